@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { LabError } from '../core/errors';
+import type { Logger } from '../core/logging';
+
+/** Every command the extension contributes, in one place. Ids must match package.json. */
+export const CommandId = {
+  showClientInfo: 'kafkaLab.showClientInfo',
+} as const;
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+export type CommandHandler = (...args: unknown[]) => unknown;
+export type CommandTable = Record<CommandId, CommandHandler>;
+
+/**
+ * Registers the table. One wrapper logs every failure and shows it to the user, so a handler never
+ * fails silently. Errors are still rethrown so that programmatic callers (and tests) see them.
+ */
+export function registerCommands(table: CommandTable, logger: Logger): vscode.Disposable[] {
+  return (Object.keys(table) as CommandId[]).map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await table[id](...args);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error(`Command ${id} failed: ${message}`, error instanceof LabError ? { reason: error.reason } : error);
+        void vscode.window.showErrorMessage(`Kafka Consumer Lab: ${message}`);
+        throw error;
+      }
+    }),
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * Typed errors shared by the core. Callers branch on `reason` (or `instanceof`), never on message
+ * text. Every message says what happened and what to do next, because it may reach a user as is.
+ */
+export abstract class LabError extends Error {
+  abstract readonly reason: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export type WireFormatErrorReason = 'tooShort' | 'wrongMagicByte' | 'truncatedIndexList' | 'schemaIdOutOfRange';
+
+/** The bytes are not in the Confluent Schema Registry wire format (magic byte 0 + 4-byte schema id). */
+export class WireFormatError extends LabError {
+  constructor(
+    readonly reason: WireFormatErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type KafkaClientErrorReason =
+  | 'authenticationFailed'
+  | 'brokerUnreachable'
+  | 'timeout'
+  | 'nativeClientUnavailable'
+  | 'invalidConfiguration'
+  | 'unknown';
+
+/** A failure of the Kafka client, classified so that the UI can say what to do about it. */
+export class KafkaClientError extends LabError {
+  constructor(
+    readonly reason: KafkaClientErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
