@@ -17,9 +17,31 @@ export interface RawClientError {
   readonly message?: string;
 }
 
-/** Maps a raw librdkafka error to a reason. Codes first; text only where librdkafka has no code. */
+/**
+ * The JavaScript binding delivers librdkafka's error events (error_cb) without their code: only
+ * rd_kafka_err2str() of it survives, as the message, with code -1. These are those strings (stable
+ * in librdkafka), mapped back to their codes so that classification stays by code.
+ */
+const codeByErr2str: ReadonlyMap<string, number> = new Map([
+  ['authentication failure', RdKafkaCode.AUTHENTICATION],
+  ['sasl authentication failed', RdKafkaCode.SASL_AUTHENTICATION_FAILED],
+  ['broker transport failure', RdKafkaCode.TRANSPORT],
+  ['all broker connections are down', RdKafkaCode.ALL_BROKERS_DOWN],
+  ['host resolution failure', RdKafkaCode.RESOLVE],
+  ['ssl transport failure', RdKafkaCode.SSL],
+  ['timed out', RdKafkaCode.TIMED_OUT],
+]);
+
+/** The librdkafka code of an error, recovering it from an error event's err2str text if needed. */
+export function codeOf(error: RawClientError): number | undefined {
+  if (error.code !== undefined && error.code !== -1) return error.code;
+  const text = (error.message ?? '').toLowerCase().replace(/^(local|broker):\s*/, '').trim();
+  return codeByErr2str.get(text) ?? error.code;
+}
+
+/** Maps a raw librdkafka error to a reason, by its code. */
 export function reasonOf(error: RawClientError): KafkaClientErrorReason {
-  switch (error.code) {
+  switch (codeOf(error)) {
     case RdKafkaCode.AUTHENTICATION:
     case RdKafkaCode.SASL_AUTHENTICATION_FAILED:
       return 'authenticationFailed';

@@ -1,7 +1,8 @@
+import type { IAdminClient, Metadata } from '@confluentinc/kafka-javascript';
 import { KafkaClientError } from '../errors';
 import { type Logger, silentLogger } from '../logging';
+import { type RawClientError, RdKafkaCode, reasonOf, toKafkaClientError } from './clientErrors';
 import { type ClusterConnection, toLibrdkafkaConfig } from './connection';
-import { type RawClientError, reasonOf, toKafkaClientError } from './clientErrors';
 import { loadNativeClient } from './nativeClient';
 
 export interface ClusterProbeResult {
@@ -15,9 +16,15 @@ export interface ClusterProbeOptions {
   readonly logger?: Logger;
 }
 
+/** The admin client's underlying handle has getMetadata (brokers and topics); its public API only lists topic names. */
+type AdminWithMetadata = IAdminClient & {
+  _client?: { getMetadata(options: { allTopics: boolean; timeout: number }, cb: (err: RawClientError | null, metadata: Metadata) => void): void };
+};
+
 /**
- * Connects, fetches cluster metadata and disconnects, within a bounded time. Authentication
- * failures end the wait at once instead of letting librdkafka retry until the timeout.
+ * Connects, fetches cluster metadata and disconnects, within a bounded time. An admin client is
+ * used because its error events arrive while it is still connecting, so an authentication failure
+ * ends the wait at once instead of after librdkafka's retries run out.
  */
 export async function probeCluster(connection: ClusterConnection, options: ClusterProbeOptions = {}): Promise<ClusterProbeResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -30,31 +37,57 @@ export async function probeCluster(connection: ClusterConnection, options: Clust
     waitedMs: timeoutMs,
   };
   const started = Date.now();
-  const producer = new kafka.Producer({
-    ...toLibrdkafkaConfig(connection),
-    'socket.connection.setup.timeout.ms': Math.max(1000, timeoutMs),
-    'reconnect.backoff.max.ms': 1000,
-    'log.connection.close': false,
-  });
-
   let lastError: RawClientError | undefined;
+  let fail: ((error: KafkaClientError) => void) | undefined;
+  // The native disconnect blocks the event loop until an in-flight metadata request ends, so it
+  // waits for that request's callback (itself bounded by timeoutMs) instead of running at once.
+  let metadataInFlight = false;
+  let settled = false;
+  const disconnect = (): void => {
+    try {
+      admin.disconnect();
+    } catch {
+      // Already disconnected.
+    }
+  };
+
+  const admin = kafka.AdminClient.create(
+    {
+      ...toLibrdkafkaConfig(connection),
+      'socket.connection.setup.timeout.ms': Math.max(1000, timeoutMs),
+      'reconnect.backoff.max.ms': 1000,
+      'log.connection.close': false,
+    },
+    {
+      'event.error': (error: RawClientError) => {
+        if (settled) return;
+        lastError = error;
+        logger.debug(`client error during probe: ${error.message ?? ''}`);
+        if (reasonOf(error) === 'authenticationFailed') fail?.(toKafkaClientError(error, context));
+      },
+    },
+  ) as AdminWithMetadata;
+
   try {
     return await new Promise<ClusterProbeResult>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(lastError ? toKafkaClientError(lastError, context) : toKafkaClientError({ code: -185, message: 'timed out waiting for metadata' }, context));
+        reject(toKafkaClientError(lastError ?? { code: RdKafkaCode.TIMED_OUT, message: 'timed out waiting for metadata' }, context));
       }, timeoutMs);
-      producer.on('event.error', (error: RawClientError) => {
-        lastError = error;
-        logger.debug(`client error during probe: ${error.message ?? ''} (code ${String(error.code)})`);
-        if (reasonOf(error) === 'authenticationFailed') {
-          clearTimeout(timer);
-          reject(toKafkaClientError(error, context));
-        }
-      });
-      producer.connect({ timeout: timeoutMs }, (error, metadata) => {
+      fail = (error) => {
         clearTimeout(timer);
-        if (error) {
-          reject(toKafkaClientError(lastError && reasonOf(lastError) !== 'unknown' ? lastError : error, context));
+        reject(error);
+      };
+      const done = (error: RawClientError | null, metadata?: Metadata): void => {
+        metadataInFlight = false;
+        if (settled) {
+          disconnect();
+          return;
+        }
+        clearTimeout(timer);
+        if (error || !metadata) {
+          // A more specific earlier event (auth, transport) explains a generic timeout better.
+          const cause = lastError && reasonOf(lastError) !== 'unknown' ? lastError : (error ?? { message: 'no metadata' });
+          reject(toKafkaClientError(cause, context));
           return;
         }
         resolve({
@@ -62,27 +95,23 @@ export async function probeCluster(connection: ClusterConnection, options: Clust
           topicCount: metadata.topics.length,
           elapsedMs: Date.now() - started,
         });
-      });
+      };
+      metadataInFlight = true;
+      if (admin._client?.getMetadata) {
+        admin._client.getMetadata({ allTopics: true, timeout: timeoutMs }, done);
+      } else {
+        // Fallback if the binding's internals change: topics only, brokers unknown.
+        admin.listTopics({ timeout: timeoutMs }, (error, topics) =>
+          done(error, error ? undefined : ({ brokers: [], topics: topics.map((name) => ({ name, partitions: [] })) } as unknown as Metadata)),
+        );
+      }
     });
   } catch (error) {
     if (error instanceof KafkaClientError) throw error;
     throw toKafkaClientError({ message: error instanceof Error ? error.message : String(error) }, context);
   } finally {
-    await disconnectQuietly(producer, 3000);
+    fail = undefined;
+    settled = true;
+    if (!metadataInFlight) disconnect();
   }
-}
-
-function disconnectQuietly(client: { disconnect(timeout: number, cb: (err: unknown) => void): unknown; isConnected(): boolean }, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs + 500);
-    try {
-      client.disconnect(timeoutMs, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
 }

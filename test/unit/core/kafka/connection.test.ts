@@ -67,3 +67,13 @@ describe('Kafka client error classification', () => {
     assert.match(unreachable.message, /Could not reach a broker at b:9092.*Check the bootstrap servers/);
   });
 });
+
+describe('error events without a code', () => {
+  it('recovers the code from the binding\'s err2str text (code -1)', () => {
+    assert.equal(reasonOf({ code: -1, message: 'authentication failure' }), 'authenticationFailed');
+    assert.equal(reasonOf({ code: -1, message: 'Local: Authentication failure' }), 'authenticationFailed');
+    assert.equal(reasonOf({ code: -1, message: 'broker transport failure' }), 'brokerUnreachable');
+    assert.equal(reasonOf({ code: -1, message: 'all broker connections are down' }), 'brokerUnreachable');
+    assert.equal(reasonOf({ code: -1, message: 'something else' }), 'unknown');
+  });
+});

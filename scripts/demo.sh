@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm run demo`: from a fresh clone, set up, start the local Kafka broker and schema registry,
+# create demo topics, build the extension, and serve VS Code (code-server) with the extension
+# loaded on a sample folder. Prints the URL to open; Ctrl+C stops VS Code (the services keep
+# running until `npm run services:stop`).
+set -euo pipefail
+LOG_TAG=demo
+source "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+port="${KAFKA_LAB_DEMO_PORT:-18080}"
+bash scripts/setup.sh
+bash scripts/services.sh start
+node scripts/demoData.mjs
+npm run -s build
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  die "port $port on 127.0.0.1 is already in use. Stop what uses it, or choose another: KAFKA_LAB_DEMO_PORT=18090 npm run demo"
+fi
+
+workspace="$REPO_ROOT/test/fixtures/workspace"
+state="$LAB_DIR/run/demo"
+mkdir -p "$state/user-data" "$state/extensions" "$LAB_DIR/logs"
+payload=$(node -e '
+  const [port, ext] = process.argv.slice(1);
+  console.log(encodeURIComponent(JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${ext}`], ["skipWelcome", "true"]])));
+' "$port" "$REPO_ROOT")
+url="http://127.0.0.1:$port/?folder=$(node -p 'encodeURIComponent(process.argv[1])' "$workspace")&payload=$payload"
+
+log "Kafka: $(node -p 'require("./test/services.json").kafka.plaintext') (PLAINTEXT), registry: $(node -p 'require("./test/services.json").registry.url')"
+log "Open VS Code with Kafka Consumer Lab loaded:"
+echo
+echo "  $url"
+echo
+log "code-server log: $LAB_DIR/logs/code-server-demo.log. Press Ctrl+C to stop."
+exec node "$LAB_DIR/cache/code-server/node_modules/code-server/out/node/entry.js" \
+  --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
+  --disable-workspace-trust --user-data-dir "$state/user-data" --extensions-dir "$state/extensions" \
+  "$workspace" >>"$LAB_DIR/logs/code-server-demo.log" 2>&1

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm run package`: a platform-specific .vsix holding the bundle and the native Kafka client built
+# for this machine (target e.g. linux-x64). Output: kafka-consumer-lab-<target>-<version>.vsix.
+set -euo pipefail
+LOG_TAG=package
+source "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+[ -d node_modules/@confluentinc/kafka-javascript ] || bash scripts/setup.sh --skip-services --skip-code-server
+node -e "require('@confluentinc/kafka-javascript')" 2>/dev/null || die "the native Kafka client does not load; run npm run setup first."
+
+target=$(node -p '
+  const arch = process.arch;
+  const musl = process.platform === "linux" && !process.report?.getReport()?.header?.glibcVersionRuntime;
+  (process.platform === "linux" && musl ? "alpine" : process.platform) + "-" + arch')
+version=$(node -p 'require("./package.json").version')
+out="kafka-consumer-lab-$target-$version.vsix"
+
+# vsce runs the vscode:prepublish script (the production esbuild bundle) itself.
+npx vsce package --target "$target" --out "$out" --allow-missing-repository
+unzip -l "$out" | grep -q 'confluent-kafka-javascript.node' || die "$out does not contain the native client addon."
+log "wrote $out ($(du -h "$out" | cut -f1)) for $target"
