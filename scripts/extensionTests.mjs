@@ -1,5 +1,6 @@
-// `npm run test:extension`: runs the compiled suites in test/extension inside code-server 4.100.3
-// (VS Code 1.100.3) driven by Debian Chromium, and saves a screenshot of the workbench.
+// `npm run test:extension`: runs the compiled suites inside code-server 4.100.3 (VS Code 1.100.3)
+// driven by Debian Chromium: first the development folder's suites (with a screenshot of the
+// workbench), then the packaged .vsix installed into a fresh VS Code.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,18 +8,54 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, '.lab', 'artifacts');
+const workspace = path.join(root, 'test', 'fixtures', 'workspace');
+const out = path.join(root, 'out', 'test', 'extension');
 fs.mkdirSync(artifacts, { recursive: true });
 
-const result = spawnSync(
-  process.execPath,
-  [
-    path.join(root, 'scripts', 'runExtensionTests.mjs'),
-    '--extension', root,
-    '--tests', path.join(root, 'out', 'test', 'extension', 'index.js'),
-    '--workspace', path.join(root, 'test', 'fixtures', 'workspace'),
-    '--screenshot', path.join(artifacts, 'workbench.png'),
-    '--timeout-ms', String(5 * 60_000),
-  ],
-  { stdio: 'inherit', env: process.env },
-);
-process.exit(result.status ?? 1);
+const resultsFile = process.env.KAFKA_LAB_RESULTS;
+const countLines = () => (resultsFile && fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).length : 0);
+
+// Runs one step; a suite run that dies before its reporter counted anything is counted as one failure.
+function run(label, command, args, { env = {}, counts = false } = {}) {
+  console.log(`[test:extension] ${label}`);
+  const before = countLines();
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, cwd: root });
+  const status = result.status ?? 1;
+  if (counts && status !== 0 && resultsFile && countLines() === before) {
+    console.error(`[test:extension] ${label}: exited ${status} before reporting results; counted as 1 failure`);
+    fs.appendFileSync(resultsFile, JSON.stringify({ layer: 'extension', passed: 0, failed: 1, skipped: 0 }) + '\n');
+  }
+  return status;
+}
+
+const runner = path.join(root, 'scripts', 'runExtensionTests.mjs');
+let status = run('suites in the development folder', process.execPath, [
+  runner,
+  '--extension', root,
+  '--tests', path.join(out, 'index.js'),
+  '--workspace', workspace,
+  '--screenshot', path.join(artifacts, 'workbench.png'),
+  '--timeout-ms', String(5 * 60_000),
+], { counts: true });
+
+if (process.env.KAFKA_LAB_SKIP_PACKAGED !== '1') {
+  for (const file of fs.readdirSync(artifacts).filter((f) => f.endsWith('.vsix'))) fs.rmSync(path.join(artifacts, file));
+  const packaged = run('packaging the .vsix', 'bash', [path.join(root, 'scripts', 'package.sh')], { env: { KAFKA_LAB_VSIX_DIR: artifacts } });
+  const vsix = fs.readdirSync(artifacts).find((f) => f.endsWith('.vsix'));
+  if (packaged !== 0 || !vsix) {
+    console.error('[test:extension] npm run package failed; the packaged extension was not tested');
+    if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify({ layer: 'extension', passed: 0, failed: 1, skipped: 0 }) + '\n');
+    status = status || 1;
+  } else {
+    status =
+      run('the packaged .vsix installed in a fresh VS Code', process.execPath, [
+        runner,
+        '--extension', path.join(root, 'test', 'extension', 'packagedHarness'),
+        '--tests', path.join(out, 'packaged', 'index.js'),
+        '--workspace', workspace,
+        '--install-vsix', path.join(artifacts, vsix),
+        '--timeout-ms', String(5 * 60_000),
+      ], { counts: true }) || status;
+  }
+}
+process.exit(status);

@@ -14,7 +14,9 @@ target=$(node -p '
   const musl = process.platform === "linux" && !process.report?.getReport()?.header?.glibcVersionRuntime;
   (process.platform === "linux" && musl ? "alpine" : process.platform) + "-" + arch')
 version=$(node -p 'require("./package.json").version')
-out="kafka-consumer-lab-$target-$version.vsix"
+out_dir="${KAFKA_LAB_VSIX_DIR:-.}"
+mkdir -p "$out_dir"
+out="$out_dir/kafka-consumer-lab-$target-$version.vsix"
 
 # vsce runs the vscode:prepublish script (the production esbuild bundle) itself.
 npx vsce package --target "$target" --out "$out" --allow-missing-repository

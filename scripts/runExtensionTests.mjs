@@ -10,10 +10,12 @@
 // where <dir> is the folder of --screenshot, or .lab/screenshots.
 //
 // Usage: node scripts/runExtensionTests.mjs --extension <absExtDir> --tests <absSuiteIndex.js>
-//          --workspace <absFolder> [--screenshot <png>] [--timeout-ms N]
+//          --workspace <absFolder> [--screenshot <png>] [--timeout-ms N] [--install-vsix <file.vsix>]
+// With --install-vsix the packaged extension is installed into the run's extensions folder first
+// (code-server --install-extension), so a suite can test the artifact users install.
 // Exit code: the suite's (0 passed, 1 failed); 2 when the rig itself failed or timed out.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -80,6 +82,7 @@ function parseOptions() {
       workspace: { type: 'string' },
       screenshot: { type: 'string' },
       'timeout-ms': { type: 'string', default: '300000' },
+      'install-vsix': { type: 'string' },
     },
     strict: true,
   });
@@ -99,6 +102,9 @@ function parseOptions() {
   if (!fs.statSync(values.workspace, { throwIfNoEntry: false })?.isDirectory()) {
     throw new RigError(`--workspace is not a folder: ${values.workspace}`);
   }
+  if (values['install-vsix'] && !fs.statSync(values['install-vsix'], { throwIfNoEntry: false })?.isFile()) {
+    throw new RigError(`--install-vsix is not a file: ${values['install-vsix']}`);
+  }
   const timeoutMs = Number(values['timeout-ms']);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RigError(`--timeout-ms must be a positive integer`);
   return {
@@ -107,6 +113,7 @@ function parseOptions() {
     workspace: values.workspace,
     screenshot: values.screenshot ? path.resolve(values.screenshot) : undefined,
     timeoutMs,
+    installVsix: values['install-vsix'] ? path.resolve(values['install-vsix']) : undefined,
   };
 }
 
@@ -259,6 +266,17 @@ async function main() {
   env.XDG_CACHE_HOME ??= path.join(runDir, 'xdg-cache'); // otherwise ~/.cache/Microsoft/DeveloperTools/deviceid
   env.EXTENSIONS_GALLERY ??= '{}'; // no marketplace: offline, its lookups only fail
   env.KAFKA_LAB_SCREENSHOT_URL = `${screenshots.url}/screenshot`;
+  if (options.installVsix) {
+    waitingFor = `code-server to install ${options.installVsix}`;
+    const install = spawnSync(
+      process.execPath,
+      [entryJs, '--user-data-dir', path.join(runDir, 'user-data'), '--extensions-dir', path.join(runDir, 'extensions'), '--install-extension', options.installVsix],
+      { env, encoding: 'utf8', timeout: 120_000 },
+    );
+    writeLog(`install ${options.installVsix}: exit ${install.status}\n${install.stdout}${install.stderr}`);
+    if (install.status !== 0) await fail(`code-server could not install ${options.installVsix} (exit ${install.status ?? install.signal}); see ${logFile}`);
+    console.log(`[runExtensionTests] installed ${path.basename(options.installVsix)}`);
+  }
   const csArgs = [
     entryJs,
     '--auth', 'none',
