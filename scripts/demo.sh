@@ -20,7 +20,15 @@ fi
 
 workspace="$REPO_ROOT/test/fixtures/workspace"
 state="$LAB_DIR/run/demo"
-mkdir -p "$state/user-data" "$state/extensions" "$LAB_DIR/logs"
+mkdir -p "$state/user-data/User" "$state/extensions" "$LAB_DIR/logs"
+# The sample folder sits inside this repository: keep git from offering to open the parent repo.
+[ -f "$state/user-data/User/settings.json" ] || cat >"$state/user-data/User/settings.json" <<'JSON'
+{
+  "git.openRepositoryInParentFolders": "never",
+  "workbench.startupEditor": "none",
+  "telemetry.telemetryLevel": "off"
+}
+JSON
 payload=$(node -e '
   const [port, ext] = process.argv.slice(1);
   console.log(encodeURIComponent(JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${ext}`], ["skipWelcome", "true"]])));
