@@ -41,3 +41,35 @@ export class KafkaClientError extends LabError {
     super(message, options);
   }
 }
+
+/**
+ * Thrown by a message handler for a failure worth retrying (a timeout, a dependency that is down).
+ * Retried with backoff; dead-lettered once the attempts run out.
+ */
+export class RetriableError extends LabError {
+  readonly reason = 'retriable';
+}
+
+/** Thrown by a message handler for a failure that retrying cannot fix (bad data, a rule broken). Dead-lettered at once. */
+export class NonRetriableError extends LabError {
+  readonly reason = 'nonRetriable';
+}
+
+/** The message could not be decoded; never retried. */
+export class MessageDecodeError extends NonRetriableError {}
+
+/** The decoded message broke a validation rule; never retried. */
+export class MessageValidationError extends NonRetriableError {}
+
+export type DeadLetterErrorReason = 'dlqWriteFailed' | 'dlqTopicMissing';
+
+/** Writing to the dead-letter topic failed: the source message is neither committed nor lost. */
+export class DeadLetterError extends LabError {
+  constructor(
+    readonly reason: DeadLetterErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -38,3 +38,29 @@ export async function deleteTopicsQuietly(...topics: string[]): Promise<void> {
     // Cleanup must not hide the test's own result.
   }
 }
+
+/** Produces `count` messages (value = JSON {seq}) spread by key, and waits for every acknowledgement. */
+export async function produceSequence(topic: string, count: number, options: { keys?: number; start?: number; value?: (seq: number) => string | Buffer } = {}): Promise<void> {
+  const producer = kafkaClient().producer({ 'linger.ms': 5, acks: -1 } as KafkaJS.ProducerConstructorConfig);
+  await producer.connect();
+  try {
+    const start = options.start ?? 0;
+    const keys = options.keys ?? 16;
+    for (let from = 0; from < count; from += 1000) {
+      const messages = [];
+      for (let i = from; i < Math.min(count, from + 1000); i++) {
+        const seq = start + i;
+        messages.push({ key: `key-${seq % keys}`, value: options.value ? options.value(seq) : JSON.stringify({ seq }), headers: { seq: String(seq) } });
+      }
+      await producer.send({ topic, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** The group's committed offsets for a topic, by partition (-1 when none). */
+export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+  const result = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+  return new Map((result[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+}

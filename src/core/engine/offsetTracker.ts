@@ -148,6 +148,12 @@ export class OffsetTracker {
     if (entry.committed === undefined || offset > entry.committed) entry.committed = offset;
   }
 
+  /** Forgets what was marked committed (an asynchronous commit failed), so the next commit resends it. */
+  resetCommitted(topic: string, partition: number): void {
+    const entry = this.partitions.get(partitionKey(topic, partition));
+    if (entry) entry.committed = undefined;
+  }
+
   committed(topic: string, partition: number): number | undefined {
     return this.partitions.get(partitionKey(topic, partition))?.committed;
   }

@@ -1,0 +1,118 @@
+/**
+ * The dead-letter envelope: the reference guide's fields (original topic/partition/offset, error
+ * type and message, failed_at, payload) plus the retry count and the payload's encoding. The key
+ * stays the original key; the original headers are kept and error headers added.
+ */
+export interface DeadLetterEnvelope {
+  readonly original_topic: string;
+  readonly original_partition: number;
+  readonly original_offset: number;
+  readonly original_timestamp?: number;
+  readonly error_type: string;
+  readonly error_message: string;
+  /** ISO-8601 UTC. */
+  readonly failed_at: string;
+  /** Handler attempts made before dead-lettering (0 when dead-lettered by hand without running it). */
+  readonly retry_count: number;
+  /** The original value: UTF-8 text when the bytes are valid UTF-8, base64 otherwise; null for a tombstone. */
+  readonly payload: string | null;
+  readonly payload_encoding: 'utf8' | 'base64' | 'null';
+}
+
+export type HeaderValue = string | Buffer;
+export type Headers = Array<Record<string, HeaderValue>>;
+
+export interface FailedMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp?: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: Headers;
+}
+
+export const DLQ_HEADER_PREFIX = 'kafka-lab.dlq.';
+export const DLQ_HEADERS = {
+  originalTopic: `${DLQ_HEADER_PREFIX}original-topic`,
+  originalPartition: `${DLQ_HEADER_PREFIX}original-partition`,
+  originalOffset: `${DLQ_HEADER_PREFIX}original-offset`,
+  errorType: `${DLQ_HEADER_PREFIX}error-type`,
+  errorMessage: `${DLQ_HEADER_PREFIX}error-message`,
+  failedAt: `${DLQ_HEADER_PREFIX}failed-at`,
+  retryCount: `${DLQ_HEADER_PREFIX}retry-count`,
+} as const;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isValidUtf8(bytes: Buffer): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function errorTypeOf(error: unknown): string {
+  if (error instanceof Error) return error.constructor?.name && error.constructor.name !== 'Object' ? error.constructor.name : error.name;
+  return typeof error;
+}
+
+export function errorMessageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function buildEnvelope(message: FailedMessage, error: unknown, retryCount: number, now: Date = new Date()): DeadLetterEnvelope {
+  const value = message.value;
+  const encoding: DeadLetterEnvelope['payload_encoding'] = value === null ? 'null' : isValidUtf8(value) ? 'utf8' : 'base64';
+  return {
+    original_topic: message.topic,
+    original_partition: message.partition,
+    original_offset: message.offset,
+    ...(message.timestamp !== undefined ? { original_timestamp: message.timestamp } : {}),
+    error_type: errorTypeOf(error),
+    error_message: errorMessageOf(error),
+    failed_at: now.toISOString(),
+    retry_count: retryCount,
+    payload: value === null ? null : encoding === 'utf8' ? value.toString('utf8') : value.toString('base64'),
+    payload_encoding: encoding,
+  };
+}
+
+/** The original headers, minus earlier DLQ headers, plus this failure's. */
+export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEnvelope): Headers {
+  const kept = (message.headers ?? []).filter((h) => !Object.keys(h).some((k) => k.startsWith(DLQ_HEADER_PREFIX)));
+  return [
+    ...kept,
+    { [DLQ_HEADERS.originalTopic]: envelope.original_topic },
+    { [DLQ_HEADERS.originalPartition]: String(envelope.original_partition) },
+    { [DLQ_HEADERS.originalOffset]: String(envelope.original_offset) },
+    { [DLQ_HEADERS.errorType]: envelope.error_type },
+    // Header values are bounded: the full message is in the envelope.
+    { [DLQ_HEADERS.errorMessage]: envelope.error_message.slice(0, 1024) },
+    { [DLQ_HEADERS.failedAt]: envelope.failed_at },
+    { [DLQ_HEADERS.retryCount]: String(envelope.retry_count) },
+  ];
+}
+
+/** The original value bytes back from an envelope, for re-driving. */
+export function payloadOf(envelope: DeadLetterEnvelope): Buffer | null {
+  if (envelope.payload_encoding === 'null' || envelope.payload === null) return null;
+  return envelope.payload_encoding === 'base64' ? Buffer.from(envelope.payload, 'base64') : Buffer.from(envelope.payload, 'utf8');
+}
+
+/** The original headers of a dead-lettered message (its DLQ headers removed). */
+export function originalHeaders(headers: Headers | undefined): Headers {
+  return (headers ?? []).filter((h) => !Object.keys(h).some((k) => k.startsWith(DLQ_HEADER_PREFIX)));
+}
+
+export function parseEnvelope(value: Buffer | null): DeadLetterEnvelope {
+  if (!value) throw new Error('the DLQ message has no value, so it is not a dead-letter envelope');
+  const parsed = JSON.parse(value.toString('utf8')) as Partial<DeadLetterEnvelope>;
+  if (typeof parsed.original_topic !== 'string' || typeof parsed.original_partition !== 'number' || typeof parsed.original_offset !== 'number' || !parsed.payload_encoding) {
+    throw new Error('the DLQ message is not a Kafka Consumer Lab dead-letter envelope (original_topic/partition/offset or payload_encoding missing)');
+  }
+  return parsed as DeadLetterEnvelope;
+}

@@ -1,0 +1,238 @@
+import { EventEmitter } from 'node:events';
+import { DeadLetterWriter, defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
+import { type Logger, silentLogger } from '../logging';
+import { type RetryPolicy, defaultRetryPolicy, validateRetryPolicy } from './backoff';
+import { type CommitPolicy, defaultBatchPolicy, validateCommitPolicy } from './commitPolicy';
+import { Member, type MemberHost } from './member';
+import type {
+  ConsumedMessage,
+  Decision,
+  MessageHandler,
+  SeekTarget,
+  SessionConfig,
+  SessionEvents,
+  SessionMode,
+  SessionSnapshot,
+  SessionState,
+  PartitionLag,
+} from './types';
+
+/**
+ * A consumer session: one or more members of one consumer group, in one of three modes.
+ * Running hands each message to the handler; stepping offers one message at a time for a decision;
+ * paused fetches nothing. Modes switch at any moment without losing, reordering or repeating a
+ * message, because every member keeps its fetched messages in per-partition queues and only the
+ * offset watermark (everything before it done) is ever committed.
+ */
+export class ConsumerSession extends EventEmitter<SessionEvents> {
+  private readonly members: Member[] = [];
+  private readonly deadLetters: DeadLetterWriter;
+  private readonly logger: Logger;
+  private modeValue: SessionMode;
+  private handlerValue: MessageHandler | undefined;
+  private retry: RetryPolicy;
+  private commitPolicy: CommitPolicy;
+  private stateValue: SessionState = 'starting';
+  /** Stepping: the message currently waiting for a decision, and the member that holds it. */
+  private current: { message: ConsumedMessage; member: Member } | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: SessionConfig,
+    options: { logger?: Logger } = {},
+  ) {
+    super();
+    this.logger = (options.logger ?? silentLogger).child(`session ${config.groupId}`);
+    this.retry = config.retryPolicy ?? defaultRetryPolicy;
+    validateRetryPolicy(this.retry);
+    this.commitPolicy = config.commitPolicy ?? defaultBatchPolicy;
+    validateCommitPolicy(this.commitPolicy);
+    this.modeValue = config.mode ?? (config.handler ? 'running' : 'stepping');
+    this.handlerValue = config.handler;
+    const memberCount = config.members ?? 1;
+    if (!Number.isInteger(memberCount) || memberCount < 1 || memberCount > 64) throw new RangeError(`members must be between 1 and 64 (got ${memberCount})`);
+    if (typeof config.groupId !== 'string' || config.groupId.trim() === '') throw new RangeError('a session needs a group.id');
+    if (!(config.topics instanceof RegExp) && config.topics.length === 0) throw new RangeError('a session needs at least one topic or a topic pattern');
+    this.deadLetters = new DeadLetterWriter({ connection: config.connection, writeTimeoutMs: config.deadLetter?.writeTimeoutMs, logger: this.logger.child('dlq') });
+    // No listener for 'error' must not crash the host: errors are also logged.
+    this.on('error', () => undefined);
+    const host = this.hostFor();
+    for (let i = 1; i <= memberCount; i++) this.members.push(new Member(host, i));
+  }
+
+  private hostFor(): MemberHost {
+    return {
+      config: { ...this.config, commitPolicy: this.commitPolicy },
+      logger: this.logger,
+      deadLetters: this.deadLetters,
+      mode: () => this.modeValue,
+      handler: () => this.handlerValue,
+      retryPolicy: () => this.retry,
+      dlqTopicFor: (topic) => (this.config.deadLetter?.topicFor ?? defaultDeadLetterTopic)(topic),
+      emit: (event, ...args) => {
+        this.emit(event, ...(args as never));
+      },
+      stepCandidateAvailable: () => this.advanceStep(),
+      awaitingWithdrawn: (message) => {
+        if (this.current?.message.id === message.id) {
+          this.current = undefined;
+          setImmediate(() => this.advanceStep());
+        }
+      },
+    };
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  get mode(): SessionMode {
+    return this.modeValue;
+  }
+
+  async start(): Promise<void> {
+    if (this.stateValue !== 'starting') throw new Error(`session already ${this.stateValue}`);
+    try {
+      // Members join one after another, so the group sees them as distinct joins.
+      for (const member of this.members) await member.start();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    this.setState(this.modeValue);
+    if (this.modeValue === 'paused') for (const m of this.members) m.setFetching(false);
+    this.lagTimer = setInterval(() => this.emit('lag', this.lag()), 2000);
+    this.lagTimer.unref();
+  }
+
+  /** Switches mode. Messages in flight finish under the mode they started in; nothing is lost or repeated. */
+  setMode(mode: SessionMode): void {
+    if (mode === 'running' && !this.handlerValue) throw new Error('running mode needs a message handler');
+    const previous = this.modeValue;
+    this.modeValue = mode;
+    if (mode !== 'stepping' && this.current) {
+      // The message shown for a decision goes back to the head of its partition, to be handled next.
+      const { message, member } = this.current;
+      this.current = undefined;
+      member.returnToQueue(message.id);
+    }
+    if (previous === 'paused' && mode !== 'paused') for (const m of this.members) m.setFetching(true);
+    if (mode === 'paused') for (const m of this.members) m.setFetching(false);
+    if (this.stateValue !== 'starting' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped') this.setState(mode);
+    for (const m of this.members) m.dispatch();
+    if (mode === 'stepping') this.advanceStep();
+  }
+
+  setHandler(handler: MessageHandler | undefined): void {
+    this.handlerValue = handler;
+    if (this.modeValue === 'running') for (const m of this.members) m.dispatch();
+  }
+
+  setCommitPolicy(policy: CommitPolicy): void {
+    validateCommitPolicy(policy);
+    this.commitPolicy = policy;
+    for (const m of this.members) m.setCommitPolicy(policy);
+  }
+
+  setRetryPolicy(policy: RetryPolicy): void {
+    validateRetryPolicy(policy);
+    this.retry = policy;
+  }
+
+  /** Stepping: the message waiting for a decision, if any. */
+  get awaiting(): ConsumedMessage | undefined {
+    return this.current?.message;
+  }
+
+  /** Decides the fate of a message waiting for a decision (the stepping cursor, or one blocked in the DLQ path). */
+  async decide(messageId: string, decision: Decision): Promise<void> {
+    const member = this.memberOf(messageId);
+    if (this.current?.message.id === messageId) this.current = undefined;
+    try {
+      await member.decide(messageId, decision);
+    } finally {
+      this.advanceStep();
+    }
+  }
+
+  /** Resolves with the next message waiting for a decision (stepping), within `timeoutMs`. */
+  nextAwaiting(timeoutMs: number): Promise<ConsumedMessage> {
+    if (this.current) return Promise.resolve(this.current.message);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('awaiting', onAwaiting);
+        reject(new Error(`no message arrived for a decision within ${timeoutMs} ms (mode ${this.modeValue}); the topics may be at their end`));
+      }, timeoutMs);
+      const onAwaiting = (message: ConsumedMessage) => {
+        clearTimeout(timer);
+        resolve(message);
+      };
+      this.once('awaiting', onAwaiting);
+    });
+  }
+
+  private advanceStep(): void {
+    if (this.modeValue !== 'stepping' || this.current || this.stateValue === 'stopping' || this.stateValue === 'stopped') return;
+    let best: { seq: number; take: () => ConsumedMessage; member: Member } | undefined;
+    for (const member of this.members) {
+      const candidate = member.peekStepCandidate();
+      if (candidate && (!best || candidate.seq < best.seq)) best = { ...candidate, member };
+    }
+    if (!best) return;
+    const message = best.take();
+    this.current = { message, member: best.member };
+    this.emit('awaiting', message);
+  }
+
+  async seek(topic: string, partition: number, target: SeekTarget): Promise<number> {
+    const member = this.members.find((m) => m.ownsPartition(topic, partition));
+    if (!member) throw new Error(`${topic}[${partition}] is not assigned to any member of this session; it can only be sought while assigned`);
+    if (this.current && this.current.message.topic === topic && this.current.message.partition === partition) this.current = undefined;
+    const offset = await member.seek(topic, partition, target);
+    this.advanceStep();
+    return offset;
+  }
+
+  /** Synchronously commits every member's done watermark now. */
+  commitNow(): void {
+    for (const m of this.members) m.commit('commitNow', true);
+  }
+
+  snapshot(): SessionSnapshot {
+    return {
+      groupId: this.config.groupId,
+      state: this.stateValue,
+      mode: this.modeValue,
+      commitPolicy: this.commitPolicy,
+      members: this.members.map((m) => m.snapshot()),
+      awaiting: this.current ? [this.current.message.id] : [],
+    };
+  }
+
+  lag(): PartitionLag[] {
+    return this.members.flatMap((m) => m.lag());
+  }
+
+  /** Graceful stop: every member commits what is done and leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stateValue === 'stopped' || this.stateValue === 'stopping') return;
+    this.setState('stopping');
+    clearInterval(this.lagTimer);
+    this.current = undefined;
+    await Promise.all(this.members.map((m) => m.stop().catch((error: unknown) => this.logger.warn(`stopping ${m.id}: ${String(error)}`))));
+    await this.deadLetters.close();
+    this.setState('stopped');
+  }
+
+  private memberOf(messageId: string): Member {
+    const memberId = messageId.split('/', 1)[0];
+    const member = this.members.find((m) => m.id === memberId);
+    if (!member) throw new Error(`message ${messageId} does not belong to this session`);
+    return member;
+  }
+
+  private setState(state: SessionState): void {
+    this.stateValue = state;
+    this.emit('state', state);
+  }
+}

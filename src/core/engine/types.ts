@@ -1,0 +1,184 @@
+import type { DeadLetterEnvelope, Headers } from '../dlq/envelope';
+import type { ClusterConnection } from '../kafka/connection';
+import type { RetryPolicy } from './backoff';
+import type { CommitPolicy } from './commitPolicy';
+import type { FailureKind } from './failure';
+
+export type AssignmentStrategy = 'range' | 'roundrobin' | 'cooperative-sticky';
+export type AutoOffsetReset = 'earliest' | 'latest' | 'error';
+export type IsolationLevel = 'read_committed' | 'read_uncommitted';
+export type SessionMode = 'running' | 'stepping' | 'paused';
+
+/** A message as the engine hands it to a handler or to the developer. */
+export interface ConsumedMessage {
+  /** Unique within the session: member, topic, partition, offset. */
+  readonly id: string;
+  readonly memberId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp?: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: Headers;
+  readonly size: number;
+  /** Handler attempts already made on this message. */
+  readonly attempts: number;
+}
+
+export interface HandlerContext {
+  readonly attempt: number;
+  /** Aborted when the partition is revoked or the session stops: abandon the work. */
+  readonly signal: AbortSignal;
+}
+
+/** The developer's code. Return (or resolve) when done; throw to fail. Sync handlers cost no promise. */
+export type MessageHandler = (message: ConsumedMessage, context: HandlerContext) => void | Promise<void>;
+
+export interface DeadLetterPolicy {
+  /** DLQ topic for a source topic; default `<topic>.dead-letter`. */
+  readonly topicFor?: (sourceTopic: string) => string;
+  /** How long a DLQ write may take before it counts as failed. */
+  readonly writeTimeoutMs?: number;
+  /** After a failed DLQ write, how often to try again while the partition is paused. */
+  readonly retryIntervalMs?: number;
+}
+
+export interface SessionConfig {
+  readonly connection: ClusterConnection;
+  readonly groupId: string;
+  /** Topic names, or one regular expression (librdkafka's `^` form is produced from it). */
+  readonly topics: readonly string[] | RegExp;
+  readonly autoOffsetReset?: AutoOffsetReset;
+  readonly assignmentStrategy?: AssignmentStrategy;
+  readonly commitPolicy?: CommitPolicy;
+  readonly retryPolicy?: RetryPolicy;
+  readonly deadLetter?: DeadLetterPolicy;
+  readonly isolationLevel?: IsolationLevel;
+  readonly members?: number;
+  readonly mode?: SessionMode;
+  readonly handler?: MessageHandler;
+  /** Messages in flight at once per member (the guide's thread pool); ordering starts per partition. */
+  readonly concurrency?: number;
+  /** In flight at once within one partition (1 keeps strict per-partition order). */
+  readonly partitionConcurrency?: number;
+  /** How unmarked handler errors are treated. */
+  readonly unknownErrors?: FailureKind;
+  /** Extra librdkafka consumer properties (never enable.auto.commit: it is forced off). */
+  readonly consumerConfig?: Readonly<Record<string, string | number | boolean>>;
+  /** Messages fetched but not yet dispatched, per member, before its partitions are paused. */
+  readonly maxBufferedMessages?: number;
+  /** Longest wait for in-flight work when partitions are revoked or the session stops. */
+  readonly drainTimeoutMs?: number;
+}
+
+export type Decision =
+  | { readonly kind: 'ack' }
+  | { readonly kind: 'commitNow' }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'retry' }
+  | { readonly kind: 'deadLetter'; readonly reason?: string };
+
+export type SeekTarget =
+  | { readonly kind: 'offset'; readonly offset: number }
+  | { readonly kind: 'timestamp'; readonly timestamp: number }
+  | { readonly kind: 'beginning' }
+  | { readonly kind: 'end' };
+
+export interface TopicPartitionOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export type RebalanceKind = 'assign' | 'revoke' | 'lost';
+
+export interface RebalanceEvent {
+  readonly memberId: string;
+  readonly kind: RebalanceKind;
+  readonly partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>;
+  readonly protocol: 'COOPERATIVE' | 'EAGER' | 'NONE';
+  readonly at: number;
+}
+
+export interface CommitEvent {
+  readonly memberId: string;
+  readonly offsets: readonly TopicPartitionOffset[];
+  readonly sync: boolean;
+  readonly reason: 'policy' | 'commitNow' | 'revoke' | 'close';
+  readonly error?: string;
+  readonly at: number;
+}
+
+export interface DecisionEvent {
+  readonly message: ConsumedMessage;
+  readonly decision: Decision['kind'] | 'handled' | 'failed';
+  readonly detail?: string;
+  readonly at: number;
+}
+
+export interface DeadLetteredEvent {
+  readonly message: ConsumedMessage;
+  readonly dlqTopic: string;
+  readonly envelope: DeadLetterEnvelope;
+  readonly at: number;
+}
+
+export interface PartitionLag {
+  readonly memberId: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Next offset this member will fetch. */
+  readonly position: number | undefined;
+  readonly committed: number | undefined;
+  readonly highWatermark: number | undefined;
+  readonly lag: number | undefined;
+}
+
+export interface EngineError {
+  readonly memberId?: string;
+  readonly error: Error;
+  readonly at: number;
+}
+
+export interface SessionEvents {
+  fetched: [ConsumedMessage];
+  /** A message waits for a decision (stepping mode). */
+  awaiting: [ConsumedMessage];
+  decided: [DecisionEvent];
+  deadLettered: [DeadLetteredEvent];
+  committed: [CommitEvent];
+  rebalance: [RebalanceEvent];
+  error: [EngineError];
+  lag: [PartitionLag[]];
+  state: [SessionState];
+}
+
+export type SessionState = 'starting' | SessionMode | 'stopping' | 'stopped';
+
+export interface PartitionSnapshot {
+  readonly topic: string;
+  readonly partition: number;
+  readonly position: number | undefined;
+  readonly committed: number | undefined;
+  readonly doneUncommitted: number | undefined;
+  readonly inFlight: number;
+  readonly buffered: number;
+  readonly paused: boolean;
+  readonly blockedReason?: string;
+}
+
+export interface MemberSnapshot {
+  readonly id: string;
+  readonly state: 'joining' | 'active' | 'idle' | 'stopped';
+  readonly partitions: readonly PartitionSnapshot[];
+}
+
+export interface SessionSnapshot {
+  readonly groupId: string;
+  readonly state: SessionState;
+  readonly mode: SessionMode;
+  readonly commitPolicy: CommitPolicy;
+  readonly members: readonly MemberSnapshot[];
+  readonly awaiting: readonly string[];
+}
