@@ -29,7 +29,11 @@ export class PartitionOffsets {
   /** Marks a tracked offset done. Returns true if the commit position moved. */
   complete(offset: number): boolean {
     const index = this.indexOf(offset);
-    if (index < 0) throw new RangeError(`offset ${offset} is not in flight`);
+    if (index < 0) {
+      // Already behind the watermark: completed before, nothing changes.
+      if (this.position !== undefined && offset < this.position) return false;
+      throw new RangeError(`offset ${offset} is not in flight`);
+    }
     if (this.done[index]) return false;
     this.done[index] = true;
     this.doneCount++;
