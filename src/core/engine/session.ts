@@ -110,8 +110,9 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     if (mode === 'running' && !this.handlerValue) throw new Error('running mode needs a message handler');
     const previous = this.modeValue;
     this.modeValue = mode;
-    if (mode !== 'stepping' && this.current) {
-      // The message shown for a decision goes back to the head of its partition, to be handled next.
+    if (mode === 'running' && this.current) {
+      // The message shown for a decision was never decided: it goes back to the head of its
+      // partition, and the handler takes it next. (Paused keeps it: it can still be decided.)
       const { message, member } = this.current;
       this.current = undefined;
       member.returnToQueue(message.id);
