@@ -58,4 +58,6 @@ fi
 if [ "$skip_code_server" -eq 0 ]; then
   bash scripts/codeServer.sh install
 fi
+# Optional: Confluent's Python serializers for the codec interop tests (skipped without them).
+timeout 900 bash scripts/interop.sh || true
 log "set-up complete"

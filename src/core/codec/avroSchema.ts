@@ -1,0 +1,120 @@
+import * as avro from 'avsc';
+import { fromJson, typeLabel } from './avroJson';
+import { guardedCollections } from './avroGuardedTypes';
+import { DecodeError, EncodeError, renderActual, summarizeFieldErrors, type FieldError } from './codecErrors';
+import { flattenReferences, schemaLabel, type BodyEncodeResult, type CompileResult, type CompiledSchema, type ResolvedReference } from './compiledSchema';
+import type { DecodeResult, SchemaIdentity } from './decodeResult';
+import { failure } from './plainFormats';
+
+/**
+ * Avro through avsc: the schema (with its references registered as named types) is parsed once
+ * into a Type whose generated reader decodes each record in one pass, without a resolver.
+ */
+export function compileAvro(identity: SchemaIdentity, schemaText: string, references: readonly ResolvedReference[], previewBytes?: number): CompileResult {
+  const registry: Record<string, avro.Type> = {};
+  const parse = (text: string, what: string): avro.Type | DecodeError => {
+    try {
+      return avro.Type.forSchema(JSON.parse(text) as avro.Schema, { registry, typeHook: guardedCollections });
+    } catch (error) {
+      return new DecodeError(
+        'unparsableSchema',
+        `${what} is not a valid Avro schema (${(error as Error).message}). Fix it in the registry; until then these records are shown as binary.`,
+        { cause: error },
+      );
+    }
+  };
+  for (const ref of flattenReferences(references)) {
+    if (ref.schemaType !== 'AVRO') {
+      return { ok: false, error: new DecodeError('unparsableSchema', `${schemaLabel(identity, { capital: true })} references ${ref.subject} v${ref.version}, which is ${ref.schemaType}, not Avro. Fix the reference in the registry.`) };
+    }
+    const parsed = parse(ref.schema, `The reference "${ref.name}" (${ref.subject} v${ref.version}) of ${schemaLabel(identity)}`);
+    if (parsed instanceof DecodeError) return { ok: false, error: parsed };
+  }
+  const type = parse(schemaText, `${schemaLabel(identity, { capital: true })}`);
+  if (type instanceof DecodeError) return { ok: false, error: type };
+  return { ok: true, schema: new AvroSchema(identity, type, previewBytes) };
+}
+
+class AvroSchema implements CompiledSchema {
+  readonly format = 'avro' as const;
+
+  constructor(
+    readonly identity: SchemaIdentity,
+    readonly type: avro.Type,
+    private readonly previewBytes: number | undefined,
+  ) {}
+
+  decode(raw: Buffer, offset: number): DecodeResult {
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = this.type.decode(raw, offset);
+    } catch (error) {
+      return this.fail(raw, avroReadError(error, this.identity.id));
+    }
+    if (decoded.offset < 0) {
+      return this.fail(
+        raw,
+        new DecodeError(
+          'truncatedPayload',
+          `The Avro body ends early: ${schemaLabel(this.identity)} needs more than the ${raw.length - offset} bytes present. The record is truncated, or was written with another schema than its header names.`,
+        ),
+      );
+    }
+    if (decoded.offset < raw.length) {
+      const left = raw.length - decoded.offset;
+      return this.fail(
+        raw,
+        new DecodeError(
+          'trailingBytes',
+          `${schemaLabel(this.identity, { capital: true })} used ${decoded.offset - offset} of the ${raw.length - offset} body bytes and left ${left} unread. The record was probably written with another schema than its header names, or is corrupt.`,
+        ),
+      );
+    }
+    return { ok: true, format: 'avro', value: decoded.value, schema: this.identity, raw };
+  }
+
+  private fail(raw: Buffer, error: DecodeError): DecodeResult {
+    return failure(raw, error, 'avro', this.identity.id, this.previewBytes);
+  }
+
+  encode(value: unknown): BodyEncodeResult {
+    const errors: FieldError[] = [];
+    const converted = fromJson(this.type, value, [], errors);
+    if (errors.length) {
+      return {
+        ok: false,
+        error: new EncodeError('schemaMismatch', `The value does not match ${schemaLabel(this.identity, { kind: 'Avro' })}: ${summarizeFieldErrors(errors)}. Nothing was produced.`, errors),
+      };
+    }
+    try {
+      return { ok: true, body: this.type.toBuffer(converted) };
+    } catch (error) {
+      return {
+        ok: false,
+        error: new EncodeError('schemaMismatch', `The value does not match ${schemaLabel(this.identity, { kind: 'Avro' })} (${(error as Error).message}). Nothing was produced.`, [
+          { path: '$', expected: typeLabel(this.type), actual: renderActual(value) },
+        ]),
+      };
+    }
+  }
+
+  recordName(): string | undefined {
+    return this.type.name ?? undefined;
+  }
+}
+
+function avroReadError(error: unknown, id: number): DecodeError {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (/precision loss/.test(detail)) {
+    return new DecodeError(
+      'unsupportedValue',
+      `A long in this record is beyond ±2^53 and cannot be shown exactly. The raw bytes are shown instead.`,
+      { cause: error },
+    );
+  }
+  return new DecodeError(
+    'corruptPayload',
+    `The Avro body does not follow schema ${id} (${detail}). The record is corrupt, or its header names the wrong schema id.`,
+    { cause: error },
+  );
+}
