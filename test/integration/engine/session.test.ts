@@ -29,6 +29,17 @@ describe('consumer session against the real broker', () => {
     await session.start();
     try {
       await waitFor('300 handled messages', 30_000, () => (seen.length >= 300 ? true : undefined));
+      // The lag snapshot: per partition, the high watermark against the committed offset.
+      session.commitNow();
+      const lag = await waitFor('high watermarks in the lag snapshot', 10_000, () => {
+        const rows = session.lag();
+        return rows.length === 3 && rows.every((r) => r.highWatermark !== undefined) ? rows : undefined;
+      });
+      assert.equal(lag.reduce((sum, r) => sum + (r.highWatermark ?? 0), 0), 300);
+      assert.deepEqual(lag.map((r) => r.lag), [0, 0, 0]);
+      const snapshot = session.snapshot();
+      assert.equal(snapshot.members[0].state, 'active');
+      assert.equal(snapshot.members[0].partitions.reduce((sum, p) => sum + (p.committed ?? 0), 0), 300);
     } finally {
       await session.stop();
     }
