@@ -14,6 +14,7 @@ import type {
   CommitEvent,
   ConsumedMessage,
   Decision,
+  HandlerContext,
   MemberSnapshot,
   MessageHandler,
   PartitionLag,
@@ -84,6 +85,33 @@ type Consumer = KafkaConsumer & {
 };
 
 let entrySeq = 0;
+
+/**
+ * What a handler gets with a message. The abort signal is made on first read: most handlers never
+ * read it, and an AbortController per message cost more than the rest of the dispatch (profile of
+ * bench/engine.bench.ts). Read while its attempt runs, it is the signal abandon() aborts; read
+ * after the attempt is over, it comes already aborted. A class, not an object literal with a
+ * getter: such a literal gets a map of its own each time, which floods the old space.
+ */
+class AttemptContext implements HandlerContext {
+  readonly attempt: number;
+  readonly #entry: Entry;
+  #signal: AbortSignal | undefined;
+
+  constructor(entry: Entry) {
+    this.#entry = entry;
+    this.attempt = entry.message.attempts;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#signal) {
+      const entry = this.#entry;
+      if (entry.state === 'running' && entry.message.attempts === this.attempt) this.#signal = (entry.controller = new AbortController()).signal;
+      else this.#signal = AbortSignal.abort();
+    }
+    return this.#signal;
+  }
+}
 
 /**
  * One consumer-group member: a librdkafka consumer, its partitions' queues, the commit watermark,
@@ -197,22 +225,33 @@ export class Member {
   // ------------------------------------------------------------------ fetching
 
   private async pollLoop(): Promise<void> {
-    while (this.running && this.consumer) {
-      const messages = await new Promise<Message[]>((resolve) => {
-        this.consumer?.consume(1000, (err, batch) => {
-          if (err && this.running) this.reportError(new Error(`consume failed on ${this.id}: ${err.message}`));
-          resolve(batch ?? []);
-        });
-      });
+    let pending = this.running && this.consumer ? this.consumeBatch() : undefined;
+    while (pending) {
+      const messages = await pending;
+      // The next consume starts before this batch is handled, so the client's thread takes it off
+      // librdkafka's queue meanwhile. Still one consume at a time; a consume in flight could
+      // already meet any pause, seek or rebalance, and stop() still accepts only the last batch.
+      pending = this.running && this.consumer ? this.consumeBatch() : undefined;
       if (messages.length) this.accept(messages);
       if (this.scheduler.isDue()) this.commit('policy', this.scheduler.current.kind === 'perMessage');
       this.armCommitTimer();
     }
   }
 
+  private consumeBatch(): Promise<Message[]> {
+    return new Promise<Message[]>((resolve) => {
+      this.consumer?.consume(1000, (err, batch) => {
+        if (err && this.running) this.reportError(new Error(`consume failed on ${this.id}: ${err.message}`));
+        resolve(batch ?? []);
+      });
+    });
+  }
+
   private accept(messages: Message[]): void {
+    let ps: PartitionState | undefined;
     for (const m of messages) {
-      const ps = this.partitions.get(partitionKey(m.topic, m.partition));
+      // A batch comes in runs of one partition: its state is looked up again only when that changes.
+      if (ps === undefined || ps.partition !== m.partition || ps.topic !== m.topic) ps = this.partitions.get(partitionKey(m.topic, m.partition));
       // A message of a partition no longer ours (revoked while the fetch was in flight) is dropped:
       // its next owner fetches it from the committed offset.
       if (!ps || ps.revoked) continue;
@@ -234,9 +273,12 @@ export class Member {
       ps.queue.push({ message, partition: ps, state: 'queued', seq: entrySeq++ });
       this.buffered++;
       this.host.emit('fetched', message);
-      if (ps.queue.length >= this.maxBuffered / Math.max(1, this.partitions.size)) this.addPause(ps, 'backpressure');
     }
     this.dispatch();
+    // Backpressure is judged after dispatching, not per message: a handler that keeps up empties
+    // the queues within the batch, and each pause makes librdkafka drop the partition's prefetch.
+    const limit = this.maxBuffered / Math.max(1, this.partitions.size);
+    for (const ps of this.partitions.values()) if (ps.queue.length >= limit) this.addPause(ps, 'backpressure');
   }
 
   // ------------------------------------------------------------------ dispatching
@@ -289,11 +331,9 @@ export class Member {
     entry.partition.active.add(entry);
     this.inFlight++;
     entry.message.attempts++;
-    const controller = new AbortController();
-    entry.controller = controller;
     let result: void | Promise<void>;
     try {
-      result = handler(entry.message, { attempt: entry.message.attempts, signal: controller.signal });
+      result = handler(entry.message, new AttemptContext(entry));
     } catch (error) {
       this.onHandlerDone(entry, error, true);
       return;

@@ -111,16 +111,32 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+interface TrackedPartition {
+  tp: TopicPartition;
+  offsets: PartitionOffsets;
+  committed: number | undefined;
+}
+
 /** Watermarks for every partition a member owns, plus what was last committed. */
 export class OffsetTracker {
-  private readonly partitions = new Map<string, { tp: TopicPartition; offsets: PartitionOffsets; committed: number | undefined }>();
+  private readonly partitions = new Map<string, TrackedPartition>();
+  /** The partition of the last track or complete: they come in runs of one partition (a fetch batch). */
+  private last: TrackedPartition | undefined;
 
-  private entry(topic: string, partition: number) {
-    const key = partitionKey(topic, partition);
-    let entry = this.partitions.get(key);
+  /** The tracked partition, without building its key when it is the last one used. */
+  private find(topic: string, partition: number): TrackedPartition | undefined {
+    const last = this.last;
+    if (last !== undefined && last.tp.partition === partition && last.tp.topic === topic) return last;
+    const entry = this.partitions.get(partitionKey(topic, partition));
+    if (entry) this.last = entry;
+    return entry;
+  }
+
+  private entry(topic: string, partition: number): TrackedPartition {
+    let entry = this.find(topic, partition);
     if (!entry) {
       entry = { tp: { topic, partition }, offsets: new PartitionOffsets(), committed: undefined };
-      this.partitions.set(key, entry);
+      this.partitions.set(partitionKey(topic, partition), entry);
     }
     return entry;
   }
@@ -130,7 +146,7 @@ export class OffsetTracker {
   }
 
   complete(topic: string, partition: number, offset: number): boolean {
-    const entry = this.partitions.get(partitionKey(topic, partition));
+    const entry = this.find(topic, partition);
     if (!entry) throw new RangeError(`${topic}[${partition}] is not tracked`);
     return entry.offsets.complete(offset);
   }
@@ -169,6 +185,7 @@ export class OffsetTracker {
   /** Forgets a partition entirely (revoked or lost): its in-flight work will not be committed. */
   drop(topic: string, partition: number): void {
     this.partitions.delete(partitionKey(topic, partition));
+    this.last = undefined;
   }
 
   /** Restarts a partition at a new fetch position (after a seek), keeping nothing in flight. */
