@@ -163,6 +163,10 @@ export class Member {
     const config = this.host.config;
     const consumer = new kafka.KafkaConsumer(
       {
+        // Prefetch bounded to 16 MiB per member (librdkafka's default is 64 MiB), refilled without
+        // the default 1 s queue backoff, which otherwise stalls a consumer whose queue filled up.
+        'queued.max.messages.kbytes': 16384,
+        'fetch.queue.backoff.ms': 10,
         ...(config.consumerConfig ?? {}),
         ...toLibrdkafkaConfig({ ...config.connection, clientId: config.connection.clientId ?? `kafka-consumer-lab-${this.id}` }),
         'group.id': config.groupId,
