@@ -10,12 +10,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DeliveryReport, KafkaConsumer, LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
+import type { DeliveryReport, LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
 import { ConsumerSession } from '../../../src/core/engine/session';
 import type { EngineError } from '../../../src/core/engine/types';
 import { loadNativeClient } from '../../../src/core/kafka/nativeClient';
 import { kafkaClient } from '../../support/kafka';
 import { uniqueName, waitFor } from '../../support/services';
+import { CommittedReader } from '../../support/committedReader';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const kafkaLibs = path.join(repoRoot, '.lab', 'cache', 'kafka', 'libs');
@@ -178,46 +179,6 @@ class PrivateBroker {
   }
 }
 
-/**
- * Reads a group's committed offsets through a plain consumer that never subscribes, so it never
- * joins the group: the consumer's own OffsetFetch path. Not the admin API: in this librdkafka, an
- * admin ListConsumerGroupOffsets (KafkaJS fetchOffsets) that gets NOT_COORDINATOR dereferences a
- * missing consumer group and segfaults (confluent-kafka-javascript#374), and one that loses its
- * connection aborts the process (librdkafka#4605); both happen around a broker start.
- */
-class CommittedReader {
-  private constructor(private readonly consumer: KafkaConsumer) {}
-
-  static async open(bootstrapServers: string, groupId: string): Promise<CommittedReader> {
-    const consumer = new (loadNativeClient().KafkaConsumer)(
-      { 'bootstrap.servers': bootstrapServers, 'group.id': groupId, 'client.id': 'committed-reader', 'enable.auto.commit': false, 'enable.auto.offset.store': false } as never,
-      {},
-    );
-    await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(`committed-offset reader: ${err.message}`)) : resolve())));
-    return new CommittedReader(consumer);
-  }
-
-  /** Committed offset per partition; -1 where nothing was committed. */
-  read(topic: string, partitions: readonly number[], timeoutMs = 10_000): Promise<Map<number, number>> {
-    return new Promise((resolve, reject) =>
-      this.consumer.committed(
-        partitions.map((partition) => ({ topic, partition })),
-        timeoutMs,
-        (err, offsets) => (err ? reject(new Error(`reading committed offsets: ${err.message}`)) : resolve(new Map(offsets.map((o) => [o.partition, o.offset !== undefined && o.offset >= 0 ? o.offset : -1])))),
-      ),
-    );
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, 10_000);
-      this.consumer.disconnect(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-}
 
 /**
  * Samples the group's committed offsets while the broker is up and checks each against the processed

@@ -6,66 +6,16 @@ import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
-import { loadNativeClient } from '../../../src/core/kafka/nativeClient';
 import { createTopic, deleteTopicsQuietly, produceSequence, withAdmin } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 import type { CrashWorkerConfig } from './support/crashWorker';
+import { CommittedReader } from '../../support/committedReader';
+import { seededRandom } from '../../support/random';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Reads a group's committed offsets through a plain consumer that never subscribes, so it never
- * joins the group: the consumer's own OffsetFetch path. Not the admin API: in this librdkafka, an
- * admin ListConsumerGroupOffsets (KafkaJS fetchOffsets) that gets NOT_COORDINATOR dereferences a
- * missing consumer group and segfaults (confluent-kafka-javascript#374), and one that loses its
- * connection aborts the process (librdkafka#4605); both happen around a broker start.
- */
-class CommittedReader {
-  private constructor(private readonly consumer: KafkaConsumer) {}
 
-  static async open(bootstrapServers: string, groupId: string): Promise<CommittedReader> {
-    const consumer = new (loadNativeClient().KafkaConsumer)(
-      { 'bootstrap.servers': bootstrapServers, 'group.id': groupId, 'client.id': 'committed-reader', 'enable.auto.commit': false, 'enable.auto.offset.store': false } as never,
-      {},
-    );
-    await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(`committed-offset reader: ${err.message}`)) : resolve())));
-    return new CommittedReader(consumer);
-  }
-
-  /** Committed offset per partition; -1 where nothing was committed. */
-  read(topic: string, partitions: readonly number[], timeoutMs = 10_000): Promise<Map<number, number>> {
-    return new Promise((resolve, reject) =>
-      this.consumer.committed(
-        partitions.map((partition) => ({ topic, partition })),
-        timeoutMs,
-        (err, offsets) => (err ? reject(new Error(`reading committed offsets: ${err.message}`)) : resolve(new Map(offsets.map((o) => [o.partition, o.offset !== undefined && o.offset >= 0 ? o.offset : -1])))),
-      ),
-    );
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, 10_000);
-      this.consumer.disconnect(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-}
-
-/** mulberry32: a small seeded generator, so a failing schedule of kills can be replayed (CRASH_TEST_SEED). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** Reads the processed log incrementally and keeps, per partition, how often each offset was processed. */
 class ProcessedLog {
