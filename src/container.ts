@@ -1,14 +1,23 @@
 import * as vscode from 'vscode';
 import { showClientInfo } from './commands/clientInfo';
+import { clusterCommands } from './commands/clusterCommands';
 import { registerCommands } from './commands/commandTable';
 import { getClientInfo, isNativeClientLoaded } from './core/kafka/nativeClient';
 import type { Logger } from './core/logging';
 import { createOutputLogger } from './platform/outputLogger';
+import { ClusterStore } from './platform/clusterStore';
+import { ClusterSecrets } from './platform/secretStore';
 import { Settings } from './platform/settings';
+import { ClustersView } from './views/clustersView';
+import type { ClusterSettings } from './core/connections/clusterSettings';
 
 /** What `activate` returns: a small, stable surface for tests and other extensions. */
 export interface KafkaLabApi {
   readonly isNativeClientLoaded: () => boolean;
+  /** The saved cluster connections (settings only, never secrets). */
+  readonly clusters: () => ClusterSettings[];
+  /** Where VS Code keeps this extension's state and logs (tests check no secret lands there). */
+  readonly paths: { readonly globalStorage: string; readonly logs: string };
 }
 
 /**
@@ -25,14 +34,22 @@ export class Container implements vscode.Disposable {
     const settings = new Settings();
     this.logger = createOutputLogger(channel, () => settings.logLevel());
 
+    const store = this.own(new ClusterStore(this.logger.child('settings')));
+    const secrets = new ClusterSecrets(context.secrets);
+    const clustersView = this.own(new ClustersView(store));
+    this.own(vscode.window.registerTreeDataProvider('kafkaLab.clusters', clustersView));
+
     for (const disposable of registerCommands(
-      { 'kafkaLab.showClientInfo': showClientInfo(getClientInfo, this.logger.child('client')) },
+      {
+        'kafkaLab.showClientInfo': showClientInfo(getClientInfo, this.logger.child('client')),
+        ...clusterCommands({ store, secrets, view: clustersView, logger: this.logger.child('clusters') }),
+      },
       this.logger,
     )) {
       this.own(disposable);
     }
 
-    this.api = { isNativeClientLoaded };
+    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath } };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }
 

@@ -5,10 +5,17 @@ import type { Logger } from '../core/logging';
 /** Every command the extension contributes, in one place. Ids must match package.json. */
 export const CommandId = {
   showClientInfo: 'kafkaLab.showClientInfo',
+  addCluster: 'kafkaLab.addCluster',
+  editCluster: 'kafkaLab.editCluster',
+  removeCluster: 'kafkaLab.removeCluster',
+  testCluster: 'kafkaLab.testCluster',
+  exportClusters: 'kafkaLab.exportClusters',
+  importClusters: 'kafkaLab.importClusters',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
-export type CommandHandler = (...args: unknown[]) => unknown;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandHandler = (...args: any[]) => unknown;
 export type CommandTable = Record<CommandId, CommandHandler>;
 
 /**

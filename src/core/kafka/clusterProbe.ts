@@ -2,7 +2,7 @@ import type { IAdminClient, Metadata } from '@confluentinc/kafka-javascript';
 import { KafkaClientError } from '../errors';
 import { type Logger, silentLogger } from '../logging';
 import { type RawClientError, RdKafkaCode, reasonOf, toKafkaClientError } from './clientErrors';
-import { type ClusterConnection, toLibrdkafkaConfig } from './connection';
+import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from './connection';
 import { loadNativeClient } from './nativeClient';
 
 export interface ClusterProbeResult {
@@ -32,7 +32,7 @@ export async function probeCluster(connection: ClusterConnection, options: Clust
   const kafka = loadNativeClient();
   const context = {
     bootstrapServers: connection.bootstrapServers,
-    username: connection.sasl?.username,
+    username: principalOf(connection),
     mechanism: connection.sasl?.mechanism,
     waitedMs: timeoutMs,
   };

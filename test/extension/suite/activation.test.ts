@@ -44,7 +44,7 @@ describe('Kafka Consumer Lab in a real VS Code', () => {
     }
   });
 
-  it('contributes the activity-bar container and its welcome view, and they open', async () => {
+  it('contributes the activity-bar container and its Clusters view, and they open', async () => {
     const containers = extension.packageJSON.contributes.viewsContainers.activitybar as Array<{ id: string; icon: string }>;
     assert.deepEqual(
       containers.map((c) => c.id),
@@ -52,10 +52,10 @@ describe('Kafka Consumer Lab in a real VS Code', () => {
     );
     assert.ok(fs.existsSync(path.join(extension.extensionPath, containers[0].icon)), 'activity-bar icon file is missing');
     const views = extension.packageJSON.contributes.views.kafkaLab as Array<{ id: string }>;
-    assert.ok(views.some((v) => v.id === 'kafkaLab.welcome'));
+    assert.ok(views.some((v) => v.id === 'kafkaLab.clusters'));
     // These commands exist only if VS Code registered the container and the view.
     await vscode.commands.executeCommand('workbench.view.extension.kafkaLab');
-    await vscode.commands.executeCommand('kafkaLab.welcome.focus');
+    await vscode.commands.executeCommand('kafkaLab.clusters.focus');
   });
 
   it('"Kafka: Show Client Info" loads librdkafka on first use and reports its version', async () => {
