@@ -29,6 +29,12 @@ export type KafkaClientErrorReason =
   | 'timeout'
   | 'nativeClientUnavailable'
   | 'invalidConfiguration'
+  | 'topicNotFound'
+  | 'topicAlreadyExists'
+  | 'groupNotFound'
+  | 'groupHasActiveMembers'
+  | 'notAuthorized'
+  | 'invalidRequest'
   | 'unknown';
 
 /** A failure of the Kafka client, classified so that the UI can say what to do about it. */
