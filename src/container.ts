@@ -5,6 +5,7 @@ import { registerCommands } from './commands/commandTable';
 import { getClientInfo, isNativeClientLoaded } from './core/kafka/nativeClient';
 import type { Logger } from './core/logging';
 import { createOutputLogger } from './platform/outputLogger';
+import { ClusterClients } from './platform/clusterClients';
 import { ClusterStore } from './platform/clusterStore';
 import { ClusterSecrets } from './platform/secretStore';
 import { Settings } from './platform/settings';
@@ -18,6 +19,8 @@ export interface KafkaLabApi {
   readonly clusters: () => ClusterSettings[];
   /** Where VS Code keeps this extension's state and logs (tests check no secret lands there). */
   readonly paths: { readonly globalStorage: string; readonly logs: string };
+  /** The Clusters view's data, as VS Code sees it. */
+  readonly clustersTree: vscode.TreeDataProvider<vscode.TreeItem>;
 }
 
 /**
@@ -36,20 +39,29 @@ export class Container implements vscode.Disposable {
 
     const store = this.own(new ClusterStore(this.logger.child('settings')));
     const secrets = new ClusterSecrets(context.secrets);
-    const clustersView = this.own(new ClustersView(store));
+    const clients = this.own(new ClusterClients(secrets.lookup, this.logger.child('kafka')));
+    const clustersView = this.own(new ClustersView(store, (cluster) => clients.admin(cluster)));
     this.own(vscode.window.registerTreeDataProvider('kafkaLab.clusters', clustersView));
 
     for (const disposable of registerCommands(
       {
         'kafkaLab.showClientInfo': showClientInfo(getClientInfo, this.logger.child('client')),
-        ...clusterCommands({ store, secrets, view: clustersView, logger: this.logger.child('clusters') }),
+        ...clusterCommands({ store, secrets, view: clustersView, clients, logger: this.logger.child('clusters') }),
+        'kafkaLab.showLog': () => channel.show(true),
+        'kafkaLab.refreshClusters': () => clustersView.refresh(),
+        'kafkaLab.toggleInternalTopics': () => clustersView.setShowInternal(!clustersView.internalShown),
+        'kafkaLab.loadMoreTopics': (clusterId: string) => clustersView.loadMoreTopics(clusterId),
+        'kafkaLab.filterTopics': async (glob?: string) => {
+          const value = glob ?? (await vscode.window.showInputBox({ title: 'Filter topics', prompt: 'A glob (* and ?), or text to match; empty shows all' }));
+          if (value !== undefined) clustersView.setTopicGlob(value);
+        },
       },
       this.logger,
     )) {
       this.own(disposable);
     }
 
-    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath } };
+    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem> };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }
 

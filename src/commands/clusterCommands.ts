@@ -11,6 +11,7 @@ import { type ConnectionTestResult, describeTest, testConnection } from '../core
 import type { SaslMechanism, SecurityProtocol } from '../core/kafka/connection';
 import { saslMechanisms, securityProtocols } from '../core/kafka/connection';
 import type { Logger } from '../core/logging';
+import type { ClusterClients } from '../platform/clusterClients';
 import type { ClusterStore } from '../platform/clusterStore';
 import type { ClusterSecrets } from '../platform/secretStore';
 import { ClusterNode, type ClustersView } from '../views/clustersView';
@@ -33,6 +34,7 @@ export interface ClusterCommandDeps {
   readonly store: ClusterStore;
   readonly secrets: ClusterSecrets;
   readonly view: ClustersView;
+  readonly clients: ClusterClients;
   readonly logger: Logger;
 }
 
@@ -64,6 +66,7 @@ async function saveInput(deps: ClusterCommandDeps, input: ClusterInput, id: stri
   if (!cluster) throw new Error(problems.join(' '));
   // Secrets first: a connection never appears in the view before it can authenticate.
   for (const [kind, value] of secrets) await deps.secrets.set(id, kind, value);
+  deps.clients.forget(id);
   await deps.store.save(cluster);
   deps.logger.info(`Saved cluster connection "${cluster.name}" (${cluster.bootstrapServers}, ${cluster.securityProtocol})`);
   return cluster;
@@ -193,6 +196,7 @@ export function clusterCommands(deps: ClusterCommandDeps) {
         if (answer !== 'Remove') return false;
       }
       await deps.store.remove(cluster.id);
+      deps.clients.forget(cluster.id);
       await deps.secrets.deleteAll(cluster);
       deps.logger.info(`Removed cluster connection "${cluster.name}"`);
       return true;

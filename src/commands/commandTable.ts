@@ -11,6 +11,11 @@ export const CommandId = {
   testCluster: 'kafkaLab.testCluster',
   exportClusters: 'kafkaLab.exportClusters',
   importClusters: 'kafkaLab.importClusters',
+  showLog: 'kafkaLab.showLog',
+  refreshClusters: 'kafkaLab.refreshClusters',
+  toggleInternalTopics: 'kafkaLab.toggleInternalTopics',
+  loadMoreTopics: 'kafkaLab.loadMoreTopics',
+  filterTopics: 'kafkaLab.filterTopics',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

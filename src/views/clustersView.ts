@@ -1,14 +1,26 @@
 import * as vscode from 'vscode';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { ConnectionTestResult } from '../core/connections/connectionTest';
+import type { KafkaAdmin, PartitionDetail } from '../core/kafka/admin';
+import type { GroupOffsetRow, GroupSummary } from '../core/kafka/groupInfo';
+import type { TopicSummary } from '../core/kafka/topicList';
 import type { ClusterStore } from '../platform/clusterStore';
 
+/** Topics shown per page under a cluster; past it a "Load more" node, never a 100k-node dump. */
+export const TOPIC_PAGE_SIZE = 500;
+
+/** Opens (and caches) an admin client for a cluster, secrets resolved at that moment. */
+export type AdminProvider = (cluster: ClusterSettings) => Promise<KafkaAdmin>;
+
+type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | GroupNode | GroupFolderNode | InfoNode | LoadMoreNode;
+
 export class ClusterNode extends vscode.TreeItem {
+  readonly kind = 'cluster';
   constructor(
     readonly cluster: ClusterSettings,
     lastTest: ConnectionTestResult | undefined,
   ) {
-    super(cluster.name, vscode.TreeItemCollapsibleState.None);
+    super(cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `cluster:${cluster.id}`;
     this.contextValue = 'kafkaLab.cluster';
     const auth = cluster.sasl ? ` ${cluster.sasl.mechanism}` : '';
@@ -21,35 +33,273 @@ export class ClusterNode extends vscode.TreeItem {
   }
 }
 
-/** The Clusters view: one node per saved connection, with its last test result. */
-export class ClustersView implements vscode.TreeDataProvider<ClusterNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
+class FolderNode extends vscode.TreeItem {
+  readonly kind = 'folder';
+  constructor(
+    readonly cluster: ClusterSettings,
+    readonly folder: 'topics' | 'groups',
+    description?: string,
+  ) {
+    super(folder === 'topics' ? 'Topics' : 'Consumer Groups', vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `cluster:${cluster.id}/${folder}`;
+    this.contextValue = `kafkaLab.${folder}`;
+    this.iconPath = new vscode.ThemeIcon(folder === 'topics' ? 'list-tree' : 'organization');
+    if (description) this.description = description;
+  }
+}
+
+class TopicNode extends vscode.TreeItem {
+  readonly kind = 'topic';
+  constructor(
+    readonly cluster: ClusterSettings,
+    readonly topic: TopicSummary,
+  ) {
+    super(topic.name, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `cluster:${cluster.id}/topic:${topic.name}`;
+    this.contextValue = topic.internal ? 'kafkaLab.topic.internal' : 'kafkaLab.topic';
+    this.description = `${topic.partitions} partition${topic.partitions === 1 ? '' : 's'} · RF ${topic.replicationFactor}`;
+    this.iconPath = new vscode.ThemeIcon(topic.internal ? 'lock' : 'symbol-event');
+  }
+}
+
+class PartitionNode extends vscode.TreeItem {
+  readonly kind = 'partition';
+  constructor(
+    readonly cluster: ClusterSettings,
+    readonly topic: string,
+    readonly detail: PartitionDetail,
+  ) {
+    super(`Partition ${detail.partition}`, vscode.TreeItemCollapsibleState.None);
+    this.id = `cluster:${cluster.id}/topic:${topic}/partition:${detail.partition}`;
+    this.contextValue = 'kafkaLab.partition';
+    this.description = `${detail.low}…${detail.high} · ${detail.messages} message${detail.messages === 1 ? '' : 's'} · leader ${detail.leader ?? 'none'}${detail.underReplicated ? ' · under-replicated' : ''}`;
+    this.tooltip = new vscode.MarkdownString(
+      [
+        `**${topic} [${detail.partition}]**`,
+        `Leader: ${detail.leader ?? 'none'}`,
+        `Replicas: ${detail.replicas.join(', ')}`,
+        `In sync: ${detail.isr.join(', ')}${detail.underReplicated ? ' — **not all replicas are in sync**' : ''}`,
+        `Low watermark: ${detail.low}`,
+        `High watermark: ${detail.high}`,
+        `Messages (high − low): ${detail.messages}`,
+      ].join('\n\n'),
+    );
+    this.iconPath = detail.underReplicated || detail.leader === null ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('symbol-number');
+  }
+}
+
+class GroupNode extends vscode.TreeItem {
+  readonly kind = 'group';
+  constructor(
+    readonly cluster: ClusterSettings,
+    readonly group: GroupSummary,
+  ) {
+    super(group.groupId, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `cluster:${cluster.id}/group:${group.groupId}`;
+    this.contextValue = 'kafkaLab.group';
+    this.description = `${group.state}${group.protocolType ? ` · ${group.protocolType}` : ''}`;
+    this.iconPath = new vscode.ThemeIcon(group.state === 'Stable' ? 'pass-filled' : group.state === 'Empty' ? 'circle-large-outline' : 'sync');
+  }
+}
+
+class GroupFolderNode extends vscode.TreeItem {
+  readonly kind = 'groupFolder';
+  constructor(
+    readonly cluster: ClusterSettings,
+    readonly groupId: string,
+    readonly folder: 'members' | 'offsets',
+    description: string,
+  ) {
+    super(folder === 'members' ? 'Members' : 'Offsets', vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `cluster:${cluster.id}/group:${groupId}/${folder}`;
+    this.description = description;
+    this.iconPath = new vscode.ThemeIcon(folder === 'members' ? 'person' : 'graph-line');
+  }
+}
+
+class InfoNode extends vscode.TreeItem {
+  readonly kind = 'info';
+  constructor(label: string, description?: string, options: { error?: boolean; tooltip?: string; icon?: string } = {}) {
+    super(label, vscode.TreeItemCollapsibleState.None);
+    if (description) this.description = description;
+    if (options.tooltip) this.tooltip = options.tooltip;
+    this.iconPath = new vscode.ThemeIcon(options.error ? 'error' : (options.icon ?? 'info'), options.error ? new vscode.ThemeColor('errorForeground') : undefined);
+    if (options.error) {
+      this.contextValue = 'kafkaLab.error';
+      this.command = { command: 'kafkaLab.showLog', title: 'Show Log' };
+    }
+  }
+}
+
+class LoadMoreNode extends vscode.TreeItem {
+  readonly kind = 'loadMore';
+  constructor(readonly cluster: ClusterSettings, shown: number, total: number) {
+    super(`Load more… (${shown} of ${total} shown)`, vscode.TreeItemCollapsibleState.None);
+    this.id = `cluster:${cluster.id}/topics/more:${shown}`;
+    this.iconPath = new vscode.ThemeIcon('ellipsis');
+    this.command = { command: 'kafkaLab.loadMoreTopics', title: 'Load more topics', arguments: [cluster.id] };
+  }
+}
+
+function errorNode(what: string, error: unknown): InfoNode {
+  const message = error instanceof Error ? error.message : String(error);
+  return new InfoNode(`Could not load ${what}`, message, { error: true, tooltip: `${message}\n\nClick to show the log.` });
+}
+
+function offsetRowNode(row: GroupOffsetRow): InfoNode {
+  const committed = row.committed === null ? 'no committed offset' : `committed ${row.committed}`;
+  const lag = row.lag === null ? '' : ` · lag ${row.lag}`;
+  return new InfoNode(`${row.topic} [${row.partition}]`, `${committed} · end ${row.end}${lag}`, { icon: row.lag ? 'arrow-down' : 'check' });
+}
+
+/**
+ * The Clusters view: cluster → Topics (paged) → partitions, and → Consumer Groups → members and
+ * offsets. Every level loads lazily, with the admin calls' own time bound; a failure becomes an
+ * error node with its cause, never a spinner.
+ */
+export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly tests = new Map<string, ConnectionTestResult>();
+  private readonly topicPages = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
+  private showInternal = false;
+  private topicGlob: string | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: ClusterStore) {
-    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly admins: AdminProvider,
+  ) {
+    this.subscription = store.onDidChange(() => this.refresh());
   }
 
   recordTest(clusterId: string, result: ConnectionTestResult): void {
     this.tests.set(clusterId, result);
-    this.changed.fire(undefined);
+    this.refresh();
   }
 
-  getTreeItem(node: ClusterNode): vscode.TreeItem {
+  /** Debounced: several refresh requests within 250 ms rebuild once. */
+  refresh(node?: Node): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.changed.fire(node), 250);
+  }
+
+  setShowInternal(show: boolean): void {
+    this.showInternal = show;
+    this.refresh();
+  }
+
+  get internalShown(): boolean {
+    return this.showInternal;
+  }
+
+  setTopicGlob(glob: string | undefined): void {
+    this.topicGlob = glob?.trim() ? glob.trim() : undefined;
+    this.topicPages.clear();
+    this.refresh();
+  }
+
+  loadMoreTopics(clusterId: string): void {
+    this.topicPages.set(clusterId, (this.topicPages.get(clusterId) ?? 1) + 1);
+    this.refresh();
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
     return node;
   }
 
-  getChildren(node?: ClusterNode): ClusterNode[] {
-    if (node) return [];
-    return this.store
-      .list()
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((cluster) => new ClusterNode(cluster, this.tests.get(cluster.id)));
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      return this.store
+        .list()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((cluster) => new ClusterNode(cluster, this.tests.get(cluster.id)));
+    }
+    switch (node.kind) {
+      case 'cluster':
+        return [new FolderNode(node.cluster, 'topics', this.topicGlob ? `filter: ${this.topicGlob}` : undefined), new FolderNode(node.cluster, 'groups')];
+      case 'folder':
+        return node.folder === 'topics' ? this.topics(node.cluster) : this.groups(node.cluster);
+      case 'topic':
+        return this.partitions(node.cluster, node.topic.name);
+      case 'group':
+        return this.group(node.cluster, node.group.groupId);
+      case 'groupFolder':
+        return this.groupFolder(node.cluster, node.groupId, node.folder);
+      default:
+        return [];
+    }
+  }
+
+  private async topics(cluster: ClusterSettings): Promise<Node[]> {
+    try {
+      const admin = await this.admins(cluster);
+      const topics = await admin.listTopics({ includeInternal: this.showInternal, ...(this.topicGlob ? { glob: this.topicGlob } : {}) });
+      if (topics.length === 0) return [new InfoNode(this.topicGlob ? `No topic matches "${this.topicGlob}"` : 'No topics')];
+      const shown = Math.min(topics.length, TOPIC_PAGE_SIZE * (this.topicPages.get(cluster.id) ?? 1));
+      const nodes: Node[] = topics.slice(0, shown).map((t) => new TopicNode(cluster, t));
+      if (shown < topics.length) nodes.push(new LoadMoreNode(cluster, shown, topics.length));
+      return nodes;
+    } catch (error) {
+      return [errorNode('topics', error)];
+    }
+  }
+
+  private async partitions(cluster: ClusterSettings, topic: string): Promise<Node[]> {
+    try {
+      const admin = await this.admins(cluster);
+      return (await admin.describePartitions(topic)).map((p) => new PartitionNode(cluster, topic, p));
+    } catch (error) {
+      return [errorNode(`the partitions of ${topic}`, error)];
+    }
+  }
+
+  private async groups(cluster: ClusterSettings): Promise<Node[]> {
+    try {
+      const admin = await this.admins(cluster);
+      const groups = (await admin.listGroups()).sort((a, b) => a.groupId.localeCompare(b.groupId));
+      return groups.length ? groups.map((g) => new GroupNode(cluster, g)) : [new InfoNode('No consumer groups')];
+    } catch (error) {
+      return [errorNode('consumer groups', error)];
+    }
+  }
+
+  private async group(cluster: ClusterSettings, groupId: string): Promise<Node[]> {
+    try {
+      const admin = await this.admins(cluster);
+      const [detail, offsets] = await Promise.all([admin.describeGroup(groupId), admin.groupOffsets(groupId)]);
+      const lags = offsets.map((o) => o.lag).filter((l): l is number => l !== null);
+      const total = lags.reduce((sum, l) => sum + l, 0);
+      return [
+        new InfoNode('State', `${detail.state} · ${detail.protocolType || 'no protocol'}${detail.assignor ? ` · ${detail.assignor}` : ''}`, { icon: 'pulse' }),
+        new GroupFolderNode(cluster, groupId, 'members', `${detail.members.length}`),
+        new GroupFolderNode(cluster, groupId, 'offsets', lags.length ? `total lag ${total}` : offsets.length ? 'no committed offsets' : 'none'),
+      ];
+    } catch (error) {
+      return [errorNode(`group ${groupId}`, error)];
+    }
+  }
+
+  private async groupFolder(cluster: ClusterSettings, groupId: string, folder: 'members' | 'offsets'): Promise<Node[]> {
+    try {
+      const admin = await this.admins(cluster);
+      if (folder === 'members') {
+        const detail = await admin.describeGroup(groupId);
+        if (detail.members.length === 0) return [new InfoNode('No active members')];
+        return detail.members.map(
+          (m) => new InfoNode(m.clientId || m.memberId, `${m.host} · ${m.assignments.map((a) => `${a.topic}[${a.partition}]`).join(', ') || 'no partitions (idle)'}`, { icon: 'person', tooltip: m.memberId }),
+        );
+      }
+      const rows = await admin.groupOffsets(groupId);
+      return rows.length ? rows.map(offsetRowNode) : [new InfoNode('No committed offsets')];
+    } catch (error) {
+      return [errorNode(`the ${folder} of ${groupId}`, error)];
+    }
   }
 
   dispose(): void {
+    clearTimeout(this.refreshTimer);
     this.subscription.dispose();
     this.changed.dispose();
   }
