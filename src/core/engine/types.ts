@@ -1,4 +1,4 @@
-import type { DeadLetterEnvelope, Headers } from '../dlq/envelope';
+import type { DeadLetterEnvelope, FailedMessage } from '../dlq/envelope';
 import type { ClusterConnection } from '../kafka/connection';
 import type { RetryPolicy } from './backoff';
 import type { CommitPolicy } from './commitPolicy';
@@ -9,18 +9,11 @@ export type AutoOffsetReset = 'earliest' | 'latest' | 'error';
 export type IsolationLevel = 'read_committed' | 'read_uncommitted';
 export type SessionMode = 'running' | 'stepping' | 'paused';
 
-/** A message as the engine hands it to a handler or to the developer. */
-export interface ConsumedMessage {
+/** A message as the engine hands it to a handler or to the developer (the DLQ takes it as is). */
+export interface ConsumedMessage extends FailedMessage {
   /** Unique within the session: member, topic, partition, offset. */
   readonly id: string;
   readonly memberId: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp?: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers?: Headers;
   readonly size: number;
   /** Handler attempts already made on this message. */
   readonly attempts: number;
