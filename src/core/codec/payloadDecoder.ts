@@ -4,7 +4,7 @@ import type { DecodeFailure, DecodeResult, DecodeTarget, NullDecoded, SchemaForm
 import { FormatRules, type CodecFormatConfig, type FormatChoice } from './formatRules';
 import { asBuffer, binary, decodeJson, decodeText, DEFAULT_PREVIEW_BYTES, detectPlain, failure } from './plainFormats';
 import type { SchemaCache, SchemaLookup } from './schemaCache';
-import { HEADER_SIZE, MAGIC_BYTE, parseFrame } from './wireFormat';
+import { HEADER_SIZE, looksFramed, parseFrame } from './wireFormat';
 
 export interface PayloadDecoderOptions {
   /** The connection's schema cache; absent when the connection has no registry. */
@@ -97,7 +97,7 @@ export class PayloadDecoder {
     const choice = this.rules.choiceFor(target.topic, target.role);
     switch (choice.format) {
       case 'auto':
-        if (raw.length >= HEADER_SIZE && raw[0] === MAGIC_BYTE) {
+        if (looksFramed(raw)) {
           const id = raw.readInt32BE(1);
           // A negative id is no registry's: the bytes only start with a zero.
           if (id >= 0) return this.framed(raw, id, undefined);

@@ -769,9 +769,6 @@ export class Member {
     });
   }
 
-  isIdle(): boolean {
-    return this.state === 'idle';
-  }
 
   private reportError(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error));

@@ -67,9 +67,6 @@ export class PartitionOffsets {
     return this.head < this.offsets.length ? this.offsets[this.head] : undefined;
   }
 
-  isTracked(offset: number): boolean {
-    return this.indexOf(offset) >= 0;
-  }
 
   /** Forgets in-flight offsets (after a seek or a revoke). The commit position stays. */
   reset(): void {
