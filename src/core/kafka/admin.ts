@@ -232,7 +232,22 @@ export class KafkaAdmin {
       const next = clampOffset(r.next, wm.low, wm.high);
       return { ...r, next, delta: r.current === null ? null : next - r.current, low: wm.low, high: wm.high };
     });
-    await this.session.withGroupConsumer(plan.groupId, (c) => c.commit(rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next }))));
+    const offsets = rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next }));
+    await this.session.withGroupConsumer(plan.groupId, async (c) => {
+      // A reset is only reported done once the broker returns the new offsets: a commit that was
+      // acknowledged but not yet visible (seen intermittently) is read back and sent again, bounded.
+      for (let attempt = 1; ; attempt++) {
+        await c.commit(offsets);
+        const committed = await c.committed(offsets);
+        const stale = offsets.filter((o) => committed.get(partitionKey(o.topic, o.partition)) !== o.offset);
+        if (stale.length === 0) return;
+        if (attempt >= 5) {
+          throw new KafkaClientError('unknown', `The reset of group "${plan.groupId}" was acknowledged but ${stale.length} partition(s) still show other offsets after ${attempt} attempts. Run the reset again, and check that no consumer of the group is running.`);
+        }
+        this.logger.debug(`reset of ${plan.groupId}: ${stale.length} partition(s) not visible yet, committing again`);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    });
     this.logger.info(`reset group ${plan.groupId} to ${describeTarget(plan.target)} on ${rows.length} partitions`);
     return rows;
   }
