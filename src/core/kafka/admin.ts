@@ -234,8 +234,8 @@ export class KafkaAdmin {
     });
     const offsets = rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next }));
     await this.session.withGroupConsumer(plan.groupId, async (c) => {
-      // A reset is only reported done once the broker returns the new offsets: a commit that was
-      // acknowledged but not yet visible (seen intermittently) is read back and sent again, bounded.
+      // A reset is only reported done once the broker returns the new offsets; a commit that is not
+      // visible yet is sent again, bounded.
       for (let attempt = 1; ; attempt++) {
         await c.commit(offsets);
         const committed = await c.committed(offsets);
