@@ -9,6 +9,7 @@ import { type RetryPolicy, backoffDelay, mayRetry } from './backoff';
 import { CommitScheduler, type CommitPolicy } from './commitPolicy';
 import { Deque } from './deque';
 import { classifyFailure, type FailureKind } from './failure';
+import { HoldMessage } from './hold';
 import { OffsetTracker, partitionKey } from './offsetTracker';
 import type {
   CommitEvent,
@@ -45,6 +46,8 @@ export interface MemberHost {
   stepCandidateAvailable(): void;
   /** Stepping: the message waiting for a decision was taken away (revoke, seek, stop). */
   awaitingWithdrawn(message: ConsumedMessage): void;
+  /** Running: a handler held this message (HoldMessage); it is back at the head of its partition. */
+  held(message: ConsumedMessage, hold: HoldMessage): void;
 }
 
 type EntryState = 'queued' | 'running' | 'awaiting' | 'retryWait' | 'deadLettering' | 'dlqBlocked' | 'finished';
@@ -320,7 +323,8 @@ export class Member {
     while (progressed && this.inFlight < this.concurrency) {
       progressed = false;
       for (const ps of this.partitions.values()) {
-        while (this.inFlight < this.concurrency && this.canStart(ps)) {
+        // A handler may hold a message (and so switch the session to stepping) synchronously.
+        while (this.inFlight < this.concurrency && this.canStart(ps) && this.host.mode() === 'running') {
           const entry = ps.queue.shift() as Entry;
           this.buffered--;
           this.runHandler(entry, handler);
@@ -360,6 +364,17 @@ export class Member {
       this.finish(entry, 'handled');
       return;
     }
+    if (error instanceof HoldMessage) {
+      if (!error.afterHandler) entry.message.attempts--;
+      else if (error.cause !== undefined) entry.lastError = error.cause;
+      entry.state = 'queued';
+      entry.partition.active.delete(entry);
+      entry.partition.queue.unshift(entry);
+      this.buffered++;
+      this.host.held(entry.message, error);
+      this.dispatch();
+      return;
+    }
     entry.lastError = error;
     const kind = classifyFailure(error, this.unknownErrors);
     const policy = this.host.retryPolicy();
@@ -373,18 +388,23 @@ export class Member {
 
   // ------------------------------------------------------------------ stepping
 
-  /** The next message this member can show for a decision, without taking it. */
-  peekStepCandidate(): { seq: number; take: () => ConsumedMessage } | undefined {
+  /** The next message this member can show for a decision, without taking it; `preferId` first when it heads a partition. */
+  peekStepCandidate(preferId?: string): { seq: number; id: string; take: () => ConsumedMessage } | undefined {
     let best: PartitionState | undefined;
     for (const ps of this.partitions.values()) {
       if (!this.canStart(ps)) continue;
       const head = ps.queue.peek() as Entry;
+      if (preferId !== undefined && head.message.id === preferId) {
+        best = ps;
+        break;
+      }
       if (!best || head.seq < (best.queue.peek() as Entry).seq) best = ps;
     }
     if (!best) return undefined;
     const ps = best;
     return {
       seq: (ps.queue.peek() as Entry).seq,
+      id: (ps.queue.peek() as Entry).message.id,
       take: () => {
         const entry = ps.queue.shift() as Entry;
         this.buffered--;

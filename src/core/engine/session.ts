@@ -3,6 +3,7 @@ import { DeadLetterWriter, defaultDeadLetterTopic } from '../dlq/deadLetterWrite
 import { type Logger, silentLogger } from '../logging';
 import { type RetryPolicy, defaultRetryPolicy, validateRetryPolicy } from './backoff';
 import { type CommitPolicy, defaultBatchPolicy, validateCommitPolicy } from './commitPolicy';
+import type { HoldMessage } from './hold';
 import { Member, type MemberHost } from './member';
 import type {
   ConsumedMessage,
@@ -36,6 +37,9 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   /** Stepping: the message currently waiting for a decision, and the member that holds it. */
   private current: { message: ConsumedMessage; member: Member } | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
+  /** A held message (run-until): offered next for a decision, ahead of older ones. */
+  private preferred: string | undefined;
+  private nextMemberIndex: number;
 
   constructor(
     readonly config: SessionConfig,
@@ -58,6 +62,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.on('error', () => undefined);
     const host = this.hostFor();
     for (let i = 1; i <= memberCount; i++) this.members.push(new Member(host, i));
+    this.nextMemberIndex = memberCount + 1;
   }
 
   private hostFor(): MemberHost {
@@ -79,6 +84,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
           setImmediate(() => this.advanceStep());
         }
       },
+      held: (message, hold) => this.onHeld(message, hold),
     };
   }
 
@@ -172,14 +178,29 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     });
   }
 
+  /** A handler held a message (run-until matched): stop on it, in stepping mode. */
+  private onHeld(message: ConsumedMessage, hold: HoldMessage): void {
+    this.logger.info(`holding ${message.topic}[${message.partition}]@${message.offset}: ${hold.message}`);
+    this.preferred = message.id;
+    this.emit('held', message, hold.message);
+    if (this.modeValue === 'running') this.setMode('stepping');
+    else this.advanceStep();
+  }
+
   private advanceStep(): void {
     if (this.modeValue !== 'stepping' || this.current || this.stateValue === 'stopping' || this.stateValue === 'stopped') return;
-    let best: { seq: number; take: () => ConsumedMessage; member: Member } | undefined;
+    let best: { seq: number; id: string; take: () => ConsumedMessage; member: Member } | undefined;
     for (const member of this.members) {
-      const candidate = member.peekStepCandidate();
+      const candidate = member.peekStepCandidate(this.preferred);
+      if (candidate && candidate.id === this.preferred) {
+        best = { ...candidate, member };
+        break;
+      }
       if (candidate && (!best || candidate.seq < best.seq)) best = { ...candidate, member };
     }
     if (!best) return;
+    // A held message that is no longer at the head anywhere (revoked, sought away) is not waited for.
+    this.preferred = undefined;
     const message = best.take();
     this.current = { message, member: best.member };
     this.emit('awaiting', message);
@@ -212,6 +233,46 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   lag(): PartitionLag[] {
     return this.members.flatMap((m) => m.lag());
+  }
+
+  /** The members' ids, in the order they joined. */
+  get memberIds(): string[] {
+    return this.members.map((m) => m.id);
+  }
+
+  /** Adds one member to the group (a rebalance follows). Resolves once it has subscribed. */
+  async addMember(): Promise<string> {
+    if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.stateValue === 'stopped') throw new Error(`cannot add a member while the session is ${this.stateValue}`);
+    if (this.members.length >= 64) throw new RangeError('a session has at most 64 members');
+    const member = new Member(this.hostFor(), this.nextMemberIndex++);
+    this.members.push(member);
+    try {
+      await member.start();
+    } catch (error) {
+      this.members.splice(this.members.indexOf(member), 1);
+      await member.stop().catch(() => undefined);
+      throw error;
+    }
+    if (this.modeValue === 'paused') member.setFetching(false);
+    return member.id;
+  }
+
+  /**
+   * Removes a member (the newest by default) gracefully: it commits what is done and leaves the
+   * group, and its partitions move to the others. A session keeps at least one member.
+   */
+  async removeMember(memberId?: string): Promise<string> {
+    if (this.members.length <= 1) throw new Error('a session keeps at least one member; stop the session instead');
+    const member = memberId === undefined ? this.members[this.members.length - 1] : this.members.find((m) => m.id === memberId);
+    if (!member) throw new Error(`no member ${memberId ?? ''} in this session`);
+    this.members.splice(this.members.indexOf(member), 1);
+    if (this.current?.member === member) this.current = undefined;
+    try {
+      await member.stop();
+    } finally {
+      this.advanceStep();
+    }
+    return member.id;
   }
 
   /** Graceful stop: every member commits what is done and leaves the group. */

@@ -138,6 +138,8 @@ export interface SessionEvents {
   fetched: [ConsumedMessage];
   /** A message waits for a decision (stepping mode). */
   awaiting: [ConsumedMessage];
+  /** A handler held a message (run-until): the session stops on it, in stepping mode. */
+  held: [ConsumedMessage, string];
   decided: [DecisionEvent];
   deadLettered: [DeadLetteredEvent];
   committed: [CommitEvent];
