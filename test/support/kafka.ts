@@ -1,6 +1,6 @@
 // Thin test helpers over the real client's KafkaJS-compatible API (admin, producer, consumer).
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { services } from './services';
+import { services, uniqueName, waitFor } from './services';
 
 type Sasl = { mechanism: 'plain' | 'scram-sha-512'; username: string; password: string };
 
@@ -63,4 +63,33 @@ export async function produceSequence(topic: string, count: number, options: { k
 export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
   const result = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
   return new Map((result[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+}
+
+export interface Read {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Reads a whole topic (from the beginning) with a throwaway group that never commits. */
+export async function readAll(topic: string, expected: number): Promise<Read[]> {
+  const consumer = kafkaClient().consumer({ kafkaJS: { groupId: uniqueName('it-reader'), fromBeginning: true, autoCommit: false } });
+  const out: Read[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
+        out.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value, headers });
+      },
+    });
+    await waitFor(`${expected} messages on ${topic}`, 30_000, () => (out.length >= expected ? true : undefined));
+    return out;
+  } finally {
+    await consumer.disconnect();
+  }
 }

@@ -5,39 +5,10 @@ import { DLQ_HEADERS, type DeadLetterEnvelope } from '../../../src/core/dlq/enve
 import { ConsumerSession } from '../../../src/core/engine/session';
 import type { CommitEvent, DeadLetteredEvent, EngineError } from '../../../src/core/engine/types';
 import { DeadLetterError, RetriableError } from '../../../src/core/errors';
-import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, produceSequence } from '../../support/kafka';
+import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, produceSequence, readAll } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 
 const connection = { bootstrapServers: services.kafka.plaintext };
-
-interface Read {
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
-
-/** Reads a whole topic (from the beginning) with a throwaway group that never commits. */
-async function readAll(topic: string, expected: number): Promise<Read[]> {
-  const consumer = kafkaClient().consumer({ kafkaJS: { groupId: uniqueName('it-reader'), fromBeginning: true, autoCommit: false } });
-  const out: Read[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic] });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
-        out.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value, headers });
-      },
-    });
-    await waitFor(`${expected} messages on ${topic}`, 30_000, () => (out.length >= expected ? true : undefined));
-    return out;
-  } finally {
-    await consumer.disconnect();
-  }
-}
 
 async function produceRaw(topic: string, messages: KafkaJS.Message[]): Promise<void> {
   const producer = kafkaClient().producer();

@@ -1,0 +1,415 @@
+import { EventEmitter } from 'node:events';
+import type { PayloadDecoder } from '../codec/payloadDecoder';
+import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
+import type { CommitPolicy } from '../engine/commitPolicy';
+import { HoldMessage } from '../engine/hold';
+import { ConsumerSession } from '../engine/session';
+import type { ConsumedMessage, MessageHandler, PartitionLag, RebalanceEvent, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
+import type { ClusterConnection } from '../kafka/connection';
+import { type Logger, silentLogger } from '../logging';
+import type { MessageView } from './messageView';
+import { describeRunUntil, matchesRunUntil, type RunUntilCondition } from './runUntil';
+import { toMessageView } from './toMessageView';
+import type { CommitView, HistoryEntry, PanelAction, PanelNotice, PanelSessionState, PanelState } from './panelState';
+
+/** What the developer chose when starting a session (all plain data: it is also what the start flow builds). */
+export interface SessionSpec {
+  readonly clusterId: string;
+  readonly clusterName: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group without committed offsets starts. */
+  readonly autoOffsetReset: 'earliest' | 'latest';
+  readonly mode: 'stepping' | 'running';
+  /** The handler in running mode: nothing, or one log line per message. */
+  readonly handler: 'noop' | 'log';
+  readonly commitPolicy: CommitPolicy;
+  /** The dead-letter topic; `{topic}` stands for the source topic. Default `{topic}.dead-letter`. */
+  readonly dlqTopic?: string;
+  readonly members: number;
+}
+
+export interface SessionControllerEvents {
+  /** Something the views show changed (coalesced by the views). */
+  changed: [];
+  /** A problem the developer should hear about: a DLQ write failure, a lost partition, a client error. */
+  problem: [SessionProblem];
+}
+
+export interface SessionProblem {
+  readonly kind: 'deadLetterFailed' | 'partitionsLost' | 'clientError' | 'decodeFailed';
+  readonly message: string;
+  /** The message a DLQ write failed for (its dead-letter decision can be retried). */
+  readonly messageId?: string;
+}
+
+export interface TimelineEntry extends RebalanceEvent {
+  readonly seq: number;
+}
+
+const HISTORY_KEEP = 200;
+const TIMELINE_KEEP = 200;
+
+export function dlqTopicFor(template: string | undefined, topic: string): string {
+  return template ? template.split('{topic}').join(topic) : defaultDeadLetterTopic(topic);
+}
+
+/**
+ * One consumer session as the UI sees it: the engine session, the decoded current message, the
+ * history of decisions, the last commits, the rebalance timeline and "run until". It never commits
+ * anything on its own: commits come from the engine, after a decision or a handled message.
+ */
+export class SessionController extends EventEmitter<SessionControllerEvents> {
+  readonly session: ConsumerSession;
+  private readonly logger: Logger;
+  private currentView: MessageView | undefined;
+  /** The engine message behind currentView while it waits for a decision. */
+  private awaitingId: string | undefined;
+  private readonly historyList: HistoryEntry[] = [];
+  private readonly commits = new Map<string, CommitView>();
+  private readonly timelineList: TimelineEntry[] = [];
+  private timelineSeq = 0;
+  private noticeValue: PanelNotice | undefined;
+  private runUntilValue: { condition: RunUntilCondition; scanned: number } | undefined;
+  private failure: string | undefined;
+  private rebalancingUntil = 0;
+  private resumeMode: 'stepping' | 'running';
+  private decodeGeneration = 0;
+  private lagRows: PartitionLag[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly spec: SessionSpec,
+    private readonly deps: { connection: ClusterConnection; decoder: PayloadDecoder; logger?: Logger; clock?: () => number },
+  ) {
+    super();
+    this.logger = (deps.logger ?? silentLogger).child(`session ${spec.groupId}`);
+    this.resumeMode = spec.mode;
+    this.session = new ConsumerSession(
+      {
+        connection: deps.connection,
+        groupId: spec.groupId,
+        topics: [...spec.topics],
+        autoOffsetReset: spec.autoOffsetReset,
+        commitPolicy: spec.commitPolicy,
+        members: spec.members,
+        mode: spec.mode,
+        handler: this.baseHandler(),
+        deadLetter: { topicFor: (topic) => dlqTopicFor(spec.dlqTopic, topic) },
+      },
+      { logger: this.logger },
+    );
+    this.wire();
+  }
+
+  private now(): number {
+    return (this.deps.clock ?? Date.now)();
+  }
+
+  get title(): string {
+    return `${this.spec.groupId} · ${this.spec.topics.join(', ')}`;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.session.start();
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message : String(error);
+      this.changed();
+      throw error;
+    }
+    this.changed();
+  }
+
+  /** Graceful: commits what was decided or handled, leaves the group. */
+  async stop(): Promise<void> {
+    this.runUntilValue = undefined;
+    await this.session.stop();
+    this.awaitingId = undefined;
+    this.changed();
+  }
+
+  // ---------------------------------------------------------------- state for the views
+
+  get state(): PanelSessionState {
+    if (this.failure) return 'error';
+    const state = this.session.state;
+    if ((state === 'stepping' || state === 'running') && this.now() < this.rebalancingUntil) return 'rebalancing';
+    return state;
+  }
+
+  get mode(): SessionMode {
+    return this.session.mode;
+  }
+
+  /** The message waiting for a decision, decoded. */
+  get current(): MessageView | undefined {
+    return this.awaitingId !== undefined && this.currentView?.id === this.awaitingId ? this.currentView : undefined;
+  }
+
+  get history(): readonly HistoryEntry[] {
+    return this.historyList;
+  }
+
+  get timeline(): readonly TimelineEntry[] {
+    return this.timelineList;
+  }
+
+  get runUntil(): { readonly condition: RunUntilCondition; readonly scanned: number } | undefined {
+    return this.runUntilValue;
+  }
+
+  get commitPolicy(): CommitPolicy {
+    return this.session.snapshot().commitPolicy;
+  }
+
+  snapshot(): SessionSnapshot {
+    return this.session.snapshot();
+  }
+
+  /** Per assigned partition: position, committed, high watermark and lag (refreshed every 2 s by the engine). */
+  lag(): PartitionLag[] {
+    return this.session.state === 'stopped' ? [] : this.session.lag();
+  }
+
+  totalLag(): number | undefined {
+    const rows = this.lagRows.length ? this.lagRows : this.lag();
+    const known = rows.filter((r) => r.lag !== undefined);
+    return known.length ? known.reduce((sum, r) => sum + (r.lag ?? 0), 0) : undefined;
+  }
+
+  panelState(): PanelState {
+    return {
+      sessionId: this.id,
+      title: this.title,
+      state: this.state,
+      ...(this.currentView ? { current: this.currentView } : {}),
+      history: this.historyList.slice(-50),
+      lastCommits: [...this.commits.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
+      ...(this.runUntilValue ? { runUntil: { ...this.runUntilValue } } : {}),
+      ...(this.noticeValue ? { notice: this.noticeValue } : {}),
+    };
+  }
+
+  // ---------------------------------------------------------------- the developer's decisions
+
+  /** Decides the current message (or, with `messageId`, that one). The panel's buttons end here. */
+  async decide(action: PanelAction, options: { messageId?: string; reason?: string } = {}): Promise<void> {
+    const messageId = options.messageId ?? this.awaitingId;
+    if (!messageId) throw new Error('No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.');
+    const view = this.currentView?.id === messageId ? this.currentView : undefined;
+    if (messageId === this.awaitingId) this.awaitingId = undefined;
+    this.noticeValue = undefined;
+    switch (action) {
+      case 'next':
+        await this.session.decide(messageId, { kind: 'ack' });
+        break;
+      case 'commit':
+        await this.session.decide(messageId, { kind: 'commitNow' });
+        break;
+      case 'skip':
+        await this.session.decide(messageId, { kind: 'skip' });
+        if (view) this.noticeValue = { level: 'warning', text: `Offset ${view.offset} of ${view.topic} [${view.partition}] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.` };
+        break;
+      case 'retry':
+        await this.session.decide(messageId, { kind: 'retry' });
+        break;
+      case 'deadLetter': {
+        const reason = options.reason?.trim() || 'sent to the dead-letter topic by the developer';
+        await this.session.decide(messageId, { kind: 'deadLetter', reason });
+        break;
+      }
+    }
+    this.changed();
+  }
+
+  pause(): void {
+    if (this.session.mode !== 'paused') this.resumeMode = this.session.mode === 'running' ? 'running' : 'stepping';
+    this.session.setMode('paused');
+    this.changed();
+  }
+
+  resume(): void {
+    this.setMode(this.runUntilValue ? 'running' : this.resumeMode);
+  }
+
+  setMode(mode: SessionMode): void {
+    if (mode !== 'running' && this.runUntilValue && mode !== 'paused') this.runUntilValue = undefined;
+    this.session.setMode(mode);
+    if (mode !== 'paused') this.resumeMode = mode;
+    if (mode === 'running') this.awaitingId = undefined;
+    this.changed();
+  }
+
+  setCommitPolicy(policy: CommitPolicy): void {
+    this.session.setCommitPolicy(policy);
+    this.changed();
+  }
+
+  commitNow(): void {
+    this.session.commitNow();
+    this.changed();
+  }
+
+  async seek(topic: string, partition: number, target: SeekTarget): Promise<number> {
+    if (this.current && this.current.topic === topic && this.current.partition === partition) this.awaitingId = undefined;
+    const offset = await this.session.seek(topic, partition, target);
+    this.noticeValue = { level: 'info', text: `${topic} [${partition}] continues from offset ${offset}.` };
+    this.changed();
+    return offset;
+  }
+
+  async addMember(): Promise<string> {
+    const id = await this.session.addMember();
+    this.changed();
+    return id;
+  }
+
+  async removeMember(memberId?: string): Promise<string> {
+    const id = await this.session.removeMember(memberId);
+    this.changed();
+    return id;
+  }
+
+  /**
+   * Runs the session (the running handler) until a message matches, then stops on that message in
+   * stepping mode, unprocessed. A decode error or a key, header, offset or JSON-path condition is
+   * checked before the handler runs; a handler error after it.
+   */
+  runUntilMatch(condition: RunUntilCondition): void {
+    this.runUntilValue = { condition, scanned: 0 };
+    this.noticeValue = { level: 'info', text: `Running until ${describeRunUntil(condition)}…` };
+    if (this.awaitingId) this.awaitingId = undefined;
+    this.session.setMode('running');
+    this.changed();
+  }
+
+  cancelRunUntil(): void {
+    if (!this.runUntilValue) return;
+    this.runUntilValue = undefined;
+    this.noticeValue = { level: 'info', text: 'Run-until cancelled; stepping.' };
+    this.session.setMode('stepping');
+    this.resumeMode = 'stepping';
+    this.changed();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** The running-mode handler: the chosen base handler, wrapped by run-until when one is active. */
+  private baseHandler(): MessageHandler {
+    const log = this.spec.handler === 'log';
+    const base = (m: ConsumedMessage): void => {
+      if (log) this.logger.info(`handled ${m.topic}[${m.partition}]@${m.offset} (${m.size} bytes)`);
+    };
+    return async (message) => {
+      const run = this.runUntilValue;
+      if (!run) {
+        base(message);
+        return;
+      }
+      const view = await this.decode(message);
+      if (this.runUntilValue !== run) {
+        // Cancelled while decoding: handle as a plain running session would.
+        base(message);
+        return;
+      }
+      run.scanned++;
+      if (run.condition.kind !== 'handlerError' && matchesRunUntil(run.condition, view)) {
+        throw new HoldMessage(`run-until matched: ${describeRunUntil(run.condition)}`);
+      }
+      try {
+        base(message);
+      } catch (error) {
+        if (run.condition.kind === 'handlerError') {
+          const text = error instanceof Error ? error.message : String(error);
+          if (matchesRunUntil(run.condition, view, { handlerError: text })) throw new HoldMessage(`run-until matched: the handler failed (${text})`, true, { cause: error });
+        }
+        throw error;
+      }
+    };
+  }
+
+  private async decode(message: ConsumedMessage): Promise<MessageView> {
+    const decoder = this.deps.decoder;
+    const [key, value] = await Promise.all([decoder.decode(message.key, { topic: message.topic, role: 'key' }), decoder.decode(message.value, { topic: message.topic, role: 'value' })]);
+    return toMessageView(message, { key, value });
+  }
+
+  private wire(): void {
+    const s = this.session;
+    s.on('awaiting', (message) => {
+      this.awaitingId = message.id;
+      const generation = ++this.decodeGeneration;
+      void this.decode(message).then(
+        (view) => {
+          if (generation !== this.decodeGeneration) return;
+          this.currentView = view;
+          this.changed();
+        },
+        (error: unknown) => {
+          this.logger.error(`decoding ${message.topic}[${message.partition}]@${message.offset} failed`, error);
+          this.emit('problem', { kind: 'decodeFailed', message: `Could not decode ${message.topic} [${message.partition}] offset ${message.offset}: ${String(error)}` });
+        },
+      );
+    });
+    s.on('held', (message, why) => {
+      if (this.runUntilValue) {
+        const scanned = this.runUntilValue.scanned;
+        this.runUntilValue = undefined;
+        this.resumeMode = 'stepping';
+        this.noticeValue = { level: 'info', text: `Stopped on ${message.topic} [${message.partition}] offset ${message.offset} after ${scanned} message(s): ${why.replace(/^run-until matched: /, '')}.` };
+      }
+      this.changed();
+    });
+    s.on('decided', (event) => {
+      // A dead-letter decision is recorded once its write is acknowledged (deadLettered), with the topic and reason.
+      if (event.decision === 'deadLetter') return;
+      const decision = event.decision === 'ack' ? 'next' : event.decision === 'commitNow' ? 'commit' : event.decision;
+      this.record({ topic: event.message.topic, partition: event.message.partition, offset: event.message.offset, decision, ...(event.detail ? { detail: event.detail } : {}), at: event.at });
+    });
+    s.on('deadLettered', (event) => {
+      this.record({ topic: event.message.topic, partition: event.message.partition, offset: event.message.offset, decision: 'deadLetter', detail: `→ ${event.dlqTopic}: ${event.envelope.error_message}`, at: event.at });
+    });
+    s.on('committed', (event) => {
+      if (event.error) {
+        this.logger.warn(`commit failed (${event.reason}): ${event.error}`);
+        return;
+      }
+      for (const o of event.offsets) this.commits.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, offset: o.offset, at: event.at });
+      this.changed();
+    });
+    s.on('rebalance', (event) => {
+      this.timelineList.push({ ...event, seq: ++this.timelineSeq });
+      if (this.timelineList.length > TIMELINE_KEEP) this.timelineList.splice(0, this.timelineList.length - TIMELINE_KEEP);
+      // Shown as "rebalancing" briefly after each assign/revoke: the engine reports the edges, not the duration.
+      this.rebalancingUntil = this.now() + 3000;
+      setTimeout(() => this.changed(), 3100).unref();
+      if (event.kind === 'lost') {
+        this.emit('problem', { kind: 'partitionsLost', message: `Member ${event.memberId} lost ${event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')}: nothing past its commits was committed; those messages will be delivered again.` });
+      }
+      if (this.awaitingId && !this.session.awaiting) this.awaitingId = undefined;
+      this.changed();
+    });
+    s.on('error', (event) => {
+      const text = event.error.message;
+      const kind = event.error.name === 'DeadLetterError' || /dead-letter|DLQ/i.test(text) ? 'deadLetterFailed' : 'clientError';
+      this.emit('problem', { kind, message: text });
+      this.changed();
+    });
+    s.on('lag', (rows) => {
+      this.lagRows = rows;
+      this.changed();
+    });
+    s.on('state', () => this.changed());
+  }
+
+  private record(entry: HistoryEntry): void {
+    this.historyList.push(entry);
+    if (this.historyList.length > HISTORY_KEEP) this.historyList.splice(0, this.historyList.length - HISTORY_KEEP);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.emit('changed');
+  }
+}
