@@ -9,7 +9,9 @@ export function activate(context: vscode.ExtensionContext): KafkaLabApi {
   return container.api;
 }
 
-export function deactivate(): void {
-  container?.dispose();
+/** VS Code waits (a few seconds) for this promise: sessions commit what was decided and leave their groups. */
+export async function deactivate(): Promise<void> {
+  const closing = container;
   container = undefined;
+  await closing?.shutdown();
 }

@@ -61,6 +61,8 @@ interface Entry {
   controller?: AbortController;
   timer?: NodeJS.Timeout;
   lastError?: unknown;
+  /** The error a dead-letter write records (kept for a retry of a blocked write). */
+  dlqError?: unknown;
 }
 
 interface PartitionState {
@@ -478,6 +480,20 @@ export class Member {
 
   // ------------------------------------------------------------------ retry and dead letters
 
+  /** Tries every blocked dead-letter write again now, instead of at its next scheduled retry. */
+  retryBlockedDeadLetters(): number {
+    let count = 0;
+    for (const ps of this.partitions.values()) {
+      for (const entry of ps.active) {
+        if (entry.state !== 'dlqBlocked') continue;
+        clearTimeout(entry.timer);
+        count++;
+        void this.deadLetter(entry, entry.dlqError ?? entry.lastError ?? new ManualDeadLetter('sent to the dead-letter topic'));
+      }
+    }
+    return count;
+  }
+
   private scheduleRetry(entry: Entry, delayMs: number): void {
     entry.state = 'retryWait';
     const ps = entry.partition;
@@ -498,6 +514,7 @@ export class Member {
 
   private async deadLetter(entry: Entry, error: unknown): Promise<void> {
     entry.state = 'deadLettering';
+    entry.dlqError = error;
     const ps = entry.partition;
     const topic = this.host.dlqTopicFor(entry.message.topic);
     const failed: FailedMessage = entry.message;

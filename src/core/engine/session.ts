@@ -215,6 +215,11 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     return offset;
   }
 
+  /** Retries blocked dead-letter writes now (e.g. after the DLQ topic was created); returns how many. */
+  retryDeadLetters(): number {
+    return this.members.reduce((sum, m) => sum + m.retryBlockedDeadLetters(), 0);
+  }
+
   /** Synchronously commits every member's done watermark now. */
   commitNow(): void {
     for (const m of this.members) m.commit('commitNow', true);

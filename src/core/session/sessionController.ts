@@ -49,6 +49,8 @@ export interface TimelineEntry extends RebalanceEvent {
 
 const HISTORY_KEEP = 200;
 const TIMELINE_KEEP = 200;
+/** Longest a member's revoke without a following assign is shown as "rebalancing". */
+const REBALANCE_SETTLE_MS = 10_000;
 
 export function dlqTopicFor(template: string | undefined, topic: string): string {
   return template ? template.split('{topic}').join(topic) : defaultDeadLetterTopic(topic);
@@ -72,7 +74,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   private noticeValue: PanelNotice | undefined;
   private runUntilValue: { condition: RunUntilCondition; scanned: number } | undefined;
   private failure: string | undefined;
-  private rebalancingUntil = 0;
   private resumeMode: 'stepping' | 'running';
   private decodeGeneration = 0;
   private lagRows: PartitionLag[] = [];
@@ -134,12 +135,23 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   get state(): PanelSessionState {
     if (this.failure) return 'error';
     const state = this.session.state;
-    if ((state === 'stepping' || state === 'running') && this.now() < this.rebalancingUntil) return 'rebalancing';
+    if ((state === 'stepping' || state === 'running') && this.rebalancing()) return 'rebalancing';
     return state;
   }
 
   get mode(): SessionMode {
     return this.session.mode;
+  }
+
+  /**
+   * Rebalancing: a member is still joining, or a member's last event took partitions away (revoke,
+   * lost) and nothing was assigned to it since — bounded, as a cooperative revoke may be the last word.
+   */
+  private rebalancing(): boolean {
+    if (this.session.snapshot().members.some((m) => m.state === 'joining')) return true;
+    const last = new Map<string, TimelineEntry>();
+    for (const e of this.timelineList) last.set(e.memberId, e);
+    return [...last.values()].some((e) => e.kind !== 'assign' && this.now() - e.at < REBALANCE_SETTLE_MS);
   }
 
   /** The message waiting for a decision, decoded. */
@@ -244,6 +256,13 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   setCommitPolicy(policy: CommitPolicy): void {
     this.session.setCommitPolicy(policy);
     this.changed();
+  }
+
+  /** Tries blocked dead-letter writes again now; returns how many. */
+  retryDeadLetters(): number {
+    const count = this.session.retryDeadLetters();
+    this.changed();
+    return count;
   }
 
   commitNow(): void {
@@ -381,9 +400,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     s.on('rebalance', (event) => {
       this.timelineList.push({ ...event, seq: ++this.timelineSeq });
       if (this.timelineList.length > TIMELINE_KEEP) this.timelineList.splice(0, this.timelineList.length - TIMELINE_KEEP);
-      // Shown as "rebalancing" briefly after each assign/revoke: the engine reports the edges, not the duration.
-      this.rebalancingUntil = this.now() + 3000;
-      setTimeout(() => this.changed(), 3100).unref();
+      if (event.kind !== 'assign') setTimeout(() => this.changed(), REBALANCE_SETTLE_MS + 100).unref();
       if (event.kind === 'lost') {
         this.emit('problem', { kind: 'partitionsLost', message: `Member ${event.memberId} lost ${event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')}: nothing past its commits was committed; those messages will be delivered again.` });
       }

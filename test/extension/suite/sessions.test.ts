@@ -1,0 +1,217 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { KafkaLabApi } from '../../../src/container';
+import type { SessionController } from '../../../src/core/session/sessionController';
+import { services, uniqueName, waitFor } from '../../support/services';
+
+// The Kafka helpers load the native client: required lazily (the activation suite checks that
+// activating the extension does not load it).
+const kafkaSupport = () => import('../../support/kafka');
+
+const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function screenshot(name: string): Promise<void> {
+  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
+  if (!url) return;
+  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
+  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
+}
+
+describe('consumer sessions in a real VS Code against the real broker', function () {
+  this.timeout(120_000);
+  let api: KafkaLabApi;
+  let clusterId: string;
+  const topics: string[] = [];
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Sessions test', bootstrapServers: services.kafka.plaintext, registry: { url: services.registry.url } });
+  });
+
+  after(async () => {
+    await api.sessions.manager.stopAll(15_000);
+    await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
+    await (await kafkaSupport()).deleteTopicsQuietly(...topics);
+  });
+
+  async function newTopic(partitions: number, count: number, keys = 16): Promise<string> {
+    const { createTopic, produceSequence } = await kafkaSupport();
+    const topic = uniqueName('ext-session');
+    topics.push(topic, `${topic}.dead-letter`);
+    await createTopic(topic, partitions);
+    if (count) await produceSequence(topic, count, { keys });
+    return topic;
+  }
+
+  const session = (id: string): SessionController => {
+    const found = api.sessions.manager.get(id);
+    assert.ok(found, `session ${id} is not running`);
+    return found;
+  };
+
+  async function shown(id: string, offset: number): Promise<void> {
+    await waitFor(`offset ${offset} on the panel`, 20_000, () => (session(id).current?.offset === offset ? true : undefined));
+  }
+
+  it('steps through 5 messages (commit 2, skip 1, dead-letter 1, retry 1): commits, DLQ envelope and the redelivered skip match', async () => {
+    const { committedOffsets, readAll } = await kafkaSupport();
+    const topic = await newTopic(1, 6, 6);
+    const groupId = uniqueName('ext-session-steps');
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'perMessage' }, createDlqTopics: true });
+    assert.ok(id);
+    const panel = api.sessions.commands.panel(id);
+    assert.ok(panel, 'the session panel did not open');
+    await panel.whenReady();
+
+    // The first two through the panel's own message path (as the buttons send them).
+    await shown(id, 0);
+    await panel.simulate({ type: 'decide', messageId: session(id).current!.id, action: 'commit' });
+    await shown(id, 1);
+    await panel.simulate({ type: 'decide', messageId: session(id).current!.id, action: 'commit' });
+    await shown(id, 2);
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'skip');
+    assert.match(panel.state?.notice?.text ?? '', /not marked done/);
+    await shown(id, 3);
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'deadLetter', 'customer id does not exist');
+    await shown(id, 4);
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'retry');
+    await shown(id, 4);
+    await vscode.commands.executeCommand('kafkaLab.stepSession', id);
+    await shown(id, 5);
+    await waitFor('the panel to show the history', 10_000, () => (panel.state?.history.length === 6 ? true : undefined));
+    assert.deepEqual(
+      panel.state!.history.map((h) => `${h.offset}:${h.decision}`),
+      ['0:commit', '1:commit', '2:skip', '3:deadLetter', '4:retry', '4:next'],
+    );
+    const status = new RegExp(`${groupId}: stepping @ ${topic}\\[0\\] 5 · lag \\d+`);
+    await waitFor('the status bar to show the session', 5_000, () => (status.test(api.sessions.statusBarText()) ? true : undefined));
+
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+    assert.equal(api.sessions.manager.get(id), undefined);
+    // Offsets 0 and 1 committed; the skipped offset 2 holds the commit there, whatever came after.
+    assert.equal((await committedOffsets(groupId, topic)).get(0), 2);
+    const [dead] = await readAll(`${topic}.dead-letter`, 1);
+    const envelope = JSON.parse(dead!.value!.toString()) as Record<string, unknown>;
+    assert.equal(envelope.original_topic, topic);
+    assert.equal(envelope.original_offset, 3);
+    assert.equal(envelope.error_message, 'customer id does not exist');
+
+    const again = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], noPanel: true });
+    await shown(again, 2);
+    await vscode.commands.executeCommand('kafkaLab.stopSession', again);
+  });
+
+  it('switches to running and back without losing a message', async () => {
+    const { committedOffsets, produceSequence } = await kafkaSupport();
+    const topic = await newTopic(2, 300);
+    const groupId = uniqueName('ext-session-switch');
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], commitPolicy: { kind: 'batch', maxMessages: 20, maxIntervalMs: 200 }, createDlqTopics: true, noPanel: true });
+    await waitFor('a message to decide', 20_000, () => session(id).current);
+    await vscode.commands.executeCommand('kafkaLab.stepSession', id);
+    await vscode.commands.executeCommand('kafkaLab.setSessionMode', id, 'running');
+    await sleep(20);
+    await vscode.commands.executeCommand('kafkaLab.setSessionMode', id, 'stepping');
+    // Running may have drained the topic in those 20 ms: more messages, so stepping has one to show.
+    await produceSequence(topic, 100, { start: 300 });
+    await waitFor('a message to decide', 20_000, () => session(id).current);
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+    await vscode.commands.executeCommand('kafkaLab.setSessionMode', id, 'running');
+    await waitFor('all 400 committed', 30_000, async () => {
+      const c = await committedOffsets(groupId, topic);
+      return (c.get(0) ?? 0) + (c.get(1) ?? 0) === 400 ? true : undefined;
+    });
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
+
+  it('runs until a key matches and stops on that message', async () => {
+    const topic = await newTopic(2, 60, 12);
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-until'), topics: [topic], createDlqTopics: true });
+    const panel = api.sessions.commands.panel(id)!;
+    await panel.whenReady();
+    await waitFor('a message to decide', 20_000, () => session(id).current);
+    await panel.simulate({ type: 'runUntil', condition: { kind: 'keyEquals', value: 'key-11' } });
+    await waitFor('stopped on key-11', 20_000, () => {
+      const current = session(id).current;
+      return current && current.key.kind === 'text' && current.key.text === 'key-11' ? true : undefined;
+    });
+    assert.equal(session(id).mode, 'stepping');
+    await waitFor('the panel to say where it stopped', 5_000, () => (/Stopped on .* key equals "key-11"/.test(panel.state?.notice?.text ?? '') ? true : undefined));
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
+
+  it('shows members and assignments: 2 members split 4 partitions 2+2, 3 and 4 rebalance, a 5th is idle', async () => {
+    const topic = await newTopic(4, 40);
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-members'), topics: [topic], members: 2, createDlqTopics: true, noPanel: true });
+    const describe = () => api.sessions.view.describe().find((s) => s.session === id)!;
+    const counts = () => describe().members.map((m) => m.partitions.length).join('+');
+    await waitFor('2+2', 30_000, () => (counts() === '2+2' ? true : undefined));
+    const partitionLine = describe().members[0]!.partitions[0]!;
+    assert.match(partitionLine, /^ext-session-\S+ \[\d\]: position \S+ · committed \S+ · (pending \d+ · )?high \S+ · lag \S+/);
+
+    await vscode.commands.executeCommand('kafkaLab.addSessionMember', id);
+    await waitFor('3 members', 30_000, () => (describe().members.length === 3 && describe().members.every((m) => m.partitions.length > 0) ? true : undefined));
+    // The Sessions view during the rebalance, expanded.
+    await vscode.commands.executeCommand('kafkaLab.sessions.focus');
+    const treeView = api.sessions.treeView;
+    const root = (await api.sessions.view.getChildren()).find((n) => n.id === `session:${id}`)!;
+    await treeView.reveal(root as vscode.TreeItem, { expand: 2, focus: false, select: false });
+    await vscode.commands.executeCommand('kafkaLab.addSessionMember', id);
+    await sleep(300);
+    await screenshot('sessions-rebalance');
+    await waitFor('1+1+1+1', 40_000, () => (counts() === '1+1+1+1' ? true : undefined));
+    await vscode.commands.executeCommand('kafkaLab.addSessionMember', id);
+    await waitFor('a fifth, idle member', 40_000, () => {
+      const members = describe().members;
+      return members.length === 5 && members.filter((m) => /^idle/.test(m.description)).length === 1 && counts().split('+').filter((n) => n === '1').length === 4 ? true : undefined;
+    });
+    const timeline = describe().timeline;
+    assert.ok(timeline.some((e) => e.startsWith('revoke')), `no revoke in the timeline: ${timeline.join(' | ')}`);
+    assert.ok(timeline.filter((e) => e.startsWith('assign')).length >= 4, `too few assigns: ${timeline.join(' | ')}`);
+    await vscode.commands.executeCommand('kafkaLab.removeSessionMember', id);
+    await waitFor('4 members', 30_000, () => (describe().members.length === 4 ? true : undefined));
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
+
+  it('shows a decoded Avro message with its schema on the panel', async () => {
+    const { SchemaRegistryClient } = await import('../../../src/core/registry/registryClient');
+    const { SchemaCache } = await import('../../../src/core/codec/schemaCache');
+    const { PayloadEncoder } = await import('../../../src/core/codec/payloadEncoder');
+    const { kafkaClient } = await kafkaSupport();
+    const topic = await newTopic(1, 0);
+    const registry = new SchemaRegistryClient({ id: 'ext-sessions', url: services.registry.url });
+    const encoder = new PayloadEncoder({ registry, schemas: new SchemaCache(registry) });
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Payment',
+      namespace: 'demo.payments',
+      // Unique per run: the registry answers a schema id with the first subject that registered it.
+      doc: `A card payment (${topic})`,
+      fields: [
+        { name: 'paymentId', type: 'string' },
+        { name: 'amountCents', type: 'long' },
+        { name: 'currency', type: { type: 'enum', name: 'Currency', symbols: ['EUR', 'USD', 'GBP'] } },
+        { name: 'card', type: { type: 'record', name: 'Card', fields: [{ name: 'last4', type: 'string' }, { name: 'network', type: 'string' }] } },
+        { name: 'tags', type: { type: 'array', items: 'string' } },
+      ],
+    });
+    const encoded = await encoder.encode({ format: 'avro', topic, role: 'value', input: { value: { paymentId: 'pay-7731', amountCents: 12950, currency: 'EUR', card: { last4: '4242', network: 'visa' }, tags: ['priority', 'new-customer'] } }, register: { schema } });
+    assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'customer-42', value: encoded.bytes!, headers: { 'trace-id': 'f3a9c2' } }] });
+    await producer.disconnect();
+    registry.close();
+
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-avro'), topics: [topic], createDlqTopics: true });
+    const panel = api.sessions.commands.panel(id)!;
+    await panel.whenReady();
+    await waitFor('the decoded Avro message on the panel', 20_000, () => (panel.state?.current?.value.kind === 'json' ? true : undefined));
+    const current = panel.state!.current!;
+    assert.deepEqual(current.schema && [current.schema.format, current.schema.subject, current.schema.version], ['avro', `${topic}-value`, 1]);
+    assert.deepEqual(current.value.kind === 'json' && current.value.json, { paymentId: 'pay-7731', amountCents: 12950, currency: 'EUR', card: { last4: '4242', network: 'visa' }, tags: ['priority', 'new-customer'] });
+    await sleep(500);
+    await screenshot('session-panel-avro');
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
+});
