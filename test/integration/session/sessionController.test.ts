@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import type { DeadLetterEnvelope } from '../../../src/core/dlq/envelope';
 import { SessionController, type SessionSpec } from '../../../src/core/session/sessionController';
+import { SessionManager } from '../../../src/core/session/sessionManager';
 import { committedOffsets, createTopic, deleteTopicsQuietly, produceSequence, readAll } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 
@@ -115,5 +116,31 @@ describe('session controller (what the panel drives) against the real broker', (
       return (committed.get(0) ?? 0) + (committed.get(1) ?? 0) === 200 ? true : undefined;
     });
     await c.stop();
+  });
+
+  it('closing the window (stopAll) commits exactly what was decided, within the bound, in every session', async () => {
+    const topic = await newTopic(1, 20, 20);
+    const manager = new SessionManager(async () => ({ connection, decoder: new PayloadDecoder() }));
+    const spec = { clusterId: 'local', clusterName: 'local', topics: [topic], autoOffsetReset: 'earliest' as const, mode: 'stepping' as const, handler: 'noop' as const, members: 1 };
+    // Batch commits far apart: nothing is committed before the stop.
+    const a = await manager.start({ ...spec, groupId: uniqueName('it-ctl-close-a'), commitPolicy: { kind: 'batch', maxMessages: 1000, maxIntervalMs: 600_000 } });
+    const b = await manager.start({ ...spec, groupId: uniqueName('it-ctl-close-b'), commitPolicy: { kind: 'batch', maxMessages: 1000, maxIntervalMs: 600_000 } });
+    for (const [c, decide] of [
+      [a, 3],
+      [b, 5],
+    ] as const) {
+      for (let i = 0; i < decide; i++) {
+        await shown(c, i);
+        await c.decide('next');
+      }
+      await shown(c, decide); // shown, never decided
+    }
+    assert.equal((await committedOffsets(a.spec.groupId, topic)).get(0) ?? -1, -1, 'committed before the stop');
+    const started = Date.now();
+    await manager.stopAll(10_000);
+    assert.ok(Date.now() - started < 10_000, 'stopAll overran its bound');
+    assert.deepEqual(manager.list(), []);
+    assert.equal((await committedOffsets(a.spec.groupId, topic)).get(0), 3);
+    assert.equal((await committedOffsets(b.spec.groupId, topic)).get(0), 5);
   });
 });
