@@ -55,6 +55,12 @@ export type RegistryErrorReason =
   | 'versionNotFound'
   | 'schemaNotFound'
   | 'incompatible'
+  /** The subject or version is soft-deleted already (Confluent 40404 / 40406). */
+  | 'alreadyDeleted'
+  /** A permanent delete of something not soft-deleted first (Confluent 40405 / 40407). */
+  | 'notSoftDeleted'
+  /** A delete of a schema that other subjects reference (Confluent 42206). */
+  | 'referenced'
   | 'invalidSchema'
   | 'invalidRequest'
   | 'serverError'

@@ -142,19 +142,23 @@ export class SchemaRegistryClient implements RegistryWriter {
 
   // --- reading -------------------------------------------------------------------------------
 
-  listSubjects(): Promise<RegistryResult<string[]>> {
+  /** The subjects, as the registry lists them; `deleted` includes soft-deleted ones. */
+  listSubjects(options: { deleted?: boolean } = {}): Promise<RegistryResult<string[]>> {
     return this.request({
       method: 'GET',
       path: '/subjects',
+      ...(options.deleted ? { query: 'deleted=true' } : {}),
       action: 'list subjects',
       parse: (json) => (Array.isArray(json) && json.every((s) => typeof s === 'string') ? (json as string[]) : undefined),
     });
   }
 
-  listVersions(subject: string): Promise<RegistryResult<number[]>> {
+  /** The version numbers of a subject; `deleted` includes soft-deleted versions. */
+  listVersions(subject: string, options: { deleted?: boolean } = {}): Promise<RegistryResult<number[]>> {
     return this.request({
       method: 'GET',
       path: `/subjects/${seg(subject)}/versions`,
+      ...(options.deleted ? { query: 'deleted=true' } : {}),
       action: `list the versions of subject "${subject}"`,
       notFound: 'subjectNotFound',
       parse: (json) => (Array.isArray(json) && json.every((v) => Number.isInteger(v)) ? (json as number[]) : undefined),
@@ -190,10 +194,12 @@ export class SchemaRegistryClient implements RegistryWriter {
     });
   }
 
-  getSchemaByVersion(subject: string, version: number | 'latest'): Promise<RegistryResult<SubjectVersionSchema>> {
+  /** One version of a subject; `deleted` also finds a soft-deleted version. */
+  getSchemaByVersion(subject: string, version: number | 'latest', options: { deleted?: boolean } = {}): Promise<RegistryResult<SubjectVersionSchema>> {
     return this.request({
       method: 'GET',
       path: `/subjects/${seg(subject)}/versions/${version === 'latest' ? 'latest' : String(version)}`,
+      ...(options.deleted ? { query: 'deleted=true' } : {}),
       action: `read version ${version} of subject "${subject}"`,
       notFound: version === 'latest' ? 'subjectNotFound' : 'versionNotFound',
       parse: (json) => {
@@ -278,16 +284,54 @@ export class SchemaRegistryClient implements RegistryWriter {
     });
   }
 
-  /** Deletes a subject (soft; `permanent` after a soft delete removes it for good). */
+  /**
+   * Deletes a subject: soft by default (it disappears from listings, but its schema ids still
+   * resolve, so records written with them still decode). `permanent` removes it for good; registries
+   * allow that only after a soft delete, so a subject not yet soft-deleted is soft-deleted first.
+   * Resolves to the versions deleted.
+   */
   deleteSubject(subject: string, options: { permanent?: boolean } = {}): Promise<RegistryResult<number[]>> {
-    return this.request({
-      method: 'DELETE',
-      path: `/subjects/${seg(subject)}`,
-      ...(options.permanent ? { query: 'permanent=true' } : {}),
-      action: `delete subject "${subject}"`,
-      notFound: 'subjectNotFound',
-      parse: (json) => (Array.isArray(json) ? json.filter((v): v is number => Number.isInteger(v)) : undefined),
-    });
+    return this.softThenPermanent(options.permanent === true, (permanent) =>
+      this.request({
+        method: 'DELETE',
+        path: `/subjects/${seg(subject)}`,
+        ...(permanent ? { query: 'permanent=true' } : {}),
+        action: `${permanent ? 'permanently ' : ''}delete subject "${subject}"`,
+        notFound: 'subjectNotFound',
+        parse: (json) => (Array.isArray(json) ? json.filter((v): v is number => Number.isInteger(v)) : undefined),
+      }),
+    );
+  }
+
+  /**
+   * Deletes one version of a subject: soft by default, `permanent` for good (soft-deleting it
+   * first when needed). Resolves to the version number deleted.
+   */
+  deleteVersion(subject: string, version: number, options: { permanent?: boolean } = {}): Promise<RegistryResult<number>> {
+    if (!Number.isInteger(version) || version < 1) {
+      return Promise.resolve({ ok: false, error: new RegistryError('invalidRequest', `"${String(version)}" is not a version number; versions are whole numbers from 1.`) });
+    }
+    return this.softThenPermanent(options.permanent === true, (permanent) =>
+      this.request({
+        method: 'DELETE',
+        path: `/subjects/${seg(subject)}/versions/${version}`,
+        ...(permanent ? { query: 'permanent=true' } : {}),
+        action: `${permanent ? 'permanently ' : ''}delete version ${version} of subject "${subject}"`,
+        notFound: 'versionNotFound',
+        parse: (json) => (Number.isInteger(json) ? (json as number) : undefined),
+      }),
+    );
+  }
+
+  /**
+   * A soft delete, then for `permanent` the hard one. "Already soft-deleted" from the first step
+   * is what a permanent delete expects, so it goes on; any other failure stops there.
+   */
+  private async softThenPermanent<T>(permanent: boolean, send: (permanent: boolean) => Promise<RegistryResult<T>>): Promise<RegistryResult<T>> {
+    const soft = await send(false);
+    if (!permanent) return soft;
+    if (!soft.ok && soft.error.reason !== 'alreadyDeleted') return soft;
+    return send(true);
   }
 
   // --- plumbing ------------------------------------------------------------------------------

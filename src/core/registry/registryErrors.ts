@@ -26,7 +26,12 @@ const errorCodeReasons: Readonly<Record<number, RegistryErrorReason>> = {
   40401: 'subjectNotFound',
   40402: 'versionNotFound',
   40403: 'schemaNotFound',
+  40404: 'alreadyDeleted',
+  40405: 'notSoftDeleted',
+  40406: 'alreadyDeleted',
+  40407: 'notSoftDeleted',
   42201: 'invalidSchema',
+  42206: 'referenced',
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -91,11 +96,16 @@ export function statusFailure(status: number, json: unknown, body: string, reque
       ? (byCode ?? request.notFound ?? 'invalidRequest')
       : status === 409 && request.method === 'POST' && request.path.endsWith('/versions')
         ? 'incompatible'
-        : status === 422
-          ? (byCode ?? (errorCode === undefined || errorCode === 0 ? 'invalidSchema' : 'invalidRequest'))
-          : status >= 500
-            ? 'serverError'
-            : 'invalidRequest';
+        : status === 409 && byCode !== undefined
+          ? byCode
+          : status === 422
+            ? (byCode ?? (errorCode === undefined || errorCode === 0 ? 'invalidSchema' : 'invalidRequest'))
+            : status === 500 && errorCode === 0 && request.method === 'POST' && request.path.startsWith('/compatibility/')
+              ? // Apicurio answers a compatibility check of a schema it cannot parse with 500 and error_code 0.
+                'invalidSchema'
+              : status >= 500
+                ? 'serverError'
+                : 'invalidRequest';
   const message = ((): string => {
     switch (reason) {
       case 'subjectNotFound':
@@ -106,6 +116,12 @@ export function statusFailure(status: number, json: unknown, body: string, reque
         return `The schema registry at ${where} has no such schema (asked to ${action}). The record may have been written against another registry, or the schema was deleted.`;
       case 'incompatible':
         return `The schema registry refused to ${action}: the schema is not compatible with the subject's earlier versions under its compatibility level.${said} Change the schema, or the subject's compatibility level.`;
+      case 'alreadyDeleted':
+        return `The schema registry at ${where} refused to ${action}: it is soft-deleted already.${said} A permanent delete removes it for good.`;
+      case 'notSoftDeleted':
+        return `The schema registry at ${where} refused to ${action}: a permanent delete needs a soft delete first.${said}`;
+      case 'referenced':
+        return `The schema registry at ${where} refused to ${action}: other subjects reference it.${said} Delete those subjects (or their versions that reference it) first.`;
       case 'invalidSchema':
         return `The schema registry refused to ${action}: it considers the schema invalid.${said} Fix the schema text (and its references).`;
       case 'serverError':

@@ -1,0 +1,50 @@
+import type * as vscode from 'vscode';
+import { type ClusterSettings, type SecretLookup, registryConnectionOf, registryCredentialsOf } from '../core/connections/clusterSettings';
+import type { Logger } from '../core/logging';
+import { SchemaRegistryClient } from '../core/registry/registryClient';
+
+/**
+ * One Schema Registry client per cluster that has a registry, made on first use and replaced
+ * when the cluster's settings change. Credentials are read from the secret store on every request
+ * that needs them, so a changed secret applies at once.
+ */
+export class RegistryClients implements vscode.Disposable {
+  private readonly clients = new Map<string, { fingerprint: string; client: SchemaRegistryClient }>();
+
+  constructor(
+    private readonly secrets: SecretLookup,
+    private readonly logger: Logger,
+    private readonly requestTimeoutMs = 10_000,
+  ) {}
+
+  /** The cluster's registry client, or undefined when the cluster has no registry. */
+  client(cluster: ClusterSettings): SchemaRegistryClient | undefined {
+    const connection = registryConnectionOf(cluster);
+    if (!connection) return undefined;
+    const fingerprint = JSON.stringify(cluster.registry);
+    const cached = this.clients.get(cluster.id);
+    if (cached && cached.fingerprint === fingerprint) return cached.client;
+    cached?.client.close();
+    const client = new SchemaRegistryClient(
+      { ...connection, requestTimeoutMs: this.requestTimeoutMs },
+      { secrets: { registryCredentials: () => registryCredentialsOf(cluster, this.secrets) }, logger: this.logger.child(cluster.name) },
+    );
+    this.clients.set(cluster.id, { fingerprint, client });
+    return client;
+  }
+
+  /** Closes the clients of clusters no longer in the list (removed connections). */
+  retain(clusterIds: readonly string[]): void {
+    for (const id of [...this.clients.keys()]) if (!clusterIds.includes(id)) this.forget(id);
+  }
+
+  /** Drops a cluster's client (removed, or its secrets changed). */
+  forget(clusterId: string): void {
+    this.clients.get(clusterId)?.client.close();
+    this.clients.delete(clusterId);
+  }
+
+  dispose(): void {
+    for (const id of [...this.clients.keys()]) this.forget(id);
+  }
+}
