@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { showClientInfo } from './commands/clientInfo';
 import { clusterCommands } from './commands/clusterCommands';
+import { explorerCommands } from './commands/explorerCommands';
 import { registerCommands } from './commands/commandTable';
 import { getClientInfo, isNativeClientLoaded } from './core/kafka/nativeClient';
 import type { Logger } from './core/logging';
@@ -8,9 +9,18 @@ import { createOutputLogger } from './platform/outputLogger';
 import { ClusterClients } from './platform/clusterClients';
 import { ClusterStore } from './platform/clusterStore';
 import { ClusterSecrets } from './platform/secretStore';
+import { RegistryClients } from './platform/registryClients';
+import { schemaCommands } from './commands/schemaCommands';
+import { SCHEMA_SCHEME, SchemaDocuments } from './views/schemaDocuments';
+import { SchemaTree } from './views/schemaNodes';
 import { Settings } from './platform/settings';
 import { ClustersView } from './views/clustersView';
+import { GroupLagRefresher } from './views/lagRefresh';
 import type { ClusterSettings } from './core/connections/clusterSettings';
+import { SessionManager } from './core/session/sessionManager';
+import { SessionCommands } from './commands/sessionCommands';
+import { SessionStatusBar } from './platform/sessionStatusBar';
+import { SessionsView } from './views/sessionsView';
 
 /** What `activate` returns: a small, stable surface for tests and other extensions. */
 export interface KafkaLabApi {
@@ -21,6 +31,16 @@ export interface KafkaLabApi {
   readonly paths: { readonly globalStorage: string; readonly logs: string };
   /** The Clusters view's data, as VS Code sees it. */
   readonly clustersTree: vscode.TreeDataProvider<vscode.TreeItem>;
+  /** The Clusters view itself (reveal, expansion, visibility). */
+  readonly clustersTreeView: vscode.TreeView<vscode.TreeItem>;
+  /** Consumer sessions: the running ones, their view, panels and status bar. */
+  readonly sessions: {
+    readonly manager: SessionManager;
+    readonly view: SessionsView;
+    readonly treeView: vscode.TreeView<vscode.TreeItem>;
+    readonly commands: SessionCommands;
+    readonly statusBarText: () => string;
+  };
 }
 
 /**
@@ -31,6 +51,7 @@ export class Container implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   readonly logger: Logger;
   readonly api: KafkaLabApi;
+  private readonly sessions: SessionManager;
 
   constructor(readonly context: vscode.ExtensionContext) {
     const channel = this.own(vscode.window.createOutputChannel('Kafka Consumer Lab', { log: true }));
@@ -40,13 +61,39 @@ export class Container implements vscode.Disposable {
     const store = this.own(new ClusterStore(this.logger.child('settings')));
     const secrets = new ClusterSecrets(context.secrets);
     const clients = this.own(new ClusterClients(secrets.lookup, this.logger.child('kafka')));
-    const clustersView = this.own(new ClustersView(store, (cluster) => clients.admin(cluster)));
-    this.own(vscode.window.registerTreeDataProvider('kafkaLab.clusters', clustersView));
+    const registries = this.own(new RegistryClients(secrets.lookup, this.logger.child('registry')));
+    this.own(store.onDidChange(() => registries.retain(store.list().map((c) => c.id))));
+    const schemaTree = new SchemaTree((cluster) => registries.client(cluster), this.logger.child('schemas'));
+    const schemaDocuments = new SchemaDocuments((id) => store.get(id), (cluster) => registries.client(cluster));
+    this.own(vscode.workspace.registerTextDocumentContentProvider(SCHEMA_SCHEME, schemaDocuments));
+    const clustersView = this.own(new ClustersView(store, (cluster) => clients.admin(cluster), schemaTree));
+    const clustersTreeView = this.own(vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.clusters', { treeDataProvider: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, showCollapseAll: true }));
+    this.own(new GroupLagRefresher(clustersTreeView, clustersView, () => settings.lagRefreshSeconds(), (listener) => settings.onDidChange('explorer.lagRefreshSeconds', listener)));
+
+    const sessions = new SessionManager(
+      async (spec) => {
+        const cluster = store.get(spec.clusterId);
+        if (!cluster) throw new Error(`No saved cluster "${spec.clusterId}".`);
+        return { connection: await clients.connection(cluster), decoder: clients.decoder(cluster) };
+      },
+      { logger: this.logger },
+    );
+    this.sessions = sessions;
+    const sessionsView = this.own(new SessionsView(sessions));
+    const sessionsTreeView = this.own(vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.sessions', { treeDataProvider: sessionsView as unknown as vscode.TreeDataProvider<vscode.TreeItem> }));
+    const statusBar = this.own(new SessionStatusBar(sessions));
+    const sessionCommands = this.own(new SessionCommands({ manager: sessions, store, clients, extensionUri: context.extensionUri, logger: this.logger.child('sessions'), showLog: () => channel.show(true) }));
+    const updateContext = () => void vscode.commands.executeCommand('setContext', 'kafkaLab.hasSessions', sessions.list().length > 0);
+    sessions.on('changed', updateContext);
+    this.own({ dispose: () => sessions.off('changed', updateContext) });
 
     for (const disposable of registerCommands(
       {
+        ...sessionCommands.table(),
         'kafkaLab.showClientInfo': showClientInfo(getClientInfo, this.logger.child('client')),
         ...clusterCommands({ store, secrets, view: clustersView, clients, logger: this.logger.child('clusters') }),
+        ...explorerCommands({ store, clients, view: clustersView, logger: this.logger.child('explorer') }),
+        ...schemaCommands({ store, registries, tree: schemaTree, documents: schemaDocuments, view: clustersView, logger: this.logger.child('schemas') }),
         'kafkaLab.showLog': () => channel.show(true),
         'kafkaLab.refreshClusters': () => clustersView.refresh(),
         'kafkaLab.toggleInternalTopics': () => clustersView.setShowInternal(!clustersView.internalShown),
@@ -61,8 +108,20 @@ export class Container implements vscode.Disposable {
       this.own(disposable);
     }
 
-    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem> };
+    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, clustersTreeView, sessions: { manager: sessions, view: sessionsView, treeView: sessionsTreeView, commands: sessionCommands, statusBarText: () => statusBar.text } };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
+  }
+
+  /**
+   * Closing the window: every session stops gracefully (commits what was decided or handled, leaves
+   * its group), bounded, before anything is disposed.
+   */
+  async shutdown(timeoutMs = 8_000): Promise<void> {
+    try {
+      await this.sessions.stopAll(timeoutMs);
+    } finally {
+      this.dispose();
+    }
   }
 
   private own<T extends vscode.Disposable>(disposable: T): T {

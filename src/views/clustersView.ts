@@ -3,16 +3,21 @@ import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { ConnectionTestResult } from '../core/connections/connectionTest';
 import type { KafkaAdmin, PartitionDetail } from '../core/kafka/admin';
 import type { GroupOffsetRow, GroupSummary } from '../core/kafka/groupInfo';
-import type { TopicSummary } from '../core/kafka/topicList';
+import { loadTopicPage, type TopicSummary, topicItemView } from '../core/kafka/topicList';
 import type { ClusterStore } from '../platform/clusterStore';
-
-/** Topics shown per page under a cluster; past it a "Load more" node, never a 100k-node dump. */
-export const TOPIC_PAGE_SIZE = 500;
+import { isSchemaNode, type SchemaNode, type SchemaTree } from './schemaNodes';
 
 /** Opens (and caches) an admin client for a cluster, secrets resolved at that moment. */
 export type AdminProvider = (cluster: ClusterSettings) => Promise<KafkaAdmin>;
 
-type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | GroupNode | GroupFolderNode | InfoNode | LoadMoreNode;
+/** Ids of the nodes that commands refresh after a change (VS Code keeps expansion and selection by id). */
+export const nodeId = {
+  topics: (clusterId: string) => `cluster:${clusterId}/topics`,
+  groups: (clusterId: string) => `cluster:${clusterId}/groups`,
+  group: (clusterId: string, groupId: string) => `cluster:${clusterId}/group:${groupId}`,
+};
+
+type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | GroupNode | GroupFolderNode | GroupOffsetNode | InfoNode | LoadMoreNode | SchemaNode;
 
 export class ClusterNode extends vscode.TreeItem {
   readonly kind = 'cluster';
@@ -33,7 +38,7 @@ export class ClusterNode extends vscode.TreeItem {
   }
 }
 
-class FolderNode extends vscode.TreeItem {
+export class FolderNode extends vscode.TreeItem {
   readonly kind = 'folder';
   constructor(
     readonly cluster: ClusterSettings,
@@ -41,24 +46,31 @@ class FolderNode extends vscode.TreeItem {
     description?: string,
   ) {
     super(folder === 'topics' ? 'Topics' : 'Consumer Groups', vscode.TreeItemCollapsibleState.Collapsed);
-    this.id = `cluster:${cluster.id}/${folder}`;
+    this.id = folder === 'topics' ? nodeId.topics(cluster.id) : nodeId.groups(cluster.id);
     this.contextValue = `kafkaLab.${folder}`;
     this.iconPath = new vscode.ThemeIcon(folder === 'topics' ? 'list-tree' : 'organization');
     if (description) this.description = description;
   }
 }
 
-class TopicNode extends vscode.TreeItem {
+export class TopicNode extends vscode.TreeItem {
   readonly kind = 'topic';
   constructor(
     readonly cluster: ClusterSettings,
-    readonly topic: TopicSummary,
+    public topic: TopicSummary,
   ) {
-    super(topic.name, vscode.TreeItemCollapsibleState.Collapsed);
-    this.id = `cluster:${cluster.id}/topic:${topic.name}`;
-    this.contextValue = topic.internal ? 'kafkaLab.topic.internal' : 'kafkaLab.topic';
-    this.description = `${topic.partitions} partition${topic.partitions === 1 ? '' : 's'} · RF ${topic.replicationFactor}`;
-    this.iconPath = new vscode.ThemeIcon(topic.internal ? 'lock' : 'symbol-event');
+    const view = topicItemView(cluster.id, topic);
+    super(view.label, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = view.id;
+    this.contextValue = view.contextValue;
+    this.description = view.description;
+    this.iconPath = new vscode.ThemeIcon(view.icon);
+  }
+
+  /** New metadata for the same topic (partitions added): updated in place, so only this node is refreshed. */
+  setTopic(topic: TopicSummary): void {
+    this.topic = topic;
+    this.description = topicItemView(this.cluster.id, topic).description;
   }
 }
 
@@ -88,21 +100,21 @@ class PartitionNode extends vscode.TreeItem {
   }
 }
 
-class GroupNode extends vscode.TreeItem {
+export class GroupNode extends vscode.TreeItem {
   readonly kind = 'group';
   constructor(
     readonly cluster: ClusterSettings,
     readonly group: GroupSummary,
   ) {
     super(group.groupId, vscode.TreeItemCollapsibleState.Collapsed);
-    this.id = `cluster:${cluster.id}/group:${group.groupId}`;
+    this.id = nodeId.group(cluster.id, group.groupId);
     this.contextValue = 'kafkaLab.group';
     this.description = `${group.state}${group.protocolType ? ` · ${group.protocolType}` : ''}`;
     this.iconPath = new vscode.ThemeIcon(group.state === 'Stable' ? 'pass-filled' : group.state === 'Empty' ? 'circle-large-outline' : 'sync');
   }
 }
 
-class GroupFolderNode extends vscode.TreeItem {
+export class GroupFolderNode extends vscode.TreeItem {
   readonly kind = 'groupFolder';
   constructor(
     readonly cluster: ClusterSettings,
@@ -112,6 +124,7 @@ class GroupFolderNode extends vscode.TreeItem {
   ) {
     super(folder === 'members' ? 'Members' : 'Offsets', vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `cluster:${cluster.id}/group:${groupId}/${folder}`;
+    this.contextValue = `kafkaLab.group.${folder}`;
     this.description = description;
     this.iconPath = new vscode.ThemeIcon(folder === 'members' ? 'person' : 'graph-line');
   }
@@ -146,10 +159,22 @@ function errorNode(what: string, error: unknown): InfoNode {
   return new InfoNode(`Could not load ${what}`, message, { error: true, tooltip: `${message}\n\nClick to show the log.` });
 }
 
-function offsetRowNode(row: GroupOffsetRow): InfoNode {
-  const committed = row.committed === null ? 'no committed offset' : `committed ${row.committed}`;
-  const lag = row.lag === null ? '' : ` · lag ${row.lag}`;
-  return new InfoNode(`${row.topic} [${row.partition}]`, `${committed} · end ${row.end}${lag}`, { icon: row.lag ? 'arrow-down' : 'check' });
+/** One partition of a group's offsets; a reset can start from it. */
+export class GroupOffsetNode extends vscode.TreeItem {
+  readonly kind = 'groupOffset';
+  constructor(
+    readonly cluster: ClusterSettings,
+    readonly groupId: string,
+    readonly row: GroupOffsetRow,
+  ) {
+    super(`${row.topic} [${row.partition}]`, vscode.TreeItemCollapsibleState.None);
+    this.id = `cluster:${cluster.id}/group:${groupId}/offsets/${row.topic}:${row.partition}`;
+    this.contextValue = 'kafkaLab.group.offset';
+    const committed = row.committed === null ? 'no committed offset' : `committed ${row.committed}`;
+    const lag = row.lag === null ? '' : ` · lag ${row.lag}`;
+    this.description = `${committed} · end ${row.end}${lag}`;
+    this.iconPath = new vscode.ThemeIcon(row.lag ? 'arrow-down' : 'check');
+  }
 }
 
 /**
@@ -158,7 +183,7 @@ function offsetRowNode(row: GroupOffsetRow): InfoNode {
  * error node with its cause, never a spinner.
  */
 export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  private readonly changed = new vscode.EventEmitter<Node | Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly tests = new Map<string, ConnectionTestResult>();
   private readonly topicPages = new Map<string, number>();
@@ -166,10 +191,18 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private showInternal = false;
   private topicGlob: string | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Nodes waiting for the debounced refresh; `undefined` stands for the whole tree. */
+  private readonly pending = new Set<Node | undefined>();
+  /** By id: the instances VS Code holds (it refreshes by instance, not by id). */
+  private readonly shown = new Map<string, Node>();
+  /** By id: the last node made and its parent's id, for getParent (reveal). */
+  private readonly made = new Map<string, { node: Node; parentId: string | undefined }>();
 
   constructor(
     private readonly store: ClusterStore,
     private readonly admins: AdminProvider,
+    /** The Schema Registry part of each cluster (absent: no such folder). */
+    private readonly schemas?: SchemaTree,
   ) {
     this.subscription = store.onDidChange(() => this.refresh());
   }
@@ -179,10 +212,31 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.refresh();
   }
 
-  /** Debounced: several refresh requests within 250 ms rebuild once. */
+  /** Debounced: requests within 250 ms are merged; only the nodes asked for are reloaded, or the whole tree if that was asked for. */
   refresh(node?: Node): void {
+    this.pending.add(node);
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.changed.fire(node), 250);
+    this.refreshTimer = setTimeout(() => {
+      const nodes = [...this.pending];
+      this.pending.clear();
+      this.changed.fire(nodes.includes(undefined) ? undefined : (nodes as Node[]));
+    }, 250);
+  }
+
+  /** Reloads one node (its item and, when expanded, its children), nothing else; false when that node is not on screen. */
+  refreshNode(id: string): boolean {
+    const node = this.shown.get(id);
+    if (node) this.refresh(node);
+    return node !== undefined;
+  }
+
+  /** After a topic changed (partitions added): its node shows the new metadata; only it and its partitions reload. */
+  updateTopic(clusterId: string, topic: TopicSummary): boolean {
+    const node = this.shown.get(topicItemView(clusterId, topic).id);
+    if (!(node instanceof TopicNode)) return false;
+    node.setTopic(topic);
+    this.refresh(node);
+    return true;
   }
 
   setShowInternal(show: boolean): void {
@@ -206,19 +260,34 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.id) this.shown.set(node.id, node);
     return node;
   }
 
+  getParent(node: Node): Node | undefined {
+    const parentId = node.id === undefined ? undefined : this.made.get(node.id)?.parentId;
+    return parentId === undefined ? undefined : (this.shown.get(parentId) ?? this.made.get(parentId)?.node);
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
+    const children = await this.loadChildren(node);
+    for (const child of children) if (child.id) this.made.set(child.id, { node: child, parentId: node?.id });
+    return children;
+  }
+
+  private async loadChildren(node?: Node): Promise<Node[]> {
     if (!node) {
       return this.store
         .list()
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((cluster) => new ClusterNode(cluster, this.tests.get(cluster.id)));
     }
+    if (isSchemaNode(node)) return this.schemas ? this.schemas.children(node) : [];
     switch (node.kind) {
-      case 'cluster':
-        return [new FolderNode(node.cluster, 'topics', this.topicGlob ? `filter: ${this.topicGlob}` : undefined), new FolderNode(node.cluster, 'groups')];
+      case 'cluster': {
+        const registry = this.schemas?.folder(node.cluster);
+        return [new FolderNode(node.cluster, 'topics', this.topicGlob ? `filter: ${this.topicGlob}` : undefined), new FolderNode(node.cluster, 'groups'), ...(registry ? [registry] : [])];
+      }
       case 'folder':
         return node.folder === 'topics' ? this.topics(node.cluster) : this.groups(node.cluster);
       case 'topic':
@@ -235,11 +304,11 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private async topics(cluster: ClusterSettings): Promise<Node[]> {
     try {
       const admin = await this.admins(cluster);
-      const topics = await admin.listTopics({ includeInternal: this.showInternal, ...(this.topicGlob ? { glob: this.topicGlob } : {}) });
-      if (topics.length === 0) return [new InfoNode(this.topicGlob ? `No topic matches "${this.topicGlob}"` : 'No topics')];
-      const shown = Math.min(topics.length, TOPIC_PAGE_SIZE * (this.topicPages.get(cluster.id) ?? 1));
-      const nodes: Node[] = topics.slice(0, shown).map((t) => new TopicNode(cluster, t));
-      if (shown < topics.length) nodes.push(new LoadMoreNode(cluster, shown, topics.length));
+      // The same code path bench/explorer.bench.ts times against 5,000 topics.
+      const page = await loadTopicPage(admin, { includeInternal: this.showInternal, glob: this.topicGlob, pages: this.topicPages.get(cluster.id) ?? 1 });
+      if (page.emptyLabel !== undefined) return [new InfoNode(page.emptyLabel)];
+      const nodes: Node[] = page.topics.map((t) => new TopicNode(cluster, t));
+      if (page.more) nodes.push(new LoadMoreNode(cluster, page.shown, page.total));
       return nodes;
     } catch (error) {
       return [errorNode('topics', error)];
@@ -292,7 +361,7 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         );
       }
       const rows = await admin.groupOffsets(groupId);
-      return rows.length ? rows.map(offsetRowNode) : [new InfoNode('No committed offsets')];
+      return rows.length ? rows.map((row) => new GroupOffsetNode(cluster, groupId, row)) : [new InfoNode('No committed offsets')];
     } catch (error) {
       return [errorNode(`the ${folder} of ${groupId}`, error)];
     }
@@ -300,6 +369,9 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   dispose(): void {
     clearTimeout(this.refreshTimer);
+    this.pending.clear();
+    this.shown.clear();
+    this.made.clear();
     this.subscription.dispose();
     this.changed.dispose();
   }
