@@ -19,9 +19,22 @@ const options = {
   logLevel: 'info',
 };
 
+// Webview front-ends: browser bundles, one script per panel, loaded by nonce under a strict CSP.
+/** @type {import('esbuild').BuildOptions} */
+const webviewOptions = {
+  entryPoints: { sessionPanel: 'src/webviews/sessionPanel/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const each of [options, webviewOptions]) await (await esbuild.context(each)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions)]);
 }

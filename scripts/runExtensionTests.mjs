@@ -8,6 +8,8 @@
 // extension host is stopped, so the final --screenshot shows containers but not data):
 //   await fetch(`${process.env.KAFKA_LAB_SCREENSHOT_URL}?name=topics-view`)   // -> <dir>/topics-view.png
 // where <dir> is the folder of --screenshot, or .lab/screenshots.
+// A suite can also inspect a webview from outside (its DOM, CSP, focus; real key presses): POST JSON
+// to KAFKA_LAB_WEBVIEW_URL, see scripts/lib/webviewProbe.mjs.
 //
 // Usage: node scripts/runExtensionTests.mjs --extension <absExtDir> --tests <absSuiteIndex.js>
 //          --workspace <absFolder> [--screenshot <png>] [--timeout-ms N] [--install-vsix <file.vsix>]
@@ -23,6 +25,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, parseArgs } from 'node:util';
+import { handleWebviewProbe } from './lib/webviewProbe.mjs';
 
 const RIG_FAILURE = 2;
 const CHROMIUM = '/usr/bin/chromium';
@@ -266,6 +269,7 @@ async function main() {
   env.XDG_CACHE_HOME ??= path.join(runDir, 'xdg-cache'); // otherwise ~/.cache/Microsoft/DeveloperTools/deviceid
   env.EXTENSIONS_GALLERY ??= '{}'; // no marketplace: offline, its lookups only fail
   env.KAFKA_LAB_SCREENSHOT_URL = `${screenshots.url}/screenshot`;
+  env.KAFKA_LAB_WEBVIEW_URL = `${screenshots.url}/webview`;
   if (options.installVsix) {
     waitingFor = `code-server to install ${options.installVsix}`;
     const install = spawnSync(
@@ -393,6 +397,7 @@ function startScreenshotServer({ dir, writeLog }) {
   let page;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
+    if (url.pathname === '/webview') return handleWebviewProbe(req, res, page, writeLog);
     const name = url.searchParams.get('name') ?? '';
     if (url.pathname !== '/screenshot' || !/^[A-Za-z0-9._-]{1,80}$/.test(name)) {
       res.writeHead(400).end('usage: GET /screenshot?name=<[A-Za-z0-9._-]+>\n');

@@ -1,0 +1,135 @@
+import type { HeaderView, PayloadView } from '../protocol';
+import { button, dataBlock, dataText, h } from './dom';
+import { jsonTree, type Expansion } from './jsonTree';
+
+const FORMAT_NAMES: Record<string, string> = { avro: 'Avro', protobuf: 'Protobuf', jsonSchema: 'JSON Schema', json: 'JSON' };
+
+/** The body of a key or value section, by payload kind. */
+export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansion: Expansion): HTMLElement {
+  switch (payload.kind) {
+    case 'null':
+      return h('p', { className: 'muted' }, role === 'key' ? 'null (no key)' : 'null (a tombstone)');
+    case 'text':
+      return h(
+        'div',
+        {},
+        dataBlock(payload.text, `${role} text`),
+        payload.truncatedFrom !== undefined ? h('p', { className: 'muted' }, `Showing the first ${payload.text.length.toLocaleString()} of ${payload.truncatedFrom.toLocaleString()} characters.`) : null,
+      );
+    case 'json':
+      return structured(payload.json, role, expansion, payload.violations);
+    case 'binary':
+      return h('div', {}, bytes(payload.hex, payload.text, payload.size, payload.truncated, role));
+    case 'error':
+      return h(
+        'div',
+        { className: 'decode-error' },
+        h('p', { className: 'error-text', role: 'alert' }, h('span', { className: 'error-label' }, 'Could not decode: '), dataText(payload.message)),
+        h('p', { className: 'muted' }, `Reason: ${payload.reason}`, payload.schemaId !== undefined ? ` · schema id in the header: ${payload.schemaId}` : ''),
+        bytes(payload.hex, payload.text, payload.size, payload.truncated, role),
+      );
+  }
+}
+
+/** A short label for the section heading, e.g. "Avro" or "binary, 12 bytes". */
+export function payloadFormat(payload: PayloadView): string {
+  switch (payload.kind) {
+    case 'null':
+      return 'null';
+    case 'text':
+      return 'text';
+    case 'json':
+      return [FORMAT_NAMES[payload.format] ?? payload.format, payload.messageType].filter(Boolean).join(' · ');
+    case 'binary':
+      return `binary · ${formatBytes(payload.size)}`;
+    case 'error':
+      return `decode error · ${formatBytes(payload.size)}`;
+  }
+}
+
+function structured(json: unknown, role: string, expansion: Expansion, violations: readonly { path: string; expected: string; actual: string }[] | undefined): HTMLElement {
+  const container = h('div', { className: 'structured' });
+  const tree = jsonTree(json, expansion, `${role} as a tree`);
+  const raw = h('div', { hidden: true });
+  let rawRendered = false;
+  const toggle = button('Raw JSON', {
+    className: 'link-button',
+    title: `Show the ${role} as JSON text`,
+    onClick: () => {
+      const showRaw = raw.hidden;
+      if (showRaw && !rawRendered) {
+        raw.appendChild(dataBlock(JSON.stringify(json, null, 2) ?? 'null', `${role} as JSON text`));
+        rawRendered = true;
+      }
+      raw.hidden = !showRaw;
+      tree.hidden = showRaw;
+      toggle.querySelector('.label')!.textContent = showRaw ? 'Tree' : 'Raw JSON';
+      toggle.setAttribute('aria-pressed', String(showRaw));
+    },
+  });
+  toggle.setAttribute('aria-pressed', 'false');
+  if (violations?.length) {
+    container.appendChild(
+      h(
+        'ul',
+        { className: 'violations', attrs: { 'aria-label': 'Schema violations' } },
+        ...violations.map((v) => h('li', {}, dataText(v.path, 'data mono'), ': expected ', dataText(v.expected), ', found ', dataText(v.actual, 'data mono'))),
+      ),
+    );
+  }
+  container.append(h('div', { className: 'structured-tools' }, toggle), tree, raw);
+  return container;
+}
+
+/** Raw bytes as a hex dump (offset, 16 bytes, printable ASCII) and as UTF-8 text. */
+function bytes(hex: string, text: string, size: number, truncated: boolean, role: string): HTMLElement {
+  const shown = hex.length / 2;
+  return h(
+    'div',
+    { className: 'bytes' },
+    h('h4', {}, 'Hex'),
+    dataBlock(hexDump(hex), `${role} bytes in hex`, 'hexdump'),
+    h('h4', {}, 'As text'),
+    dataBlock(text, `${role} bytes as text`),
+    truncated ? h('p', { className: 'muted' }, `Showing the first ${formatBytes(shown)} of ${formatBytes(size)}.`) : null,
+  );
+}
+
+export function hexDump(hex: string): string {
+  const lines: string[] = [];
+  const clean = hex.replace(/[^0-9a-fA-F]/g, '');
+  for (let at = 0; at < clean.length; at += 32) {
+    const chunk = clean.slice(at, at + 32);
+    const pairs = chunk.match(/../g) ?? [];
+    const ascii = pairs.map((p) => {
+      const code = parseInt(p, 16);
+      return code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
+    });
+    lines.push(`${(at / 2).toString(16).padStart(8, '0')}  ${pairs.join(' ').padEnd(47)}  ${ascii.join('')}`);
+  }
+  return lines.join('\n') || '(empty)';
+}
+
+export function headersTable(headers: readonly HeaderView[]): HTMLElement {
+  if (headers.length === 0) return h('p', { className: 'muted' }, 'No headers.');
+  const body = h('tbody');
+  for (const header of headers) {
+    body.appendChild(
+      h(
+        'tr',
+        {},
+        h('td', { className: 'header-key' }, dataText(header.key)),
+        h('td', { className: 'header-text' }, h('div', { className: 'cell-scroll' }, dataText(header.text))),
+        h('td', { className: 'header-hex mono' }, h('div', { className: 'cell-scroll' }, dataText(header.hex))),
+        h('td', { className: 'num' }, formatBytes(header.size)),
+      ),
+    );
+  }
+  return h('table', { className: 'headers-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Hex'), h('th', { className: 'num' }, 'Size'))), body);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
