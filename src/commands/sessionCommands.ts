@@ -24,7 +24,7 @@ export interface StartSessionArgs {
   readonly commitPolicy?: CommitPolicy;
   /** `{topic}` stands for each source topic; default `{topic}.dead-letter`. */
   readonly dlqTopic?: string;
-  /** Create missing dead-letter topics without asking. */
+  /** Create missing dead-letter topics (with arguments nothing is asked: without this they stay missing). */
   readonly createDlqTopics?: boolean;
   readonly members?: number;
   /** Join even though the group has live members (the prompt warns first). */
@@ -168,18 +168,23 @@ export class SessionCommands implements vscode.Disposable {
       );
       if (choice !== 'Join Anyway') return undefined;
     }
-    await this.ensureDlqTopics(cluster, spec, args.createDlqTopics === true);
+    // Called with arguments, nothing is asked: missing DLQ topics are created only when asked for.
+    await this.ensureDlqTopics(cluster, spec, args.createDlqTopics === true, isStartArgs(arg));
     const controller = await this.withProgress(`Starting a ${spec.mode} session of group ${spec.groupId}…`, () => this.deps.manager.start(spec));
     if (!args.noPanel) this.openPanel(controller);
     return controller.id;
   }
 
-  private async ensureDlqTopics(cluster: ClusterSettings, spec: SessionSpec, create: boolean): Promise<void> {
+  private async ensureDlqTopics(cluster: ClusterSettings, spec: SessionSpec, create: boolean, silent: boolean): Promise<void> {
     const admin = await this.deps.clients.admin(cluster);
     const existing = new Set((await admin.listTopics({ includeInternal: false })).map((t) => t.name));
     const missing = [...new Set(spec.topics.map((t) => dlqTopicFor(spec.dlqTopic, t)))].filter((t) => !existing.has(t));
     if (missing.length === 0) return;
     let go = create;
+    if (!go && silent) {
+      this.deps.logger.warn(`dead-letter topic(s) ${missing.join(', ')} missing; dead-letter decisions will wait until they exist`);
+      return;
+    }
     if (!go) {
       const choice = await vscode.window.showWarningMessage(
         `The dead-letter topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist. A dead-letter decision would stay blocked until ${missing.length > 1 ? 'they exist' : 'it exists'}.`,
