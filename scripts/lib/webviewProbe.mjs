@@ -1,7 +1,8 @@
 // Lets an extension test look at (and type into) a webview from the OUTSIDE: through the browser
 // that drives the workbench, not through the extension's own message channel. Served by the runner
 // next to the screenshot endpoint (env KAFKA_LAB_WEBVIEW_URL). A webview is a pair of nested iframes;
-// the probe picks the frame whose document has an element with id `root`.
+// the probe picks the frame whose document has an element with id `root` (root "workbench" means
+// the workbench's own document: notifications, the status bar).
 //
 //   POST $KAFKA_LAB_WEBVIEW_URL  {"root": "<element id>", "op": ..., ...}  ->  JSON
 //   op "facts"   {texts?: string[], probes?: string[] (CSS selectors), flag?: string (a global name)}
@@ -87,6 +88,8 @@ function readBody(req) {
 }
 
 async function findFrame(page, root) {
+  // "workbench": the workbench's own document (notifications, status bar, views).
+  if (root === 'workbench') return page.mainFrame();
   const deadline = Date.now() + FIND_TIMEOUT_MS;
   for (;;) {
     for (const frame of page.frames()) {

@@ -78,6 +78,11 @@ interface PartitionState {
   blockedReason?: string;
   /** Next offset to fetch, as far as this member knows (for lag). */
   nextOffset?: number;
+  /**
+   * The first offset fetched since the assignment (or seek): what the group had committed then, or
+   * where auto.offset.reset started it. Lag counts from it until this member commits.
+   */
+  startOffset?: number;
 }
 
 /** Methods the binding has at run time but its type declarations omit. */
@@ -265,6 +270,7 @@ export class Member {
       // its next owner fetches it from the committed offset.
       if (!ps || ps.revoked) continue;
       ps.nextOffset = m.offset + 1;
+      ps.startOffset ??= m.offset;
       const message = {
         id: `${this.id}/${m.topic}/${m.partition}/${m.offset}`,
         memberId: this.id,
@@ -754,6 +760,7 @@ export class Member {
     await new Promise<void>((resolve, reject) => consumer.seek({ topic, partition, offset }, 10_000, (err) => (err ? reject(new Error(`seek ${topic}[${partition}] to ${offset} failed: ${err.message}`)) : resolve())));
     if (ps.pauseReasons.size === 0 && ps.paused) this.removePause(ps, 'backpressure');
     ps.nextOffset = offset >= 0 ? offset : undefined;
+    ps.startOffset = ps.nextOffset;
     this.dispatch();
     return offset;
   }
@@ -801,7 +808,8 @@ export class Member {
         position: ps.nextOffset,
         committed,
         highWatermark: high,
-        lag: high === undefined ? undefined : Math.max(0, high - (committed ?? ps.nextOffset ?? 0)),
+        // Group lag: the end minus what the group has committed (or had, when this member started).
+        lag: high === undefined || (committed ?? ps.startOffset ?? ps.nextOffset) === undefined ? undefined : Math.max(0, high - (committed ?? ps.startOffset ?? ps.nextOffset ?? 0)),
       };
     });
   }

@@ -11,6 +11,22 @@ const kafkaSupport = () => import('../../support/kafka');
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Asks the runner's browser about the workbench's own document (see scripts/lib/webviewProbe.mjs). */
+async function workbench<T>(body: Record<string, unknown>): Promise<T> {
+  const url = process.env.KAFKA_LAB_WEBVIEW_URL;
+  assert.ok(url, 'KAFKA_LAB_WEBVIEW_URL is not set: run under scripts/runExtensionTests.mjs');
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ root: 'workbench', ...body }) });
+  const json = (await response.json()) as T & { error?: string };
+  assert.equal(response.status, 200, json.error);
+  return json;
+}
+
+const TOASTS = `Array.from(document.querySelectorAll('.notifications-toasts .notification-list-item')).map((e) => ({
+  message: (e.querySelector('.notification-list-item-message')?.textContent ?? '').trim(),
+  buttons: Array.from(e.querySelectorAll('.notification-list-item-buttons-container .monaco-button, .notification-list-item-buttons-container a, .notification-list-item-buttons-container button')).map((b) => (b.textContent ?? '').trim() || b.getAttribute('aria-label') || '').filter(Boolean),
+  html: e.outerHTML.slice(0, 3000),
+}))`;
+
 async function screenshot(name: string): Promise<void> {
   const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
   if (!url) return;
@@ -153,6 +169,8 @@ describe('consumer sessions in a real VS Code against the real broker', function
     await waitFor('3 members', 30_000, () => (describe().members.length === 3 && describe().members.every((m) => m.partitions.length > 0) ? true : undefined));
     // The Sessions view during the rebalance, expanded.
     await vscode.commands.executeCommand('kafkaLab.sessions.focus');
+    // A wider side bar, so the partition rows show their offsets in the screenshot.
+    for (let i = 0; i < 8; i++) await vscode.commands.executeCommand('workbench.action.decreaseViewWidth');
     const treeView = api.sessions.treeView;
     const root = (await api.sessions.view.getChildren()).find((n) => n.id === `session:${id}`)!;
     await treeView.reveal(root as vscode.TreeItem, { expand: 2, focus: false, select: false });
@@ -213,5 +231,33 @@ describe('consumer sessions in a real VS Code against the real broker', function
     await sleep(500);
     await screenshot('session-panel-avro');
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
+
+  it('a failed dead-letter write raises a notification with Retry and Show Log; Retry writes it once the topic exists', async function () {
+    if (!process.env.KAFKA_LAB_WEBVIEW_URL) this.skip();
+    const { committedOffsets, createTopic, readAll } = await kafkaSupport();
+    const topic = await newTopic(1, 3, 3);
+    const groupId = uniqueName('ext-session-dlq-fail');
+    // Called with arguments and without createDlqTopics: the DLQ topic stays missing.
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], noPanel: true });
+    await shown(id, 0);
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'deadLetter', 'no such customer');
+    type Toast = { message: string; buttons: string[]; html: string };
+    const toast = await waitFor('the dead-letter failure notification', 30_000, async () => {
+      const { value } = await workbench<{ value: Toast[] }>({ op: 'evaluate', expression: TOASTS });
+      return value.find((t) => t.message.startsWith(`Kafka session ${groupId}:`));
+    });
+    assert.deepEqual([...new Set(toast.buttons)], ['Retry', 'Show Log'], toast.html);
+    await screenshot('session-dlq-failure-notification');
+    assert.equal((await committedOffsets(groupId, topic)).get(0) ?? -1, -1, 'committed past a message whose dead-letter write failed');
+
+    await createTopic(`${topic}.dead-letter`, 1);
+    await workbench({ op: 'click', selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Retry")' });
+    await waitFor('the dead-letter write to succeed', 30_000, () => (session(id).history.some((h) => h.decision === 'deadLetter' && h.offset === 0) ? true : undefined));
+    const [dead] = await readAll(`${topic}.dead-letter`, 1);
+    assert.equal((JSON.parse(dead!.value!.toString()) as { error_message: string }).error_message, 'no such customer');
+    await shown(id, 1);
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+    assert.equal((await committedOffsets(groupId, topic)).get(0), 1);
   });
 });
