@@ -260,4 +260,70 @@ describe('consumer sessions in a real VS Code against the real broker', function
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);
     assert.equal((await committedOffsets(groupId, topic)).get(0), 1);
   });
+
+  it('starts from a topic node through the real prompts: suggested group, earliest, stepping, per message, DLQ created', async function () {
+    if (!process.env.KAFKA_LAB_WEBVIEW_URL) this.skip();
+    const topic = await newTopic(1, 3, 3);
+    const tree = api.clustersTree;
+    const find = async (parent: vscode.TreeItem | undefined, label: string) => {
+      const items = ((await tree.getChildren(parent)) ?? []) as vscode.TreeItem[];
+      const found = items.find((i) => i.label === label);
+      assert.ok(found, `no ${label} under ${String(parent?.label ?? 'the root')}`);
+      return found;
+    };
+    await vscode.commands.executeCommand('kafkaLab.refreshClusters');
+    await sleep(400);
+    const topicNode = await waitFor('the topic in the tree', 10_000, async () => {
+      const topicsFolder = await find(await find(undefined, 'Sessions test'), 'Topics');
+      const items = ((await tree.getChildren(topicsFolder)) ?? []) as vscode.TreeItem[];
+      return items.find((i) => i.label === topic);
+    });
+
+    const started = vscode.commands.executeCommand<string>('kafkaLab.startSession', topicNode);
+    const QUICK = `(() => {
+      const w = document.querySelector('.quick-input-widget');
+      if (!w || w.style.display === 'none') return null;
+      const input = w.querySelector('.quick-input-box input');
+      return { placeholder: input?.getAttribute('placeholder') ?? '', value: input?.value ?? '', title: (w.querySelector('.quick-input-title')?.textContent ?? '').trim(), message: (w.querySelector('.quick-input-message')?.textContent ?? '').trim(),
+        items: Array.from(w.querySelectorAll('.monaco-list-row')).map((r) => (r.getAttribute('aria-label') ?? '').trim()) };
+    })()`;
+    type Quick = { placeholder: string; value: string; title: string; message: string; items: string[] } | null;
+    const answer = async (what: RegExp, check?: (q: NonNullable<Quick>) => void) => {
+      const q = await waitFor(`the prompt ${String(what)}`, 15_000, async () => {
+        const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+        return value && (what.test(value.placeholder) || what.test(value.message) || what.test(value.items.join('|'))) ? value : undefined;
+      });
+      check?.(q);
+      await workbench({ op: 'press', keys: ['Enter'] });
+      await sleep(300);
+    };
+    await answer(/Topics to consume/, (q) => assert.ok(q.items.some((i) => i.includes(topic)), 'the topic is not offered'));
+    await answer(/Consumer group/, (q) => assert.match(q.items[0] ?? '', new RegExp(`New group: .*-dev-${topic}`)));
+    await answer(/no committed offsets: where should it start/);
+    await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /Stepping/));
+    await answer(/^Commit policy$/, (q) => assert.match(q.items[0] ?? '', /Per message/));
+    await answer(/Dead-letter topic/, (q) => assert.equal(q.value, '{topic}.dead-letter'));
+    await answer(/How many members/, (q) => assert.equal(q.value, '1'));
+    type Toast = { message: string; buttons: string[] };
+    await waitFor('the offer to create the DLQ topic', 15_000, async () => {
+      const { value } = await workbench<{ value: Toast[] }>({ op: 'evaluate', expression: TOASTS });
+      return value.find((t) => t.message.includes(`"${topic}.dead-letter" does not exist`));
+    });
+    await workbench({ op: 'click', selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Create")' });
+    const id = await started;
+    assert.ok(id, 'the start flow returned no session');
+    const c = session(id);
+    assert.match(c.spec.groupId, new RegExp(`-dev-${topic}$`));
+    assert.deepEqual([c.spec.autoOffsetReset, c.spec.mode, c.spec.commitPolicy.kind, c.spec.members], ['earliest', 'stepping', 'perMessage', 1]);
+    await shown(id, 0);
+    assert.ok(api.sessions.commands.panel(id), 'no panel');
+    const admin = await (await import('../../../src/core/kafka/admin')).KafkaAdmin;
+    const client = new admin({ bootstrapServers: services.kafka.plaintext });
+    try {
+      assert.equal((await client.listTopics({ glob: `${topic}.dead-letter` })).length, 1, 'the DLQ topic was not created');
+    } finally {
+      client.close();
+    }
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
 });
