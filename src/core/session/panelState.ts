@@ -62,7 +62,9 @@ export function allowedControls(state: PanelState): { decide: boolean; pause: bo
   const live = state.state !== 'stopping' && state.state !== 'stopped' && state.state !== 'error' && state.state !== 'starting';
   const running = state.runUntil !== undefined;
   return {
-    decide: state.state === 'stepping' && state.current !== undefined && !running,
+    // `current` is set only while a message waits for a decision; a rebalance in progress (of a
+    // stepping session) does not take it away.
+    decide: (state.state === 'stepping' || state.state === 'rebalancing') && state.current !== undefined && !running,
     pause: live && state.state !== 'paused',
     resume: state.state === 'paused',
     runUntil: live && !running,

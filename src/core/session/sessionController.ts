@@ -195,7 +195,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       sessionId: this.id,
       title: this.title,
       state: this.state,
-      ...(this.currentView ? { current: this.currentView } : {}),
+      ...(this.current ? { current: this.current } : {}),
       history: this.historyList.slice(-50),
       lastCommits: [...this.commits.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
       ...(this.runUntilValue ? { runUntil: { ...this.runUntilValue } } : {}),

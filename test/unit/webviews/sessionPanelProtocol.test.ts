@@ -77,6 +77,7 @@ describe('session panel protocol', () => {
     assert.deepEqual(allowedControls(withMessage), { decide: true, pause: true, resume: false, runUntil: true, cancelRunUntil: false });
     assert.equal(allowedControls(base).decide, false, 'no message');
     assert.equal(allowedControls({ ...withMessage, state: 'running' }).decide, false);
+    assert.equal(allowedControls({ ...withMessage, state: 'rebalancing' }).decide, true, 'a rebalance elsewhere does not take the waiting message away');
     assert.deepEqual(allowedControls({ ...withMessage, state: 'paused' }), { decide: false, pause: false, resume: true, runUntil: true, cancelRunUntil: false });
     assert.deepEqual(allowedControls({ ...withMessage, runUntil: { condition: { kind: 'decodeError' }, scanned: 3 } }), { decide: false, pause: true, resume: false, runUntil: false, cancelRunUntil: true });
     for (const state of ['starting', 'stopping', 'stopped', 'error'] as const) {
