@@ -22,13 +22,17 @@ workspace="$REPO_ROOT/test/fixtures/workspace"
 state="$LAB_DIR/run/demo"
 mkdir -p "$state/user-data/User" "$state/extensions" "$LAB_DIR/logs"
 # The sample folder sits inside this repository: keep git from offering to open the parent repo.
-[ -f "$state/user-data/User/settings.json" ] || cat >"$state/user-data/User/settings.json" <<'JSON'
-{
-  "git.openRepositoryInParentFolders": "never",
-  "workbench.startupEditor": "none",
-  "telemetry.telemetryLevel": "off"
-}
-JSON
+# The demo opens with the local cluster already saved (no secret: PLAINTEXT, registry without auth).
+[ -f "$state/user-data/User/settings.json" ] || node -e '
+  const services = require(process.argv[1]);
+  const settings = {
+    "git.openRepositoryInParentFolders": "never",
+    "workbench.startupEditor": "none",
+    "telemetry.telemetryLevel": "off",
+    "kafkaLab.clusters": [{ id: "local-demo", name: "Local demo", bootstrapServers: services.kafka.plaintext, securityProtocol: "PLAINTEXT", registry: { url: services.registry.url, auth: "none" } }],
+  };
+  require("fs").writeFileSync(process.argv[2], JSON.stringify(settings, null, 2) + "\n");
+' "$REPO_ROOT/test/services.json" "$state/user-data/User/settings.json"
 payload=$(node -e '
   const [port, ext] = process.argv.slice(1);
   console.log(encodeURIComponent(JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${ext}`], ["skipWelcome", "true"]])));
