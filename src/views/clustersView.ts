@@ -6,6 +6,7 @@ import type { GroupOffsetRow, GroupSummary } from '../core/kafka/groupInfo';
 import { loadTopicPage, type TopicSummary, topicItemView } from '../core/kafka/topicList';
 import type { ClusterStore } from '../platform/clusterStore';
 import { isSchemaNode, type SchemaNode, type SchemaTree } from './schemaNodes';
+import { TopicConfigNode, TopicConfigsNode } from './topicConfigNodes';
 
 /** Opens (and caches) an admin client for a cluster, secrets resolved at that moment. */
 export type AdminProvider = (cluster: ClusterSettings) => Promise<KafkaAdmin>;
@@ -17,7 +18,7 @@ export const nodeId = {
   group: (clusterId: string, groupId: string) => `cluster:${clusterId}/group:${groupId}`,
 };
 
-type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | GroupNode | GroupFolderNode | GroupOffsetNode | InfoNode | LoadMoreNode | SchemaNode;
+type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | TopicConfigsNode | TopicConfigNode | GroupNode | GroupFolderNode | GroupOffsetNode | InfoNode | LoadMoreNode | SchemaNode;
 
 export class ClusterNode extends vscode.TreeItem {
   readonly kind = 'cluster';
@@ -178,7 +179,7 @@ export class GroupOffsetNode extends vscode.TreeItem {
 }
 
 /**
- * The Clusters view: cluster → Topics (paged) → partitions, and → Consumer Groups → members and
+ * The Clusters view: cluster → Topics (paged) → Configs and partitions, and → Consumer Groups → members and
  * offsets. Every level loads lazily, with the admin calls' own time bound; a failure becomes an
  * error node with its cause, never a spinner.
  */
@@ -291,7 +292,9 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       case 'folder':
         return node.folder === 'topics' ? this.topics(node.cluster) : this.groups(node.cluster);
       case 'topic':
-        return this.partitions(node.cluster, node.topic.name);
+        return [new TopicConfigsNode(node.cluster, node.topic.name), ...(await this.partitions(node.cluster, node.topic.name))];
+      case 'topicConfigs':
+        return this.topicConfigs(node.cluster, node.topic);
       case 'group':
         return this.group(node.cluster, node.group.groupId);
       case 'groupFolder':
@@ -321,6 +324,16 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return (await admin.describePartitions(topic)).map((p) => new PartitionNode(cluster, topic, p));
     } catch (error) {
       return [errorNode(`the partitions of ${topic}`, error)];
+    }
+  }
+
+  private async topicConfigs(cluster: ClusterSettings, topic: string): Promise<Node[]> {
+    try {
+      const admin = await this.admins(cluster);
+      const rows = await admin.describeTopicConfigs(topic);
+      return rows.length ? rows.map((row) => new TopicConfigNode(cluster, topic, row)) : [new InfoNode('No configs')];
+    } catch (error) {
+      return [errorNode(`the configs of ${topic}`, error)];
     }
   }
 

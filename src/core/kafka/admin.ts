@@ -9,6 +9,8 @@ import { partitionKey } from './groupConsumer';
 import { type GroupDetail, type GroupOffsetRow, type GroupSummary, groupStateName, isGroupActive, lagOf } from './groupInfo';
 import { loadNativeClient } from './nativeClient';
 import { clampOffset, describeTarget, planRows, type ResetPlan, type ResetRow, type ResetScope, type ResetTarget, scopePartitions, type TopicPartitionRef } from './offsetReset';
+import type { TopicConfigRow } from './topicConfigRows';
+import { describeTopicConfigs } from './topicConfigs';
 import { summarizeTopics, type TopicListOptions, type TopicSummary } from './topicList';
 
 export interface KafkaAdminOptions {
@@ -43,7 +45,10 @@ export class KafkaAdmin {
   private readonly logger: Logger;
   private readonly context: ClassifyContext;
 
-  constructor(connection: ClusterConnection, options: KafkaAdminOptions = {}) {
+  constructor(
+    private readonly connection: ClusterConnection,
+    private readonly options: KafkaAdminOptions = {},
+  ) {
     this.logger = (options.logger ?? silentLogger).child('admin');
     this.session = new AdminSession(connection, options.timeoutMs ?? 10_000, this.logger);
     this.context = this.session.context;
@@ -79,6 +84,11 @@ export class KafkaAdmin {
         };
       })
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The topic's configs, the ones that differ from the defaults first (through kafkajs: a short-lived client per call). */
+  describeTopicConfigs(topic: string): Promise<TopicConfigRow[]> {
+    return describeTopicConfigs(this.connection, topic, { timeoutMs: this.options.timeoutMs ?? 10_000, logger: this.logger });
   }
 
   async createTopic(spec: NewTopicSpec): Promise<void> {

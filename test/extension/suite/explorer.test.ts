@@ -54,7 +54,9 @@ describe('the Clusters explorer against the real broker', () => {
     const topics = await child(api, cluster, 'Topics');
     const topicNode = await child(api, topics, topic);
     assert.equal(topicNode.description, '2 partitions · RF 1');
-    const partitions = ((await api.clustersTree.getChildren(topicNode)) ?? []) as vscode.TreeItem[];
+    const children = ((await api.clustersTree.getChildren(topicNode)) ?? []) as vscode.TreeItem[];
+    assert.equal(children[0]?.label, 'Configs', 'the Configs folder comes first, next to the partitions');
+    const partitions = children.filter((c) => c.contextValue === 'kafkaLab.partition');
     assert.equal(partitions.length, 2);
     const descriptions = partitions.map((p) => String(p.description)).sort();
     assert.match(descriptions.join(' | '), /0…0 · 0 messages/);
