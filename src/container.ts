@@ -74,7 +74,20 @@ export class Container implements vscode.Disposable {
       async (spec) => {
         const cluster = store.get(spec.clusterId);
         if (!cluster) throw new Error(`No saved cluster "${spec.clusterId}".`);
-        return { connection: await clients.connection(cluster), decoder: clients.decoder(cluster) };
+        const admin = await clients.admin(cluster);
+        return {
+          connection: await clients.connection(cluster),
+          decoder: clients.decoder(cluster),
+          // The client does not say per record whether a timestamp is CreateTime or LogAppendTime; the topic config does.
+          timestampTypes: async (topics) => {
+            const types = new Map<string, 'CreateTime' | 'LogAppendTime'>();
+            for (const topic of topics) {
+              const value = (await admin.describeTopicConfigs(topic)).find((r) => r.name === 'message.timestamp.type')?.value;
+              if (value === 'CreateTime' || value === 'LogAppendTime') types.set(topic, value);
+            }
+            return types;
+          },
+        };
       },
       { logger: this.logger },
     );

@@ -7,7 +7,7 @@ import { ConsumerSession } from '../engine/session';
 import type { ConsumedMessage, MessageHandler, PartitionLag, RebalanceEvent, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
-import type { MessageView } from './messageView';
+import type { MessageView, TimestampType } from './messageView';
 import { describeRunUntil, matchesRunUntil, type RunUntilCondition } from './runUntil';
 import { toMessageView } from './toMessageView';
 import type { CommitView, HistoryEntry, PanelAction, PanelNotice, PanelSessionState, PanelState } from './panelState';
@@ -77,11 +77,19 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   private resumeMode: 'stepping' | 'running';
   private decodeGeneration = 0;
   private lagRows: PartitionLag[] = [];
+  private timestampTypes: Promise<ReadonlyMap<string, TimestampType>> | undefined;
 
   constructor(
     readonly id: string,
     readonly spec: SessionSpec,
-    private readonly deps: { connection: ClusterConnection; decoder: PayloadDecoder; logger?: Logger; clock?: () => number },
+    private readonly deps: {
+      connection: ClusterConnection;
+      decoder: PayloadDecoder;
+      logger?: Logger;
+      clock?: () => number;
+      /** Each topic's message.timestamp.type (the client does not report it per record); best effort. */
+      timestampTypes?: (topics: readonly string[]) => Promise<ReadonlyMap<string, TimestampType>>;
+    },
   ) {
     super();
     this.logger = (deps.logger ?? silentLogger).child(`session ${spec.groupId}`);
@@ -112,6 +120,16 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   }
 
   async start(): Promise<void> {
+    if (this.deps.timestampTypes) {
+      const bound = new Promise<ReadonlyMap<string, TimestampType>>((resolve) => setTimeout(() => resolve(new Map()), 5000).unref());
+      this.timestampTypes = Promise.race([
+        this.deps.timestampTypes(this.spec.topics).catch((error: unknown) => {
+          this.logger.debug(`timestamp types unknown (${String(error)}); shown as CreateTime, the broker default`);
+          return new Map<string, TimestampType>();
+        }),
+        bound,
+      ]);
+    }
     try {
       await this.session.start();
     } catch (error) {
@@ -350,8 +368,9 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
 
   private async decode(message: ConsumedMessage): Promise<MessageView> {
     const decoder = this.deps.decoder;
-    const [key, value] = await Promise.all([decoder.decode(message.key, { topic: message.topic, role: 'key' }), decoder.decode(message.value, { topic: message.topic, role: 'value' })]);
-    return toMessageView(message, { key, value });
+    const [key, value, types] = await Promise.all([decoder.decode(message.key, { topic: message.topic, role: 'key' }), decoder.decode(message.value, { topic: message.topic, role: 'value' }), this.timestampTypes]);
+    const timestampType = types?.get(message.topic);
+    return toMessageView(message, { key, value }, timestampType ? { timestampType } : {});
   }
 
   private wire(): void {

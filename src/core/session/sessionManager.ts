@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
+import type { TimestampType } from './messageView';
 import { SessionController, type SessionProblem, type SessionSpec } from './sessionController';
 
 export interface SessionManagerEvents {
@@ -11,7 +12,11 @@ export interface SessionManagerEvents {
 }
 
 /** What a session needs from its cluster, resolved when it starts (secrets included). */
-export type SessionResources = (spec: SessionSpec) => Promise<{ connection: ClusterConnection; decoder: PayloadDecoder }>;
+export type SessionResources = (spec: SessionSpec) => Promise<{
+  connection: ClusterConnection;
+  decoder: PayloadDecoder;
+  timestampTypes?: (topics: readonly string[]) => Promise<ReadonlyMap<string, TimestampType>>;
+}>;
 
 /** The running sessions, several at once (different groups or clusters), and their orderly end. */
 export class SessionManager extends EventEmitter<SessionManagerEvents> {
@@ -53,9 +58,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (this.list().some((s) => s.spec.clusterId === spec.clusterId && s.spec.groupId === spec.groupId && s.session.state !== 'stopped')) {
       throw new Error(`A session of group "${spec.groupId}" is already running on this cluster. Add a member to it instead, or stop it first.`);
     }
-    const { connection, decoder } = await this.resources(spec);
+    const { connection, decoder, timestampTypes } = await this.resources(spec);
     const id = `session-${++this.counter}`;
-    const controller = new SessionController(id, spec, { connection, decoder, logger: this.logger });
+    const controller = new SessionController(id, spec, { connection, decoder, logger: this.logger, ...(timestampTypes ? { timestampTypes } : {}) });
     controller.on('changed', () => this.emit('changed', controller));
     controller.on('problem', (problem) => this.emit('problem', controller, problem));
     this.sessions.set(id, controller);

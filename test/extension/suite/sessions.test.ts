@@ -326,4 +326,23 @@ describe('consumer sessions in a real VS Code against the real broker', function
     }
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);
   });
+
+  it('shows the timestamp type the topic is configured with (LogAppendTime here)', async () => {
+    const { KafkaAdmin } = await import('../../../src/core/kafka/admin');
+    const { produceSequence } = await kafkaSupport();
+    const admin = new KafkaAdmin({ bootstrapServers: services.kafka.plaintext });
+    const topic = uniqueName('ext-session-ts');
+    topics.push(topic);
+    try {
+      await admin.createTopic({ name: topic, partitions: 1, replicationFactor: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
+      await waitFor('the topic', 10_000, async () => ((await admin.listTopics({ glob: topic })).length ? true : undefined));
+    } finally {
+      admin.close();
+    }
+    await produceSequence(topic, 1);
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-ts'), topics: [topic], noPanel: true });
+    await shown(id, 0);
+    assert.equal(session(id).current?.timestampType, 'LogAppendTime');
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+  });
 });
