@@ -77,7 +77,7 @@ export class Container implements vscode.Disposable {
         const admin = await clients.admin(cluster);
         return {
           connection: await clients.connection(cluster),
-          decoder: clients.decoder(cluster),
+          decoder: registries.decoder(cluster),
           // The client does not say per record whether a timestamp is CreateTime or LogAppendTime; the topic config does.
           timestampTypes: async (topics) => {
             const types = new Map<string, 'CreateTime' | 'LogAppendTime'>();

@@ -1,10 +1,7 @@
 import type * as vscode from 'vscode';
-import { PayloadDecoder } from '../core/codec/payloadDecoder';
-import { SchemaCache } from '../core/codec/schemaCache';
-import { type ClusterSettings, type SecretLookup, registryConnectionOf, registryCredentialsOf, resolveConnection } from '../core/connections/clusterSettings';
+import { type ClusterSettings, type SecretLookup, resolveConnection } from '../core/connections/clusterSettings';
 import { KafkaAdmin } from '../core/kafka/admin';
 import type { ClusterConnection } from '../core/kafka/connection';
-import { SchemaRegistryClient } from '../core/registry/registryClient';
 import type { Logger } from '../core/logging';
 
 /**
@@ -13,7 +10,6 @@ import type { Logger } from '../core/logging';
  */
 export class ClusterClients implements vscode.Disposable {
   private readonly admins = new Map<string, { fingerprint: string; admin: Promise<KafkaAdmin> }>();
-  private readonly decoders = new Map<string, { fingerprint: string; decoder: PayloadDecoder; registry?: SchemaRegistryClient }>();
 
   constructor(
     private readonly secrets: SecretLookup,
@@ -35,30 +31,11 @@ export class ClusterClients implements vscode.Disposable {
     return resolveConnection(cluster, this.secrets);
   }
 
-  /**
-   * One payload decoder per cluster, sharing its schema cache between sessions; without a registry it
-   * still decodes JSON, text and binary, and reports framed payloads as needing a registry.
-   */
-  decoder(cluster: ClusterSettings): PayloadDecoder {
-    const fingerprint = JSON.stringify(cluster.registry ?? null);
-    const cached = this.decoders.get(cluster.id);
-    if (cached && cached.fingerprint === fingerprint) return cached.decoder;
-    cached?.registry?.close();
-    const connection = registryConnectionOf(cluster);
-    const logger = this.logger.child(cluster.name);
-    const registry = connection ? new SchemaRegistryClient(connection, { secrets: { registryCredentials: () => registryCredentialsOf(cluster, this.secrets) }, logger }) : undefined;
-    const decoder = new PayloadDecoder(registry ? { schemas: new SchemaCache(registry, { logger }) } : {});
-    this.decoders.set(cluster.id, { fingerprint, decoder, registry });
-    return decoder;
-  }
-
   /** Drops a cluster's client (removed, or its secrets changed). */
   forget(clusterId: string): void {
     const cached = this.admins.get(clusterId);
     this.admins.delete(clusterId);
     if (cached) void cached.admin.then((a) => a.close(), () => undefined);
-    this.decoders.get(clusterId)?.registry?.close();
-    this.decoders.delete(clusterId);
   }
 
   dispose(): void {

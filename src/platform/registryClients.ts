@@ -1,4 +1,6 @@
 import type * as vscode from 'vscode';
+import { PayloadDecoder } from '../core/codec/payloadDecoder';
+import { SchemaCache } from '../core/codec/schemaCache';
 import { type ClusterSettings, type SecretLookup, registryConnectionOf, registryCredentialsOf } from '../core/connections/clusterSettings';
 import type { Logger } from '../core/logging';
 import { SchemaRegistryClient } from '../core/registry/registryClient';
@@ -10,6 +12,7 @@ import { SchemaRegistryClient } from '../core/registry/registryClient';
  */
 export class RegistryClients implements vscode.Disposable {
   private readonly clients = new Map<string, { fingerprint: string; client: SchemaRegistryClient }>();
+  private readonly decoders = new Map<string, { client: SchemaRegistryClient | undefined; decoder: PayloadDecoder }>();
 
   constructor(
     private readonly secrets: SecretLookup,
@@ -33,6 +36,20 @@ export class RegistryClients implements vscode.Disposable {
     return client;
   }
 
+  /**
+   * One payload decoder per cluster, over its registry client, so sessions share the compiled
+   * schemas; without a registry it still decodes JSON, text and binary, and reports framed payloads
+   * as needing a registry.
+   */
+  decoder(cluster: ClusterSettings): PayloadDecoder {
+    const client = this.client(cluster);
+    const cached = this.decoders.get(cluster.id);
+    if (cached && cached.client === client) return cached.decoder;
+    const decoder = new PayloadDecoder(client ? { schemas: new SchemaCache(client, { logger: this.logger.child(cluster.name) }) } : {});
+    this.decoders.set(cluster.id, { client, decoder });
+    return decoder;
+  }
+
   /** Closes the clients of clusters no longer in the list (removed connections). */
   retain(clusterIds: readonly string[]): void {
     for (const id of [...this.clients.keys()]) if (!clusterIds.includes(id)) this.forget(id);
@@ -42,6 +59,7 @@ export class RegistryClients implements vscode.Disposable {
   forget(clusterId: string): void {
     this.clients.get(clusterId)?.client.close();
     this.clients.delete(clusterId);
+    this.decoders.delete(clusterId);
   }
 
   dispose(): void {
