@@ -199,6 +199,11 @@ export class Member {
     await new Promise<void>((resolve, reject) =>
       consumer.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(`consumer ${this.id} could not connect: ${err.message}`)) : resolve())),
     );
+    if (this.closing) {
+      // Stopped while connecting: never join the group.
+      await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+      throw new Error(`consumer ${this.id} was stopped while it connected`);
+    }
     this.consumer = consumer;
     consumer.setDefaultConsumeTimeout(100);
     consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
@@ -210,8 +215,8 @@ export class Member {
 
   /** Graceful stop: finish or abandon in-flight work, commit what is done, leave the group. */
   async stop(): Promise<void> {
-    if (!this.consumer) return;
     this.closing = true;
+    if (!this.consumer) return;
     this.running = false;
     await this.loop;
     await this.rebalanceChain;
@@ -494,7 +499,7 @@ export class Member {
         if (entry.state !== 'dlqBlocked') continue;
         clearTimeout(entry.timer);
         count++;
-        void this.deadLetter(entry, entry.dlqError ?? entry.lastError ?? new ManualDeadLetter('sent to the dead-letter topic'));
+        void this.deadLetter(entry, entry.dlqError);
       }
     }
     return count;
@@ -801,6 +806,7 @@ export class Member {
       }
       if (high !== undefined && high < 0) high = undefined;
       const committed = this.tracker.committed(ps.topic, ps.partition);
+      const base = committed ?? ps.startOffset;
       return {
         memberId: this.id,
         topic: ps.topic,
@@ -809,7 +815,7 @@ export class Member {
         committed,
         highWatermark: high,
         // Group lag: the end minus what the group has committed (or had, when this member started).
-        lag: high === undefined || (committed ?? ps.startOffset ?? ps.nextOffset) === undefined ? undefined : Math.max(0, high - (committed ?? ps.startOffset ?? ps.nextOffset ?? 0)),
+        lag: high === undefined || base === undefined ? undefined : Math.max(0, high - base),
       };
     });
   }

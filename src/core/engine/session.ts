@@ -40,6 +40,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   /** A held message (run-until): offered next for a decision, ahead of older ones. */
   private preferred: string | undefined;
   private nextMemberIndex: number;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     readonly config: SessionConfig,
@@ -100,7 +101,10 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     if (this.stateValue !== 'starting') throw new Error(`session already ${this.stateValue}`);
     try {
       // Members join one after another, so the group sees them as distinct joins.
-      for (const member of this.members) await member.start();
+      for (const member of this.members) {
+        await member.start();
+        if (this.stopping) throw new Error('the session was stopped while it started');
+      }
     } catch (error) {
       await this.stop();
       throw error;
@@ -253,6 +257,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.members.push(member);
     try {
       await member.start();
+      if (this.stopping) throw new Error('the session was stopped while the member joined');
     } catch (error) {
       this.members.splice(this.members.indexOf(member), 1);
       await member.stop().catch(() => undefined);
@@ -280,9 +285,13 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     return member.id;
   }
 
-  /** Graceful stop: every member commits what is done and leaves the group. */
-  async stop(): Promise<void> {
-    if (this.stateValue === 'stopped' || this.stateValue === 'stopping') return;
+  /** Graceful stop: every member commits what is done and leaves the group. Every caller waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopMembers();
+    return this.stopping;
+  }
+
+  private async stopMembers(): Promise<void> {
     this.setState('stopping');
     clearInterval(this.lagTimer);
     this.current = undefined;

@@ -120,4 +120,33 @@ describe('holding a message and changing members live, against the real broker',
     assert.equal(seen.size, 400);
     assert.ok(rebalances.some((e) => e.memberId === session.memberIds[0] && e.kind === 'revoke'), 'member 1 gave partitions away');
   });
+
+  it('a session stopped while its members still connect never joins the group, and every stop waits for the same end', async () => {
+    const { KafkaAdmin } = await import('../../../src/core/kafka/admin');
+    const topic = await newTopic(2, 10);
+    const groupId = uniqueName('it-hold-early-stop');
+    const session = new ConsumerSession({ connection, groupId, topics: [topic], members: 2, mode: 'running', handler: () => undefined });
+    const started = session.start().then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    const first = session.stop();
+    const second = session.stop();
+    assert.equal(first, second, 'a second stop is not the same stop');
+    await first;
+    assert.equal(session.state, 'stopped');
+    assert.match(await started, /stopped while/);
+    assert.equal(session.state, 'stopped', 'start brought a stopped session back');
+    const admin = new KafkaAdmin(connection);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const members = await admin.describeGroup(groupId).then(
+        (d) => d.members.length,
+        () => 0,
+      );
+      assert.equal(members, 0, 'a member joined the group after the stop');
+    } finally {
+      admin.close();
+    }
+  });
 });
