@@ -81,10 +81,12 @@ export class Container implements vscode.Disposable {
           // The client does not say per record whether a timestamp is CreateTime or LogAppendTime; the topic config does.
           timestampTypes: async (topics) => {
             const types = new Map<string, 'CreateTime' | 'LogAppendTime'>();
-            for (const topic of topics) {
-              const value = (await admin.describeTopicConfigs(topic)).find((r) => r.name === 'message.timestamp.type')?.value;
-              if (value === 'CreateTime' || value === 'LogAppendTime') types.set(topic, value);
-            }
+            await Promise.all(
+              topics.map(async (topic) => {
+                const value = (await admin.describeTopicConfigs(topic)).find((r) => r.name === 'message.timestamp.type')?.value;
+                if (value === 'CreateTime' || value === 'LogAppendTime') types.set(topic, value);
+              }),
+            );
             return types;
           },
         };
@@ -96,7 +98,11 @@ export class Container implements vscode.Disposable {
     const sessionsTreeView = this.own(vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.sessions', { treeDataProvider: sessionsView as unknown as vscode.TreeDataProvider<vscode.TreeItem> }));
     const statusBar = this.own(new SessionStatusBar(sessions));
     const sessionCommands = this.own(new SessionCommands({ manager: sessions, store, clients, extensionUri: context.extensionUri, logger: this.logger.child('sessions'), showLog: () => channel.show(true) }));
-    const updateContext = () => void vscode.commands.executeCommand('setContext', 'kafkaLab.hasSessions', sessions.list().length > 0);
+    let hasSessions: boolean | undefined;
+    const updateContext = () => {
+      const now = sessions.list().length > 0;
+      if (now !== hasSessions) void vscode.commands.executeCommand('setContext', 'kafkaLab.hasSessions', (hasSessions = now));
+    };
     sessions.on('changed', updateContext);
     this.own({ dispose: () => sessions.off('changed', updateContext) });
 
@@ -129,7 +135,7 @@ export class Container implements vscode.Disposable {
    * Closing the window: every session stops gracefully (commits what was decided or handled, leaves
    * its group), bounded, before anything is disposed.
    */
-  async shutdown(timeoutMs = 8_000): Promise<void> {
+  async shutdown(timeoutMs = 4_000): Promise<void> {
     try {
       await this.sessions.stopAll(timeoutMs);
     } finally {

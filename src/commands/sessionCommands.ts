@@ -77,9 +77,20 @@ export class SessionCommands implements vscode.Disposable {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: SessionCommandDeps) {
+    // A running session changes with every message: panel states are built at most every 50 ms.
+    const pending = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
     const onChanged = (controller: SessionController | undefined) => {
-      if (controller) this.panels.get(controller.id)?.update(controller.panelState());
-      for (const [id, panel] of this.panels) if (!deps.manager.get(id)) panel.dispose();
+      if (controller) pending.add(controller.id);
+      else for (const [id, panel] of this.panels) if (!deps.manager.get(id)) panel.dispose();
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        for (const id of pending) {
+          const c = deps.manager.get(id);
+          if (c) this.panels.get(id)?.update(c.panelState());
+        }
+        pending.clear();
+      }, 50);
     };
     const onProblem = (controller: SessionController, problem: { kind: string; message: string }) => {
       // One notification per kind and session every 10 s: a broker outage must not flood the screen.
@@ -100,6 +111,7 @@ export class SessionCommands implements vscode.Disposable {
     deps.manager.on('changed', onChanged);
     deps.manager.on('problem', onProblem);
     this.unsubscribe = () => {
+      clearTimeout(timer);
       deps.manager.off('changed', onChanged);
       deps.manager.off('problem', onProblem);
     };
@@ -240,7 +252,8 @@ export class SessionCommands implements vscode.Disposable {
       if (!groupId) return undefined;
     }
 
-    const hasOffsets = (await admin.groupOffsets(groupId).catch(() => [])).some((r) => r.committed !== null);
+    // The chosen topics only: commits on other topics do not say where these start.
+    const hasOffsets = (await admin.groupOffsets(groupId, topics).catch(() => [])).some((r) => r.committed !== null);
     let autoOffsetReset: 'earliest' | 'latest' = 'earliest';
     if (!hasOffsets) {
       const start = await vscode.window.showQuickPick(

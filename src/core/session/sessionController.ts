@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from '../logging';
 import type { MessageView, TimestampType } from './messageView';
 import { describeRunUntil, matchesRunUntil, type RunUntilCondition } from './runUntil';
 import { toMessageView } from './toMessageView';
-import type { CommitView, HistoryEntry, PanelAction, PanelNotice, PanelSessionState, PanelState } from './panelState';
+import { type CommitView, HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
 
 /** What the developer chose when starting a session (all plain data: it is also what the start flow builds). */
 export interface SessionSpec {
@@ -65,8 +65,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   readonly session: ConsumerSession;
   private readonly logger: Logger;
   private currentView: MessageView | undefined;
-  /** The engine message behind currentView while it waits for a decision. */
-  private awaitingId: string | undefined;
   private readonly historyList: HistoryEntry[] = [];
   private readonly commits = new Map<string, CommitView>();
   private readonly timelineList: TimelineEntry[] = [];
@@ -78,6 +76,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   private decodeGeneration = 0;
   private lagRows: PartitionLag[] = [];
   private timestampTypes: Promise<ReadonlyMap<string, TimestampType>> | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -143,8 +142,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   /** Graceful: commits what was decided or handled, leaves the group. */
   async stop(): Promise<void> {
     this.runUntilValue = undefined;
+    clearTimeout(this.settleTimer);
     await this.session.stop();
-    this.awaitingId = undefined;
     this.changed();
   }
 
@@ -174,7 +173,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
 
   /** The message waiting for a decision, decoded. */
   get current(): MessageView | undefined {
-    return this.awaitingId !== undefined && this.currentView?.id === this.awaitingId ? this.currentView : undefined;
+    const awaiting = this.session.awaiting;
+    return awaiting !== undefined && this.currentView?.id === awaiting.id ? this.currentView : undefined;
   }
 
   get history(): readonly HistoryEntry[] {
@@ -199,11 +199,13 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
 
   /** Per assigned partition: position, committed, high watermark and lag (refreshed every 2 s by the engine). */
   lag(): PartitionLag[] {
-    return this.session.state === 'stopped' ? [] : this.session.lag();
+    if (this.session.state === 'stopped') return [];
+    // The engine refreshes these every 2 s; read live (native watermark calls) only before the first refresh.
+    return this.lagRows.length ? this.lagRows : this.session.lag();
   }
 
   totalLag(): number | undefined {
-    const rows = this.lagRows.length ? this.lagRows : this.lag();
+    const rows = this.lag();
     const known = rows.filter((r) => r.lag !== undefined);
     return known.length ? known.reduce((sum, r) => sum + (r.lag ?? 0), 0) : undefined;
   }
@@ -214,7 +216,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       title: this.title,
       state: this.state,
       ...(this.current ? { current: this.current } : {}),
-      history: this.historyList.slice(-50),
+      history: this.historyList.slice(-HISTORY_LIMIT),
       lastCommits: [...this.commits.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
       ...(this.runUntilValue ? { runUntil: { ...this.runUntilValue } } : {}),
       ...(this.noticeValue ? { notice: this.noticeValue } : {}),
@@ -225,32 +227,35 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
 
   /** Decides the current message (or, with `messageId`, that one). The panel's buttons end here. */
   async decide(action: PanelAction, options: { messageId?: string; reason?: string } = {}): Promise<void> {
-    const messageId = options.messageId ?? this.awaitingId;
+    const messageId = options.messageId ?? this.session.awaiting?.id;
     if (!messageId) throw new Error('No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.');
     const view = this.currentView?.id === messageId ? this.currentView : undefined;
-    if (messageId === this.awaitingId) this.awaitingId = undefined;
     this.noticeValue = undefined;
-    switch (action) {
-      case 'next':
-        await this.session.decide(messageId, { kind: 'ack' });
-        break;
-      case 'commit':
-        await this.session.decide(messageId, { kind: 'commitNow' });
-        break;
-      case 'skip':
-        await this.session.decide(messageId, { kind: 'skip' });
-        if (view) this.noticeValue = { level: 'warning', text: `Offset ${view.offset} of ${view.topic} [${view.partition}] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.` };
-        break;
-      case 'retry':
-        await this.session.decide(messageId, { kind: 'retry' });
-        break;
-      case 'deadLetter': {
-        const reason = options.reason?.trim() || 'sent to the dead-letter topic by the developer';
-        await this.session.decide(messageId, { kind: 'deadLetter', reason });
-        break;
+    try {
+      switch (action) {
+        case 'next':
+          await this.session.decide(messageId, { kind: 'ack' });
+          break;
+        case 'commit':
+          await this.session.decide(messageId, { kind: 'commitNow' });
+          break;
+        case 'skip':
+          await this.session.decide(messageId, { kind: 'skip' });
+          if (view) this.noticeValue = { level: 'warning', text: `Offset ${view.offset} of ${view.topic} [${view.partition}] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.` };
+          break;
+        case 'retry':
+          await this.session.decide(messageId, { kind: 'retry' });
+          break;
+        case 'deadLetter': {
+          const reason = options.reason?.trim() || 'sent to the dead-letter topic by the developer';
+          await this.session.decide(messageId, { kind: 'deadLetter', reason });
+          break;
+        }
       }
+    } finally {
+      // Also after a refusal (the message was revoked meanwhile): the views drop the stale message.
+      this.changed();
     }
-    this.changed();
   }
 
   pause(): void {
@@ -267,7 +272,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     if (mode !== 'running' && this.runUntilValue && mode !== 'paused') this.runUntilValue = undefined;
     this.session.setMode(mode);
     if (mode !== 'paused') this.resumeMode = mode;
-    if (mode === 'running') this.awaitingId = undefined;
     this.changed();
   }
 
@@ -289,7 +293,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   }
 
   async seek(topic: string, partition: number, target: SeekTarget): Promise<number> {
-    if (this.current && this.current.topic === topic && this.current.partition === partition) this.awaitingId = undefined;
     const offset = await this.session.seek(topic, partition, target);
     this.noticeValue = { level: 'info', text: `${topic} [${partition}] continues from offset ${offset}.` };
     this.changed();
@@ -316,7 +319,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   runUntilMatch(condition: RunUntilCondition): void {
     this.runUntilValue = { condition, scanned: 0 };
     this.noticeValue = { level: 'info', text: `Running until ${describeRunUntil(condition)}…` };
-    if (this.awaitingId) this.awaitingId = undefined;
     this.session.setMode('running');
     this.changed();
   }
@@ -376,7 +378,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   private wire(): void {
     const s = this.session;
     s.on('awaiting', (message) => {
-      this.awaitingId = message.id;
       const generation = ++this.decodeGeneration;
       void this.decode(message).then(
         (view) => {
@@ -419,11 +420,14 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     s.on('rebalance', (event) => {
       this.timelineList.push({ ...event, seq: ++this.timelineSeq });
       if (this.timelineList.length > TIMELINE_KEEP) this.timelineList.splice(0, this.timelineList.length - TIMELINE_KEEP);
-      if (event.kind !== 'assign') setTimeout(() => this.changed(), REBALANCE_SETTLE_MS + 100).unref();
+      if (event.kind !== 'assign') {
+        clearTimeout(this.settleTimer);
+        this.settleTimer = setTimeout(() => this.changed(), REBALANCE_SETTLE_MS + 100);
+        this.settleTimer.unref();
+      }
       if (event.kind === 'lost') {
         this.emit('problem', { kind: 'partitionsLost', message: `Member ${event.memberId} lost ${event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')}: nothing past its commits was committed; those messages will be delivered again.` });
       }
-      if (this.awaitingId && !this.session.awaiting) this.awaitingId = undefined;
       this.changed();
     });
     s.on('error', (event) => {

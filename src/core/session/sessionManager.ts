@@ -47,7 +47,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   focus(id: string): void {
-    if (this.sessions.has(id)) {
+    if (this.sessions.has(id) && this.activeId !== id) {
       this.activeId = id;
       this.emit('changed', this.sessions.get(id));
     }
@@ -93,15 +93,20 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Stops every session, each bounded by `timeoutMs`; what was decided is committed, nothing else. */
   async stopAll(timeoutMs = 10_000): Promise<void> {
     await Promise.all(
-      this.list().map((c) =>
-        Promise.race([
-          this.stop(c.id).catch((error: unknown) => this.logger.warn(`stopping ${c.id}: ${String(error)}`)),
-          new Promise<void>((resolve) => setTimeout(() => {
+      this.list().map(async (c) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
             this.logger.warn(`${c.id} did not stop within ${timeoutMs} ms`);
             resolve();
-          }, timeoutMs).unref()),
-        ]),
-      ),
+          }, timeoutMs);
+        });
+        try {
+          await Promise.race([this.stop(c.id).catch((error: unknown) => this.logger.warn(`stopping ${c.id}: ${String(error)}`)), late]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
     );
   }
 }

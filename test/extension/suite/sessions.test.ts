@@ -80,14 +80,13 @@ describe('consumer sessions in a real VS Code against the real broker', function
     assert.ok(panel, 'the session panel did not open');
     await panel.whenReady();
 
-    // The first two through the panel's own message path (as the buttons send them).
-    await shown(id, 0);
-    await panel.simulate({ type: 'decide', messageId: session(id).current!.id, action: 'commit' });
-    await shown(id, 1);
-    await panel.simulate({ type: 'decide', messageId: session(id).current!.id, action: 'commit' });
+    // The first two through the panel's own message path (as the buttons send them), once the panel shows the message.
+    const onPanel = (offset: number) => waitFor(`offset ${offset} on the panel`, 20_000, () => (panel.state?.current?.offset === offset ? panel.state.current : undefined));
+    await panel.simulate({ type: 'decide', messageId: (await onPanel(0)).id, action: 'commit' });
+    await panel.simulate({ type: 'decide', messageId: (await onPanel(1)).id, action: 'commit' });
     await shown(id, 2);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'skip');
-    assert.match(panel.state?.notice?.text ?? '', /not marked done/);
+    await waitFor('the skip notice on the panel', 5_000, () => (/not marked done/.test(panel.state?.notice?.text ?? '') ? true : undefined));
     await shown(id, 3);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'deadLetter', 'customer id does not exist');
     await shown(id, 4);
