@@ -165,11 +165,17 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     }
     if (!spec) return undefined;
     const created = spec;
-    await progress(`Creating topic "${created.name}" on ${cluster.name}…`, async () => {
-      await admin.createTopic(created);
-      await waitForMetadata(`topic "${created.name}"`, async () => (await findTopic(admin, created.name))?.partitions === created.partitions);
-    });
-    deps.view.refreshNode(nodeId.topics(cluster.id));
+    let accepted = false;
+    try {
+      await progress(`Creating topic "${created.name}" on ${cluster.name}…`, async () => {
+        await admin.createTopic(created);
+        accepted = true;
+        await waitForMetadata(`topic "${created.name}"`, async () => (await findTopic(admin, created.name))?.partitions === created.partitions);
+      });
+    } finally {
+      // Also when only the metadata wait timed out: the broker accepted the topic.
+      if (accepted) deps.view.refreshNode(nodeId.topics(cluster.id));
+    }
     void vscode.window.setStatusBarMessage(`Kafka: created topic "${created.name}" (${created.partitions} partition${created.partitions === 1 ? '' : 's'})`, 5000);
     return created.name;
   };
@@ -180,11 +186,16 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     if (target.topic.startsWith('__')) throw invalid(`"${target.topic}" is one of Kafka's own topics; the explorer does not delete it.`);
     if (!options<TopicArgs>(arg, second).confirmed && !(await confirmTopicDeletion(target.topic, target.cluster.name))) return false;
     const admin = await deps.clients.admin(target.cluster);
-    await progress(`Deleting topic "${target.topic}" on ${target.cluster.name}…`, async () => {
-      await admin.deleteTopic(target.topic);
-      await waitForMetadata(`the deletion of "${target.topic}"`, async () => (await findTopic(admin, target.topic)) === undefined);
-    });
-    deps.view.refreshNode(nodeId.topics(target.cluster.id));
+    let accepted = false;
+    try {
+      await progress(`Deleting topic "${target.topic}" on ${target.cluster.name}…`, async () => {
+        await admin.deleteTopic(target.topic);
+        accepted = true;
+        await waitForMetadata(`the deletion of "${target.topic}"`, async () => (await findTopic(admin, target.topic)) === undefined);
+      });
+    } finally {
+      if (accepted) deps.view.refreshNode(nodeId.topics(target.cluster.id));
+    }
     deps.logger.info(`Deleted topic "${target.topic}" on ${target.cluster.name}`);
     void vscode.window.setStatusBarMessage(`Kafka: deleted topic "${target.topic}"`, 5000);
     return true;

@@ -7,7 +7,7 @@ import type { RegistrySchemaType, RegistryResult, SchemaDefinition } from '../co
 import { guessSchemaType, registrySchemaTypes } from '../core/registry/schemaText';
 import type { ClusterStore } from '../platform/clusterStore';
 import type { RegistryClients } from '../platform/registryClients';
-import { ClusterNode, type ClustersView } from '../views/clustersView';
+import { ClusterNode, type ClustersView, nodeId } from '../views/clustersView';
 import { type SchemaDocuments, type SchemaVersionRef } from '../views/schemaDocuments';
 import { SchemaRegistryNode, SchemaVersionNode, type SchemaTree, SubjectNode } from '../views/schemaNodes';
 
@@ -90,7 +90,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
   };
   const changed = (clusterId: string, subject: string): void => {
     deps.documents.forget(clusterId, subject);
-    deps.view.refresh();
+    if (!deps.view.refreshNode(nodeId.schemas(clusterId))) deps.view.refresh();
   };
 
   const pickRegistryCluster = async (): Promise<ClusterSettings | undefined> => {
@@ -137,6 +137,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
   const checkCompatibility = async (client: SchemaRegistryClient, subject: string, definition: SchemaDefinition): Promise<{ compatible: boolean; verdict: string; latestVersion?: number }> => {
     const [check, level, latest] = await Promise.all([client.checkCompatibility(subject, definition), client.getCompatibility(subject), client.getSchemaByVersion(subject, 'latest')]);
     const levelText = level.ok ? level.value : 'its compatibility level';
+    if (!latest.ok && latest.error.reason !== 'subjectNotFound') throw latest.error;
     const latestVersion = latest.ok ? latest.value.version : undefined;
     if (!check.ok) {
       // A subject that does not exist yet has nothing to be compatible with (Confluent answers 404, Apicurio "compatible").
@@ -288,8 +289,13 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     const cluster = clusterById(ref.clusterId);
     const permanent = await confirmDelete(`version ${ref.version} of "${ref.subject}"`, (options ?? {}) as DeleteOptions);
     if (permanent === undefined) return undefined;
-    const deleted = unwrap(await progress(`Deleting ${ref.subject} v${ref.version}…`, () => clientOf(cluster).deleteVersion(ref.subject, ref.version, { permanent })));
-    changed(cluster.id, ref.subject);
+    let deleted: number;
+    try {
+      deleted = unwrap(await progress(`Deleting ${ref.subject} v${ref.version}…`, () => clientOf(cluster).deleteVersion(ref.subject, ref.version, { permanent })));
+    } finally {
+      // Also after a failure: a permanent delete may have done its soft step.
+      changed(cluster.id, ref.subject);
+    }
     deps.logger.info(`${permanent ? 'Permanently deleted' : 'Soft-deleted'} version ${deleted} of "${ref.subject}" in the registry of "${cluster.name}"`);
     void vscode.window.showInformationMessage(`Kafka Consumer Lab: ${permanent ? 'permanently deleted' : 'deleted'} ${ref.subject} v${deleted}.`);
     return deleted;
@@ -301,8 +307,12 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     const cluster = clusterById(ref.clusterId);
     const permanent = await confirmDelete(`subject "${ref.subject}" with all its versions`, (options ?? {}) as DeleteOptions);
     if (permanent === undefined) return undefined;
-    const deleted = unwrap(await progress(`Deleting ${ref.subject}…`, () => clientOf(cluster).deleteSubject(ref.subject, { permanent })));
-    changed(cluster.id, ref.subject);
+    let deleted: number[];
+    try {
+      deleted = unwrap(await progress(`Deleting ${ref.subject}…`, () => clientOf(cluster).deleteSubject(ref.subject, { permanent })));
+    } finally {
+      changed(cluster.id, ref.subject);
+    }
     deps.logger.info(`${permanent ? 'Permanently deleted' : 'Soft-deleted'} subject "${ref.subject}" (versions ${deleted.join(', ')}) in the registry of "${cluster.name}"`);
     void vscode.window.showInformationMessage(`Kafka Consumer Lab: ${permanent ? 'permanently deleted' : 'deleted'} subject ${ref.subject} (${deleted.length} version${deleted.length === 1 ? '' : 's'}).`);
     return deleted;
@@ -317,7 +327,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     'kafkaLab.deleteSchemaSubject': deleteSubject,
     'kafkaLab.loadMoreSubjects': (clusterId: string) => {
       deps.tree.loadMore(clusterId);
-      deps.view.refresh();
+      if (!deps.view.refreshNode(nodeId.schemas(clusterId))) deps.view.refresh();
     },
   };
 }

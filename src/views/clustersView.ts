@@ -16,6 +16,7 @@ export const nodeId = {
   topics: (clusterId: string) => `cluster:${clusterId}/topics`,
   groups: (clusterId: string) => `cluster:${clusterId}/groups`,
   group: (clusterId: string, groupId: string) => `cluster:${clusterId}/group:${groupId}`,
+  schemas: (clusterId: string) => `cluster:${clusterId}/schemas`,
 };
 
 type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | TopicConfigsNode | TopicConfigNode | GroupNode | GroupFolderNode | GroupOffsetNode | InfoNode | LoadMoreNode | SchemaNode;
@@ -198,6 +199,8 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly shown = new Map<string, Node>();
   /** By id: the last node made and its parent's id, for getParent (reveal). */
   private readonly made = new Map<string, { node: Node; parentId: string | undefined }>();
+  /** The ids of each node's children as last loaded ('' for the root), to forget the ones that went away. */
+  private readonly childIds = new Map<string, string[]>();
 
   constructor(
     private readonly store: ClusterStore,
@@ -257,7 +260,7 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   loadMoreTopics(clusterId: string): void {
     this.topicPages.set(clusterId, (this.topicPages.get(clusterId) ?? 1) + 1);
-    this.refresh();
+    if (!this.refreshNode(nodeId.topics(clusterId))) this.refresh();
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -272,8 +275,20 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   async getChildren(node?: Node): Promise<Node[]> {
     const children = await this.loadChildren(node);
+    // Nodes that are gone (a deleted topic or group, a removed cluster) are forgotten with their subtree.
+    const parentKey = node?.id ?? '';
+    const fresh = new Set(children.flatMap((c) => (c.id ? [c.id] : [])));
+    for (const old of this.childIds.get(parentKey) ?? []) if (!fresh.has(old)) this.forgetNode(old);
+    this.childIds.set(parentKey, [...fresh]);
     for (const child of children) if (child.id) this.made.set(child.id, { node: child, parentId: node?.id });
     return children;
+  }
+
+  private forgetNode(id: string): void {
+    this.made.delete(id);
+    this.shown.delete(id);
+    for (const child of this.childIds.get(id) ?? []) this.forgetNode(child);
+    this.childIds.delete(id);
   }
 
   private async loadChildren(node?: Node): Promise<Node[]> {
