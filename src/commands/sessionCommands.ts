@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { CommitPolicy } from '../core/engine/commitPolicy';
 import type { SeekTarget, SessionMode } from '../core/engine/types';
+import { parseTimestamp } from '../core/kafka/resetInput';
 import type { Logger } from '../core/logging';
 import { describeRunUntil, isRunUntilCondition, type RunUntilCondition } from '../core/session/runUntil';
 import type { PanelAction } from '../core/session/panelState';
@@ -189,7 +190,7 @@ export class SessionCommands implements vscode.Disposable {
 
   private async ensureDlqTopics(cluster: ClusterSettings, spec: SessionSpec, create: boolean, silent: boolean): Promise<void> {
     const admin = await this.deps.clients.admin(cluster);
-    const existing = new Set((await admin.listTopics({ includeInternal: false })).map((t) => t.name));
+    const existing = new Map((await admin.listTopics({ includeInternal: false })).map((t) => [t.name, t]));
     const missing = [...new Set(spec.topics.map((t) => dlqTopicFor(spec.dlqTopic, t)))].filter((t) => !existing.has(t));
     if (missing.length === 0) return;
     let go = create;
@@ -209,7 +210,7 @@ export class SessionCommands implements vscode.Disposable {
     await this.withProgress(`Creating ${missing.join(', ')}…`, async () => {
       for (const name of missing) {
         const source = spec.topics.find((t) => dlqTopicFor(spec.dlqTopic, t) === name);
-        const info = source ? (await admin.listTopics({ glob: source })).find((t) => t.name === source) : undefined;
+        const info = source ? existing.get(source) : undefined;
         await admin.createTopic({ name, partitions: 1, replicationFactor: info?.replicationFactor ?? 1 });
       }
     });
@@ -434,9 +435,18 @@ export class SessionCommands implements vscode.Disposable {
         if (v === undefined) return undefined;
         chosen = { kind: 'offset', offset: Number(v) };
       } else if (kind.pick === 'timestamp') {
-        const v = await vscode.window.showInputBox({ title: 'Seek to timestamp', prompt: 'ISO 8601 (2026-11-29T10:00:00Z) or epoch milliseconds', validateInput: (x) => (Number.isFinite(parseTime(x)) ? undefined : 'Not a date: use ISO 8601 or epoch milliseconds') });
+        const v = await vscode.window.showInputBox({
+          title: 'Seek to timestamp',
+          prompt: 'ISO 8601 (2026-11-29T10:00:00Z) or epoch milliseconds',
+          validateInput: (x) => {
+            const parsed = parseTimestamp(x);
+            return parsed.ok ? undefined : parsed.message;
+          },
+        });
         if (v === undefined) return undefined;
-        chosen = { kind: 'timestamp', timestamp: parseTime(v) };
+        const parsed = parseTimestamp(v);
+        if (!parsed.ok) throw new Error(parsed.message);
+        chosen = { kind: 'timestamp', timestamp: parsed.value };
       } else {
         chosen = kind.pick === 'beginning' ? { kind: 'beginning' } : { kind: 'end' };
       }
@@ -475,11 +485,6 @@ export class SessionCommands implements vscode.Disposable {
     for (const panel of this.panels.values()) panel.dispose();
     this.panels.clear();
   }
-}
-
-function parseTime(text: string): number {
-  const trimmed = text.trim();
-  return /^\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
 }
 
 async function askCondition(): Promise<RunUntilCondition | undefined> {
