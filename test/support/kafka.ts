@@ -93,3 +93,18 @@ export async function readAll(topic: string, expected: number): Promise<Read[]> 
     await consumer.disconnect();
   }
 }
+
+/** Makes `groupId` a real group with committed offsets: the engine, stepping, acks the first `count` messages of `topic`. */
+export async function commitFirstMessages(groupId: string, topic: string, count: number): Promise<void> {
+  const { ConsumerSession } = await import('../../src/core/engine/session');
+  const session = new ConsumerSession({ connection: { bootstrapServers: services.kafka.plaintext }, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'perMessage' } });
+  await session.start();
+  try {
+    for (let i = 0; i < count; i++) {
+      const m = await session.nextAwaiting(20_000);
+      await session.decide(m.id, { kind: 'ack' });
+    }
+  } finally {
+    await session.stop();
+  }
+}

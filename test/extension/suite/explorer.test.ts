@@ -6,7 +6,6 @@ import { services, uniqueName } from '../../support/services';
 // The Kafka helpers load the native client: required lazily, so that the activation suite can
 // still prove that activating the extension does not load it.
 const kafkaSupport = () => import('../../support/kafka');
-const engine = () => import('../../../src/core/engine/session');
 
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 
@@ -26,21 +25,11 @@ describe('the Clusters explorer against the real broker', () => {
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
     const { createTopic, produceSequence } = await kafkaSupport();
-    const { ConsumerSession } = await engine();
     await createTopic(topic, 2);
     // One key: all ten messages land in one partition.
     await produceSequence(topic, 10, { keys: 1 });
     // A real group with a committed offset: the engine, stepping, commits through offset 3.
-    const session = new ConsumerSession({ connection: { bootstrapServers: services.kafka.plaintext }, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'perMessage' } });
-    await session.start();
-    try {
-      for (let i = 0; i < 4; i++) {
-        const m = await session.nextAwaiting(20_000);
-        await session.decide(m.id, { kind: 'ack' });
-      }
-    } finally {
-      await session.stop();
-    }
+    await (await kafkaSupport()).commitFirstMessages(groupId, topic, 4);
     clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Explorer test', bootstrapServers: services.kafka.plaintext });
   });
 

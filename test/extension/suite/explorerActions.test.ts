@@ -83,17 +83,7 @@ describe('explorer actions: topics, partitions, offset resets and groups against
     });
     await produceSequence(resetTopic, 10, { keys: 1 });
     // A real group with committed offsets: the engine, stepping, commits through the 4th message.
-    const { ConsumerSession } = await engine();
-    const session = new ConsumerSession({ connection: { bootstrapServers: services.kafka.plaintext }, groupId, topics: [resetTopic], mode: 'stepping', commitPolicy: { kind: 'perMessage' } });
-    await session.start();
-    try {
-      for (let i = 0; i < 4; i++) {
-        const m = await session.nextAwaiting(20_000);
-        await session.decide(m.id, { kind: 'ack' });
-      }
-    } finally {
-      await session.stop();
-    }
+    await (await kafkaSupport()).commitFirstMessages(groupId, resetTopic, 4);
     const offsets = await admin.groupOffsets(groupId, [resetTopic]);
     full = offsets.find((r) => r.end === 10)!.partition;
     empty = 1 - full;
