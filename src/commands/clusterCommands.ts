@@ -13,6 +13,7 @@ import { saslMechanisms, securityProtocols } from '../core/kafka/connection';
 import type { Logger } from '../core/logging';
 import type { ClusterClients } from '../platform/clusterClients';
 import type { ClusterStore } from '../platform/clusterStore';
+import { pickCluster as pickClusterPrompt } from './clusterPicker';
 import type { ClusterSecrets } from '../platform/secretStore';
 import { ClusterNode, type ClustersView } from '../views/clustersView';
 
@@ -85,16 +86,7 @@ async function pickCluster(deps: ClusterCommandDeps, arg: unknown, purpose: stri
     if (!cluster) throw new Error(`There is no cluster connection with id "${id}".`);
     return cluster;
   }
-  const clusters = deps.store.list();
-  if (clusters.length === 0) {
-    void vscode.window.showInformationMessage('Kafka Consumer Lab: no cluster connections yet. Add one with "Kafka: Add Cluster Connection".');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    clusters.map((c) => ({ label: c.name, description: c.bootstrapServers, cluster: c })),
-    { title: purpose, placeHolder: 'Choose a cluster connection' },
-  );
-  return picked?.cluster;
+  return pickClusterPrompt(deps.store, { title: purpose });
 }
 
 /** The prompts: a short multi-step quick input. Returns undefined when the user cancels. */

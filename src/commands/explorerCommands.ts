@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { pickCluster } from './clusterPicker';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import { KafkaClientError } from '../core/errors';
 import type { KafkaAdmin, NewTopicSpec } from '../core/kafka/admin';
@@ -85,19 +86,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     return cluster;
   };
 
-  const chooseCluster = async (purpose: string): Promise<ClusterSettings | undefined> => {
-    const clusters = deps.store.list();
-    if (clusters.length === 0) {
-      void vscode.window.showInformationMessage('Kafka Consumer Lab: no cluster connections yet. Add one with "Kafka: Add Cluster Connection".');
-      return undefined;
-    }
-    if (clusters.length === 1) return clusters[0];
-    const picked = await vscode.window.showQuickPick(
-      clusters.map((c) => ({ label: c.name, description: c.bootstrapServers, cluster: c })),
-      { title: purpose, placeHolder: 'Choose a cluster connection' },
-    );
-    return picked?.cluster;
-  };
+  const chooseCluster = (purpose: string): Promise<ClusterSettings | undefined> => pickCluster(deps.store, { title: purpose, takeSingle: true });
 
   /** A topic from a tree node, `{clusterId, topic}`, or the palette (then the user picks). */
   const resolveTopic = async (arg: unknown, purpose: string, options: { allowInternal: boolean }): Promise<{ cluster: ClusterSettings; topic: string; internal: boolean } | undefined> => {

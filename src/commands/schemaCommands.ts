@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { pickCluster } from './clusterPicker';
 import { RegistryError } from '../core/codec/codecErrors';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { Logger } from '../core/logging';
@@ -93,19 +94,15 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     if (!deps.view.refreshNode(nodeId.schemas(clusterId))) deps.view.refresh();
   };
 
-  const pickRegistryCluster = async (): Promise<ClusterSettings | undefined> => {
-    const clusters = deps.store.list().filter((c) => c.registry);
-    if (clusters.length === 0) {
-      void vscode.window.showInformationMessage('Kafka Consumer Lab: no cluster connection has a Schema Registry. Add its URL with "Edit Cluster Connection".');
-      return undefined;
-    }
-    if (clusters.length === 1) return clusters[0];
-    const picked = await vscode.window.showQuickPick(
-      clusters.map((c) => ({ label: c.name, description: c.registry?.url, cluster: c })),
-      { title: 'Register a schema', placeHolder: 'Choose the cluster whose registry gets the schema' },
-    );
-    return picked?.cluster;
-  };
+  const pickRegistryCluster = (): Promise<ClusterSettings | undefined> =>
+    pickCluster(deps.store, {
+      title: 'Register a schema',
+      placeHolder: 'Choose the cluster whose registry gets the schema',
+      filter: (c) => c.registry !== undefined,
+      describe: (c) => c.registry?.url,
+      noneMessage: 'no cluster connection has a Schema Registry. Add its URL with "Edit Cluster Connection".',
+      takeSingle: true,
+    });
 
   const pickSubject = async (client: SchemaRegistryClient): Promise<string | undefined> => {
     const subjects = unwrap(await progress('Listing subjects…', () => client.listSubjects())).sort((a, b) => a.localeCompare(b));

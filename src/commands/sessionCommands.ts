@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { pickCluster } from './clusterPicker';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { CommitPolicy } from '../core/engine/commitPolicy';
 import type { SeekTarget, SessionMode } from '../core/engine/types';
@@ -221,11 +222,9 @@ export class SessionCommands implements vscode.Disposable {
     const title = 'Start Consumer Session';
     let cluster: ClusterSettings | undefined = isTopicNode(from) || isGroupNode(from) ? from.cluster : undefined;
     if (!cluster) {
-      const clusters = this.deps.store.list();
-      if (clusters.length === 0) throw new Error('No cluster connection yet. Add one in the Clusters view (Kafka: Add Cluster), then start the session.');
-      const picked = clusters.length === 1 ? { cluster: clusters[0]! } : await vscode.window.showQuickPick(clusters.map((c) => ({ label: c.name, description: c.bootstrapServers, cluster: c })), { title, placeHolder: 'Cluster' });
-      if (!picked) return undefined;
-      cluster = picked.cluster;
+      if (this.deps.store.list().length === 0) throw new Error('No cluster connection yet. Add one in the Clusters view (Kafka: Add Cluster), then start the session.');
+      cluster = await pickCluster(this.deps.store, { title, placeHolder: 'Cluster', takeSingle: true });
+      if (!cluster) return undefined;
     }
     const admin = await this.deps.clients.admin(cluster);
     const allTopics = (await admin.listTopics()).map((t) => t.name);
