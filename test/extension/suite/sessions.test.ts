@@ -287,7 +287,15 @@ describe('consumer sessions in a real VS Code against the real broker', function
         items: Array.from(w.querySelectorAll('.monaco-list-row')).map((r) => (r.getAttribute('aria-label') ?? '').trim()) };
     })()`;
     type Quick = { placeholder: string; value: string; title: string; message: string; items: string[] } | null;
-    const answer = async (what: RegExp, check?: (q: NonNullable<Quick>) => void) => {
+    const answer = async (what: RegExp, check?: (q: NonNullable<Quick>) => void, filter?: string) => {
+      if (filter !== undefined) {
+        // The list renders only the rows in view: filter it to the row the check looks for.
+        await waitFor(`the prompt ${String(what)} to open`, 15_000, async () => {
+          const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+          return value && what.test(value.placeholder) ? true : undefined;
+        });
+        await workbench({ op: 'fill', selector: '.quick-input-widget .quick-input-box input', value: filter });
+      }
       const q = await waitFor(`the prompt ${String(what)}`, 15_000, async () => {
         const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
         return value && (what.test(value.placeholder) || what.test(value.message) || what.test(value.items.join('|'))) ? value : undefined;
@@ -296,7 +304,7 @@ describe('consumer sessions in a real VS Code against the real broker', function
       await workbench({ op: 'press', keys: ['Enter'] });
       await sleep(300);
     };
-    await answer(/Topics to consume/, (q) => assert.ok(q.items.some((i) => i.includes(topic)), 'the topic is not offered'));
+    await answer(/Topics to consume/, (q) => assert.ok(q.items.some((i) => i.includes(topic)), 'the topic is not offered'), topic);
     await answer(/Consumer group/, (q) => assert.match(q.items[0] ?? '', new RegExp(`New group: .*-dev-${topic}`)));
     await answer(/no committed offsets: where should it start/);
     await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /Stepping/));
