@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { pickCluster } from './clusterPicker';
-import { RegistryError } from '../core/codec/codecErrors';
+import { RegistryError } from '../core/registry/registryErrors';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { Logger } from '../core/logging';
 import type { SchemaRegistryClient } from '../core/registry/registryClient';

@@ -11,18 +11,6 @@ export abstract class LabError extends Error {
   }
 }
 
-export type WireFormatErrorReason = 'tooShort' | 'wrongMagicByte' | 'truncatedIndexList' | 'schemaIdOutOfRange';
-
-/** The bytes are not in the Confluent Schema Registry wire format (magic byte 0 + 4-byte schema id). */
-export class WireFormatError extends LabError {
-  constructor(
-    readonly reason: WireFormatErrorReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export type KafkaClientErrorReason =
   | 'authenticationFailed'
   | 'brokerUnreachable'

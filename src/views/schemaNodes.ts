@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RegistryError } from '../core/codec/codecErrors';
+import type { RegistryError } from '../core/registry/registryErrors';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { Logger } from '../core/logging';
 import type { SchemaRegistryClient } from '../core/registry/registryClient';

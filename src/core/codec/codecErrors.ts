@@ -1,9 +1,22 @@
-import { LabError, type WireFormatError } from '../errors';
+import { LabError } from '../errors';
+import type { RegistryError } from '../registry/registryErrors';
 
 /**
- * The typed errors of the codec layer. Callers branch on `reason` (unique across these classes and
- * WireFormatError), never on message text. Messages say what happened and what to do.
+ * The typed errors of the codec layer. Callers branch on the class and its `reason`, never on
+ * message text. Messages say what happened and what to do.
  */
+
+export type WireFormatErrorReason = 'tooShort' | 'wrongMagicByte' | 'truncatedIndexList' | 'schemaIdOutOfRange';
+
+/** The bytes are not in the Confluent Schema Registry wire format (magic byte 0 + 4-byte schema id). */
+export class WireFormatError extends LabError {
+  constructor(
+    readonly reason: WireFormatErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type DecodeErrorReason =
   /** The registry does not know the schema id in the record header. */
@@ -41,66 +54,6 @@ export class DecodeError extends LabError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-  }
-}
-
-export type RegistryErrorReason =
-  | 'unreachable'
-  | 'timeout'
-  | 'tls'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'missingCredentials'
-  | 'subjectNotFound'
-  | 'versionNotFound'
-  | 'schemaNotFound'
-  | 'incompatible'
-  /** The subject or version is soft-deleted already (Confluent 40404 / 40406). */
-  | 'alreadyDeleted'
-  /** A permanent delete of something not soft-deleted first (Confluent 40405 / 40407). */
-  | 'notSoftDeleted'
-  /** A delete of a schema that other subjects reference (Confluent 42206). */
-  | 'referenced'
-  | 'invalidSchema'
-  | 'invalidRequest'
-  | 'serverError'
-  | 'badResponse'
-  | 'invalidConfiguration';
-
-export interface RegistryErrorDetails {
-  /** HTTP status, when the registry answered. */
-  readonly status?: number;
-  /** The registry's `error_code` (e.g. 40403), when it sent one. */
-  readonly errorCode?: number;
-  /** The registry's own message, when it sent one. */
-  readonly registryMessage?: string;
-  /** Method and path of the request (never credentials or query secrets). */
-  readonly request?: string;
-}
-
-/** A failed schema registry request, classified so that callers and users know what to do. */
-export class RegistryError extends LabError {
-  constructor(
-    readonly reason: RegistryErrorReason,
-    message: string,
-    readonly details: RegistryErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  /** Failures that say nothing about one schema but about the registry as a whole. */
-  get isRegistryWide(): boolean {
-    return (
-      this.reason === 'unreachable' ||
-      this.reason === 'timeout' ||
-      this.reason === 'tls' ||
-      this.reason === 'unauthorized' ||
-      this.reason === 'forbidden' ||
-      this.reason === 'missingCredentials' ||
-      this.reason === 'serverError' ||
-      this.reason === 'invalidConfiguration'
-    );
   }
 }
 

@@ -1,7 +1,8 @@
 import { silentLogger, type Logger } from '../logging';
 import type { RegistryWriter } from '../registry/registryClient';
 import type { RegistrySchemaType, SchemaDefinition, SchemaReference } from '../registry/registryTypes';
-import { EncodeError, RegistryError, type CodecError } from './codecErrors';
+import { EncodeError, type CodecError } from './codecErrors';
+import { RegistryError } from '../registry/registryErrors';
 import type { CompiledSchema } from './compiledSchema';
 import type { PayloadRole, SchemaFormat, SchemaIdentity } from './decodeResult';
 import type { SchemaCache } from './schemaCache';

@@ -1,4 +1,4 @@
-import { WireFormatError } from '../errors';
+import { WireFormatError } from './codecErrors';
 
 /**
  * The Confluent Schema Registry wire format: one magic byte (0), the schema id as a 4-byte

@@ -1,6 +1,5 @@
 import { REDACTED, redactText, silentLogger, type Logger } from '../logging';
-import { RegistryError, type RegistryErrorReason } from '../codec/codecErrors';
-import { statusFailure, transportFailure, type ErrorContext } from './registryErrors';
+import { RegistryError, statusFailure, transportFailure, type ErrorContext, type RegistryErrorReason } from './registryErrors';
 import { createNodeRegistryHttp, type RegistryHttp, type RegistryHttpRequest } from './registryHttp';
 import {
   compatibilityLevels,

@@ -1,5 +1,65 @@
 import { redactText } from '../logging';
-import { RegistryError, type RegistryErrorReason } from '../codec/codecErrors';
+import { LabError } from '../errors';
+
+export type RegistryErrorReason =
+  | 'unreachable'
+  | 'timeout'
+  | 'tls'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'missingCredentials'
+  | 'subjectNotFound'
+  | 'versionNotFound'
+  | 'schemaNotFound'
+  | 'incompatible'
+  /** The subject or version is soft-deleted already (Confluent 40404 / 40406). */
+  | 'alreadyDeleted'
+  /** A permanent delete of something not soft-deleted first (Confluent 40405 / 40407). */
+  | 'notSoftDeleted'
+  /** A delete of a schema that other subjects reference (Confluent 42206). */
+  | 'referenced'
+  | 'invalidSchema'
+  | 'invalidRequest'
+  | 'serverError'
+  | 'badResponse'
+  | 'invalidConfiguration';
+
+export interface RegistryErrorDetails {
+  /** HTTP status, when the registry answered. */
+  readonly status?: number;
+  /** The registry's `error_code` (e.g. 40403), when it sent one. */
+  readonly errorCode?: number;
+  /** The registry's own message, when it sent one. */
+  readonly registryMessage?: string;
+  /** Method and path of the request (never credentials or query secrets). */
+  readonly request?: string;
+}
+
+/** A failed schema registry request, classified so that callers and users know what to do. */
+export class RegistryError extends LabError {
+  constructor(
+    readonly reason: RegistryErrorReason,
+    message: string,
+    readonly details: RegistryErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Failures that say nothing about one schema but about the registry as a whole. */
+  get isRegistryWide(): boolean {
+    return (
+      this.reason === 'unreachable' ||
+      this.reason === 'timeout' ||
+      this.reason === 'tls' ||
+      this.reason === 'unauthorized' ||
+      this.reason === 'forbidden' ||
+      this.reason === 'missingCredentials' ||
+      this.reason === 'serverError' ||
+      this.reason === 'invalidConfiguration'
+    );
+  }
+}
 
 /** What error messages need to know about the client and the request. */
 export interface ErrorContext {

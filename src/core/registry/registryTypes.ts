@@ -1,4 +1,4 @@
-import type { RegistryError } from '../codec/codecErrors';
+import type { RegistryError } from './registryErrors';
 
 /** The schema types of the Confluent Schema Registry API (absent in a response means AVRO). */
 export type RegistrySchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { DecodeError, EncodeError, RegistryError } from '../../../src/core/codec/codecErrors';
+import { DecodeError, EncodeError, WireFormatError } from '../../../src/core/codec/codecErrors';
+import { RegistryError } from '../../../src/core/registry/registryErrors';
 import type { DecodeResult, SchemaDecoded } from '../../../src/core/codec/decodeResult';
 import { toDisplayJson } from '../../../src/core/codec/displayValue';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import { PayloadEncoder, type EncodeRequest } from '../../../src/core/codec/payloadEncoder';
 import { SchemaCache } from '../../../src/core/codec/schemaCache';
 import { encodeFrame, encodeMessageIndexes } from '../../../src/core/codec/wireFormat';
-import { WireFormatError } from '../../../src/core/errors';
 import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
 import { createTopic, deleteTopicsQuietly } from '../../support/kafka';
 import { services, uniqueName } from '../../support/services';

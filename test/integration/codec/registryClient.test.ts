@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { RegistryError } from '../../../src/core/codec/codecErrors';
+import { RegistryError } from '../../../src/core/registry/registryErrors';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import { SchemaCache } from '../../../src/core/codec/schemaCache';
 import { encodeFrame } from '../../../src/core/codec/wireFormat';

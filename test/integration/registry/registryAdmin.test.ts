@@ -2,7 +2,7 @@
 // 3.0.9's Confluent-compatible API). Where Apicurio answers differently from Confluent, the test
 // pins what it really does and says so.
 import { strict as assert } from 'node:assert';
-import type { RegistryError } from '../../../src/core/codec/codecErrors';
+import type { RegistryError } from '../../../src/core/registry/registryErrors';
 import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
 import type { RegistryResult } from '../../../src/core/registry/registryTypes';
 import { services, uniqueName } from '../../support/services';

@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { DecodeError } from '../../../../src/core/codec/codecErrors';
+import { DecodeError, WireFormatError } from '../../../../src/core/codec/codecErrors';
 import type { BinaryDecoded, DecodeResult, PayloadRole, TextDecoded } from '../../../../src/core/codec/decodeResult';
 import { FormatRules, globToRegExp, type CodecFormatConfig } from '../../../../src/core/codec/formatRules';
 import { PayloadDecoder } from '../../../../src/core/codec/payloadDecoder';
 import { SchemaCache } from '../../../../src/core/codec/schemaCache';
 import { encodeFrame } from '../../../../src/core/codec/wireFormat';
-import { WireFormatError } from '../../../../src/core/errors';
 import { SchemaRegistryClient } from '../../../../src/core/registry/registryClient';
 import { RegistryHttpDouble } from './support/registryHttpDouble';
 

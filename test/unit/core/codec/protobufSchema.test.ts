@@ -1,13 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DecodeError } from '../../../../src/core/codec/codecErrors';
+import { WireFormatError, type DecodeError } from '../../../../src/core/codec/codecErrors';
 import type { CompiledSchema, ResolvedReference } from '../../../../src/core/codec/compiledSchema';
 import type { DecodeResult, SchemaDecoded } from '../../../../src/core/codec/decodeResult';
 import { scanDeclarationOrder } from '../../../../src/core/codec/protoDeclarationOrder';
 import { compileProtobuf } from '../../../../src/core/codec/protobufSchema';
 import { encodeFrame, encodeMessageIndexes } from '../../../../src/core/codec/wireFormat';
-import { WireFormatError } from '../../../../src/core/errors';
 
 interface Fixture {
   common: string;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { RegistryError } from '../../../../src/core/codec/codecErrors';
+import { RegistryError } from '../../../../src/core/registry/registryErrors';
 import { createLogger } from '../../../../src/core/logging';
 import { SchemaRegistryClient, validateRegistryConnection } from '../../../../src/core/registry/registryClient';
 import type { RegistryConnection, RegistryCredentials } from '../../../../src/core/registry/registryTypes';

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DecodeError, RegistryError } from '../../../../src/core/codec/codecErrors';
+import { DecodeError } from '../../../../src/core/codec/codecErrors';
+import { RegistryError } from '../../../../src/core/registry/registryErrors';
 import type { DecodeResult } from '../../../../src/core/codec/decodeResult';
 import { PayloadDecoder } from '../../../../src/core/codec/payloadDecoder';
 import { SchemaCache } from '../../../../src/core/codec/schemaCache';

@@ -8,7 +8,7 @@ import {
   parseFrame,
   readMessageIndexes,
 } from '../../../../src/core/codec/wireFormat';
-import { WireFormatError } from '../../../../src/core/errors';
+import { WireFormatError } from '../../../../src/core/codec/codecErrors';
 
 describe('Confluent wire format', () => {
   describe('parseFrame', () => {
