@@ -1,0 +1,45 @@
+import type { DecodeResult } from '../codec/decodeResult';
+import { toDisplayJson } from '../codec/displayValue';
+import type { ConsumedMessage } from '../engine/types';
+import type { HeaderFrame, MessageFrame, PayloadFrame } from './protocol';
+
+/** A decoded key or value as the protocol carries it: the JSON-safe value and the bytes as they came. */
+export function toPayloadFrame(result: DecodeResult): PayloadFrame {
+  if (!result.ok) {
+    return { raw: result.raw.toString('base64'), decoded: null, format: result.attempted, ...(result.schemaId !== undefined ? { schemaId: result.schemaId } : {}), decodeError: result.error.message };
+  }
+  if (result.format === 'null') return { raw: null, decoded: null, format: 'null' };
+  const raw = result.raw.toString('base64');
+  switch (result.format) {
+    case 'text':
+      return { raw, decoded: result.text, format: 'text' };
+    case 'binary':
+      return { raw, decoded: null, format: 'binary' };
+    case 'json':
+      return { raw, decoded: toDisplayJson(result.value), format: 'json' };
+    default:
+      return { raw, decoded: toDisplayJson(result.value), format: result.format, schemaId: result.schema.id, ...(result.schema.subject ? { subject: result.schema.subject } : {}) };
+  }
+}
+
+export function toHeaderFrames(message: ConsumedMessage): HeaderFrame[] {
+  const out: HeaderFrame[] = [];
+  for (const header of message.headers ?? []) {
+    for (const [key, value] of Object.entries(header)) out.push({ key, value: (typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64') });
+  }
+  return out;
+}
+
+export function toMessageFrame(message: ConsumedMessage, key: DecodeResult, value: DecodeResult, attempt: number, replay = false): Omit<MessageFrame, 'id'> {
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    ...(message.timestamp !== undefined ? { timestamp: message.timestamp } : {}),
+    key: toPayloadFrame(key),
+    value: toPayloadFrame(value),
+    headers: toHeaderFrames(message),
+    attempt,
+    ...(replay ? { replay: true } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+import type { DecodeResult } from '../codec/decodeResult';
+import { NonRetriableError, RetriableError } from '../errors';
+import { HoldMessage } from '../engine/hold';
+import type { ConsumedMessage, HandlerContext, MessageHandler } from '../engine/types';
+import type { HandlerChannel } from './handlerChannel';
+import { HandlerFailure, HandlerProcessError, HandlerTimeoutError } from './handlerErrors';
+import { toMessageFrame } from './messageFrames';
+import type { ResultFrame } from './protocol';
+
+/** Decodes a message's key and value for the handler (the session's codec). */
+export type MessageDecoder = (message: ConsumedMessage) => Promise<{ key: DecodeResult; value: DecodeResult }>;
+
+export interface ProcessHandlerOptions {
+  readonly channel: HandlerChannel;
+  readonly decode: MessageDecoder;
+  /** The time limit per call; undefined while a debugger is attached (breakpoints never expire). */
+  readonly timeoutMs: () => number | undefined;
+}
+
+/** The handler asked for its message to be dead-lettered (`{ decision: 'deadLetter' }`). */
+export class HandlerDeadLetter extends NonRetriableError {}
+
+/** The handler asked for its message to be retried (`{ decision: 'retry' }`). */
+export class HandlerRetry extends RetriableError {}
+
+/**
+ * The developer's handler, running in its own process, as an engine MessageHandler. A result maps
+ * to the engine's own paths: `ok` completes the message; a thrown error is a HandlerFailure that
+ * keeps the error's class, message, stack and retriable mark; a returned decision becomes a
+ * retry or a dead-letter. When the process itself is missing or fails, the message is held: it
+ * goes back unprocessed, the session stops on it, and nothing past it is committed.
+ */
+export function processHandler(options: ProcessHandlerOptions): MessageHandler {
+  return async (message: ConsumedMessage, context: HandlerContext) => {
+    const { key, value } = await options.decode(message);
+    let result: ResultFrame;
+    try {
+      result = await options.channel.call(toMessageFrame(message, key, value, context.attempt), { signal: context.signal, timeoutMs: options.timeoutMs() });
+    } catch (error) {
+      if (error instanceof HandlerProcessError) {
+        if (error.reason === 'timeout') throw new HandlerTimeoutError(error.message);
+        throw new HoldMessage(error.message, false, { cause: error });
+      }
+      throw error;
+    }
+    applyResult(result);
+  };
+}
+
+/** Throws what the engine should do with a result other than `ok`. */
+export function applyResult(result: ResultFrame): void {
+  switch (result.outcome) {
+    case 'ok':
+      return;
+    case 'error':
+      throw new HandlerFailure(result.error);
+    case 'decision':
+      if (result.decision === 'retry') throw new HandlerRetry(result.reason ?? 'the handler asked for a retry');
+      if (result.decision === 'deadLetter') throw new HandlerDeadLetter(result.reason ?? 'the handler sent the message to the dead-letter topic');
+      throw new HoldMessage(`the handler asked to skip ${result.id}: it is not marked done, so decide it here`, true);
+  }
+}

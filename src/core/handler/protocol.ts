@@ -1,0 +1,159 @@
+/**
+ * The handler protocol, version 1: what the engine and a handler process say to each other.
+ * Language-neutral (a Node and a Python runtime speak it): every frame is a 4-byte big-endian
+ * length followed by that many bytes of UTF-8 JSON, an object with a `type`. docs/handler-protocol.md
+ * is the reference; this file is its single source in code, shared by the engine side and the Node
+ * runtime, so it imports nothing but types.
+ */
+export const HANDLER_PROTOCOL_VERSION = 1;
+
+/** No frame is larger: a payload past it is refused by the engine before it is sent. */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+/** Environment variables a handler process reads at start. */
+export const HANDLER_ENV = {
+  endpoint: 'KAFKA_LAB_HANDLER_ENDPOINT',
+  token: 'KAFKA_LAB_HANDLER_TOKEN',
+} as const;
+
+export interface ErrorInfo {
+  /** The error's class name (`TypeError`, `OrderRejected`, `ValueError`). */
+  readonly type: string;
+  readonly message: string;
+  readonly stack?: string;
+  /** The handler's own verdict, when it marked the error (`retriable: true|false`). */
+  readonly retriable?: boolean;
+}
+
+/** A key or value: decoded JSON-safe value, the raw bytes, and what the codec made of them. */
+export interface PayloadFrame {
+  /** base64 of the bytes as they came, or null for a null key/value (tombstone). */
+  readonly raw: string | null;
+  /** The decoded value, JSON-safe: longs beyond 2^53 as decimal strings, logical types readable. */
+  readonly decoded: unknown;
+  readonly format: string;
+  readonly schemaId?: number;
+  readonly subject?: string;
+  /** Set when decoding failed: `decoded` is then null and `raw` holds the bytes. */
+  readonly decodeError?: string;
+}
+
+export interface HeaderFrame {
+  readonly key: string;
+  /** base64 of the header's bytes. */
+  readonly value: string;
+}
+
+export interface MessageFrame {
+  /** Unique per delivery attempt in this connection; results and cancels name it. */
+  readonly id: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp?: number;
+  readonly key: PayloadFrame;
+  readonly value: PayloadFrame;
+  readonly headers: readonly HeaderFrame[];
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** A replay: the outcome is shown, never committed. */
+  readonly replay?: boolean;
+}
+
+export type HandlerDecisionKind = 'skip' | 'retry' | 'deadLetter';
+
+export type ResultFrame =
+  | { readonly id: string; readonly outcome: 'ok' }
+  | { readonly id: string; readonly outcome: 'error'; readonly error: ErrorInfo }
+  | { readonly id: string; readonly outcome: 'decision'; readonly decision: HandlerDecisionKind; readonly reason?: string };
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Engine → handler process. */
+export type EngineFrame =
+  | { readonly type: 'welcome'; readonly protocol: number; readonly module: string; readonly export: string }
+  | { readonly type: 'handle'; readonly messages: readonly MessageFrame[] }
+  | { readonly type: 'cancel'; readonly ids: readonly string[] }
+  | { readonly type: 'reload' }
+  | { readonly type: 'shutdown' };
+
+/** Handler process → engine. */
+export type RuntimeFrame =
+  | { readonly type: 'hello'; readonly protocol: number; readonly token: string; readonly runtime: string; readonly pid: number }
+  | { readonly type: 'ready'; readonly module: string; readonly export: string }
+  | { readonly type: 'loadFailed'; readonly error: ErrorInfo }
+  | { readonly type: 'results'; readonly results: readonly ResultFrame[] }
+  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string; readonly id?: string };
+
+export function encodeFrame(frame: EngineFrame | RuntimeFrame): Buffer {
+  const body = Buffer.from(JSON.stringify(frame), 'utf8');
+  if (body.length > MAX_FRAME_BYTES) throw new RangeError(`a ${frame.type} frame of ${body.length} bytes is over the protocol's ${MAX_FRAME_BYTES}-byte limit`);
+  const out = Buffer.allocUnsafe(4 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** Why a byte stream is not the protocol. */
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+}
+
+/**
+ * Splits a byte stream into frames. Bounded: a declared length over the limit, bytes that are not
+ * JSON, or JSON that is not an object with a string `type` end the stream with a FrameError.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private failed = false;
+
+  constructor(private readonly maxFrameBytes = MAX_FRAME_BYTES) {}
+
+  /** Feeds bytes; returns the complete frames they finish. Throws FrameError on a malformed frame. */
+  push(chunk: Buffer): Array<{ type: string } & Record<string, unknown>> {
+    if (this.failed) return [];
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const frames: Array<{ type: string } & Record<string, unknown>> = [];
+    while (this.buffered >= 4) {
+      const head = this.peek(4);
+      const length = head.readUInt32BE(0);
+      if (length > this.maxFrameBytes) {
+        this.failed = true;
+        throw new FrameError(`a frame declares ${length} bytes, over the ${this.maxFrameBytes}-byte limit: the peer does not speak the handler protocol`);
+      }
+      if (this.buffered < 4 + length) break;
+      const body = this.take(4 + length).subarray(4);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        this.failed = true;
+        throw new FrameError(`a frame is not JSON (${(error as Error).message}): ${JSON.stringify(body.subarray(0, 80).toString('utf8'))}`);
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { type?: unknown }).type !== 'string') {
+        this.failed = true;
+        throw new FrameError('a frame is not an object with a string "type"');
+      }
+      frames.push(parsed as { type: string } & Record<string, unknown>);
+    }
+    return frames;
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0].length >= n) return this.chunks[0].subarray(0, n);
+    return Buffer.concat(this.chunks).subarray(0, n);
+  }
+
+  private take(n: number): Buffer {
+    // Frames come many to a chunk: cut them off the first chunk without copying the rest.
+    if (this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
+    const first = this.chunks[0];
+    const out = first.subarray(0, n);
+    if (first.length === n) this.chunks.shift();
+    else this.chunks[0] = first.subarray(n);
+    this.buffered -= n;
+    return out;
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * The Node handler runtime: the process that runs the developer's handler, under the JavaScript
+ * debugger or without it. It connects to the engine's endpoint (from the environment), loads the
+ * module (JavaScript, CommonJS or ESM, or TypeScript transpiled in memory with an inline source map,
+ * so breakpoints bind in the .ts source), and answers `handle` frames with results. It is bundled on
+ * its own (dist/handlerHost.js) and depends on nothing but Node and, for TypeScript, the bundled
+ * esbuild named by KAFKA_LAB_TRANSPILER.
+ */
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  type EngineFrame,
+  type ErrorInfo,
+  FrameReader,
+  HANDLER_ENV,
+  HANDLER_PROTOCOL_VERSION,
+  type LogLevel,
+  type MessageFrame,
+  type ResultFrame,
+  type RuntimeFrame,
+  encodeFrame,
+} from '../../core/handler/protocol';
+import { type HandlerMessage, type HandlerContext, type HandlerResult, toHandlerMessage } from './handlerApi';
+
+type Handler = (message: HandlerMessage, context: HandlerContext) => HandlerResult | Promise<HandlerResult>;
+
+const TS_EXTENSIONS: Record<string, 'ts' | 'tsx'> = { '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
+
+class Runtime {
+  private readonly socket: net.Socket;
+  private readonly reader = new FrameReader();
+  private handler: Handler | undefined;
+  private module = '';
+  private exportName = 'handle';
+  private generation = 0;
+  private readonly running = new Map<string, AbortController>();
+  private results: ResultFrame[] = [];
+  private flushScheduled = false;
+
+  constructor(endpoint: string, private readonly token: string) {
+    const [host, port] = splitEndpoint(endpoint);
+    this.socket = net.connect({ host, port });
+    this.socket.setNoDelay(true);
+    this.socket.on('connect', () => this.send({ type: 'hello', protocol: HANDLER_PROTOCOL_VERSION, token: this.token, runtime: `node ${process.version}`, pid: process.pid }));
+    this.socket.on('data', (chunk: Buffer) => {
+      let frames;
+      try {
+        frames = this.reader.push(chunk);
+      } catch (error) {
+        process.stderr.write(`kafka-lab handler: the engine sent a malformed frame (${String(error)}); exiting\n`);
+        process.exit(70);
+      }
+      for (const frame of frames) this.onFrame(frame as unknown as EngineFrame);
+    });
+    this.socket.on('error', (error) => {
+      process.stderr.write(`kafka-lab handler: cannot reach the engine at ${endpoint}: ${error.message}\n`);
+      process.exit(69);
+    });
+    // The engine went away (the session stopped): nothing is left to do.
+    this.socket.on('close', () => process.exit(0));
+    process.on('uncaughtException', (error) => this.log('error', `uncaught exception outside a handler call: ${describe(error)}`));
+    process.on('unhandledRejection', (reason) => this.log('error', `unhandled rejection outside a handler call: ${describe(reason)}`));
+  }
+
+  private onFrame(frame: EngineFrame): void {
+    switch (frame.type) {
+      case 'welcome':
+        this.module = frame.module;
+        this.exportName = frame.export || 'handle';
+        void this.load();
+        break;
+      case 'reload':
+        void this.load();
+        break;
+      case 'handle':
+        for (const message of frame.messages) void this.run(message);
+        break;
+      case 'cancel':
+        for (const id of frame.ids) this.running.get(id)?.abort(new Error('cancelled by the engine: the partition was revoked or the session stopped'));
+        break;
+      case 'shutdown':
+        for (const controller of this.running.values()) controller.abort(new Error('the session stopped'));
+        this.socket.end();
+        setTimeout(() => process.exit(0), 200).unref();
+        break;
+    }
+  }
+
+  private async load(): Promise<void> {
+    this.generation++;
+    this.handler = undefined;
+    try {
+      const exports = await loadModule(this.module, this.generation);
+      const candidate = pickExport(exports, this.exportName);
+      if (typeof candidate !== 'function') {
+        const names = exports && typeof exports === 'object' ? Object.keys(exports).join(', ') || 'nothing' : typeof exports;
+        throw Object.assign(new TypeError(`${this.module} has no exported function "${this.exportName}" (it exports ${names})`), { name: 'MissingExport' });
+      }
+      this.handler = candidate as Handler;
+      this.send({ type: 'ready', module: this.module, export: this.exportName });
+    } catch (error) {
+      this.send({ type: 'loadFailed', error: errorInfo(error) });
+    }
+  }
+
+  private async run(frame: MessageFrame): Promise<void> {
+    const handler = this.handler;
+    if (!handler) return this.result({ id: frame.id, outcome: 'error', error: { type: 'HandlerNotLoaded', message: `the handler module ${this.module} is not loaded`, retriable: true } });
+    const controller = new AbortController();
+    this.running.set(frame.id, controller);
+    const context: HandlerContext = {
+      attempt: frame.attempt,
+      replay: frame.replay === true,
+      signal: controller.signal,
+      log: (...args: unknown[]) => this.log('info', args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '), frame.id),
+    };
+    try {
+      const returned = await handler(toHandlerMessage(frame), context);
+      this.result(toResult(frame.id, returned));
+    } catch (error) {
+      this.result({ id: frame.id, outcome: 'error', error: errorInfo(error) });
+    } finally {
+      this.running.delete(frame.id);
+    }
+  }
+
+  private result(result: ResultFrame): void {
+    this.results.push(result);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const results = this.results;
+      this.results = [];
+      this.send({ type: 'results', results });
+    });
+  }
+
+  private log(level: LogLevel, message: string, id?: string): void {
+    this.send({ type: 'log', level, message: message.slice(0, 16_384), ...(id ? { id } : {}) });
+  }
+
+  private send(frame: RuntimeFrame): void {
+    if (!this.socket.destroyed) this.socket.write(encodeFrame(frame));
+  }
+}
+
+function toResult(id: string, returned: unknown): ResultFrame {
+  if (returned && typeof returned === 'object' && 'decision' in returned) {
+    const { decision, reason } = returned as { decision: unknown; reason?: unknown };
+    if (decision === 'skip' || decision === 'retry' || decision === 'deadLetter') {
+      return { id, outcome: 'decision', decision, ...(typeof reason === 'string' ? { reason: reason.slice(0, 4096) } : {}) };
+    }
+    return { id, outcome: 'error', error: { type: 'InvalidDecision', message: `the handler returned decision ${JSON.stringify(decision)}; use "skip", "retry" or "deadLetter"`, retriable: false } };
+  }
+  return { id, outcome: 'ok' };
+}
+
+/** The handler export: the named one, else a default export that is (or holds) it, else the module itself. */
+function pickExport(exports: unknown, name: string): unknown {
+  if (typeof exports === 'function' && name === 'handle') return exports;
+  const object = (exports ?? {}) as Record<string, unknown>;
+  if (typeof object[name] === 'function') return object[name];
+  const fallback = object.default as Record<string, unknown> | undefined;
+  if (typeof fallback === 'function' && name === 'handle') return fallback;
+  if (fallback && typeof fallback[name] === 'function') return fallback[name];
+  return undefined;
+}
+
+let transpiler: { transformSync(code: string, options: object): { code: string } } | undefined;
+
+function installTypeScriptHook(): void {
+  const extensions = (Module as unknown as { _extensions: Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
+  for (const [ext, loader] of Object.entries(TS_EXTENSIONS)) {
+    extensions[ext] = (module, filename) => {
+      const source = fs.readFileSync(filename, 'utf8');
+      transpiler ??= loadTranspiler();
+      // Inline source map with the source itself: the debugger binds breakpoints in the .ts file.
+      const { code } = transpiler.transformSync(source, { loader, format: 'cjs', sourcemap: 'inline', sourcesContent: true, sourcefile: filename, target: `node${process.versions.node.split('.')[0]}` });
+      module._compile(code, filename);
+    };
+  }
+}
+
+function loadTranspiler(): NonNullable<typeof transpiler> {
+  const location = process.env.KAFKA_LAB_TRANSPILER;
+  if (!location) throw Object.assign(new Error('TypeScript handlers need the transpiler that ships with the extension (KAFKA_LAB_TRANSPILER is not set)'), { name: 'TranspilerMissing' });
+  return require(location) as NonNullable<typeof transpiler>;
+}
+
+/** Drops the developer's own modules (not node_modules) from the require cache, so a reload runs the saved code. */
+function forgetUserModules(): void {
+  for (const key of Object.keys(require.cache)) {
+    if (!key.includes(`${path.sep}node_modules${path.sep}`) && !key.startsWith(__dirname)) delete require.cache[key];
+  }
+}
+
+async function loadModule(file: string, generation: number): Promise<unknown> {
+  if (!fs.existsSync(file)) throw Object.assign(new Error(`the handler module ${file} does not exist`), { name: 'ModuleNotFound' });
+  forgetUserModules();
+  const ext = path.extname(file);
+  if (ext === '.mjs') return import(`${pathToFileURL(file).href}?v=${generation}`);
+  try {
+    return require(file);
+  } catch (error) {
+    // An ES module under "type": "module": load it as one (a query defeats the ESM cache on reload).
+    if ((error as { code?: string }).code === 'ERR_REQUIRE_ESM') return import(`${pathToFileURL(file).href}?v=${generation}`);
+    throw error;
+  }
+}
+
+function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof Error) {
+    const type = error.constructor && error.constructor.name && error.constructor.name !== 'Object' && error.constructor.name !== 'Error' ? error.constructor.name : error.name || 'Error';
+    const retriable = (error as { retriable?: unknown }).retriable;
+    return { type, message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(typeof retriable === 'boolean' ? { retriable } : {}) };
+  }
+  return { type: typeof error, message: safeInspect(error) };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : safeInspect(error);
+}
+
+function safeInspect(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value));
+  } catch {
+    return String(value);
+  }
+}
+
+function splitEndpoint(endpoint: string): [string, number] {
+  const at = endpoint.lastIndexOf(':');
+  return [endpoint.slice(0, at), Number(endpoint.slice(at + 1))];
+}
+
+const endpoint = process.env[HANDLER_ENV.endpoint];
+const token = process.env[HANDLER_ENV.token];
+if (!endpoint || !token) {
+  process.stderr.write(`kafka-lab handler: ${HANDLER_ENV.endpoint} and ${HANDLER_ENV.token} must be set; this process is started by Kafka Consumer Lab\n`);
+  process.exit(64);
+}
+// Stacks name the .ts lines the developer wrote, through the inline source maps.
+process.setSourceMapsEnabled(true);
+installTypeScriptHook();
+new Runtime(endpoint, token);
