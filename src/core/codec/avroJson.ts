@@ -1,6 +1,9 @@
 import type * as avro from 'avsc';
 import { renderActual, renderPath, type FieldError } from './codecErrors';
 import { internals } from './avroInternals';
+import type { ReadableLogicalType } from './avroLogical';
+import { toExactLong } from './avroLong';
+import { ReadableValue } from './readableValue';
 import { parseBase64 } from './textEncodings';
 
 // JSON input to avsc values, with field-level errors.
@@ -21,8 +24,11 @@ export function typeLabel(type: avro.Type): string {
       return `array of ${typeLabel(t.itemsType as avro.Type)}`;
     case 'map':
       return `map of ${typeLabel(t.valuesType as avro.Type)}`;
+    case 'abstract:long':
+      return 'long';
     default:
       if (t.typeName.startsWith('union')) return (t.types ?? []).map((branch) => branchLabel(branch)).join(' | ');
+      if (t.typeName.startsWith('logical:')) return `${(type as ReadableLogicalType).spec.label} or ${typeLabel(t.underlyingType as avro.Type)}`;
       if (t.underlyingType) return typeLabel(t.underlyingType);
       return t.typeName;
   }
@@ -30,6 +36,7 @@ export function typeLabel(type: avro.Type): string {
 
 function branchLabel(type: avro.Type): string {
   const t = internals(type);
+  if (t.typeName === 'abstract:long') return 'long';
   return t.name ?? t.typeName;
 }
 
@@ -42,7 +49,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Converts a JSON-shaped value (bytes and fixed as base64, unions either bare or wrapped as
- * `{"branch": value}`) into what avsc writes, collecting every mismatch with its path.
+ * `{"branch": value}`, longs as numbers, BigInts or decimal strings, logical types in their
+ * readable form or their base form) into what avsc writes, collecting every mismatch with its path.
  */
 export function fromJson(type: avro.Type, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
   const t = internals(type);
@@ -57,14 +65,15 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
       return typeof value === 'boolean' ? value : mismatch();
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX ? value : mismatch('int (32-bit integer)');
-    case 'long': {
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-      if (typeof value === 'string' && /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
-      return mismatch('long (integer within ±2^53)');
+    case 'long':
+    case 'abstract:long': {
+      const exact = toExactLong(value);
+      return exact !== undefined ? exact : mismatch('long (64-bit integer, as a number or a decimal string)');
     }
     case 'float':
     case 'double':
       if (typeof value === 'number') return value;
+      if (typeof value === 'bigint') return Number(value);
       if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return Number(value);
       return mismatch(t.typeName);
     case 'string':
@@ -111,9 +120,24 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
     }
     default:
       if (t.typeName.startsWith('union')) return unionFromJson(type, value, path, errors);
+      if (t.typeName.startsWith('logical:')) return logicalFromJson(type as ReadableLogicalType, value, path, errors);
       if (t.underlyingType) return fromJson(t.underlyingType, value, path, errors);
       return mismatch();
   }
+}
+
+/** The readable form first (a decimal string, an ISO date), then the base form (bytes as base64, a day count). */
+function logicalFromJson(type: ReadableLogicalType, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
+  if (value instanceof ReadableValue) value = value.base;
+  const fromReadable = type.spec.fromReadable(value);
+  if (fromReadable !== undefined) return fromReadable;
+  if (!type.spec.claims?.(value)) {
+    const scratch: FieldError[] = [];
+    const base = fromJson(type.underlyingType, value, path, scratch);
+    if (!scratch.length) return base;
+  }
+  errors.push({ path: renderPath(path), expected: typeLabel(type), actual: renderActual(value) });
+  return undefined;
 }
 
 function unionFromJson(type: avro.Type, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {

@@ -1,20 +1,57 @@
 import * as avro from 'avsc';
 import { fromJson, typeLabel } from './avroJson';
 import { guardedCollections } from './avroGuardedTypes';
+import { logicalTypeFor } from './avroLogical';
+import { EXACT_LONG } from './avroLong';
 import { DecodeError, EncodeError, renderActual, summarizeFieldErrors, type FieldError } from './codecErrors';
 import { flattenReferences, schemaLabel, type BodyEncodeResult, type CompileResult, type CompiledSchema, type ResolvedReference } from './compiledSchema';
 import type { DecodeResult, SchemaIdentity } from './decodeResult';
 import { failure } from './plainFormats';
 
 /**
+ * avsc typeHook: logical types read as ReadableValues, longs exact over the whole int64 range,
+ * arrays and maps with guarded block counts.
+ */
+function typeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type | undefined {
+  if (Array.isArray(schema)) return mixesLongWithNumbers(schema) ? new avro.types.WrappedUnionType(schema, opts) : undefined;
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const logical = logicalTypeFor(schema as unknown as Record<string, unknown>, opts);
+  if (logical) return logical;
+  if ((schema as { type?: unknown }).type === 'long') return EXACT_LONG;
+  return guardedCollections(schema, opts);
+}
+
+const NUMBERS = new Set(['int', 'float', 'double']);
+
+function plainTypeName(branch: unknown): string | undefined {
+  if (typeof branch === 'string') return branch;
+  if (typeof branch === 'object' && branch !== null && !Array.isArray(branch) && !('logicalType' in branch)) {
+    const type = (branch as { type?: unknown }).type;
+    return typeof type === 'string' ? type : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * avsc wraps a union when two branches read as JS numbers (`["int", "long"]`: `{"long": 5}`). Our
+ * exact long is an "abstract" type that avsc leaves out of that check, so such a union would come
+ * out unwrapped, and its writes ambiguous; it is wrapped here exactly as avsc would with its own long.
+ */
+function mixesLongWithNumbers(branches: readonly unknown[]): boolean {
+  const names = branches.map(plainTypeName);
+  return names.includes('long') && names.some((name) => name !== undefined && NUMBERS.has(name));
+}
+
+/**
  * Avro through avsc: the schema (with its references registered as named types) is parsed once
  * into a Type whose generated reader decodes each record in one pass, without a resolver.
  */
 export function compileAvro(identity: SchemaIdentity, schemaText: string, references: readonly ResolvedReference[], previewBytes?: number): CompileResult {
-  const registry: Record<string, avro.Type> = {};
+  // Every long, by name or as {"type": "long"}, is the exact one.
+  const registry: Record<string, avro.Type> = { long: EXACT_LONG };
   const parse = (text: string, what: string): avro.Type | DecodeError => {
     try {
-      return avro.Type.forSchema(JSON.parse(text) as avro.Schema, { registry, typeHook: guardedCollections });
+      return avro.Type.forSchema(JSON.parse(text) as avro.Schema, { registry, typeHook });
     } catch (error) {
       return new DecodeError(
         'unparsableSchema',
@@ -105,13 +142,6 @@ class AvroSchema implements CompiledSchema {
 
 function avroReadError(error: unknown, id: number): DecodeError {
   const detail = error instanceof Error ? error.message : String(error);
-  if (/precision loss/.test(detail)) {
-    return new DecodeError(
-      'unsupportedValue',
-      `A long in this record is beyond ±2^53 and cannot be shown exactly. The raw bytes are shown instead.`,
-      { cause: error },
-    );
-  }
   return new DecodeError(
     'corruptPayload',
     `The Avro body does not follow schema ${id} (${detail}). The record is corrupt, or its header names the wrong schema id.`,

@@ -1,5 +1,6 @@
 import { LabError } from '../errors';
 import type { RegistryError } from '../registry/registryErrors';
+import { stringifyExact } from './losslessJson';
 
 /**
  * The typed errors of the codec layer. Callers branch on the class and its `reason`, never on
@@ -108,7 +109,7 @@ export function renderActual(value: unknown, max = 80): string {
         ? value.toString()
         : Buffer.isBuffer(value)
           ? `<${value.length} bytes>`
-          : (JSON.stringify(value) ?? String(value));
+          : (stringifyExact(value) ?? String(value));
   } catch {
     text = String(value);
   }

@@ -5,6 +5,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { DecodeError, EncodeError, renderActual, renderPath, summarizeFieldErrors, type FieldError } from './codecErrors';
 import { flattenReferences, schemaLabel, type BodyEncodeResult, type CompileResult, type CompiledSchema, type ResolvedReference } from './compiledSchema';
 import type { DecodeResult, SchemaIdentity } from './decodeResult';
+import { containsBigInt, parseJsonExact, stringifyExact, withNumbers } from './losslessJson';
 import { failure } from './plainFormats';
 
 /**
@@ -95,7 +96,7 @@ class JsonSchemaSchema implements CompiledSchema {
     }
     let value: unknown;
     try {
-      value = JSON.parse(raw.toString('utf8', offset));
+      value = parseJsonExact(raw.toString('utf8', offset));
     } catch (error) {
       return failure(
         raw,
@@ -106,7 +107,8 @@ class JsonSchemaSchema implements CompiledSchema {
       );
     }
     const validate = this.validator;
-    if (validate && !validate(value)) {
+    // ajv knows numbers only: integers beyond 2^53 are validated as (rounded) numbers, shown exact.
+    if (validate && !validate(containsBigInt(value) ? withNumbers(value) : value)) {
       return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw, violations: toFieldErrors(validate.errors ?? [], value) };
     }
     return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw };
@@ -116,11 +118,15 @@ class JsonSchemaSchema implements CompiledSchema {
     if (!this.validator) {
       return { ok: false, error: new EncodeError('invalidSchema', `${schemaLabel(this.identity, { capital: true })} cannot be compiled as JSON Schema (${this.problem}), so values cannot be checked against it. Fix the schema in the registry.`) };
     }
-    if (!this.validator(value)) {
-      const errors = toFieldErrors(this.validator.errors ?? [], value);
+    const checked = containsBigInt(value) ? withNumbers(value) : value;
+    if (!this.validator(checked)) {
+      const errors = toFieldErrors(this.validator.errors ?? [], checked);
       return { ok: false, error: new EncodeError('schemaMismatch', `The value does not match ${schemaLabel(this.identity, { kind: 'JSON' })}: ${summarizeFieldErrors(errors)}. Nothing was produced.`, errors) };
     }
-    return { ok: true, body: Buffer.from(JSON.stringify(value), 'utf8') };
+    // Integers beyond 2^53 (BigInt) are written as exact literals.
+    const text = stringifyExact(value);
+    if (text === undefined) return { ok: false, error: new EncodeError('invalidInput', 'The value cannot be written as JSON. Nothing was produced.') };
+    return { ok: true, body: Buffer.from(text, 'utf8') };
   }
 
   recordName(): string | undefined {

@@ -7,6 +7,7 @@ import type { CompiledSchema } from './compiledSchema';
 import type { PayloadRole, SchemaFormat, SchemaIdentity } from './decodeResult';
 import type { SchemaCache } from './schemaCache';
 import { subjectName, type SubjectNameStrategy } from './subjectNaming';
+import { parseJsonExact, stringifyExact } from './losslessJson';
 import { parseBase64, parseHex } from './textEncodings';
 import { encodeFrame } from './wireFormat';
 
@@ -56,7 +57,8 @@ const schemaTypes: Readonly<Record<SchemaFormat, RegistrySchemaType>> = { avro: 
 function parseInput(input: EncodeInput): { ok: true; value: unknown } | { ok: false; error: EncodeError } {
   if ('value' in input) return { ok: true, value: input.value };
   try {
-    return { ok: true, value: JSON.parse(input.json) };
+    // Integers beyond 2^53 stay exact (BigInt): a long or int64 typed in full is encoded in full.
+    return { ok: true, value: parseJsonExact(input.json) };
   } catch (error) {
     return { ok: false, error: new EncodeError('invalidInput', `The input is not valid JSON (${(error as Error).message}). Fix it; nothing was produced.`) };
   }
@@ -113,7 +115,7 @@ export class PayloadEncoder {
           // The text as typed: its formatting is the user's choice.
           return { ok: true, bytes: Buffer.from(request.input.json, 'utf8') };
         }
-        const text = JSON.stringify(request.input.value);
+        const text = stringifyExact(request.input.value);
         if (text === undefined) return { ok: false, error: new EncodeError('invalidInput', 'The value cannot be written as JSON. Nothing was produced.') };
         return { ok: true, bytes: Buffer.from(text, 'utf8') };
       }

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { DecodeError } from './codecErrors';
 import type { BinaryDecoded, BinaryPreview, DecodeFailure, JsonDecoded, PlainDecoded, TextDecoded } from './decodeResult';
 import type { CodecError } from './codecErrors';
+import { parseJsonExact } from './losslessJson';
 
 /** How many bytes a binary preview shows by default; the full size is always stated. */
 export const DEFAULT_PREVIEW_BYTES = 1024;
@@ -63,13 +64,13 @@ export function decodeText(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): TextDeco
   return { ok: true, format: 'text', text: raw.toString('utf8'), raw };
 }
 
-/** JSON decoding when the format is forced: any JSON value; errors are typed. */
+/** JSON decoding when the format is forced: any JSON value (integers beyond 2^53 as BigInt); errors are typed. */
 export function decodeJson(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): JsonDecoded | DecodeFailure {
   if (!isUtf8(raw)) {
     return failure(raw, new DecodeError('invalidUtf8', 'The payload is not valid UTF-8, so it cannot be JSON. It is shown as binary; check the topic\'s format rule.'), 'json', undefined, limit);
   }
   try {
-    return { ok: true, format: 'json', value: JSON.parse(raw.toString('utf8')), raw };
+    return { ok: true, format: 'json', value: parseJsonExact(raw.toString('utf8')), raw };
   } catch (error) {
     return failure(
       raw,
@@ -93,7 +94,7 @@ export function detectPlain(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): PlainDe
   const first = firstNonSpace(raw);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
     try {
-      return { ok: true, format: 'json', value: JSON.parse(text), raw };
+      return { ok: true, format: 'json', value: parseJsonExact(text), raw };
     } catch {
       // Looked like JSON but is not: it is text.
     }

@@ -149,6 +149,7 @@ function checkScalar(type: string, value: unknown, isMapKey: boolean): { ok: tru
   if (range) {
     let big: bigint | undefined;
     if (typeof value === 'number' && Number.isSafeInteger(value)) big = BigInt(value);
+    else if (typeof value === 'bigint') big = value;
     else if (typeof value === 'string' && /^-?\d+$/.test(value)) big = BigInt(value);
     if (big === undefined || big < range[0] || big > range[1]) return { ok: false };
     // 64-bit values go to fromObject as strings so that none loses precision.
@@ -164,6 +165,7 @@ function checkScalar(type: string, value: unknown, isMapKey: boolean): { ok: tru
     case 'double':
     case 'float':
       if (typeof value === 'number') return { ok: true, value };
+      if (typeof value === 'bigint') return { ok: true, value: Number(value) };
       if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return { ok: true, value: Number(value) };
       return { ok: false };
     case 'bytes': {

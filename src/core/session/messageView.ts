@@ -51,6 +51,18 @@ export interface ViolationView {
   readonly actual: string;
 }
 
+/** Where in a payload's `json` a note applies: keys and indexes from the root (`[]` is the root). */
+export type ValueSegments = readonly (string | number)[];
+
+/** The same shapes as the codec's DisplayNote (displayModel.ts); the webview cannot import that file. */
+export type ValueNoteView =
+  /** A logical or well-known type: `json` holds the readable form (or the base when there is none); `base` is JSON-safe. */
+  | { readonly at: ValueSegments; readonly kind: 'logical'; readonly logicalType: string; readonly base: unknown; readonly note?: string }
+  /** A string in `json` that is an exact number (a 64-bit integer beyond 2^53, NaN, ±Infinity). */
+  | { readonly at: ValueSegments; readonly kind: 'number' }
+  /** Something here was left out (depth, node or size limits); `detail` says what. */
+  | { readonly at: ValueSegments; readonly kind: 'cut'; readonly reason: 'depth' | 'nodes' | 'string'; readonly detail: string };
+
 /** The same names as the codec's SchemaFormat. */
 export type SchemaFormat = 'avro' | 'protobuf' | 'jsonSchema';
 export type StructuredFormat = SchemaFormat | 'json';
@@ -65,8 +77,17 @@ export type PayloadView =
     }
   | {
       readonly kind: 'json';
-      /** JSON-safe (bytes as base64, 64-bit integers as strings). */
+      /**
+       * JSON-safe and bounded (bytes as base64, 64-bit integers as strings, logical types in their
+       * readable form; at most 64 levels, 20,000 values, 2 MiB of text).
+       */
       readonly json: unknown;
+      /** Readable values with their base values, exact numbers shown as strings, and what was cut. */
+      readonly notes?: readonly ValueNoteView[];
+      /** Set when anything was cut: the first reason. */
+      readonly cut?: 'depth' | 'nodes' | 'string';
+      /** JSON and JSON Schema: the JSON text as it came (the "Raw JSON" view), cut at MAX_TEXT_CHARS. */
+      readonly rawText?: { readonly text: string; readonly truncatedFrom?: number };
       readonly format: StructuredFormat;
       readonly schema?: SchemaView;
       /** Protobuf: the full name of the message type. */

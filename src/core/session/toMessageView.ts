@@ -1,5 +1,5 @@
 import type { DecodeResult, SchemaIdentity } from '../codec/decodeResult';
-import { toDisplayJson } from '../codec/displayValue';
+import { buildDisplay, type DisplayModel } from '../codec/displayModel';
 import type { Headers } from '../dlq/envelope';
 import type { ConsumedMessage } from '../engine/types';
 import type { HeaderView, MessageView, PayloadView, SchemaView, TimestampType } from './messageView';
@@ -39,11 +39,13 @@ export function toPayloadView(result: DecodeResult): PayloadView {
       return { kind: 'binary', hex: result.preview.hex, text: lenientUtf8.decode(shown), size: result.preview.size, truncated: result.preview.truncated };
     }
     case 'json':
-      return { kind: 'json', json: toDisplayJson(result.value), format: 'json' };
+      return { kind: 'json', ...structured(buildDisplay(result.value)), rawText: cut(result.raw.toString('utf8')), format: 'json' };
     default:
       return {
         kind: 'json',
-        json: toDisplayJson(result.value),
+        ...structured(buildDisplay(result.value)),
+        // A JSON Schema body follows the 5-byte header when it has one (JSON text never starts with a zero byte).
+        ...(result.format === 'jsonSchema' ? { rawText: cut(result.raw.toString('utf8', result.raw[0] === 0 ? 5 : 0)) } : {}),
         format: result.format,
         schema: schemaView(result.schema),
         ...(result.messageType !== undefined ? { messageType: result.messageType } : {}),
@@ -90,6 +92,10 @@ export function toMessageView(message: ConsumedMessage, decoded: DecodedPair, op
     attempts: message.attempts,
     ...(schema ? { schema } : {}),
   };
+}
+
+function structured(model: DisplayModel): { json: unknown; notes?: DisplayModel['notes']; cut?: DisplayModel['cut'] } {
+  return { json: model.json, ...(model.notes.length ? { notes: model.notes } : {}), ...(model.cut ? { cut: model.cut } : {}) };
 }
 
 function schemaView(schema: SchemaIdentity): SchemaView {

@@ -29,7 +29,14 @@ describe('toMessageView', () => {
       timestamp: 1_700_000_000_123,
       timestampType: 'CreateTime',
       key: { kind: 'text', text: 'customer-1' },
-      value: { kind: 'json', json: { id: '5', blob: 'AQI=', when: '1970-01-01T00:00:00.000Z' }, format: 'avro', schema: { id: 12, format: 'avro', subject: 'orders-value', version: 3 } },
+      value: {
+        kind: 'json',
+        json: { id: '5', blob: 'AQI=', when: '1970-01-01T00:00:00.000Z' },
+        // the BigInt is shown as an exact decimal string, marked as a number
+        notes: [{ at: ['id'], kind: 'number' }],
+        format: 'avro',
+        schema: { id: 12, format: 'avro', subject: 'orders-value', version: 3 },
+      },
       headers: [{ key: 'trace-id', text: 'abc', hex: '616263', size: 3 }],
       size: 3,
       attempts: 1,
@@ -48,7 +55,10 @@ describe('toMessageView', () => {
   });
 
   it('plain JSON, binary and decode failures', () => {
-    assert.deepEqual(toPayloadView(decodeJson(Buffer.from('{"a":[1,"x"]}'))), { kind: 'json', json: { a: [1, 'x'] }, format: 'json' });
+    assert.deepEqual(toPayloadView(decodeJson(Buffer.from('{"a":[1,"x"]}'))), { kind: 'json', json: { a: [1, 'x'] }, rawText: { text: '{"a":[1,"x"]}' }, format: 'json' });
+    // integers beyond 2^53 stay exact, and the raw view is the text as it came
+    const exact = toPayloadView(decodeJson(Buffer.from('{ "id": 9007199254740993, "f": 1.5 }')));
+    assert.deepEqual(exact, { kind: 'json', json: { id: '9007199254740993', f: 1.5 }, notes: [{ at: ['id'], kind: 'number' }], rawText: { text: '{ "id": 9007199254740993, "f": 1.5 }' }, format: 'json' });
     assert.deepEqual(toPayloadView(binary(Buffer.from([0x00, 0xff, 0x41]))), { kind: 'binary', hex: '00ff41', text: '\u0000\ufffdA', size: 3, truncated: false });
     const big = toPayloadView(binary(Buffer.alloc(5000, 0x41)));
     assert.ok(big.kind === 'binary' && big.truncated && big.size === 5000 && big.hex.length === 2048);
