@@ -28,10 +28,20 @@ interface PendingDelivery {
 }
 
 /**
+ * The engine's port to a dead-letter topic: `write` resolves only once the broker acknowledged the
+ * envelope (the engine commits the source offset after that, never before) and rejects with a
+ * DeadLetterError otherwise; `close` ends the writes of a stopped session. Unit tests fake it.
+ */
+export interface DeadLetterSink {
+  write(topic: string, message: FailedMessage, error: unknown, retryCount: number): Promise<DeadLetterWriteResult>;
+  close(): Promise<void>;
+}
+
+/**
  * Writes dead-letter envelopes with acks=all and idempotence, and resolves only once the broker
  * acknowledged the write: the caller commits the source offset after that, never before.
  */
-export class DeadLetterWriter {
+export class DeadLetterWriter implements DeadLetterSink {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
   private readonly pending = new Map<number, PendingDelivery>();
@@ -58,7 +68,7 @@ export class DeadLetterWriter {
       this.pending.set(id, { resolve, reject, timer });
     });
     try {
-      producer.produce(topic, null, Buffer.from(JSON.stringify(envelope)), message.key ?? undefined, Date.now(), id, deadLetterHeaders(message, envelope) as never);
+      producer.produce(topic, null, Buffer.from(JSON.stringify(envelope)), message.key ?? undefined, Date.now(), id, deadLetterHeaders(message, envelope, error) as never);
     } catch (produceError) {
       const entry = this.pending.get(id);
       if (entry) clearTimeout(entry.timer);

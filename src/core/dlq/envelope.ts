@@ -1,3 +1,5 @@
+import type { Headers, KafkaRecord } from '../kafka/record';
+
 /**
  * The dead-letter envelope: the reference guide's fields (original topic/partition/offset, error
  * type and message, failed_at, payload) plus the retry count and the payload's encoding. The key
@@ -19,18 +21,10 @@ export interface DeadLetterEnvelope {
   readonly payload_encoding: 'utf8' | 'base64' | 'null';
 }
 
-export type HeaderValue = string | Buffer;
-export type Headers = Array<Record<string, HeaderValue>>;
+export type { HeaderValue, Headers } from '../kafka/record';
 
-export interface FailedMessage {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp?: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers?: Headers;
-}
+/** What a dead-letter write takes: the failed record itself, as the cluster held it. */
+export type FailedMessage = KafkaRecord;
 
 export const DLQ_HEADER_PREFIX = 'kafka-lab.dlq.';
 export const DLQ_HEADERS = {
@@ -41,6 +35,7 @@ export const DLQ_HEADERS = {
   errorMessage: `${DLQ_HEADER_PREFIX}error-message`,
   failedAt: `${DLQ_HEADER_PREFIX}failed-at`,
   retryCount: `${DLQ_HEADER_PREFIX}retry-count`,
+  errorStack: `${DLQ_HEADER_PREFIX}error-stack`,
 } as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -55,6 +50,9 @@ function isValidUtf8(bytes: Buffer): boolean {
 }
 
 export function errorTypeOf(error: unknown): string {
+  // An error that stands for another one (a handler's, thrown in its own process) names that one's class.
+  const remote = (error as { errorType?: unknown } | null)?.errorType;
+  if (error instanceof Error && typeof remote === 'string' && remote) return remote;
   if (error instanceof Error) return error.constructor?.name && error.constructor.name !== 'Object' ? error.constructor.name : error.name;
   return typeof error;
 }
@@ -81,8 +79,9 @@ export function buildEnvelope(message: FailedMessage, error: unknown, retryCount
   };
 }
 
-/** The original headers, minus earlier DLQ headers, plus this failure's. */
-export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEnvelope): Headers {
+/** The original headers, minus earlier DLQ headers, plus this failure's (with the error's stack, bounded). */
+export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEnvelope, error?: unknown): Headers {
+  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack.slice(0, 8192) : undefined;
   const kept = (message.headers ?? []).filter((h) => !Object.keys(h).some((k) => k.startsWith(DLQ_HEADER_PREFIX)));
   return [
     ...kept,
@@ -94,6 +93,7 @@ export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEn
     { [DLQ_HEADERS.errorMessage]: envelope.error_message.slice(0, 1024) },
     { [DLQ_HEADERS.failedAt]: envelope.failed_at },
     { [DLQ_HEADERS.retryCount]: String(envelope.retry_count) },
+    ...(stack ? [{ [DLQ_HEADERS.errorStack]: stack }] : []),
   ];
 }
 

@@ -1,10 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { DeadLetterWriter, defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
+import { type DeadLetterSink, type DeadLetterWriterOptions, DeadLetterWriter, defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import { type Logger, silentLogger } from '../logging';
 import { type RetryPolicy, defaultRetryPolicy, validateRetryPolicy } from './backoff';
 import { type CommitPolicy, defaultBatchPolicy, validateCommitPolicy } from './commitPolicy';
+import type { ConsumerFactory } from './consumerPort';
 import type { HoldMessage } from './hold';
+import { MAX_MEMBERS, validateMemberCount } from './limits';
 import { Member, type MemberHost } from './member';
+import { rdkafkaConsumerFactory } from './rdkafkaConsumer';
+import { StepCursor } from './stepCursor';
 import type {
   ConsumedMessage,
   Decision,
@@ -18,6 +22,15 @@ import type {
   PartitionLag,
 } from './types';
 
+/** What a session is built from besides its settings; tests pass fakes for the consumers and the DLQ. */
+export interface SessionOptions {
+  readonly logger?: Logger;
+  /** Makes each member's consumer; librdkafka by default. */
+  readonly consumers?: ConsumerFactory;
+  /** Makes the session's dead-letter writer; a librdkafka producer by default. */
+  readonly deadLetters?: (options: DeadLetterWriterOptions) => DeadLetterSink;
+}
+
 /**
  * A consumer session: one or more members of one consumer group, in one of three modes.
  * Running hands each message to the handler; stepping offers one message at a time for a decision;
@@ -27,7 +40,8 @@ import type {
  */
 export class ConsumerSession extends EventEmitter<SessionEvents> {
   private readonly members: Member[] = [];
-  private readonly deadLetters: DeadLetterWriter;
+  private readonly deadLetters: DeadLetterSink;
+  private readonly consumers: ConsumerFactory;
   private readonly logger: Logger;
   private modeValue: SessionMode;
   private handlerValue: MessageHandler | undefined;
@@ -35,16 +49,14 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   private commitPolicy: CommitPolicy;
   private stateValue: SessionState = 'starting';
   /** Stepping: the message currently waiting for a decision, and the member that holds it. */
-  private current: { message: ConsumedMessage; member: Member } | undefined;
+  private readonly cursor: StepCursor;
   private lagTimer: NodeJS.Timeout | undefined;
-  /** A held message (run-until): offered next for a decision, ahead of older ones. */
-  private preferred: string | undefined;
   private nextMemberIndex: number;
   private stopping: Promise<void> | undefined;
 
   constructor(
     readonly config: SessionConfig,
-    options: { logger?: Logger } = {},
+    options: SessionOptions = {},
   ) {
     super();
     this.logger = (options.logger ?? silentLogger).child(`session ${config.groupId}`);
@@ -55,10 +67,17 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.modeValue = config.mode ?? (config.handler ? 'running' : 'stepping');
     this.handlerValue = config.handler;
     const memberCount = config.members ?? 1;
-    if (!Number.isInteger(memberCount) || memberCount < 1 || memberCount > 64) throw new RangeError(`members must be between 1 and 64 (got ${memberCount})`);
+    validateMemberCount(memberCount);
     if (typeof config.groupId !== 'string' || config.groupId.trim() === '') throw new RangeError('a session needs a group.id');
     if (!(config.topics instanceof RegExp) && config.topics.length === 0) throw new RangeError('a session needs at least one topic or a topic pattern');
-    this.deadLetters = new DeadLetterWriter({ connection: config.connection, writeTimeoutMs: config.deadLetter?.writeTimeoutMs, logger: this.logger.child('dlq') });
+    const dlqOptions: DeadLetterWriterOptions = { connection: config.connection, writeTimeoutMs: config.deadLetter?.writeTimeoutMs, logger: this.logger.child('dlq') };
+    this.deadLetters = options.deadLetters ? options.deadLetters(dlqOptions) : new DeadLetterWriter(dlqOptions);
+    this.consumers = options.consumers ?? rdkafkaConsumerFactory;
+    this.cursor = new StepCursor(
+      () => this.members,
+      () => this.modeValue === 'stepping' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped',
+      (message) => this.emit('awaiting', message),
+    );
     // No listener for 'error' must not crash the host: errors are also logged.
     this.on('error', () => undefined);
     const host = this.hostFor();
@@ -71,6 +90,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       config: { ...this.config, commitPolicy: this.commitPolicy },
       logger: this.logger,
       deadLetters: this.deadLetters,
+      consumers: this.consumers,
       mode: () => this.modeValue,
       handler: () => this.handlerValue,
       retryPolicy: () => this.retry,
@@ -78,12 +98,9 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       emit: (event, ...args) => {
         this.emit(event, ...(args as never));
       },
-      stepCandidateAvailable: () => this.advanceStep(),
+      stepCandidateAvailable: () => this.cursor.advance(),
       awaitingWithdrawn: (message) => {
-        if (this.current?.message.id === message.id) {
-          this.current = undefined;
-          setImmediate(() => this.advanceStep());
-        }
+        if (this.cursor.releaseIf((m) => m.id === message.id)) setImmediate(() => this.cursor.advance());
       },
       held: (message, hold) => this.onHeld(message, hold),
     };
@@ -120,18 +137,15 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     if (mode === 'running' && !this.handlerValue) throw new Error('running mode needs a message handler');
     const previous = this.modeValue;
     this.modeValue = mode;
-    if (mode === 'running' && this.current) {
-      // The message shown for a decision was never decided: it goes back to the head of its
-      // partition, and the handler takes it next. (Paused keeps it: it can still be decided.)
-      const { message, member } = this.current;
-      this.current = undefined;
-      member.returnToQueue(message.id);
-    }
+    const current = mode === 'running' ? this.cursor.release() : undefined;
+    // The message shown for a decision was never decided: it goes back to the head of its
+    // partition, and the handler takes it next. (Paused keeps it: it can still be decided.)
+    if (current) current.member.returnToQueue(current.message.id);
     if (previous === 'paused' && mode !== 'paused') for (const m of this.members) m.setFetching(true);
     if (mode === 'paused') for (const m of this.members) m.setFetching(false);
     if (this.stateValue !== 'starting' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped') this.setState(mode);
     for (const m of this.members) m.dispatch();
-    if (mode === 'stepping') this.advanceStep();
+    if (mode === 'stepping') this.cursor.advance();
   }
 
   setHandler(handler: MessageHandler | undefined): void {
@@ -152,70 +166,40 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   /** Stepping: the message waiting for a decision, if any. */
   get awaiting(): ConsumedMessage | undefined {
-    return this.current?.message;
+    return this.cursor.current?.message;
   }
 
   /** Decides the fate of a message waiting for a decision (the stepping cursor, or one blocked in the DLQ path). */
   async decide(messageId: string, decision: Decision): Promise<void> {
     const member = this.memberOf(messageId);
-    if (this.current?.message.id === messageId) this.current = undefined;
+    this.cursor.releaseIf((m) => m.id === messageId);
     try {
       await member.decide(messageId, decision);
     } finally {
-      this.advanceStep();
+      this.cursor.advance();
     }
   }
 
   /** Resolves with the next message waiting for a decision (stepping), within `timeoutMs`. */
   nextAwaiting(timeoutMs: number): Promise<ConsumedMessage> {
-    if (this.current) return Promise.resolve(this.current.message);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('awaiting', onAwaiting);
-        reject(new Error(`no message arrived for a decision within ${timeoutMs} ms (mode ${this.modeValue}); the topics may be at their end`));
-      }, timeoutMs);
-      const onAwaiting = (message: ConsumedMessage) => {
-        clearTimeout(timer);
-        resolve(message);
-      };
-      this.once('awaiting', onAwaiting);
-    });
+    return this.cursor.next(timeoutMs, () => `mode ${this.modeValue}`);
   }
 
   /** A handler held a message (run-until matched): stop on it, in stepping mode. */
   private onHeld(message: ConsumedMessage, hold: HoldMessage): void {
     this.logger.info(`holding ${message.topic}[${message.partition}]@${message.offset}: ${hold.message}`);
-    this.preferred = message.id;
+    this.cursor.prefer(message.id);
     this.emit('held', message, hold.message);
     if (this.modeValue === 'running') this.setMode('stepping');
-    else this.advanceStep();
-  }
-
-  private advanceStep(): void {
-    if (this.modeValue !== 'stepping' || this.current || this.stateValue === 'stopping' || this.stateValue === 'stopped') return;
-    let best: { seq: number; id: string; take: () => ConsumedMessage; member: Member } | undefined;
-    for (const member of this.members) {
-      const candidate = member.peekStepCandidate(this.preferred);
-      if (candidate && candidate.id === this.preferred) {
-        best = { ...candidate, member };
-        break;
-      }
-      if (candidate && (!best || candidate.seq < best.seq)) best = { ...candidate, member };
-    }
-    if (!best) return;
-    // A held message that is no longer at the head anywhere (revoked, sought away) is not waited for.
-    this.preferred = undefined;
-    const message = best.take();
-    this.current = { message, member: best.member };
-    this.emit('awaiting', message);
+    else this.cursor.advance();
   }
 
   async seek(topic: string, partition: number, target: SeekTarget): Promise<number> {
     const member = this.members.find((m) => m.ownsPartition(topic, partition));
     if (!member) throw new Error(`${topic}[${partition}] is not assigned to any member of this session; it can only be sought while assigned`);
-    if (this.current && this.current.message.topic === topic && this.current.message.partition === partition) this.current = undefined;
+    this.cursor.releaseIf((m) => m.topic === topic && m.partition === partition);
     const offset = await member.seek(topic, partition, target);
-    this.advanceStep();
+    this.cursor.advance();
     return offset;
   }
 
@@ -236,7 +220,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       mode: this.modeValue,
       commitPolicy: this.commitPolicy,
       members: this.members.map((m) => m.snapshot()),
-      awaiting: this.current ? [this.current.message.id] : [],
+      awaiting: this.cursor.current ? [this.cursor.current.message.id] : [],
     };
   }
 
@@ -252,7 +236,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   /** Adds one member to the group (a rebalance follows). Resolves once it has subscribed. */
   async addMember(): Promise<string> {
     if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.stateValue === 'stopped') throw new Error(`cannot add a member while the session is ${this.stateValue}`);
-    if (this.members.length >= 64) throw new RangeError('a session has at most 64 members');
+    if (this.members.length >= MAX_MEMBERS) throw new RangeError(`a session has at most ${MAX_MEMBERS} members`);
     const member = new Member(this.hostFor(), this.nextMemberIndex++);
     this.members.push(member);
     try {
@@ -276,11 +260,11 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     const member = memberId === undefined ? this.members[this.members.length - 1] : this.members.find((m) => m.id === memberId);
     if (!member) throw new Error(`no member ${memberId ?? ''} in this session`);
     this.members.splice(this.members.indexOf(member), 1);
-    if (this.current?.member === member) this.current = undefined;
+    this.cursor.releaseIf((_, m) => m === member);
     try {
       await member.stop();
     } finally {
-      this.advanceStep();
+      this.cursor.advance();
     }
     return member.id;
   }
@@ -294,7 +278,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   private async stopMembers(): Promise<void> {
     this.setState('stopping');
     clearInterval(this.lagTimer);
-    this.current = undefined;
+    this.cursor.release();
     await Promise.all(this.members.map((m) => m.stop().catch((error: unknown) => this.logger.warn(`stopping ${m.id}: ${String(error)}`))));
     await this.deadLetters.close();
     this.setState('stopped');

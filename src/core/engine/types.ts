@@ -1,5 +1,6 @@
-import type { DeadLetterEnvelope, FailedMessage } from '../dlq/envelope';
+import type { DeadLetterEnvelope } from '../dlq/envelope';
 import type { ClusterConnection } from '../kafka/connection';
+import type { KafkaRecord, TopicPartitionOffset } from '../kafka/record';
 import type { RetryPolicy } from './backoff';
 import type { CommitPolicy } from './commitPolicy';
 import type { FailureKind } from './failure';
@@ -10,7 +11,7 @@ export type IsolationLevel = 'read_committed' | 'read_uncommitted';
 export type SessionMode = 'running' | 'stepping' | 'paused';
 
 /** A message as the engine hands it to a handler or to the developer (the DLQ takes it as is). */
-export interface ConsumedMessage extends FailedMessage {
+export interface ConsumedMessage extends KafkaRecord {
   /** Unique within the session: member, topic, partition, offset. */
   readonly id: string;
   readonly memberId: string;
@@ -78,11 +79,7 @@ export type SeekTarget =
   | { readonly kind: 'beginning' }
   | { readonly kind: 'end' };
 
-export interface TopicPartitionOffset {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-}
+export type { TopicPartition, TopicPartitionOffset } from '../kafka/record';
 
 export type RebalanceKind = 'assign' | 'revoke' | 'lost';
 
