@@ -41,7 +41,7 @@ describe('session controller (what the panel drives) against the real broker', (
     const first = controller({ groupId, topics: [topic] });
     await first.start();
     await shown(first, 0);
-    assert.deepEqual(first.current?.value, { kind: 'json', json: { seq: 0 }, format: 'json' });
+    assert.deepEqual(first.current?.value, { kind: 'json', json: { seq: 0 }, rawText: { text: '{"seq":0}' }, format: 'json' });
     assert.equal(first.current?.key.kind, 'text');
     await first.decide('commit');
     await shown(first, 1);
