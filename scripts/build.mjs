@@ -1,5 +1,6 @@
 // Bundles the extension host code with esbuild. The native Kafka client and the `vscode` module are
 // resolved at run time (the first from node_modules shipped in the .vsix, the second by VS Code).
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -20,9 +21,18 @@ const options = {
 };
 
 // Webview front-ends: browser bundles, one script per panel, loaded by nonce under a strict CSP.
+// Found by convention: every src/webviews/<name>/main.ts becomes dist/webview/<name>.js.
+const webviewEntries = Object.fromEntries(
+  fs
+    .readdirSync('src/webviews', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(`src/webviews/${entry.name}/main.ts`))
+    .map((entry) => [entry.name, `src/webviews/${entry.name}/main.ts`]),
+);
+if (Object.keys(webviewEntries).length === 0) throw new Error('No webview entry (src/webviews/<name>/main.ts) found: run the build from the repository root.');
+
 /** @type {import('esbuild').BuildOptions} */
 const webviewOptions = {
-  entryPoints: { sessionPanel: 'src/webviews/sessionPanel/main.ts' },
+  entryPoints: webviewEntries,
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

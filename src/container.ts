@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { showClientInfo } from './commands/clientInfo';
+import { clientInfoCommands } from './commands/clientInfo';
 import { clusterCommands } from './commands/clusterCommands';
 import { explorerCommands } from './commands/explorerCommands';
 import { registerCommands } from './commands/commandTable';
@@ -18,7 +18,10 @@ import { ClustersView } from './views/clustersView';
 import { GroupLagRefresher } from './views/lagRefresh';
 import type { ClusterSettings } from './core/connections/clusterSettings';
 import { SessionManager } from './core/session/sessionManager';
-import { SessionCommands } from './commands/sessionCommands';
+import { sessionCommands } from './commands/sessionCommands';
+import { SessionPanels } from './commands/sessionPanels';
+import { SessionProblems } from './commands/sessionProblems';
+import { viewCommands } from './commands/viewCommands';
 import { SessionStatusBar } from './platform/sessionStatusBar';
 import { SessionsView } from './views/sessionsView';
 
@@ -38,7 +41,8 @@ export interface KafkaLabApi {
     readonly manager: SessionManager;
     readonly view: SessionsView;
     readonly treeView: vscode.TreeView<vscode.TreeItem>;
-    readonly commands: SessionCommands;
+    /** The open session panels, by session id. */
+    readonly panels: SessionPanels;
     readonly statusBarText: () => string;
   };
 }
@@ -97,7 +101,9 @@ export class Container implements vscode.Disposable {
     const sessionsView = this.own(new SessionsView(sessions));
     const sessionsTreeView = this.own(vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.sessions', { treeDataProvider: sessionsView as unknown as vscode.TreeDataProvider<vscode.TreeItem> }));
     const statusBar = this.own(new SessionStatusBar(sessions));
-    const sessionCommands = this.own(new SessionCommands({ manager: sessions, store, clients, extensionUri: context.extensionUri, logger: this.logger.child('sessions'), showLog: () => channel.show(true) }));
+    const showLog = () => channel.show(true);
+    const sessionPanels = this.own(new SessionPanels({ manager: sessions, extensionUri: context.extensionUri, logger: this.logger.child('sessions') }));
+    this.own(new SessionProblems(sessions, this.logger.child('sessions'), showLog));
     let hasSessions: boolean | undefined;
     const updateContext = () => {
       const now = sessions.list().length > 0;
@@ -108,26 +114,19 @@ export class Container implements vscode.Disposable {
 
     for (const disposable of registerCommands(
       {
-        ...sessionCommands.table(),
-        'kafkaLab.showClientInfo': showClientInfo(getClientInfo, this.logger.child('client')),
+        ...clientInfoCommands({ getClientInfo, logger: this.logger.child('client') }),
         ...clusterCommands({ store, secrets, view: clustersView, clients, logger: this.logger.child('clusters') }),
         ...explorerCommands({ store, clients, view: clustersView, logger: this.logger.child('explorer') }),
         ...schemaCommands({ store, registries, tree: schemaTree, documents: schemaDocuments, view: clustersView, logger: this.logger.child('schemas') }),
-        'kafkaLab.showLog': () => channel.show(true),
-        'kafkaLab.refreshClusters': () => clustersView.refresh(),
-        'kafkaLab.toggleInternalTopics': () => clustersView.setShowInternal(!clustersView.internalShown),
-        'kafkaLab.loadMoreTopics': (clusterId: string) => clustersView.loadMoreTopics(clusterId),
-        'kafkaLab.filterTopics': async (glob?: string) => {
-          const value = glob ?? (await vscode.window.showInputBox({ title: 'Filter topics', prompt: 'A glob (* and ?), or text to match; empty shows all' }));
-          if (value !== undefined) clustersView.setTopicGlob(value);
-        },
+        ...sessionCommands({ manager: sessions, store, clients, panels: sessionPanels, logger: this.logger.child('sessions') }),
+        ...viewCommands({ view: clustersView, showLog }),
       },
       this.logger,
     )) {
       this.own(disposable);
     }
 
-    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, clustersTreeView, sessions: { manager: sessions, view: sessionsView, treeView: sessionsTreeView, commands: sessionCommands, statusBarText: () => statusBar.text } };
+    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, clustersTreeView, sessions: { manager: sessions, view: sessionsView, treeView: sessionsTreeView, panels: sessionPanels, statusBarText: () => statusBar.text } };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }
 

@@ -16,6 +16,7 @@ import type { ClusterStore } from '../platform/clusterStore';
 import { pickCluster as pickClusterPrompt } from './clusterPicker';
 import type { ClusterSecrets } from '../platform/secretStore';
 import { ClusterNode, type ClustersView } from '../views/clustersView';
+import type { CommandTable } from './commandTable';
 
 /**
  * A connection as entered: the settings part plus its secrets. Commands take it as an argument
@@ -215,5 +216,5 @@ export function clusterCommands(deps: ClusterCommandDeps) {
       if (clusters.length) void vscode.window.showInformationMessage(`Kafka Consumer Lab: imported ${clusters.length} connection(s). Enter their secrets with "Edit Cluster Connection".`);
       return clusters.length;
     },
-  };
+  } satisfies Partial<CommandTable>;
 }

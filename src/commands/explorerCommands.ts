@@ -13,6 +13,8 @@ import type { ClusterClients } from '../platform/clusterClients';
 import type { ClusterStore } from '../platform/clusterStore';
 import { ClusterNode, type ClustersView, FolderNode, GroupFolderNode, GroupNode, GroupOffsetNode, nodeId, TopicNode } from '../views/clustersView';
 import { confirmGroupDeletion, confirmResetPreview, confirmTopicDeletion, pickResetScope, pickResetTarget, promptNewTopic } from './explorerPrompts';
+import { withProgress } from './progress';
+import type { CommandTable } from './commandTable';
 
 export interface ExplorerCommandDeps {
   readonly store: ClusterStore;
@@ -60,10 +62,6 @@ function invalid(message: string): KafkaClientError {
 function valueOf<T>(parsed: Parsed<T>): T {
   if (!parsed.ok) throw invalid(parsed.message);
   return parsed.value;
-}
-
-function progress<T>(title: string, task: () => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: false }, task);
 }
 
 async function waitForMetadata(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -156,7 +154,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const created = spec;
     let accepted = false;
     try {
-      await progress(`Creating topic "${created.name}" on ${cluster.name}…`, async () => {
+      await withProgress(`Creating topic "${created.name}" on ${cluster.name}…`, async () => {
         await admin.createTopic(created);
         accepted = true;
         await waitForMetadata(`topic "${created.name}"`, async () => (await findTopic(admin, created.name))?.partitions === created.partitions);
@@ -177,7 +175,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const admin = await deps.clients.admin(target.cluster);
     let accepted = false;
     try {
-      await progress(`Deleting topic "${target.topic}" on ${target.cluster.name}…`, async () => {
+      await withProgress(`Deleting topic "${target.topic}" on ${target.cluster.name}…`, async () => {
         await admin.deleteTopic(target.topic);
         accepted = true;
         await waitForMetadata(`the deletion of "${target.topic}"`, async () => (await findTopic(admin, target.topic)) === undefined);
@@ -213,7 +211,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
       if (text === undefined) return undefined;
       total = valueOf(parseNewPartitionTotal(text, current.partitions));
     }
-    const updated = await progress(`Raising "${target.topic}" to ${total} partitions…`, async () => {
+    const updated = await withProgress(`Raising "${target.topic}" to ${total} partitions…`, async () => {
       await admin.addPartitions(target.topic, total);
       let seen: TopicSummary | undefined;
       await waitForMetadata(`the new partitions of "${target.topic}"`, async () => (seen = await findTopic(admin, target.topic))?.partitions === total);
@@ -241,7 +239,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const title = `Reset offsets of "${groupId}"`;
     let scope = given.scope ?? (group.row ? { kind: 'partitions' as const, partitions: [{ topic: group.row.row.topic, partition: group.row.row.partition }] } : undefined);
     if (!scope) {
-      const rows = await progress(`Reading the offsets of "${groupId}"…`, () => admin.groupOffsets(groupId));
+      const rows = await withProgress(`Reading the offsets of "${groupId}"…`, () => admin.groupOffsets(groupId));
       scope = await pickResetScope(title, {
         rows,
         topics: async () => (await admin.listTopics()).map((t) => t.name),
@@ -253,7 +251,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     if (!target) return undefined;
     const chosenScope = scope;
     const interactive = !given.confirmed && !given.previewOnly;
-    const [plan, detail] = await progress(`Planning the reset of "${groupId}" to ${describeTarget(target)}…`, () =>
+    const [plan, detail] = await withProgress(`Planning the reset of "${groupId}" to ${describeTarget(target)}…`, () =>
       // Interactively, the group's state too: the preview warns when applying will be refused.
       Promise.all([admin.planReset(groupId, chosenScope, target), interactive ? admin.describeGroup(groupId).catch(() => undefined) : undefined]),
     );
@@ -263,7 +261,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
       const warning = detail && isGroupActive(detail) ? `The group is ${detail.state} with ${detail.members.length} member(s): applying will be refused until every consumer of the group stops.` : undefined;
       if (!(await confirmResetPreview(`${title} to ${describeTarget(target)}`, plan, warning))) return undefined;
     }
-    const applied = await progress(`Resetting the offsets of "${groupId}"…`, () => admin.applyReset(plan));
+    const applied = await withProgress(`Resetting the offsets of "${groupId}"…`, () => admin.applyReset(plan));
     deps.view.refreshNode(nodeId.group(cluster.id, groupId));
     deps.logger.info(`Reset group "${groupId}" on ${cluster.name}:\n${previewTable(applied)}`);
     void vscode.window.showInformationMessage(`Kafka Consumer Lab: reset ${applied.length} partition(s) of "${groupId}" to ${describeTarget(target)}.`);
@@ -275,7 +273,7 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     if (!group) return false;
     if (!options<GroupArgs>(arg, second).confirmed && !(await confirmGroupDeletion(group.groupId, group.cluster.name))) return false;
     const admin = await deps.clients.admin(group.cluster);
-    await progress(`Deleting consumer group "${group.groupId}"…`, () => admin.deleteGroup(group.groupId));
+    await withProgress(`Deleting consumer group "${group.groupId}"…`, () => admin.deleteGroup(group.groupId));
     deps.view.refreshNode(nodeId.groups(group.cluster.id));
     deps.logger.info(`Deleted consumer group "${group.groupId}" on ${group.cluster.name}`);
     void vscode.window.setStatusBarMessage(`Kafka: deleted consumer group "${group.groupId}"`, 5000);
@@ -289,5 +287,5 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     'kafkaLab.copyTopicName': copyTopicName,
     'kafkaLab.resetGroupOffsets': resetGroupOffsets,
     'kafkaLab.deleteGroup': deleteGroup,
-  };
+  } satisfies Partial<CommandTable>;
 }

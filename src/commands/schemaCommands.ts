@@ -11,6 +11,8 @@ import type { RegistryClients } from '../platform/registryClients';
 import { ClusterNode, type ClustersView, nodeId } from '../views/clustersView';
 import { type SchemaDocuments, type SchemaVersionRef } from '../views/schemaDocuments';
 import { SchemaRegistryNode, SchemaVersionNode, type SchemaTree, SubjectNode } from '../views/schemaNodes';
+import { withProgress } from './progress';
+import type { CommandTable } from './commandTable';
 
 export interface SchemaCommandDeps {
   readonly store: ClusterStore;
@@ -74,10 +76,6 @@ function subjectRefOf(arg: unknown): { clusterId: string; subject: string } | un
   return undefined;
 }
 
-function progress<T>(title: string, task: () => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, task);
-}
-
 export function schemaCommands(deps: SchemaCommandDeps) {
   const clusterById = (id: string): ClusterSettings => {
     const cluster = deps.store.get(id);
@@ -105,7 +103,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     });
 
   const pickSubject = async (client: SchemaRegistryClient): Promise<string | undefined> => {
-    const subjects = unwrap(await progress('Listing subjects…', () => client.listSubjects())).sort((a, b) => a.localeCompare(b));
+    const subjects = unwrap(await withProgress('Listing subjects…', () => client.listSubjects())).sort((a, b) => a.localeCompare(b));
     const newSubject = { label: '$(add) New subject…', subject: undefined as string | undefined };
     const picked = await vscode.window.showQuickPick([newSubject, ...subjects.map((s) => ({ label: s, subject: s as string | undefined }))], {
       title: 'Register a schema',
@@ -171,7 +169,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     const definition: SchemaDefinition = { schemaType, schema: text };
     const target = subject;
 
-    const check = await progress(`Checking compatibility with "${target}"…`, () => checkCompatibility(client, target, definition));
+    const check = await withProgress(`Checking compatibility with "${target}"…`, () => checkCompatibility(client, target, definition));
     deps.logger.info(`Compatibility of a ${schemaType} schema with "${target}": ${check.verdict}`);
     if (check.compatible) {
       if (!input.confirmed) {
@@ -194,7 +192,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
       if (onIncompatible === 'refuse') throw new RegistryError('incompatible', `Not registered: ${check.verdict}`);
     }
 
-    const registered = await progress(`Registering a new version of "${target}"…`, async () => {
+    const registered = await withProgress(`Registering a new version of "${target}"…`, async () => {
       const { id } = unwrap(await client.register(target, definition));
       const usage = await client.getSubjectVersionsForId(id);
       const version = usage.ok ? Math.max(0, ...usage.value.filter((u) => u.subject === target).map((u) => u.version)) || undefined : undefined;
@@ -213,7 +211,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
   const open = async (arg?: unknown): Promise<vscode.Uri | undefined> => {
     const ref = versionRefOf(arg);
     if (!ref) throw new Error('Open Schema Version needs a version: run it on a version in the Clusters view.');
-    const { uri } = await progress(`Reading ${ref.subject} v${ref.version}…`, () => deps.documents.load(ref));
+    const { uri } = await withProgress(`Reading ${ref.subject} v${ref.version}…`, () => deps.documents.load(ref));
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: true });
     return uri;
@@ -221,7 +219,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
 
   const diff = async (subject: string, clusterId: string, a: number, b: number): Promise<{ left: vscode.Uri; right: vscode.Uri }> => {
     const [older, newer] = a < b ? [a, b] : [b, a];
-    const [left, right] = await progress(`Reading ${subject} v${older} and v${newer}…`, () =>
+    const [left, right] = await withProgress(`Reading ${subject} v${older} and v${newer}…`, () =>
       Promise.all([deps.documents.load({ clusterId, subject, version: older }), deps.documents.load({ clusterId, subject, version: newer })]),
     );
     await vscode.commands.executeCommand('vscode.diff', left.uri, right.uri, `${subject}: v${older} ↔ v${newer}`, { preview: true });
@@ -288,7 +286,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     if (permanent === undefined) return undefined;
     let deleted: number;
     try {
-      deleted = unwrap(await progress(`Deleting ${ref.subject} v${ref.version}…`, () => clientOf(cluster).deleteVersion(ref.subject, ref.version, { permanent })));
+      deleted = unwrap(await withProgress(`Deleting ${ref.subject} v${ref.version}…`, () => clientOf(cluster).deleteVersion(ref.subject, ref.version, { permanent })));
     } finally {
       // Also after a failure: a permanent delete may have done its soft step.
       changed(cluster.id, ref.subject);
@@ -306,7 +304,7 @@ export function schemaCommands(deps: SchemaCommandDeps) {
     if (permanent === undefined) return undefined;
     let deleted: number[];
     try {
-      deleted = unwrap(await progress(`Deleting ${ref.subject}…`, () => clientOf(cluster).deleteSubject(ref.subject, { permanent })));
+      deleted = unwrap(await withProgress(`Deleting ${ref.subject}…`, () => clientOf(cluster).deleteSubject(ref.subject, { permanent })));
     } finally {
       changed(cluster.id, ref.subject);
     }
@@ -326,5 +324,5 @@ export function schemaCommands(deps: SchemaCommandDeps) {
       deps.tree.loadMore(clusterId);
       if (!deps.view.refreshNode(nodeId.schemas(clusterId))) deps.view.refresh();
     },
-  };
+  } satisfies Partial<CommandTable>;
 }

@@ -4,8 +4,6 @@ import type { PayloadRole } from './decodeResult';
 /** Confluent's subject name strategies. */
 export type SubjectNameStrategy = 'TopicName' | 'RecordName' | 'TopicRecordName';
 
-export const subjectNameStrategies: readonly SubjectNameStrategy[] = ['TopicName', 'RecordName', 'TopicRecordName'];
-
 /**
  * The subject a topic's keys or values are registered under: `<topic>-key|value` (TopicName),
  * `<record>` (RecordName) or `<topic>-<record>` (TopicRecordName), where the record name is the

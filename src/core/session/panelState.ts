@@ -71,8 +71,3 @@ export function allowedControls(state: PanelState): { decide: boolean; pause: bo
     cancelRunUntil: running,
   };
 }
-
-/** The notice the host shows after a skip, in Kafka's words. */
-export function skipNotice(offset: number): PanelNotice {
-  return { level: 'warning', text: `offset ${offset} was skipped: it is not marked done and will be redelivered after a restart` };
-}

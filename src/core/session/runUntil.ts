@@ -22,7 +22,6 @@ export type RunUntilCondition =
 export type RunUntilKind = RunUntilCondition['kind'];
 export type JsonPathOp = 'equals' | 'contains';
 
-export const RUN_UNTIL_KINDS: readonly RunUntilKind[] = ['keyEquals', 'jsonPath', 'headerPresent', 'offsetReached', 'decodeError', 'handlerError'];
 /** Longest string a condition may carry (it arrives from the webview). */
 export const MAX_CONDITION_TEXT = 4096;
 

@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
 import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import type { CommitPolicy } from '../engine/commitPolicy';
+import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
 import { HoldMessage } from '../engine/hold';
 import { ConsumerSession } from '../engine/session';
 import type { ConsumedMessage, MessageHandler, PartitionLag, RebalanceEvent, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
+import { DeadLetterError } from '../errors';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
 import type { MessageView, TimestampType } from './messageView';
@@ -247,7 +249,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
           await this.session.decide(messageId, { kind: 'retry' });
           break;
         case 'deadLetter': {
-          const reason = options.reason?.trim() || 'sent to the dead-letter topic by the developer';
+          const reason = options.reason?.trim() || DEFAULT_DEAD_LETTER_REASON;
           await this.session.decide(messageId, { kind: 'deadLetter', reason });
           break;
         }
@@ -432,7 +434,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     });
     s.on('error', (event) => {
       const text = event.error.message;
-      const kind = event.error.name === 'DeadLetterError' || /dead-letter|DLQ/i.test(text) ? 'deadLetterFailed' : 'clientError';
+      const kind = event.error instanceof DeadLetterError ? 'deadLetterFailed' : 'clientError';
       this.emit('problem', { kind, message: text });
       this.changed();
     });

@@ -1,23 +1,23 @@
-// The session panel's webview: renders PanelState and turns buttons and keys into WebviewToHost
-// messages. Every string in the state is data from a topic and is rendered as text only (view/dom.ts).
+// The session panel's webview: renders PanelState and turns buttons and keys into the panel's
+// notifications. Every string in the state is data from a topic and is rendered as text only
+// (shared/view/dom.ts). The channel, the payload rendering and the DOM helpers are the shared ones.
+import type { MessageView } from '../../core/session/messageView';
+import { allowedControls, type HistoryEntry, type PanelAction, type PanelState } from '../../core/session/panelState';
 import { describeRunUntil } from '../../core/session/runUntil';
-import { allowedControls, isHostToWebview, PANEL_ROOT_ID, SHORTCUTS, type HistoryEntry, type MessageView, type PanelAction, type PanelState, type WebviewToHost } from './protocol';
-import { button, clear, dataText, h, setButtonLabel } from './view/dom';
-import type { Expansion } from './view/jsonTree';
-import { formatBytes, headersTable, payloadBody, payloadFormat } from './view/payload';
+import { button, clear, dataText, h, setButtonLabel } from '../shared/view/dom';
+import type { Expansion } from '../shared/view/jsonTree';
+import { formatBytes, headersTable, payloadBody, payloadFormat } from '../shared/view/payload';
+import { WebviewConnection } from '../shared/view/webviewApi';
+import { CancelRunUntilNotification, DecideNotification, isPanelState, PANEL_ROOT_ID, PauseNotification, ResumeNotification, RunUntilNotification, SHORTCUTS } from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
-
-declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
 interface SavedState {
   draft?: Partial<RunUntilDraft>;
 }
 
-const vscode = acquireVsCodeApi();
-const post = (message: WebviewToHost) => vscode.postMessage(message);
-const saved = (vscode.getState() ?? {}) as SavedState;
-
 const root = document.getElementById(PANEL_ROOT_ID)!;
+const connection = new WebviewConnection<PanelState, SavedState>({ root, validateState: isPanelState, render: (state) => render(state) });
+const saved = connection.saved;
 
 // ---- static layout (built once; controls keep their focus across renders) ----
 
@@ -47,13 +47,13 @@ const toolbar = h('div', { className: 'toolbar', role: 'toolbar', attrs: { 'aria
 const notice = h('p', { className: 'notice', role: 'status', attrs: { 'aria-live': 'polite' } });
 const runUntilStatus = h('p', { className: 'run-until-status', hidden: true, attrs: { 'aria-live': 'polite' } });
 const form = createRunUntilForm({
-  initial: saved.draft,
+  ...(typeof saved.draft === 'object' && saved.draft !== null ? { initial: saved.draft } : {}),
   onStart: (condition) => {
-    post({ type: 'runUntil', condition });
+    connection.notify(RunUntilNotification, { condition });
     form.close();
     runUntilButton.focus();
   },
-  onDraft: (draft) => vscode.setState({ ...saved, draft } satisfies SavedState),
+  onDraft: (draft) => connection.save({ ...saved, draft }),
   onClose: () => {
     form.close();
     runUntilButton.focus();
@@ -93,7 +93,7 @@ let renderedMessage: string | undefined;
 
 // ---- rendering ----
 
-function render(seq: number, state: PanelState): void {
+function render(state: PanelState): void {
   current = state;
   pendingDecision = undefined;
   const allowed = allowedControls(state);
@@ -120,7 +120,6 @@ function render(seq: number, state: PanelState): void {
   renderMessage(state);
   renderHistory(state.history);
   renderCommits(state);
-  root.dataset.seq = String(seq);
 }
 
 function renderMessage(state: PanelState): void {
@@ -228,19 +227,19 @@ function decide(action: PanelAction): void {
   if (!current || !id || !allowedControls(current).decide || pendingDecision === id) return;
   pendingDecision = id; // one decision per message until the host answers with a new state
   for (const b of decisionButtons.values()) b.disabled = true;
-  post({ type: 'decide', messageId: id, action });
+  connection.notify(DecideNotification, { messageId: id, action });
 }
 
 function pauseOrResume(): void {
   if (!current) return;
   const allowed = allowedControls(current);
-  if (allowed.resume) post({ type: 'resume' });
-  else if (allowed.pause) post({ type: 'pause' });
+  if (allowed.resume) connection.notify(ResumeNotification);
+  else if (allowed.pause) connection.notify(PauseNotification);
 }
 
 function toggleRunUntil(): void {
   if (current && allowedControls(current).cancelRunUntil) {
-    post({ type: 'cancelRunUntil' });
+    connection.notify(CancelRunUntilNotification);
   } else if (form.isOpen) {
     form.close();
   } else if (current && allowedControls(current).runUntil) {
@@ -267,19 +266,4 @@ document.addEventListener('keydown', (event) => {
   if (!found.disabled) found.click();
 });
 
-// ---- host messages ----
-
-let queued: { seq: number; state: PanelState } | undefined;
-let frame = 0;
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isHostToWebview(event.data)) return;
-  queued = { seq: event.data.seq, state: event.data.state };
-  if (frame) return;
-  frame = requestAnimationFrame(() => {
-    frame = 0;
-    if (queued) render(queued.seq, queued.state);
-    queued = undefined;
-  });
-});
-
-post({ type: 'ready' });
+connection.start();

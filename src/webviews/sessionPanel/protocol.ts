@@ -1,64 +1,50 @@
 /**
- * The session panel's message protocol, imported by both sides: the host (sessionPanel.ts, in the
- * extension host) and the webview (main.ts, in the browser). It holds types and small pure checks
- * only — no vscode, no DOM. Everything the webview sends is validated with `isWebviewToHost` before
- * the host acts on it; everything the host sends may contain hostile strings from the topic.
+ * The session panel's methods, imported by both sides: the host (sessionPanel.ts) and the webview
+ * (main.ts). Descriptors and small pure checks only; the wire format, validation and RPC are the
+ * shared ones (../shared/protocol.ts). Everything the host sends may contain hostile strings from
+ * the topic; everything the webview sends is validated before the host acts on it.
  */
 import { PANEL_ACTIONS, type PanelAction, type PanelState } from '../../core/session/panelState';
 import { isRunUntilCondition, type RunUntilCondition } from '../../core/session/runUntil';
-
-// The data model lives in core (the session controller builds it); this module is the one import
-// both sides of the panel need.
-export type { HeaderView, MessageView, PayloadView, SchemaView, TimestampType, ViolationView } from '../../core/session/messageView';
-export type { RunUntilCondition } from '../../core/session/runUntil';
-export type { CommitView, HistoryDecision, HistoryEntry, PanelAction, PanelNotice, PanelSessionState, PanelState } from '../../core/session/panelState';
-export { allowedControls, HISTORY_LIMIT, PANEL_ACTIONS, skipNotice } from '../../core/session/panelState';
+import { isNoParams, isRecord, NotificationType } from '../shared/protocol';
 
 /** The id of the webview's root element (tests find the webview frame by it). */
 export const PANEL_ROOT_ID = 'kafka-lab-session-panel';
 
+/** The webview's name: src/webviews/sessionPanel/main.ts, dist/webview/sessionPanel.js, media/webview/sessionPanel.css. */
+export const SESSION_PANEL_ENTRY = 'sessionPanel';
+
 /** Keyboard shortcuts, shown in titles and aria-keyshortcuts. */
 export const SHORTCUTS = { next: 'n', commit: 'c', skip: 's', retry: 'r', deadLetter: 'd', pauseResume: 'p', runUntil: 'u' } as const;
-
-// ---- messages ----
-
-/** `seq` grows with every state the host posts; the webview echoes the last one it rendered in the DOM. */
-export type HostToWebview = { readonly type: 'state'; readonly seq: number; readonly state: PanelState };
-
-export type WebviewToHost =
-  | { readonly type: 'ready' }
-  | { readonly type: 'decide'; readonly messageId: string; readonly action: PanelAction }
-  | { readonly type: 'pause' }
-  | { readonly type: 'resume' }
-  | { readonly type: 'runUntil'; readonly condition: RunUntilCondition }
-  | { readonly type: 'cancelRunUntil' };
 
 /** Longest message id the host accepts (ids are member/topic/partition/offset). */
 export const MAX_MESSAGE_ID = 1024;
 
-/** The host's gate for everything the webview sends: a webview is untrusted content. */
-export function isWebviewToHost(x: unknown): x is WebviewToHost {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const m = x as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-    case 'pause':
-    case 'resume':
-    case 'cancelRunUntil':
-      return true;
-    case 'decide':
-      return typeof m.messageId === 'string' && m.messageId.length > 0 && m.messageId.length <= MAX_MESSAGE_ID && PANEL_ACTIONS.includes(m.action as PanelAction);
-    case 'runUntil':
-      return isRunUntilCondition(m.condition);
-    default:
-      return false;
-  }
+export interface DecideParams {
+  readonly messageId: string;
+  readonly action: PanelAction;
 }
 
-/** The webview's check of what arrives on its message channel (only the host posts there, but cheaply sure). */
-export function isHostToWebview(x: unknown): x is HostToWebview {
-  if (typeof x !== 'object' || x === null) return false;
-  const m = x as Record<string, unknown>;
-  const state = m.state as Record<string, unknown> | undefined;
-  return m.type === 'state' && typeof m.seq === 'number' && typeof state === 'object' && state !== null && Array.isArray(state.history) && Array.isArray(state.lastCommits);
+export interface RunUntilParams {
+  readonly condition: RunUntilCondition;
+}
+
+// ---- webview → host ----
+
+/** A decision for the message on screen (the host asks for a dead-letter reason). */
+export const DecideNotification = new NotificationType<DecideParams>('session/decide', isDecideParams);
+export const PauseNotification = new NotificationType<void>('session/pause', isNoParams);
+export const ResumeNotification = new NotificationType<void>('session/resume', isNoParams);
+export const RunUntilNotification = new NotificationType<RunUntilParams>('session/runUntil', (x): x is RunUntilParams => isRecord(x) && isRunUntilCondition(x.condition));
+export const CancelRunUntilNotification = new NotificationType<void>('session/cancelRunUntil', isNoParams);
+
+// ---- host → webview: the shared `state` notification, with this check ----
+
+/** The webview's check of a state (only the host posts it, but cheaply sure). */
+export function isPanelState(x: unknown): x is PanelState {
+  return isRecord(x) && typeof x.title === 'string' && typeof x.state === 'string' && Array.isArray(x.history) && Array.isArray(x.lastCommits);
+}
+
+function isDecideParams(x: unknown): x is DecideParams {
+  return isRecord(x) && typeof x.messageId === 'string' && x.messageId.length > 0 && x.messageId.length <= MAX_MESSAGE_ID && PANEL_ACTIONS.includes(x.action as PanelAction);
 }

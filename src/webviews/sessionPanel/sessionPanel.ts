@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Logger } from '../../core/logging';
-import { HISTORY_LIMIT, isWebviewToHost, PANEL_ROOT_ID, type MessageView, type PanelAction, type PanelState, type RunUntilCondition, type WebviewToHost, type HostToWebview } from './protocol';
+import type { MessageView } from '../../core/session/messageView';
+import type { PanelAction, PanelState } from '../../core/session/panelState';
+import type { RunUntilCondition } from '../../core/session/runUntil';
+import { WebviewPanelHost } from '../shared/panelHost';
+import { CancelRunUntilNotification, DecideNotification, type DecideParams, isPanelState, PANEL_ROOT_ID, PauseNotification, ResumeNotification, RunUntilNotification, SESSION_PANEL_ENTRY } from './protocol';
 
 /** What the panel hands its owner (the session controller): validated, and dead-letters with a reason. */
 export type SessionPanelAction =
@@ -12,256 +15,107 @@ export type SessionPanelAction =
   | { readonly type: 'runUntil'; readonly condition: RunUntilCondition }
   | { readonly type: 'cancelRunUntil' };
 
-export interface SessionPanelCallbacks {
+export interface SessionPanelOptions {
+  readonly extensionUri: vscode.Uri;
+  readonly title: string;
+  /** The session's state, read when the panel posts (at most every 50 ms after `invalidate`). */
+  readonly source: () => PanelState | undefined;
   /** A developer's action. Errors it throws are logged and shown. */
   onAction(action: SessionPanelAction): void | Promise<void>;
-  /** Asks for a dead-letter reason; undefined cancels. Default: an input box. */
-  askDeadLetterReason?(message: MessageView | undefined): Thenable<string | undefined>;
-  logger?: Logger;
-}
-
-export interface SessionPanelOptions {
+  /** Asks for a dead-letter reason; undefined cancels. */
+  askDeadLetterReason(message: MessageView): Thenable<string | undefined>;
+  readonly logger?: Logger;
   readonly viewColumn?: vscode.ViewColumn;
   readonly preserveFocus?: boolean;
-  /** Keeps the webview alive while hidden; without it, the panel re-renders from the host's state when shown. */
   readonly retainContextWhenHidden?: boolean;
 }
 
-/** States are posted at most this often; in between only the latest is kept (running mode is fast). */
-const MIN_POST_INTERVAL_MS = 50;
-const RECEIVED_LIMIT = 200;
-
 /**
- * The session panel, host side: one webview per consumer session showing the current message and the
- * decision controls. The owner pushes `PanelState`s with `update`; the panel posts the latest one when
- * the webview is ready (again after it was hidden and reloaded) and at most every 50 ms.
+ * The session panel, host side: one webview per consumer session showing the current message and
+ * the decision controls, on the shared panel host (page, handshake, replay, throttle, validation).
+ * What is its own: only the message on screen can be decided, once per state from the owner, and a
+ * dead-letter decision carries a reason.
  */
 export class SessionPanel implements vscode.Disposable {
   static readonly viewType = 'kafkaLab.sessionPanel';
 
-  private readonly panel: vscode.WebviewPanel;
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly disposeEmitter = new vscode.EventEmitter<void>();
-  /** Fires once, when the panel is closed by the user or disposed. */
-  readonly onDidDispose = this.disposeEmitter.event;
-
-  private latest: PanelState | undefined;
-  private seq = 0;
-  private ready = false;
-  private readyWaiters: Array<() => void> = [];
-  private postTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastPostAt = 0;
-  private disposed = false;
-  /** The message a decision was forwarded for since the last update: a second key press is not a second decision. */
+  /** The shared host: state, readiness and the test hooks (`whenReady`, `postedSeq`, `received`, `simulate`). */
+  readonly host: WebviewPanelHost<PanelState>;
+  /** The message a decision was forwarded for since the last state: a second key press is not a second decision. */
   private decidedMessageId: string | undefined;
-  private readonly receivedLog: WebviewToHost[] = [];
-  private rejected = 0;
 
-  constructor(
-    extensionUri: vscode.Uri,
-    readonly sessionId: string,
-    title: string,
-    private readonly callbacks: SessionPanelCallbacks,
-    options: SessionPanelOptions = {},
-  ) {
-    const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    const mediaRoot = vscode.Uri.joinPath(extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel(
-      SessionPanel.viewType,
-      title,
-      { viewColumn: options.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
-      {
-        enableScripts: true,
-        enableForms: false,
-        enableCommandUris: false,
-        localResourceRoots: [webviewRoot, mediaRoot],
-        retainContextWhenHidden: options.retainContextWhenHidden ?? false,
+  constructor(private readonly options: SessionPanelOptions) {
+    this.host = new WebviewPanelHost<PanelState>({
+      viewType: SessionPanel.viewType,
+      title: options.title,
+      extensionUri: options.extensionUri,
+      entry: SESSION_PANEL_ENTRY,
+      rootId: PANEL_ROOT_ID,
+      loadingText: 'Waiting for the session…',
+      source: () => {
+        this.decidedMessageId = undefined;
+        return options.source();
       },
-    );
-    this.panel.iconPath = vscode.Uri.joinPath(mediaRoot, 'kafka-lab.svg');
-    this.panel.webview.html = renderHtml(this.panel.webview, webviewRoot, mediaRoot);
-    this.disposables.push(
-      this.panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
-      this.panel.onDidDispose(() => this.onPanelDisposed()),
-    );
+      validateState: isPanelState,
+      titleOf: (state) => state.title,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.viewColumn !== undefined ? { viewColumn: options.viewColumn } : {}),
+      ...(options.preserveFocus !== undefined ? { preserveFocus: options.preserveFocus } : {}),
+      ...(options.retainContextWhenHidden !== undefined ? { retainContextWhenHidden: options.retainContextWhenHidden } : {}),
+    });
+    this.host.onNotification(DecideNotification, (params) => this.decide(params));
+    this.host.onNotification(PauseNotification, () => this.options.onAction({ type: 'pause' }));
+    this.host.onNotification(ResumeNotification, () => this.options.onAction({ type: 'resume' }));
+    this.host.onNotification(RunUntilNotification, ({ condition }) => this.options.onAction({ type: 'runUntil', condition }));
+    this.host.onNotification(CancelRunUntilNotification, () => this.options.onAction({ type: 'cancelRunUntil' }));
   }
 
-  /** Shows `state` (the latest one wins when several arrive within 50 ms). */
-  update(state: PanelState): void {
-    if (this.disposed) return;
-    this.latest = state.history.length > HISTORY_LIMIT ? { ...state, history: state.history.slice(-HISTORY_LIMIT) } : state;
-    this.decidedMessageId = undefined;
-    if (this.panel.title !== state.title) this.panel.title = state.title;
-    this.schedulePost();
+  /** The session changed: the panel reads its state again (throttled). */
+  invalidate(): void {
+    this.host.invalidate();
   }
 
-  reveal(preserveFocus = false): void {
-    if (!this.disposed) this.panel.reveal(undefined, preserveFocus);
+  get state(): PanelState | undefined {
+    return this.host.state;
   }
 
-  get visible(): boolean {
-    return !this.disposed && this.panel.visible;
-  }
+  readonly onDidDispose = (listener: () => void): vscode.Disposable => this.host.onDidDispose(listener);
 
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.host.isDisposed;
   }
 
-  /** The last state given to `update` (what the webview shows, or is about to). */
-  get state(): PanelState | undefined {
-    return this.latest;
-  }
-
-  /** The sequence number of the last state posted to the webview (it echoes the one it rendered). */
-  get postedSeq(): number {
-    return this.seq;
-  }
-
-  /** Validated messages received from the webview, oldest first (the last 200); for tests and diagnostics. */
-  get received(): readonly WebviewToHost[] {
-    return this.receivedLog;
-  }
-
-  /** How many messages from the webview failed validation and were dropped. */
-  get rejectedCount(): number {
-    return this.rejected;
-  }
-
-  /** Resolves once the webview has said `ready` (at least once). */
-  whenReady(): Promise<void> {
-    if (this.ready) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
-  }
-
-  /** Handles `message` exactly as if the webview had posted it (tests; the same validation applies). */
-  simulate(message: unknown): Promise<void> {
-    return this.receive(message);
+  reveal(): void {
+    this.host.reveal();
   }
 
   dispose(): void {
-    if (!this.disposed) this.panel.dispose(); // fires onDidDispose → onPanelDisposed
+    this.host.dispose();
   }
 
-  private async receive(message: unknown): Promise<void> {
-    if (this.disposed) return;
-    if (!isWebviewToHost(message)) {
-      this.rejected++;
-      this.callbacks.logger?.warn('Session panel: dropped a malformed message from the webview', { type: typeof message === 'object' && message !== null ? String((message as { type?: unknown }).type).slice(0, 40) : typeof message });
-      return;
-    }
-    this.receivedLog.push(message);
-    if (this.receivedLog.length > RECEIVED_LIMIT) this.receivedLog.shift();
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        for (const resolve of this.readyWaiters.splice(0)) resolve();
-        this.postNow(); // a (re)loaded webview has nothing: give it the latest state at once
-        return;
-      case 'decide':
-        return this.decide(message.messageId, message.action);
-      default:
-        return this.forward(message);
-    }
-  }
-
-  private async decide(messageId: string, action: PanelAction): Promise<void> {
-    // Only the message on screen can be decided, and only once per update from the owner.
-    if (this.latest?.current?.id !== messageId || this.decidedMessageId === messageId) return;
+  private async decide({ messageId, action }: DecideParams): Promise<void> {
+    // Only the message on screen can be decided, and only once per state from the owner.
+    const current = this.host.state?.current;
+    if (!current || current.id !== messageId || this.decidedMessageId === messageId) return;
     this.decidedMessageId = messageId;
-    if (action !== 'deadLetter') return this.forward({ type: 'decide', messageId, action });
-    const current = this.latest.current;
-    const ask = this.callbacks.askDeadLetterReason ?? askReason;
-    const reason = await ask(current);
-    if (reason === undefined || this.disposed || this.latest?.current?.id !== messageId) {
-      if (this.decidedMessageId === messageId) this.decidedMessageId = undefined;
-      this.postNow(); // the webview disabled its buttons while waiting: give it the state back
-      return;
-    }
-    return this.forward({ type: 'decide', messageId, action: 'deadLetter', reason });
-  }
-
-  private async forward(action: SessionPanelAction): Promise<void> {
     try {
-      await this.callbacks.onAction(action);
+      if (action !== 'deadLetter') return await this.options.onAction({ type: 'decide', messageId, action });
+      const reason = await this.options.askDeadLetterReason(current);
+      if (reason === undefined || this.host.isDisposed || this.host.state?.current?.id !== messageId) {
+        this.giveBack(messageId);
+        return;
+      }
+      this.decidedMessageId = messageId; // reading the state may have started a new round
+      await this.options.onAction({ type: 'decide', messageId, action: 'deadLetter', reason });
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.callbacks.logger?.error(`Session panel: ${action.type} failed: ${text}`, error);
-      void vscode.window.showErrorMessage(`Kafka Consumer Lab: ${text}`);
-      if (action.type === 'decide' && this.decidedMessageId === action.messageId) this.decidedMessageId = undefined;
-      this.postNow(); // re-enable the controls the webview disabled while it waited
+      this.giveBack(messageId);
+      throw error; // the host logs and shows it
     }
   }
 
-  private schedulePost(): void {
-    if (!this.ready || this.disposed || this.postTimer) return;
-    const wait = Math.max(0, this.lastPostAt + MIN_POST_INTERVAL_MS - Date.now());
-    this.postTimer = setTimeout(() => {
-      this.postTimer = undefined;
-      this.postNow();
-    }, wait);
+  /** The webview disabled its buttons while it waited: give it the state back, decidable again. */
+  private giveBack(messageId: string): void {
+    if (this.decidedMessageId === messageId) this.decidedMessageId = undefined;
+    this.host.repost();
   }
-
-  private postNow(): void {
-    if (this.postTimer) {
-      clearTimeout(this.postTimer);
-      this.postTimer = undefined;
-    }
-    if (!this.latest || this.disposed) return;
-    this.lastPostAt = Date.now();
-    const message: HostToWebview = { type: 'state', seq: ++this.seq, state: this.latest };
-    void this.panel.webview.postMessage(message);
-  }
-
-  private onPanelDisposed(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.postTimer) clearTimeout(this.postTimer);
-    this.postTimer = undefined;
-    this.readyWaiters = [];
-    while (this.disposables.length) this.disposables.pop()?.dispose();
-    this.disposeEmitter.fire();
-    this.disposeEmitter.dispose();
-  }
-}
-
-function askReason(message: MessageView | undefined): Thenable<string | undefined> {
-  const where = message ? `offset ${message.offset} of ${message.topic} [${message.partition}]` : 'the message';
-  return vscode.window.showInputBox({
-    title: `Send ${where} to the dead-letter topic`,
-    prompt: 'Why? The reason is written into the dead-letter envelope (error_message).',
-    value: 'sent to the dead-letter topic by hand',
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim().length === 0 ? 'Give a reason, or press Escape to cancel.' : undefined),
-  });
-}
-
-/**
- * The page: CSP with a fresh nonce for the one bundled script, styles only from the extension,
- * no inline script or style, no eval. Data never goes into this HTML; it arrives by postMessage.
- */
-function renderHtml(webview: vscode.Webview, webviewRoot: vscode.Uri, mediaRoot: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'sessionPanel.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'sessionPanel.css'));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Consumer session</title>
-</head>
-<body>
-<main id="${PANEL_ROOT_ID}" aria-label="Consumer session"><p class="loading">Waiting for the session…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
 }

@@ -30,7 +30,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function webviewHtml(page: WebviewPage): string {
   if (!NONCE.test(page.nonce)) throw new RangeError('The nonce must be at least 16 base64 characters.');
   if (!ROOT_ID.test(page.rootId)) throw new RangeError(`"${page.rootId}" is not an element id.`);
-  if (/['";\s]/.test(page.cspSource)) throw new RangeError('The CSP source must be a single origin.');
+  if (!isSourceList(page.cspSource)) throw new RangeError('The CSP source must be host sources (and \'self\') only.');
   const styles = page.styleUris.map((uri) => `<link rel="stylesheet" href="${attribute(uri)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -46,6 +46,12 @@ ${styles}
 <script nonce="${page.nonce}" src="${attribute(page.scriptUri)}"></script>
 </body>
 </html>`;
+}
+
+/** VS Code's `cspSource`: host sources and, in the browser, `'self'`; never another keyword or directive. */
+function isSourceList(value: string): boolean {
+  const sources = value.trim().split(/\s+/);
+  return sources[0] !== '' && sources.every((source) => source === "'self'" || /^[^'";,]+$/.test(source));
 }
 
 function text(value: string): string {

@@ -1,12 +1,18 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
+import { askDeadLetterReason } from '../../../src/commands/sessionPrompts';
 import type { MessageView } from '../../../src/core/session/messageView';
-import { PANEL_ROOT_ID, skipNotice, type PanelState, type WebviewToHost } from '../../../src/webviews/sessionPanel/protocol';
+import type { PanelState } from '../../../src/core/session/panelState';
+import { PANEL_ROOT_ID } from '../../../src/webviews/sessionPanel/protocol';
 import { SessionPanel, type SessionPanelAction } from '../../../src/webviews/sessionPanel/sessionPanel';
 
 // The session panel in a real VS Code webview, inspected from OUTSIDE through the browser that runs
 // the workbench (scripts/lib/webviewProbe.mjs): hostile payloads must stay text, the CSP must hold,
-// and real key presses must reach the host as validated messages.
+// and real key presses must reach the host as validated messages. The panel runs on the shared
+// webview code (src/webviews/shared): the page, the handshake, the RPC and the test hooks are its.
+
+/** A notification as the webview posts it (the shared wire format). */
+const notify = (method: string, params?: unknown) => (params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params });
 
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 const PROBE_URL = process.env.KAFKA_LAB_WEBVIEW_URL;
@@ -143,7 +149,7 @@ function orderState(offset: number, overrides: Partial<PanelState> = {}): PanelS
       { topic: 'demo.payments.avro', partition: 0, offset: 318, at: at - 60_000 },
       { topic: 'demo.payments.avro', partition: 1, offset: offset - 2, at: at + 1000 },
     ],
-    notice: skipNotice(offset - 1),
+    notice: { level: 'warning', text: `Offset ${offset - 1} of demo.payments.avro [1] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.` },
     ...overrides,
   };
 }
@@ -177,10 +183,11 @@ async function waitFor<T>(what: string, check: () => T | undefined | false | Pro
 
 /** Waits until the webview has rendered the last state the host posted. */
 async function rendered(panel: SessionPanel): Promise<void> {
-  await waitFor(`the webview to render state ${panel.postedSeq}`, async () => {
-    if (panel.postedSeq === 0) return false;
+  const { host } = panel;
+  await waitFor(`the webview to render state ${host.postedSeq}`, async () => {
+    if (host.postedSeq === 0) return false;
     const { value } = await probe<{ value: string | null }>({ op: 'evaluate', expression: `document.getElementById(${JSON.stringify(PANEL_ROOT_ID)}).dataset.seq ?? null` });
-    return value === String(panel.postedSeq);
+    return value === String(host.postedSeq);
   });
 }
 
@@ -189,6 +196,7 @@ describe('the session panel webview', function () {
   let panel: SessionPanel | undefined;
   let actions: SessionPanelAction[];
   let reasons: Array<string | undefined>;
+  let shown: PanelState | undefined;
 
   before(async function () {
     if (!PROBE_URL) this.skip(); // only the code-server runner can look into webviews
@@ -207,20 +215,29 @@ describe('the session panel webview', function () {
     panel = undefined;
   });
 
+  /** A panel whose session state is `shown` (tests change it with `update`, as a session does). */
   function open(state: PanelState, options: { realReasonPrompt?: boolean } = {}): SessionPanel {
-    panel = new SessionPanel(extensionUri, state.sessionId, state.title, {
+    shown = state;
+    panel = new SessionPanel({
+      extensionUri,
+      title: state.title,
+      source: () => shown,
       onAction: (action) => {
         actions.push(action);
       },
-      ...(options.realReasonPrompt ? {} : { askDeadLetterReason: async () => reasons.shift() }),
+      askDeadLetterReason: options.realReasonPrompt ? askDeadLetterReason : async () => reasons.shift(),
     });
-    panel.update(state);
     return panel;
+  }
+
+  function update(p: SessionPanel, state: PanelState): void {
+    shown = state;
+    p.invalidate();
   }
 
   it('renders hostile keys, values, headers, JSON keys, titles and notices as text: nothing runs, nothing becomes markup', async () => {
     const p = open(hostileState());
-    await p.whenReady();
+    await p.host.whenReady();
     await rendered(p);
     const facts = await probe<{
       scripts: Array<{ id?: string; src?: string; nonce: boolean; inline: boolean }>;
@@ -261,8 +278,9 @@ describe('the session panel webview', function () {
     assert.deepEqual(facts.onAttributes, [], 'event-handler attributes');
     assert.deepEqual(facts.scriptUrls, [], 'javascript: URLs');
     assert.ok(facts.styles.every((id) => id === '_defaultStyles'), `style elements: ${facts.styles.join(', ')}`);
-    assert.equal(facts.links.length, 1, facts.links.join(', '));
-    assert.match(facts.links[0], /^stylesheet .*\/media\/sessionPanel\.css$/);
+    assert.equal(facts.links.length, 2, facts.links.join(', '));
+    assert.match(facts.links[0], /^stylesheet .*\/media\/webview\/shared\.css$/);
+    assert.match(facts.links[1], /^stylesheet .*\/media\/webview\/sessionPanel\.css$/);
     // Nothing ran.
     assert.deepEqual(facts.flagged, [], 'a hostile payload set window.__pwned');
     assert.notEqual(facts.title, 'pwned');
@@ -298,7 +316,7 @@ describe('the session panel webview', function () {
     await screenshot('session-panel-xss');
 
     // A decode error and a binary payload: the message and the raw bytes (hex and text), all as text.
-    p.update({ ...hostileState(), current: hostileErrorMessage() });
+    update(p, { ...hostileState(), current: hostileErrorMessage() });
     await rendered(p);
     const errorFacts = await probe<{ rootTags: Record<string, number>; onAttributes: string[]; flagged: unknown[]; texts: boolean[] }>({
       op: 'facts',
@@ -313,7 +331,7 @@ describe('the session panel webview', function () {
 
   it('keys n c s r d p u reach the host as validated messages; a second press is not a second decision', async () => {
     const p = open(orderState(41));
-    await p.whenReady();
+    await p.host.whenReady();
     await rendered(p);
     await probe({ op: 'click', selector: '.meta' }); // focus the webview (not a control), as a user would
 
@@ -331,7 +349,7 @@ describe('the session panel webview', function () {
     let offset = 42;
     for (const [key, action] of expected) {
       actions.length = 0;
-      p.update(orderState(offset++));
+      update(p, orderState(offset++));
       await rendered(p);
       await probe({ op: 'press', keys: [key] });
       await waitFor(`the action of "${key}"`, () => actions.length > 0);
@@ -341,10 +359,10 @@ describe('the session panel webview', function () {
     // d, then the reason prompt is cancelled: nothing is decided.
     actions.length = 0;
     reasons = [undefined];
-    p.update(orderState(offset++));
+    update(p, orderState(offset++));
     await rendered(p);
     await probe({ op: 'press', keys: ['d'] });
-    await waitFor('the decide message', () => p.received.some((m) => m.type === 'decide' && m.messageId === orderMessage(offset - 1).id));
+    await waitFor('the decide message', () => p.host.received.some((m) => m.method === 'session/decide' && (m.params as { messageId?: string }).messageId === orderMessage(offset - 1).id));
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(actions, []);
 
@@ -352,7 +370,7 @@ describe('the session panel webview', function () {
     actions.length = 0;
     await probe({ op: 'press', keys: ['p'] });
     await waitFor('pause', () => actions.length === 1);
-    p.update(orderState(offset, { state: 'paused' }));
+    update(p, orderState(offset, { state: 'paused' }));
     await rendered(p);
     await probe({ op: 'press', keys: ['p'] });
     await waitFor('resume', () => actions.length === 2);
@@ -360,19 +378,19 @@ describe('the session panel webview', function () {
 
     // Decision keys do nothing while paused: the webview does not even send them.
     actions.length = 0;
-    const before: readonly WebviewToHost[] = [...p.received];
+    const before = [...p.host.received];
     await probe({ op: 'press', keys: ['n', 'c'] });
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(actions, []);
-    assert.deepEqual(p.received, before);
+    assert.deepEqual(p.host.received, before);
   });
 
   it('d asks for the dead-letter reason in a real input box: Escape cancels, Enter sends it', async () => {
     const p = open(orderState(41), { realReasonPrompt: true });
-    await p.whenReady();
+    await p.host.whenReady();
     await rendered(p);
     await probe({ op: 'click', selector: '.meta' });
-    const decides = () => p.received.filter((m) => m.type === 'decide').length;
+    const decides = () => p.host.received.filter((m) => m.method === 'session/decide').length;
     await probe({ op: 'press', keys: ['d'] });
     await waitFor('the decide message', () => decides() === 1);
     await new Promise((resolve) => setTimeout(resolve, 700)); // the input box opens and takes the focus
@@ -391,7 +409,7 @@ describe('the session panel webview', function () {
 
   it('u opens the run-until form; typing in it triggers no shortcut; Enter sends the condition; the run can be stopped', async () => {
     const p = open(orderState(41));
-    await p.whenReady();
+    await p.host.whenReady();
     await rendered(p);
     await probe({ op: 'click', selector: '.meta' });
     const opened = await probe<{ after: Array<{ tag: string; id?: string }> }>({ op: 'press', keys: ['u'] });
@@ -418,7 +436,7 @@ describe('the session panel webview', function () {
 
     // While it runs, the panel says so, decisions are off, and u stops it.
     actions.length = 0;
-    p.update(orderState(41, { state: 'running', runUntil: { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'DECLINED' }, scanned: 12 } }));
+    update(p, orderState(41, { state: 'running', runUntil: { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'DECLINED' }, scanned: 12 } }));
     await rendered(p);
     const status = await probe<{ value: string }>({ op: 'evaluate', expression: `document.querySelector('.run-until-status').textContent` });
     assert.equal(status.value, 'Running until $.status equals "DECLINED" — 12 messages passed');
@@ -430,7 +448,7 @@ describe('the session panel webview', function () {
 
   it('Tab walks the controls in order, each with a visible focus ring and its shortcut', async () => {
     const p = open(orderState(41));
-    await p.whenReady();
+    await p.host.whenReady();
     await rendered(p);
     await probe({ op: 'click', selector: '.meta' });
     const first = await probe<{ active: { text: string; keyshortcuts?: string } }>({ op: 'focus', selector: '.toolbar button' });
@@ -458,21 +476,29 @@ describe('the session panel webview', function () {
 
   it('drops malformed and stale messages from the webview; a (re)loaded webview gets the latest state', async () => {
     const p = open(orderState(41));
-    await p.whenReady();
-    const rejectedBefore = p.rejectedCount;
-    for (const bad of [null, 'ready', { type: 'decide', messageId: orderMessage(41).id, action: 'ack' }, { type: 'runUntil', condition: { kind: 'jsonPath', path: '$[', op: 'equals', value: '' } }, { type: 'exec', command: 'workbench.action.quit' }]) {
-      await p.simulate(bad);
+    await p.host.whenReady();
+    const rejectedBefore = p.host.rejectedCount;
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'ready' }, // the old shape
+      notify('session/decide', { messageId: orderMessage(41).id, action: 'ack' }),
+      notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$[', op: 'equals', value: '' } }),
+      notify('exec', { command: 'workbench.action.quit' }),
+      { kind: 'request', id: 1, method: 'session/decide', params: { messageId: orderMessage(41).id, action: 'commit' } }, // a notification, not a request
+    ]) {
+      await p.host.simulate(bad);
     }
-    assert.equal(p.rejectedCount - rejectedBefore, 5);
+    assert.equal(p.host.rejectedCount - rejectedBefore, 7);
     assert.deepEqual(actions, []);
-    await p.simulate({ type: 'decide', messageId: 'member-1/demo.payments.avro/1/999', action: 'commit' }); // not the message on screen
+    await p.host.simulate(notify('session/decide', { messageId: 'member-1/demo.payments.avro/1/999', action: 'commit' })); // not the message on screen
     assert.deepEqual(actions, []);
-    await p.simulate({ type: 'decide', messageId: orderMessage(41).id, action: 'commit' });
-    await p.simulate({ type: 'decide', messageId: orderMessage(41).id, action: 'skip' }); // one decision per message
+    await p.host.simulate(notify('session/decide', { messageId: orderMessage(41).id, action: 'commit' }));
+    await p.host.simulate(notify('session/decide', { messageId: orderMessage(41).id, action: 'skip' })); // one decision per message
     assert.deepEqual(actions, [{ type: 'decide', messageId: orderMessage(41).id, action: 'commit' }]);
-    const seq = p.postedSeq;
-    await p.simulate({ type: 'ready' });
-    assert.equal(p.postedSeq, seq + 1, 'ready is answered with the latest state at once');
+    const seq = p.host.postedSeq;
+    await p.host.simulate(notify('ready'));
+    assert.equal(p.host.postedSeq, seq + 1, 'ready is answered with the latest state at once');
     assert.equal(p.state?.current?.id, orderMessage(41).id);
     let disposed = false;
     p.onDidDispose(() => (disposed = true));
@@ -486,11 +512,11 @@ describe('the session panel webview', function () {
     await vscode.commands.executeCommand('workbench.action.closePanel');
     try {
       const p = open(orderState(46));
-      await p.whenReady();
+      await p.host.whenReady();
       await rendered(p);
       const facts = await probe<{ texts: boolean[] }>({
         op: 'facts',
-        texts: ['demo.payments.avro', 'id 12 · subject demo.payments.avro-value · version 3 · avro', 'Avro', 'pay_01JDX4R9Q8', 'KB-MX-BLUE', 'trace-id', '2025-11-28T09:41:07.512Z (CreateTime)', 'offset 45 was skipped'],
+        texts: ['demo.payments.avro', 'id 12 · subject demo.payments.avro-value · version 3 · avro', 'Avro', 'pay_01JDX4R9Q8', 'KB-MX-BLUE', 'trace-id', '2025-11-28T09:41:07.512Z (CreateTime)', 'Offset 45 of demo.payments.avro [1] was skipped'],
       });
       facts.texts.forEach((found, i) => assert.ok(found, `text ${i} missing`));
       await probe({ op: 'click', selector: '.meta' });

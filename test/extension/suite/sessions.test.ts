@@ -76,14 +76,14 @@ describe('consumer sessions in a real VS Code against the real broker', function
     const groupId = uniqueName('ext-session-steps');
     const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'perMessage' }, createDlqTopics: true });
     assert.ok(id);
-    const panel = api.sessions.commands.panel(id);
+    const panel = api.sessions.panels.get(id);
     assert.ok(panel, 'the session panel did not open');
-    await panel.whenReady();
+    await panel.host.whenReady();
 
-    // The first two through the panel's own message path (as the buttons send them), once the panel shows the message.
+    // The first two through the panel's own message path (as the buttons send them: the shared wire format), once the panel shows the message.
     const onPanel = (offset: number) => waitFor(`offset ${offset} on the panel`, 20_000, () => (panel.state?.current?.offset === offset ? panel.state.current : undefined));
-    await panel.simulate({ type: 'decide', messageId: (await onPanel(0)).id, action: 'commit' });
-    await panel.simulate({ type: 'decide', messageId: (await onPanel(1)).id, action: 'commit' });
+    await panel.host.simulate({ kind: 'notify', method: 'session/decide', params: { messageId: (await onPanel(0)).id, action: 'commit' } });
+    await panel.host.simulate({ kind: 'notify', method: 'session/decide', params: { messageId: (await onPanel(1)).id, action: 'commit' } });
     await shown(id, 2);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'skip');
     await waitFor('the skip notice on the panel', 5_000, () => (/not marked done/.test(panel.state?.notice?.text ?? '') ? true : undefined));
@@ -142,10 +142,10 @@ describe('consumer sessions in a real VS Code against the real broker', function
   it('runs until a key matches and stops on that message', async () => {
     const topic = await newTopic(2, 60, 12);
     const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-until'), topics: [topic], createDlqTopics: true });
-    const panel = api.sessions.commands.panel(id)!;
-    await panel.whenReady();
+    const panel = api.sessions.panels.get(id)!;
+    await panel.host.whenReady();
     await waitFor('a message to decide', 20_000, () => session(id).current);
-    await panel.simulate({ type: 'runUntil', condition: { kind: 'keyEquals', value: 'key-11' } });
+    await panel.host.simulate({ kind: 'notify', method: 'session/runUntil', params: { condition: { kind: 'keyEquals', value: 'key-11' } } });
     await waitFor('stopped on key-11', 20_000, () => {
       const current = session(id).current;
       return current && current.key.kind === 'text' && current.key.text === 'key-11' ? true : undefined;
@@ -221,8 +221,8 @@ describe('consumer sessions in a real VS Code against the real broker', function
     registry.close();
 
     const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-avro'), topics: [topic], createDlqTopics: true });
-    const panel = api.sessions.commands.panel(id)!;
-    await panel.whenReady();
+    const panel = api.sessions.panels.get(id)!;
+    await panel.host.whenReady();
     await waitFor('the decoded Avro message on the panel', 20_000, () => (panel.state?.current?.value.kind === 'json' ? true : undefined));
     const current = panel.state!.current!;
     assert.deepEqual(current.schema && [current.schema.format, current.schema.subject, current.schema.version], ['avro', `${topic}-value`, 1]);
@@ -323,7 +323,7 @@ describe('consumer sessions in a real VS Code against the real broker', function
     assert.match(c.spec.groupId, new RegExp(`-dev-${topic}$`));
     assert.deepEqual([c.spec.autoOffsetReset, c.spec.mode, c.spec.commitPolicy.kind, c.spec.members], ['earliest', 'stepping', 'perMessage', 1]);
     await shown(id, 0);
-    assert.ok(api.sessions.commands.panel(id), 'no panel');
+    assert.ok(api.sessions.panels.get(id), 'no panel');
     const admin = await (await import('../../../src/core/kafka/admin')).KafkaAdmin;
     const client = new admin({ bootstrapServers: services.kafka.plaintext });
     try {

@@ -34,6 +34,10 @@ describe('the webview page', () => {
     assert.throws(() => webviewHtml({ ...page, nonce: `${page.nonce}' 'unsafe-inline` }), RangeError);
     assert.throws(() => webviewHtml({ ...page, rootId: 'x" onload="alert(1)' }), RangeError);
     assert.throws(() => webviewHtml({ ...page, cspSource: "https://a 'unsafe-inline'" }), RangeError);
+    assert.throws(() => webviewHtml({ ...page, cspSource: 'https://a; script-src *' }), RangeError);
+    assert.throws(() => webviewHtml({ ...page, cspSource: ' ' }), RangeError);
+    // VS Code in the browser gives 'self' and a CDN host: both fine.
+    assert.match(webviewHtml({ ...page, cspSource: "'self' https://*.vscode-cdn.net" }), /style-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net;/);
     const html = webviewHtml({ ...page, title: '<img src=x onerror=alert(1)>', scriptUri: 'https://x/"><script>alert(1)</script>' });
     assert.doesNotMatch(html, /<img|onerror=alert\(1\)>|"><script>alert/);
     assert.equal([...html.matchAll(/<script/g)].length, 1);

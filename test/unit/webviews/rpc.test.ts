@@ -19,16 +19,15 @@ const Hello = new NotificationType<{ name: string }>('viewer/hello', (x): x is {
 
 function pair(options: { timeoutMs?: number } = {}) {
   const wire: WireMessage[] = [];
-  let host: RpcEndpoint;
-  let webview: RpcEndpoint;
-  const deliver = (to: () => RpcEndpoint) => (message: WireMessage) => {
+  const ends: { host?: RpcEndpoint; webview?: RpcEndpoint } = {};
+  const deliver = (to: 'host' | 'webview') => (message: WireMessage) => {
     wire.push(message);
     const copy = structuredClone(message);
-    setImmediate(() => void to().receive(copy));
+    setImmediate(() => void ends[to]!.receive(copy));
   };
   const rejected: string[] = [];
-  host = new RpcEndpoint({ post: deliver(() => webview), onRejected: (why) => rejected.push(why), ...options });
-  webview = new RpcEndpoint({ post: deliver(() => host), ...options });
+  const host = (ends.host = new RpcEndpoint({ post: deliver('webview'), onRejected: (why) => rejected.push(why), ...options }));
+  const webview = (ends.webview = new RpcEndpoint({ post: deliver('host'), ...options }));
   return { host, webview, wire, rejected };
 }
 

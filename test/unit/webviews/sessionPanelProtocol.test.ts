@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { allowedControls, HISTORY_LIMIT, isHostToWebview, isWebviewToHost, MAX_MESSAGE_ID, skipNotice, type PanelState } from '../../../src/webviews/sessionPanel/protocol';
+import { allowedControls, HISTORY_LIMIT, type PanelState } from '../../../src/core/session/panelState';
+import { CancelRunUntilNotification, DecideNotification, isPanelState, MAX_MESSAGE_ID, PauseNotification, ResumeNotification, RunUntilNotification } from '../../../src/webviews/sessionPanel/protocol';
+import { isWireMessage, stateNotification } from '../../../src/webviews/shared/protocol';
+import { RpcEndpoint } from '../../../src/webviews/shared/rpc';
 
 const base: PanelState = { sessionId: 's', title: 'orders', state: 'stepping', history: [], lastCommits: [] };
 const withMessage: PanelState = {
@@ -20,57 +23,86 @@ const withMessage: PanelState = {
   },
 };
 
+/** A host-side endpoint with the session panel's methods; records what reached the handlers. */
+function host() {
+  const received: Array<[string, unknown]> = [];
+  const rpc = new RpcEndpoint({ post: () => undefined });
+  rpc.onNotification(DecideNotification, (p) => void received.push(['decide', p]));
+  rpc.onNotification(PauseNotification, () => void received.push(['pause', undefined]));
+  rpc.onNotification(ResumeNotification, () => void received.push(['resume', undefined]));
+  rpc.onNotification(RunUntilNotification, (p) => void received.push(['runUntil', p]));
+  rpc.onNotification(CancelRunUntilNotification, () => void received.push(['cancelRunUntil', undefined]));
+  return { rpc, received };
+}
+
+const notify = (method: string, params?: unknown) => (params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params });
+
 describe('session panel protocol', () => {
-  it('accepts every well-formed webview message', () => {
+  it('accepts every well-formed webview message and hands the handlers exactly its params', async () => {
+    const { rpc, received } = host();
     const good: unknown[] = [
-      { type: 'ready' },
-      { type: 'pause' },
-      { type: 'resume' },
-      { type: 'cancelRunUntil' },
-      ...['next', 'commit', 'skip', 'retry', 'deadLetter'].map((action) => ({ type: 'decide', messageId: 'm/orders/0/1', action })),
-      { type: 'runUntil', condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'FAILED' } },
-      { type: 'runUntil', condition: { kind: 'decodeError' } },
+      notify('session/pause'),
+      notify('session/resume'),
+      notify('session/cancelRunUntil'),
+      ...['next', 'commit', 'skip', 'retry', 'deadLetter'].map((action) => notify('session/decide', { messageId: 'm/orders/0/1', action })),
+      notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'FAILED' } }),
+      notify('session/runUntil', { condition: { kind: 'decodeError' } }),
       // unknown extra fields are ignored, not trusted
-      { type: 'pause', extra: '<script>' },
+      notify('session/pause', { extra: '<script>' }),
     ];
-    for (const message of good) assert.ok(isWebviewToHost(message), JSON.stringify(message));
+    for (const message of good) assert.equal(await rpc.receive(message), 'handled', JSON.stringify(message));
+    assert.equal(rpc.rejected, 0);
+    assert.deepEqual(
+      received.map(([method]) => method),
+      ['pause', 'resume', 'cancelRunUntil', 'decide', 'decide', 'decide', 'decide', 'decide', 'runUntil', 'runUntil', 'pause'],
+    );
+    assert.deepEqual(received[3], ['decide', { messageId: 'm/orders/0/1', action: 'next' }]);
   });
 
-  it('refuses anything else: wrong types, unknown actions, bad ids, bad conditions', () => {
+  it('refuses anything else: wrong shapes, unknown methods and actions, bad ids, bad conditions', async () => {
+    const { rpc, received } = host();
     const bad: unknown[] = [
       null,
       undefined,
       0,
       'ready',
       [],
-      [{ type: 'ready' }],
+      [notify('session/pause')],
       {},
-      { type: 'READY' },
-      { type: 'eval', code: 'process.exit()' },
-      { type: 'decide', messageId: 'm', action: 'ack' },
-      { type: 'decide', messageId: 'm', action: 'commitNow' },
-      { type: 'decide', messageId: 'm', action: ['next'] },
-      { type: 'decide', messageId: '', action: 'next' },
-      { type: 'decide', messageId: 7, action: 'next' },
-      { type: 'decide', messageId: 'x'.repeat(MAX_MESSAGE_ID + 1), action: 'next' },
-      { type: 'decide', action: 'next' },
-      { type: 'runUntil' },
-      { type: 'runUntil', condition: { kind: 'jsonPath', path: '$[', op: 'equals', value: 'x' } },
-      { type: 'runUntil', condition: { kind: 'offsetReached', offset: -5 } },
-      { type: 'runUntil', condition: 'decodeError' },
-      { type: 'toString' },
-      { type: '__proto__' },
-      { type: 'constructor' },
+      { type: 'pause' }, // the old, unversioned shape
+      notify('session/PAUSE'),
+      notify('eval', { code: 'process.exit()' }),
+      notify('session/decide', { messageId: 'm', action: 'ack' }),
+      notify('session/decide', { messageId: 'm', action: 'commitNow' }),
+      notify('session/decide', { messageId: 'm', action: ['next'] }),
+      notify('session/decide', { messageId: '', action: 'next' }),
+      notify('session/decide', { messageId: 7, action: 'next' }),
+      notify('session/decide', { messageId: 'x'.repeat(MAX_MESSAGE_ID + 1), action: 'next' }),
+      notify('session/decide', { action: 'next' }),
+      notify('session/decide'),
+      notify('session/runUntil'),
+      notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$[', op: 'equals', value: 'x' } }),
+      notify('session/runUntil', { condition: { kind: 'offsetReached', offset: -5 } }),
+      notify('session/runUntil', { condition: 'decodeError' }),
+      notify('session/pause', 'x'),
+      notify('toString'),
+      notify('__proto__'),
+      notify('constructor'),
+      notify('hasOwnProperty'),
     ];
-    for (const message of bad) assert.ok(!isWebviewToHost(message), JSON.stringify(message) ?? String(message));
+    for (const message of bad) assert.equal(await rpc.receive(message), 'rejected', JSON.stringify(message) ?? String(message));
+    assert.equal(rpc.rejected, bad.length);
+    assert.deepEqual(received, []);
   });
 
-  it('the webview checks what it receives', () => {
-    assert.ok(isHostToWebview({ type: 'state', seq: 1, state: base }));
-    assert.ok(!isHostToWebview({ type: 'state', state: base }));
-    assert.ok(!isHostToWebview({ type: 'state', seq: 1, state: { ...base, history: 'x' } }));
-    assert.ok(!isHostToWebview({ type: 'other', seq: 1, state: base }));
-    assert.ok(!isHostToWebview(null));
+  it('the webview checks the states it receives', () => {
+    const state = stateNotification(isPanelState);
+    assert.ok(state.validateParams({ seq: 1, state: base }));
+    assert.ok(!state.validateParams({ state: base }));
+    assert.ok(!state.validateParams({ seq: 1.5, state: base }));
+    assert.ok(!state.validateParams({ seq: 1, state: { ...base, history: 'x' } }));
+    assert.ok(!state.validateParams({ seq: 1, state: null }));
+    assert.ok(isWireMessage({ kind: 'notify', method: 'state', params: { seq: 1, state: base } }));
   });
 
   it('allows decisions only for a waiting message in stepping mode, and not during a run-until', () => {
@@ -83,10 +115,6 @@ describe('session panel protocol', () => {
     for (const state of ['starting', 'stopping', 'stopped', 'error'] as const) {
       assert.deepEqual(allowedControls({ ...withMessage, state }), { decide: false, pause: false, resume: false, runUntil: false, cancelRunUntil: false }, state);
     }
-  });
-
-  it('says what a skip means', () => {
-    assert.deepEqual(skipNotice(41), { level: 'warning', text: 'offset 41 was skipped: it is not marked done and will be redelivered after a restart' });
     assert.equal(HISTORY_LIMIT, 50);
   });
 });

@@ -1,6 +1,6 @@
-import { isRunUntilCondition, parseJsonPath, type RunUntilKind } from '../../../core/session/runUntil';
-import type { MessageView, RunUntilCondition } from '../protocol';
-import { button, h } from './dom';
+import type { MessageView } from '../../../core/session/messageView';
+import { isRunUntilCondition, parseJsonPath, type RunUntilCondition, type RunUntilKind } from '../../../core/session/runUntil';
+import { button, h } from '../../shared/view/dom';
 
 /** The form's fields as typed (kept in the webview's state so a reload does not lose them). */
 export interface RunUntilDraft {

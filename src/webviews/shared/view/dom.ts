@@ -1,7 +1,7 @@
 /**
- * The only way the session panel puts data on screen: elements made with createElement and text set
- * with textContent / text nodes. Never innerHTML, outerHTML, insertAdjacentHTML or attribute names
- * from data; the only attributes set from data are none (titles and labels are our own words).
+ * The only way a panel puts data on screen: elements made with createElement and text set with
+ * textContent / text nodes. Never innerHTML, outerHTML, insertAdjacentHTML or attribute names from
+ * data; the only attribute set from data is a tree leaf's title (a property, so it stays text).
  */
 
 type Child = Node | string | null | undefined | false;

@@ -1,11 +1,22 @@
-import type { HeaderView, PayloadView } from '../protocol';
+import type { HeaderView, PayloadView } from '../../../core/session/messageView';
+import { jsonText, type LeafKind } from '../valueModel';
 import { button, dataBlock, dataText, h } from './dom';
 import { jsonTree, type Expansion } from './jsonTree';
+
+/**
+ * A message's key, value and headers as every panel shows them: by payload kind, data as text only
+ * (dom.ts), structured values as a tree with a raw JSON view, bytes as a hex dump and as text.
+ */
+
+export interface PayloadOptions {
+  /** Special values shown as one leaf in the tree and as their readable form in the raw view. */
+  readonly kinds?: readonly LeafKind[];
+}
 
 const FORMAT_NAMES: Record<string, string> = { avro: 'Avro', protobuf: 'Protobuf', jsonSchema: 'JSON Schema', json: 'JSON' };
 
 /** The body of a key or value section, by payload kind. */
-export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansion: Expansion): HTMLElement {
+export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansion: Expansion, options: PayloadOptions = {}): HTMLElement {
   switch (payload.kind) {
     case 'null':
       return h('p', { className: 'muted' }, role === 'key' ? 'null (no key)' : 'null (a tombstone)');
@@ -17,7 +28,7 @@ export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansi
         payload.truncatedFrom !== undefined ? h('p', { className: 'muted' }, `Showing the first ${payload.text.length.toLocaleString()} of ${payload.truncatedFrom.toLocaleString()} characters.`) : null,
       );
     case 'json':
-      return structured(payload.json, role, expansion, payload.violations);
+      return structured(payload.json, role, expansion, payload.violations, options);
     case 'binary':
       return h('div', {}, bytes(payload.hex, payload.text, payload.size, payload.truncated, role));
     case 'error':
@@ -47,9 +58,9 @@ export function payloadFormat(payload: PayloadView): string {
   }
 }
 
-function structured(json: unknown, role: string, expansion: Expansion, violations: readonly { path: string; expected: string; actual: string }[] | undefined): HTMLElement {
+function structured(json: unknown, role: string, expansion: Expansion, violations: readonly { path: string; expected: string; actual: string }[] | undefined, options: PayloadOptions): HTMLElement {
   const container = h('div', { className: 'structured' });
-  const tree = jsonTree(json, expansion, `${role} as a tree`);
+  const tree = jsonTree(json, expansion, `${role} as a tree`, options);
   const raw = h('div', { hidden: true });
   let rawRendered = false;
   const toggle = button('Raw JSON', {
@@ -58,7 +69,9 @@ function structured(json: unknown, role: string, expansion: Expansion, violation
     onClick: () => {
       const showRaw = raw.hidden;
       if (showRaw && !rawRendered) {
-        raw.appendChild(dataBlock(JSON.stringify(json, null, 2) ?? 'null', `${role} as JSON text`));
+        const { text, truncated } = jsonText(json, options);
+        raw.appendChild(dataBlock(text, `${role} as JSON text`));
+        if (truncated) raw.appendChild(h('p', { className: 'muted' }, `Showing the first ${text.length.toLocaleString()} characters.`));
         rawRendered = true;
       }
       raw.hidden = !showRaw;
