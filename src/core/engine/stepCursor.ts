@@ -10,6 +10,7 @@ export class StepCursor {
   private currentValue: { readonly message: ConsumedMessage; readonly member: Member } | undefined;
   /** A held message (run-until): offered next for a decision, ahead of older ones. */
   private preferred: string | undefined;
+  private advancing = false;
   private readonly waiters = new Set<(message: ConsumedMessage) => void>();
 
   constructor(
@@ -25,7 +26,17 @@ export class StepCursor {
 
   /** Offers the next message for a decision when none is waiting. */
   advance(): void {
-    if (this.currentValue || !this.stepping()) return;
+    // Taking a message re-enters here (its member dispatches again): that call must not take a second one.
+    if (this.currentValue || this.advancing || !this.stepping()) return;
+    this.advancing = true;
+    try {
+      this.advanceOnce();
+    } finally {
+      this.advancing = false;
+    }
+  }
+
+  private advanceOnce(): void {
     let best: { seq: number; take: () => ConsumedMessage; member: Member } | undefined;
     for (const member of this.members()) {
       const candidate = member.peekStepCandidate(this.preferred);

@@ -1,0 +1,163 @@
+import { strict as assert } from 'node:assert';
+import { RetriableError } from '../../../../src/core/errors';
+import type { ConsumedMessage } from '../../../../src/core/engine/types';
+import { GROUP, TOPIC, lastCommitted, offsetsOf, rig, sleep, waitFor } from './support/harness';
+
+describe('engine dispatch (running mode, fake consumer)', () => {
+  it('hands every message to the handler once, in offset order per partition, and stop commits the ends', async () => {
+    const seen: ConsumedMessage[] = [];
+    const r = rig({ handler: (m) => void seen.push(m) });
+    r.cluster.fill(TOPIC, 3, 40);
+    await r.session.start();
+    await waitFor('120 messages handled', () => seen.length === 120);
+    await r.session.stop();
+    assert.equal(new Set(seen.map((m) => m.id)).size, 120);
+    for (let p = 0; p < 3; p++) {
+      assert.deepEqual(offsetsOf(seen, p), Array.from({ length: 40 }, (_, i) => i), `partition ${p}`);
+      assert.equal(r.cluster.committed(GROUP, TOPIC, p), 40, `partition ${p} committed through its last message`);
+    }
+    assert.ok(seen.every((m) => m.attempts === 1 && m.memberId === 'member-1' && m.value?.toString() === `${m.partition}:${m.offset}`));
+    assert.deepEqual(r.events.errors, []);
+  });
+
+  it('the default policy commits asynchronously in batches of 500, the close synchronously', async () => {
+    let handled = 0;
+    const r = rig({ handler: () => void handled++ });
+    r.cluster.fill(TOPIC, 1, 1_200);
+    await r.session.start();
+    await waitFor('1200 handled', () => handled === 1_200);
+    await waitFor('two async batch commits', () => r.events.committed.filter((e) => !e.sync).length >= 2);
+    await r.session.stop();
+    const async = r.events.committed.filter((e) => !e.sync);
+    assert.deepEqual(async.slice(0, 2).map((e) => e.offsets[0].offset), [500, 1000]);
+    const close = r.events.committed.find((e) => e.reason === 'close');
+    assert.equal(close?.sync, true);
+    assert.equal(close?.offsets[0].offset, 1_200);
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 1_200);
+  });
+
+  it('per-message policy commits synchronously each time the watermark moves', async () => {
+    const r = rig({ handler: () => undefined, commitPolicy: { kind: 'perMessage' } });
+    r.cluster.fill(TOPIC, 1, 5);
+    await r.session.start();
+    await waitFor('five commits', () => r.events.committed.filter((e) => e.reason === 'policy').length === 5);
+    await r.session.stop();
+    const policy = r.events.committed.filter((e) => e.reason === 'policy');
+    assert.ok(policy.every((e) => e.sync));
+    assert.deepEqual(policy.map((e) => e.offsets[0].offset), [1, 2, 3, 4, 5]);
+  });
+
+  it('never runs more handlers at once than `concurrency`, nor more per partition than `partitionConcurrency`', async () => {
+    let running = 0;
+    let peak = 0;
+    const perPartition = new Map<number, number>();
+    let peakPartition = 0;
+    let done = 0;
+    const r = rig({
+      concurrency: 3,
+      partitionConcurrency: 2,
+      handler: async (m) => {
+        running++;
+        perPartition.set(m.partition, (perPartition.get(m.partition) ?? 0) + 1);
+        peak = Math.max(peak, running);
+        peakPartition = Math.max(peakPartition, perPartition.get(m.partition) ?? 0);
+        await sleep(1 + (m.offset % 3));
+        perPartition.set(m.partition, (perPartition.get(m.partition) ?? 0) - 1);
+        running--;
+        done++;
+      },
+    });
+    r.cluster.fill(TOPIC, 4, 15);
+    await r.session.start();
+    await waitFor('60 handled', () => done === 60, 5_000);
+    await r.session.stop();
+    assert.equal(peak, 3, 'the pool is used fully and never exceeded');
+    assert.equal(peakPartition, 2);
+  });
+
+  it('retries do not let the pool grow past `concurrency` (a failure used to count twice)', async () => {
+    let running = 0;
+    let peak = 0;
+    const failedOnce = new Set<string>();
+    let done = 0;
+    const r = rig({
+      concurrency: 1,
+      handler: async (m) => {
+        running++;
+        peak = Math.max(peak, running);
+        try {
+          await sleep(1);
+          if (m.offset % 2 === 0 && !failedOnce.has(m.id)) {
+            failedOnce.add(m.id);
+            throw new RetriableError('try again');
+          }
+          done++;
+        } finally {
+          running--;
+        }
+      },
+    });
+    r.cluster.fill(TOPIC, 3, 6);
+    await r.session.start();
+    await waitFor('18 handled', () => done === 18, 5_000);
+    await r.session.stop();
+    assert.equal(failedOnce.size, 9);
+    assert.equal(peak, 1);
+  });
+
+  it('a batch policy of 10 commits the watermark once the 10th message is done, long before its interval', async () => {
+    const r = rig({ handler: () => undefined, commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 60_000 } });
+    r.cluster.fill(TOPIC, 1, 10);
+    await r.session.start();
+    await waitFor('the batch commit', () => lastCommitted(r.events.committed, 0) === 10);
+    await r.session.stop();
+  });
+
+  it('pauses a partition whose buffer is full and resumes it once the handler catches up', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    const r = rig({
+      maxBufferedMessages: 20,
+      handler: async () => {
+        await gate;
+        handled++;
+      },
+    });
+    r.cluster.fill(TOPIC, 1, 200);
+    await r.session.start();
+    await waitFor('the partition paused by backpressure', () => r.session.snapshot().members[0].partitions[0]?.paused);
+    const buffered = r.session.snapshot().members[0].partitions[0].buffered;
+    assert.ok(buffered >= 20 && buffered <= 1_000, `bounded buffer (${buffered})`);
+    const fetchedWhilePaused = r.cluster.fetched;
+    await sleep(30);
+    assert.equal(r.cluster.fetched, fetchedWhilePaused, 'nothing is fetched while paused');
+    release();
+    await waitFor('all 200 handled', () => handled === 200, 5_000);
+    assert.equal(r.session.snapshot().members[0].partitions[0].paused, false);
+    await r.session.stop();
+  });
+
+  it('a handler set later starts the queued messages; running mode without one is refused', async () => {
+    const seen: number[] = [];
+    const r = rig({ mode: 'paused' });
+    r.cluster.fill(TOPIC, 1, 3);
+    await r.session.start();
+    assert.throws(() => r.session.setMode('running'), /needs a message handler/);
+    r.session.setHandler((m) => void seen.push(m.offset));
+    r.session.setMode('running');
+    await waitFor('3 handled', () => seen.length === 3);
+    await r.session.stop();
+    assert.deepEqual(seen, [0, 1, 2]);
+  });
+
+  it('a handler rejecting with nothing still fails the attempt, with a reason', async () => {
+    const r = rig({ unknownErrors: 'nonRetriable', handler: () => Promise.reject(undefined) });
+    r.cluster.fill(TOPIC, 1, 1);
+    await r.session.start();
+    await waitFor('the DLQ write', () => r.dlq.written.length === 1);
+    await r.session.stop();
+    assert.match(r.dlq.written[0].envelope.error_message, /rejected without a reason/);
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 1);
+  });
+});
