@@ -185,7 +185,12 @@ function median(values: readonly number[]): number {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-const sides: readonly Side[] = ['raw', 'engine', 'rawCommits'];
+const allSides: readonly Side[] = ['raw', 'engine', 'rawCommits'];
+/** BENCH_ENGINE_SIDES=raw,engine skips rawCommits (raw and engine always run: the ratios need them). */
+const sides: readonly Side[] = (() => {
+  const wanted = (process.env.BENCH_ENGINE_SIDES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  return wanted.length === 0 ? allSides : allSides.filter((side) => side === 'raw' || side === 'engine' || wanted.includes(side));
+})();
 const labels: Record<Side, string> = {
   raw: 'raw consume loop',
   engine: 'engine, no-op handler',
@@ -230,7 +235,11 @@ export const bench: Bench = {
         commits: median(runs.map((r) => r.commits)),
       };
     };
-    const s = { raw: summary('raw'), engine: summary('engine'), rawCommits: summary('rawCommits') };
+    const s = Object.fromEntries(sides.map((side) => [side, summary(side)])) as Record<Side, ReturnType<typeof summary>>;
+    const cpuOf = (r: RunResult): number => ((r.cpuUserSeconds + r.cpuSystemSeconds) / r.items) * 1e6;
+    // CPU time per message is steadier than wall time on a shared machine: the figure to trust.
+    const cpuRatio = s.engine.cpuPerMillion / s.raw.cpuPerMillion;
+    const pairedCpuRatio = median(results.engine.map((r, i) => cpuOf(r) / cpuOf(results.raw[i])));
     // Adjacent runs share the machine's load of the moment: their ratio is the steadier estimate.
     const pairedRatio = median(results.engine.map((r, i) => r.perSecond / results.raw[i].perSecond));
     const measurement = (side: Side): Measurement => ({
@@ -239,9 +248,10 @@ export const bench: Bench = {
       items: messageCount,
       seconds: messageCount / s[side].medianRate,
       peakRssMiB: s[side].peakRss,
+      cpuSecondsPerMillion: s[side].cpuPerMillion,
     });
     const perRun = (side: Side): Measurement[] =>
-      results[side].map((r, i) => ({ name: `${side} run ${i + 1}`, perSecond: r.perSecond, items: r.items, seconds: r.seconds, peakRssMiB: r.peakRssMiB }));
+      results[side].map((r, i) => ({ name: `${side} run ${i + 1}`, perSecond: r.perSecond, items: r.items, seconds: r.seconds, peakRssMiB: r.peakRssMiB, cpuSecondsPerMillion: cpuOf(r) }));
     const prefetch = Object.entries(fetchSettings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
@@ -254,9 +264,18 @@ export const bench: Bench = {
         'engine/raw': s.engine.medianRate / s.raw.medianRate,
         'engine/raw (median of per-round ratios)': pairedRatio,
         'engine/raw (best runs)': s.engine.bestRate / s.raw.bestRate,
-        'engine/raw+commits': s.engine.medianRate / s.rawCommits.medianRate,
+        ...(s.rawCommits ? { 'engine/raw+commits': s.engine.medianRate / s.rawCommits.medianRate } : {}),
+        // CPU per message, raw over engine: 1 means the engine costs no more CPU than the raw loop.
+        'raw/engine CPU per message': 1 / cpuRatio,
+        'raw/engine CPU per message (median of per-round ratios)': 1 / pairedCpuRatio,
       },
       targets: { 'engine/raw': 0.9 },
+      cpu: {
+        rawSecondsPerMillion: s.raw.cpuPerMillion,
+        engineSecondsPerMillion: s.engine.cpuPerMillion,
+        engineOverRaw: cpuRatio,
+        engineOverRawPaired: pairedCpuRatio,
+      },
       notes: [
         `topic ${benchTopic}: ${messageCount} messages, ${valueBytes} B random values, no key, round-robin over ${partitionCount} partitions, uncompressed (produced once, reused while its high watermarks sum to ${messageCount})`,
         `each run: its own node process, a fresh group id, auto.offset.reset=earliest, one consumer; timed from the first message to the last, group join excluded (median join: ${perSide((x) => `${s[x].join.toFixed(2)} s`)})`,
@@ -264,7 +283,7 @@ export const bench: Bench = {
         `raw: consume(${consumeBatch}) in a tight loop, timeout ${consumeTimeoutMs} ms for the first message only, no processing, NO commits; rawCommits: the same plus consumer.commit(positions) every ${commitEvery} messages; engine: ConsumerSession, 1 member, running mode, sync no-op handler, default batch commit policy (async, every 500 messages or 5 s); median commits per run: ${perSide((x) => String(s[x].commits))}`,
         `same librdkafka settings on every side: ${prefetch}, cooperative-sticky, read_committed, auto commit and offset store off; the engine's own buffer is its default (5000 messages per member)`,
         `peak RSS per child process over the whole run (connect, join, consume, stop), max (median) over the runs: ${perSide((x) => `${s[x].peakRss.toFixed(0)} (${s[x].medianPeakRss.toFixed(0)}) MiB`)}; before subscribing: ${perSide((x) => `${s[x].baseRss.toFixed(0)} MiB`)}; peak V8 heap (heapTotal), median: ${perSide((x) => `${s[x].heap.toFixed(0)} MiB`)}`,
-        `CPU of the child (all threads, librdkafka's included) per million messages, median: ${perSide((x) => `${s[x].cpuPerMillion.toFixed(2)} s`)}`,
+        `CPU of the child (all threads, librdkafka's included) per million messages, median: ${perSide((x) => `${s[x].cpuPerMillion.toFixed(2)} s`)}; engine/raw CPU per message ${cpuRatio.toFixed(3)} (median of per-round ratios ${pairedCpuRatio.toFixed(3)})`,
         `best runs: ${perSide((x) => `${fmt(s[x].bestRate)} msg/s`)}`,
         `machine load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs (other work on the machine moves single runs; compare adjacent runs)`,
       ],

@@ -8,6 +8,8 @@ export interface Measurement {
   readonly seconds: number;
   /** Peak resident set size during the measurement, when it was sampled. */
   readonly peakRssMiB?: number;
+  /** CPU seconds (user + system, all threads) per million items, when it was measured. */
+  readonly cpuSecondsPerMillion?: number;
 }
 
 export interface Comparison {
@@ -20,6 +22,14 @@ export interface Comparison {
   /** Target ratio per named ratio, when an issue sets one. */
   readonly targets?: Readonly<Record<string, number>>;
   readonly notes?: readonly string[];
+  /** CPU time per million items of the compared sides, and their ratio, when measured (steadier than wall time). */
+  readonly cpu?: {
+    readonly rawSecondsPerMillion: number;
+    readonly engineSecondsPerMillion: number;
+    /** Engine CPU over raw CPU per message: below 1/0.9 ≈ 1.11 matches the throughput target. */
+    readonly engineOverRaw: number;
+    readonly engineOverRawPaired: number;
+  };
 }
 
 export interface Bench {

@@ -25,12 +25,17 @@ function printTable(comparison: Comparison): void {
     items: m.items,
     seconds: m.seconds.toFixed(2),
     'peak RSS MiB': m.peakRssMiB !== undefined ? m.peakRssMiB.toFixed(0) : '',
+    'CPU s / 1M': m.cpuSecondsPerMillion !== undefined ? m.cpuSecondsPerMillion.toFixed(2) : '',
   }));
   console.table(rows);
   for (const [name, value] of Object.entries(comparison.ratios)) {
     const target = comparison.targets?.[name];
     const verdict = target === undefined ? '' : value >= target ? `  (target ≥ ${target}: met)` : `  (target ≥ ${target}: NOT met)`;
     console.log(`  ratio ${name} = ${value.toFixed(3)}${verdict}`);
+  }
+  if (comparison.cpu) {
+    const c = comparison.cpu;
+    console.log(`  CPU per million messages: raw ${c.rawSecondsPerMillion.toFixed(2)} s, engine ${c.engineSecondsPerMillion.toFixed(2)} s; engine/raw CPU ${c.engineOverRaw.toFixed(3)} (paired ${c.engineOverRawPaired.toFixed(3)})`);
   }
   for (const note of comparison.notes ?? []) console.log(`  note: ${note}`);
 }

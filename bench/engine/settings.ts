@@ -1,5 +1,7 @@
 // Settings shared by engine.bench.ts (the parent: topic setup, alternation, report) and
 // bench/engine/worker.ts (one child process per measured run, so each side's RSS is its own).
+import { defaultBatchPolicy } from '../../src/core/engine/commitPolicy';
+import { CONSUME_BATCH, CONSUME_TIMEOUT_MS } from '../../src/core/engine/limits';
 
 /** The fixed bench topic, produced once and reused while its high watermarks still sum to `messageCount`. */
 export const benchTopic = 'bench.engine.256b.500k';
@@ -8,9 +10,9 @@ export const messageCount = 500_000;
 export const valueBytes = 256;
 
 /** Messages asked of librdkafka per consume(n) call, on both sides (the engine's own batch size). */
-export const consumeBatch = 1000;
+export const consumeBatch = CONSUME_BATCH;
 /** consume(n) waits this long for the first message only (the engine's settings, used by raw too). */
-export const consumeTimeoutMs = 100;
+export const consumeTimeoutMs = CONSUME_TIMEOUT_MS;
 
 /**
  * librdkafka fetch/prefetch settings, identical for both sides. They bound the prefetch memory:
@@ -29,7 +31,7 @@ export const fetchSettings: Readonly<Record<string, string | number | boolean>> 
   'fetch.queue.backoff.ms': 10,
 };
 
-/** Consumer properties the engine forces (member.ts); the raw side sets the same for a fair comparison. */
+/** Consumer properties the engine forces (memberConsumerConfig in rdkafkaConsumer.ts); the raw side sets the same for a fair comparison. */
 export const engineEquivalentSettings: Readonly<Record<string, string | number | boolean>> = {
   'enable.auto.commit': false,
   'enable.auto.offset.store': false,
@@ -46,7 +48,7 @@ export const engineEquivalentSettings: Readonly<Record<string, string | number |
 export type Side = 'raw' | 'rawCommits' | 'engine';
 
 /** The engine's default batch policy commits every 500 completed messages (or 5 s). */
-export const commitEvery = 500;
+export const commitEvery = defaultBatchPolicy.kind === 'batch' ? defaultBatchPolicy.maxMessages : 1;
 
 export interface WorkerArgs {
   readonly side: Side;

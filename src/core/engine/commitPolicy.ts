@@ -39,10 +39,14 @@ export class CommitScheduler {
     this.policy = policy;
   }
 
-  /** Records completed messages; returns whether a commit is due now. */
+  /**
+   * Records completed messages; returns whether the count makes a commit due now. The time trigger
+   * is not read here (no clock read per message): the caller's timer (msUntilDue) and isDue() see it.
+   */
   onCompleted(count = 1): boolean {
     this.completedSinceCommit += count;
-    return this.isDue();
+    const policy = this.policy;
+    return policy.kind === 'perMessage' || this.completedSinceCommit >= policy.maxMessages;
   }
 
   isDue(): boolean {

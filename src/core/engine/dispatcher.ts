@@ -82,7 +82,7 @@ export class Dispatcher {
 
   /** Whether the head of this partition may be taken now (by a handler or for a decision). */
   canStart(ps: PartitionState): boolean {
-    return !ps.revoked && ps.queue.length > 0 && ps.active.size < this.partitionConcurrency && ps.blockedReason === undefined;
+    return !ps.revoked && ps.queue.length > 0 && ps.active.length < this.partitionConcurrency && ps.blockedReason === undefined;
   }
 
   private dispatchRunning(): void {

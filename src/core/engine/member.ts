@@ -26,6 +26,8 @@ export interface MemberHost {
   retryPolicy(): RetryPolicy;
   dlqTopicFor(topic: string): string;
   emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void;
+  /** Whether anyone listens to an event (the per-message ones are not emitted to no one). */
+  listens(event: keyof SessionEvents): boolean;
   /** Stepping: a member has a message that could become the current one. */
   stepCandidateAvailable(): void;
   /** Stepping: the message waiting for a decision was taken away (revoke, seek, stop). */
@@ -197,7 +199,7 @@ export class Member {
 
   private accept(records: readonly FetchedRecord[]): void {
     const queues = this.queues;
-    const emit = this.host.emit;
+    const emit = this.host.listens('fetched') ? this.host.emit : undefined;
     let ps: PartitionState | undefined;
     for (const r of records) {
       // A batch comes in runs of one partition: its state is looked up again only when that changes.
@@ -208,7 +210,8 @@ export class Member {
       ps.nextOffset = r.offset + 1;
       ps.startOffset ??= r.offset;
       this.commits.track(ps, r.offset);
-      emit('fetched', queues.enqueue(ps, r).message);
+      const entry = queues.enqueue(ps, r);
+      if (emit) emit('fetched', entry.message);
     }
     this.dispatcher.dispatch();
     this.pauses.applyBackpressure();

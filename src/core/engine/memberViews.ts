@@ -17,7 +17,7 @@ export function memberSnapshot(id: string, state: MemberSnapshot['state'], queue
         position: ps.nextOffset,
         committed,
         doneUncommitted: position !== undefined && (committed === undefined || position > committed) ? position : undefined,
-        inFlight: ps.active.size,
+        inFlight: ps.active.length,
         buffered: ps.queue.length,
         paused: ps.paused,
         ...(ps.blockedReason ? { blockedReason: ps.blockedReason } : {}),

@@ -98,6 +98,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       emit: (event, ...args) => {
         this.emit(event, ...(args as never));
       },
+      listens: (event) => this.listenerCount(event) > 0,
       stepCandidateAvailable: () => this.cursor.advance(),
       awaitingWithdrawn: (message) => {
         if (this.cursor.releaseIf((m) => m.id === message.id)) setImmediate(() => this.cursor.advance());

@@ -11,9 +11,9 @@ describe('partition queues: one transition function keeps states, queues and cou
     const [a, b, c] = [0, 1, 2].map((o) => q.enqueue(ps, record(o)));
     assert.equal(q.buffered, 3);
     q.transition(a, 'running');
-    assert.deepEqual([q.buffered, q.inFlight, ps.active.size, ps.queue.length], [2, 1, 1, 2]);
+    assert.deepEqual([q.buffered, q.inFlight, ps.active.length, ps.queue.length], [2, 1, 1, 2]);
     q.transition(a, 'retryWait');
-    assert.deepEqual([q.buffered, q.inFlight, ps.active.size], [2, 0, 1], 'a backoff occupies the partition, not a worker');
+    assert.deepEqual([q.buffered, q.inFlight, ps.active.length], [2, 0, 1], 'a backoff occupies the partition, not a worker');
     q.transition(a, 'queued');
     assert.equal(ps.queue.peek(), a, 'back at the head, in its place');
     q.transition(a, 'deadLettering');
@@ -22,9 +22,9 @@ describe('partition queues: one transition function keeps states, queues and cou
     assert.equal(q.inFlight, 0);
     q.transition(a, 'finished');
     q.transition(b, 'awaiting');
-    assert.deepEqual([q.buffered, q.inFlight, ps.active.size], [1, 0, 1]);
+    assert.deepEqual([q.buffered, q.inFlight, ps.active.length], [1, 0, 1]);
     q.transition(c, 'running');
-    assert.deepEqual([q.buffered, q.inFlight, ps.active.size], [0, 1, 2]);
+    assert.deepEqual([q.buffered, q.inFlight, ps.active.length], [0, 1, 2]);
   });
 
   it('only the head of a queue may leave it, and a finished message stays finished', () => {
@@ -50,7 +50,7 @@ describe('partition queues: one transition function keeps states, queues and cou
     assert.equal(a.controller.signal.aborted, true);
     assert.deepEqual([a.state, b.state, c.state], ['finished', 'finished', 'queued']);
     q.clearQueue(ps);
-    assert.deepEqual([q.buffered, q.inFlight, ps.active.size, ps.queue.length], [0, 0, 0, 0]);
+    assert.deepEqual([q.buffered, q.inFlight, ps.active.length, ps.queue.length], [0, 0, 0, 0]);
   });
 
   it('a partition assigned again is a new state: the old one is no longer current', () => {

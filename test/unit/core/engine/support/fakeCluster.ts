@@ -181,7 +181,9 @@ export class FakeConsumer implements ConsumerPort {
       return;
     }
     this.record(copy, false);
-    setImmediate(() => this.listeners.asyncCommitDone(undefined, copy));
+    const answer = () => this.listeners.asyncCommitDone(undefined, copy);
+    if (this.cluster.holdAsyncAnswers) this.cluster.heldAnswers.push(answer);
+    else setImmediate(answer);
   }
 
   private record(offsets: readonly TopicPartitionOffset[], sync: boolean): void {
@@ -308,6 +310,9 @@ export class FakeCluster {
   failCommits = 0;
   failAsyncCommits = 0;
   refuseConnections = false;
+  /** Async commits are recorded at once but answered only by answerAsyncCommits(). */
+  holdAsyncAnswers = false;
+  readonly heldAnswers: Array<() => void> = [];
   connectDelayMs = 0;
   /** How long a consume waits for a first record (librdkafka's consume timeout). */
   consumeWaitMs = 5;
@@ -358,6 +363,12 @@ export class FakeCluster {
   /** What the group has committed for a partition (the next offset it will read), if anything. */
   committed(groupId: string, topic: string, partition: number): number | undefined {
     return this.group(groupId).committed.get(key(topic, partition));
+  }
+
+  answerAsyncCommits(): number {
+    const answers = this.heldAnswers.splice(0);
+    for (const answer of answers) answer();
+    return answers.length;
   }
 
   /** The member loses all its partitions (session timeout); the group then gives them to the others. */
