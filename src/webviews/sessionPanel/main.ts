@@ -1,12 +1,12 @@
 // The session panel's webview: renders PanelState and turns buttons and keys into the panel's
 // notifications. Every string in the state is data from a topic and is rendered as text only
 // (shared/view/dom.ts). The channel, the payload rendering and the DOM helpers are the shared ones.
-import type { MessageView } from '../../core/session/messageView';
 import { allowedControls, type HistoryEntry, type PanelAction, type PanelState } from '../../core/session/panelState';
 import { describeRunUntil } from '../../core/session/runUntil';
 import { button, clear, dataText, h, setButtonLabel } from '../shared/view/dom';
-import type { Expansion } from '../shared/view/jsonTree';
-import { formatBytes, headersTable, payloadBody, payloadFormat } from '../shared/view/payload';
+import { formatClock } from '../shared/view/format';
+import { createMessageSection } from '../shared/view/messageView';
+import { bindShortcuts } from '../shared/view/shortcuts';
 import { WebviewConnection } from '../shared/view/webviewApi';
 import { CancelRunUntilNotification, DecideNotification, isPanelState, PANEL_ROOT_ID, PauseNotification, ResumeNotification, RunUntilNotification, SHORTCUTS } from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
@@ -60,19 +60,7 @@ const form = createRunUntilForm({
   },
 });
 
-const meta = h('dl', { className: 'meta' });
-const keySection = payloadSection('Key');
-const valueSection = payloadSection('Value');
-const headersBody = h('div');
-const headersHeading = h('h2', {}, 'Headers');
-const message = h(
-  'section',
-  { className: 'message', attrs: { 'aria-label': 'Current message' } },
-  meta,
-  keySection.element,
-  valueSection.element,
-  h('section', { className: 'headers' }, headersHeading, headersBody),
-);
+const message = createMessageSection({ label: 'Current message' });
 const empty = h('p', { className: 'empty muted' });
 const history = h('ol', { className: 'history', attrs: { 'aria-label': 'Recent decisions, newest first' } });
 const commits = h('ul', { className: 'commits', attrs: { 'aria-label': 'Last commit per partition: the next offset the group reads' } });
@@ -84,12 +72,8 @@ root.replaceChildren(
   notice,
   runUntilStatus,
   form.element,
-  h('div', { className: 'content' }, h('div', { className: 'main-column' }, empty, message), strip),
+  h('div', { className: 'content' }, h('div', { className: 'main-column' }, empty, message.element), strip),
 );
-
-const keyExpansion: Expansion = new Map();
-const valueExpansion: Expansion = new Map();
-let renderedMessage: string | undefined;
 
 // ---- rendering ----
 
@@ -124,55 +108,17 @@ function render(state: PanelState): void {
 
 function renderMessage(state: PanelState): void {
   const m = state.current;
-  message.hidden = !m;
+  message.element.hidden = !m;
   empty.hidden = !!m;
   if (!m) {
     empty.textContent = `No message yet — the session is ${state.state}.`;
-    renderedMessage = undefined;
+    message.reset();
     return;
   }
-  renderMeta(m);
-  if (renderedMessage === m.id) return; // the same message: keep the trees as the developer left them
-  renderedMessage = m.id;
-  keySection.show(m.key, 'key', keyExpansion);
-  valueSection.show(m.value, 'value', valueExpansion);
-  headersHeading.textContent = `Headers (${m.headers.length})`;
-  headersBody.replaceChildren(headersTable(m.headers));
-}
-
-function renderMeta(m: MessageView): void {
-  const rows: Array<[string, Node | string]> = [
-    ['Topic', dataText(m.topic)],
-    ['Partition', String(m.partition)],
-    ['Offset', String(m.offset)],
-    ['Timestamp', m.timestamp === null ? 'none' : `${formatTimestamp(m.timestamp)} (${m.timestampType})`],
-    ['Size', formatBytes(m.size)],
+  message.show(m, [
     ['Attempts', String(m.attempts)],
-  ];
-  if (m.schema) {
-    const s = m.schema;
-    const parts: Array<Node | string> = [`id ${s.id}`];
-    if (s.subject !== undefined) parts.push(' · subject ', dataText(s.subject));
-    if (s.version !== undefined) parts.push(` · version ${s.version}`);
-    parts.push(` · ${s.format}`);
-    rows.push(['Schema', h('span', {}, ...parts)]);
-  }
-  rows.push(['Member', dataText(m.memberId)]);
-  clear(meta);
-  for (const [label, value] of rows) meta.append(h('div', { className: 'meta-item' }, h('dt', {}, label), h('dd', {}, value)));
-}
-
-function payloadSection(label: string) {
-  const format = h('span', { className: 'format' });
-  const body = h('div', { className: 'payload-body' });
-  const element = h('section', { className: `payload payload-${label.toLowerCase()}` }, h('h2', {}, label, ' ', format), body);
-  return {
-    element,
-    show(payload: MessageView['key'], role: 'key' | 'value', expansion: Expansion) {
-      format.textContent = payloadFormat(payload);
-      body.replaceChildren(payloadBody(payload, role, expansion));
-    },
-  };
+    ['Member', dataText(m.memberId)],
+  ]);
 }
 
 function renderHistory(entries: readonly HistoryEntry[]): void {
@@ -187,7 +133,7 @@ function renderHistory(entries: readonly HistoryEntry[]): void {
       h(
         'li',
         { className: `decision-${e.decision}` },
-        h('span', { className: 'time' }, formatTime(e.at)),
+        h('span', { className: 'time' }, formatClock(e.at)),
         h('span', { className: 'where' }, `[${e.partition}] @ ${e.offset}`),
         h('span', { className: 'decision' }, DECISION_LABELS[e.decision] ?? String(e.decision)),
         dataText(e.topic, 'data topic'),
@@ -204,20 +150,8 @@ function renderCommits(state: PanelState): void {
     return;
   }
   for (const c of state.lastCommits) {
-    commits.append(h('li', {}, h('span', { className: 'where' }, `[${c.partition}] next offset ${c.offset}`), h('span', { className: 'time' }, formatTime(c.at)), dataText(c.topic, 'data topic')));
+    commits.append(h('li', {}, h('span', { className: 'where' }, `[${c.partition}] next offset ${c.offset}`), h('span', { className: 'time' }, formatClock(c.at)), dataText(c.topic, 'data topic')));
   }
-}
-
-function formatTimestamp(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
-}
-
-function formatTime(ms: number): string {
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) return '';
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
 
 // ---- actions ----
@@ -256,14 +190,6 @@ const shortcutButtons = new Map<string, HTMLButtonElement>([
   [SHORTCUTS.runUntil, runUntilButton],
 ]);
 
-document.addEventListener('keydown', (event) => {
-  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-  const target = event.target;
-  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable)) return;
-  const found = shortcutButtons.get(event.key.toLowerCase());
-  if (!found) return;
-  event.preventDefault();
-  if (!found.disabled) found.click();
-});
+bindShortcuts(shortcutButtons);
 
 connection.start();

@@ -1,6 +1,7 @@
 import type { HeaderView, PayloadView } from '../../../core/session/messageView';
 import { jsonText, type LeafKind } from '../valueModel';
 import { button, dataBlock, dataText, h } from './dom';
+import { formatBytes } from './format';
 import { jsonTree, type Expansion } from './jsonTree';
 
 /**
@@ -108,7 +109,7 @@ function bytes(hex: string, text: string, size: number, truncated: boolean, role
   );
 }
 
-export function hexDump(hex: string): string {
+function hexDump(hex: string): string {
   const lines: string[] = [];
   const clean = hex.replace(/[^0-9a-fA-F]/g, '');
   for (let at = 0; at < clean.length; at += 32) {
@@ -139,10 +140,4 @@ export function headersTable(headers: readonly HeaderView[]): HTMLElement {
     );
   }
   return h('table', { className: 'headers-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Hex'), h('th', { className: 'num' }, 'Size'))), body);
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
