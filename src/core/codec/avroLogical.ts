@@ -2,7 +2,7 @@ import * as avro from 'avsc';
 import { internals } from './avroInternals';
 import { toExactLong } from './avroLong';
 import { isoDate, isoTime, isoTimestamp, parseIsoDate, parseIsoTime, parseIsoTimestamp } from './calendar';
-import { noReadable, readable, ReadableValue, type Readable } from './readableValue';
+import { noReadable, readable, ReadableValue, type Readable, type ReadableKind } from './readableValue';
 
 /**
  * Avro logical types, read into ReadableValues (readable form on demand, base value kept) and
@@ -12,7 +12,7 @@ import { noReadable, readable, ReadableValue, type Readable } from './readableVa
  */
 
 /** What one logical type on one base type does. */
-export interface LogicalSpec {
+export interface LogicalSpec extends ReadableKind {
   readonly name: string;
   /** How the schema reads in field errors, e.g. `decimal(12, 2) as a decimal string`. */
   readonly label: string;
@@ -21,6 +21,8 @@ export interface LogicalSpec {
   readonly fromReadable: (input: unknown) => unknown;
   /** True when `input` is written in the readable form's syntax, so it must not be taken as a base form. */
   readonly claims?: (input: unknown) => boolean;
+  /** The readable form is the base value itself (a uuid string): values are not wrapped at all. */
+  readonly asIs?: boolean;
 }
 
 const INT_MIN = -(2 ** 31);
@@ -153,6 +155,7 @@ const uuidStringSpec: LogicalSpec = {
   label: 'uuid as a string',
   format: (base) => readable(base),
   fromReadable: (input) => (typeof input === 'string' ? input : undefined),
+  asIs: true,
 };
 
 const uuidFixedSpec: LogicalSpec = {
@@ -240,7 +243,8 @@ const building = new WeakSet<object>();
 /** An avsc logical type that reads ReadableValues and writes ReadableValues or base values. */
 export class ReadableLogicalType extends avro.types.LogicalType {
   readonly spec: LogicalSpec;
-  private readonly make: (base: unknown) => ReadableValue;
+  // The base type, held directly: read once per value, on the hot path.
+  readonly #base: { _read(tap: unknown): unknown };
 
   constructor(schema: Record<string, unknown>, opts: avro.ForSchemaOptions) {
     building.add(schema);
@@ -251,22 +255,28 @@ export class ReadableLogicalType extends avro.types.LogicalType {
     }
     const spec = specFor(schema, this.underlyingType);
     this.spec = spec;
-    this.make = (base) => new ReadableValue(spec.name, base, spec.format);
+    this.#base = internals(this.underlyingType) as unknown as { _read(tap: unknown): unknown };
     // A reference to a named fixed by name means the same logical type.
     const name = internals(this.underlyingType).name;
     if (name && opts.registry) opts.registry[name] = this;
   }
 
-  protected override _fromValue(value: unknown): ReadableValue {
-    return this.make(value);
+  /** avsc's LogicalType reads through the underlyingType getter and _fromValue; this is the same in one step. */
+  _read(tap: unknown): unknown {
+    const base = this.#base._read(tap);
+    return this.spec.asIs ? base : new ReadableValue(this.spec, base);
+  }
+
+  protected override _fromValue(value: unknown): unknown {
+    return this.spec.asIs ? value : new ReadableValue(this.spec, value);
   }
 
   protected override _toValue(value: unknown): unknown {
     return value instanceof ReadableValue ? value.base : value;
   }
 
-  protected override _resolve(type: avro.Type): ((value: unknown) => ReadableValue) | undefined {
-    return internals(type).typeName === internals(this.underlyingType).typeName ? this.make : undefined;
+  protected override _resolve(type: avro.Type): ((value: unknown) => unknown) | undefined {
+    return internals(type).typeName === internals(this.underlyingType).typeName ? (value) => this._fromValue(value) : undefined;
   }
 }
 

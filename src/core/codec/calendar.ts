@@ -48,7 +48,8 @@ export function isoTime(unitsOfDay: number, digits: number): string {
   const perSecond = 10 ** digits;
   const seconds = Math.floor(unitsOfDay / perSecond);
   const fraction = unitsOfDay - seconds * perSecond;
-  return `${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}.${pad(fraction, digits)}`;
+  const whole = `${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}`;
+  return digits > 0 ? `${whole}.${pad(fraction, digits)}` : whole;
 }
 
 /** A timestamp from units since the epoch (number or BigInt), exactly: `YYYY-MM-DDTHH:MM:SS.fff…` (+ `Z` when `utc`). */

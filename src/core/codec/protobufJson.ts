@@ -1,5 +1,7 @@
 import * as protobuf from 'protobufjs';
 import { renderActual, renderPath, type FieldError } from './codecErrors';
+import { fromWellKnownJson } from './protobufWellKnown';
+import { ReadableValue } from './readableValue';
 import { parseBase64 } from './textEncodings';
 
 /**
@@ -7,7 +9,9 @@ import { parseBase64 } from './textEncodings';
  * `fromObject` sees it (which coerces silently), and returns it normalized for `fromObject`:
  * camelCase or json_name keys renamed to field names, bytes decoded. The accepted shapes follow
  * the proto3 JSON mapping: 64-bit integers as numbers or decimal strings, enums by name or
- * number, bytes as base64. Well-known types are plain messages here (no special JSON forms).
+ * number, bytes as base64. Well-known types are accepted in their canonical JSON form (Timestamp
+ * and Duration strings, bare wrapper values, JSON for Struct/Value/ListValue, FieldMask strings) and
+ * as plain messages.
  */
 export function checkMessage(type: protobuf.Type, value: unknown, path: (string | number)[], errors: FieldError[]): Record<string, unknown> | undefined {
   if (!isPlainObject(value)) {
@@ -116,7 +120,17 @@ function checkField(field: protobuf.Field, value: unknown, path: (string | numbe
 
 function checkSingle(field: protobuf.Field, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) return checkMessage(resolved, value, path, errors);
+  if (resolved instanceof protobuf.Type) {
+    if (resolved.fullName === '.google.protobuf.Any' && isPlainObject(value) && typeof value['@type'] === 'string') return anyFromJson(resolved, value, path, errors);
+    // A well-known type in its canonical JSON form ("1.5s", a bare wrapper value) becomes its message form here.
+    const wellKnown = fromWellKnownJson(resolved.fullName, value instanceof ReadableValue ? value.base : value);
+    if (wellKnown?.ok) return wellKnown.value;
+    if (wellKnown) {
+      errors.push({ path: renderPath(path), expected: wellKnown.expected, actual: renderActual(value) });
+      return undefined;
+    }
+    return checkMessage(resolved, value instanceof ReadableValue ? value.base : value, path, errors);
+  }
   if (resolved instanceof protobuf.Enum) {
     if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(resolved.values, value)) return value;
     if (typeof value === 'number' && Number.isInteger(value) && Object.prototype.hasOwnProperty.call(resolved.valuesById, value)) return value;
@@ -129,6 +143,27 @@ function checkSingle(field: protobuf.Field, value: unknown, path: (string | numb
     return undefined;
   }
   return checked.value;
+}
+
+/** An Any in its JSON form, `{"@type": url, ...fields}` (or `"value"` for a well-known type), packed as type_url and bytes. */
+function anyFromJson(any: protobuf.Type, value: Record<string, unknown>, path: (string | number)[], errors: FieldError[]): unknown {
+  const url = value['@type'] as string;
+  const inner = any.root.lookup(url.slice(url.lastIndexOf('/') + 1));
+  if (!(inner instanceof protobuf.Type)) {
+    errors.push({ path: renderPath([...path, '@type']), expected: 'a message type this schema knows (with its imports)', actual: renderActual(url) });
+    return undefined;
+  }
+  const fields = { ...value };
+  delete fields['@type'];
+  const wellKnown = 'value' in fields && Object.keys(fields).length === 1 ? fromWellKnownJson(inner.fullName, fields.value) : undefined;
+  let normalized: unknown;
+  if (wellKnown?.ok) normalized = wellKnown.value;
+  else if (wellKnown) {
+    errors.push({ path: renderPath([...path, 'value']), expected: wellKnown.expected, actual: renderActual(fields.value) });
+    return undefined;
+  } else normalized = checkMessage(inner, fields, path, errors);
+  if (normalized === undefined) return undefined;
+  return { type_url: url, value: inner.encode(inner.fromObject(normalized as Record<string, unknown>)).finish() };
 }
 
 const RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {

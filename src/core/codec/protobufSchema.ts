@@ -6,6 +6,8 @@ import type { DecodeResult, SchemaDecoded, SchemaIdentity } from './decodeResult
 import { failure } from './plainFormats';
 import { scanDeclarationOrder } from './protoDeclarationOrder';
 import { checkMessage } from './protobufJson';
+import { wellKnownKind } from './protobufWellKnown';
+import { ReadableValue } from './readableValue';
 import { encodeMessageIndexes, readMessageIndexes } from './wireFormat';
 
 /**
@@ -149,6 +151,28 @@ function addFile(root: protobuf.Root, schema: string): FileLayout {
   };
 }
 
+/**
+ * A message as shown: a well-known type as a ReadableValue (its canonical JSON form, the plain
+ * message as its base), an Any with its type resolved when the schema knows it, any other message
+ * with its fields in declaration order.
+ */
+function shown(type: protobuf.Type, object: Record<string, unknown>): unknown {
+  const kind = wellKnownKind(type.fullName);
+  if (kind) return new ReadableValue(kind, object);
+  if (type.fullName === '.google.protobuf.Any' && typeof object['@type'] === 'string') {
+    const url = object['@type'];
+    const inner = type.root.lookup(url.slice(url.lastIndexOf('/') + 1));
+    if (inner instanceof protobuf.Type) {
+      const fields = { ...object };
+      delete fields['@type'];
+      const resolved = shown(inner, fields);
+      // The canonical mapping: a well-known type inside an Any sits under "value".
+      return resolved instanceof ReadableValue ? { '@type': url, value: resolved } : { '@type': url, ...(resolved as Record<string, unknown>) };
+    }
+  }
+  return inDeclarationOrder(type, object);
+}
+
 /** toObject puts repeated and map fields first; show fields in the order the schema declares them. */
 function inDeclarationOrder(type: protobuf.Type, object: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -159,12 +183,12 @@ function inDeclarationOrder(type: protobuf.Type, object: Record<string, unknown>
     if (nested instanceof protobuf.Type && value !== null && typeof value === 'object') {
       if (field.map) {
         const entries: Record<string, unknown> = {};
-        for (const [key, item] of Object.entries(value as Record<string, unknown>)) entries[key] = item !== null && typeof item === 'object' ? inDeclarationOrder(nested, item as Record<string, unknown>) : item;
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) entries[key] = item !== null && typeof item === 'object' ? shown(nested, item as Record<string, unknown>) : item;
         out[field.name] = entries;
       } else if (Array.isArray(value)) {
-        out[field.name] = value.map((item) => (item !== null && typeof item === 'object' ? inDeclarationOrder(nested, item as Record<string, unknown>) : item));
+        out[field.name] = value.map((item) => (item !== null && typeof item === 'object' ? shown(nested, item as Record<string, unknown>) : item));
       } else {
-        out[field.name] = inDeclarationOrder(nested, value as Record<string, unknown>);
+        out[field.name] = shown(nested, value as Record<string, unknown>);
       }
     } else {
       out[field.name] = value;
@@ -305,7 +329,7 @@ class ProtobufSchema implements CompiledSchema {
       get value(): unknown {
         if (!converted) {
           try {
-            plain = inDeclarationOrder(type, type.toObject(message, TO_OBJECT));
+            plain = shown(type, type.toObject(message, TO_OBJECT));
           } catch {
             plain = message.toJSON();
           }

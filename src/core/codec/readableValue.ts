@@ -7,16 +7,20 @@
  */
 export class ReadableValue {
   constructor(
-    /** The logical or well-known type, e.g. `decimal`, `timestamp-micros`, `google.protobuf.Timestamp`. */
-    readonly logicalType: string,
+    /** What kind of value this is; one object per schema type, shared by all its values (two fields per value). */
+    readonly kind: ReadableKind,
     /** The value as the wire carries it (a Buffer, number, BigInt, string or plain object). */
     readonly base: unknown,
-    private readonly format: (base: unknown) => Readable,
   ) {}
+
+  /** The logical or well-known type, e.g. `decimal`, `timestamp-micros`, `google.protobuf.Timestamp`. */
+  get logicalType(): string {
+    return this.kind.name;
+  }
 
   /** The readable form, or why there is none (then the base value is what is shown). */
   get readable(): Readable {
-    return this.format(this.base);
+    return this.kind.format(this.base);
   }
 
   /** JSON.stringify and exports see the readable form (the base when there is none). */
@@ -24,6 +28,11 @@ export class ReadableValue {
     const readable = this.readable;
     return readable.ok ? readable.value : this.base;
   }
+}
+
+export interface ReadableKind {
+  readonly name: string;
+  readonly format: (base: unknown) => Readable;
 }
 
 export type Readable = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly note: string };

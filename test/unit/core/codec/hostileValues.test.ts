@@ -63,7 +63,7 @@ describe('hostile values: the display model is bounded and never recursive', fun
 
   it('readable values carry their base value; "__proto__" keys are data; paths read as FieldError paths', () => {
     const value = JSON.parse('{"__proto__": {"polluted": true}, "a b": [0]}') as Record<string, unknown>;
-    value.price = new ReadableValue('decimal', Buffer.from([0x01, 0x00]), () => ({ ok: true, value: '2.56' }));
+    value.price = new ReadableValue({ name: 'decimal', format: () => ({ ok: true, value: '2.56' }) }, Buffer.from([0x01, 0x00]));
     const model = buildDisplay(value);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(Object.keys(model.json as object), ['__proto__', 'a b', 'price']);

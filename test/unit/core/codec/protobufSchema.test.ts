@@ -6,6 +6,7 @@ import type { CompiledSchema, ResolvedReference } from '../../../../src/core/cod
 import type { DecodeResult, SchemaDecoded } from '../../../../src/core/codec/decodeResult';
 import { scanDeclarationOrder } from '../../../../src/core/codec/protoDeclarationOrder';
 import { compileProtobuf } from '../../../../src/core/codec/protobufSchema';
+import type { ReadableValue } from '../../../../src/core/codec/readableValue';
 import { encodeFrame, encodeMessageIndexes } from '../../../../src/core/codec/wireFormat';
 
 interface Fixture {
@@ -152,7 +153,9 @@ describe('Protobuf schemas', () => {
     const schema = compile('syntax = "proto3";\nimport "google/protobuf/timestamp.proto";\nmessage Event { google.protobuf.Timestamp at = 1; }\n', []);
     const encoded = schema.encode({ at: { seconds: '1700000000', nanos: 5 } });
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
-    assert.deepEqual(ok(schema.decode(encodeFrame(77, encoded.body), 5, true)).value, { at: { seconds: '1700000000', nanos: 5 } });
+    // shown in the canonical JSON form, the message form kept as the base value
+    const at = (ok(schema.decode(encodeFrame(77, encoded.body), 5, true)).value as { at: ReadableValue }).at;
+    assert.deepEqual([at.logicalType, at.readable, at.base], ['google.protobuf.Timestamp', { ok: true, value: '2023-11-14T22:13:20.000000005Z' }, { seconds: '1700000000', nanos: 5 }]);
   });
 
   it('a missing import is an unparsableSchema error naming the type', () => {
