@@ -3,11 +3,16 @@ against the real registry and produce them to the real broker. This project wrot
 
 Prints one JSON object per record to stdout: {"label", "format", "meant"}, where "meant" is what the
 serializer was given, in JSON form (bytes as base64, Protobuf through json_format.MessageToDict with
-proto field names and default values). Usage: confluentPeer.py BOOTSTRAP REGISTRY_URL TOPIC RUN_ID
+proto field names and default values); records marked "view": "pyview" give it as pyview() of the
+Python objects (edgeCorpus.json: every Avro logical type, int64 edges, non-finite doubles).
+Usage: confluentPeer.py BOOTSTRAP REGISTRY_URL TOPIC RUN_ID
 """
 import base64
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
 
 from confluent_kafka import Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient, topic_record_subject_name_strategy
@@ -17,6 +22,8 @@ from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.json_format import MessageToDict
+from pyview import from_readable, pyview  # noqa: E402
+from wktEvent import event_classes  # noqa: E402
 
 bootstrap, registry_url, topic, run_id = sys.argv[1:5]
 registry = SchemaRegistryClient({"url": registry_url})
@@ -57,6 +64,16 @@ for i, value in enumerate(avro_values):
     meant = dict(value, raw=base64.b64encode(value["raw"]).decode(), mac=base64.b64encode(value["mac"]).decode())
     records.append((f"avro-{i}", avro(value, ctx())))
     results.append({"label": f"avro-{i}", "format": "avro", "meant": meant})
+
+# --- Avro edge values: every logical type, int64 edges, non-finite doubles (edgeCorpus.json) ------
+with open(os.path.join(os.path.dirname(__file__), "edgeCorpus.json"), encoding="utf-8") as corpus_file:
+    corpus = json.load(corpus_file)
+edge_schema = corpus["avro"]["schema"]
+edge = AvroSerializer(registry, json.dumps(edge_schema), conf={"subject.name.strategy": topic_record_subject_name_strategy})
+for i, readable in enumerate(corpus["avro"]["records"]):
+    value = {f["name"]: from_readable(f["type"], readable[f["name"]]) for f in edge_schema["fields"]}
+    records.append((f"avro-edge-{i}", edge(value, ctx())))
+    results.append({"label": f"avro-edge-{i}", "format": "avro", "view": "pyview", "meant": pyview(value)})
 
 # --- Protobuf with an import: messages built from descriptors, as protoc would ---------------------
 F = descriptor_pb2.FieldDescriptorProto
@@ -101,7 +118,24 @@ o.total.cents = 9007199254740993
 o.total.currency = "EUR"
 o.tags["gift"] = "yes"
 o.lines.add(sku="s-1", qty=-2)
-messages = [("protobuf-order", o), ("protobuf-line", Line(sku="s-9", qty=7)), ("protobuf-refund", Refund(order_id="o-1")), ("protobuf-empty", Order())]
+# Well-known types, 64-bit edges, NaN and an enum: the canonical JSON mapping is what MessageToDict writes.
+Event, Detail = event_classes(f"lab.interop.r{run_id}.wkt")
+w = Event(min=-9223372036854775808, max=18446744073709551615, ratio=float("nan"), level=1)
+w.at.FromJsonString("1969-12-31T23:59:59.999999999Z")
+w.took.FromJsonString("-1.500s")
+w.big.value = -9223372036854775808
+w.note.value = "Grüße 😀"
+w.flag.value = False
+w.attrs.update({"a": 1, "b": [True, None, "x"], "c": {"d": -2.5}})
+w.list.extend([1, "two", {"three": 3}])
+w.any_json.string_value = "just a string"
+w.mask.FromJsonString("user.displayName,id")
+detail = Detail(code="E1")
+detail.seen.FromJsonString("2024-02-29T12:00:00Z")
+w.detail.Pack(detail)
+w.history.add().FromJsonString("1970-01-01T00:00:00Z")
+w.history.add().FromJsonString("2038-01-19T03:14:08.123Z")
+messages = [("protobuf-order", o), ("protobuf-line", Line(sku="s-9", qty=7)), ("protobuf-refund", Refund(order_id="o-1")), ("protobuf-empty", Order()), ("protobuf-wkt", w)]
 for label, message in messages:
     # Topic + record name subjects, so the three formats do not share the topic's value subject.
     serializer = ProtobufSerializer(type(message), registry, {"use.deprecated.format": False, "subject.name.strategy": topic_record_subject_name_strategy})
