@@ -1,6 +1,6 @@
 import type { ClusterConnection } from '../kafka/connection';
 import type { KafkaRecord, TopicPartition, TopicPartitionOffset } from '../kafka/record';
-import type { AssignmentStrategy, AutoOffsetReset, IsolationLevel } from './types';
+import type { AssignmentStrategy, AutoOffsetReset, IsolationLevel, SessionConfig } from './types';
 
 /** A record as the consumer delivers it: the record plus its size on the wire. */
 export interface FetchedRecord extends KafkaRecord {
@@ -23,6 +23,19 @@ export interface ConsumerSettings {
   readonly autoOffsetReset: AutoOffsetReset;
   /** Extra librdkafka properties; the port forces auto commit and the offset store off whatever they say. */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A member's consumer settings from the session's, with the engine's defaults. */
+export function consumerSettings(config: SessionConfig, clientId: string): ConsumerSettings {
+  return {
+    connection: config.connection,
+    groupId: config.groupId,
+    clientId,
+    assignmentStrategy: config.assignmentStrategy ?? 'cooperative-sticky',
+    isolationLevel: config.isolationLevel ?? 'read_committed',
+    autoOffsetReset: config.autoOffsetReset ?? 'earliest',
+    ...(config.consumerConfig ? { extra: config.consumerConfig } : {}),
+  };
 }
 
 /** A commit the broker (or the client) refused. `nothingToCommit` is not a failure worth reporting. */

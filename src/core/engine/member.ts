@@ -1,45 +1,18 @@
-import type { DeadLetterSink } from '../dlq/deadLetterWriter';
 import type { Logger } from '../logging';
-import type { RetryPolicy } from './backoff';
 import { type CommitPolicy, defaultBatchPolicy } from './commitPolicy';
 import { Commits } from './commits';
-import { type ConsumerFactory, type ConsumerPort, type FetchedRecord, OFFSET_BEGINNING, OFFSET_END } from './consumerPort';
+import { type ConsumerPort, type FetchedRecord, consumerSettings } from './consumerPort';
 import { Dispatcher } from './dispatcher';
 import { FailurePath } from './failurePath';
-import type { HoldMessage } from './hold';
-import { BROKER_CALL_TIMEOUT_MS, CONNECT_TIMEOUT_MS, CONSUME_BATCH, DEFAULT_DLQ_RETRY_INTERVAL_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DISCONNECT_TIMEOUT_MS } from './limits';
+import { CONNECT_TIMEOUT_MS, CONSUME_BATCH, DEFAULT_DLQ_RETRY_INTERVAL_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DISCONNECT_TIMEOUT_MS } from './limits';
+import { type MemberHost, MemberStopped } from './memberHost';
+import { memberLag, memberSnapshot } from './memberViews';
 import { PartitionPauses } from './pauses';
 import { PartitionQueues, type PartitionState } from './partitionQueues';
 import { Rebalancer } from './rebalance';
+import { seekPartition } from './seek';
 import { MemberStepping, type StepCandidate } from './stepping';
-import { memberLag, memberSnapshot } from './memberViews';
-import type { CommitEvent, ConsumedMessage, Decision, MemberSnapshot, MessageHandler, PartitionLag, SeekTarget, SessionConfig, SessionEvents, SessionMode, TopicPartitionOffset } from './types';
-
-/** What a member needs from its session: shared settings, the event sink, and the stepping cursor. */
-export interface MemberHost {
-  readonly config: SessionConfig;
-  readonly logger: Logger;
-  readonly deadLetters: DeadLetterSink;
-  readonly consumers: ConsumerFactory;
-  mode(): SessionMode;
-  handler(): MessageHandler | undefined;
-  retryPolicy(): RetryPolicy;
-  dlqTopicFor(topic: string): string;
-  emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void;
-  /** Whether anyone listens to an event (the per-message ones are not emitted to no one). */
-  listens(event: keyof SessionEvents): boolean;
-  /** Stepping: a member has a message that could become the current one. */
-  stepCandidateAvailable(): void;
-  /** Stepping: the message waiting for a decision was taken away (revoke, seek, stop). */
-  awaitingWithdrawn(message: ConsumedMessage): void;
-  /** Running: a handler held this message (HoldMessage); it is back at the head of its partition. */
-  held(message: ConsumedMessage, hold: HoldMessage): void;
-}
-
-/** The member was stopped before it joined its group (the session stopped while starting). */
-export class MemberStopped extends Error {
-  override readonly name = 'MemberStopped';
-}
+import type { CommitEvent, Decision, MemberSnapshot, PartitionLag, SeekTarget, TopicPartitionOffset } from './types';
 
 /**
  * One consumer-group member: its consumer's lifecycle and fetch loop, seeks and what the views
@@ -128,25 +101,14 @@ export class Member {
 
   async start(): Promise<void> {
     const config = this.host.config;
-    const consumer = this.host.consumers(
-      {
-        connection: config.connection,
-        groupId: config.groupId,
-        clientId: `kafka-consumer-lab-${this.id}`,
-        assignmentStrategy: config.assignmentStrategy ?? 'cooperative-sticky',
-        isolationLevel: config.isolationLevel ?? 'read_committed',
-        autoOffsetReset: config.autoOffsetReset ?? 'earliest',
-        ...(config.consumerConfig ? { extra: config.consumerConfig } : {}),
+    const consumer = this.host.consumers(consumerSettings(config, `kafka-consumer-lab-${this.id}`), {
+      rebalance: (kind, partitions) => this.rebalancer.onRebalance(kind, partitions),
+      rebalanceFailed: (error) => this.reportError(new Error(`${this.id}: ${error.message}`)),
+      asyncCommitDone: (failure, offsets) => this.commits.asyncDone(failure, offsets),
+      error: (error) => {
+        if (!this.closing) this.reportError(new Error(`consumer ${this.id}: ${error.message}`));
       },
-      {
-        rebalance: (kind, partitions) => this.rebalancer.onRebalance(kind, partitions),
-        rebalanceFailed: (error) => this.reportError(new Error(`${this.id}: ${error.message}`)),
-        asyncCommitDone: (failure, offsets) => this.commits.asyncDone(failure, offsets),
-        error: (error) => {
-          if (!this.closing) this.reportError(new Error(`consumer ${this.id}: ${error.message}`));
-        },
-      },
-    );
+    });
     try {
       await consumer.connect(CONNECT_TIMEOUT_MS);
     } catch (error) {
@@ -260,19 +222,7 @@ export class Member {
     const consumer = this.consumer;
     const ps = this.queues.get(topic, partition);
     if (!consumer || !ps) throw new Error(`${topic}[${partition}] is not assigned to ${this.id}`);
-    let offset: number;
-    if (target.kind === 'offset') offset = target.offset;
-    else if (target.kind === 'beginning') offset = OFFSET_BEGINNING;
-    else if (target.kind === 'end') offset = OFFSET_END;
-    else offset = (await consumer.offsetsForTimes([{ topic, partition, offset: target.timestamp }], BROKER_CALL_TIMEOUT_MS))[0]?.offset ?? OFFSET_END;
-    this.queues.clearQueue(ps);
-    this.rebalancer.abandon(ps);
-    this.pauses.clearForSeek(ps);
-    this.commits.tracker.resetPartition(topic, partition);
-    await consumer.seek({ topic, partition, offset }, BROKER_CALL_TIMEOUT_MS);
-    this.pauses.resumeIfFree(ps);
-    ps.nextOffset = offset >= 0 ? offset : undefined;
-    ps.startOffset = ps.nextOffset;
+    const offset = await seekPartition(consumer, ps, target, { queues: this.queues, pauses: this.pauses, tracker: this.commits.tracker, abandon: (p) => this.rebalancer.abandon(p) });
     this.dispatcher.dispatch();
     return offset;
   }

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { type DeadLetterSink, type DeadLetterWriterOptions, DeadLetterWriter, defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import { type Logger, silentLogger } from '../logging';
-import { type RetryPolicy, defaultRetryPolicy, validateRetryPolicy } from './backoff';
-import { type CommitPolicy, defaultBatchPolicy, validateCommitPolicy } from './commitPolicy';
+import { type RetryPolicy, validateRetryPolicy } from './backoff';
+import { type CommitPolicy, validateCommitPolicy } from './commitPolicy';
 import type { ConsumerFactory } from './consumerPort';
 import type { HoldMessage } from './hold';
-import { MAX_MEMBERS, validateMemberCount } from './limits';
-import { Member, type MemberHost } from './member';
+import type { MemberHost } from './memberHost';
 import { rdkafkaConsumerFactory } from './rdkafkaConsumer';
+import { resolveSessionSettings } from './sessionConfig';
+import { SessionMembers } from './sessionMembers';
 import { StepCursor } from './stepCursor';
 import type {
   ConsumedMessage,
@@ -39,7 +40,7 @@ export interface SessionOptions {
  * offset watermark (everything before it done) is ever committed.
  */
 export class ConsumerSession extends EventEmitter<SessionEvents> {
-  private readonly members: Member[] = [];
+  private readonly group: SessionMembers;
   private readonly deadLetters: DeadLetterSink;
   private readonly consumers: ConsumerFactory;
   private readonly logger: Logger;
@@ -51,7 +52,6 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   /** Stepping: the message currently waiting for a decision, and the member that holds it. */
   private readonly cursor: StepCursor;
   private lagTimer: NodeJS.Timeout | undefined;
-  private nextMemberIndex: number;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -60,29 +60,25 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.logger = (options.logger ?? silentLogger).child(`session ${config.groupId}`);
-    this.retry = config.retryPolicy ?? defaultRetryPolicy;
-    validateRetryPolicy(this.retry);
-    this.commitPolicy = config.commitPolicy ?? defaultBatchPolicy;
-    validateCommitPolicy(this.commitPolicy);
-    this.modeValue = config.mode ?? (config.handler ? 'running' : 'stepping');
+    const settings = resolveSessionSettings(config);
+    this.retry = settings.retryPolicy;
+    this.commitPolicy = settings.commitPolicy;
+    this.modeValue = settings.mode;
     this.handlerValue = config.handler;
-    const memberCount = config.members ?? 1;
-    validateMemberCount(memberCount);
-    if (typeof config.groupId !== 'string' || config.groupId.trim() === '') throw new RangeError('a session needs a group.id');
-    if (!(config.topics instanceof RegExp) && config.topics.length === 0) throw new RangeError('a session needs at least one topic or a topic pattern');
+    const memberCount = settings.members;
     const dlqOptions: DeadLetterWriterOptions = { connection: config.connection, writeTimeoutMs: config.deadLetter?.writeTimeoutMs, logger: this.logger.child('dlq') };
     this.deadLetters = options.deadLetters ? options.deadLetters(dlqOptions) : new DeadLetterWriter(dlqOptions);
     this.consumers = options.consumers ?? rdkafkaConsumerFactory;
     this.cursor = new StepCursor(
-      () => this.members,
+      () => this.group.list,
       () => this.modeValue === 'stepping' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped',
       (message) => this.emit('awaiting', message),
     );
     // No listener for 'error' must not crash the host: errors are also logged.
     this.on('error', () => undefined);
     const host = this.hostFor();
-    for (let i = 1; i <= memberCount; i++) this.members.push(new Member(host, i));
-    this.nextMemberIndex = memberCount + 1;
+    this.group = new SessionMembers(host);
+    for (let i = 1; i <= memberCount; i++) this.group.create();
   }
 
   private hostFor(): MemberHost {
@@ -119,7 +115,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     if (this.stateValue !== 'starting') throw new Error(`session already ${this.stateValue}`);
     try {
       // Members join one after another, so the group sees them as distinct joins.
-      for (const member of this.members) {
+      for (const member of this.group.list) {
         await member.start();
         if (this.stopping) throw new Error('the session was stopped while it started');
       }
@@ -128,7 +124,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       throw error;
     }
     this.setState(this.modeValue);
-    if (this.modeValue === 'paused') for (const m of this.members) m.setFetching(false);
+    if (this.modeValue === 'paused') for (const m of this.group.list) m.setFetching(false);
     this.lagTimer = setInterval(() => this.emit('lag', this.lag()), 2000);
     this.lagTimer.unref();
   }
@@ -142,22 +138,22 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     // The message shown for a decision was never decided: it goes back to the head of its
     // partition, and the handler takes it next. (Paused keeps it: it can still be decided.)
     if (current) current.member.returnToQueue(current.message.id);
-    if (previous === 'paused' && mode !== 'paused') for (const m of this.members) m.setFetching(true);
-    if (mode === 'paused') for (const m of this.members) m.setFetching(false);
+    if (previous === 'paused' && mode !== 'paused') for (const m of this.group.list) m.setFetching(true);
+    if (mode === 'paused') for (const m of this.group.list) m.setFetching(false);
     if (this.stateValue !== 'starting' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped') this.setState(mode);
-    for (const m of this.members) m.dispatch();
+    for (const m of this.group.list) m.dispatch();
     if (mode === 'stepping') this.cursor.advance();
   }
 
   setHandler(handler: MessageHandler | undefined): void {
     this.handlerValue = handler;
-    if (this.modeValue === 'running') for (const m of this.members) m.dispatch();
+    if (this.modeValue === 'running') for (const m of this.group.list) m.dispatch();
   }
 
   setCommitPolicy(policy: CommitPolicy): void {
     validateCommitPolicy(policy);
     this.commitPolicy = policy;
-    for (const m of this.members) m.setCommitPolicy(policy);
+    for (const m of this.group.list) m.setCommitPolicy(policy);
   }
 
   setRetryPolicy(policy: RetryPolicy): void {
@@ -172,7 +168,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   /** Decides the fate of a message waiting for a decision (the stepping cursor, or one blocked in the DLQ path). */
   async decide(messageId: string, decision: Decision): Promise<void> {
-    const member = this.memberOf(messageId);
+    const member = this.group.ofMessage(messageId);
     this.cursor.releaseIf((m) => m.id === messageId);
     try {
       await member.decide(messageId, decision);
@@ -196,7 +192,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   }
 
   async seek(topic: string, partition: number, target: SeekTarget): Promise<number> {
-    const member = this.members.find((m) => m.ownsPartition(topic, partition));
+    const member = this.group.owner(topic, partition);
     if (!member) throw new Error(`${topic}[${partition}] is not assigned to any member of this session; it can only be sought while assigned`);
     this.cursor.releaseIf((m) => m.topic === topic && m.partition === partition);
     const offset = await member.seek(topic, partition, target);
@@ -206,12 +202,12 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   /** Retries blocked dead-letter writes now (e.g. after the DLQ topic was created); returns how many. */
   retryDeadLetters(): number {
-    return this.members.reduce((sum, m) => sum + m.retryBlockedDeadLetters(), 0);
+    return this.group.list.reduce((sum, m) => sum + m.retryBlockedDeadLetters(), 0);
   }
 
   /** Synchronously commits every member's done watermark now. */
   commitNow(): void {
-    for (const m of this.members) m.commit('commitNow', true);
+    for (const m of this.group.list) m.commit('commitNow', true);
   }
 
   snapshot(): SessionSnapshot {
@@ -220,34 +216,25 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       state: this.stateValue,
       mode: this.modeValue,
       commitPolicy: this.commitPolicy,
-      members: this.members.map((m) => m.snapshot()),
+      members: this.group.list.map((m) => m.snapshot()),
       awaiting: this.cursor.current ? [this.cursor.current.message.id] : [],
     };
   }
 
   lag(): PartitionLag[] {
-    return this.members.flatMap((m) => m.lag());
+    return this.group.list.flatMap((m) => m.lag());
   }
 
   /** The members' ids, in the order they joined. */
   get memberIds(): string[] {
-    return this.members.map((m) => m.id);
+    return this.group.list.map((m) => m.id);
   }
 
   /** Adds one member to the group (a rebalance follows). Resolves once it has subscribed. */
   async addMember(): Promise<string> {
     if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.stateValue === 'stopped') throw new Error(`cannot add a member while the session is ${this.stateValue}`);
-    if (this.members.length >= MAX_MEMBERS) throw new RangeError(`a session has at most ${MAX_MEMBERS} members`);
-    const member = new Member(this.hostFor(), this.nextMemberIndex++);
-    this.members.push(member);
-    try {
-      await member.start();
-      if (this.stopping) throw new Error('the session was stopped while the member joined');
-    } catch (error) {
-      this.members.splice(this.members.indexOf(member), 1);
-      await member.stop().catch(() => undefined);
-      throw error;
-    }
+    const member = this.group.create();
+    await this.group.join(member, () => this.stopping !== undefined);
     if (this.modeValue === 'paused') member.setFetching(false);
     return member.id;
   }
@@ -257,10 +244,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
    * group, and its partitions move to the others. A session keeps at least one member.
    */
   async removeMember(memberId?: string): Promise<string> {
-    if (this.members.length <= 1) throw new Error('a session keeps at least one member; stop the session instead');
-    const member = memberId === undefined ? this.members[this.members.length - 1] : this.members.find((m) => m.id === memberId);
-    if (!member) throw new Error(`no member ${memberId ?? ''} in this session`);
-    this.members.splice(this.members.indexOf(member), 1);
+    const member = this.group.take(memberId);
     this.cursor.releaseIf((_, m) => m === member);
     try {
       await member.stop();
@@ -280,16 +264,9 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.setState('stopping');
     clearInterval(this.lagTimer);
     this.cursor.release();
-    await Promise.all(this.members.map((m) => m.stop().catch((error: unknown) => this.logger.warn(`stopping ${m.id}: ${String(error)}`))));
+    await this.group.stopAll(this.logger);
     await this.deadLetters.close();
     this.setState('stopped');
-  }
-
-  private memberOf(messageId: string): Member {
-    const memberId = messageId.split('/', 1)[0];
-    const member = this.members.find((m) => m.id === memberId);
-    if (!member) throw new Error(`message ${messageId} does not belong to this session`);
-    return member;
   }
 
   private setState(state: SessionState): void {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ConsumerSession } from '../../../../src/core/engine/session';
+import { MAX_MEMBERS } from '../../../../src/core/engine/limits';
 import type { SessionConfig } from '../../../../src/core/engine/types';
 
 // Constructing a session validates its settings without touching the network.
@@ -9,6 +10,8 @@ describe('session settings', () => {
   it('refuses malformed settings with a message naming the setting', () => {
     assert.throws(() => new ConsumerSession({ ...base, members: 0 }), /members must be between 1 and 64/);
     assert.throws(() => new ConsumerSession({ ...base, members: 1.5 }), /members must be between 1 and 64/);
+    assert.throws(() => new ConsumerSession({ ...base, members: MAX_MEMBERS + 1 }), /members must be between 1 and 64 \(got 65\)/);
+    assert.doesNotThrow(() => new ConsumerSession({ ...base, members: MAX_MEMBERS }));
     assert.throws(() => new ConsumerSession({ ...base, groupId: ' ' }), /needs a group.id/);
     assert.throws(() => new ConsumerSession({ ...base, topics: [] }), /at least one topic/);
     assert.throws(() => new ConsumerSession({ ...base, commitPolicy: { kind: 'batch', maxMessages: 0, maxIntervalMs: 10 } }), /maxMessages must be a positive integer/);

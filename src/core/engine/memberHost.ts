@@ -1,0 +1,32 @@
+import type { DeadLetterSink } from '../dlq/deadLetterWriter';
+import type { Logger } from '../logging';
+import type { RetryPolicy } from './backoff';
+import type { ConsumerFactory } from './consumerPort';
+import type { HoldMessage } from './hold';
+import type { ConsumedMessage, MessageHandler, SessionConfig, SessionEvents, SessionMode } from './types';
+
+/** What a member needs from its session: shared settings, the event sink, and the stepping cursor. */
+export interface MemberHost {
+  readonly config: SessionConfig;
+  readonly logger: Logger;
+  readonly deadLetters: DeadLetterSink;
+  readonly consumers: ConsumerFactory;
+  mode(): SessionMode;
+  handler(): MessageHandler | undefined;
+  retryPolicy(): RetryPolicy;
+  dlqTopicFor(topic: string): string;
+  emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void;
+  /** Whether anyone listens to an event (the per-message ones are not emitted to no one). */
+  listens(event: keyof SessionEvents): boolean;
+  /** Stepping: a member has a message that could become the current one. */
+  stepCandidateAvailable(): void;
+  /** Stepping: the message waiting for a decision was taken away (revoke, seek, stop). */
+  awaitingWithdrawn(message: ConsumedMessage): void;
+  /** Running: a handler held this message (HoldMessage); it is back at the head of its partition. */
+  held(message: ConsumedMessage, hold: HoldMessage): void;
+}
+
+/** The member was stopped before it joined its group (the session stopped while starting). */
+export class MemberStopped extends Error {
+  override readonly name = 'MemberStopped';
+}
