@@ -474,6 +474,33 @@ describe('the session panel webview', function () {
     assert.ok(['summary', 'pre', 'button'].includes(walk.after[6].tag), JSON.stringify(walk.after[6]));
   });
 
+  it('renders a huge or deep value bounded: a budget of tree nodes, pages of 200, and a raw view without recursion', async () => {
+    // 50 × 50 × 50 small objects (every level small enough to start open) and a 500-deep chain: the
+    // tree builds at most 2,000 nodes up front; the rest waits for a click.
+    const cube = Array.from({ length: 50 }, (_, i) => Array.from({ length: 50 }, (_, j) => Array.from({ length: 50 }, (_, k) => ({ i, j, k }))));
+    let chain: unknown = 'bottom';
+    for (let i = 0; i < 500; i++) chain = { next: chain };
+    const wide = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`key${i}`, i]));
+    const base = orderState(41);
+    const state: PanelState = { ...base, current: { ...base.current!, value: { kind: 'json', format: 'json', json: { chain, wide, cube } } } };
+    const p = open(state);
+    await p.host.whenReady();
+    await rendered(p);
+    const count = (selector: string) => probe<{ value: number }>({ op: 'evaluate', expression: `document.querySelectorAll(${JSON.stringify(selector)}).length` }).then((r) => r.value);
+    const nodes = await count('.payload-value .jt-node, .payload-value .jt-leaf');
+    assert.ok(nodes > 1_000 && nodes <= 2_001, `${nodes} tree nodes built up front`);
+    // the 1,000 keys of "wide" come in pages: 200, then a button for the next 200
+    await probe({ op: 'evaluate', expression: `(() => { const s = [...document.querySelectorAll('.payload-value summary')].find((e) => e.textContent.startsWith('wide')); s.click(); return true; })()` });
+    const more = await probe<{ value: string[] }>({ op: 'evaluate', expression: `[...document.querySelectorAll('.payload-value .jt-more')].map((b) => b.textContent)` });
+    assert.ok(more.value.includes('Show 200 more of 800'), JSON.stringify(more.value));
+    // the raw view writes the value as JSON text, the 500-deep chain included, up to its 2,000,000-character limit
+    await probe({ op: 'evaluate', expression: `(() => { [...document.querySelectorAll('.payload-value .structured-tools button')][0].click(); return true; })()` });
+    const raw = await probe<{ value: { length: number; bottom: boolean; note: string } }>({ op: 'evaluate', expression: `(() => { const t = document.querySelector('.payload-value .structured > div:not(.structured-tools):not(.json-tree) pre')?.textContent ?? ''; return { length: t.length, bottom: t.includes('"bottom"'), note: document.querySelector('.payload-value .structured > div:not(.structured-tools):not(.json-tree) p.muted')?.textContent ?? '' }; })()` });
+    assert.deepEqual(raw.value, { length: 2_000_000, bottom: true, note: 'Showing the first 2,000,000 characters.' });
+    const facts = await probe<{ flagged: unknown[] }>({ op: 'facts', flag: '__pwned' });
+    assert.deepEqual(facts.flagged, []);
+  });
+
   it('drops malformed and stale messages from the webview; a (re)loaded webview gets the latest state', async () => {
     const p = open(orderState(41));
     await p.host.whenReady();

@@ -12,7 +12,7 @@ const PAGE = 200;
 /** Nodes up to this depth start open (unless they are large), deeper ones closed. */
 const OPEN_DEPTH = 3;
 const OPEN_MAX_ENTRIES = 50;
-/** At most this many nodes are built per render or per click; deeper open nodes then start closed. */
+/** At most this many nodes are built per render or per click; a node whose first page does not fit starts closed. */
 const EAGER_NODES = 2_000;
 
 /** Which nodes the developer opened or closed, by path; kept across messages of the same shape. */
@@ -33,41 +33,42 @@ interface Work {
 
 export function jsonTree(value: unknown, expansion: Expansion, label: string, options: JsonTreeOptions = {}): HTMLElement {
   const root = h('div', { className: 'json-tree', role: 'tree', attrs: { 'aria-label': label } });
-  const kinds = options.kinds ?? [];
-  const work: Work[] = [];
-  root.appendChild(node(undefined, value, '$', 0, expansion, kinds, work));
-  fill(work, expansion, kinds);
+  const context: Context = { expansion, kinds: options.kinds ?? [], budget: EAGER_NODES, work: [] };
+  root.appendChild(node(undefined, value, '$', 0, context));
+  fill(context);
   return root;
 }
 
-/** Renders the queued pages, and the open nodes inside them, until the budget is spent. */
-function fill(work: Work[], expansion: Expansion, kinds: readonly LeafKind[]): void {
-  let budget = EAGER_NODES;
-  while (work.length) {
-    const item = work.pop()!;
+/** One render (or one click): the nodes it may still build, and the open nodes whose page waits. */
+interface Context {
+  readonly expansion: Expansion;
+  readonly kinds: readonly LeafKind[];
+  budget: number;
+  readonly work: Work[];
+}
+
+/** Renders the queued pages; each open node inside them queues its own page while the budget lasts. */
+function fill(context: Context): void {
+  while (context.work.length) {
+    const item = context.work.pop()!;
     const page = children(item.value, item.path, item.from, PAGE);
-    for (const child of page) {
-      // Over budget, nodes still render (closed): their children wait for a click.
-      item.container.appendChild(node(child.key, child.value, child.path, item.depth + 1, expansion, kinds, budget > 0 ? work : undefined));
-      budget--;
-    }
+    for (const child of page) item.container.appendChild(node(child.key, child.value, child.path, item.depth + 1, context));
     const total = nodeSize(item.value);
     const to = item.from + page.length;
     if (to < total) {
       const more = h('button', { className: 'jt-more link-button', attrs: { type: 'button' } }, `Show ${Math.min(PAGE, total - to)} more of ${total - to}`);
       more.addEventListener('click', () => {
         more.remove();
-        const next: Work[] = [{ ...item, from: to }];
-        fill(next, expansion, kinds);
+        fill({ ...context, budget: EAGER_NODES, work: [{ ...item, from: to }] });
       });
       item.container.appendChild(more);
     }
   }
 }
 
-/** One node; an open branch queues its first page on `work` (no `work`: it starts closed). */
-function node(key: string | number | undefined, value: unknown, path: string, depth: number, expansion: Expansion, kinds: readonly LeafKind[], work: Work[] | undefined): HTMLElement {
-  const view = nodeView(value, kinds);
+/** One node. A branch that should start open does so only if its first page fits the budget. */
+function node(key: string | number | undefined, value: unknown, path: string, depth: number, context: Context): HTMLElement {
+  const view = nodeView(value, context.kinds);
   if (view.kind === 'leaf') {
     const leaf = h('div', { className: 'jt-leaf', role: 'treeitem' }, keyLabel(key), dataText(view.text, `data jt-value jt-${view.type.replace(/[^\w-]/g, '')}`));
     if (view.title !== undefined) leaf.title = view.title;
@@ -76,7 +77,8 @@ function node(key: string | number | undefined, value: unknown, path: string, de
   const branch = value as object;
   const details = h('details', { className: 'jt-node', role: 'treeitem' });
   const defaultOpen = depth < OPEN_DEPTH && view.size <= OPEN_MAX_ENTRIES;
-  const open = (expansion.get(path) ?? defaultOpen) && work !== undefined;
+  const firstPage = Math.min(view.size, PAGE);
+  const open = (context.expansion.get(path) ?? defaultOpen) && context.budget >= firstPage;
   const summary = h('summary', {}, keyLabel(key), h('span', { className: 'jt-meta' }, view.type === 'array' ? `[${view.size}]` : `{${view.size}}`));
   const container = h('div', { className: 'jt-children', role: 'group' });
   details.append(summary, container);
@@ -85,15 +87,16 @@ function node(key: string | number | undefined, value: unknown, path: string, de
   if (open) {
     details.open = true;
     rendered = true;
-    work.push(first);
+    context.budget -= firstPage;
+    context.work.push(first);
   }
   details.addEventListener('toggle', () => {
     if (details.open && !rendered) {
       rendered = true;
-      fill([first], expansion, kinds);
+      fill({ ...context, budget: EAGER_NODES - firstPage, work: [first] });
     }
-    if (details.open === defaultOpen) expansion.delete(path);
-    else expansion.set(path, details.open);
+    if (details.open === defaultOpen) context.expansion.delete(path);
+    else context.expansion.set(path, details.open);
   });
   return details;
 }
