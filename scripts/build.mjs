@@ -43,8 +43,23 @@ const webviewOptions = {
   logLevel: 'info',
 };
 
+// Handler runtimes: the process that runs the developer's handler (under the debugger or not). It
+// is a program of its own, started by Node, so it is bundled apart from the extension.
+/** @type {import('esbuild').BuildOptions} */
+const handlerRuntimeOptions = {
+  entryPoints: { handlerHost: 'src/handlerRuntime/node/handlerHost.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
 if (watch) {
-  for (const each of [options, webviewOptions]) await (await esbuild.context(each)).watch();
+  for (const each of [options, webviewOptions, handlerRuntimeOptions]) await (await esbuild.context(each)).watch();
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions)]);
+  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions), esbuild.build(handlerRuntimeOptions)]);
 }

@@ -43,6 +43,9 @@ export const CommandId = {
   removeSessionMember: 'kafkaLab.removeSessionMember',
   runSessionUntil: 'kafkaLab.runSessionUntil',
   stopSession: 'kafkaLab.stopSession',
+  debugHandler: 'kafkaLab.debugHandler',
+  runHandler: 'kafkaLab.runHandler',
+  restartHandler: 'kafkaLab.restartHandler',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

@@ -141,7 +141,9 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
    */
   call(message: Omit<MessageFrame, 'id'>, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ResultFrame> {
     if (this.stateValue !== 'ready' || !this.socket) {
-      return Promise.reject(this.stateValue === 'loadFailed' ? HandlerProcessError.loadFailed(this.options.module, this.loadError) : new HandlerProcessError('notConnected', `no handler process is running for ${this.options.module}; start it (Run or Debug Handler) to go on`));
+      if (this.stateValue === 'loadFailed') return Promise.reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
+      if (this.stateValue === 'loading') return Promise.reject(new HandlerProcessError('notReady', `the handler process is still loading ${this.options.module}; try again in a moment (a debugger may be paused in its top-level code)`));
+      return Promise.reject(new HandlerProcessError('notConnected', `no handler process is running for ${this.options.module}; start it (Run or Debug Handler) to go on`));
     }
     const id = `m${++callSeq}`;
     return new Promise<ResultFrame>((resolve, reject) => {

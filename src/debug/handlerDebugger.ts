@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { HandlerChannel } from '../core/handler/handlerChannel';
+import { type HandlerLaunch, HandlerLaunchError, parseEnvFile, parseHandlerLaunch } from '../core/handler/handlerLaunchConfig';
+import type { Logger } from '../core/logging';
+import type { SessionController } from '../core/session/sessionController';
+import type { SessionManager } from '../core/session/sessionManager';
+
+export const KAFKA_LAB_DEBUG_TYPE = 'kafka-lab';
+/** The key that ties a Node debug session to the consumer session it serves. */
+const SESSION_KEY = '__kafkaLabHandlerSession';
+
+/** Starts the consumer session of a launch, with the developer's handler behind `channel`. */
+export type HandlerSessionStarter = (launch: HandlerLaunch, handler: { channel: HandlerChannel; timeoutMs: () => number | undefined }) => Promise<SessionController>;
+
+interface HandlerRun {
+  readonly key: string;
+  readonly launch: HandlerLaunch;
+  readonly channel: HandlerChannel;
+  readonly folder: vscode.WorkspaceFolder | undefined;
+  /** The Node configuration that starts the handler process (kept for a restart). */
+  readonly nodeConfig: vscode.DebugConfiguration;
+  controller?: SessionController;
+  debugSession?: vscode.DebugSession;
+  /** The process is being restarted: its old debug session ending must not stop the consumer. */
+  restarting?: boolean;
+  stopping?: boolean;
+}
+
+export interface HandlerDebuggerDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly manager: SessionManager;
+  readonly start: HandlerSessionStarter;
+  readonly logger: Logger;
+  readonly openPanel: (controller: SessionController) => void;
+}
+
+/**
+ * The `kafka-lab` debug type. F5 on such a configuration joins the group in the extension host and
+ * starts the developer's handler in a Node process through VS Code's JavaScript debugger, so a
+ * breakpoint pauses the handler and never the group's membership. Ctrl+F5 runs the same process
+ * without a debugger (and with the per-message time limit). Ending either side ends both: the
+ * consumer session stops gracefully, committing only what is done.
+ */
+export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscode.Disposable {
+  private readonly runs = new Map<string, HandlerRun>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: HandlerDebuggerDeps) {
+    this.disposables.push(
+      vscode.debug.registerDebugConfigurationProvider(KAFKA_LAB_DEBUG_TYPE, this),
+      vscode.debug.registerDebugConfigurationProvider(KAFKA_LAB_DEBUG_TYPE, { provideDebugConfigurations: () => [this.template()] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+      vscode.debug.onDidStartDebugSession((session) => this.onStarted(session)),
+      vscode.debug.onDidTerminateDebugSession((session) => void this.onTerminated(session)),
+      vscode.workspace.onDidSaveTextDocument((document) => void this.onSaved(document)),
+    );
+    const onChanged = () => {
+      for (const run of this.runs.values()) {
+        if (run.controller && !deps.manager.get(run.controller.id)) void this.end(run, 'the consumer session stopped');
+      }
+    };
+    deps.manager.on('changed', onChanged);
+    this.disposables.push({ dispose: () => deps.manager.off('changed', onChanged) });
+  }
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [this.template()];
+  }
+
+  /** The consumer sessions that run a handler, by their session id (tests and the Sessions view). */
+  handlerOf(sessionId: string): { channel: HandlerChannel; debugSession?: vscode.DebugSession; launch: HandlerLaunch } | undefined {
+    for (const run of this.runs.values()) if (run.controller?.id === sessionId) return run;
+    return undefined;
+  }
+
+  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined | null> {
+    // F5 without a launch.json hands us an empty configuration: offer the template to edit.
+    if (!config.type && !config.request && !config.name) return null;
+    let launch: HandlerLaunch;
+    try {
+      launch = parseHandlerLaunch({ ...config, noDebug: config.noDebug === true });
+      if (!fs.existsSync(launch.handler)) throw new HandlerLaunchError('handler', `names ${launch.handler}, which does not exist`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.logger.warn(message);
+      const choice = await vscode.window.showErrorMessage(`Kafka Consumer Lab: ${message}`, 'Open launch.json');
+      return choice === 'Open launch.json' ? null : undefined;
+    }
+    const channel = await HandlerChannel.open({ module: launch.handler, exportName: launch.exportName, logger: this.deps.logger });
+    const key = randomUUID();
+    const run: HandlerRun = { key, launch, channel, folder, nodeConfig: this.nodeConfig(launch, channel, key, folder) };
+    this.runs.set(key, run);
+    channel.on('lost', (error) => {
+      if (run.stopping || run.restarting) return;
+      void vscode.window.showErrorMessage(`Kafka handler ${launch.name}: ${error.message}`, 'Restart Handler', 'Show Log').then((choice) => {
+        if (choice === 'Restart Handler') void this.restartProcess(run);
+        if (choice === 'Show Log') void vscode.commands.executeCommand('kafkaLab.showLog');
+      });
+    });
+    try {
+      run.controller = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Joining group ${launch.groupId}…` }, () =>
+        this.deps.start(launch, { channel, timeoutMs: () => (launch.noDebug ? launch.handlerTimeoutMs : undefined) }),
+      );
+    } catch (error) {
+      this.runs.delete(key);
+      await channel.close();
+      void vscode.window.showErrorMessage(`Kafka Consumer Lab: the session for ${launch.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    this.deps.openPanel(run.controller);
+    const started = await vscode.debug.startDebugging(folder, run.nodeConfig, { noDebug: launch.noDebug });
+    if (!started) {
+      await this.end(run, 'the handler process did not start');
+      return undefined;
+    }
+    // The kafka-lab configuration itself starts nothing: the Node session above is the debug session.
+    return undefined;
+  }
+
+  private nodeConfig(launch: HandlerLaunch, channel: HandlerChannel, key: string, folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration {
+    const hostScript = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'handlerHost.js').fsPath;
+    const fileEnv = launch.envFile && fs.existsSync(launch.envFile) ? parseEnvFile(fs.readFileSync(launch.envFile, 'utf8')) : {};
+    return {
+      type: 'node',
+      request: 'launch',
+      name: `${launch.name} (handler)`,
+      program: hostScript,
+      args: [...launch.args],
+      runtimeArgs: [...launch.runtimeArgs],
+      ...(launch.runtimeExecutable ? { runtimeExecutable: launch.runtimeExecutable } : {}),
+      cwd: launch.cwd ?? folder?.uri.fsPath ?? path.dirname(launch.handler),
+      env: { ...fileEnv, ...launch.env, ...channel.env, KAFKA_LAB_TRANSPILER: transpilerPath(this.deps.extensionUri) },
+      console: 'internalConsole',
+      outputCapture: 'std',
+      sourceMaps: true,
+      // The runtime is ours: stepping goes from the engine's call straight into the developer's code.
+      skipFiles: ['<node_internals>/**', hostScript],
+      resolveSourceMapLocations: null,
+      autoAttachChildProcesses: false,
+      [SESSION_KEY]: key,
+    };
+  }
+
+  private onStarted(session: vscode.DebugSession): void {
+    const run = this.runs.get(session.configuration[SESSION_KEY] as string);
+    if (!run || session.parentSession) return;
+    run.debugSession = session;
+    run.restarting = false;
+  }
+
+  private async onTerminated(session: vscode.DebugSession): Promise<void> {
+    const run = this.runs.get(session.configuration[SESSION_KEY] as string);
+    if (!run || session.parentSession || run.debugSession !== session) return;
+    run.debugSession = undefined;
+    if (run.restarting) return;
+    await this.end(run, 'the debug session ended');
+  }
+
+  /** "Restart Handler" on a session: a new handler process on the same endpoint. */
+  async restart(sessionId: string): Promise<void> {
+    const run = [...this.runs.values()].find((r) => r.controller?.id === sessionId);
+    if (!run) throw new Error('This session does not run a handler of yours; start one with Debug Handler.');
+    await this.restartProcess(run);
+  }
+
+  /** Starts the handler process again on the same endpoint; the consumer session goes on. */
+  private async restartProcess(run: HandlerRun): Promise<void> {
+    run.restarting = true;
+    if (run.debugSession) await vscode.debug.stopDebugging(run.debugSession);
+    await vscode.debug.startDebugging(run.folder, run.nodeConfig, { noDebug: run.launch.noDebug });
+  }
+
+  private async onSaved(document: vscode.TextDocument): Promise<void> {
+    if (!/\.(m|c)?(t|j)sx?$/.test(document.fileName)) return;
+    for (const run of this.runs.values()) {
+      const root = run.folder?.uri.fsPath ?? path.dirname(run.launch.handler);
+      if (!document.fileName.startsWith(root) || run.channel.state === 'waiting' || run.channel.state === 'closed') continue;
+      try {
+        await run.channel.reload();
+        this.deps.logger.info(`reloaded ${run.launch.handler} after ${path.basename(document.fileName)} was saved`);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Kafka handler ${run.launch.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** Ends both sides once: the consumer session stops gracefully, the handler process exits. */
+  private async end(run: HandlerRun, why: string): Promise<void> {
+    if (run.stopping) return;
+    run.stopping = true;
+    this.deps.logger.info(`${run.launch.name}: ${why}; stopping the handler and its consumer session`);
+    this.runs.delete(run.key);
+    const controller = run.controller;
+    const stops: Array<Promise<unknown>> = [];
+    if (controller && this.deps.manager.get(controller.id)) stops.push(this.deps.manager.stop(controller.id).catch((error: unknown) => this.deps.logger.warn(`stopping ${controller.id}: ${String(error)}`)));
+    if (run.debugSession) stops.push(Promise.resolve(vscode.debug.stopDebugging(run.debugSession)));
+    await Promise.all(stops);
+    await run.channel.close();
+  }
+
+  private template(): vscode.DebugConfiguration {
+    return {
+      type: KAFKA_LAB_DEBUG_TYPE,
+      request: 'launch',
+      name: 'Debug Kafka handler',
+      handler: '${workspaceFolder}/src/handler.ts',
+      cluster: 'Local demo',
+      topics: ['orders'],
+      groupId: 'dev-orders',
+      mode: 'stepping',
+    };
+  }
+
+  dispose(): void {
+    for (const run of [...this.runs.values()]) void this.end(run, 'the extension is shutting down');
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** esbuild, shipped with the extension, transpiles TypeScript handlers in the handler process. */
+function transpilerPath(extensionUri: vscode.Uri): string {
+  return vscode.Uri.joinPath(extensionUri, 'node_modules', 'esbuild', 'lib', 'main.js').fsPath;
+}

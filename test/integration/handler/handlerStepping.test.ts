@@ -1,0 +1,75 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
+import type { DeadLetterEnvelope } from '../../../src/core/dlq/envelope';
+import { processHandler, type MessageDecoder } from '../../../src/core/handler/processHandler';
+import { SessionController } from '../../../src/core/session/sessionController';
+import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, readAll } from '../../support/kafka';
+import { services, uniqueName, waitFor } from '../../support/services';
+import { fixtures, startHandler, type RunningHandler } from './support/handlerProcess';
+
+const connection = { bootstrapServers: services.kafka.plaintext };
+const codec = new PayloadDecoder();
+const decode: MessageDecoder = async (m) => ({ key: await codec.decode(m.key, { topic: m.topic, role: 'key' }), value: await codec.decode(m.value, { topic: m.topic, role: 'value' }) });
+
+describe('stepping through a real group with the developer’s handler (what Next in the panel does)', function () {
+  this.timeout(90_000);
+  const topics: string[] = [];
+  let handler: RunningHandler | undefined;
+  let controller: SessionController | undefined;
+  afterEach(async () => {
+    await controller?.stop();
+    await handler?.close();
+  });
+  after(() => deleteTopicsQuietly(...topics));
+
+  it('Next runs the handler: ok commits; a throw leaves the message waiting with the error shown; dead-letter records the handler’s class; a decision is applied', async () => {
+    const topic = uniqueName('it-handler-step');
+    topics.push(topic, `${topic}.dead-letter`);
+    await createTopic(topic, 1);
+    await createTopic(`${topic}.dead-letter`, 1);
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ orderId: 'a' }, { orderId: 'b', action: 'fail' }, { orderId: 'c', action: 'deadLetter' }, { orderId: 'd' }].map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v) })) });
+    await producer.disconnect();
+    handler = await startHandler(path.join(fixtures, 'handleOrder.ts'));
+    const groupId = uniqueName('it-handler-step-group');
+    controller = new SessionController(
+      's-1',
+      { clusterId: 'local', clusterName: 'local', groupId, topics: [topic], autoOffsetReset: 'earliest', mode: 'stepping', handler: 'noop', commitPolicy: { kind: 'perMessage' }, members: 1 },
+      { connection, decoder: codec, handler: processHandler({ channel: handler.channel, decode, timeoutMs: () => undefined }) },
+    );
+    const c = controller;
+    await c.start();
+    const shown = (offset: number) => waitFor(`offset ${offset} waiting`, 20_000, () => (c.current?.offset === offset ? true : undefined));
+
+    await shown(0);
+    await c.decide('next');
+    await waitFor('offset 0 committed', 10_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 1 ? true : undefined));
+    assert.equal(JSON.parse(handler.logs[0]).orderId, 'a');
+
+    await shown(1);
+    await c.decide('next');
+    assert.equal(c.current?.offset, 1, 'a failed message stays waiting for a decision');
+    const notice = c.panelState().notice;
+    assert.equal(notice?.level, 'error');
+    assert.match(notice?.text ?? '', /OrderRejected: order b has no customer\n\s*at .*handleOrder\.ts:\d+/);
+    assert.equal(c.panelState().history.at(-1)?.decision, 'failed');
+    await c.decide('deadLetter', { reason: 'no customer' });
+
+    // The handler's own decision: dead-letter without throwing.
+    await shown(2);
+    await c.decide('next');
+    await shown(3);
+    await c.decide('next');
+    await waitFor('everything committed', 20_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 4 ? true : undefined));
+    const envelopes = (await readAll(`${topic}.dead-letter`, 2)).map((r) => JSON.parse(r.value?.toString() ?? '') as DeadLetterEnvelope);
+    assert.deepEqual(
+      envelopes.map((e) => [e.original_offset, e.error_type, e.error_message]),
+      [
+        [1, 'OrderRejected', 'order b has no customer'],
+        [2, 'HandlerDeadLetter', 'order c is a duplicate'],
+      ],
+    );
+  });
+});
