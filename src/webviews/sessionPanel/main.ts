@@ -8,15 +8,15 @@ import { formatClock } from '../shared/view/format';
 import { createMessageSection } from '../shared/view/messageView';
 import { bindShortcuts } from '../shared/view/shortcuts';
 import { WebviewConnection } from '../shared/view/webviewApi';
-import { CancelRunUntilNotification, DecideNotification, isPanelState, PANEL_ROOT_ID, PauseNotification, ResumeNotification, RunUntilNotification, SHORTCUTS } from './protocol';
+import { CancelRunUntilNotification, DecideNotification, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview, SHORTCUTS } from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
 
 interface SavedState {
   draft?: Partial<RunUntilDraft>;
 }
 
-const root = document.getElementById(PANEL_ROOT_ID)!;
-const connection = new WebviewConnection<PanelState, SavedState>({ root, validateState: isPanelState, render: (state) => render(state) });
+const connection = new WebviewConnection<PanelState, SavedState>({ descriptor: SessionPanelWebview, render: (state) => render(state) });
+const root = connection.root;
 const saved = connection.saved;
 
 // ---- static layout (built once; controls keep their focus across renders) ----

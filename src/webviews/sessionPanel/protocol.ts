@@ -6,13 +6,10 @@
  */
 import { PANEL_ACTIONS, type PanelAction, type PanelState } from '../../core/session/panelState';
 import { isRunUntilCondition, type RunUntilCondition } from '../../core/session/runUntil';
-import { isNoParams, isRecord, NotificationType } from '../shared/protocol';
+import { isNoParams, isRecord, NotificationType, type WebviewDescriptor } from '../shared/protocol';
 
 /** The id of the webview's root element (tests find the webview frame by it). */
 export const PANEL_ROOT_ID = 'kafka-lab-session-panel';
-
-/** The webview's name: src/webviews/sessionPanel/main.ts, dist/webview/sessionPanel.js, media/webview/sessionPanel.css. */
-export const SESSION_PANEL_ENTRY = 'sessionPanel';
 
 /** Keyboard shortcuts, shown in titles and aria-keyshortcuts. */
 export const SHORTCUTS = { next: 'n', commit: 'c', skip: 's', retry: 'r', deadLetter: 'd', pauseResume: 'p', runUntil: 'u' } as const;
@@ -44,6 +41,16 @@ export const CancelRunUntilNotification = new NotificationType<void>('session/ca
 export function isPanelState(x: unknown): x is PanelState {
   return isRecord(x) && typeof x.title === 'string' && typeof x.state === 'string' && Array.isArray(x.history) && Array.isArray(x.lastCommits);
 }
+
+/** The session panel, as both sides know it. */
+export const SessionPanelWebview: WebviewDescriptor<PanelState> = {
+  viewType: 'kafkaLab.sessionPanel',
+  entry: 'sessionPanel',
+  rootId: PANEL_ROOT_ID,
+  label: 'Consumer session',
+  loadingText: 'Waiting for the session…',
+  validateState: isPanelState,
+};
 
 function isDecideParams(x: unknown): x is DecideParams {
   return isRecord(x) && typeof x.messageId === 'string' && x.messageId.length > 0 && x.messageId.length <= MAX_MESSAGE_ID && PANEL_ACTIONS.includes(x.action as PanelAction);

@@ -4,7 +4,7 @@ import type { MessageView } from '../../core/session/messageView';
 import type { PanelAction, PanelState } from '../../core/session/panelState';
 import type { RunUntilCondition } from '../../core/session/runUntil';
 import { WebviewPanelHost } from '../shared/panelHost';
-import { CancelRunUntilNotification, DecideNotification, type DecideParams, isPanelState, PANEL_ROOT_ID, PauseNotification, ResumeNotification, RunUntilNotification, SESSION_PANEL_ENTRY } from './protocol';
+import { CancelRunUntilNotification, DecideNotification, type DecideParams, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview } from './protocol';
 
 /** What the panel hands its owner (the session controller): validated, and dead-letters with a reason. */
 export type SessionPanelAction =
@@ -37,8 +37,6 @@ export interface SessionPanelOptions {
  * dead-letter decision carries a reason.
  */
 export class SessionPanel implements vscode.Disposable {
-  static readonly viewType = 'kafkaLab.sessionPanel';
-
   /** The shared host: state, readiness and the test hooks (`whenReady`, `postedSeq`, `received`, `simulate`). */
   readonly host: WebviewPanelHost<PanelState>;
   /** The message a decision was forwarded for since the last state: a second key press is not a second decision. */
@@ -46,17 +44,13 @@ export class SessionPanel implements vscode.Disposable {
 
   constructor(private readonly options: SessionPanelOptions) {
     this.host = new WebviewPanelHost<PanelState>({
-      viewType: SessionPanel.viewType,
+      descriptor: SessionPanelWebview,
       title: options.title,
       extensionUri: options.extensionUri,
-      entry: SESSION_PANEL_ENTRY,
-      rootId: PANEL_ROOT_ID,
-      loadingText: 'Waiting for the session…',
       source: () => {
         this.decidedMessageId = undefined;
         return options.source();
       },
-      validateState: isPanelState,
       titleOf: (state) => state.title,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.viewColumn !== undefined ? { viewColumn: options.viewColumn } : {}),

@@ -2,26 +2,18 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logging';
 import { webviewHtml } from './html';
-import { type NotificationMessage, type NotificationType, ReadyNotification, type RequestMessage, type RequestType, RpcError, type StateParams, stateNotification, type Validator } from './protocol';
+import { type NotificationMessage, type NotificationType, ReadyNotification, type RequestMessage, type RequestType, RpcError, type StateParams, stateNotification, type WebviewDescriptor } from './protocol';
 import { RpcEndpoint } from './rpc';
 import { Throttle } from './throttle';
 
 export interface PanelHostOptions<S> {
-  readonly viewType: string;
+  /** Which webview: its script dist/webview/<entry>.js, its stylesheet media/webview/<entry>.css (after shared.css). */
+  readonly descriptor: WebviewDescriptor<S>;
+  /** The panel's tab title. */
   readonly title: string;
   readonly extensionUri: vscode.Uri;
-  /**
-   * The webview's name: its script is dist/webview/<entry>.js (built from src/webviews/<entry>/main.ts)
-   * and its stylesheet media/webview/<entry>.css, after the shared media/webview/shared.css.
-   */
-  readonly entry: string;
-  /** The id of the element the webview renders into. */
-  readonly rootId: string;
-  readonly loadingText?: string;
   /** Where the state comes from: called when the host posts, at most every `postIntervalMs`, after `invalidate()`. */
   readonly source: () => S | undefined;
-  /** The check of the `state` notification (the webview runs the same one). */
-  readonly validateState: Validator<S>;
   /** The panel's title for a state (updated when it changes). */
   readonly titleOf?: (state: S) => string;
   readonly postIntervalMs?: number;
@@ -63,11 +55,15 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
   private disposed = false;
   private readonly receivedLog: Array<{ readonly method: string; readonly params?: unknown }> = [];
 
+  private readonly viewType: string;
+
   constructor(private readonly options: PanelHostOptions<S>) {
+    const { descriptor } = options;
+    this.viewType = descriptor.viewType;
     const webviewRoot = vscode.Uri.joinPath(options.extensionUri, 'dist', 'webview');
     const mediaRoot = vscode.Uri.joinPath(options.extensionUri, 'media', 'webview');
     this.panel = vscode.window.createWebviewPanel(
-      options.viewType,
+      descriptor.viewType,
       options.title,
       { viewColumn: options.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
       {
@@ -84,18 +80,18 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
     webview.html = webviewHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(18).toString('base64'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, `${options.entry}.js`)).toString(),
-      styleUris: ['shared.css', `${options.entry}.css`].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, name)).toString()),
-      rootId: options.rootId,
-      title: options.title,
-      loadingText: options.loadingText ?? 'Loading…',
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, `${descriptor.entry}.js`)).toString(),
+      styleUris: ['shared.css', `${descriptor.entry}.css`].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, name)).toString()),
+      rootId: descriptor.rootId,
+      title: descriptor.label,
+      loadingText: descriptor.loadingText,
     });
 
-    this.stateType = stateNotification(options.validateState);
+    this.stateType = stateNotification(descriptor.validateState);
     this.rpc = new RpcEndpoint({
       post: (message) => void webview.postMessage(message),
       onAccepted: (message) => this.record(message),
-      onRejected: (why, message) => options.logger?.warn(`${options.viewType}: dropped a message from the webview (${why})`, { method: methodOf(message) }),
+      onRejected: (why, message) => options.logger?.warn(`${this.viewType}: dropped a message from the webview (${why})`, { method: methodOf(message) }),
       onHandlerError: (method, error) => this.showError(method, error),
     });
     this.throttle = new Throttle(options.postIntervalMs ?? DEFAULT_POST_INTERVAL_MS, () => this.post());
@@ -187,7 +183,7 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
   whenReady(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      if (this.disposed) return reject(new RpcError('disposed', `The ${this.options.viewType} panel is closed.`));
+      if (this.disposed) return reject(new RpcError('disposed', `The ${this.viewType} panel is closed.`));
       const waiter = {
         resolve: () => {
           clearTimeout(timer);
@@ -200,7 +196,7 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
       };
       const timer = setTimeout(() => {
         this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
-        reject(new RpcError('timeout', `The ${this.options.viewType} webview did not say ready within ${timeoutMs} ms.`));
+        reject(new RpcError('timeout', `The ${this.viewType} webview did not say ready within ${timeoutMs} ms.`));
       }, timeoutMs);
       this.readyWaiters.push(waiter);
     });
@@ -234,7 +230,7 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
 
   private showError(method: string, error: unknown): void {
     const text = error instanceof Error ? error.message : String(error);
-    this.options.logger?.error(`${this.options.viewType}: ${method} failed: ${text}`, error);
+    this.options.logger?.error(`${this.viewType}: ${method} failed: ${text}`, error);
     void vscode.window.showErrorMessage(`Kafka Consumer Lab: ${text}`);
   }
 
@@ -243,7 +239,7 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
     this.disposed = true;
     this.throttle.dispose();
     this.rpc.dispose();
-    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new RpcError('disposed', `The ${this.options.viewType} panel closed before its webview was ready.`));
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new RpcError('disposed', `The ${this.viewType} panel closed before its webview was ready.`));
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();

@@ -119,6 +119,25 @@ export function stateNotification<S>(validateState: Validator<S>): NotificationT
   return new NotificationType<StateParams<S>>('state', (x): x is StateParams<S> => isRecord(x) && Number.isSafeInteger(x.seq) && validateState(x.state));
 }
 
+/**
+ * A webview, declared once and imported by both sides (GitLens declares its webviews the same way):
+ * the host builds the panel and its page from it, the browser finds its root and checks states with it.
+ */
+export interface WebviewDescriptor<S> {
+  /** The panel type VS Code knows it by. */
+  readonly viewType: string;
+  /** Its name: src/webviews/<entry>/main.ts → dist/webview/<entry>.js, styled by media/webview/<entry>.css. */
+  readonly entry: string;
+  /** The id of the element the webview renders into (tests find the webview frame by it). */
+  readonly rootId: string;
+  /** The page title and the root's accessible name. */
+  readonly label: string;
+  /** Shown until the first state is rendered. */
+  readonly loadingText: string;
+  /** The check of each state the host posts (the webview runs it on arrival). */
+  readonly validateState: Validator<S>;
+}
+
 /** The attribute of the panel's root element that holds the `seq` of the state it shows (tests wait on it). */
 export const RENDERED_SEQ_ATTRIBUTE = 'data-seq';
 

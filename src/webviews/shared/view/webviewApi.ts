@@ -5,7 +5,7 @@
  * latest first, and the root element then carries the `seq` it shows (tests wait on it). The panel
  * registers its handlers, then calls `start()`, which says `ready` to the host.
  */
-import { ReadyNotification, RENDERED_SEQ_ATTRIBUTE, type NotificationType, type RequestType, stateNotification, type Validator } from '../protocol';
+import { ReadyNotification, RENDERED_SEQ_ATTRIBUTE, type NotificationType, type RequestType, stateNotification, type WebviewDescriptor } from '../protocol';
 import { RpcEndpoint } from '../rpc';
 
 interface VsCodeApi {
@@ -20,10 +20,8 @@ let api: VsCodeApi | undefined;
 const vscodeApi = (): VsCodeApi => (api ??= acquireVsCodeApi());
 
 export interface WebviewConnectionOptions<S> {
-  /** The element the panel renders into; its `data-seq` says which state it shows. */
-  readonly root: HTMLElement;
-  /** The check of each state the host sends (only the host posts here, but cheaply sure). */
-  readonly validateState: Validator<S>;
+  /** Which webview: its root element (whose `data-seq` says which state it shows) and its state check. */
+  readonly descriptor: WebviewDescriptor<S>;
   /** Renders a state; called at most once per animation frame, with the latest one. */
   render(state: S): void;
 }
@@ -32,14 +30,19 @@ export class WebviewConnection<S, Saved extends object = Record<string, unknown>
   private readonly rpc: RpcEndpoint;
   private queued: { seq: number; state: S } | undefined;
   private frame = 0;
+  /** The element the panel renders into (the page has it from the first byte). */
+  readonly root: HTMLElement;
 
   constructor(private readonly options: WebviewConnectionOptions<S>) {
+    const root = document.getElementById(options.descriptor.rootId);
+    if (!root) throw new Error(`The page has no #${options.descriptor.rootId}.`);
+    this.root = root;
     this.rpc = new RpcEndpoint({
       post: (message) => vscodeApi().postMessage(message),
       onRejected: (why) => console.warn(`kafka-lab webview: dropped a message (${why})`),
       onHandlerError: (method, error) => console.error(`kafka-lab webview: ${method} failed`, error),
     });
-    this.rpc.onNotification(stateNotification(options.validateState), ({ seq, state }) => this.queue(seq, state));
+    this.rpc.onNotification(stateNotification(options.descriptor.validateState), ({ seq, state }) => this.queue(seq, state));
     window.addEventListener('message', (event: MessageEvent<unknown>) => void this.rpc.receive(event.data));
   }
 
@@ -83,7 +86,7 @@ export class WebviewConnection<S, Saved extends object = Record<string, unknown>
       this.queued = undefined;
       if (!next) return;
       this.options.render(next.state);
-      this.options.root.setAttribute(RENDERED_SEQ_ATTRIBUTE, String(next.seq));
+      this.root.setAttribute(RENDERED_SEQ_ATTRIBUTE, String(next.seq));
     });
   }
 }
