@@ -188,6 +188,7 @@ function installTypeScriptHook(): void {
 function loadTranspiler(): NonNullable<typeof transpiler> {
   const location = process.env.KAFKA_LAB_TRANSPILER;
   if (!location) throw Object.assign(new Error('TypeScript handlers need the transpiler that ships with the extension (KAFKA_LAB_TRANSPILER is not set)'), { name: 'TranspilerMissing' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by path at run time, from the extension's own node_modules
   return require(location) as NonNullable<typeof transpiler>;
 }
 
@@ -204,6 +205,7 @@ async function loadModule(file: string, generation: number): Promise<unknown> {
   const ext = path.extname(file);
   if (ext === '.mjs') return import(`${pathToFileURL(file).href}?v=${generation}`);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the developer's module, by path
     return require(file);
   } catch (error) {
     // An ES module under "type": "module": load it as one (a query defeats the ESM cache on reload).

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 import { HandlerChannel } from '../../../../src/core/handler/handlerChannel';
 import { type LaunchedHandler, launchNodeHandler } from '../../../../src/core/handler/nodeLauncher';
 import { silentLogger, type Logger } from '../../../../src/core/logging';
@@ -16,7 +17,7 @@ let bundled: string | undefined;
 export function hostScript(): string {
   if (bundled) return bundled;
   const outfile = path.join(repoRoot, 'out/handlerRuntime/handlerHost.js');
-  (require('esbuild') as typeof import('esbuild')).buildSync({
+  esbuild.buildSync({
     entryPoints: [path.join(repoRoot, 'src/handlerRuntime/node/handlerHost.ts')],
     outfile,
     bundle: true,
