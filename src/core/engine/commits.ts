@@ -80,10 +80,12 @@ export class Commits {
     const consumer = this.host.consumer();
     if (!consumer) return [];
     if (!sync && this.pendingAsync.length > 0 && Date.now() - this.pendingAsync[0].at < BROKER_CALL_TIMEOUT_MS) return [];
+    // A synchronous commit while an asynchronous one is unanswered sends every position: the
+    // pending one may still fail, and a revoke or close must leave the group's offsets right.
     const offsets = this.tracker.uncommitted((tp) => {
       const ps = this.queues.get(tp.topic, tp.partition);
       return !!ps && !ps.revoked && (!only || only.has(ps.key));
-    });
+    }, sync && this.pendingAsync.length > 0);
     if (offsets.length === 0) {
       if (!only) this.scheduler.committed();
       return [];

@@ -148,12 +148,16 @@ export class OffsetTracker {
     return entry.offsets.complete(offset);
   }
 
-  /** Positions that moved past what was committed: what a commit should send now. */
-  uncommitted(filter?: (tp: TopicPartition) => boolean): Array<TopicPartition & { offset: number }> {
+  /**
+   * Positions that moved past what was committed: what a commit should send now. With `all`, every
+   * known position, also those marked committed by a commit not yet answered (a revoke must not rely
+   * on an asynchronous commit that may still fail).
+   */
+  uncommitted(filter?: (tp: TopicPartition) => boolean, all = false): Array<TopicPartition & { offset: number }> {
     const out: Array<TopicPartition & { offset: number }> = [];
     for (const { tp, offsets, committed } of this.partitions.values()) {
       const position = offsets.commitPosition();
-      if (position === undefined || (committed !== undefined && position <= committed)) continue;
+      if (position === undefined || (!all && committed !== undefined && position <= committed)) continue;
       if (filter && !filter(tp)) continue;
       out.push({ ...tp, offset: position });
     }

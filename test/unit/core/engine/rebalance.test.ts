@@ -192,6 +192,25 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 2, 'the close commit resent it');
   });
 
+  it('a revoke does not rely on an async commit still unanswered: it commits the position itself', async () => {
+    let handled = 0;
+    const r = rig({ commitPolicy: { kind: 'batch', maxMessages: 5, maxIntervalMs: 60_000 }, handler: () => void handled++ });
+    r.cluster.holdAsyncAnswers = true;
+    r.cluster.failAsyncCommits = 1;
+    r.cluster.fill(TOPIC, 1, 5);
+    await r.session.start();
+    await waitFor('5 handled', () => handled === 5);
+    await sleep(10);
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), undefined, 'the async commit of 5 is unanswered (and will fail)');
+    const consumer = r.cluster.consumers[0];
+    await consumer.revoke(consumer.assigned(), false);
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 5, 'the revoke committed 5 synchronously');
+    assert.equal(r.cluster.answerAsyncCommits(), 1);
+    assert.ok(r.events.committed.some((e) => e.error && !e.sync));
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 5);
+    await r.session.stop();
+  });
+
   it('a session stopped while its member connects never joins the group', async () => {
     const r = rig();
     r.cluster.connectDelayMs = 30;

@@ -177,7 +177,9 @@ export class FakeConsumer implements ConsumerPort {
     const copy = offsets.map((o) => ({ ...o }));
     if (this.cluster.failAsyncCommits > 0) {
       this.cluster.failAsyncCommits--;
-      setImmediate(() => this.listeners.asyncCommitDone({ message: 'Broker: the fake coordinator refused the commit', nothingToCommit: false }, copy));
+      const refusal = () => this.listeners.asyncCommitDone({ message: 'Broker: the fake coordinator refused the commit', nothingToCommit: false }, copy);
+      if (this.cluster.holdAsyncAnswers) this.cluster.heldAnswers.push(refusal);
+      else setImmediate(refusal);
       return;
     }
     this.record(copy, false);
