@@ -3,6 +3,7 @@ import { jsonText, type LeafKind } from '../valueModel';
 import { button, dataBlock, dataText, h } from './dom';
 import { formatBytes } from './format';
 import { jsonTree, type Expansion } from './jsonTree';
+import { annotate } from './valueNotes';
 
 /**
  * A message's key, value and headers as every panel shows them: by payload kind, data as text only
@@ -29,7 +30,7 @@ export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansi
         payload.truncatedFrom !== undefined ? h('p', { className: 'muted' }, `Showing the first ${payload.text.length.toLocaleString()} of ${payload.truncatedFrom.toLocaleString()} characters.`) : null,
       );
     case 'json':
-      return structured(payload.json, role, expansion, payload.violations, options);
+      return structured(payload, role, expansion, options);
     case 'binary':
       return h('div', {}, bytes(payload.hex, payload.text, payload.size, payload.truncated, role));
     case 'error':
@@ -59,9 +60,13 @@ export function payloadFormat(payload: PayloadView): string {
   }
 }
 
-function structured(json: unknown, role: string, expansion: Expansion, violations: readonly { path: string; expected: string; actual: string }[] | undefined, options: PayloadOptions): HTMLElement {
+function structured(payload: Extract<PayloadView, { kind: 'json' }>, role: string, expansion: Expansion, options: PayloadOptions): HTMLElement {
+  const { json, violations } = payload;
   const container = h('div', { className: 'structured' });
-  const tree = jsonTree(json, expansion, `${role} as a tree`, options);
+  // Readable forms (decimals, dates, well-known types) over their base values, exact numbers, cuts.
+  const noted = annotate(json, payload.notes);
+  const treeFor = (base: boolean): HTMLElement => jsonTree(noted.json, expansion, `${role} as a tree`, { ...options, kinds: [...(base ? noted.baseKinds : noted.readableKinds), ...(options.kinds ?? [])] });
+  let tree = treeFor(false);
   const raw = h('div', { hidden: true });
   let rawRendered = false;
   const toggle = button('Raw JSON', {
@@ -70,9 +75,10 @@ function structured(json: unknown, role: string, expansion: Expansion, violation
     onClick: () => {
       const showRaw = raw.hidden;
       if (showRaw && !rawRendered) {
-        const { text, truncated } = jsonText(json, options);
+        // JSON as it came, when it came as JSON; otherwise the decoded value written as JSON.
+        const { text, truncated } = payload.rawText ? { text: payload.rawText.text, truncated: payload.rawText.truncatedFrom !== undefined } : jsonText(noted.json, { ...options, kinds: [...noted.readableKinds, ...(options.kinds ?? [])] });
         raw.appendChild(dataBlock(text, `${role} as JSON text`));
-        if (truncated) raw.appendChild(h('p', { className: 'muted' }, `Showing the first ${text.length.toLocaleString()} characters.`));
+        if (truncated) raw.appendChild(h('p', { className: 'muted' }, `Showing the first ${text.length.toLocaleString()} characters${payload.rawText?.truncatedFrom !== undefined ? ` of ${payload.rawText.truncatedFrom.toLocaleString()}` : ''}.`));
         rawRendered = true;
       }
       raw.hidden = !showRaw;
@@ -82,6 +88,25 @@ function structured(json: unknown, role: string, expansion: Expansion, violation
     },
   });
   toggle.setAttribute('aria-pressed', 'false');
+  const tools = h('div', { className: 'structured-tools' }, toggle);
+  if (noted.logicalCount) {
+    let base = false;
+    const baseToggle = button('Base values', {
+      className: 'link-button',
+      title: `Show the ${role}'s logical types as the values on the wire (bytes, day counts, epoch units)`,
+      onClick: () => {
+        base = !base;
+        const next = treeFor(base);
+        next.hidden = tree.hidden;
+        tree.replaceWith(next);
+        tree = next;
+        baseToggle.querySelector('.label')!.textContent = base ? 'Readable values' : 'Base values';
+        baseToggle.setAttribute('aria-pressed', String(base));
+      },
+    });
+    baseToggle.setAttribute('aria-pressed', 'false');
+    tools.appendChild(baseToggle);
+  }
   if (violations?.length) {
     container.appendChild(
       h(
@@ -91,7 +116,16 @@ function structured(json: unknown, role: string, expansion: Expansion, violation
       ),
     );
   }
-  container.append(h('div', { className: 'structured-tools' }, toggle), tree, raw);
+  if (noted.cuts.length) {
+    container.appendChild(
+      h(
+        'ul',
+        { className: 'value-cuts muted', attrs: { 'aria-label': 'Shown in part' } },
+        ...noted.cuts.slice(0, 20).map((c) => h('li', {}, 'Shown in part at ', dataText(c.path, 'data mono'), ': ', dataText(c.detail))),
+      ),
+    );
+  }
+  container.append(tools, tree, raw);
   return container;
 }
 
