@@ -8,7 +8,7 @@ import { formatClock } from '../shared/view/format';
 import { createMessageSection } from '../shared/view/messageView';
 import { bindShortcuts } from '../shared/view/shortcuts';
 import { WebviewConnection } from '../shared/view/webviewApi';
-import { CancelRunUntilNotification, DecideNotification, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview, SHORTCUTS } from './protocol';
+import { CancelRunUntilNotification, DECIDE_TIMEOUT_MS, DecideRequest, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview, SHORTCUTS } from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
 
 interface SavedState {
@@ -161,7 +161,18 @@ function decide(action: PanelAction): void {
   if (!current || !id || !allowedControls(current).decide || pendingDecision === id) return;
   pendingDecision = id; // one decision per message until the host answers with a new state
   for (const b of decisionButtons.values()) b.disabled = true;
-  connection.notify(DecideNotification, { messageId: id, action });
+  connection.request(DecideRequest, { messageId: id, action }, { timeoutMs: DECIDE_TIMEOUT_MS }).then(
+    ({ outcome }) => outcome !== 'decided' && giveBack(id),
+    () => giveBack(id), // the host showed the error; the message is still there to decide
+  );
+}
+
+/** Nothing was decided (cancelled, refused, failed): the buttons come back for the same message. */
+function giveBack(id: string): void {
+  if (pendingDecision !== id || !current) return;
+  pendingDecision = undefined;
+  const decide = allowedControls(current).decide;
+  for (const b of decisionButtons.values()) b.disabled = !decide;
 }
 
 function pauseOrResume(): void {

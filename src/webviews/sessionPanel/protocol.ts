@@ -6,7 +6,7 @@
  */
 import { PANEL_ACTIONS, type PanelAction, type PanelState } from '../../core/session/panelState';
 import { isRunUntilCondition, type RunUntilCondition } from '../../core/session/runUntil';
-import { isNoParams, isRecord, NotificationType, type WebviewDescriptor } from '../shared/protocol';
+import { isNoParams, isRecord, NotificationType, RequestType, type WebviewDescriptor } from '../shared/protocol';
 
 /** The id of the webview's root element (tests find the webview frame by it). */
 export const PANEL_ROOT_ID = 'kafka-lab-session-panel';
@@ -22,14 +22,25 @@ export interface DecideParams {
   readonly action: PanelAction;
 }
 
+/** What became of a decision: forwarded to the session, or why not (then the webview's buttons come back). */
+export type DecideOutcome = 'decided' | 'notOnScreen' | 'alreadyDecided' | 'cancelled';
+const DECIDE_OUTCOMES: readonly DecideOutcome[] = ['decided', 'notOnScreen', 'alreadyDecided', 'cancelled'];
+
+export interface DecideResult {
+  readonly outcome: DecideOutcome;
+}
+
+/** How long the webview waits for a decision's answer (a dead-letter reason is typed meanwhile). */
+export const DECIDE_TIMEOUT_MS = 10 * 60_000;
+
 export interface RunUntilParams {
   readonly condition: RunUntilCondition;
 }
 
 // ---- webview → host ----
 
-/** A decision for the message on screen (the host asks for a dead-letter reason). */
-export const DecideNotification = new NotificationType<DecideParams>('session/decide', isDecideParams);
+/** A decision for the message on screen (the host asks for a dead-letter reason); answered once it is made, or refused. */
+export const DecideRequest = new RequestType<DecideParams, DecideResult>('session/decide', isDecideParams, (x): x is DecideResult => isRecord(x) && DECIDE_OUTCOMES.includes(x.outcome as DecideOutcome));
 export const PauseNotification = new NotificationType<void>('session/pause', isNoParams);
 export const ResumeNotification = new NotificationType<void>('session/resume', isNoParams);
 export const RunUntilNotification = new NotificationType<RunUntilParams>('session/runUntil', (x): x is RunUntilParams => isRecord(x) && isRunUntilCondition(x.condition));

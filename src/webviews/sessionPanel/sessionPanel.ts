@@ -4,7 +4,7 @@ import type { MessageView } from '../../core/session/messageView';
 import type { PanelAction, PanelState } from '../../core/session/panelState';
 import type { RunUntilCondition } from '../../core/session/runUntil';
 import { WebviewPanelHost } from '../shared/panelHost';
-import { CancelRunUntilNotification, DecideNotification, type DecideParams, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview } from './protocol';
+import { CancelRunUntilNotification, type DecideParams, DecideRequest, type DecideResult, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview } from './protocol';
 
 /** What the panel hands its owner (the session controller): validated, and dead-letters with a reason. */
 export type SessionPanelAction =
@@ -57,7 +57,7 @@ export class SessionPanel implements vscode.Disposable {
       ...(options.preserveFocus !== undefined ? { preserveFocus: options.preserveFocus } : {}),
       ...(options.retainContextWhenHidden !== undefined ? { retainContextWhenHidden: options.retainContextWhenHidden } : {}),
     });
-    this.host.onNotification(DecideNotification, (params) => this.decide(params));
+    this.host.onRequest(DecideRequest, (params) => this.decide(params));
     this.host.onNotification(PauseNotification, () => this.options.onAction({ type: 'pause' }));
     this.host.onNotification(ResumeNotification, () => this.options.onAction({ type: 'resume' }));
     this.host.onNotification(RunUntilNotification, ({ condition }) => this.options.onAction({ type: 'runUntil', condition }));
@@ -87,29 +87,33 @@ export class SessionPanel implements vscode.Disposable {
     this.host.dispose();
   }
 
-  private async decide({ messageId, action }: DecideParams): Promise<void> {
+  /** The answer tells the webview whether to give its buttons back (anything but `decided`, or an error). */
+  private async decide({ messageId, action }: DecideParams): Promise<DecideResult> {
     // Only the message on screen can be decided, and only once per state from the owner.
     const current = this.host.state?.current;
-    if (!current || current.id !== messageId || this.decidedMessageId === messageId) return;
+    if (!current || current.id !== messageId) return { outcome: 'notOnScreen' };
+    if (this.decidedMessageId === messageId) return { outcome: 'alreadyDecided' };
     this.decidedMessageId = messageId;
     try {
-      if (action !== 'deadLetter') return await this.options.onAction({ type: 'decide', messageId, action });
-      const reason = await this.options.askDeadLetterReason(current);
-      if (reason === undefined || this.host.isDisposed || this.host.state?.current?.id !== messageId) {
-        this.giveBack(messageId);
-        return;
+      if (action === 'deadLetter') {
+        const reason = await this.options.askDeadLetterReason(current);
+        if (reason === undefined || this.host.isDisposed || this.host.state?.current?.id !== messageId) {
+          this.forget(messageId);
+          return { outcome: 'cancelled' };
+        }
+        this.decidedMessageId = messageId; // reading the state may have started a new round
+        await this.options.onAction({ type: 'decide', messageId, action, reason });
+      } else {
+        await this.options.onAction({ type: 'decide', messageId, action });
       }
-      this.decidedMessageId = messageId; // reading the state may have started a new round
-      await this.options.onAction({ type: 'decide', messageId, action: 'deadLetter', reason });
+      return { outcome: 'decided' };
     } catch (error) {
-      this.giveBack(messageId);
-      throw error; // the host logs and shows it
+      this.forget(messageId);
+      throw error; // the host logs and shows it, and the webview gets it as an error reply
     }
   }
 
-  /** The webview disabled its buttons while it waited: give it the state back, decidable again. */
-  private giveBack(messageId: string): void {
+  private forget(messageId: string): void {
     if (this.decidedMessageId === messageId) this.decidedMessageId = undefined;
-    this.host.repost();
   }
 }

@@ -133,11 +133,6 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
     if (this.ready) this.throttle.schedule();
   }
 
-  /** Posts the latest state now, e.g. to give controls back that the webview disabled while it waited. */
-  repost(): void {
-    if (this.ready) this.throttle.now();
-  }
-
   /** The state the webview shows, or is about to (read from the source if it changed). */
   get state(): S | undefined {
     this.refresh();

@@ -16,7 +16,7 @@ export interface RpcEndpointOptions {
   onRejected?(why: string, message: unknown): void;
   /** Called for every notification and request that passed validation, before its handler runs. */
   onAccepted?(message: NotificationMessage | RequestMessage): void;
-  /** Called when a notification handler throws; a request handler's error is answered instead. */
+  /** Called when a handler throws (a request's error is also answered, with its reason). */
   onHandlerError?(method: string, error: unknown): void;
 }
 
@@ -127,6 +127,7 @@ export class RpcEndpoint {
           const result = await (registration.handler as (params: unknown) => unknown)(raw.params);
           if (!this.disposed) this.options.post(result === undefined ? { kind: 'response', id: raw.id, ok: true } : { kind: 'response', id: raw.id, ok: true, result });
         } catch (error) {
+          this.options.onHandlerError?.(raw.method, error);
           const reason = typeof (error as { reason?: unknown })?.reason === 'string' ? String((error as { reason: string }).reason) : 'handlerFailed';
           this.respondError(raw.id, reason, error instanceof Error ? error.message : String(error));
         }

@@ -13,6 +13,9 @@ import { SessionPanel, type SessionPanelAction } from '../../../src/webviews/ses
 
 /** A notification as the webview posts it (the shared wire format). */
 const notify = (method: string, params?: unknown) => (params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params });
+/** A decision as the webview sends it: a request, answered with its outcome. */
+let requestIds = 1_000_000;
+const decideRequest = (params: unknown) => ({ kind: 'request', id: ++requestIds, method: 'session/decide', params });
 
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 const PROBE_URL = process.env.KAFKA_LAB_WEBVIEW_URL;
@@ -191,6 +194,9 @@ async function rendered(panel: SessionPanel): Promise<void> {
   });
 }
 
+/** Whether the decision buttons are enabled (evaluated in the webview). */
+const buttonsEnabled = `[...document.querySelectorAll('.toolbar button')].slice(0, 5).every((b) => !b.disabled)`;
+
 describe('the session panel webview', function () {
   let extensionUri: vscode.Uri;
   let panel: SessionPanel | undefined;
@@ -216,7 +222,7 @@ describe('the session panel webview', function () {
   });
 
   /** A panel whose session state is `shown` (tests change it with `update`, as a session does). */
-  function open(state: PanelState, options: { realReasonPrompt?: boolean } = {}): SessionPanel {
+  function open(state: PanelState, options: { realReasonPrompt?: boolean; failWith?: Error } = {}): SessionPanel {
     shown = state;
     panel = new SessionPanel({
       extensionUri,
@@ -224,6 +230,7 @@ describe('the session panel webview', function () {
       source: () => shown,
       onAction: (action) => {
         actions.push(action);
+        if (options.failWith) throw options.failWith;
       },
       askDeadLetterReason: options.realReasonPrompt ? askDeadLetterReason : async () => reasons.shift(),
     });
@@ -395,8 +402,10 @@ describe('the session panel webview', function () {
     await waitFor('the decide message', () => decides() === 1);
     await new Promise((resolve) => setTimeout(resolve, 700)); // the input box opens and takes the focus
     await probe({ op: 'press', keys: ['Escape'] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The host answers the decide request with "cancelled": the webview gives its buttons back by itself.
+    await waitFor('the buttons back after Escape', async () => (await probe<{ value: boolean }>({ op: 'evaluate', expression: buttonsEnabled })).value);
     assert.deepEqual(actions, [], 'Escape decided something');
+    const seq = p.host.postedSeq;
 
     await probe({ op: 'click', selector: '.meta' });
     await probe({ op: 'press', keys: ['d'] });
@@ -405,6 +414,30 @@ describe('the session panel webview', function () {
     await probe({ op: 'press', keys: [...'negative-amount'.split(''), 'Enter'] });
     await waitFor('the dead-letter action', () => actions.length > 0);
     assert.deepEqual(actions, [{ type: 'decide', messageId: orderMessage(41).id, action: 'deadLetter', reason: 'negative-amount' }]);
+    assert.equal(p.host.postedSeq, seq, 'the buttons came back through the answer, not through a new state');
+  });
+
+  it('a decision that fails is shown as an error, and the buttons come back for the same message', async () => {
+    const p = open(orderState(41), { failWith: new Error('The broker is unreachable: the commit was not sent.') });
+    await p.host.whenReady();
+    await rendered(p);
+    await probe({ op: 'click', selector: '.meta' });
+    const seq = p.host.postedSeq;
+    await probe({ op: 'press', keys: ['c'] });
+    await waitFor('the commit attempt', () => actions.length > 0);
+    await waitFor('the buttons back after the error reply', async () => (await probe<{ value: boolean }>({ op: 'evaluate', expression: buttonsEnabled })).value);
+    assert.equal(p.host.postedSeq, seq, 'no new state was needed');
+    const toast = await waitFor('the error notification', async () => {
+      const { value } = await probe<{ value: string[] }>({ root: 'workbench', op: 'evaluate', expression: `[...document.querySelectorAll('.notifications-toasts .notification-list-item-message')].map((e) => e.textContent ?? '')` });
+      return value.find((t) => t.includes('The broker is unreachable'));
+    });
+    assert.match(toast, /^Kafka Consumer Lab: The broker is unreachable/);
+    // the same message can be decided again
+    await probe({ op: 'click', selector: '.meta' });
+    await probe({ op: 'press', keys: ['s'] });
+    await waitFor('the second attempt', () => actions.length > 1);
+    assert.deepEqual(actions.map((a) => a.type === 'decide' && a.action), ['commit', 'skip']);
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('u opens the run-until form; typing in it triggers no shortcut; Enter sends the condition; the run can be stopped', async () => {
@@ -509,19 +542,19 @@ describe('the session panel webview', function () {
       null,
       'ready',
       { type: 'ready' }, // the old shape
-      notify('session/decide', { messageId: orderMessage(41).id, action: 'ack' }),
+      decideRequest({ messageId: orderMessage(41).id, action: 'ack' }),
       notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$[', op: 'equals', value: '' } }),
       notify('exec', { command: 'workbench.action.quit' }),
-      { kind: 'request', id: 1, method: 'session/decide', params: { messageId: orderMessage(41).id, action: 'commit' } }, // a notification, not a request
+      notify('session/decide', { messageId: orderMessage(41).id, action: 'commit' }), // a request, not a notification
     ]) {
       await p.host.simulate(bad);
     }
     assert.equal(p.host.rejectedCount - rejectedBefore, 7);
     assert.deepEqual(actions, []);
-    await p.host.simulate(notify('session/decide', { messageId: 'member-1/demo.payments.avro/1/999', action: 'commit' })); // not the message on screen
+    await p.host.simulate(decideRequest({ messageId: 'member-1/demo.payments.avro/1/999', action: 'commit' })); // not the message on screen
     assert.deepEqual(actions, []);
-    await p.host.simulate(notify('session/decide', { messageId: orderMessage(41).id, action: 'commit' }));
-    await p.host.simulate(notify('session/decide', { messageId: orderMessage(41).id, action: 'skip' })); // one decision per message
+    await p.host.simulate(decideRequest({ messageId: orderMessage(41).id, action: 'commit' }));
+    await p.host.simulate(decideRequest({ messageId: orderMessage(41).id, action: 'skip' })); // one decision per message
     assert.deepEqual(actions, [{ type: 'decide', messageId: orderMessage(41).id, action: 'commit' }]);
     const seq = p.host.postedSeq;
     await p.host.simulate(notify('ready'));

@@ -82,8 +82,8 @@ describe('consumer sessions in a real VS Code against the real broker', function
 
     // The first two through the panel's own message path (as the buttons send them: the shared wire format), once the panel shows the message.
     const onPanel = (offset: number) => waitFor(`offset ${offset} on the panel`, 20_000, () => (panel.state?.current?.offset === offset ? panel.state.current : undefined));
-    await panel.host.simulate({ kind: 'notify', method: 'session/decide', params: { messageId: (await onPanel(0)).id, action: 'commit' } });
-    await panel.host.simulate({ kind: 'notify', method: 'session/decide', params: { messageId: (await onPanel(1)).id, action: 'commit' } });
+    await panel.host.simulate({ kind: 'request', id: 1_000_001, method: 'session/decide', params: { messageId: (await onPanel(0)).id, action: 'commit' } });
+    await panel.host.simulate({ kind: 'request', id: 1_000_002, method: 'session/decide', params: { messageId: (await onPanel(1)).id, action: 'commit' } });
     await shown(id, 2);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'skip');
     await waitFor('the skip notice on the panel', 5_000, () => (/not marked done/.test(panel.state?.notice?.text ?? '') ? true : undefined));

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { allowedControls, HISTORY_LIMIT, type PanelState } from '../../../src/core/session/panelState';
-import { CancelRunUntilNotification, DecideNotification, isPanelState, MAX_MESSAGE_ID, PauseNotification, ResumeNotification, RunUntilNotification } from '../../../src/webviews/sessionPanel/protocol';
+import { CancelRunUntilNotification, DecideRequest, isPanelState, MAX_MESSAGE_ID, PauseNotification, ResumeNotification, RunUntilNotification } from '../../../src/webviews/sessionPanel/protocol';
 import { isWireMessage, stateNotification } from '../../../src/webviews/shared/protocol';
 import { RpcEndpoint } from '../../../src/webviews/shared/rpc';
 
@@ -27,7 +27,10 @@ const withMessage: PanelState = {
 function host() {
   const received: Array<[string, unknown]> = [];
   const rpc = new RpcEndpoint({ post: () => undefined });
-  rpc.onNotification(DecideNotification, (p) => void received.push(['decide', p]));
+  rpc.onRequest(DecideRequest, (p) => {
+    received.push(['decide', p]);
+    return { outcome: 'decided' as const };
+  });
   rpc.onNotification(PauseNotification, () => void received.push(['pause', undefined]));
   rpc.onNotification(ResumeNotification, () => void received.push(['resume', undefined]));
   rpc.onNotification(RunUntilNotification, (p) => void received.push(['runUntil', p]));
@@ -36,6 +39,8 @@ function host() {
 }
 
 const notify = (method: string, params?: unknown) => (params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params });
+let ids = 0;
+const decide = (params?: unknown) => (params === undefined ? { kind: 'request', id: ++ids, method: 'session/decide' } : { kind: 'request', id: ++ids, method: 'session/decide', params });
 
 describe('session panel protocol', () => {
   it('accepts every well-formed webview message and hands the handlers exactly its params', async () => {
@@ -44,7 +49,7 @@ describe('session panel protocol', () => {
       notify('session/pause'),
       notify('session/resume'),
       notify('session/cancelRunUntil'),
-      ...['next', 'commit', 'skip', 'retry', 'deadLetter'].map((action) => notify('session/decide', { messageId: 'm/orders/0/1', action })),
+      ...['next', 'commit', 'skip', 'retry', 'deadLetter'].map((action) => decide({ messageId: 'm/orders/0/1', action })),
       notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'FAILED' } }),
       notify('session/runUntil', { condition: { kind: 'decodeError' } }),
       // unknown extra fields are ignored, not trusted
@@ -72,14 +77,15 @@ describe('session panel protocol', () => {
       { type: 'pause' }, // the old, unversioned shape
       notify('session/PAUSE'),
       notify('eval', { code: 'process.exit()' }),
-      notify('session/decide', { messageId: 'm', action: 'ack' }),
-      notify('session/decide', { messageId: 'm', action: 'commitNow' }),
-      notify('session/decide', { messageId: 'm', action: ['next'] }),
-      notify('session/decide', { messageId: '', action: 'next' }),
-      notify('session/decide', { messageId: 7, action: 'next' }),
-      notify('session/decide', { messageId: 'x'.repeat(MAX_MESSAGE_ID + 1), action: 'next' }),
-      notify('session/decide', { action: 'next' }),
-      notify('session/decide'),
+      decide({ messageId: 'm', action: 'ack' }),
+      decide({ messageId: 'm', action: 'commitNow' }),
+      decide({ messageId: 'm', action: ['next'] }),
+      decide({ messageId: '', action: 'next' }),
+      decide({ messageId: 7, action: 'next' }),
+      decide({ messageId: 'x'.repeat(MAX_MESSAGE_ID + 1), action: 'next' }),
+      decide({ action: 'next' }),
+      decide(),
+      notify('session/decide', { messageId: 'm', action: 'next' }), // a request, not a notification
       notify('session/runUntil'),
       notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$[', op: 'equals', value: 'x' } }),
       notify('session/runUntil', { condition: { kind: 'offsetReached', offset: -5 } }),
@@ -93,6 +99,11 @@ describe('session panel protocol', () => {
     for (const message of bad) assert.equal(await rpc.receive(message), 'rejected', JSON.stringify(message) ?? String(message));
     assert.equal(rpc.rejected, bad.length);
     assert.deepEqual(received, []);
+  });
+
+  it('answers a decision with what became of it; the webview checks the answer', () => {
+    for (const outcome of ['decided', 'notOnScreen', 'alreadyDecided', 'cancelled']) assert.ok(DecideRequest.validateResult({ outcome }), outcome);
+    for (const bad of [undefined, null, {}, { outcome: 'maybe' }, { outcome: ['decided'] }, 'decided']) assert.ok(!DecideRequest.validateResult(bad), JSON.stringify(bad));
   });
 
   it('the webview checks the states it receives', () => {
