@@ -17,6 +17,7 @@ import { Settings } from './platform/settings';
 import { ClustersView } from './views/clustersView';
 import { GroupLagRefresher } from './views/lagRefresh';
 import type { ClusterSettings } from './core/connections/clusterSettings';
+import { builtInHandlers } from './core/session/handlerFactory';
 import { SessionManager } from './core/session/sessionManager';
 import { sessionCommands } from './commands/sessionCommands';
 import { SessionPanels } from './commands/sessionPanels';
@@ -24,6 +25,9 @@ import { SessionProblems } from './commands/sessionProblems';
 import { viewCommands } from './commands/viewCommands';
 import { SessionStatusBar } from './platform/sessionStatusBar';
 import { SessionsView } from './views/sessionsView';
+import { handlerCommands } from './debug/handlerCommands';
+import { handlerDebugging } from './debug/handlerSessions';
+import type { HandlerDebugger } from './debug/handlerDebugger';
 
 /** What `activate` returns: a small, stable surface for tests and other extensions. */
 export interface KafkaLabApi {
@@ -45,6 +49,8 @@ export interface KafkaLabApi {
     readonly panels: SessionPanels;
     readonly statusBarText: () => string;
   };
+  /** The `kafka-lab` debug type: handler processes and their debug sessions. */
+  readonly handlers: HandlerDebugger;
 }
 
 /**
@@ -95,7 +101,8 @@ export class Container implements vscode.Disposable {
           },
         };
       },
-      { logger: this.logger },
+      // The handlers sessions run: the built-in ones (noop, log); the developer's own plug in here.
+      { logger: this.logger, handlers: builtInHandlers },
     );
     this.sessions = sessions;
     const sessionsView = this.own(new SessionsView(sessions));
@@ -104,6 +111,7 @@ export class Container implements vscode.Disposable {
     const showLog = () => channel.show(true);
     const sessionPanels = this.own(new SessionPanels({ manager: sessions, extensionUri: context.extensionUri, logger: this.logger.child('sessions') }));
     this.own(new SessionProblems(sessions, this.logger.child('sessions'), showLog));
+    const handlers = this.own(handlerDebugging({ extensionUri: context.extensionUri, manager: sessions, clusters: () => store.list(), decoder: (cluster) => registries.decoder(cluster), openPanel: (controller) => sessionPanels.open(controller), logger: this.logger.child('handler') }));
     let hasSessions: boolean | undefined;
     const updateContext = () => {
       const now = sessions.list().length > 0;
@@ -120,13 +128,14 @@ export class Container implements vscode.Disposable {
         ...schemaCommands({ store, registries, tree: schemaTree, documents: schemaDocuments, view: clustersView, logger: this.logger.child('schemas') }),
         ...sessionCommands({ manager: sessions, store, clients, panels: sessionPanels, logger: this.logger.child('sessions') }),
         ...viewCommands({ view: clustersView, showLog }),
+        ...handlerCommands({ store, restartHandler: (id) => handlers.restart(id) }),
       },
       this.logger,
     )) {
       this.own(disposable);
     }
 
-    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, clustersTreeView, sessions: { manager: sessions, view: sessionsView, treeView: sessionsTreeView, panels: sessionPanels, statusBarText: () => statusBar.text } };
+    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, clustersTreeView, sessions: { manager: sessions, view: sessionsView, treeView: sessionsTreeView, panels: sessionPanels, statusBarText: () => statusBar.text }, handlers };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }
 

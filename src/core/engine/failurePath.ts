@@ -60,8 +60,9 @@ export class FailurePath {
   }
 
   /** The developer sent it to the DLQ; the last handler error is what the envelope records, if there was one. */
-  deadLetterDecided(entry: Entry, reason: string): Promise<void> {
+  deadLetterDecided(entry: Entry, reason: string, error?: unknown): Promise<void> {
     this.unblock(entry);
+    if (error !== undefined) entry.lastError = error;
     return this.deadLetter(entry, entry.lastError ?? new ManualDeadLetter(reason));
   }
 

@@ -91,7 +91,7 @@ export class MemberStepping {
         this.failures.retryDecided(entry);
         break;
       case 'deadLetter':
-        await this.failures.deadLetterDecided(entry, decision.reason ?? DEFAULT_DEAD_LETTER_REASON);
+        await this.failures.deadLetterDecided(entry, decision.reason ?? DEFAULT_DEAD_LETTER_REASON, decision.error);
         break;
     }
   }

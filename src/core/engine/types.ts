@@ -71,7 +71,8 @@ export type Decision =
   | { readonly kind: 'commitNow' }
   | { readonly kind: 'skip' }
   | { readonly kind: 'retry' }
-  | { readonly kind: 'deadLetter'; readonly reason?: string };
+  /** `error`: what the envelope records (a handler's failure seen while stepping); else the last handler error, or the reason. */
+  | { readonly kind: 'deadLetter'; readonly reason?: string; readonly error?: unknown };
 
 export type SeekTarget =
   | { readonly kind: 'offset'; readonly offset: number }

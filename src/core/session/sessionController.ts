@@ -7,10 +7,14 @@ import { HoldMessage } from '../engine/hold';
 import { ConsumerSession } from '../engine/session';
 import type { ConsumedMessage, MessageHandler, PartitionLag, RebalanceEvent, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
 import { DeadLetterError } from '../errors';
+import { HandlerFailure } from '../handler/handlerErrors';
+import { HandlerDeadLetter, HandlerRetry } from '../handler/processHandler';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
 import type { MessageView, TimestampType } from './messageView';
-import { describeRunUntil, matchesRunUntil, type RunUntilCondition } from './runUntil';
+import { builtInHandlers, createHandler, type HandlerFactory, type SessionHandler } from './handlerFactory';
+import { describeRunUntil, type RunUntilCondition } from './runUntil';
+import { withRunUntil } from './runUntilHandler';
 import { toMessageView } from './toMessageView';
 import { type CommitView, HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
 
@@ -29,6 +33,9 @@ export interface SessionSpec {
   /** The dead-letter topic; `{topic}` stands for the source topic. Default `{topic}.dead-letter`. */
   readonly dlqTopic?: string;
   readonly members: number;
+  /** Messages in flight at once per member, and within one partition (the guide's thread pool). */
+  readonly concurrency?: number;
+  readonly partitionConcurrency?: number;
 }
 
 export interface SessionControllerEvents {
@@ -79,6 +86,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   private lagRows: PartitionLag[] = [];
   private timestampTypes: Promise<ReadonlyMap<string, TimestampType>> | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** Stepping with a handler: its last failure on a waiting message, which a dead-letter decision records. */
+  private readonly handlerErrors = new Map<string, unknown>();
+  /** The handler the factory made for this session: it runs in running mode, and is closed on stop. */
+  private made: SessionHandler | undefined;
+  private readonly stopped = new AbortController();
 
   constructor(
     readonly id: string,
@@ -90,6 +102,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       clock?: () => number;
       /** Each topic's message.timestamp.type (the client does not report it per record); best effort. */
       timestampTypes?: (topics: readonly string[]) => Promise<ReadonlyMap<string, TimestampType>>;
+      /** The developer's own handler (a handler process); without it, spec.handler's built-in one runs. */
+      handler?: MessageHandler;
+      /** Makes the session's handler when it starts (and it is closed when the session stops); built-in ones by default. */
+      handlers?: HandlerFactory;
     },
   ) {
     super();
@@ -103,6 +119,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         autoOffsetReset: spec.autoOffsetReset,
         commitPolicy: spec.commitPolicy,
         members: spec.members,
+        ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
+        ...(spec.partitionConcurrency ? { partitionConcurrency: spec.partitionConcurrency } : {}),
         mode: spec.mode,
         handler: this.baseHandler(),
         deadLetter: { topicFor: (topic) => dlqTopicFor(spec.dlqTopic, topic) },
@@ -132,9 +150,12 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       ]);
     }
     try {
+      // The handler exists before the group is joined: nothing is fetched for a handler still starting.
+      if (!this.deps.handler) this.made = await createHandler(this.deps.handlers ?? builtInHandlers, { sessionId: this.id, spec: this.spec, logger: this.logger, signal: this.stopped.signal });
       await this.session.start();
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
+      await this.closeHandler();
       this.changed();
       throw error;
     }
@@ -145,8 +166,20 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   async stop(): Promise<void> {
     this.runUntilValue = undefined;
     clearTimeout(this.settleTimer);
-    await this.session.stop();
+    this.stopped.abort();
+    try {
+      await this.session.stop();
+    } finally {
+      await this.closeHandler();
+    }
     this.changed();
+  }
+
+  /** Closes the handler the factory made (once; a stop may follow a failed start). */
+  private async closeHandler(): Promise<void> {
+    const made = this.made;
+    this.made = undefined;
+    await made?.close().catch((error: unknown) => this.logger.warn(`closing the handler: ${String(error)}`));
   }
 
   // ---------------------------------------------------------------- state for the views
@@ -236,7 +269,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     try {
       switch (action) {
         case 'next':
-          await this.session.decide(messageId, { kind: 'ack' });
+          if (this.deps.handler) await this.stepThroughHandler(messageId);
+          else await this.session.decide(messageId, { kind: 'ack' });
           break;
         case 'commit':
           await this.session.decide(messageId, { kind: 'commitNow' });
@@ -250,14 +284,43 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
           break;
         case 'deadLetter': {
           const reason = options.reason?.trim() || DEFAULT_DEAD_LETTER_REASON;
-          await this.session.decide(messageId, { kind: 'deadLetter', reason });
+          const error = this.handlerErrors.get(messageId);
+          await this.session.decide(messageId, { kind: 'deadLetter', reason, ...(error !== undefined ? { error } : {}) });
           break;
         }
       }
     } finally {
+      if (action !== 'next') this.handlerErrors.delete(messageId);
       // Also after a refusal (the message was revoked meanwhile): the views drop the stale message.
       this.changed();
     }
+  }
+
+  /**
+   * Stepping with the developer's handler: Next runs it on the waiting message. Returning completes
+   * the message; a returned decision is applied; a failure leaves the message waiting, with the
+   * error shown, for the developer to retry, dead-letter or skip.
+   */
+  private async stepThroughHandler(messageId: string): Promise<void> {
+    const message = this.session.awaiting;
+    const handler = this.deps.handler;
+    if (!handler || message?.id !== messageId) throw new Error('The message is no longer waiting for a decision.');
+    const controller = new AbortController();
+    try {
+      await handler(message, { attempt: message.attempts + 1, signal: controller.signal });
+    } catch (error) {
+      if (error instanceof HandlerRetry) return this.session.decide(messageId, { kind: 'retry' });
+      if (error instanceof HandlerDeadLetter) return this.session.decide(messageId, { kind: 'deadLetter', reason: error.message, error });
+      // Bounded: failures of messages that were revoked meanwhile are never decided here.
+      if (this.handlerErrors.size >= 1000) this.handlerErrors.clear();
+      this.handlerErrors.set(messageId, error);
+      const text = describeHandlerError(error);
+      this.noticeValue = { level: 'error', text: `The handler failed on ${message.topic} [${message.partition}] offset ${message.offset}: ${text}` };
+      this.record({ topic: message.topic, partition: message.partition, offset: message.offset, decision: 'failed', detail: text, at: this.now() });
+      return;
+    }
+    this.handlerErrors.delete(messageId);
+    await this.session.decide(messageId, { kind: 'ack' });
   }
 
   pause(): void {
@@ -336,38 +399,14 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
 
   // ---------------------------------------------------------------- internals
 
-  /** The running-mode handler: the chosen base handler, wrapped by run-until when one is active. */
+  /** The running-mode handler: the developer's or the one the factory made, wrapped by run-until (any handler). */
   private baseHandler(): MessageHandler {
-    const log = this.spec.handler === 'log';
-    const base = (m: ConsumedMessage): void => {
-      if (log) this.logger.info(`handled ${m.topic}[${m.partition}]@${m.offset} (${m.size} bytes)`);
+    const handle: MessageHandler = (message, context) => {
+      const handler = this.deps.handler ?? this.made?.handle;
+      if (!handler) throw new Error('the session has no handler yet (it is still starting)');
+      return handler(message, context);
     };
-    return async (message) => {
-      const run = this.runUntilValue;
-      if (!run) {
-        base(message);
-        return;
-      }
-      const view = await this.decode(message);
-      if (this.runUntilValue !== run) {
-        // Cancelled while decoding: handle as a plain running session would.
-        base(message);
-        return;
-      }
-      run.scanned++;
-      if (run.condition.kind !== 'handlerError' && matchesRunUntil(run.condition, view)) {
-        throw new HoldMessage(`run-until matched: ${describeRunUntil(run.condition)}`);
-      }
-      try {
-        base(message);
-      } catch (error) {
-        if (run.condition.kind === 'handlerError') {
-          const text = error instanceof Error ? error.message : String(error);
-          if (matchesRunUntil(run.condition, view, { handlerError: text })) throw new HoldMessage(`run-until matched: the handler failed (${text})`, true, { cause: error });
-        }
-        throw error;
-      }
-    };
+    return withRunUntil(handle, { current: () => this.runUntilValue, decode: (message) => this.decode(message) });
   }
 
   private async decode(message: ConsumedMessage): Promise<MessageView> {
@@ -454,4 +493,14 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   private changed(): void {
     this.emit('changed');
   }
+}
+
+/** A handler's failure for the panel: its class, message and the top of its (source-mapped) stack. */
+function describeHandlerError(error: unknown): string {
+  if (error instanceof HoldMessage) return error.message;
+  if (error instanceof HandlerFailure) {
+    const frames = (error.remoteStack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 4).map((line) => line.trim());
+    return [`${error.errorType}: ${error.message}`, ...frames].join('\n');
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

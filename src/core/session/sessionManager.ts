@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
+import type { MessageHandler } from '../engine/types';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
+import { builtInHandlers, type HandlerFactory } from './handlerFactory';
 import type { TimestampType } from './messageView';
 import { SessionController, type SessionProblem, type SessionSpec } from './sessionController';
 
@@ -24,13 +26,16 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private counter = 0;
   private activeId: string | undefined;
   private readonly logger: Logger;
+  private readonly handlers: HandlerFactory;
 
   constructor(
     private readonly resources: SessionResources,
-    options: { logger?: Logger } = {},
+    /** `handlers`: makes each session's running-mode handler; the composition root chooses it. */
+    options: { logger?: Logger; handlers?: HandlerFactory } = {},
   ) {
     super();
     this.logger = (options.logger ?? silentLogger).child('sessions');
+    this.handlers = options.handlers ?? builtInHandlers;
   }
 
   list(): SessionController[] {
@@ -54,13 +59,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /** Starts a session; it is listed while it starts. A session that fails to start is removed again. */
-  async start(spec: SessionSpec): Promise<SessionController> {
+  async start(spec: SessionSpec, options: { handler?: MessageHandler } = {}): Promise<SessionController> {
     if (this.list().some((s) => s.spec.clusterId === spec.clusterId && s.spec.groupId === spec.groupId && s.session.state !== 'stopped')) {
       throw new Error(`A session of group "${spec.groupId}" is already running on this cluster. Add a member to it instead, or stop it first.`);
     }
     const { connection, decoder, timestampTypes } = await this.resources(spec);
     const id = `session-${++this.counter}`;
-    const controller = new SessionController(id, spec, { connection, decoder, logger: this.logger, ...(timestampTypes ? { timestampTypes } : {}) });
+    const controller = new SessionController(id, spec, { connection, decoder, logger: this.logger, handlers: this.handlers, ...(timestampTypes ? { timestampTypes } : {}), ...(options.handler ? { handler: options.handler } : {}) });
     controller.on('changed', () => this.emit('changed', controller));
     controller.on('problem', (problem) => this.emit('problem', controller, problem));
     this.sessions.set(id, controller);
