@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { KafkaJS } = require('@confluentinc/kafka-javascript');
-const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
+const avro = require('avsc');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8'));
@@ -54,18 +54,29 @@ if (created.has(ORDERS)) {
   await producer.send({ topic: ORDERS, messages });
 }
 if (created.has(PAYMENTS)) {
-  const registry = new SchemaRegistry({ host: services.registry.url });
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(paymentSchema) }, { subject: `${PAYMENTS}-value` });
+  // Registered through the registry's Confluent-compatible API, framed as Confluent's serializers
+  // frame records: magic byte 0, the 4-byte schema id, the Avro body.
+  const response = await fetch(`${services.registry.url}/subjects/${encodeURIComponent(`${PAYMENTS}-value`)}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ schema: JSON.stringify(paymentSchema) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`registering the demo schema failed: HTTP ${response.status} ${await response.text()}`);
+  const { id } = await response.json();
+  const type = avro.Type.forSchema(paymentSchema);
+  const header = Buffer.alloc(5);
+  header.writeInt32BE(id, 1);
   const messages = [];
   for (let i = 0; i < 100; i++) {
-    const value = await registry.encode(id, {
+    const body = type.toBuffer({
       paymentId: `pay-${i}`,
       orderId: `order-${i}`,
       amountCents: 500 + i * 37,
       currency: ['EUR', 'USD', 'GBP'][i % 3],
       capturedAt: Date.UTC(2026, 10, 1) + i * 60_000,
     });
-    messages.push({ key: `order-${i}`, value });
+    messages.push({ key: `order-${i}`, value: Buffer.concat([header, body]) });
   }
   await producer.send({ topic: PAYMENTS, messages });
 }
