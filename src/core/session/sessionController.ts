@@ -4,7 +4,7 @@ import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import type { CommitPolicy } from '../engine/commitPolicy';
 import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
 import { HoldMessage } from '../engine/hold';
-import { ConsumerSession } from '../engine/session';
+import { ConsumerSession, type SessionOptions } from '../engine/session';
 import type { ConsumedMessage, MessageHandler, PartitionLag, RebalanceEvent, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
 import { DeadLetterError } from '../errors';
 import { HandlerFailure } from '../handler/handlerErrors';
@@ -106,6 +106,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       handler?: MessageHandler;
       /** Makes the session's handler when it starts (and it is closed when the session stops); built-in ones by default. */
       handlers?: HandlerFactory;
+      /** The engine's consumers and DLQ writer (librdkafka by default; unit tests pass fakes). */
+      engine?: Pick<SessionOptions, 'consumers' | 'deadLetters'>;
     },
   ) {
     super();
@@ -125,7 +127,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         handler: this.baseHandler(),
         deadLetter: { topicFor: (topic) => dlqTopicFor(spec.dlqTopic, topic) },
       },
-      { logger: this.logger },
+      { ...deps.engine, logger: this.logger },
     );
     this.wire();
   }
