@@ -54,7 +54,6 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private disposed = false;
   private readonly receivedLog: Array<{ readonly method: string; readonly params?: unknown }> = [];
-
   private readonly viewType: string;
 
   constructor(private readonly options: PanelHostOptions<S>) {
