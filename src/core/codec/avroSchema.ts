@@ -142,6 +142,15 @@ class AvroSchema implements CompiledSchema {
 
 function avroReadError(error: unknown, id: number): DecodeError {
   const detail = error instanceof Error ? error.message : String(error);
+  // avsc reads nested records by recursion: a recursive schema with a body nested deep enough ends
+  // the stack (a RangeError without the code Node puts on its buffer range errors).
+  if (error instanceof RangeError && (error as NodeJS.ErrnoException).code === undefined) {
+    return new DecodeError(
+      'tooDeep',
+      `The Avro body nests deeper than can be followed with schema ${id} (a recursive schema with a very deep value, or a corrupt body). The bytes are shown as they are; the message can still be decided.`,
+      { cause: error },
+    );
+  }
   return new DecodeError(
     'corruptPayload',
     `The Avro body does not follow schema ${id} (${detail}). The record is corrupt, or its header names the wrong schema id.`,

@@ -40,8 +40,10 @@ export type DecodeErrorReason =
   | 'unsupportedSchemaType'
   /** The topic's format rule asks for one schema format but the record's schema is another. */
   | 'formatMismatch'
-  /** A decoded value cannot be represented (e.g. an Avro long beyond 2^53). */
+  /** A decoded value cannot be represented. */
   | 'unsupportedValue'
+  /** The body nests deeper than the decoder can follow (a recursive schema, or a corrupt body). */
+  | 'tooDeep'
   /** The record needs a schema registry but none is configured for the connection. */
   | 'noRegistry'
   /** The decoder itself failed unexpectedly (a bug); the bytes are shown as they are. */

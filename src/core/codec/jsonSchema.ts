@@ -107,9 +107,17 @@ class JsonSchemaSchema implements CompiledSchema {
       );
     }
     const validate = this.validator;
-    // ajv knows numbers only: integers beyond 2^53 are validated as (rounded) numbers, shown exact.
-    if (validate && !validate(containsBigInt(value) ? withNumbers(value) : value)) {
-      return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw, violations: toFieldErrors(validate.errors ?? [], value) };
+    let valid = true;
+    try {
+      // ajv knows numbers only: integers beyond 2^53 are validated as (rounded) numbers, shown exact.
+      valid = !validate || validate(containsBigInt(value) ? withNumbers(value) : value);
+    } catch (error) {
+      // A recursive schema validates by recursion: a deep enough payload ends the stack. It is still shown.
+      if (!(error instanceof RangeError)) throw error;
+      return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw, violations: [{ path: '$', expected: `a value ${schemaLabel(this.identity)} can be checked against`, actual: 'nested too deep to validate' }] };
+    }
+    if (!valid) {
+      return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw, violations: toFieldErrors(validate!.errors ?? [], value) };
     }
     return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw };
   }
