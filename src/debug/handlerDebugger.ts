@@ -26,6 +26,8 @@ interface HandlerRun {
   debugSession?: vscode.DebugSession;
   /** The process is being restarted: its old debug session ending must not stop the consumer. */
   restarting?: boolean;
+  /** The developer pressed Stop (the adapter was asked to disconnect), as opposed to the process dying. */
+  stopRequested?: boolean;
   stopping?: boolean;
 }
 
@@ -54,6 +56,18 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
       vscode.debug.registerDebugConfigurationProvider(KAFKA_LAB_DEBUG_TYPE, { provideDebugConfigurations: () => [this.template()] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
       vscode.debug.onDidStartDebugSession((session) => this.onStarted(session)),
       vscode.debug.onDidTerminateDebugSession((session) => void this.onTerminated(session)),
+      // Tells a Stop from a crash: only a Stop sends the adapter a disconnect or terminate request.
+      vscode.debug.registerDebugAdapterTrackerFactory('*', {
+        createDebugAdapterTracker: (session) => {
+          const run = this.runOf(session);
+          if (!run) return undefined;
+          return {
+            onWillReceiveMessage: (message: { type?: string; command?: string }) => {
+              if (message.type === 'request' && (message.command === 'disconnect' || message.command === 'terminate')) run.stopRequested = true;
+            },
+          };
+        },
+      }),
       vscode.workspace.onDidSaveTextDocument((document) => void this.onSaved(document)),
     );
     const onChanged = () => {
@@ -143,11 +157,18 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     };
   }
 
+  /** The run a debug session serves: the Node session we started, or a child session of it. */
+  private runOf(session: vscode.DebugSession): HandlerRun | undefined {
+    const key = (session.configuration[SESSION_KEY] ?? session.parentSession?.configuration[SESSION_KEY]) as string | undefined;
+    return key === undefined ? undefined : this.runs.get(key);
+  }
+
   private onStarted(session: vscode.DebugSession): void {
     const run = this.runs.get(session.configuration[SESSION_KEY] as string);
     if (!run || session.parentSession) return;
     run.debugSession = session;
     run.restarting = false;
+    run.stopRequested = false;
   }
 
   private async onTerminated(session: vscode.DebugSession): Promise<void> {
@@ -155,7 +176,10 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     if (!run || session.parentSession || run.debugSession !== session) return;
     run.debugSession = undefined;
     if (run.restarting) return;
-    await this.end(run, 'the debug session ended');
+    // Stop ends both sides. A process that died on its own leaves the consumer session in place,
+    // stopped on the message it had (nothing past what was done is committed), for a restart.
+    if (run.stopRequested) await this.end(run, 'the debug session was stopped');
+    else this.deps.logger.warn(`${run.launch.name}: the handler process ended without a Stop; the consumer session waits for Restart Handler`);
   }
 
   /** "Restart Handler" on a session: a new handler process on the same endpoint. */

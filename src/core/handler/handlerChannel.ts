@@ -64,6 +64,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
   private flushScheduled = false;
   private readonly waiters = new Set<() => void>();
   private port = 0;
+  private pid: number | undefined;
 
   private constructor(private readonly options: HandlerChannelOptions) {
     super();
@@ -93,6 +94,11 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
 
   get state(): HandlerChannelState {
     return this.stateValue;
+  }
+
+  /** The connected handler process's pid, as it said in its hello. */
+  get processId(): number | undefined {
+    return this.socket ? this.pid : undefined;
   }
 
   get module(): string {
@@ -254,6 +260,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
       this.lose(new HandlerProcessError('exited', 'a new handler process replaced the previous one; its unfinished calls were abandoned'));
     }
     this.socket = socket;
+    this.pid = typeof frame.pid === 'number' ? frame.pid : undefined;
     socket.setNoDelay(true);
     this.logger.info(`handler process ${String(frame.pid)} (${String(frame.runtime)}) connected`);
     this.setState('loading');

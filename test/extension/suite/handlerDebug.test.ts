@@ -144,4 +144,84 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     await vscode.debug.stopDebugging(debugSession);
     await waitFor('the consumer session to stop', 30_000, () => (api.sessions.manager.get(id) ? undefined : true));
   });
+  it('Run Handler (no debugger): saving reloads it, a syntax error names the file and line, a killed process is a visible error and Restart Handler resumes without a gap', async () => {
+    const { createTopic, kafkaClient } = await kafkaSupport();
+    const { CommittedReader } = await import('../../support/committedReader');
+    const topic = uniqueName('ext-handler-reload');
+    topics.push(topic, `${topic}.dead-letter`);
+    await createTopic(topic, 1);
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i }) })) });
+    await producer.disconnect();
+
+    const file = vscode.Uri.file(path.join(folder()!.uri.fsPath, 'handlers', `reload-${Date.now()}.ts`));
+    const write = async (source: string) => {
+      const document = await vscode.workspace.openTextDocument(file);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(file, new vscode.Range(0, 0, document.lineCount, 0), source);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await document.save(), 'saved');
+    };
+    await vscode.workspace.fs.writeFile(file, Buffer.from('export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v1 ${m.offset}`);\n}\n'));
+    const groupId = uniqueName('ext-handler-reload-group');
+    const reader = await CommittedReader.open(services.kafka.plaintext, groupId);
+    try {
+      await vscode.commands.executeCommand('kafkaLab.runHandler', { clusterId, topics: [topic], groupId, handler: file.fsPath, saveToLaunchJson: false });
+      let controller: SessionController | undefined;
+      await waitFor('the consumer session', 30_000, () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)));
+      const id = controller!.id;
+      const run = () => api.handlers.handlerOf(id)!;
+      await waitFor('the handler to load', 60_000, () => (run()?.channel.state === 'ready' ? true : undefined));
+      assert.equal(run().launch.noDebug, true);
+      const logs: string[] = [];
+      run().channel.on('log', (entry) => logs.push(entry.message));
+      const shown = (offset: number) => waitFor(`offset ${offset} waiting`, 30_000, () => (controller!.current?.offset === offset ? true : undefined));
+
+      await shown(0);
+      await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+      assert.deepEqual(logs, ['v1 0']);
+
+      // Save a new version: the next message runs it, in the same process.
+      const pid = run().channel.processId;
+      await write('export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v2 ${m.offset}`);\n}\n');
+      await waitFor('the reload', 20_000, () => (run().channel.state === 'ready' && logs.length === 1 ? true : undefined));
+      await shown(1);
+      await waitFor('v2 to run', 20_000, async () => {
+        await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next').then(undefined, () => undefined);
+        return logs.includes('v2 1') ? true : undefined;
+      });
+      assert.equal(run().channel.processId, pid, 'reloaded in the same process');
+
+      // A syntax error: the handler does not load, the message waits, the error names the file and line.
+      await write('export function handle(m: { offset: number }) {\n  const x = ;\n}\n');
+      await waitFor('the failed reload', 20_000, () => (run().channel.state === 'loadFailed' ? true : undefined));
+      await shown(2);
+      await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+      assert.equal(controller!.current?.offset, 2, 'the message still waits');
+      assert.match(controller!.panelState().notice?.text ?? '', new RegExp(`${path.basename(file.fsPath).replace('.', '\\.')}:2`));
+      await write('export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v3 ${m.offset}`);\n}\n');
+      await waitFor('the fixed reload', 20_000, () => (run().channel.state === 'ready' ? true : undefined));
+
+      // SIGKILL the process: a visible error, the message stays; Restart Handler resumes from it.
+      process.kill(run().channel.processId!, 'SIGKILL');
+      await waitFor('the process to be gone', 20_000, () => (run().channel.state === 'waiting' ? true : undefined));
+      await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+      assert.equal(controller!.current?.offset, 2);
+      assert.match(controller!.panelState().notice?.text ?? '', /went away|no handler process/);
+      assert.ok(api.sessions.manager.get(id), 'a crashed handler does not stop the consumer session');
+      assert.ok(((await reader.read(topic, [0])).get(0) ?? -1) <= 2, 'nothing past what was done is committed (the default batch policy may not have committed yet)');
+      await vscode.commands.executeCommand('kafkaLab.restartHandler', id);
+      await waitFor('the restarted handler', 60_000, () => (run().channel.state === 'ready' ? true : undefined));
+      await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+      await shown(3);
+      assert.ok(logs.includes('v3 2'), logs.join(', '));
+      await waitFor('offset 2 committed', 20_000, async () => ((await reader.read(topic, [0])).get(0) === 3 ? true : undefined));
+      await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+      await waitFor('the handler process to end with the session', 30_000, () => (api.handlers.handlerOf(id) ? undefined : true));
+    } finally {
+      await reader.close();
+      await vscode.workspace.fs.delete(file);
+    }
+  });
 });
