@@ -3,20 +3,22 @@ import type { PayloadDecoder } from '../codec/payloadDecoder';
 import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import type { CommitPolicy } from '../engine/commitPolicy';
 import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
-import { HoldMessage } from '../engine/hold';
 import { ConsumerSession, type SessionOptions } from '../engine/session';
-import type { ConsumedMessage, MessageHandler, PartitionLag, RebalanceEvent, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
+import type { ConsumedMessage, MessageHandler, PartitionLag, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
 import { DeadLetterError } from '../errors';
-import { HandlerFailure } from '../handler/handlerErrors';
-import { HandlerDeadLetter, HandlerRetry } from '../handler/processHandler';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
 import type { MessageView, TimestampType } from './messageView';
 import { builtInHandlers, createHandler, type HandlerFactory, type SessionHandler } from './handlerFactory';
 import { describeRunUntil, type RunUntilCondition } from './runUntil';
 import { withRunUntil } from './runUntilHandler';
+import { stepThroughHandler } from './handlerStep';
+import { REBALANCE_SETTLE_MS, SessionLog } from './sessionLog';
 import { toMessageView } from './toMessageView';
-import { type CommitView, HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
+import { HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
+import type { TimelineEntry } from './sessionLog';
+
+export type { TimelineEntry } from './sessionLog';
 
 /** What the developer chose when starting a session (all plain data: it is also what the start flow builds). */
 export interface SessionSpec {
@@ -52,15 +54,6 @@ export interface SessionProblem {
   readonly messageId?: string;
 }
 
-export interface TimelineEntry extends RebalanceEvent {
-  readonly seq: number;
-}
-
-const HISTORY_KEEP = 200;
-const TIMELINE_KEEP = 200;
-/** Longest a member's revoke without a following assign is shown as "rebalancing". */
-const REBALANCE_SETTLE_MS = 10_000;
-
 export function dlqTopicFor(template: string | undefined, topic: string): string {
   return template ? template.split('{topic}').join(topic) : defaultDeadLetterTopic(topic);
 }
@@ -74,10 +67,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   readonly session: ConsumerSession;
   private readonly logger: Logger;
   private currentView: MessageView | undefined;
-  private readonly historyList: HistoryEntry[] = [];
-  private readonly commits = new Map<string, CommitView>();
-  private readonly timelineList: TimelineEntry[] = [];
-  private timelineSeq = 0;
+  private readonly log = new SessionLog();
   private noticeValue: PanelNotice | undefined;
   private runUntilValue: { condition: RunUntilCondition; scanned: number } | undefined;
   private failure: string | undefined;
@@ -202,10 +192,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
    * lost) and nothing was assigned to it since — bounded, as a cooperative revoke may be the last word.
    */
   private rebalancing(): boolean {
-    if (this.session.snapshot().members.some((m) => m.state === 'joining')) return true;
-    const last = new Map<string, TimelineEntry>();
-    for (const e of this.timelineList) last.set(e.memberId, e);
-    return [...last.values()].some((e) => e.kind !== 'assign' && this.now() - e.at < REBALANCE_SETTLE_MS);
+    return this.session.snapshot().members.some((m) => m.state === 'joining') || this.log.unsettled(this.now());
   }
 
   /** The message waiting for a decision, decoded. */
@@ -215,11 +202,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   }
 
   get history(): readonly HistoryEntry[] {
-    return this.historyList;
+    return this.log.history;
   }
 
   get timeline(): readonly TimelineEntry[] {
-    return this.timelineList;
+    return this.log.timeline;
   }
 
   get runUntil(): { readonly condition: RunUntilCondition; readonly scanned: number } | undefined {
@@ -253,8 +240,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       title: this.title,
       state: this.state,
       ...(this.current ? { current: this.current } : {}),
-      history: this.historyList.slice(-HISTORY_LIMIT),
-      lastCommits: [...this.commits.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)),
+      history: this.log.history.slice(-HISTORY_LIMIT),
+      lastCommits: this.log.lastCommits(),
       ...(this.runUntilValue ? { runUntil: { ...this.runUntilValue } } : {}),
       ...(this.noticeValue ? { notice: this.noticeValue } : {}),
     };
@@ -271,7 +258,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     try {
       switch (action) {
         case 'next':
-          if (this.deps.handler) await this.stepThroughHandler(messageId);
+          if (this.deps.handler) await this.stepThrough(this.deps.handler, messageId);
           else await this.session.decide(messageId, { kind: 'ack' });
           break;
         case 'commit':
@@ -298,31 +285,13 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     }
   }
 
-  /**
-   * Stepping with the developer's handler: Next runs it on the waiting message. Returning completes
-   * the message; a returned decision is applied; a failure leaves the message waiting, with the
-   * error shown, for the developer to retry, dead-letter or skip.
-   */
-  private async stepThroughHandler(messageId: string): Promise<void> {
+  /** Next with the developer's handler: a failure stays waiting, shown in the panel and the history. */
+  private async stepThrough(handler: MessageHandler, messageId: string): Promise<void> {
     const message = this.session.awaiting;
-    const handler = this.deps.handler;
-    if (!handler || message?.id !== messageId) throw new Error('The message is no longer waiting for a decision.');
-    const controller = new AbortController();
-    try {
-      await handler(message, { attempt: message.attempts + 1, signal: controller.signal });
-    } catch (error) {
-      if (error instanceof HandlerRetry) return this.session.decide(messageId, { kind: 'retry' });
-      if (error instanceof HandlerDeadLetter) return this.session.decide(messageId, { kind: 'deadLetter', reason: error.message, error });
-      // Bounded: failures of messages that were revoked meanwhile are never decided here.
-      if (this.handlerErrors.size >= 1000) this.handlerErrors.clear();
-      this.handlerErrors.set(messageId, error);
-      const text = describeHandlerError(error);
-      this.noticeValue = { level: 'error', text: `The handler failed on ${message.topic} [${message.partition}] offset ${message.offset}: ${text}` };
-      this.record({ topic: message.topic, partition: message.partition, offset: message.offset, decision: 'failed', detail: text, at: this.now() });
-      return;
-    }
-    this.handlerErrors.delete(messageId);
-    await this.session.decide(messageId, { kind: 'ack' });
+    const outcome = await stepThroughHandler(this.session, handler, messageId, this.handlerErrors);
+    if (!outcome || !message) return;
+    this.noticeValue = { level: 'error', text: `The handler failed on ${message.topic} [${message.partition}] offset ${message.offset}: ${outcome.failed}` };
+    this.record({ topic: message.topic, partition: message.partition, offset: message.offset, decision: 'failed', detail: outcome.failed, at: this.now() });
   }
 
   pause(): void {
@@ -445,24 +414,22 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     });
     s.on('decided', (event) => {
       // A dead-letter decision is recorded once its write is acknowledged (deadLettered), with the topic and reason.
-      if (event.decision === 'deadLetter') return;
-      const decision = event.decision === 'ack' ? 'next' : event.decision === 'commitNow' ? 'commit' : event.decision;
-      this.record({ topic: event.message.topic, partition: event.message.partition, offset: event.message.offset, decision, ...(event.detail ? { detail: event.detail } : {}), at: event.at });
+      if (this.log.decided(event)) this.changed();
     });
     s.on('deadLettered', (event) => {
-      this.record({ topic: event.message.topic, partition: event.message.partition, offset: event.message.offset, decision: 'deadLetter', detail: `→ ${event.dlqTopic}: ${event.envelope.error_message}`, at: event.at });
+      this.log.deadLettered(event);
+      this.changed();
     });
     s.on('committed', (event) => {
       if (event.error) {
         this.logger.warn(`commit failed (${event.reason}): ${event.error}`);
         return;
       }
-      for (const o of event.offsets) this.commits.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, offset: o.offset, at: event.at });
+      this.log.committed(event);
       this.changed();
     });
     s.on('rebalance', (event) => {
-      this.timelineList.push({ ...event, seq: ++this.timelineSeq });
-      if (this.timelineList.length > TIMELINE_KEEP) this.timelineList.splice(0, this.timelineList.length - TIMELINE_KEEP);
+      this.log.rebalanced(event);
       if (event.kind !== 'assign') {
         clearTimeout(this.settleTimer);
         this.settleTimer = setTimeout(() => this.changed(), REBALANCE_SETTLE_MS + 100);
@@ -487,22 +454,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   }
 
   private record(entry: HistoryEntry): void {
-    this.historyList.push(entry);
-    if (this.historyList.length > HISTORY_KEEP) this.historyList.splice(0, this.historyList.length - HISTORY_KEEP);
+    this.log.record(entry);
     this.changed();
   }
 
   private changed(): void {
     this.emit('changed');
   }
-}
-
-/** A handler's failure for the panel: its class, message and the top of its (source-mapped) stack. */
-function describeHandlerError(error: unknown): string {
-  if (error instanceof HoldMessage) return error.message;
-  if (error instanceof HandlerFailure) {
-    const frames = (error.remoteStack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 4).map((line) => line.trim());
-    return [`${error.errorType}: ${error.message}`, ...frames].join('\n');
-  }
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
