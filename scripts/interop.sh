@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the interop peer for the codec integration tests: Confluent's own Python serializers
 # (confluent-kafka with its Avro, Protobuf and JSON Schema extras, from PyPI) in a venv under
-# .lab/cache/interop-venv. Idempotent (a stamp holds the requirement line); bounded by timeouts.
+# .lab/cache/interop-venv. Both directions use it: its serializers write records we decode
+# (test/integration/codec/interop/confluentPeer.py), its deserializers read records we encode
+# (confluentReader.py), over the same edge corpus (edgeCorpus.json). Idempotent (a stamp holds the requirement line); bounded by timeouts.
 # The codec's interop tests skip, saying why, when the venv is absent.
 # Usage: scripts/interop.sh [install|python]   ("python" prints the venv's interpreter path)
 set -euo pipefail
