@@ -185,16 +185,21 @@ function median(values: readonly number[]): number {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-const allSides: readonly Side[] = ['raw', 'engine', 'rawCommits'];
-/** BENCH_ENGINE_SIDES=raw,engine skips rawCommits (raw and engine always run: the ratios need them). */
+const allSides: readonly Side[] = ['raw', 'engine', 'rawCommits', 'engineNoCommits'];
+/**
+ * By default raw, engine and rawCommits. BENCH_ENGINE_SIDES picks the optional ones: e.g. raw,engine
+ * skips rawCommits; engineNoCommits adds the engine without commits during the run (its own cost).
+ * raw and engine always run: the ratios need them.
+ */
 const sides: readonly Side[] = (() => {
   const wanted = (process.env.BENCH_ENGINE_SIDES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  return wanted.length === 0 ? allSides : allSides.filter((side) => side === 'raw' || side === 'engine' || wanted.includes(side));
+  return wanted.length === 0 ? allSides.filter((side) => side !== 'engineNoCommits') : allSides.filter((side) => side === 'raw' || side === 'engine' || wanted.includes(side));
 })();
 const labels: Record<Side, string> = {
   raw: 'raw consume loop',
   engine: 'engine, no-op handler',
   rawCommits: `raw consume loop + async commit every ${commitEvery}`,
+  engineNoCommits: 'engine, no-op handler, no commits during the run',
 };
 
 export const bench: Bench = {
@@ -203,7 +208,7 @@ export const bench: Bench = {
   async run(): Promise<Comparison> {
     const topic = await ensureTopic();
     log(topic.produced ? `produced ${messageCount} x ${valueBytes} B into ${benchTopic} in ${topic.seconds.toFixed(1)} s` : `reusing ${benchTopic} (${messageCount} messages)`);
-    const results: Record<Side, RunResult[]> = { raw: [], engine: [], rawCommits: [] };
+    const results: Record<Side, RunResult[]> = { raw: [], engine: [], rawCommits: [], engineNoCommits: [] };
     const groups: string[] = [];
     try {
       for (let round = 1; round <= rounds; round++) {
@@ -265,6 +270,7 @@ export const bench: Bench = {
         'engine/raw (median of per-round ratios)': pairedRatio,
         'engine/raw (best runs)': s.engine.bestRate / s.raw.bestRate,
         ...(s.rawCommits ? { 'engine/raw+commits': s.engine.medianRate / s.rawCommits.medianRate } : {}),
+        ...(s.engineNoCommits ? { 'raw/engine CPU per message, engine without commits': s.raw.cpuPerMillion / s.engineNoCommits.cpuPerMillion } : {}),
         // CPU per message, raw over engine: 1 means the engine costs no more CPU than the raw loop.
         'raw/engine CPU per message': 1 / cpuRatio,
         'raw/engine CPU per message (median of per-round ratios)': 1 / pairedCpuRatio,

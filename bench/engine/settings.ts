@@ -43,9 +43,10 @@ export const engineEquivalentSettings: Readonly<Record<string, string | number |
 /**
  * raw: the client's consume(n) loop, nothing else; rawCommits: the same plus an async commit of
  * the consumed positions every `commitEvery` messages (what the engine's default policy sends);
- * engine: the ConsumerSession.
+ * engine: the ConsumerSession; engineNoCommits: the same with a policy that never comes due during
+ * the run (what the engine costs apart from its commits).
  */
-export type Side = 'raw' | 'rawCommits' | 'engine';
+export type Side = 'raw' | 'rawCommits' | 'engine' | 'engineNoCommits';
 
 /** The engine's default batch policy commits every 500 completed messages (or 5 s). */
 export const commitEvery = defaultBatchPolicy.kind === 'batch' ? defaultBatchPolicy.maxMessages : 1;

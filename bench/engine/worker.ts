@@ -106,6 +106,8 @@ async function runEngine(args: WorkerArgs, timing: Timing, baseline: () => void)
     topics: [args.topic],
     autoOffsetReset: 'earliest',
     consumerConfig: fetchSettings,
+    // engineNoCommits: a policy that never comes due during the run (the close commits), to show the engine's own cost.
+    ...(args.side === 'engineNoCommits' ? { commitPolicy: { kind: 'batch' as const, maxMessages: Number.MAX_SAFE_INTEGER, maxIntervalMs: 3_600_000 } } : {}),
     // The no-op handler: synchronous, so the engine spends no promise on it.
     handler: () => {
       if (seen++ === 0) {
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
   let baseRss = 0;
   const baseline = () => (baseRss = process.memoryUsage.rss());
   const timing: Timing = { subscribedAt: process.hrtime.bigint() };
-  const commits = args.side === 'engine' ? await runEngine(args, timing, baseline) : await runRaw(args, timing, baseline);
+  const commits = args.side === 'engine' || args.side === 'engineNoCommits' ? await runEngine(args, timing, baseline) : await runRaw(args, timing, baseline);
   const { peakRss: peakRssMiB, peakHeapTotal } = stopMemory();
   const { firstAt, lastAt, cpuAtFirst, cpuAtLast } = timing;
   if (firstAt === undefined || lastAt === undefined || !cpuAtFirst || !cpuAtLast) throw new Error(`${args.side}: the run ended without its timing`);
