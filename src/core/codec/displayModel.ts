@@ -184,11 +184,16 @@ export function buildDisplay(value: unknown, limits: DisplayLimits = DISPLAY_LIM
       } else {
         for (let i = 0; i < room; i++) entries.push([keys![i] as string, (v as Record<string, unknown>)[keys![i]]]);
       }
-      for (const [k, child] of entries) {
+      for (const [name, child] of entries) {
         if (typeof child === 'function' || child === undefined) continue;
+        // A key is payload text too: a 10 MB key is cut like a 10 MB value.
+        const k = name.length > limits.maxStringChars ? `${name.slice(0, limits.maxStringChars)}… (${name.length.toLocaleString('en-US')} characters)` : name;
+        chars += k.length;
         // defineProperty: a "__proto__" key from a payload is data, not the prototype.
         Object.defineProperty(out, k, { value: null, writable: true, enumerable: true, configurable: true });
-        queue.push({ value: child, parent: item, depth: depth + 1, into: out, key: k });
+        const pending: Pending = { value: child, parent: item, depth: depth + 1, into: out, key: k };
+        if (k !== name) cutAt(pending, 'string', `a key of ${name.length.toLocaleString('en-US')} characters, shown cut`);
+        queue.push(pending);
       }
     }
     if (room < size) cutAt(item, 'nodes', `showing ${room.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} ${isArray ? 'items' : 'entries'} (the view holds at most ${limits.maxNodes.toLocaleString('en-US')} values)`);

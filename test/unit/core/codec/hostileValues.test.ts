@@ -58,6 +58,14 @@ describe('hostile values: the display model is bounded and never recursive', fun
     assert.ok(ms < 10_000, `took ${ms} ms`);
   });
 
+  it('a 10 MB key is cut like a 10 MB value', () => {
+    const key = 'k'.repeat(10 * 1024 * 1024);
+    const model = buildDisplay({ [key]: 1 });
+    const [shown] = Object.keys(model.json as object);
+    assert.ok(shown.length < DISPLAY_LIMITS.maxStringChars + 40 && shown.startsWith('kkk'), `${shown.length}`);
+    assert.equal(model.cut, 'string');
+  });
+
   it('all strings together stay within the total character budget', () => {
     const many = Array.from({ length: 100 }, () => 'y'.repeat(60_000));
     const model = buildDisplay(many);
