@@ -111,7 +111,7 @@ export class Container implements vscode.Disposable {
     const showLog = () => channel.show(true);
     const sessionPanels = this.own(new SessionPanels({ manager: sessions, extensionUri: context.extensionUri, logger: this.logger.child('sessions') }));
     this.own(new SessionProblems(sessions, this.logger.child('sessions'), showLog));
-    const handlers = this.own(handlerDebugging({ extensionUri: context.extensionUri, manager: sessions, clusters: () => store.list(), decoder: (cluster) => registries.decoder(cluster), openPanel: (controller) => sessionPanels.open(controller), logger: this.logger.child('handler') }));
+    const handlers = this.own(handlerDebugging({ extensionUri: context.extensionUri, manager: sessions, clusters: () => store.list(), decoder: (cluster) => registries.decoder(cluster), openPanel: (controller) => sessionPanels.open(controller, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }), logger: this.logger.child('handler') }));
     let hasSessions: boolean | undefined;
     const updateContext = () => {
       const now = sessions.list().length > 0;
@@ -128,7 +128,7 @@ export class Container implements vscode.Disposable {
         ...schemaCommands({ store, registries, tree: schemaTree, documents: schemaDocuments, view: clustersView, logger: this.logger.child('schemas') }),
         ...sessionCommands({ manager: sessions, store, clients, panels: sessionPanels, logger: this.logger.child('sessions') }),
         ...viewCommands({ view: clustersView, showLog }),
-        ...handlerCommands({ store, restartHandler: (id) => handlers.restart(id) }),
+        ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
       },
       this.logger,
     )) {

@@ -46,6 +46,7 @@ export const CommandId = {
   debugHandler: 'kafkaLab.debugHandler',
   runHandler: 'kafkaLab.runHandler',
   restartHandler: 'kafkaLab.restartHandler',
+  replayIntoHandler: 'kafkaLab.replayIntoHandler',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

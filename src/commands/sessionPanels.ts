@@ -30,8 +30,8 @@ export class SessionPanels implements vscode.Disposable {
     this.unsubscribe = () => deps.manager.off('changed', onChanged);
   }
 
-  /** The session's panel, revealed if open, otherwise opened. */
-  open(controller: SessionController): SessionPanel {
+  /** The session's panel, revealed if open, otherwise opened (beside the editor for a handler being debugged). */
+  open(controller: SessionController, placement: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {}): SessionPanel {
     const { panel } = this.registry.findOrCreate(controller.id, () => {
       return new SessionPanel({
         extensionUri: this.deps.extensionUri,
@@ -40,6 +40,7 @@ export class SessionPanels implements vscode.Disposable {
         onAction: (action) => this.onAction(controller, action),
         askDeadLetterReason,
         logger: this.deps.logger,
+        ...placement,
       });
     });
     panel.invalidate();
@@ -73,6 +74,9 @@ export class SessionPanels implements vscode.Disposable {
         break;
       case 'cancelRunUntil':
         controller.cancelRunUntil();
+        break;
+      case 'replay':
+        await controller.replay(action.topic, action.partition, action.offset);
         break;
     }
   }

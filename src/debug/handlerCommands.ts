@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { SessionController } from '../core/session/sessionController';
+import type { SessionManager } from '../core/session/sessionManager';
 import type { ClusterStore } from '../platform/clusterStore';
 import { KAFKA_LAB_DEBUG_TYPE } from './handlerDebugger';
 
@@ -27,6 +28,7 @@ interface NodeLike {
 
 export interface HandlerCommandDeps {
   readonly store: ClusterStore;
+  readonly manager: SessionManager;
   readonly restartHandler: (sessionId: string) => Promise<void>;
 }
 
@@ -67,6 +69,25 @@ export function handlerCommands(deps: HandlerCommandDeps) {
   return {
     'kafkaLab.debugHandler': (arg?: unknown) => launch(arg, false),
     'kafkaLab.runHandler': (arg?: unknown) => launch(arg, true),
+    /** From a partition node (asks the offset), or with arguments: (sessionId, topic, partition, offset). */
+    'kafkaLab.replayIntoHandler': async (arg?: unknown, topicArg?: string, partitionArg?: number, offsetArg?: number) => {
+      const node = arg as (NodeLike & { partition?: { topic: string; partition: number } }) | undefined;
+      const controller = typeof arg === 'string' ? deps.manager.get(arg) : (node?.controller ?? deps.manager.active);
+      if (!controller) throw new Error('Pick a session that runs your handler (Debug Handler or Run Handler start one).');
+      const topic = topicArg ?? node?.partition?.topic;
+      const partition = partitionArg ?? node?.partition?.partition;
+      if (topic === undefined || partition === undefined) throw new Error('Pick a partition of the session in the Sessions view to replay one of its offsets.');
+      let offset = offsetArg;
+      if (offset === undefined) {
+        const typed = await vscode.window.showInputBox({ title: `Replay into Handler: ${topic} [${partition}]`, prompt: 'The offset to run your handler on again (nothing is committed, no position moves)', validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'An offset: a whole number, 0 or more') });
+        if (typed === undefined) return undefined;
+        offset = Number(typed.trim());
+      }
+      const outcome = await controller.replay(topic, partition, offset);
+      if (outcome.result.kind === 'returned') void vscode.window.showInformationMessage(`Replayed ${topic} [${partition}] offset ${offset}: the handler returned. Nothing was committed.`);
+      else void vscode.window.showWarningMessage(`Replayed ${topic} [${partition}] offset ${offset}: the handler failed: ${outcome.result.error.split('\n')[0]}. Nothing was committed.`);
+      return outcome;
+    },
     'kafkaLab.restartHandler': async (arg?: unknown) => {
       const id = typeof arg === 'string' ? arg : (arg as NodeLike | undefined)?.controller?.id;
       if (!id) throw new Error('Pick the session whose handler should restart.');

@@ -11,6 +11,8 @@ import type { SessionManager } from '../core/session/sessionManager';
 export const KAFKA_LAB_DEBUG_TYPE = 'kafka-lab';
 /** The key that ties a Node debug session to the consumer session it serves. */
 const SESSION_KEY = '__kafkaLabHandlerSession';
+/** A reload that takes longer (a debugger paused in the module's top-level code) is reported, not waited for. */
+const RELOAD_TIMEOUT_MS = 30_000;
 
 /** Starts the consumer session of a launch, with the developer's handler behind `channel`. */
 export type HandlerSessionStarter = (launch: HandlerLaunch, handler: { channel: HandlerChannel; timeoutMs: () => number | undefined }) => Promise<SessionController>;
@@ -123,6 +125,8 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
       void vscode.window.showErrorMessage(`Kafka Consumer Lab: the session for ${launch.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
+    // The handler on the left, where the debugger shows where it stopped; the session panel beside it.
+    if (!launch.noDebug) await vscode.window.showTextDocument(vscode.Uri.file(launch.handler), { viewColumn: vscode.ViewColumn.One, preview: true }).then(undefined, () => undefined);
     this.deps.openPanel(run.controller);
     const started = await vscode.debug.startDebugging(folder, run.nodeConfig, { noDebug: launch.noDebug });
     if (!started) {
@@ -196,18 +200,20 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     await vscode.debug.startDebugging(run.folder, run.nodeConfig, { noDebug: run.launch.noDebug });
   }
 
+  /** A saved module of the handler's folder (the handler or what it imports) reloads every handler there. */
   private async onSaved(document: vscode.TextDocument): Promise<void> {
     if (!/\.(m|c)?(t|j)sx?$/.test(document.fileName)) return;
-    for (const run of this.runs.values()) {
-      const root = run.folder?.uri.fsPath ?? path.dirname(run.launch.handler);
-      if (!document.fileName.startsWith(root) || run.channel.state === 'waiting' || run.channel.state === 'closed') continue;
-      try {
-        await run.channel.reload();
-        this.deps.logger.info(`reloaded ${run.launch.handler} after ${path.basename(document.fileName)} was saved`);
-      } catch (error) {
-        void vscode.window.showErrorMessage(`Kafka handler ${run.launch.name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    const reloads = [...this.runs.values()]
+      .filter((run) => document.fileName.startsWith(path.dirname(run.launch.handler) + path.sep) && run.channel.state !== 'waiting' && run.channel.state !== 'closed')
+      .map(async (run) => {
+        try {
+          await run.channel.reload(RELOAD_TIMEOUT_MS);
+          this.deps.logger.info(`reloaded ${run.launch.handler} after ${path.basename(document.fileName)} was saved`);
+        } catch (error) {
+          void vscode.window.showErrorMessage(`Kafka handler ${run.launch.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      });
+    await Promise.all(reloads);
   }
 
   /** Ends both sides once: the consumer session stops gracefully, the handler process exits. */

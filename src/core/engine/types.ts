@@ -24,6 +24,8 @@ export interface HandlerContext {
   readonly attempt: number;
   /** Aborted when the partition is revoked or the session stops: abandon the work. */
   readonly signal: AbortSignal;
+  /** A replay from the panel: the outcome is only shown, never committed. */
+  readonly replay?: boolean;
 }
 
 /** The developer's code. Return (or resolve) when done; throw to fail. Sync handlers cost no promise. */

@@ -35,7 +35,7 @@ export function processHandler(options: ProcessHandlerOptions): MessageHandler {
     const { key, value } = await options.decode(message);
     let result: ResultFrame;
     try {
-      result = await options.channel.call(toMessageFrame(message, key, value, context.attempt), { signal: context.signal, timeoutMs: options.timeoutMs() });
+      result = await options.channel.call(toMessageFrame(message, key, value, context.attempt, context.replay === true), { signal: context.signal, timeoutMs: options.timeoutMs() });
     } catch (error) {
       if (error instanceof HandlerProcessError) {
         if (error.reason === 'timeout') throw new HandlerTimeoutError(error.message);

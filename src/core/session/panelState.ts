@@ -52,6 +52,8 @@ export interface PanelState {
   /** Set while a run-until is in progress: what it waits for and how many messages it passed. */
   readonly runUntil?: { readonly condition: RunUntilCondition; readonly scanned: number };
   readonly notice?: PanelNotice;
+  /** The session runs the developer's own handler: a history entry can be replayed into it. */
+  readonly canReplay?: boolean;
 }
 
 /** How many history entries cross to the webview. */

@@ -13,6 +13,7 @@ import { builtInHandlers, createHandler, type HandlerFactory, type SessionHandle
 import { describeRunUntil, type RunUntilCondition } from './runUntil';
 import { withRunUntil } from './runUntilHandler';
 import { stepThroughHandler } from './handlerStep';
+import { type ReplayOutcome, replayIntoHandler } from './handlerReplay';
 import { REBALANCE_SETTLE_MS, SessionLog } from './sessionLog';
 import { toMessageView } from './toMessageView';
 import { HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
@@ -244,6 +245,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       lastCommits: this.log.lastCommits(),
       ...(this.runUntilValue ? { runUntil: { ...this.runUntilValue } } : {}),
       ...(this.noticeValue ? { notice: this.noticeValue } : {}),
+      ...(this.deps.handler ? { canReplay: true } : {}),
     };
   }
 
@@ -292,6 +294,22 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     if (!outcome || !message) return;
     this.noticeValue = { level: 'error', text: `The handler failed on ${message.topic} [${message.partition}] offset ${message.offset}: ${outcome.failed}` };
     this.record({ topic: message.topic, partition: message.partition, offset: message.offset, decision: 'failed', detail: outcome.failed, at: this.now() });
+  }
+
+  /**
+   * Runs the handler again on the record at an offset (an earlier message, or any offset of an
+   * assigned partition). Nothing is committed and no position moves; the outcome is shown.
+   */
+  async replay(topic: string, partition: number, offset: number): Promise<ReplayOutcome> {
+    if (!this.deps.handler) throw new Error('Replay needs your own handler: start the session with Debug Handler or Run Handler.');
+    const outcome = await replayIntoHandler(this.deps.handler, this.deps.connection, topic, partition, offset);
+    const where = `${topic} [${partition}] offset ${offset}`;
+    this.noticeValue =
+      outcome.result.kind === 'returned'
+        ? { level: 'info', text: `Replayed ${where}: the handler returned. Nothing was committed.` }
+        : { level: 'error', text: `Replayed ${where}: the handler failed (nothing was committed): ${outcome.result.error}` };
+    this.changed();
+    return outcome;
   }
 
   pause(): void {

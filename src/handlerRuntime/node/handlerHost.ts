@@ -218,7 +218,9 @@ function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) {
     const type = error.constructor && error.constructor.name && error.constructor.name !== 'Object' && error.constructor.name !== 'Error' ? error.constructor.name : error.name || 'Error';
     const retriable = (error as { retriable?: unknown }).retriable;
-    return { type, message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(typeof retriable === 'boolean' ? { retriable } : {}) };
+    // The runtime's own frames (this file) say nothing about the developer's code.
+    const stack = error.stack?.split('\n').filter((line) => !line.includes(__filename)).join('\n');
+    return { type, message: error.message, ...(stack ? { stack } : {}), ...(typeof retriable === 'boolean' ? { retriable } : {}) };
   }
   return { type: typeof error, message: safeInspect(error) };
 }

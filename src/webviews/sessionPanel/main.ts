@@ -8,7 +8,7 @@ import { formatClock } from '../shared/view/format';
 import { createMessageSection } from '../shared/view/messageView';
 import { bindShortcuts } from '../shared/view/shortcuts';
 import { WebviewConnection } from '../shared/view/webviewApi';
-import { CancelRunUntilNotification, DECIDE_TIMEOUT_MS, DecideRequest, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview, SHORTCUTS } from './protocol';
+import { CancelRunUntilNotification, DECIDE_TIMEOUT_MS, DecideRequest, PauseNotification, ReplayNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview, SHORTCUTS } from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
 
 interface SavedState {
@@ -102,7 +102,7 @@ function render(state: PanelState): void {
   }
 
   renderMessage(state);
-  renderHistory(state.history);
+  renderHistory(state.history, state.canReplay === true);
   renderCommits(state);
 }
 
@@ -121,7 +121,7 @@ function renderMessage(state: PanelState): void {
   ]);
 }
 
-function renderHistory(entries: readonly HistoryEntry[]): void {
+function renderHistory(entries: readonly HistoryEntry[], canReplay: boolean): void {
   clear(history);
   if (entries.length === 0) {
     history.append(h('li', { className: 'muted' }, 'Nothing decided yet.'));
@@ -138,9 +138,17 @@ function renderHistory(entries: readonly HistoryEntry[]): void {
         h('span', { className: 'decision' }, DECISION_LABELS[e.decision] ?? String(e.decision)),
         dataText(e.topic, 'data topic'),
         e.detail !== undefined ? dataText(e.detail, 'data detail') : null,
+        canReplay ? replayButton(e) : null,
       ),
     );
   }
+}
+
+/** Runs the handler on this record again; the host reports the outcome, and nothing is committed. */
+function replayButton(e: HistoryEntry): HTMLElement {
+  const button = h('button', { className: 'replay', attrs: { type: 'button', title: 'Replay into Handler: run your handler on this message again (nothing is committed)' } }, 'Replay');
+  button.addEventListener('click', () => connection.notify(ReplayNotification, { topic: e.topic, partition: e.partition, offset: e.offset }));
+  return button;
 }
 
 function renderCommits(state: PanelState): void {

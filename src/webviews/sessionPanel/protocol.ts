@@ -33,6 +33,13 @@ export interface DecideResult {
 /** How long the webview waits for a decision's answer (a dead-letter reason is typed meanwhile). */
 export const DECIDE_TIMEOUT_MS = 10 * 60_000;
 
+/** A record to run the developer's handler on again (never committed). */
+export interface ReplayParams {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
 export interface RunUntilParams {
   readonly condition: RunUntilCondition;
 }
@@ -45,6 +52,7 @@ export const PauseNotification = new NotificationType<void>('session/pause', isN
 export const ResumeNotification = new NotificationType<void>('session/resume', isNoParams);
 export const RunUntilNotification = new NotificationType<RunUntilParams>('session/runUntil', (x): x is RunUntilParams => isRecord(x) && isRunUntilCondition(x.condition));
 export const CancelRunUntilNotification = new NotificationType<void>('session/cancelRunUntil', isNoParams);
+export const ReplayNotification = new NotificationType<ReplayParams>('session/replay', isReplayParams);
 
 // ---- host → webview: the shared `state` notification, with this check ----
 
@@ -62,6 +70,11 @@ export const SessionPanelWebview: WebviewDescriptor<PanelState> = {
   loadingText: 'Waiting for the session…',
   validateState: isPanelState,
 };
+
+function isReplayParams(x: unknown): x is ReplayParams {
+  // A topic name is at most 249 characters; partitions and offsets are non-negative integers.
+  return isRecord(x) && typeof x.topic === 'string' && x.topic.length > 0 && x.topic.length <= 249 && Number.isSafeInteger(x.partition) && (x.partition as number) >= 0 && Number.isSafeInteger(x.offset) && (x.offset as number) >= 0;
+}
 
 function isDecideParams(x: unknown): x is DecideParams {
   return isRecord(x) && typeof x.messageId === 'string' && x.messageId.length > 0 && x.messageId.length <= MAX_MESSAGE_ID && PANEL_ACTIONS.includes(x.action as PanelAction);

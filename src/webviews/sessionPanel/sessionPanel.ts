@@ -4,7 +4,7 @@ import type { MessageView } from '../../core/session/messageView';
 import type { PanelAction, PanelState } from '../../core/session/panelState';
 import type { RunUntilCondition } from '../../core/session/runUntil';
 import { WebviewPanelHost } from '../shared/panelHost';
-import { CancelRunUntilNotification, type DecideParams, DecideRequest, type DecideResult, PauseNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview } from './protocol';
+import { CancelRunUntilNotification, type DecideParams, DecideRequest, type DecideResult, PauseNotification, ReplayNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview } from './protocol';
 
 /** What the panel hands its owner (the session controller): validated, and dead-letters with a reason. */
 export type SessionPanelAction =
@@ -13,7 +13,8 @@ export type SessionPanelAction =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'runUntil'; readonly condition: RunUntilCondition }
-  | { readonly type: 'cancelRunUntil' };
+  | { readonly type: 'cancelRunUntil' }
+  | { readonly type: 'replay'; readonly topic: string; readonly partition: number; readonly offset: number };
 
 export interface SessionPanelOptions {
   readonly extensionUri: vscode.Uri;
@@ -62,6 +63,7 @@ export class SessionPanel implements vscode.Disposable {
     this.host.onNotification(ResumeNotification, () => this.options.onAction({ type: 'resume' }));
     this.host.onNotification(RunUntilNotification, ({ condition }) => this.options.onAction({ type: 'runUntil', condition }));
     this.host.onNotification(CancelRunUntilNotification, () => this.options.onAction({ type: 'cancelRunUntil' }));
+    this.host.onNotification(ReplayNotification, ({ topic, partition, offset }) => this.options.onAction({ type: 'replay', topic, partition, offset }));
   }
 
   /** The session changed: the panel reads its state again (throttled). */

@@ -14,6 +14,14 @@ interface Stopped {
   readonly threadId: number;
 }
 
+/** Asks the runner's browser about the session panel's webview (see scripts/lib/webviewProbe.mjs). */
+async function probe<T = unknown>(request: Record<string, unknown>): Promise<T> {
+  const response = await fetch(process.env.KAFKA_LAB_WEBVIEW_URL!, { method: 'POST', body: JSON.stringify({ root: 'kafka-lab-session-panel', ...request }) });
+  const body = (await response.json()) as T & { error?: string };
+  assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
+  return body;
+}
+
 async function screenshot(name: string): Promise<void> {
   const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
   if (!url) return;
@@ -136,6 +144,15 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     assert.equal(envelope.original_offset, 1);
     assert.equal(envelope.error_type, 'OrderRejected');
     await waitFor('offset 1 committed after the DLQ write', 20_000, async () => ((await committed()) === 2 ? true : undefined));
+
+    // Replay offset 0 from the panel's history: the handler runs again (the breakpoint holds it), nothing is committed.
+    stops.length = 0;
+    await waitFor('the Replay buttons', 20_000, async () => ((await probe<{ value: boolean }>({ op: 'evaluate', expression: `document.querySelectorAll('.history button.replay').length >= 2` })).value ? true : undefined));
+    await probe({ op: 'evaluate', expression: `(() => { const li = [...document.querySelectorAll('.history li')].find((l) => l.querySelector('.where')?.textContent === '[0] @ 0'); li.querySelector('button.replay').click(); return true; })()` });
+    const replayStop = await waitFor('the breakpoint in the replay', 60_000, () => stops.find((s) => s.reason === 'breakpoint'));
+    await replayStop.session.customRequest('continue', { threadId: replayStop.threadId });
+    await waitFor('the replay outcome', 20_000, () => (/Replayed .* offset 0: the handler returned/.test(controller!.panelState().notice?.text ?? '') ? true : undefined));
+    assert.equal(await committed(), 2, 'a replay commits nothing');
     await reader.close();
 
     // Stopping the debug session stops the consumer session gracefully.

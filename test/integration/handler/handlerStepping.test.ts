@@ -23,7 +23,7 @@ describe('stepping through a real group with the developer’s handler (what Nex
   });
   after(() => deleteTopicsQuietly(...topics));
 
-  it('Next runs the handler: ok commits; a throw leaves the message waiting with the error shown; dead-letter records the handler’s class; a decision is applied', async () => {
+  it('Next runs the handler: ok commits; a throw leaves the message waiting with the error shown; dead-letter records the handler’s class; a decision is applied; a replay commits nothing', async () => {
     const topic = uniqueName('it-handler-step');
     topics.push(topic, `${topic}.dead-letter`);
     await createTopic(topic, 1);
@@ -71,5 +71,16 @@ describe('stepping through a real group with the developer’s handler (what Nex
         [2, 'HandlerDeadLetter', 'order c is a duplicate'],
       ],
     );
+
+    // Replay an earlier message into the handler: it runs again, nothing is committed or moved.
+    const before = handler.logs.length;
+    const failed = await c.replay(topic, 0, 1);
+    assert.equal(failed.result.kind, 'failed');
+    assert.match(failed.result.kind === 'failed' ? failed.result.error : '', /^OrderRejected: order b has no customer/);
+    assert.match(c.panelState().notice?.text ?? '', /Replayed .* offset 1: the handler failed \(nothing was committed\)/);
+    assert.equal((await c.replay(topic, 0, 0)).result.kind, 'returned');
+    assert.deepEqual(handler.logs.slice(before).map((l) => JSON.parse(l).orderId), ['b', 'a']);
+    assert.equal((await committedOffsets(groupId, topic)).get(0), 4, 'a replay commits nothing');
+    await assert.rejects(c.replay(topic, 0, 99), /offsets 0 to 3; 99 is not among them/);
   });
 });
