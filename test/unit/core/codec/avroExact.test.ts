@@ -170,6 +170,13 @@ describe('Avro logical types are shown as what they mean, with the base value ke
     assert.deepEqual(toDisplayJson(value), { at: 86_400_000 });
   });
 
+  it('a named fixed referenced by name keeps its logical type', () => {
+    const schema = compile(record([field('a', { type: 'fixed', name: 'Cents', size: 4, logicalType: 'decimal', precision: 9, scale: 2 }), field('b', 'lab.exact.Cents')]));
+    const encoded = schema.encode({ a: '-1.50', b: '1234567.89' });
+    assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
+    assert.deepEqual(toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value), { a: '-1.50', b: '1234567.89' });
+  });
+
   it('a known logical type with invalid parameters keeps its base type and its name', () => {
     const schema = compile(record([field('d', { type: 'bytes', logicalType: 'decimal' }), field('u', { type: 'int', logicalType: 'uuid' })]));
     const value = decoded(schema.decode(encodeFrame(7, Buffer.from([2, 0x7f, 4])), 5, true)).value as Record<string, ReadableValue>;
