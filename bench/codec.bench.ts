@@ -17,7 +17,7 @@ import { measure, type Bench, type Measurement } from './harness';
 
 const RECORDS = 200_000;
 /** Worker runs per path (interleaved across paths), and timed repetitions inside each. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const REPEATS = 3;
 const SCHEMA_ID = 4242;
 

@@ -52,18 +52,23 @@ export function globToRegExp(glob: string): RegExp {
 export class FormatRules {
   private readonly compiled: readonly { readonly pattern: RegExp; readonly rule: TopicFormatRule }[];
   private readonly memo = new Map<string, readonly [FormatChoice, FormatChoice]>();
+  // The topic asked for last: records come in runs of one topic, and a string compare beats the map.
+  private lastTopic: string | undefined;
+  private lastPair: readonly [FormatChoice, FormatChoice] | undefined;
 
   constructor(config: CodecFormatConfig = {}) {
     this.compiled = (config.rules ?? []).map((rule) => ({ pattern: globToRegExp(rule.topic), rule }));
   }
 
   choiceFor(topic: string, role: PayloadRole): FormatChoice {
-    let pair = this.memo.get(topic);
+    let pair = topic === this.lastTopic ? this.lastPair : this.memo.get(topic);
     if (!pair) {
       if (this.memo.size > 10_000) this.memo.clear();
       pair = [this.find(topic, 'key'), this.find(topic, 'value')];
       this.memo.set(topic, pair);
     }
+    this.lastTopic = topic;
+    this.lastPair = pair;
     return role === 'key' ? pair[0] : pair[1];
   }
 
