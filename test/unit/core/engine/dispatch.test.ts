@@ -55,6 +55,46 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 45);
   });
 
+  it('the time trigger commits what is done when the count is not reached, without a clock read per message', async () => {
+    let handled = 0;
+    const r = rig({ commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 40 }, handler: () => void handled++ });
+    r.cluster.fill(TOPIC, 1, 5);
+    await r.session.start();
+    await waitFor('5 handled', () => handled === 5);
+    const at = Date.now();
+    await waitFor('the timed commit', () => r.events.committed.find((e) => !e.sync && e.reason === 'policy'), 2_000);
+    assert.ok(Date.now() - at < 1_000, 'within the interval plus a poll');
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 5);
+    await r.session.stop();
+  });
+
+  it('reports each partition’s position, committed offset, high watermark and the group’s lag', async () => {
+    let handled = 0;
+    // Offset 6 never finishes: the stop gives up on it after the (short) drain timeout.
+    const r = rig({ drainTimeoutMs: 20, commitPolicy: { kind: 'perMessage' }, handler: (m) => { if (m.offset < 6) handled++; else return new Promise(() => undefined); } });
+    r.cluster.fill(TOPIC, 1, 10);
+    await r.session.start();
+    await waitFor('6 handled', () => handled === 6);
+    await waitFor('committed 6', () => r.cluster.committed(GROUP, TOPIC, 0) === 6);
+    const [lag] = r.session.lag();
+    assert.deepEqual({ position: lag.position, committed: lag.committed, highWatermark: lag.highWatermark, lag: lag.lag }, { position: 10, committed: 6, highWatermark: 10, lag: 4 });
+    const [p] = r.session.snapshot().members[0].partitions;
+    assert.deepEqual({ inFlight: p.inFlight, buffered: p.buffered, committed: p.committed }, { inFlight: 1, buffered: 3, committed: 6 });
+    await r.session.stop();
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 6, 'the unfinished offset 6 is not committed by the stop');
+  });
+
+  it('emits each fetched message once, in order, when someone listens', async () => {
+    const fetched: number[] = [];
+    const r = rig({ handler: () => undefined });
+    r.session.on('fetched', (m) => fetched.push(m.offset));
+    r.cluster.fill(TOPIC, 1, 7);
+    await r.session.start();
+    await waitFor('7 fetched', () => fetched.length === 7);
+    await r.session.stop();
+    assert.deepEqual(fetched, [0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('per-message policy commits synchronously each time the watermark moves', async () => {
     const r = rig({ handler: () => undefined, commitPolicy: { kind: 'perMessage' } });
     r.cluster.fill(TOPIC, 1, 5);
