@@ -169,6 +169,10 @@ export class Member {
       // A record of a partition no longer ours (revoked while the fetch was in flight) is dropped:
       // its next owner fetches it from the committed offset.
       if (!ps || ps.revoked) continue;
+      // A record before the fetch position was delivered again (librdkafka may refetch a paused
+      // partition from an older position while a consume was in flight): this member already
+      // holds it, so it is not queued twice. Nothing is lost: the original is in flight or done.
+      if (ps.nextOffset !== undefined && r.offset < ps.nextOffset) continue;
       ps.nextOffset = r.offset + 1;
       ps.startOffset ??= r.offset;
       this.commits.track(ps, r.offset);

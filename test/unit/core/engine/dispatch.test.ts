@@ -197,6 +197,38 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     await r.session.stop();
   });
 
+  it('records delivered again after a resume are not handled twice, and nothing is skipped', async () => {
+    const seen: ConsumedMessage[] = [];
+    let release: () => void = () => undefined;
+    let gate = new Promise<void>((resolve) => (release = resolve));
+    const r = rig({
+      maxBufferedMessages: 20,
+      concurrency: 8,
+      handler: async (m) => {
+        await gate;
+        seen.push(m);
+      },
+    });
+    r.cluster.rewindOnResume = 15;
+    r.cluster.fill(TOPIC, 1, 300);
+    await r.session.start();
+    for (let i = 0; i < 5; i++) {
+      await waitFor('the partition paused by backpressure', () => r.session.snapshot().members[0].partitions[0]?.paused || seen.length === 300);
+      release();
+      gate = new Promise<void>((resolve) => (release = resolve));
+      await sleep(5);
+    }
+    release();
+    gate = Promise.resolve();
+    await waitFor('all 300 handled', () => seen.length >= 300, 5_000);
+    await sleep(20);
+    await r.session.stop();
+    assert.deepEqual(offsetsOf(seen, 0), Array.from({ length: 300 }, (_, i) => i), 'each offset once, in order');
+    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 300);
+    assert.deepEqual(r.events.errors, []);
+    assert.ok(r.cluster.fetched > 300, `the fake did deliver records again (${r.cluster.fetched} fetched)`);
+  });
+
   it('a handler set later starts the queued messages; running mode without one is refused', async () => {
     const seen: number[] = [];
     const r = rig({ mode: 'paused' });

@@ -147,7 +147,12 @@ export class FakeConsumer implements ConsumerPort {
   }
 
   resume(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) this.mustOwn(tp).paused = false;
+    for (const tp of partitions) {
+      const op = this.mustOwn(tp);
+      op.paused = false;
+      // librdkafka may fetch a resumed partition again from an older position.
+      op.position = Math.max(0, op.position - this.cluster.rewindOnResume);
+    }
     this.poke();
   }
 
@@ -314,6 +319,8 @@ export class FakeCluster {
   refuseConnections = false;
   /** Async commits are recorded at once but answered only by answerAsyncCommits(). */
   holdAsyncAnswers = false;
+  /** How many records a resumed partition goes back and delivers again. */
+  rewindOnResume = 0;
   readonly heldAnswers: Array<() => void> = [];
   connectDelayMs = 0;
   /** How long a consume waits for a first record (librdkafka's consume timeout). */
