@@ -4,7 +4,7 @@ import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import type { CommitPolicy } from '../engine/commitPolicy';
 import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
 import { ConsumerSession, type SessionOptions } from '../engine/session';
-import type { ConsumedMessage, MessageHandler, PartitionLag, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
+import type { MessageHandler, PartitionLag, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
 import { DeadLetterError } from '../errors';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
@@ -15,7 +15,7 @@ import { withRunUntil } from './runUntilHandler';
 import { stepThroughHandler } from './handlerStep';
 import { type ReplayOutcome, replayIntoHandler } from './handlerReplay';
 import { REBALANCE_SETTLE_MS, SessionLog } from './sessionLog';
-import { toMessageView } from './toMessageView';
+import { SessionDecoding } from './sessionDecoding';
 import { HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
 import type { TimelineEntry } from './sessionLog';
 
@@ -67,15 +67,13 @@ export function dlqTopicFor(template: string | undefined, topic: string): string
 export class SessionController extends EventEmitter<SessionControllerEvents> {
   readonly session: ConsumerSession;
   private readonly logger: Logger;
-  private currentView: MessageView | undefined;
+  private readonly decoding: SessionDecoding;
   private readonly log = new SessionLog();
   private noticeValue: PanelNotice | undefined;
   private runUntilValue: { condition: RunUntilCondition; scanned: number } | undefined;
   private failure: string | undefined;
   private resumeMode: 'stepping' | 'running';
-  private decodeGeneration = 0;
   private lagRows: PartitionLag[] = [];
-  private timestampTypes: Promise<ReadonlyMap<string, TimestampType>> | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   /** Stepping with a handler: its last failure on a waiting message, which a dead-letter decision records. */
   private readonly handlerErrors = new Map<string, unknown>();
@@ -103,6 +101,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   ) {
     super();
     this.logger = (deps.logger ?? silentLogger).child(`session ${spec.groupId}`);
+    this.decoding = new SessionDecoding(deps.decoder, this.logger);
     this.resumeMode = spec.mode;
     this.session = new ConsumerSession(
       {
@@ -132,16 +131,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   }
 
   async start(): Promise<void> {
-    if (this.deps.timestampTypes) {
-      const bound = new Promise<ReadonlyMap<string, TimestampType>>((resolve) => setTimeout(() => resolve(new Map()), 5000).unref());
-      this.timestampTypes = Promise.race([
-        this.deps.timestampTypes(this.spec.topics).catch((error: unknown) => {
-          this.logger.debug(`timestamp types unknown (${String(error)}); shown as CreateTime, the broker default`);
-          return new Map<string, TimestampType>();
-        }),
-        bound,
-      ]);
-    }
+    this.decoding.readTimestampTypes(this.deps.timestampTypes, this.spec.topics);
     try {
       // The handler exists before the group is joined: nothing is fetched for a handler still starting.
       if (!this.deps.handler) this.made = await createHandler(this.deps.handlers ?? builtInHandlers, { sessionId: this.id, spec: this.spec, logger: this.logger, signal: this.stopped.signal });
@@ -199,7 +189,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   /** The message waiting for a decision, decoded. */
   get current(): MessageView | undefined {
     const awaiting = this.session.awaiting;
-    return awaiting !== undefined && this.currentView?.id === awaiting.id ? this.currentView : undefined;
+    return this.decoding.viewOf(awaiting?.id);
   }
 
   get history(): readonly HistoryEntry[] {
@@ -255,7 +245,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   async decide(action: PanelAction, options: { messageId?: string; reason?: string } = {}): Promise<void> {
     const messageId = options.messageId ?? this.session.awaiting?.id;
     if (!messageId) throw new Error('No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.');
-    const view = this.currentView?.id === messageId ? this.currentView : undefined;
+    const view = this.decoding.viewOf(messageId);
     this.noticeValue = undefined;
     try {
       switch (action) {
@@ -395,26 +385,15 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       if (!handler) throw new Error('the session has no handler yet (it is still starting)');
       return handler(message, context);
     };
-    return withRunUntil(handle, { current: () => this.runUntilValue, decode: (message) => this.decode(message) });
-  }
-
-  private async decode(message: ConsumedMessage): Promise<MessageView> {
-    const decoder = this.deps.decoder;
-    const [key, value, types] = await Promise.all([decoder.decode(message.key, { topic: message.topic, role: 'key' }), decoder.decode(message.value, { topic: message.topic, role: 'value' }), this.timestampTypes]);
-    const timestampType = types?.get(message.topic);
-    return toMessageView(message, { key, value }, timestampType ? { timestampType } : {});
+    return withRunUntil(handle, { current: () => this.runUntilValue, decode: (message) => this.decoding.decode(message) });
   }
 
   private wire(): void {
     const s = this.session;
     s.on('awaiting', (message) => {
-      const generation = ++this.decodeGeneration;
-      void this.decode(message).then(
-        (view) => {
-          if (generation !== this.decodeGeneration) return;
-          this.currentView = view;
-          this.changed();
-        },
+      this.decoding.show(
+        message,
+        () => this.changed(),
         (error: unknown) => {
           this.logger.error(`decoding ${message.topic}[${message.partition}]@${message.offset} failed`, error);
           this.emit('problem', { kind: 'decodeFailed', message: `Could not decode ${message.topic} [${message.partition}] offset ${message.offset}: ${String(error)}` });
