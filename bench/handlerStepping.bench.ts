@@ -11,7 +11,7 @@ import { PayloadDecoder } from '../src/core/codec/payloadDecoder';
 import { ConsumerSession } from '../src/core/engine/session';
 import { HandlerChannel } from '../src/core/handler/handlerChannel';
 import { launchNodeHandler } from '../src/core/handler/nodeLauncher';
-import { processHandler } from '../src/core/handler/processHandler';
+import { messageDecoder, processHandler } from '../src/core/handler/processHandler';
 import { silentLogger } from '../src/core/logging';
 import type { Bench, Comparison } from './harness';
 
@@ -71,7 +71,7 @@ export const bench: Bench = {
     const handler = processHandler({
       channel,
       timeoutMs: () => 10_000,
-      decode: async (m) => ({ key: await codec.decode(m.key, { topic: m.topic, role: 'key' }), value: await codec.decode(m.value, { topic: m.topic, role: 'value' }) }),
+      decode: messageDecoder(codec),
     });
     const commitAt = new Map<number, bigint>();
     session.on('committed', (e) => {

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import type { PayloadDecoder } from '../core/codec/payloadDecoder';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
-import { processHandler } from '../core/handler/processHandler';
+import { messageDecoder, processHandler } from '../core/handler/processHandler';
 import type { Logger } from '../core/logging';
 import type { SessionController } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
@@ -28,10 +28,7 @@ export function handlerDebugging(deps: HandlerDebuggingDeps): HandlerDebugger {
     const handler = processHandler({
       channel,
       timeoutMs,
-      decode: async (m) => {
-        const [key, value] = await Promise.all([decoder.decode(m.key, { topic: m.topic, role: 'key' }), decoder.decode(m.value, { topic: m.topic, role: 'value' })]);
-        return { key, value };
-      },
+      decode: messageDecoder(decoder),
     });
     return deps.manager.start(
       {

@@ -37,6 +37,7 @@ export class PayloadDecoder {
   private rules: FormatRules;
   private readonly schemas: SchemaCache | undefined;
   private readonly previewBytes: number;
+  private readonly noRegistryErrors = new Map<number, DecodeError>();
 
   constructor(options: PayloadDecoderOptions = {}) {
     this.schemas = options.schemas;
@@ -120,22 +121,26 @@ export class PayloadDecoder {
 
   private framed(raw: Buffer, id: number, expected: SchemaFormat | undefined): DecodeResult | SchemaNeeded {
     const schemas = this.schemas;
-    if (!schemas) {
-      return this.fail(
-        raw,
-        new DecodeError(
-          'noRegistry',
-          `This record is in the Schema Registry wire format (schema id ${id}), but the connection has no schema registry. Add the registry URL to the connection to decode it; until then it is shown as binary.`,
-        ),
-        expected ?? 'wireFormat',
-        id,
-      );
-    }
+    if (!schemas) return this.fail(raw, this.noRegistryError(id), expected ?? 'wireFormat', id);
     const schema = schemas.peek(id);
     if (schema) return this.framedWith(schema, raw, expected);
     const error = schemas.peekFailure(id);
     if (error) return this.fail(raw, error, expected ?? 'wireFormat', id);
     return new SchemaNeeded(id, undefined, 'latest', expected, undefined);
+  }
+
+  /** One error per schema id, made once: building an Error (its stack) per record costs more than decoding it. */
+  private noRegistryError(id: number): DecodeError {
+    let error = this.noRegistryErrors.get(id);
+    if (!error) {
+      if (this.noRegistryErrors.size >= 1024) this.noRegistryErrors.clear();
+      error = new DecodeError(
+        'noRegistry',
+        `This record is in the Schema Registry wire format (schema id ${id}), but the connection has no schema registry. Add the registry URL to the connection to decode it; until then it is shown as binary.`,
+      );
+      this.noRegistryErrors.set(id, error);
+    }
+    return error;
   }
 
   private framedWith(schema: CompiledSchema, raw: Buffer, expected: SchemaFormat | undefined): DecodeResult {

@@ -33,6 +33,12 @@ class AttemptContext implements HandlerContext {
     this.attempt = entry.message.attempts;
   }
 
+  onAbandon(listener: () => void): void {
+    const entry = this.#entry;
+    if (entry.state === 'running' && entry.message.attempts === this.attempt) entry.onAbandon = listener;
+    else listener();
+  }
+
   get signal(): AbortSignal {
     if (!this.#signal) {
       const entry = this.#entry;
@@ -125,6 +131,7 @@ export class Dispatcher {
   private done(entry: Entry, error: unknown, failed: boolean): void {
     if (entry.state !== 'running') return; // abandoned (revoke, seek, stop) meanwhile
     entry.controller = undefined;
+    entry.onAbandon = undefined;
     if (!failed) {
       this.host.handled(entry);
       return;

@@ -22,6 +22,8 @@ export class Entry {
   /** Fetch order across the member, so stepping shows messages in the order they arrived. */
   readonly seq = entrySeq++;
   controller: AbortController | undefined = undefined;
+  /** Called once if the running attempt is abandoned (HandlerContext.onAbandon). */
+  onAbandon: (() => void) | undefined = undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   lastError: unknown = undefined;
   /** The error a dead-letter write records (kept for a retry of a blocked write). */
@@ -202,6 +204,9 @@ export class PartitionQueues {
       if (entry.state === 'awaiting') withdrawn.push(entry.message);
       this.transition(entry, 'finished');
       entry.controller?.abort();
+      const onAbandon = entry.onAbandon;
+      entry.onAbandon = undefined;
+      onAbandon?.();
     }
     return withdrawn;
   }

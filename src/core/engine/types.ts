@@ -26,6 +26,11 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** A replay from the panel: the outcome is only shown, never committed. */
   readonly replay?: boolean;
+  /**
+   * Calls `listener` once if this attempt is abandoned (what aborts `signal`), without making the
+   * signal: cheaper, for a handler that forwards the cancel elsewhere (a handler process).
+   */
+  onAbandon?(listener: () => void): void;
 }
 
 /** The developer's code. Return (or resolve) when done; throw to fail. Sync handlers cost no promise. */

@@ -145,7 +145,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
    * when no process is ready or it goes away, and with the abort reason when `signal` aborts (a
    * cancel is sent: the handler's own context.signal aborts too).
    */
-  call(message: Omit<MessageFrame, 'id'>, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ResultFrame> {
+  call(message: Omit<MessageFrame, 'id'>, options: { signal?: AbortSignal; onAbandon?: (listener: () => void) => void; timeoutMs?: number } = {}): Promise<ResultFrame> {
     if (this.stateValue !== 'ready' || !this.socket) {
       if (this.stateValue === 'loadFailed') return Promise.reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
       if (this.stateValue === 'loading') return Promise.reject(new HandlerProcessError('notReady', `the handler process is still loading ${this.options.module}; try again in a moment (a debugger may be paused in its top-level code)`));
@@ -154,8 +154,8 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
     const id = `m${++callSeq}`;
     return new Promise<ResultFrame>((resolve, reject) => {
       const entry: Pending = { resolve, reject };
-      const { signal, timeoutMs } = options;
-      if (signal) {
+      const { signal, timeoutMs, onAbandon } = options;
+      if (signal && !onAbandon) {
         if (signal.aborted) return reject(signal.reason);
         entry.signal = signal;
         entry.onAbort = () => this.settle(id, undefined, signal.reason, true);
@@ -165,8 +165,11 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         entry.timer = setTimeout(() => this.settle(id, undefined, new HandlerProcessError('timeout', `the handler took longer than ${timeoutMs} ms on ${message.topic}[${message.partition}]@${message.offset}`), true), timeoutMs);
       }
       this.pending.set(id, entry);
-      this.outgoing.push({ ...message, id });
+      // The frame is the caller's own fresh object: it takes its id in place instead of a copy per message.
+      (message as { id?: string }).id = id;
+      this.outgoing.push(message as MessageFrame);
       this.scheduleFlush();
+      onAbandon?.(() => this.settle(id, undefined, new HandlerProcessError('closed', 'the attempt was abandoned (revoke, seek or stop)'), true));
     });
   }
 

@@ -30,8 +30,10 @@ export function toHeaderFrames(message: ConsumedMessage): HeaderFrame[] {
   return out;
 }
 
-export function toMessageFrame(message: ConsumedMessage, key: DecodeResult, value: DecodeResult, attempt: number, replay = false): Omit<MessageFrame, 'id'> {
+export function toMessageFrame(message: ConsumedMessage, key: DecodeResult, value: DecodeResult, attempt: number, replay = false): MessageFrame {
   return {
+    // First, so that the channel setting it keeps the object's shape.
+    id: '',
     topic: message.topic,
     partition: message.partition,
     offset: message.offset,

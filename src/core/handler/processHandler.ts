@@ -1,4 +1,5 @@
 import type { DecodeResult } from '../codec/decodeResult';
+import type { PayloadDecoder } from '../codec/payloadDecoder';
 import { NonRetriableError, RetriableError } from '../errors';
 import { HoldMessage } from '../engine/hold';
 import type { ConsumedMessage, HandlerContext, MessageHandler } from '../engine/types';
@@ -7,8 +8,23 @@ import { HandlerFailure, HandlerProcessError, HandlerTimeoutError } from './hand
 import { toMessageFrame } from './messageFrames';
 import type { ResultFrame } from './protocol';
 
-/** Decodes a message's key and value for the handler (the session's codec). */
-export type MessageDecoder = (message: ConsumedMessage) => Promise<{ key: DecodeResult; value: DecodeResult }>;
+interface DecodedPair {
+  readonly key: DecodeResult;
+  readonly value: DecodeResult;
+}
+
+/** Decodes a message's key and value for the handler (the session's codec); synchronously when it can. */
+export type MessageDecoder = (message: ConsumedMessage) => DecodedPair | Promise<DecodedPair>;
+
+/** The session's codec as a MessageDecoder: no promise when the schemas are cached (the usual case). */
+export function messageDecoder(decoder: PayloadDecoder): MessageDecoder {
+  return (m) => {
+    const key = decoder.decodeIfReady(m.key, { topic: m.topic, role: 'key' });
+    const value = decoder.decodeIfReady(m.value, { topic: m.topic, role: 'value' });
+    if (key && value) return { key, value };
+    return Promise.all([key ?? decoder.decode(m.key, { topic: m.topic, role: 'key' }), value ?? decoder.decode(m.value, { topic: m.topic, role: 'value' })]).then(([k, v]) => ({ key: k, value: v }));
+  };
+}
 
 export interface ProcessHandlerOptions {
   readonly channel: HandlerChannel;
@@ -32,10 +48,14 @@ export class HandlerRetry extends RetriableError {}
  */
 export function processHandler(options: ProcessHandlerOptions): MessageHandler {
   return async (message: ConsumedMessage, context: HandlerContext) => {
-    const { key, value } = await options.decode(message);
+    const decoded = options.decode(message);
+    const { key, value } = decoded instanceof Promise ? await decoded : decoded;
     let result: ResultFrame;
     try {
-      result = await options.channel.call(toMessageFrame(message, key, value, context.attempt, context.replay === true), { signal: context.signal, timeoutMs: options.timeoutMs() });
+      const frame = toMessageFrame(message, key, value, context.attempt, context.replay === true);
+      // The engine's cheap abandon hook when it has one; a signal otherwise (a replay, a step).
+      const onAbandon = context.onAbandon?.bind(context);
+      result = await options.channel.call(frame, { ...(onAbandon ? { onAbandon } : { signal: context.signal }), timeoutMs: options.timeoutMs() });
     } catch (error) {
       if (error instanceof HandlerProcessError) {
         if (error.reason === 'timeout') throw new HandlerTimeoutError(error.message);

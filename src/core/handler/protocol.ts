@@ -86,11 +86,13 @@ export type RuntimeFrame =
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string; readonly id?: string };
 
 export function encodeFrame(frame: EngineFrame | RuntimeFrame): Buffer {
-  const body = Buffer.from(JSON.stringify(frame), 'utf8');
-  if (body.length > MAX_FRAME_BYTES) throw new RangeError(`a ${frame.type} frame of ${body.length} bytes is over the protocol's ${MAX_FRAME_BYTES}-byte limit`);
-  const out = Buffer.allocUnsafe(4 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  body.copy(out, 4);
+  const json = JSON.stringify(frame);
+  const length = Buffer.byteLength(json, 'utf8');
+  if (length > MAX_FRAME_BYTES) throw new RangeError(`a ${frame.type} frame of ${length} bytes is over the protocol's ${MAX_FRAME_BYTES}-byte limit`);
+  // The JSON is written once, straight after the length (no intermediate buffer to copy).
+  const out = Buffer.allocUnsafe(4 + length);
+  out.writeUInt32BE(length, 0);
+  out.write(json, 4, 'utf8');
   return out;
 }
 

@@ -50,20 +50,54 @@ export interface HandlerContext {
 export type HandlerResult = void | undefined | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
 
 export function toHandlerMessage(frame: MessageFrame): HandlerMessage {
-  const rawHeaders = frame.headers.map((h) => ({ key: h.key, value: Buffer.from(h.value, 'base64') }));
-  const headers: Record<string, string> = {};
-  for (const h of rawHeaders) headers[h.key] = h.value.toString('utf8');
-  return {
-    topic: frame.topic,
-    partition: frame.partition,
-    offset: frame.offset,
-    timestamp: frame.timestamp,
-    key: frame.key.decoded,
-    value: frame.value.decoded,
-    headers,
-    raw: { key: bytes(frame.key), value: bytes(frame.value), headers: rawHeaders },
-    format: { key: info(frame.key), value: info(frame.value) },
-  };
+  return new FramedMessage(frame);
+}
+
+/**
+ * A message over its frame: the decoded values at once; the bytes, the header texts and the format
+ * details only when the handler reads them (most handlers read only the value).
+ */
+class FramedMessage implements HandlerMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number | undefined;
+  readonly key: unknown;
+  readonly value: unknown;
+  #headers: Record<string, string> | undefined;
+  #raw: HandlerMessage['raw'] | undefined;
+
+  constructor(private readonly frame: MessageFrame) {
+    this.topic = frame.topic;
+    this.partition = frame.partition;
+    this.offset = frame.offset;
+    this.timestamp = frame.timestamp;
+    this.key = frame.key.decoded;
+    this.value = frame.value.decoded;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    if (!this.#headers) {
+      const headers: Record<string, string> = {};
+      for (const h of this.raw.headers) headers[h.key] = h.value.toString('utf8');
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get raw(): HandlerMessage['raw'] {
+    this.#raw ??= { key: bytes(this.frame.key), value: bytes(this.frame.value), headers: this.frame.headers.map((h) => ({ key: h.key, value: Buffer.from(h.value, 'base64') })) };
+    return this.#raw;
+  }
+
+  get format(): HandlerMessage['format'] {
+    return { key: info(this.frame.key), value: info(this.frame.value) };
+  }
+
+  /** What console.log and the debugger's hover show: the fields, not the frame. */
+  toJSON(): object {
+    return { topic: this.topic, partition: this.partition, offset: this.offset, timestamp: this.timestamp, key: this.key, value: this.value, headers: this.headers, format: this.format };
+  }
 }
 
 function bytes(payload: PayloadFrame): Buffer | null {

@@ -36,7 +36,7 @@ class Runtime {
   private module = '';
   private exportName = 'handle';
   private generation = 0;
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, RunContext>();
   private results: ResultFrame[] = [];
   private flushScheduled = false;
 
@@ -109,14 +109,8 @@ class Runtime {
   private async run(frame: MessageFrame): Promise<void> {
     const handler = this.handler;
     if (!handler) return this.result({ id: frame.id, outcome: 'error', error: { type: 'HandlerNotLoaded', message: `the handler module ${this.module} is not loaded`, retriable: true } });
-    const controller = new AbortController();
-    this.running.set(frame.id, controller);
-    const context: HandlerContext = {
-      attempt: frame.attempt,
-      replay: frame.replay === true,
-      signal: controller.signal,
-      log: (...args: unknown[]) => this.log('info', args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '), frame.id),
-    };
+    const context = new RunContext(frame, (message) => this.log('info', message, frame.id));
+    this.running.set(frame.id, context);
     try {
       const returned = await handler(toHandlerMessage(frame), context);
       this.result(toResult(frame.id, returned));
@@ -145,6 +139,43 @@ class Runtime {
 
   private send(frame: RuntimeFrame): void {
     if (!this.socket.destroyed) this.socket.write(encodeFrame(frame));
+  }
+}
+
+/**
+ * The context of one call. Its signal is made on first read: most handlers never read it, and an
+ * AbortController per message costs more than the rest of the call; a cancel before that read
+ * makes it come already aborted.
+ */
+class RunContext implements HandlerContext {
+  readonly attempt: number;
+  readonly replay: boolean;
+  #controller: AbortController | undefined;
+  #abortedWith: unknown;
+
+  constructor(
+    frame: MessageFrame,
+    private readonly write: (message: string) => void,
+  ) {
+    this.attempt = frame.attempt;
+    this.replay = frame.replay === true;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortedWith !== undefined) this.#controller.abort(this.#abortedWith);
+    }
+    return this.#controller.signal;
+  }
+
+  log(...args: unknown[]): void {
+    this.write(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
+  }
+
+  abort(reason: Error): void {
+    this.#abortedWith ??= reason;
+    this.#controller?.abort(reason);
   }
 }
 

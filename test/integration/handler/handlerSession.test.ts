@@ -5,18 +5,15 @@ import * as path from 'node:path';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import { DLQ_HEADERS, type DeadLetterEnvelope } from '../../../src/core/dlq/envelope';
 import { ConsumerSession } from '../../../src/core/engine/session';
-import type { CommitEvent, ConsumedMessage } from '../../../src/core/engine/types';
-import { processHandler, type MessageDecoder } from '../../../src/core/handler/processHandler';
+import type { CommitEvent } from '../../../src/core/engine/types';
+import { messageDecoder, processHandler } from '../../../src/core/handler/processHandler';
 import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, readAll } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 import { fixtures, startHandler, type RunningHandler } from './support/handlerProcess';
 
 const connection = { bootstrapServers: services.kafka.plaintext };
 const codec = new PayloadDecoder();
-const decode: MessageDecoder = async (m: ConsumedMessage) => ({
-  key: await codec.decode(m.key, { topic: m.topic, role: 'key' }),
-  value: await codec.decode(m.value, { topic: m.topic, role: 'value' }),
-});
+const decode = messageDecoder(codec);
 
 async function produce(topic: string, values: unknown[]): Promise<void> {
   const producer = kafkaClient().producer();

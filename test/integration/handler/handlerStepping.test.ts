@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import type { DeadLetterEnvelope } from '../../../src/core/dlq/envelope';
-import { processHandler, type MessageDecoder } from '../../../src/core/handler/processHandler';
+import { messageDecoder, processHandler } from '../../../src/core/handler/processHandler';
 import { SessionController } from '../../../src/core/session/sessionController';
 import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, readAll } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
@@ -10,7 +10,7 @@ import { fixtures, startHandler, type RunningHandler } from './support/handlerPr
 
 const connection = { bootstrapServers: services.kafka.plaintext };
 const codec = new PayloadDecoder();
-const decode: MessageDecoder = async (m) => ({ key: await codec.decode(m.key, { topic: m.topic, role: 'key' }), value: await codec.decode(m.value, { topic: m.topic, role: 'value' }) });
+const decode = messageDecoder(codec);
 
 describe('stepping through a real group with the developer’s handler (what Next in the panel does)', function () {
   this.timeout(90_000);

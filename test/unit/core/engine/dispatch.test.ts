@@ -229,6 +229,27 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     assert.ok(r.cluster.fetched > 300, `the fake did deliver records again (${r.cluster.fetched} fetched)`);
   });
 
+  it('onAbandon tells a handler its attempt was given up (a seek), once, without making a signal; a finished attempt is never told', async () => {
+    const abandoned: number[] = [];
+    let finish: () => void = () => undefined;
+    const r = rig({
+      handler: (m, context) => {
+        context.onAbandon?.(() => abandoned.push(m.offset));
+        if (m.offset === 0) return;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    r.cluster.fill(TOPIC, 1, 3);
+    await r.session.start();
+    await waitFor('offset 1 running', () => r.session.snapshot().members[0].partitions[0]?.inFlight === 1);
+    await r.session.seek(TOPIC, 0, { kind: 'offset', offset: 2 });
+    assert.deepEqual(abandoned, [1], 'offset 0 finished and is not told; offset 1 was abandoned by the seek');
+    finish();
+    await sleep(10);
+    assert.deepEqual(abandoned, [1], 'told once');
+    await r.session.stop();
+  });
+
   it('a handler set later starts the queued messages; running mode without one is refused', async () => {
     const seen: number[] = [];
     const r = rig({ mode: 'paused' });
