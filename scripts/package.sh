@@ -19,6 +19,7 @@ mkdir -p "$out_dir"
 out="$out_dir/kafka-consumer-lab-$target-$version.vsix"
 
 # vsce runs the vscode:prepublish script (the production esbuild bundle) itself.
-npx vsce package --target "$target" --out "$out" --allow-missing-repository
+# The README links the docs and screenshots relative to the repository (no public URL to rewrite them to).
+npx vsce package --target "$target" --out "$out" --allow-missing-repository --no-rewrite-relative-links
 unzip -l "$out" | grep -q 'confluent-kafka-javascript.node' || die "$out does not contain the native client addon."
 log "wrote $out ($(du -h "$out" | cut -f1)) for $target"

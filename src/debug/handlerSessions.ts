@@ -44,6 +44,7 @@ export function handlerDebugging(deps: HandlerDebuggingDeps): HandlerDebugger {
         members: launch.members,
         concurrency: launch.concurrency,
         partitionConcurrency: launch.partitionConcurrency,
+        ...(launch.consumerConfig ? { consumerConfig: launch.consumerConfig } : {}),
       },
       { handler },
     );

@@ -31,6 +31,8 @@ export interface HandlerLaunch {
   readonly env: Readonly<Record<string, string>>;
   readonly envFile?: string;
   readonly cwd?: string;
+  /** Extra librdkafka consumer properties (the engine keeps commits manual whatever they say). */
+  readonly consumerConfig?: Readonly<Record<string, string | number | boolean>>;
   /** Ctrl+F5 / Run Handler: no debugger attached. */
   readonly noDebug: boolean;
 }
@@ -108,8 +110,17 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
     env: env as Record<string, string>,
     ...(str('envFile', false) ? { envFile: str('envFile', false) } : {}),
     ...(str('cwd', false) ? { cwd: str('cwd', false) } : {}),
+    ...consumerConfigOf(raw.consumerConfig),
     noDebug: raw.noDebug === true,
   };
+}
+
+function consumerConfigOf(value: unknown): { consumerConfig?: Record<string, string | number | boolean> } {
+  if (value === undefined) return {};
+  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
+    throw new HandlerLaunchError('consumerConfig', 'must be an object of librdkafka properties with string, number or boolean values, e.g. { "max.poll.interval.ms": 300000 }');
+  }
+  return { consumerConfig: value as Record<string, string | number | boolean> };
 }
 
 function commitPolicyOf(value: unknown): CommitPolicy {

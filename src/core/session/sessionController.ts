@@ -39,6 +39,8 @@ export interface SessionSpec {
   /** Messages in flight at once per member, and within one partition (the guide's thread pool). */
   readonly concurrency?: number;
   readonly partitionConcurrency?: number;
+  /** Extra librdkafka consumer properties (e.g. max.poll.interval.ms); commits stay manual whatever they say. */
+  readonly consumerConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface SessionControllerEvents {
@@ -113,6 +115,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         members: spec.members,
         ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
         ...(spec.partitionConcurrency ? { partitionConcurrency: spec.partitionConcurrency } : {}),
+        ...(spec.consumerConfig ? { consumerConfig: spec.consumerConfig } : {}),
         mode: spec.mode,
         handler: this.baseHandler(),
         deadLetter: { topicFor: (topic) => dlqTopicFor(spec.dlqTopic, topic) },

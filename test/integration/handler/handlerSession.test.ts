@@ -122,4 +122,33 @@ exports.handle = async (m, ctx) => {
     assert.deepEqual(handler.logs, ['0', '1', '2', '2', '3'], 'offset 2 was handled again, nothing was skipped');
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  it('a handler held longer than max.poll.interval.ms (as at a breakpoint) costs no rebalance and no lost partition; the commit goes through after', async function () {
+    this.timeout(120_000);
+    const topic = await newTopic();
+    const groupId = uniqueName('it-handler-hold');
+    await produce(topic, [{ n: 0 }, { n: 1 }]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-hold-'));
+    const module = path.join(dir, 'handler.js');
+    // A busy loop stops the handler process's event loop, as a debugger paused at a breakpoint does.
+    fs.writeFileSync(module, 'exports.handle = (m) => { if (m.value.n === 0) { const end = Date.now() + 10000; while (Date.now() < end) {} } };');
+    const handler = await startHandler(module);
+    handlers.push(handler);
+    const session = new ConsumerSession({
+      connection,
+      groupId,
+      topics: [topic],
+      commitPolicy: { kind: 'perMessage' },
+      consumerConfig: { 'max.poll.interval.ms': 6000, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 1000 },
+      handler: processHandler({ channel: handler.channel, decode, timeoutMs: () => undefined }),
+    });
+    sessions.push(session);
+    const rebalances: string[] = [];
+    session.on('rebalance', (e) => rebalances.push(e.kind));
+    await session.start();
+    const held = Date.now();
+    await waitFor('both messages committed', 60_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 2 ? true : undefined));
+    assert.ok(Date.now() - held >= 9_000, 'the handler really held the message past max.poll.interval.ms');
+    assert.deepEqual(rebalances, ['assign'], `no revoke or lost partition while the handler held the message (${rebalances.join(', ')})`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
