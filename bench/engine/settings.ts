@@ -49,7 +49,7 @@ export const engineEquivalentSettings: Readonly<Record<string, string | number |
 export type Side = 'raw' | 'rawCommits' | 'engine' | 'engineNoCommits';
 
 /** The engine's default batch policy commits every 500 completed messages (or 5 s). */
-export const commitEvery = defaultBatchPolicy.kind === 'batch' ? defaultBatchPolicy.maxMessages : 1;
+export const commitEvery = defaultBatchPolicy.maxMessages;
 
 export interface WorkerArgs {
   readonly side: Side;

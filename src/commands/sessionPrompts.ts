@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DEFAULT_DEAD_LETTER_REASON } from '../core/engine/failurePath';
-import type { CommitPolicy } from '../core/engine/commitPolicy';
+import { type CommitPolicy, defaultBatchPolicy } from '../core/engine/commitPolicy';
 import type { SeekTarget } from '../core/engine/types';
 import { parseTimestamp } from '../core/kafka/resetInput';
 import type { RunUntilCondition } from '../core/session/runUntil';
@@ -29,9 +29,9 @@ export async function askCommitPolicy(title: string): Promise<CommitPolicy | und
   );
   if (!choice) return undefined;
   if (!choice.batch) return { kind: 'perMessage' };
-  const n = await vscode.window.showInputBox({ title, prompt: 'Commit after this many messages (N)', value: '100', validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'A whole number of at least 1') });
+  const n = await vscode.window.showInputBox({ title, prompt: 'Commit after this many messages (N)', value: String(defaultBatchPolicy.maxMessages), validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'A whole number of at least 1') });
   if (n === undefined) return undefined;
-  const t = await vscode.window.showInputBox({ title, prompt: 'Or after this many milliseconds (T)', value: '5000', validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 10 ? undefined : 'At least 10 ms') });
+  const t = await vscode.window.showInputBox({ title, prompt: 'Or after this many milliseconds (T)', value: String(defaultBatchPolicy.maxIntervalMs), validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 10 ? undefined : 'At least 10 ms') });
   if (t === undefined) return undefined;
   return { kind: 'batch', maxMessages: Number(n), maxIntervalMs: Number(t) };
 }

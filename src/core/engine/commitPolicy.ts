@@ -6,7 +6,7 @@
  */
 export type CommitPolicy = { readonly kind: 'perMessage' } | { readonly kind: 'batch'; readonly maxMessages: number; readonly maxIntervalMs: number };
 
-export const defaultBatchPolicy: CommitPolicy = { kind: 'batch', maxMessages: 500, maxIntervalMs: 5_000 };
+export const defaultBatchPolicy = { kind: 'batch', maxMessages: 500, maxIntervalMs: 5_000 } as const satisfies CommitPolicy;
 
 export function validateCommitPolicy(policy: CommitPolicy): void {
   if (policy.kind === 'batch') {
