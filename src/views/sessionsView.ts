@@ -74,6 +74,8 @@ export class SessionPartitionNode extends vscode.TreeItem {
       `position ${show(partition.position)}`,
       `committed ${show(partition.committed)}`,
       pending !== undefined ? `pending ${pending}` : undefined,
+      // Concurrent handlers: what runs now (the commit watermark never passes the oldest of them).
+      partition.inFlight > 0 ? `in flight ${partition.inFlight}` : undefined,
       `high ${show(lag?.highWatermark)}`,
       `lag ${show(lag?.lag)}`,
       partition.blockedReason ? `blocked: ${partition.blockedReason}` : partition.paused ? 'paused' : undefined,

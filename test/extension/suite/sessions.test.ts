@@ -162,7 +162,7 @@ describe('consumer sessions in a real VS Code against the real broker', function
     const counts = () => describe().members.map((m) => m.partitions.length).join('+');
     await waitFor('2+2', 30_000, () => (counts() === '2+2' ? true : undefined));
     const partitionLine = describe().members[0]!.partitions[0]!;
-    assert.match(partitionLine, /^ext-session-\S+ \[\d\]: position \S+ · committed \S+ · (pending \d+ · )?high \S+ · lag \S+/);
+    assert.match(partitionLine, /^ext-session-\S+ \[\d\]: position \S+ · committed \S+ · (pending \d+ · )?(in flight \d+ · )?high \S+ · lag \S+/);
 
     await vscode.commands.executeCommand('kafkaLab.addSessionMember', id);
     await waitFor('3 members', 30_000, () => (describe().members.length === 3 && describe().members.every((m) => m.partitions.length > 0) ? true : undefined));
