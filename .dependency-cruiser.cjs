@@ -53,7 +53,11 @@ const BROWSER = ['^src/webviews/[^/]+/main\\.ts$', '^src/webviews/[^/]+/view/', 
 /** Typed messages shared by the host and the browser side of a webview. */
 const PROTOCOL = '^src/webviews/.*/protocol\\.ts$';
 /** What only the extension host has: the VS Code API (first two) and Node's built-in modules. */
-const HOST_ONLY = ['^vscode$', '^node_modules/@types/vscode/', `^(node:)?(${builtinModules.filter((name) => !name.startsWith('_')).join('|')})$`];
+const HOST_ONLY = [
+  '^vscode$',
+  '^node_modules/@types/vscode/',
+  `^(node:)?(${builtinModules.filter((name) => !name.startsWith('_')).join('|')})$`,
+];
 
 const coreFolders = Object.keys(CORE_LAYERS);
 const outerFolders = Object.keys(OUTER_LAYERS);
@@ -82,14 +86,16 @@ module.exports = {
       name: 'no-folder-cycles',
       scope: 'folder',
       severity: 'error',
-      comment: 'These folders import each other, directly or through others. Move what both need into a lower folder so the arrows point one way.',
+      comment:
+        'These folders import each other, directly or through others. Move what both need into a lower folder so the arrows point one way.',
       from: { path: '^src/' },
       to: { circular: true },
     },
     {
       name: 'core-imports-outside-core',
       severity: 'error',
-      comment: 'src/core runs in plain Node (unit tests, handler processes, benchmarks): it never imports the VS Code layer. Pass what it needs through a constructor parameter.',
+      comment:
+        'src/core runs in plain Node (unit tests, handler processes, benchmarks): it never imports the VS Code layer. Pass what it needs through a constructor parameter.',
       from: { path: '^src/core/' },
       to: { path: '^src/', pathNot: ['^src/core/'] },
     },
@@ -103,7 +109,8 @@ module.exports = {
     {
       name: 'core-folder-undeclared',
       severity: 'error',
-      comment: 'This core folder has no place in the layering yet: add it to CORE_LAYERS in .dependency-cruiser.cjs with the core folders it may import.',
+      comment:
+        'This core folder has no place in the layering yet: add it to CORE_LAYERS in .dependency-cruiser.cjs with the core folders it may import.',
       from: { path: '^src/core/([^/]+)/', pathNot: [`^src/core/(${coreFolders.join('|')})/`] },
       to: { path: '^src/core/[^/]+/', pathNot: ['^src/core/$1/'] },
     },
@@ -111,14 +118,16 @@ module.exports = {
     {
       name: 'composition-root-imported',
       severity: 'error',
-      comment: 'src/extension.ts and src/container.ts build the object graph: nothing depends on them (only extension.ts imports container.ts). Pass what is needed as a parameter.',
+      comment:
+        'src/extension.ts and src/container.ts build the object graph: nothing depends on them (only extension.ts imports container.ts). Pass what is needed as a parameter.',
       from: { path: '^src/', pathNot: ['^src/extension\\.ts$'] },
       to: { path: '^src/(extension|container)\\.ts$' },
     },
     {
       name: 'outer-folder-undeclared',
       severity: 'error',
-      comment: 'This folder of src/ has no place in the layering yet: add it to OUTER_LAYERS in .dependency-cruiser.cjs with the folders it may import.',
+      comment:
+        'This folder of src/ has no place in the layering yet: add it to OUTER_LAYERS in .dependency-cruiser.cjs with the folders it may import.',
       from: { path: '^src/([^/]+)/', pathNot: [`^src/(core|${outerFolders.join('|')})/`] },
       to: { path: '^src/', pathNot: ['^src/$1/'] },
     },
@@ -126,28 +135,32 @@ module.exports = {
     {
       name: 'browser-reaches-host',
       severity: 'error',
-      comment: 'Webview browser code and protocol files run in the webview too: nothing they import, directly or through other modules, may use vscode or Node. Move the piece they need into a module free of both.',
+      comment:
+        'Webview browser code and protocol files run in the webview too: nothing they import, directly or through other modules, may use vscode or Node. Move the piece they need into a module free of both.',
       from: { path: [...BROWSER, PROTOCOL] },
       to: { reachable: true, path: HOST_ONLY },
     },
     {
       name: 'handler-runtime-reaches-vscode',
       severity: 'error',
-      comment: 'src/handlerRuntime runs in a plain Node process, outside VS Code: nothing it imports, directly or through other modules, may use vscode.',
+      comment:
+        'src/handlerRuntime runs in a plain Node process, outside VS Code: nothing it imports, directly or through other modules, may use vscode.',
       from: { path: '^src/handlerRuntime/' },
       to: { reachable: true, path: HOST_ONLY.slice(0, 2) },
     },
     {
       name: 'browser-imports-host',
       severity: 'error',
-      comment: 'Webview browser code runs in the webview, not in the extension host: it never imports the VS Code layer or the composition root.',
+      comment:
+        'Webview browser code runs in the webview, not in the extension host: it never imports the VS Code layer or the composition root.',
       from: { path: BROWSER },
       to: { path: ['^src/(platform|views|commands|debug)/', '^src/(extension|container)\\.ts$'] },
     },
     {
       name: 'host-imports-browser',
       severity: 'error',
-      comment: 'Host code never imports webview browser code (it is bundled for the browser and uses the DOM). Share types and checks through a protocol file.',
+      comment:
+        'Host code never imports webview browser code (it is bundled for the browser and uses the DOM). Share types and checks through a protocol file.',
       from: { path: '^src/', pathNot: BROWSER },
       to: { path: BROWSER },
     },

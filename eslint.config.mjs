@@ -23,7 +23,13 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'vscode', message: 'src/core must not depend on the VS Code API (type-only imports are allowed).', allowTypeImports: true }],
+          paths: [
+            {
+              name: 'vscode',
+              message: 'src/core must not depend on the VS Code API (type-only imports are allowed).',
+              allowTypeImports: true,
+            },
+          ],
         },
       ],
     },
@@ -32,18 +38,40 @@ export default tseslint.config(
     // Webview code runs in the browser: every panel's main.ts and view/, the shared browser code, and
     // the pure modules both sides import (protocols, RPC, throttle, value model, page, registry).
     // No VS Code API (not even its types), no Node built-ins, no host-side modules.
-    files: ['src/webviews/*/main.ts', 'src/webviews/*/view/**/*.ts', 'src/webviews/*/protocol.ts', 'src/webviews/shared/{protocol,rpc,throttle,valueModel,panelRegistry,html}.ts'],
+    files: [
+      'src/webviews/*/main.ts',
+      'src/webviews/*/view/**/*.ts',
+      'src/webviews/*/protocol.ts',
+      'src/webviews/shared/{protocol,rpc,throttle,valueModel,panelRegistry,html}.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [
-            { name: 'vscode', message: 'Webview code runs in the browser: no VS Code API. Talk to the host through the panel protocol.' },
-            ...builtinModules.map((name) => ({ name, message: 'Webview code runs in the browser: no Node built-ins.' })),
+            {
+              name: 'vscode',
+              message: 'Webview code runs in the browser: no VS Code API. Talk to the host through the panel protocol.',
+            },
+            ...builtinModules.map((name) => ({
+              name,
+              message: 'Webview code runs in the browser: no Node built-ins.',
+            })),
           ],
           patterns: [
             { group: ['node:*'], message: 'Webview code runs in the browser: no Node built-ins.' },
-            { group: ['**/platform/**', '**/commands/**', '**/views/**', '**/debug/**', '**/panelHost', '**/sessionPanel/sessionPanel', './sessionPanel'], message: 'Webview code must not import host-side modules.' },
+            {
+              group: [
+                '**/platform/**',
+                '**/commands/**',
+                '**/views/**',
+                '**/debug/**',
+                '**/panelHost',
+                '**/sessionPanel/sessionPanel',
+                './sessionPanel',
+              ],
+              message: 'Webview code must not import host-side modules.',
+            },
           ],
         },
       ],

@@ -35,7 +35,10 @@ const schema = {
     { name: 'deliveryDate', type: { type: 'int', logicalType: 'date' } },
     { name: 'recordedAt', type: { type: 'long', logicalType: 'timestamp-micros' } },
     { name: 'customerHash', type: 'long' },
-    { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['NEW', 'PAID', 'PACKED', 'SHIPPED', 'DELIVERED', 'CANCELLED'] } },
+    {
+      name: 'status',
+      type: { type: 'enum', name: 'Status', symbols: ['NEW', 'PAID', 'PACKED', 'SHIPPED', 'DELIVERED', 'CANCELLED'] },
+    },
     { name: 'currency', type: 'string' },
     { name: 'totalCents', type: 'long' },
     { name: 'taxCents', type: 'int' },
@@ -44,7 +47,15 @@ const schema = {
       name: 'items',
       type: {
         type: 'array',
-        items: { type: 'record', name: 'LineItem', fields: [{ name: 'sku', type: 'string' }, { name: 'quantity', type: 'int' }, { name: 'unitPriceCents', type: 'long' }] },
+        items: {
+          type: 'record',
+          name: 'LineItem',
+          fields: [
+            { name: 'sku', type: 'string' },
+            { name: 'quantity', type: 'int' },
+            { name: 'unitPriceCents', type: 'long' },
+          ],
+        },
       },
     },
     {
@@ -57,7 +68,21 @@ const schema = {
           { name: 'city', type: 'string' },
           { name: 'postalCode', type: 'string' },
           { name: 'country', type: 'string' },
-          { name: 'geo', type: ['null', { type: 'record', name: 'Geo', fields: [{ name: 'lat', type: 'double' }, { name: 'lon', type: 'double' }] }], default: null },
+          {
+            name: 'geo',
+            type: [
+              'null',
+              {
+                type: 'record',
+                name: 'Geo',
+                fields: [
+                  { name: 'lat', type: 'double' },
+                  { name: 'lon', type: 'double' },
+                ],
+              },
+            ],
+            default: null,
+          },
         ],
       },
     },
@@ -74,13 +99,19 @@ function unscaledBytes(n: number): Buffer {
   const out = Buffer.alloc(6);
   out.writeIntBE(n, 0, 6);
   let start = 0;
-  while (start < 5 && ((out[start] === 0 && (out[start + 1] & 0x80) === 0) || (out[start] === 0xff && (out[start + 1] & 0x80) !== 0))) start++;
+  while (
+    start < 5 &&
+    ((out[start] === 0 && (out[start + 1] & 0x80) === 0) || (out[start] === 0xff && (out[start + 1] & 0x80) !== 0))
+  )
+    start++;
   return out.subarray(start);
 }
 
 /** avsc with the exact long everywhere (by name and as {"type": "long"}), no logical types: the fair raw baseline. */
 function exactLongHook(s: avro.Schema): avro.Type | undefined {
-  return typeof s === 'object' && s !== null && !Array.isArray(s) && (s as { type?: unknown }).type === 'long' ? EXACT_LONG : undefined;
+  return typeof s === 'object' && s !== null && !Array.isArray(s) && (s as { type?: unknown }).type === 'long'
+    ? EXACT_LONG
+    : undefined;
 }
 
 /** A small deterministic generator, so every run decodes the same data. */
@@ -98,7 +129,11 @@ function makeRecords(count: number): Record<string, unknown>[] {
   const cities = ['Amsterdam', 'Berlin', 'Lisbon', 'Oslo', 'Warsaw', 'Zürich'];
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
-    const items = Array.from({ length: 1 + Math.floor(next() * 4) }, (_, j) => ({ sku: `SKU-${(i * 7 + j) % 9973}`, quantity: 1 + Math.floor(next() * 5), unitPriceCents: 199 + Math.floor(next() * 50_000) }));
+    const items = Array.from({ length: 1 + Math.floor(next() * 4) }, (_, j) => ({
+      sku: `SKU-${(i * 7 + j) % 9973}`,
+      quantity: 1 + Math.floor(next() * 5),
+      unitPriceCents: 199 + Math.floor(next() * 50_000),
+    }));
     out.push({
       orderId: `ord-${i.toString(36).padStart(8, '0')}`,
       customerId: `cust-${Math.floor(next() * 1e6)}`,
@@ -137,7 +172,17 @@ function inMemoryRegistry(text: string): RegistryReader {
   return {
     getSchemaById: async (id) => ({ ok: true, value: { id, schemaType: 'AVRO', schema: text, references: [] } }),
     getSubjectVersionsForId: async () => ({ ok: true, value: [{ subject: 'orders-value', version: 1 }] }),
-    getSchemaByVersion: async (subject, version) => ({ ok: true, value: { id: SCHEMA_ID, schemaType: 'AVRO', schema: text, references: [], subject, version: version === 'latest' ? 1 : version } }),
+    getSchemaByVersion: async (subject, version) => ({
+      ok: true,
+      value: {
+        id: SCHEMA_ID,
+        schemaType: 'AVRO',
+        schema: text,
+        references: [],
+        subject,
+        version: version === 'latest' ? 1 : version,
+      },
+    }),
   };
 }
 
@@ -169,15 +214,21 @@ async function runPath(name: PathName): Promise<PathResult> {
   let sink = 0;
   let fn: () => Promise<number> | number;
   if (name === 'raw' || name === 'rawExact') {
-    const type = name === 'raw' ? rawType : avro.Type.forSchema(schema as avro.Schema, { registry: { long: EXACT_LONG }, typeHook: exactLongHook });
+    const type =
+      name === 'raw'
+        ? rawType
+        : avro.Type.forSchema(schema as avro.Schema, { registry: { long: EXACT_LONG }, typeHook: exactLongHook });
     fn = () => {
       for (let i = 0; i < bodies.length; i++) sink += (type.fromBuffer(bodies[i]) as { taxCents: number }).taxCents & 1;
       return bodies.length;
     };
   } else if (name === 'json') {
-    const jsons = records.map((record) => Buffer.from(JSON.stringify({ ...record, amount: (record.amount as Buffer).toString('base64') })));
+    const jsons = records.map((record) =>
+      Buffer.from(JSON.stringify({ ...record, amount: (record.amount as Buffer).toString('base64') })),
+    );
     fn = () => {
-      for (let i = 0; i < jsons.length; i++) sink += (JSON.parse(jsons[i].toString('utf8')) as { taxCents: number }).taxCents & 1;
+      for (let i = 0; i < jsons.length; i++)
+        sink += (JSON.parse(jsons[i].toString('utf8')) as { taxCents: number }).taxCents & 1;
       return jsons.length;
     };
   } else {
@@ -233,7 +284,8 @@ function checkAgreement(shown: Record<string, unknown>, record: Record<string, u
   const expected = `${amount < 0 ? '-' : ''}${Math.floor(Math.abs(amount) / 100)}.${String(Math.abs(amount) % 100).padStart(2, '0')}`;
   if (shown.amount !== expected) throw new Error(`decimal shown as ${String(shown.amount)}, made as ${expected}`);
   if (shown.customerHash !== record.customerHash) throw new Error('long disagrees');
-  if (shown.createdAt !== new Date(record.createdAt as number).toISOString()) throw new Error(`timestamp shown as ${String(shown.createdAt)}`);
+  if (shown.createdAt !== new Date(record.createdAt as number).toISOString())
+    throw new Error(`timestamp shown as ${String(shown.createdAt)}`);
 }
 
 function inWorker(name: PathName): Promise<PathResult> {
@@ -241,7 +293,9 @@ function inWorker(name: PathName): Promise<PathResult> {
     const worker = new Worker(__filename, { workerData: { codecBenchPath: name } });
     worker.once('message', (result: PathResult) => resolve(result));
     worker.once('error', reject);
-    worker.once('exit', (code) => (code !== 0 ? reject(new Error(`the ${name} worker exited with ${code}`)) : undefined));
+    worker.once('exit', (code) =>
+      code !== 0 ? reject(new Error(`the ${name} worker exited with ${code}`)) : undefined,
+    );
   });
 }
 
@@ -262,10 +316,13 @@ export const bench: Bench = {
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of Object.keys(PATHS) as PathName[]) (results[name] ??= []).push(await inWorker(name));
     }
-    const best = (name: PathName): PathResult => results[name].reduce((a, b) => (b.perCpuSecond > a.perCpuSecond ? b : a));
-    const wall = (name: PathName): Measurement => results[name].map((r) => r.measurement).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const best = (name: PathName): PathResult =>
+      results[name].reduce((a, b) => (b.perCpuSecond > a.perCpuSecond ? b : a));
+    const wall = (name: PathName): Measurement =>
+      results[name].map((r) => r.measurement).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const cpu = (name: PathName): number => best(name).perCpuSecond;
-    const avroBytes = makeRecords(1000).reduce((n, r) => n + avro.Type.forSchema(schema as avro.Schema).toBuffer(r).length, 0) / 1000;
+    const avroBytes =
+      makeRecords(1000).reduce((n, r) => n + avro.Type.forSchema(schema as avro.Schema).toBuffer(r).length, 0) / 1000;
     return {
       key: 'codec-avro-decode',
       description: `decode ${RECORDS.toLocaleString('en-US')} Confluent-framed Avro records (20 fields: nested records, array, unions, enums, map, longs, decimal, date, uuid, timestamp-millis/micros); each path in its own worker thread, best of ${ROUNDS} interleaved runs × ${REPEATS} repetitions`,

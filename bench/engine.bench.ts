@@ -30,7 +30,9 @@ import {
 } from './engine/settings';
 
 const root = path.resolve(__dirname, '..', '..');
-const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as { kafka: { plaintext: string } };
+const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as {
+  kafka: { plaintext: string };
+};
 const bootstrapServers = services.kafka.plaintext;
 const workerScript = path.join(__dirname, 'engine', 'worker.js');
 
@@ -45,13 +47,18 @@ const log = (line: string): void => console.log(`  [engine bench] ${line}`);
 // ------------------------------------------------------------------ topic
 
 function withAdmin<T>(fn: (admin: IAdminClient) => Promise<T>): Promise<T> {
-  const admin = AdminClient.create({ 'bootstrap.servers': bootstrapServers, 'client.id': 'kafka-consumer-lab-bench-admin' });
+  const admin = AdminClient.create({
+    'bootstrap.servers': bootstrapServers,
+    'client.id': 'kafka-consumer-lab-bench-admin',
+  });
   return fn(admin).finally(() => admin.disconnect());
 }
 
 async function topicPartitions(producer: Producer): Promise<number | undefined> {
   const metadata = await new Promise<{ topics: Array<{ name: string; partitions: unknown[] }> }>((resolve, reject) =>
-    producer.getMetadata({ topic: benchTopic, timeout: 10_000 }, (err, md) => (err ? reject(new Error(`metadata: ${err.message}`)) : resolve(md))),
+    producer.getMetadata({ topic: benchTopic, timeout: 10_000 }, (err, md) =>
+      err ? reject(new Error(`metadata: ${err.message}`)) : resolve(md),
+    ),
   );
   const topic = metadata.topics.find((t) => t.name === benchTopic);
   return topic && topic.partitions.length > 0 ? topic.partitions.length : undefined;
@@ -61,7 +68,9 @@ async function highWatermarkSum(producer: Producer, partitions: number): Promise
   let sum = 0;
   for (let p = 0; p < partitions; p++) {
     const offsets = await new Promise<{ highOffset: number; lowOffset: number }>((resolve, reject) =>
-      producer.queryWatermarkOffsets(benchTopic, p, 10_000, (err, o) => (err ? reject(new Error(`watermarks of ${benchTopic}[${p}]: ${err.message}`)) : resolve(o))),
+      producer.queryWatermarkOffsets(benchTopic, p, 10_000, (err, o) =>
+        err ? reject(new Error(`watermarks of ${benchTopic}[${p}]: ${err.message}`)) : resolve(o),
+      ),
     );
     if (offsets.lowOffset > 0) return -1; // retention removed the start: not reusable
     sum += offsets.highOffset;
@@ -72,13 +81,21 @@ async function highWatermarkSum(producer: Producer, partitions: number): Promise
 async function recreateTopic(exists: boolean): Promise<void> {
   await withAdmin(async (admin) => {
     if (exists) {
-      await new Promise<void>((resolve, reject) => admin.deleteTopic(benchTopic, 15_000, (err) => (err ? reject(new Error(`delete ${benchTopic}: ${err.message}`)) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        admin.deleteTopic(benchTopic, 15_000, (err) =>
+          err ? reject(new Error(`delete ${benchTopic}: ${err.message}`)) : resolve(),
+        ),
+      );
     }
     // Just after a delete the broker may still report the topic as existing: retry for a while.
     for (let attempt = 0; ; attempt++) {
       try {
         await new Promise<void>((resolve, reject) =>
-          admin.createTopic({ topic: benchTopic, num_partitions: partitionCount, replication_factor: 1 }, 15_000, (err) => (err ? reject(err) : resolve())),
+          admin.createTopic(
+            { topic: benchTopic, num_partitions: partitionCount, replication_factor: 1 },
+            15_000,
+            (err) => (err ? reject(err) : resolve()),
+          ),
         );
         return;
       } catch (error) {
@@ -102,11 +119,18 @@ async function ensureTopic(): Promise<{ produced: boolean; seconds: number }> {
     'queue.buffering.max.messages': 200_000,
     'queue.buffering.max.kbytes': 256 * 1024,
   });
-  await new Promise<void>((resolve, reject) => producer.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(`producer could not connect: ${err.message}`)) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    producer.connect({ timeout: 15_000 }, (err) =>
+      err ? reject(new Error(`producer could not connect: ${err.message}`)) : resolve(),
+    ),
+  );
   try {
     const partitions = await topicPartitions(producer).catch(() => undefined);
-    if (partitions === partitionCount && (await highWatermarkSum(producer, partitions)) === messageCount) return { produced: false, seconds: 0 };
-    log(partitions === undefined ? `creating ${benchTopic}` : `${benchTopic} has the wrong shape or count: recreating it`);
+    if (partitions === partitionCount && (await highWatermarkSum(producer, partitions)) === messageCount)
+      return { produced: false, seconds: 0 };
+    log(
+      partitions === undefined ? `creating ${benchTopic}` : `${benchTopic} has the wrong shape or count: recreating it`,
+    );
     await recreateTopic(partitions !== undefined);
     const started = process.hrtime.bigint();
     // 256 B values, incompressible (random), numbered in their first 8 bytes; no key; round-robin partitions.
@@ -126,7 +150,9 @@ async function ensureTopic(): Promise<{ produced: boolean; seconds: number }> {
         }
       }
     }
-    await new Promise<void>((resolve, reject) => producer.flush(120_000, (err) => (err ? reject(new Error(`flush: ${err.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      producer.flush(120_000, (err) => (err ? reject(new Error(`flush: ${err.message}`)) : resolve())),
+    );
     const sum = await highWatermarkSum(producer, partitionCount);
     if (sum !== messageCount) throw new Error(`${benchTopic} holds ${sum} messages after producing ${messageCount}`);
     return { produced: true, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
@@ -147,9 +173,13 @@ function runWorker(side: Side, round: number): Promise<RunResult> {
     expected: messageCount,
     groupId: `bench-engine-${side}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
   };
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${side}-${round}.cpuprofile`] : [];
+  const nodeArgs = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${side}-${round}.cpuprofile`]
+    : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, workerScript, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, workerScript, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -160,7 +190,11 @@ function runWorker(side: Side, round: number): Promise<RunResult> {
       clearTimeout(timer);
       const line = stdout.split('\n').find((l) => l.startsWith(resultPrefix));
       if (code !== 0 || !line) {
-        reject(new Error(`${side} run ${round} ended with ${signal ?? `code ${code}`}${signal === 'SIGKILL' ? ` (timeout ${runTimeoutMs} ms)` : ''}: ${stderr.trim() || stdout.trim()}`));
+        reject(
+          new Error(
+            `${side} run ${round} ended with ${signal ?? `code ${code}`}${signal === 'SIGKILL' ? ` (timeout ${runTimeoutMs} ms)` : ''}: ${stderr.trim() || stdout.trim()}`,
+          ),
+        );
         return;
       }
       if (stderr.trim()) log(`${side} run ${round} stderr: ${stderr.trim()}`);
@@ -171,7 +205,9 @@ function runWorker(side: Side, round: number): Promise<RunResult> {
 
 async function deleteGroupsQuietly(groups: string[]): Promise<void> {
   try {
-    await withAdmin((admin) => new Promise<void>((resolve) => admin.deleteGroups(groups, { timeout: 10_000 }, () => resolve())));
+    await withAdmin(
+      (admin) => new Promise<void>((resolve) => admin.deleteGroups(groups, { timeout: 10_000 }, () => resolve())),
+    );
   } catch {
     // The groups are unique per run; leaving them behind only costs the broker a little memory.
   }
@@ -192,8 +228,13 @@ const allSides: readonly Side[] = ['raw', 'engine', 'rawCommits', 'engineNoCommi
  * raw and engine always run: the ratios need them.
  */
 const sides: readonly Side[] = (() => {
-  const wanted = (process.env.BENCH_ENGINE_SIDES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  return wanted.length === 0 ? allSides.filter((side) => side !== 'engineNoCommits') : allSides.filter((side) => side === 'raw' || side === 'engine' || wanted.includes(side));
+  const wanted = (process.env.BENCH_ENGINE_SIDES ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return wanted.length === 0
+    ? allSides.filter((side) => side !== 'engineNoCommits')
+    : allSides.filter((side) => side === 'raw' || side === 'engine' || wanted.includes(side));
 })();
 const labels: Record<Side, string> = {
   raw: 'raw consume loop',
@@ -207,7 +248,11 @@ export const bench: Bench = {
   needsServices: true,
   async run(): Promise<Comparison> {
     const topic = await ensureTopic();
-    log(topic.produced ? `produced ${messageCount} x ${valueBytes} B into ${benchTopic} in ${topic.seconds.toFixed(1)} s` : `reusing ${benchTopic} (${messageCount} messages)`);
+    log(
+      topic.produced
+        ? `produced ${messageCount} x ${valueBytes} B into ${benchTopic} in ${topic.seconds.toFixed(1)} s`
+        : `reusing ${benchTopic} (${messageCount} messages)`,
+    );
     const results: Record<Side, RunResult[]> = { raw: [], engine: [], rawCommits: [], engineNoCommits: [] };
     const groups: string[] = [];
     try {
@@ -240,7 +285,10 @@ export const bench: Bench = {
         commits: median(runs.map((r) => r.commits)),
       };
     };
-    const s = Object.fromEntries(sides.map((side) => [side, summary(side)])) as Record<Side, ReturnType<typeof summary>>;
+    const s = Object.fromEntries(sides.map((side) => [side, summary(side)])) as Record<
+      Side,
+      ReturnType<typeof summary>
+    >;
     const cpuOf = (r: RunResult): number => ((r.cpuUserSeconds + r.cpuSystemSeconds) / r.items) * 1e6;
     // CPU time per message is steadier than wall time on a shared machine: the figure to trust.
     const cpuRatio = s.engine.cpuPerMillion / s.raw.cpuPerMillion;
@@ -256,7 +304,14 @@ export const bench: Bench = {
       cpuSecondsPerMillion: s[side].cpuPerMillion,
     });
     const perRun = (side: Side): Measurement[] =>
-      results[side].map((r, i) => ({ name: `${side} run ${i + 1}`, perSecond: r.perSecond, items: r.items, seconds: r.seconds, peakRssMiB: r.peakRssMiB, cpuSecondsPerMillion: cpuOf(r) }));
+      results[side].map((r, i) => ({
+        name: `${side} run ${i + 1}`,
+        perSecond: r.perSecond,
+        items: r.items,
+        seconds: r.seconds,
+        peakRssMiB: r.peakRssMiB,
+        cpuSecondsPerMillion: cpuOf(r),
+      }));
     const prefetch = Object.entries(fetchSettings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
@@ -270,7 +325,12 @@ export const bench: Bench = {
         'engine/raw (median of per-round ratios)': pairedRatio,
         'engine/raw (best runs)': s.engine.bestRate / s.raw.bestRate,
         ...(s.rawCommits ? { 'engine/raw+commits': s.engine.medianRate / s.rawCommits.medianRate } : {}),
-        ...(s.engineNoCommits ? { 'raw/engine CPU per message, engine without commits': s.raw.cpuPerMillion / s.engineNoCommits.cpuPerMillion } : {}),
+        ...(s.engineNoCommits
+          ? {
+              'raw/engine CPU per message, engine without commits':
+                s.raw.cpuPerMillion / s.engineNoCommits.cpuPerMillion,
+            }
+          : {}),
         // CPU per message, raw over engine: 1 means the engine costs no more CPU than the raw loop.
         'raw/engine CPU per message': 1 / cpuRatio,
         'raw/engine CPU per message (median of per-round ratios)': 1 / pairedCpuRatio,
@@ -291,7 +351,10 @@ export const bench: Bench = {
         `peak RSS per child process over the whole run (connect, join, consume, stop), max (median) over the runs: ${perSide((x) => `${s[x].peakRss.toFixed(0)} (${s[x].medianPeakRss.toFixed(0)}) MiB`)}; before subscribing: ${perSide((x) => `${s[x].baseRss.toFixed(0)} MiB`)}; peak V8 heap (heapTotal), median: ${perSide((x) => `${s[x].heap.toFixed(0)} MiB`)}`,
         `CPU of the child (all threads, librdkafka's included) per million messages, median: ${perSide((x) => `${s[x].cpuPerMillion.toFixed(2)} s`)}; engine/raw CPU per message ${cpuRatio.toFixed(3)} (median of per-round ratios ${pairedCpuRatio.toFixed(3)})`,
         `best runs: ${perSide((x) => `${fmt(s[x].bestRate)} msg/s`)}`,
-        `machine load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs (other work on the machine moves single runs; compare adjacent runs)`,
+        `machine load average at the end: ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} on ${os.cpus().length} CPUs (other work on the machine moves single runs; compare adjacent runs)`,
       ],
     };
   },

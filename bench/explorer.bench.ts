@@ -18,12 +18,22 @@ import * as path from 'node:path';
 import type { IAdminClient, Metadata } from '@confluentinc/kafka-javascript';
 import { KafkaAdmin } from '../src/core/kafka/admin';
 import { loadNativeClient } from '../src/core/kafka/nativeClient';
-import { globMatcher, loadTopicPage, pageTopics, summarizeTopics, TOPIC_PAGE_SIZE, type TopicPageRequest, topicItemView } from '../src/core/kafka/topicList';
+import {
+  globMatcher,
+  loadTopicPage,
+  pageTopics,
+  summarizeTopics,
+  TOPIC_PAGE_SIZE,
+  type TopicPageRequest,
+  topicItemView,
+} from '../src/core/kafka/topicList';
 import { type TopicResults, WireConnection } from './explorer/topicBatches';
 import type { Bench, Comparison, Measurement } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
-const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as { kafka: { plaintext: string } };
+const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as {
+  kafka: { plaintext: string };
+};
 const bootstrapServers = services.kafka.plaintext;
 
 const topicPrefix = 'bench-5k-';
@@ -46,16 +56,28 @@ const seconds = (since: bigint): number => Number(process.hrtime.bigint() - sinc
 
 // ------------------------------------------------------------------ topics
 
-type RawAdmin = IAdminClient & { _client: { getMetadata(options: { allTopics: boolean; timeout: number }, cb: (err: { message?: string } | null, md: Metadata) => void): void } };
+type RawAdmin = IAdminClient & {
+  _client: {
+    getMetadata(
+      options: { allTopics: boolean; timeout: number },
+      cb: (err: { message?: string } | null, md: Metadata) => void,
+    ): void;
+  };
+};
 
 function rawAdmin(): RawAdmin {
   const native = loadNativeClient();
-  return native.AdminClient.create({ 'bootstrap.servers': bootstrapServers, 'client.id': 'kafka-consumer-lab-bench-explorer' }) as RawAdmin;
+  return native.AdminClient.create({
+    'bootstrap.servers': bootstrapServers,
+    'client.id': 'kafka-consumer-lab-bench-explorer',
+  }) as RawAdmin;
 }
 
 function rawMetadata(admin: RawAdmin): Promise<Metadata> {
   return new Promise((resolve, reject) =>
-    admin._client.getMetadata({ allTopics: true, timeout: adminTimeoutMs }, (err, md) => (err ? reject(new Error(`metadata: ${err.message ?? String(err)}`)) : resolve(md))),
+    admin._client.getMetadata({ allTopics: true, timeout: adminTimeoutMs }, (err, md) =>
+      err ? reject(new Error(`metadata: ${err.message ?? String(err)}`)) : resolve(md),
+    ),
   );
 }
 
@@ -92,7 +114,9 @@ async function inBatches(
       });
       if (failed.length) {
         const first = results.get(failed[0]);
-        throw new Error(`${what}: ${failed.length} of ${batch.length} topic(s) failed, first ${failed[0]}: ${first ? `error code ${first.code}${first.message ? ` (${first.message})` : ''}` : 'not in the answer'}`);
+        throw new Error(
+          `${what}: ${failed.length} of ${batch.length} topic(s) failed, first ${failed[0]}: ${first ? `error code ${first.code}${first.message ? ` (${first.message})` : ''}` : 'not in the answer'}`,
+        );
       }
     }
   } finally {
@@ -100,7 +124,12 @@ async function inBatches(
   }
 }
 
-async function waitFor(what: string, boundMs: number, interruptible: boolean, done: () => Promise<boolean>): Promise<void> {
+async function waitFor(
+  what: string,
+  boundMs: number,
+  interruptible: boolean,
+  done: () => Promise<boolean>,
+): Promise<void> {
   const started = Date.now();
   while (!(await done())) {
     if (interruptible) checkAborted();
@@ -122,12 +151,25 @@ async function ensureTopics(admin: RawAdmin): Promise<Setup> {
   const wanted = Array.from({ length: topicCount }, (_, i) => topicName(i + 1));
   const present = await benchTopicsPresent(admin);
   const missing = wanted.filter((t) => !present.has(t));
-  log(`${present.size} of ${topicCount} topics exist; creating ${missing.length} (${batchSize} per CreateTopics request)`);
+  log(
+    `${present.size} of ${topicCount} topics exist; creating ${missing.length} (${batchSize} per CreateTopics request)`,
+  );
   const started = process.hrtime.bigint();
-  await inBatches(missing, 'create topics', (wire, batch) => wire.createTopics(batch, 1, 1, adminTimeoutMs), TOPIC_ALREADY_EXISTS, true);
+  await inBatches(
+    missing,
+    'create topics',
+    (wire, batch) => wire.createTopics(batch, 1, 1, adminTimeoutMs),
+    TOPIC_ALREADY_EXISTS,
+    true,
+  );
   const createSeconds = seconds(started);
   const wantedSet = new Set(wanted);
-  await waitFor(`metadata listing ${topicCount} ${topicPrefix}* topics`, 120_000, true, async () => [...(await benchTopicsPresent(admin))].filter((t) => wantedSet.has(t)).length === topicCount);
+  await waitFor(
+    `metadata listing ${topicCount} ${topicPrefix}* topics`,
+    120_000,
+    true,
+    async () => [...(await benchTopicsPresent(admin))].filter((t) => wantedSet.has(t)).length === topicCount,
+  );
   return { existing: present.size, created: missing.length, createSeconds, listedSeconds: seconds(started) };
 }
 
@@ -148,11 +190,22 @@ async function deleteTopics(): Promise<Cleanup> {
       const present = [...(await benchTopicsPresent(admin))].sort();
       const fresh = present.filter((t) => !requested.has(t));
       for (const t of fresh) requested.add(t);
-      await inBatches(fresh, 'delete topics', (wire, batch) => wire.deleteTopics(batch, adminTimeoutMs), UNKNOWN_TOPIC_OR_PARTITION, false);
+      await inBatches(
+        fresh,
+        'delete topics',
+        (wire, batch) => wire.deleteTopics(batch, adminTimeoutMs),
+        UNKNOWN_TOPIC_OR_PARTITION,
+        false,
+      );
       return present.length;
     };
     await deleteListed();
-    await waitFor(`metadata dropping the ${topicPrefix}* topics`, 120_000, false, async () => (await deleteListed()) === 0);
+    await waitFor(
+      `metadata dropping the ${topicPrefix}* topics`,
+      120_000,
+      false,
+      async () => (await deleteListed()) === 0,
+    );
     return { deleted: requested.size, seconds: seconds(started) };
   } finally {
     admin.disconnect();
@@ -167,7 +220,9 @@ async function deleteTopics(): Promise<Cleanup> {
 function stopOnSignal(): () => void {
   const handler = (signal: NodeJS.Signals): void => {
     aborted = true;
-    log(`${signal}: stopping; ${keepTopics ? 'keeping' : 'deleting'} the ${topicPrefix}* topics before exiting (press Ctrl+C again to quit at once)`);
+    log(
+      `${signal}: stopping; ${keepTopics ? 'keeping' : 'deleting'} the ${topicPrefix}* topics before exiting (press Ctrl+C again to quit at once)`,
+    );
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
@@ -191,7 +246,10 @@ interface Expand {
 }
 
 /** What ClustersView.topics(cluster) does, minus the vscode.TreeItem wrapper: load the page, describe each item. */
-async function expandTopics(admin: KafkaAdmin, request: TopicPageRequest): Promise<Expand & { readonly first?: string }> {
+async function expandTopics(
+  admin: KafkaAdmin,
+  request: TopicPageRequest,
+): Promise<Expand & { readonly first?: string }> {
   const started = process.hrtime.bigint();
   const page = await loadTopicPage(admin, request);
   const items = page.topics.map((t) => topicItemView(clusterId, t));
@@ -225,7 +283,8 @@ function processOnly(metadata: Metadata, request: TopicPageRequest): Expand {
 
 /** Time to require the native client in a fresh node process (the first expand after VS Code starts pays it once). */
 function nativeLoadMs(): number | undefined {
-  const script = "const t=process.hrtime.bigint();require('@confluentinc/kafka-javascript');console.log(Number(process.hrtime.bigint()-t)/1e6)";
+  const script =
+    "const t=process.hrtime.bigint();require('@confluentinc/kafka-javascript');console.log(Number(process.hrtime.bigint()-t)/1e6)";
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
@@ -253,21 +312,43 @@ interface Series {
   readonly runs: Expand[];
 }
 
-function stats(series: Series): { median: number; p95: number; min: number; max: number; items: number; total: number } {
+function stats(series: Series): {
+  median: number;
+  p95: number;
+  min: number;
+  max: number;
+  items: number;
+  total: number;
+} {
   const ms = series.runs.map((r) => r.ms);
-  return { median: median(ms), p95: percentile(ms, 95), min: Math.min(...ms), max: Math.max(...ms), items: series.runs[0].items, total: series.runs[0].total };
+  return {
+    median: median(ms),
+    p95: percentile(ms, 95),
+    min: Math.min(...ms),
+    max: Math.max(...ms),
+    items: series.runs[0].items,
+    total: series.runs[0].total,
+  };
 }
 
 function rows(series: Series): Measurement[] {
   const s = stats(series);
-  const row = (what: string, ms: number): Measurement => ({ name: `${series.label}, ${what} of ${series.runs.length}`, perSecond: s.items / (ms / 1000), items: s.items, seconds: ms / 1000 });
+  const row = (what: string, ms: number): Measurement => ({
+    name: `${series.label}, ${what} of ${series.runs.length}`,
+    perSecond: s.items / (ms / 1000),
+    items: s.items,
+    seconds: ms / 1000,
+  });
   return [row('median', s.median), row('p95', s.p95)];
 }
 
 /** Checks each sample saw a full first page; other topics may come and go on a shared broker, so the total is a lower bound unless exact. */
 function check(series: Series, items: number, total: number, exact: boolean): void {
   for (const r of series.runs) {
-    if (r.items !== items || (exact ? r.total !== total : r.total < total)) throw new Error(`${series.label}: ${r.items} items of ${r.total}, expected ${items} of ${exact ? '' : 'at least '}${total}`);
+    if (r.items !== items || (exact ? r.total !== total : r.total < total))
+      throw new Error(
+        `${series.label}: ${r.items} items of ${r.total}, expected ${items} of ${exact ? '' : 'at least '}${total}`,
+      );
   }
 }
 
@@ -319,7 +400,9 @@ export const bench: Bench = {
         warmAdmin.close();
       }
       for (let i = 0; i < samples; i++) series.process.runs.push(processOnly(metadata, {}));
-      const filtered = Array.from({ length: topicCount }, (_, i) => topicName(i + 1)).filter(globMatcher(filterGlob)).length;
+      const filtered = Array.from({ length: topicCount }, (_, i) => topicName(i + 1)).filter(
+        globMatcher(filterGlob),
+      ).length;
       check(series.cold, firstPage, topicCount, false);
       check(series.warm, firstPage, topicCount, false);
       check(series.process, firstPage, allTopics, true);
@@ -327,7 +410,9 @@ export const bench: Bench = {
       nativeMs = nativeLoadMs();
       for (const s of Object.values(series)) {
         const st = stats(s);
-        log(`${s.label}: median ${fmtMs(st.median)}, p95 ${fmtMs(st.p95)} (min ${fmtMs(st.min)}, max ${fmtMs(st.max)}), ${st.items} items of ${st.total}`);
+        log(
+          `${s.label}: median ${fmtMs(st.median)}, p95 ${fmtMs(st.p95)} (min ${fmtMs(st.min)}, max ${fmtMs(st.max)}), ${st.items} items of ${st.total}`,
+        );
       }
     } finally {
       try {
@@ -346,11 +431,27 @@ export const bench: Bench = {
     const w = stats(series.warm);
     const f = stats(series.filter);
     const p = stats(series.process);
-    const measurements: Measurement[] = [...rows(series.cold), ...rows(series.warm), ...rows(series.filter), ...rows(series.process)];
+    const measurements: Measurement[] = [
+      ...rows(series.cold),
+      ...rows(series.warm),
+      ...rows(series.filter),
+      ...rows(series.process),
+    ];
     if (setup && setup.created > 0) {
-      measurements.push({ name: `create ${setup.created} topics (1 partition, RF 1), until metadata lists them`, perSecond: setup.created / setup.listedSeconds, items: setup.created, seconds: setup.listedSeconds });
+      measurements.push({
+        name: `create ${setup.created} topics (1 partition, RF 1), until metadata lists them`,
+        perSecond: setup.created / setup.listedSeconds,
+        items: setup.created,
+        seconds: setup.listedSeconds,
+      });
     }
-    if (cleanup) measurements.push({ name: `delete ${cleanup.deleted} topics, until metadata drops them`, perSecond: cleanup.deleted / cleanup.seconds, items: cleanup.deleted, seconds: cleanup.seconds });
+    if (cleanup)
+      measurements.push({
+        name: `delete ${cleanup.deleted} topics, until metadata drops them`,
+        perSecond: cleanup.deleted / cleanup.seconds,
+        items: cleanup.deleted,
+        seconds: cleanup.seconds,
+      });
     return {
       key: 'explorer-topics-5k',
       description: `Clusters view, expand Topics with ${topicCount.toLocaleString('en-US')} ${topicPrefix}* topics (${allTopics.toLocaleString('en-US')} non-internal topics on the broker): time until the first page's ${TOPIC_PAGE_SIZE} items are ready; budget ${budgetMs} ms`,
@@ -375,8 +476,13 @@ export const bench: Bench = {
             ? `setup: created ${setup.created} topics (${setup.existing} existed) in ${setup.createSeconds.toFixed(1)} s in CreateTopics requests of ${batchSize}; metadata listed all after ${setup.listedSeconds.toFixed(1)} s`
             : `setup: all ${topicCount} topics existed (kept by KAFKA_LAB_BENCH_KEEP_TOPICS=1)`
           : 'setup did not finish',
-        cleanup ? `cleanup: deleted ${cleanup.deleted} topics in ${cleanup.seconds.toFixed(1)} s` : `cleanup: topics kept (KAFKA_LAB_BENCH_KEEP_TOPICS=1)`,
-        `machine load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`,
+        cleanup
+          ? `cleanup: deleted ${cleanup.deleted} topics in ${cleanup.seconds.toFixed(1)} s`
+          : `cleanup: topics kept (KAFKA_LAB_BENCH_KEEP_TOPICS=1)`,
+        `machine load average at the end: ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} on ${os.cpus().length} CPUs`,
       ],
     };
   },

@@ -19,7 +19,9 @@ import { benchTopic, fetchSettings, messageCount } from './engine/settings';
 import type { Bench, Comparison, Measurement } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
-const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as { kafka: { plaintext: string } };
+const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as {
+  kafka: { plaintext: string };
+};
 const bootstrapServers = services.kafka.plaintext;
 const rounds = Math.max(1, Number(process.env.BENCH_HANDLER_ROUNDS ?? 2) || 2);
 const runTimeoutMs = 300_000;
@@ -71,7 +73,11 @@ async function runSide(side: Side, round: number, module: string): Promise<Run> 
   let handler: MessageHandler = () => mark();
   if (side === 'handler') {
     channel = await HandlerChannel.open({ module, logger: silentLogger });
-    child = launchNodeHandler({ hostScript: path.join(root, 'dist', 'handlerHost.js'), env: channel.env, logger: silentLogger });
+    child = launchNodeHandler({
+      hostScript: path.join(root, 'dist', 'handlerHost.js'),
+      env: channel.env,
+      logger: silentLogger,
+    });
     await channel.waitReady(20_000);
     const codec = new PayloadDecoder();
     const call = processHandler({
@@ -103,7 +109,8 @@ async function runSide(side: Side, round: number, module: string): Promise<Run> 
     clearTimeout(timer);
     await session.stop();
   }
-  if (seen < messageCount) throw new Error(`${side}: ${seen} of ${messageCount} messages within ${runTimeoutMs / 1000} s`);
+  if (seen < messageCount)
+    throw new Error(`${side}: ${seen} of ${messageCount} messages within ${runTimeoutMs / 1000} s`);
   const cpu = process.cpuUsage(cpuAtFirst);
   const childCpu = processCpuSeconds(child?.pid) - childCpuAtFirst;
   await channel?.close();
@@ -122,17 +129,23 @@ export const bench: Bench = {
   key: 'handler-process-vs-engine',
   needsServices: true,
   async run(): Promise<Comparison> {
-    if (!fs.existsSync(path.join(root, 'dist', 'handlerHost.js'))) throw new Error('dist/handlerHost.js is missing: run npm run build first');
+    if (!fs.existsSync(path.join(root, 'dist', 'handlerHost.js')))
+      throw new Error('dist/handlerHost.js is missing: run npm run build first');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-bench-'));
     const module = path.join(dir, 'handler.js');
-    fs.writeFileSync(module, 'let n = 0;\nexports.handle = (message) => {\n  n += message.value === null ? 0 : 1;\n};\n');
+    fs.writeFileSync(
+      module,
+      'let n = 0;\nexports.handle = (message) => {\n  n += message.value === null ? 0 : 1;\n};\n',
+    );
     const runs: Run[] = [];
     try {
       for (let round = 1; round <= rounds; round++) {
         for (const side of ['engine', 'handler'] as const) {
           const r = await runSide(side, round, module);
           runs.push(r);
-          log(`round ${round} ${side.padEnd(8)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(9)} msg/s  ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s`);
+          log(
+            `round ${round} ${side.padEnd(8)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(9)} msg/s  ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds.toFixed(2)} s`,
+          );
         }
       }
     } finally {
@@ -142,7 +155,10 @@ export const bench: Bench = {
     const rate = (side: Side) => median(of(side).map((r) => r.perSecond));
     const cpuPerMillion = (side: Side) => median(of(side).map((r) => (r.cpuSeconds / messageCount) * 1e6));
     const measurement = (side: Side): Measurement => ({
-      name: side === 'engine' ? `engine in process, no-op handler, median of ${rounds}` : `handler process (trivial JS, no debugger), median of ${rounds}`,
+      name:
+        side === 'engine'
+          ? `engine in process, no-op handler, median of ${rounds}`
+          : `handler process (trivial JS, no debugger), median of ${rounds}`,
       perSecond: rate(side),
       items: messageCount,
       seconds: messageCount / rate(side),
@@ -152,7 +168,10 @@ export const bench: Bench = {
       key: 'handler-process-vs-engine',
       description: `running mode on ${benchTopic} (${messageCount} messages): the developer's handler in its own process vs the in-process no-op handler`,
       measurements: [measurement('engine'), measurement('handler')],
-      ratios: { 'handler/engine': rate('handler') / rate('engine'), 'engine/handler CPU per message': cpuPerMillion('engine') / cpuPerMillion('handler') },
+      ratios: {
+        'handler/engine': rate('handler') / rate('engine'),
+        'engine/handler CPU per message': cpuPerMillion('engine') / cpuPerMillion('handler'),
+      },
       targets: { 'handler/engine': 0.3 },
       notes: [
         'the handler side decodes every record (JSON/text/binary detection), frames it, and the protocol batches the calls of one event-loop turn into one frame each way',

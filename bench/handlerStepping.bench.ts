@@ -16,7 +16,9 @@ import { silentLogger } from '../src/core/logging';
 import type { Bench, Comparison } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
-const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as { kafka: { plaintext: string } };
+const services = JSON.parse(fs.readFileSync(path.join(root, 'test', 'services.json'), 'utf8')) as {
+  kafka: { plaintext: string };
+};
 const bootstrapServers = services.kafka.plaintext;
 const steps = 200;
 const topic = `bench.handler.stepping.${Date.now()}`;
@@ -34,10 +36,20 @@ async function admin<T>(fn: (client: ReturnType<typeof AdminClient.create>) => P
 }
 
 async function produce(): Promise<void> {
-  await admin((a) => new Promise<void>((resolve, reject) => a.createTopic({ topic, num_partitions: 1, replication_factor: 1 }, 15_000, (err) => (err ? reject(err) : resolve()))));
+  await admin(
+    (a) =>
+      new Promise<void>((resolve, reject) =>
+        a.createTopic({ topic, num_partitions: 1, replication_factor: 1 }, 15_000, (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      ),
+  );
   const producer = new Producer({ 'bootstrap.servers': bootstrapServers, acks: -1 });
-  await new Promise<void>((resolve, reject) => producer.connect({ timeout: 15_000 }, (err) => (err ? reject(err) : resolve())));
-  for (let i = 0; i < steps; i++) producer.produce(topic, 0, Buffer.from(JSON.stringify({ orderId: `o-${i}`, amount: i })), Buffer.from(`k${i}`));
+  await new Promise<void>((resolve, reject) =>
+    producer.connect({ timeout: 15_000 }, (err) => (err ? reject(err) : resolve())),
+  );
+  for (let i = 0; i < steps; i++)
+    producer.produce(topic, 0, Buffer.from(JSON.stringify({ orderId: `o-${i}`, amount: i })), Buffer.from(`k${i}`));
   await new Promise<void>((resolve, reject) => producer.flush(30_000, (err) => (err ? reject(err) : resolve())));
   await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
 }
@@ -50,7 +62,10 @@ export const bench: Bench = {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-bench-'));
     const module = path.join(dir, 'handler.js');
     // The handler reports when it was called and when it returns, on the shared monotonic clock.
-    fs.writeFileSync(module, 'exports.handle = (m, ctx) => { const called = process.hrtime.bigint(); ctx.log(`${m.offset} ${called} ${process.hrtime.bigint()}`); };');
+    fs.writeFileSync(
+      module,
+      'exports.handle = (m, ctx) => { const called = process.hrtime.bigint(); ctx.log(`${m.offset} ${called} ${process.hrtime.bigint()}`); };',
+    );
     const hostScript = path.join(root, 'dist', 'handlerHost.js');
     if (!fs.existsSync(hostScript)) throw new Error(`${hostScript} is missing: run npm run build first`);
     const channel = await HandlerChannel.open({ module, logger: silentLogger });
@@ -91,7 +106,8 @@ export const bench: Bench = {
         await session.decide(message.id, { kind: 'ack' });
         const r = reported.get(message.offset);
         const committed = commitAt.get(message.offset);
-        if (!r || committed === undefined) throw new Error(`step ${i}: no report or no commit for offset ${message.offset}`);
+        if (!r || committed === undefined)
+          throw new Error(`step ${i}: no report or no commit for offset ${message.offset}`);
         toCall.push(Number(r.called - next) / 1e6);
         toCommit.push(Number(committed - r.returned) / 1e6);
       }
@@ -115,7 +131,10 @@ export const bench: Bench = {
       description: `${steps} steps of a stepping session whose handler runs in its own Node process (no debugger), per-message sync commits, 1 partition`,
       measurements: [{ name: 'steps', perSecond: steps / total, items: steps, seconds: total }],
       // Not ratios: milliseconds against the issue's 20 ms budget; "budget/median" is the ratio form.
-      ratios: { 'budget/median Next→called': 20 / figures['Next → handler called, median ms'], 'budget/median returned→commit': 20 / figures['handler returned → commit acknowledged, median ms'] },
+      ratios: {
+        'budget/median Next→called': 20 / figures['Next → handler called, median ms'],
+        'budget/median returned→commit': 20 / figures['handler returned → commit acknowledged, median ms'],
+      },
       targets: { 'budget/median Next→called': 1, 'budget/median returned→commit': 1 },
       notes: Object.entries(figures).map(([name, value]) => `${name}: ${value.toFixed(2)}`),
     };

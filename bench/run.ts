@@ -9,7 +9,10 @@ const resultsFile = path.join(root, 'bench', 'results', 'latest.json');
 
 function loadBenches(): Bench[] {
   const benches: Bench[] = [];
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.js')).sort()) {
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.js'))
+    .sort()) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(__dirname, file)) as { bench?: Bench };
     if (mod.bench) benches.push(mod.bench);
@@ -30,12 +33,15 @@ function printTable(comparison: Comparison): void {
   console.table(rows);
   for (const [name, value] of Object.entries(comparison.ratios)) {
     const target = comparison.targets?.[name];
-    const verdict = target === undefined ? '' : value >= target ? `  (target ≥ ${target}: met)` : `  (target ≥ ${target}: NOT met)`;
+    const verdict =
+      target === undefined ? '' : value >= target ? `  (target ≥ ${target}: met)` : `  (target ≥ ${target}: NOT met)`;
     console.log(`  ratio ${name} = ${value.toFixed(3)}${verdict}`);
   }
   if (comparison.cpu) {
     const c = comparison.cpu;
-    console.log(`  CPU per million messages: raw ${c.rawSecondsPerMillion.toFixed(2)} s, engine ${c.engineSecondsPerMillion.toFixed(2)} s; engine/raw CPU ${c.engineOverRaw.toFixed(3)} (paired ${c.engineOverRawPaired.toFixed(3)})`);
+    console.log(
+      `  CPU per million messages: raw ${c.rawSecondsPerMillion.toFixed(2)} s, engine ${c.engineSecondsPerMillion.toFixed(2)} s; engine/raw CPU ${c.engineOverRaw.toFixed(3)} (paired ${c.engineOverRawPaired.toFixed(3)})`,
+    );
   }
   for (const note of comparison.notes ?? []) console.log(`  note: ${note}`);
 }
@@ -44,7 +50,9 @@ async function main(): Promise<void> {
   const filters = process.argv.slice(2);
   const benches = loadBenches().filter((b) => filters.length === 0 || filters.some((f) => b.key.includes(f)));
   if (benches.length === 0) throw new Error(`no benchmark matches ${filters.join(', ') || '(none compiled)'}`);
-  const previous = fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { comparisons?: Record<string, Comparison> }) : {};
+  const previous = fs.existsSync(resultsFile)
+    ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { comparisons?: Record<string, Comparison> })
+    : {};
   const comparisons: Record<string, Comparison> = { ...(previous.comparisons ?? {}) };
   let failed = false;
   for (const bench of benches) {
@@ -54,12 +62,21 @@ async function main(): Promise<void> {
       printTable(comparison);
     } catch (error) {
       failed = true;
-      console.error(`bench ${bench.key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      console.error(
+        `bench ${bench.key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
   }
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-  const machine = { node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: (await import('node:os')).cpus().length };
-  fs.writeFileSync(resultsFile, JSON.stringify({ writtenAt: new Date().toISOString(), machine, comparisons }, null, 2) + '\n');
+  const machine = {
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: (await import('node:os')).cpus().length,
+  };
+  fs.writeFileSync(
+    resultsFile,
+    JSON.stringify({ writtenAt: new Date().toISOString(), machine, comparisons }, null, 2) + '\n',
+  );
   console.log(`\nwrote ${path.relative(root, resultsFile)}`);
   if (failed) process.exitCode = 1;
 }

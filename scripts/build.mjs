@@ -28,7 +28,8 @@ const webviewEntries = Object.fromEntries(
     .filter((entry) => entry.isDirectory() && fs.existsSync(`src/webviews/${entry.name}/main.ts`))
     .map((entry) => [entry.name, `src/webviews/${entry.name}/main.ts`]),
 );
-if (Object.keys(webviewEntries).length === 0) throw new Error('No webview entry (src/webviews/<name>/main.ts) found: run the build from the repository root.');
+if (Object.keys(webviewEntries).length === 0)
+  throw new Error('No webview entry (src/webviews/<name>/main.ts) found: run the build from the repository root.');
 
 /** @type {import('esbuild').BuildOptions} */
 const webviewOptions = {

@@ -13,7 +13,10 @@ const out = path.join(root, 'out', 'test', 'extension');
 fs.mkdirSync(artifacts, { recursive: true });
 
 const resultsFile = process.env.KAFKA_LAB_RESULTS;
-const countLines = () => (resultsFile && fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).length : 0);
+const countLines = () =>
+  resultsFile && fs.existsSync(resultsFile)
+    ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).length
+    : 0;
 
 // Runs one step; a suite run that dies before its reporter counted anything is counted as one failure.
 function run(label, command, args, { env = {}, counts = false } = {}) {
@@ -29,33 +32,57 @@ function run(label, command, args, { env = {}, counts = false } = {}) {
 }
 
 const runner = path.join(root, 'scripts', 'runExtensionTests.mjs');
-let status = run('suites in the development folder', process.execPath, [
-  runner,
-  '--extension', root,
-  '--tests', path.join(out, 'index.js'),
-  '--workspace', workspace,
-  '--screenshot', path.join(artifacts, 'workbench.png'),
-  '--timeout-ms', String(5 * 60_000),
-], { counts: true });
+let status = run(
+  'suites in the development folder',
+  process.execPath,
+  [
+    runner,
+    '--extension',
+    root,
+    '--tests',
+    path.join(out, 'index.js'),
+    '--workspace',
+    workspace,
+    '--screenshot',
+    path.join(artifacts, 'workbench.png'),
+    '--timeout-ms',
+    String(5 * 60_000),
+  ],
+  { counts: true },
+);
 
 if (process.env.KAFKA_LAB_SKIP_PACKAGED !== '1') {
-  for (const file of fs.readdirSync(artifacts).filter((f) => f.endsWith('.vsix'))) fs.rmSync(path.join(artifacts, file));
-  const packaged = run('packaging the .vsix', 'bash', [path.join(root, 'scripts', 'package.sh')], { env: { KAFKA_LAB_VSIX_DIR: artifacts } });
+  for (const file of fs.readdirSync(artifacts).filter((f) => f.endsWith('.vsix')))
+    fs.rmSync(path.join(artifacts, file));
+  const packaged = run('packaging the .vsix', 'bash', [path.join(root, 'scripts', 'package.sh')], {
+    env: { KAFKA_LAB_VSIX_DIR: artifacts },
+  });
   const vsix = fs.readdirSync(artifacts).find((f) => f.endsWith('.vsix'));
   if (packaged !== 0 || !vsix) {
     console.error('[test:extension] npm run package failed; the packaged extension was not tested');
-    if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify({ layer: 'extension', passed: 0, failed: 1, skipped: 0 }) + '\n');
+    if (resultsFile)
+      fs.appendFileSync(resultsFile, JSON.stringify({ layer: 'extension', passed: 0, failed: 1, skipped: 0 }) + '\n');
     status = status || 1;
   } else {
     status =
-      run('the packaged .vsix installed in a fresh VS Code', process.execPath, [
-        runner,
-        '--extension', path.join(root, 'test', 'extension', 'packagedHarness'),
-        '--tests', path.join(out, 'packaged', 'index.js'),
-        '--workspace', workspace,
-        '--install-vsix', path.join(artifacts, vsix),
-        '--timeout-ms', String(5 * 60_000),
-      ], { counts: true }) || status;
+      run(
+        'the packaged .vsix installed in a fresh VS Code',
+        process.execPath,
+        [
+          runner,
+          '--extension',
+          path.join(root, 'test', 'extension', 'packagedHarness'),
+          '--tests',
+          path.join(out, 'packaged', 'index.js'),
+          '--workspace',
+          workspace,
+          '--install-vsix',
+          path.join(artifacts, vsix),
+          '--timeout-ms',
+          String(5 * 60_000),
+        ],
+        { counts: true },
+      ) || status;
   }
 }
 process.exit(status);

@@ -274,22 +274,37 @@ async function main() {
     waitingFor = `code-server to install ${options.installVsix}`;
     const install = spawnSync(
       process.execPath,
-      [entryJs, '--user-data-dir', path.join(runDir, 'user-data'), '--extensions-dir', path.join(runDir, 'extensions'), '--install-extension', options.installVsix],
+      [
+        entryJs,
+        '--user-data-dir',
+        path.join(runDir, 'user-data'),
+        '--extensions-dir',
+        path.join(runDir, 'extensions'),
+        '--install-extension',
+        options.installVsix,
+      ],
       { env, encoding: 'utf8', timeout: 120_000 },
     );
     writeLog(`install ${options.installVsix}: exit ${install.status}\n${install.stdout}${install.stderr}`);
-    if (install.status !== 0) await fail(`code-server could not install ${options.installVsix} (exit ${install.status ?? install.signal}); see ${logFile}`);
+    if (install.status !== 0)
+      await fail(
+        `code-server could not install ${options.installVsix} (exit ${install.status ?? install.signal}); see ${logFile}`,
+      );
     console.log(`[runExtensionTests] installed ${path.basename(options.installVsix)}`);
   }
   const csArgs = [
     entryJs,
-    '--auth', 'none',
-    '--bind-addr', authority,
+    '--auth',
+    'none',
+    '--bind-addr',
+    authority,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
-    '--user-data-dir', path.join(runDir, 'user-data'),
-    '--extensions-dir', path.join(runDir, 'extensions'),
+    '--user-data-dir',
+    path.join(runDir, 'user-data'),
+    '--extensions-dir',
+    path.join(runDir, 'extensions'),
     options.workspace,
   ];
   writeLog(`starting: ${process.execPath} ${csArgs.join(' ')}`);
@@ -365,8 +380,8 @@ async function main() {
   let finished = false;
   const outcome = await Promise.race([
     exitRequested,
-    codeServerExited.then(
-      () => (finished ? undefined : fail(`code-server exited (${codeServerExit}) during the tests; see ${logFile}`)),
+    codeServerExited.then(() =>
+      finished ? undefined : fail(`code-server exited (${codeServerExit}) during the tests; see ${logFile}`),
     ),
   ]);
   finished = true;

@@ -74,11 +74,26 @@ export class Container implements vscode.Disposable {
     const registries = this.own(new RegistryClients(secrets.lookup, this.logger.child('registry')));
     this.own(store.onDidChange(() => registries.retain(store.list().map((c) => c.id))));
     const schemaTree = new SchemaTree((cluster) => registries.client(cluster), this.logger.child('schemas'));
-    const schemaDocuments = new SchemaDocuments((id) => store.get(id), (cluster) => registries.client(cluster));
+    const schemaDocuments = new SchemaDocuments(
+      (id) => store.get(id),
+      (cluster) => registries.client(cluster),
+    );
     this.own(vscode.workspace.registerTextDocumentContentProvider(SCHEMA_SCHEME, schemaDocuments));
     const clustersView = this.own(new ClustersView(store, (cluster) => clients.admin(cluster), schemaTree));
-    const clustersTreeView = this.own(vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.clusters', { treeDataProvider: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, showCollapseAll: true }));
-    this.own(new GroupLagRefresher(clustersTreeView, clustersView, () => settings.lagRefreshSeconds(), (listener) => settings.onDidChange('explorer.lagRefreshSeconds', listener)));
+    const clustersTreeView = this.own(
+      vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.clusters', {
+        treeDataProvider: clustersView as vscode.TreeDataProvider<vscode.TreeItem>,
+        showCollapseAll: true,
+      }),
+    );
+    this.own(
+      new GroupLagRefresher(
+        clustersTreeView,
+        clustersView,
+        () => settings.lagRefreshSeconds(),
+        (listener) => settings.onDidChange('explorer.lagRefreshSeconds', listener),
+      ),
+    );
 
     const sessions = new SessionManager(
       async (spec) => {
@@ -93,7 +108,9 @@ export class Container implements vscode.Disposable {
             const types = new Map<string, 'CreateTime' | 'LogAppendTime'>();
             await Promise.all(
               topics.map(async (topic) => {
-                const value = (await admin.describeTopicConfigs(topic)).find((r) => r.name === 'message.timestamp.type')?.value;
+                const value = (await admin.describeTopicConfigs(topic)).find(
+                  (r) => r.name === 'message.timestamp.type',
+                )?.value;
                 if (value === 'CreateTime' || value === 'LogAppendTime') types.set(topic, value);
               }),
             );
@@ -106,16 +123,37 @@ export class Container implements vscode.Disposable {
     );
     this.sessions = sessions;
     const sessionsView = this.own(new SessionsView(sessions));
-    const sessionsTreeView = this.own(vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.sessions', { treeDataProvider: sessionsView as unknown as vscode.TreeDataProvider<vscode.TreeItem> }));
+    const sessionsTreeView = this.own(
+      vscode.window.createTreeView<vscode.TreeItem>('kafkaLab.sessions', {
+        treeDataProvider: sessionsView as unknown as vscode.TreeDataProvider<vscode.TreeItem>,
+      }),
+    );
     const statusBar = this.own(new SessionStatusBar(sessions));
     const showLog = () => channel.show(true);
-    const sessionPanels = this.own(new SessionPanels({ manager: sessions, extensionUri: context.extensionUri, logger: this.logger.child('sessions') }));
+    const sessionPanels = this.own(
+      new SessionPanels({
+        manager: sessions,
+        extensionUri: context.extensionUri,
+        logger: this.logger.child('sessions'),
+      }),
+    );
     this.own(new SessionProblems(sessions, this.logger.child('sessions'), showLog));
-    const handlers = this.own(handlerDebugging({ extensionUri: context.extensionUri, manager: sessions, clusters: () => store.list(), decoder: (cluster) => registries.decoder(cluster), openPanel: (controller) => sessionPanels.open(controller, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }), logger: this.logger.child('handler') }));
+    const handlers = this.own(
+      handlerDebugging({
+        extensionUri: context.extensionUri,
+        manager: sessions,
+        clusters: () => store.list(),
+        decoder: (cluster) => registries.decoder(cluster),
+        openPanel: (controller) =>
+          sessionPanels.open(controller, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }),
+        logger: this.logger.child('handler'),
+      }),
+    );
     let hasSessions: boolean | undefined;
     const updateContext = () => {
       const now = sessions.list().length > 0;
-      if (now !== hasSessions) void vscode.commands.executeCommand('setContext', 'kafkaLab.hasSessions', (hasSessions = now));
+      if (now !== hasSessions)
+        void vscode.commands.executeCommand('setContext', 'kafkaLab.hasSessions', (hasSessions = now));
     };
     sessions.on('changed', updateContext);
     this.own({ dispose: () => sessions.off('changed', updateContext) });
@@ -125,8 +163,21 @@ export class Container implements vscode.Disposable {
         ...clientInfoCommands({ getClientInfo, logger: this.logger.child('client') }),
         ...clusterCommands({ store, secrets, view: clustersView, clients, logger: this.logger.child('clusters') }),
         ...explorerCommands({ store, clients, view: clustersView, logger: this.logger.child('explorer') }),
-        ...schemaCommands({ store, registries, tree: schemaTree, documents: schemaDocuments, view: clustersView, logger: this.logger.child('schemas') }),
-        ...sessionCommands({ manager: sessions, store, clients, panels: sessionPanels, logger: this.logger.child('sessions') }),
+        ...schemaCommands({
+          store,
+          registries,
+          tree: schemaTree,
+          documents: schemaDocuments,
+          view: clustersView,
+          logger: this.logger.child('schemas'),
+        }),
+        ...sessionCommands({
+          manager: sessions,
+          store,
+          clients,
+          panels: sessionPanels,
+          logger: this.logger.child('sessions'),
+        }),
         ...viewCommands({ view: clustersView, showLog }),
         ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
       },
@@ -135,7 +186,21 @@ export class Container implements vscode.Disposable {
       this.own(disposable);
     }
 
-    this.api = { isNativeClientLoaded, clusters: () => store.list(), paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath }, clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>, clustersTreeView, sessions: { manager: sessions, view: sessionsView, treeView: sessionsTreeView, panels: sessionPanels, statusBarText: () => statusBar.text }, handlers };
+    this.api = {
+      isNativeClientLoaded,
+      clusters: () => store.list(),
+      paths: { globalStorage: context.globalStorageUri.fsPath, logs: context.logUri.fsPath },
+      clustersTree: clustersView as vscode.TreeDataProvider<vscode.TreeItem>,
+      clustersTreeView,
+      sessions: {
+        manager: sessions,
+        view: sessionsView,
+        treeView: sessionsTreeView,
+        panels: sessionPanels,
+        statusBarText: () => statusBar.text,
+      },
+      handlers,
+    };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }
 

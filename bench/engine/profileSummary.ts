@@ -41,7 +41,8 @@ export function summarise(profile: CpuProfile): { totalMs: number; frames: Frame
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i++)
+    selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   for (const [id, us] of selfUs) {
@@ -60,7 +61,11 @@ export function summarise(profile: CpuProfile): { totalMs: number; frames: Frame
       total.set(f, (total.get(f) ?? 0) + us);
     }
   }
-  const frames = [...total.keys()].map((frame) => ({ frame, selfMs: (self.get(frame) ?? 0) / 1000, totalMs: (total.get(frame) ?? 0) / 1000 }));
+  const frames = [...total.keys()].map((frame) => ({
+    frame,
+    selfMs: (self.get(frame) ?? 0) / 1000,
+    totalMs: (total.get(frame) ?? 0) / 1000,
+  }));
   return { totalMs: (profile.endTime - profile.startTime) / 1000, frames };
 }
 
@@ -69,7 +74,8 @@ function main(): void {
   if (!file) throw new Error('usage: node out/bench/engine/profileSummary.js <file.cpuprofile> [top]');
   const top = Number(process.argv[3] ?? 25);
   const { totalMs, frames } = summarise(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile);
-  const row = (f: FrameCost) => `${f.selfMs.toFixed(0).padStart(7)} ms ${((f.selfMs / totalMs) * 100).toFixed(1).padStart(5)}%  ${f.totalMs.toFixed(0).padStart(7)} ms  ${f.frame}`;
+  const row = (f: FrameCost) =>
+    `${f.selfMs.toFixed(0).padStart(7)} ms ${((f.selfMs / totalMs) * 100).toFixed(1).padStart(5)}%  ${f.totalMs.toFixed(0).padStart(7)} ms  ${f.frame}`;
   console.log(`${file}: ${totalMs.toFixed(0)} ms profiled (main thread)`);
   console.log('\nby self time:     self   self%    total  frame');
   for (const f of [...frames].sort((a, b) => b.selfMs - a.selfMs).slice(0, top)) console.log(row(f));

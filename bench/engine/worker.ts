@@ -11,7 +11,16 @@
 // handler call) to the last expected one.
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import { ConsumerSession } from '../../src/core/engine/session';
-import { commitEvery, consumeBatch, consumeTimeoutMs, engineEquivalentSettings, fetchSettings, resultPrefix, type WorkerArgs, type WorkerResult } from './settings';
+import {
+  commitEvery,
+  consumeBatch,
+  consumeTimeoutMs,
+  engineEquivalentSettings,
+  fetchSettings,
+  resultPrefix,
+  type WorkerArgs,
+  type WorkerResult,
+} from './settings';
 
 const mib = (bytes: number): number => bytes / (1024 * 1024);
 
@@ -56,9 +65,15 @@ async function runRaw(args: WorkerArgs, timing: Timing, baseline: () => void): P
     },
     { 'auto.offset.reset': 'earliest' },
   );
-  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(`raw consumer could not connect: ${err.message}`)) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 15_000 }, (err) =>
+      err ? reject(new Error(`raw consumer could not connect: ${err.message}`)) : resolve(),
+    ),
+  );
   consumer.setDefaultConsumeTimeout(consumeTimeoutMs);
-  (consumer as KafkaConsumer & { setDefaultIsTimeoutOnlyForFirstMessage(onlyFirst: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
+  (
+    consumer as KafkaConsumer & { setDefaultIsTimeoutOnlyForFirstMessage(onlyFirst: boolean): void }
+  ).setDefaultIsTimeoutOnlyForFirstMessage(true);
   baseline();
   timing.subscribedAt = process.hrtime.bigint();
   consumer.subscribe([args.topic]);
@@ -68,7 +83,11 @@ async function runRaw(args: WorkerArgs, timing: Timing, baseline: () => void): P
   /** rawCommits: next offset per partition consumed since the last commit. */
   const positions = new Map<number, number>();
   const consumeOnce = (): Promise<Message[]> =>
-    new Promise((resolve, reject) => consumer.consume(consumeBatch, (err: LibrdKafkaError, messages: Message[]) => (err ? reject(new Error(`consume failed: ${err.message}`)) : resolve(messages))));
+    new Promise((resolve, reject) =>
+      consumer.consume(consumeBatch, (err: LibrdKafkaError, messages: Message[]) =>
+        err ? reject(new Error(`consume failed: ${err.message}`)) : resolve(messages),
+      ),
+    );
   while (seen < args.expected) {
     const messages = await consumeOnce();
     if (messages.length === 0) continue;
@@ -107,7 +126,9 @@ async function runEngine(args: WorkerArgs, timing: Timing, baseline: () => void)
     autoOffsetReset: 'earliest',
     consumerConfig: fetchSettings,
     // engineNoCommits: a policy that never comes due during the run (the close commits), to show the engine's own cost.
-    ...(args.side === 'engineNoCommits' ? { commitPolicy: { kind: 'batch' as const, maxMessages: Number.MAX_SAFE_INTEGER, maxIntervalMs: 3_600_000 } } : {}),
+    ...(args.side === 'engineNoCommits'
+      ? { commitPolicy: { kind: 'batch' as const, maxMessages: Number.MAX_SAFE_INTEGER, maxIntervalMs: 3_600_000 } }
+      : {}),
     // The no-op handler: synchronous, so the engine spends no promise on it.
     handler: () => {
       if (seen++ === 0) {
@@ -139,10 +160,14 @@ async function main(): Promise<void> {
   let baseRss = 0;
   const baseline = () => (baseRss = process.memoryUsage.rss());
   const timing: Timing = { subscribedAt: process.hrtime.bigint() };
-  const commits = args.side === 'engine' || args.side === 'engineNoCommits' ? await runEngine(args, timing, baseline) : await runRaw(args, timing, baseline);
+  const commits =
+    args.side === 'engine' || args.side === 'engineNoCommits'
+      ? await runEngine(args, timing, baseline)
+      : await runRaw(args, timing, baseline);
   const { peakRss: peakRssMiB, peakHeapTotal } = stopMemory();
   const { firstAt, lastAt, cpuAtFirst, cpuAtLast } = timing;
-  if (firstAt === undefined || lastAt === undefined || !cpuAtFirst || !cpuAtLast) throw new Error(`${args.side}: the run ended without its timing`);
+  if (firstAt === undefined || lastAt === undefined || !cpuAtFirst || !cpuAtLast)
+    throw new Error(`${args.side}: the run ended without its timing`);
   const seconds = Number(lastAt - firstAt) / 1e9;
   const result: WorkerResult = {
     side: args.side,

@@ -151,7 +151,10 @@ export class WireConnection {
     const size = Buffer.alloc(4);
     size.writeInt32BE(header.length + body.length);
     const frame = await new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to API ${apiKey} v${apiVersion} from ${this.target} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to API ${apiKey} v${apiVersion} from ${this.target} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         resolve: (f) => {
           clearTimeout(timer);
@@ -182,12 +185,20 @@ export class WireConnection {
       [API_DELETE_TOPICS, DELETE_TOPICS_VERSION, 'DeleteTopics'],
     ] as const) {
       const range = ranges.get(key);
-      if (!range || version < range[0] || version > range[1]) throw new Error(`${this.target} does not accept ${name} v${version} (it accepts ${range ? `v${range[0]}-v${range[1]}` : 'none'})`);
+      if (!range || version < range[0] || version > range[1])
+        throw new Error(
+          `${this.target} does not accept ${name} v${version} (it accepts ${range ? `v${range[0]}-v${range[1]}` : 'none'})`,
+        );
     }
   }
 
   /** One CreateTopics request for all `names` (automatic assignment, no configs). */
-  async createTopics(names: readonly string[], partitions: number, replicationFactor: number, timeoutMs: number): Promise<TopicResults> {
+  async createTopics(
+    names: readonly string[],
+    partitions: number,
+    replicationFactor: number,
+    timeoutMs: number,
+  ): Promise<TopicResults> {
     const w = new Writer().int32(names.length);
     for (const name of names) w.string(name).int32(partitions).int16(replicationFactor).int32(0).int32(0);
     const body = w.int32(timeoutMs).int8(0).buffer();
@@ -206,7 +217,12 @@ export class WireConnection {
   async deleteTopics(names: readonly string[], timeoutMs: number): Promise<TopicResults> {
     const w = new Writer().int32(names.length);
     for (const name of names) w.string(name);
-    const r = await this.call(API_DELETE_TOPICS, DELETE_TOPICS_VERSION, w.int32(timeoutMs).buffer(), timeoutMs + 10_000);
+    const r = await this.call(
+      API_DELETE_TOPICS,
+      DELETE_TOPICS_VERSION,
+      w.int32(timeoutMs).buffer(),
+      timeoutMs + 10_000,
+    );
     r.int32(); // throttle_time_ms
     const results: TopicResults = new Map();
     for (let i = r.int32(); i > 0; i--) {

@@ -45,11 +45,31 @@ function request(apiKey, apiVersion, correlationId, body) {
 
 /** Minimal bounds-checked reader over a response payload. */
 class Reader {
-  constructor(buf) { this.buf = buf; this.pos = 0; }
-  need(n) { if (this.pos + n > this.buf.length) throw new Error('response truncated'); }
-  int8() { this.need(1); const v = this.buf.readInt8(this.pos); this.pos += 1; return v; }
-  int16() { this.need(2); const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
-  int32() { this.need(4); const v = this.buf.readInt32BE(this.pos); this.pos += 4; return v; }
+  constructor(buf) {
+    this.buf = buf;
+    this.pos = 0;
+  }
+  need(n) {
+    if (this.pos + n > this.buf.length) throw new Error('response truncated');
+  }
+  int8() {
+    this.need(1);
+    const v = this.buf.readInt8(this.pos);
+    this.pos += 1;
+    return v;
+  }
+  int16() {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32() {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
   nullableString() {
     const len = this.int16();
     if (len < 0) return null;
@@ -72,7 +92,10 @@ socket.on('data', (chunk) => {
   pending = Buffer.concat([pending, chunk]);
   while (pending.length >= 4) {
     const size = pending.readInt32BE(0);
-    if (size < 4 || size > 64 * 1024 * 1024) { socket.destroy(); fail(`bad frame size ${size} from ${target} (not Kafka?)`); }
+    if (size < 4 || size > 64 * 1024 * 1024) {
+      socket.destroy();
+      fail(`bad frame size ${size} from ${target} (not Kafka?)`);
+    }
     if (pending.length < 4 + size) break;
     const frame = pending.subarray(4, 4 + size);
     pending = pending.subarray(4 + size);
@@ -80,8 +103,16 @@ socket.on('data', (chunk) => {
     if (waiter) waiter(frame);
   }
 });
-socket.on('error', (err) => { clearTimeout(timer); fail(`${target}: ${err.code ?? err.message}`); });
-socket.on('close', () => { if (waiters.length) { clearTimeout(timer); fail(`${target} closed the connection (not a Kafka listener, or SASL required?)`); } });
+socket.on('error', (err) => {
+  clearTimeout(timer);
+  fail(`${target}: ${err.code ?? err.message}`);
+});
+socket.on('close', () => {
+  if (waiters.length) {
+    clearTimeout(timer);
+    fail(`${target} closed the connection (not a Kafka listener, or SASL required?)`);
+  }
+});
 
 function call(apiKey, apiVersion, correlationId, body) {
   return new Promise((resolve) => {
@@ -104,12 +135,15 @@ socket.once('connect', async () => {
     const count = av.int32();
     let range = null;
     for (let i = 0; i < count; i++) {
-      const key = av.int16(); const min = av.int16(); const max = av.int16();
+      const key = av.int16();
+      const min = av.int16();
+      const max = av.int16();
       if (key === API_METADATA) range = { min, max };
     }
     if (!range) fail('broker does not advertise the Metadata API');
     const version = Math.min(range.max, 8);
-    if (version < Math.max(range.min, 1)) fail(`no common non-flexible Metadata version (broker supports v${range.min}-v${range.max})`);
+    if (version < Math.max(range.min, 1))
+      fail(`no common non-flexible Metadata version (broker supports v${range.min}-v${range.max})`);
 
     // 2. Metadata vN (1..8): topics = [] (no topics, just brokers)
     //    v4+: allow_auto_topic_creation=false; v8+: two include_*_authorized_operations=false.
@@ -119,7 +153,8 @@ socket.once('connect', async () => {
     const md = await call(API_METADATA, version, 2, Buffer.concat(parts));
     if (version >= 3) md.int32(); // throttle_time_ms
     const brokerCount = md.int32();
-    if (brokerCount < 1 || brokerCount > 100000) fail(`Metadata v${version} from ${target} lists ${brokerCount} brokers`);
+    if (brokerCount < 1 || brokerCount > 100000)
+      fail(`Metadata v${version} from ${target} lists ${brokerCount} brokers`);
     const brokers = [];
     for (let i = 0; i < brokerCount; i++) {
       const nodeId = md.int32();
@@ -132,7 +167,9 @@ socket.once('connect', async () => {
     const controllerId = md.int32();
     clearTimeout(timer);
     socket.end();
-    process.stdout.write(`kafka ready at ${target}: Metadata v${version} brokers=[${brokers.join(', ')}] controller=${controllerId}${clusterId ? ` cluster=${clusterId}` : ''}\n`);
+    process.stdout.write(
+      `kafka ready at ${target}: Metadata v${version} brokers=[${brokers.join(', ')}] controller=${controllerId}${clusterId ? ` cluster=${clusterId}` : ''}\n`,
+    );
     process.exit(0);
   } catch (err) {
     fail(`invalid response from ${target}: ${err.message}`);

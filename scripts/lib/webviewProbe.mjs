@@ -23,8 +23,13 @@ const FIND_TIMEOUT_MS = 15_000;
 const MAX_BODY = 4 * 1024 * 1024;
 
 export async function handleWebviewProbe(req, res, page, writeLog) {
-  const reply = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  if (req.method !== 'POST') return reply(405, { error: 'POST a JSON body: {"root": "<element id>", "op": "facts" | "focus" | "click" | "press" | "fill" | "select"}' });
+  const reply = (status, body) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  if (req.method !== 'POST')
+    return reply(405, {
+      error:
+        'POST a JSON body: {"root": "<element id>", "op": "facts" | "focus" | "click" | "press" | "fill" | "select"}',
+    });
   if (!page) return reply(503, { error: 'no page yet' });
   let request;
   try {
@@ -32,7 +37,8 @@ export async function handleWebviewProbe(req, res, page, writeLog) {
   } catch (error) {
     return reply(400, { error: `the body is not JSON: ${error.message}` });
   }
-  if (typeof request?.root !== 'string' || !/^[A-Za-z][\w-]{0,80}$/.test(request.root)) return reply(400, { error: 'root must be an element id' });
+  if (typeof request?.root !== 'string' || !/^[A-Za-z][\w-]{0,80}$/.test(request.root))
+    return reply(400, { error: 'root must be an element id' });
   try {
     const frame = await findFrame(page, request.root);
     if (!frame) return reply(404, { error: `no frame has an element #${request.root} after ${FIND_TIMEOUT_MS} ms` });
@@ -127,21 +133,65 @@ async function facts(page, frame, request) {
       const all = [...document.querySelectorAll('*')];
       const onAttributes = [];
       const scriptUrls = [];
-      const urlAttributes = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'srcdoc', 'background', 'poster'];
+      const urlAttributes = [
+        'href',
+        'src',
+        'action',
+        'formaction',
+        'xlink:href',
+        'data',
+        'srcdoc',
+        'background',
+        'poster',
+      ];
       for (const element of all) {
         for (const attribute of element.attributes) {
           if (/^on/i.test(attribute.name)) onAttributes.push(`${element.tagName.toLowerCase()}[${attribute.name}]`);
-          if (urlAttributes.includes(attribute.name.toLowerCase()) && /^\s*(javascript|vbscript|data:text\/html)/i.test(attribute.value)) {
+          if (
+            urlAttributes.includes(attribute.name.toLowerCase()) &&
+            /^\s*(javascript|vbscript|data:text\/html)/i.test(attribute.value)
+          ) {
             scriptUrls.push(`${element.tagName.toLowerCase()}[${attribute.name}]`);
           }
         }
       }
       const tags = {};
-      for (const tag of ['script', 'style', 'link', 'iframe', 'frame', 'img', 'svg', 'a', 'object', 'embed', 'form', 'meta', 'base', 'video', 'audio', 'math', 'template']) {
+      for (const tag of [
+        'script',
+        'style',
+        'link',
+        'iframe',
+        'frame',
+        'img',
+        'svg',
+        'a',
+        'object',
+        'embed',
+        'form',
+        'meta',
+        'base',
+        'video',
+        'audio',
+        'math',
+        'template',
+      ]) {
         tags[tag] = document.getElementsByTagName(tag).length;
       }
       const rootTags = {};
-      for (const tag of ['script', 'style', 'link', 'iframe', 'img', 'svg', 'a', 'object', 'embed', 'form', 'meta', 'base']) {
+      for (const tag of [
+        'script',
+        'style',
+        'link',
+        'iframe',
+        'img',
+        'svg',
+        'a',
+        'object',
+        'embed',
+        'form',
+        'meta',
+        'base',
+      ]) {
         rootTags[tag] = rootElement ? rootElement.getElementsByTagName(tag).length : 0;
       }
       const text = rootElement?.textContent ?? '';
@@ -166,10 +216,17 @@ async function facts(page, frame, request) {
       return {
         title: document.title,
         seq: rootElement?.dataset.seq,
-        scripts: [...document.scripts].map((s) => ({ id: s.id || undefined, src: s.src || undefined, nonce: s.nonce !== '', inline: !s.src })),
+        scripts: [...document.scripts].map((s) => ({
+          id: s.id || undefined,
+          src: s.src || undefined,
+          nonce: s.nonce !== '',
+          inline: !s.src,
+        })),
         styles: [...document.querySelectorAll('style')].map((s) => s.id || '(no id)'),
         links: [...document.querySelectorAll('link')].map((l) => `${l.rel} ${l.href}`),
-        csp: [...document.querySelectorAll('meta')].filter((m) => m.httpEquiv.toLowerCase() === 'content-security-policy').map((m) => m.content),
+        csp: [...document.querySelectorAll('meta')]
+          .filter((m) => m.httpEquiv.toLowerCase() === 'content-security-policy')
+          .map((m) => m.content),
         tags,
         rootTags,
         onAttributes: onAttributes.slice(0, 50),
@@ -209,7 +266,11 @@ async function facts(page, frame, request) {
     }
     await new Promise((resolve) => window.setTimeout(resolve, 200));
     document.removeEventListener('securitypolicyviolation', listener);
-    return { inlineScriptRan: window.__webviewProbeInline === true, evalRan: window.__webviewProbeEval === true, violations };
+    return {
+      inlineScriptRan: window.__webviewProbeInline === true,
+      evalRan: window.__webviewProbeEval === true,
+      violations,
+    };
   });
   // The flag a hostile payload would set, looked up in every frame (the workbench's too).
   const flagged = [];

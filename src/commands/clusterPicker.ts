@@ -16,15 +16,24 @@ export interface ClusterPickOptions {
 }
 
 /** The commands' one cluster prompt. Undefined when the user cancels or no cluster qualifies. */
-export async function pickCluster(store: ClusterStore, options: ClusterPickOptions): Promise<ClusterSettings | undefined> {
+export async function pickCluster(
+  store: ClusterStore,
+  options: ClusterPickOptions,
+): Promise<ClusterSettings | undefined> {
   const clusters = options.filter ? store.list().filter(options.filter) : store.list();
   if (clusters.length === 0) {
-    void vscode.window.showInformationMessage(`Kafka Consumer Lab: ${options.noneMessage ?? 'no cluster connections yet. Add one with "Kafka: Add Cluster Connection".'}`);
+    void vscode.window.showInformationMessage(
+      `Kafka Consumer Lab: ${options.noneMessage ?? 'no cluster connections yet. Add one with "Kafka: Add Cluster Connection".'}`,
+    );
     return undefined;
   }
   if (options.takeSingle && clusters.length === 1) return clusters[0];
   const picked = await vscode.window.showQuickPick(
-    clusters.map((c) => ({ label: c.name, description: (options.describe ?? ((x: ClusterSettings) => x.bootstrapServers))(c), cluster: c })),
+    clusters.map((c) => ({
+      label: c.name,
+      description: (options.describe ?? ((x: ClusterSettings) => x.bootstrapServers))(c),
+      cluster: c,
+    })),
     { title: options.title, placeHolder: options.placeHolder ?? 'Choose a cluster connection' },
   );
   return picked?.cluster;

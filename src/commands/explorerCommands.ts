@@ -6,13 +6,35 @@ import type { KafkaAdmin, NewTopicSpec } from '../core/kafka/admin';
 import { isGroupActive } from '../core/kafka/groupInfo';
 import { describeTarget, type ResetRow, type ResetScope, type ResetTarget } from '../core/kafka/offsetReset';
 import { previewTable } from '../core/kafka/resetInput';
-import { type Parsed, parseNewPartitionTotal, parsePartitionCount, parseReplicationFactor, topicNameProblem } from '../core/kafka/topicInput';
+import {
+  type Parsed,
+  parseNewPartitionTotal,
+  parsePartitionCount,
+  parseReplicationFactor,
+  topicNameProblem,
+} from '../core/kafka/topicInput';
 import type { TopicSummary } from '../core/kafka/topicList';
 import type { Logger } from '../core/logging';
 import type { ClusterClients } from '../platform/clusterClients';
 import type { ClusterStore } from '../platform/clusterStore';
-import { ClusterNode, type ClustersView, FolderNode, GroupFolderNode, GroupNode, GroupOffsetNode, nodeId, TopicNode } from '../views/clustersView';
-import { confirmGroupDeletion, confirmResetPreview, confirmTopicDeletion, pickResetScope, pickResetTarget, promptNewTopic } from './explorerPrompts';
+import {
+  ClusterNode,
+  type ClustersView,
+  FolderNode,
+  GroupFolderNode,
+  GroupNode,
+  GroupOffsetNode,
+  nodeId,
+  TopicNode,
+} from '../views/clustersView';
+import {
+  confirmGroupDeletion,
+  confirmResetPreview,
+  confirmTopicDeletion,
+  pickResetScope,
+  pickResetTarget,
+  promptNewTopic,
+} from './explorerPrompts';
 import { withProgress } from './progress';
 import type { CommandTable } from './commandTable';
 
@@ -53,7 +75,8 @@ export interface GroupArgs {
 /** How long to wait for a change to show in the broker's metadata before refreshing the tree. */
 const METADATA_WAIT_MS = 10_000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !(v instanceof vscode.TreeItem);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !(v instanceof vscode.TreeItem);
 
 function invalid(message: string): KafkaClientError {
   return new KafkaClientError('invalidRequest', message);
@@ -67,7 +90,11 @@ function valueOf<T>(parsed: Parsed<T>): T {
 async function waitForMetadata(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + METADATA_WAIT_MS;
   for (let delay = 100; !(await check()); delay = Math.min(1000, delay * 2)) {
-    if (Date.now() > deadline) throw new KafkaClientError('timeout', `The broker accepted the request, but ${what} did not show in its metadata within ${METADATA_WAIT_MS / 1000} s. Refresh the view in a moment.`);
+    if (Date.now() > deadline)
+      throw new KafkaClientError(
+        'timeout',
+        `The broker accepted the request, but ${what} did not show in its metadata within ${METADATA_WAIT_MS / 1000} s. Refresh the view in a moment.`,
+      );
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
@@ -80,14 +107,23 @@ async function findTopic(admin: KafkaAdmin, name: string): Promise<TopicSummary 
 export function explorerCommands(deps: ExplorerCommandDeps) {
   const clusterById = (id: string): ClusterSettings => {
     const cluster = deps.store.get(id);
-    if (!cluster) throw new KafkaClientError('invalidConfiguration', `There is no cluster connection with id "${id}"; add it first or refresh the view.`);
+    if (!cluster)
+      throw new KafkaClientError(
+        'invalidConfiguration',
+        `There is no cluster connection with id "${id}"; add it first or refresh the view.`,
+      );
     return cluster;
   };
 
-  const chooseCluster = (purpose: string): Promise<ClusterSettings | undefined> => pickCluster(deps.store, { title: purpose, takeSingle: true });
+  const chooseCluster = (purpose: string): Promise<ClusterSettings | undefined> =>
+    pickCluster(deps.store, { title: purpose, takeSingle: true });
 
   /** A topic from a tree node, `{clusterId, topic}`, or the palette (then the user picks). */
-  const resolveTopic = async (arg: unknown, purpose: string, options: { allowInternal: boolean }): Promise<{ cluster: ClusterSettings; topic: string; internal: boolean } | undefined> => {
+  const resolveTopic = async (
+    arg: unknown,
+    purpose: string,
+    options: { allowInternal: boolean },
+  ): Promise<{ cluster: ClusterSettings; topic: string; internal: boolean } | undefined> => {
     if (arg instanceof TopicNode) return { cluster: arg.cluster, topic: arg.topic.name, internal: arg.topic.internal };
     if (isObject(arg) && typeof arg.clusterId === 'string' && typeof arg.topic === 'string') {
       return { cluster: clusterById(arg.clusterId), topic: arg.topic, internal: arg.topic.startsWith('_') };
@@ -95,30 +131,56 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const cluster = await chooseCluster(purpose);
     if (!cluster) return undefined;
     const admin = await deps.clients.admin(cluster);
-    const topics = vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing topics of ${cluster.name}` }, () => admin.listTopics({ includeInternal: options.allowInternal }));
-    const items: Thenable<Array<vscode.QuickPickItem & { topic: TopicSummary }>> = topics.then((ts) =>
-      ts.map((t) => ({ label: t.name, description: `${t.partitions} partition${t.partitions === 1 ? '' : 's'} · RF ${t.replicationFactor}`, topic: t })),
+    const topics = vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Listing topics of ${cluster.name}` },
+      () => admin.listTopics({ includeInternal: options.allowInternal }),
     );
-    const picked = await vscode.window.showQuickPick(items, { title: purpose, placeHolder: `Topic on ${cluster.name}`, matchOnDescription: true });
+    const items: Thenable<Array<vscode.QuickPickItem & { topic: TopicSummary }>> = topics.then((ts) =>
+      ts.map((t) => ({
+        label: t.name,
+        description: `${t.partitions} partition${t.partitions === 1 ? '' : 's'} · RF ${t.replicationFactor}`,
+        topic: t,
+      })),
+    );
+    const picked = await vscode.window.showQuickPick(items, {
+      title: purpose,
+      placeHolder: `Topic on ${cluster.name}`,
+      matchOnDescription: true,
+    });
     return picked ? { cluster, topic: picked.topic.name, internal: picked.topic.internal } : undefined;
   };
 
   /** A consumer group from a tree node (the group, its Offsets folder or one of its rows), `{clusterId, groupId}`, or the palette. */
-  const resolveGroup = async (arg: unknown, purpose: string): Promise<{ cluster: ClusterSettings; groupId: string; row?: GroupOffsetNode } | undefined> => {
+  const resolveGroup = async (
+    arg: unknown,
+    purpose: string,
+  ): Promise<{ cluster: ClusterSettings; groupId: string; row?: GroupOffsetNode } | undefined> => {
     if (arg instanceof GroupNode) return { cluster: arg.cluster, groupId: arg.group.groupId };
     if (arg instanceof GroupFolderNode) return { cluster: arg.cluster, groupId: arg.groupId };
     if (arg instanceof GroupOffsetNode) return { cluster: arg.cluster, groupId: arg.groupId, row: arg };
-    if (isObject(arg) && typeof arg.clusterId === 'string' && typeof arg.groupId === 'string') return { cluster: clusterById(arg.clusterId), groupId: arg.groupId };
+    if (isObject(arg) && typeof arg.clusterId === 'string' && typeof arg.groupId === 'string')
+      return { cluster: clusterById(arg.clusterId), groupId: arg.groupId };
     const cluster = await chooseCluster(purpose);
     if (!cluster) return undefined;
     const admin = await deps.clients.admin(cluster);
-    const groups = vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing consumer groups of ${cluster.name}` }, () => admin.listGroups());
-    const items: Thenable<Array<vscode.QuickPickItem & { groupId: string }>> = groups.then((gs) => gs.map((g) => ({ label: g.groupId, description: g.state, groupId: g.groupId })));
-    const picked = await vscode.window.showQuickPick(items, { title: purpose, placeHolder: `Consumer group on ${cluster.name}` });
+    const groups = vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Listing consumer groups of ${cluster.name}` },
+      () => admin.listGroups(),
+    );
+    const items: Thenable<Array<vscode.QuickPickItem & { groupId: string }>> = groups.then((gs) =>
+      gs.map((g) => ({ label: g.groupId, description: g.state, groupId: g.groupId })),
+    );
+    const picked = await vscode.window.showQuickPick(items, {
+      title: purpose,
+      placeHolder: `Consumer group on ${cluster.name}`,
+    });
     return picked ? { cluster, groupId: picked.groupId } : undefined;
   };
 
-  const options = <T>(arg: unknown, second: unknown): Partial<T> => ({ ...(isObject(arg) ? (arg as Partial<T>) : {}), ...(isObject(second) ? (second as Partial<T>) : {}) });
+  const options = <T>(arg: unknown, second: unknown): Partial<T> => ({
+    ...(isObject(arg) ? (arg as Partial<T>) : {}),
+    ...(isObject(second) ? (second as Partial<T>) : {}),
+  });
 
   const createTopic = async (arg?: unknown, input?: unknown): Promise<string | undefined> => {
     const given = options<CreateTopicArgs>(arg, input);
@@ -157,28 +219,39 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
       await withProgress(`Creating topic "${created.name}" on ${cluster.name}…`, async () => {
         await admin.createTopic(created);
         accepted = true;
-        await waitForMetadata(`topic "${created.name}"`, async () => (await findTopic(admin, created.name))?.partitions === created.partitions);
+        await waitForMetadata(
+          `topic "${created.name}"`,
+          async () => (await findTopic(admin, created.name))?.partitions === created.partitions,
+        );
       });
     } finally {
       // Also when only the metadata wait timed out: the broker accepted the topic.
       if (accepted) deps.view.refreshNode(nodeId.topics(cluster.id));
     }
-    void vscode.window.setStatusBarMessage(`Kafka: created topic "${created.name}" (${created.partitions} partition${created.partitions === 1 ? '' : 's'})`, 5000);
+    void vscode.window.setStatusBarMessage(
+      `Kafka: created topic "${created.name}" (${created.partitions} partition${created.partitions === 1 ? '' : 's'})`,
+      5000,
+    );
     return created.name;
   };
 
   const deleteTopic = async (arg?: unknown, second?: unknown): Promise<boolean> => {
     const target = await resolveTopic(arg, 'Delete a topic', { allowInternal: false });
     if (!target) return false;
-    if (target.topic.startsWith('__')) throw invalid(`"${target.topic}" is one of Kafka's own topics; the explorer does not delete it.`);
-    if (!options<TopicArgs>(arg, second).confirmed && !(await confirmTopicDeletion(target.topic, target.cluster.name))) return false;
+    if (target.topic.startsWith('__'))
+      throw invalid(`"${target.topic}" is one of Kafka's own topics; the explorer does not delete it.`);
+    if (!options<TopicArgs>(arg, second).confirmed && !(await confirmTopicDeletion(target.topic, target.cluster.name)))
+      return false;
     const admin = await deps.clients.admin(target.cluster);
     let accepted = false;
     try {
       await withProgress(`Deleting topic "${target.topic}" on ${target.cluster.name}…`, async () => {
         await admin.deleteTopic(target.topic);
         accepted = true;
-        await waitForMetadata(`the deletion of "${target.topic}"`, async () => (await findTopic(admin, target.topic)) === undefined);
+        await waitForMetadata(
+          `the deletion of "${target.topic}"`,
+          async () => (await findTopic(admin, target.topic)) === undefined,
+        );
       });
     } finally {
       if (accepted) deps.view.refreshNode(nodeId.topics(target.cluster.id));
@@ -193,7 +266,11 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     if (!target) return undefined;
     const admin = await deps.clients.admin(target.cluster);
     const current = await findTopic(admin, target.topic);
-    if (!current) throw new KafkaClientError('topicNotFound', `Topic "${target.topic}" does not exist on ${target.cluster.name}; refresh the topic list.`);
+    if (!current)
+      throw new KafkaClientError(
+        'topicNotFound',
+        `Topic "${target.topic}" does not exist on ${target.cluster.name}; refresh the topic list.`,
+      );
     const given = typeof second === 'number' ? second : options<TopicArgs>(arg, second).total;
     let total: number;
     if (given !== undefined) total = valueOf(parseNewPartitionTotal(String(given), current.partitions));
@@ -214,7 +291,10 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const updated = await withProgress(`Raising "${target.topic}" to ${total} partitions…`, async () => {
       await admin.addPartitions(target.topic, total);
       let seen: TopicSummary | undefined;
-      await waitForMetadata(`the new partitions of "${target.topic}"`, async () => (seen = await findTopic(admin, target.topic))?.partitions === total);
+      await waitForMetadata(
+        `the new partitions of "${target.topic}"`,
+        async () => (seen = await findTopic(admin, target.topic))?.partitions === total,
+      );
       return seen as TopicSummary;
     });
     deps.view.updateTopic(target.cluster.id, updated);
@@ -237,7 +317,14 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const { cluster, groupId } = group;
     const admin = await deps.clients.admin(cluster);
     const title = `Reset offsets of "${groupId}"`;
-    let scope = given.scope ?? (group.row ? { kind: 'partitions' as const, partitions: [{ topic: group.row.row.topic, partition: group.row.row.partition }] } : undefined);
+    let scope =
+      given.scope ??
+      (group.row
+        ? {
+            kind: 'partitions' as const,
+            partitions: [{ topic: group.row.row.topic, partition: group.row.row.partition }],
+          }
+        : undefined);
     if (!scope) {
       const rows = await withProgress(`Reading the offsets of "${groupId}"…`, () => admin.groupOffsets(groupId));
       scope = await pickResetScope(title, {
@@ -253,25 +340,34 @@ export function explorerCommands(deps: ExplorerCommandDeps) {
     const interactive = !given.confirmed && !given.previewOnly;
     const [plan, detail] = await withProgress(`Planning the reset of "${groupId}" to ${describeTarget(target)}…`, () =>
       // Interactively, the group's state too: the preview warns when applying will be refused.
-      Promise.all([admin.planReset(groupId, chosenScope, target), interactive ? admin.describeGroup(groupId).catch(() => undefined) : undefined]),
+      Promise.all([
+        admin.planReset(groupId, chosenScope, target),
+        interactive ? admin.describeGroup(groupId).catch(() => undefined) : undefined,
+      ]),
     );
     deps.logger.info(`Reset preview for group "${groupId}" to ${describeTarget(target)}:\n${previewTable(plan.rows)}`);
     if (given.previewOnly) return [...plan.rows];
     if (interactive) {
-      const warning = detail && isGroupActive(detail) ? `The group is ${detail.state} with ${detail.members.length} member(s): applying will be refused until every consumer of the group stops.` : undefined;
+      const warning =
+        detail && isGroupActive(detail)
+          ? `The group is ${detail.state} with ${detail.members.length} member(s): applying will be refused until every consumer of the group stops.`
+          : undefined;
       if (!(await confirmResetPreview(`${title} to ${describeTarget(target)}`, plan, warning))) return undefined;
     }
     const applied = await withProgress(`Resetting the offsets of "${groupId}"…`, () => admin.applyReset(plan));
     deps.view.refreshNode(nodeId.group(cluster.id, groupId));
     deps.logger.info(`Reset group "${groupId}" on ${cluster.name}:\n${previewTable(applied)}`);
-    void vscode.window.showInformationMessage(`Kafka Consumer Lab: reset ${applied.length} partition(s) of "${groupId}" to ${describeTarget(target)}.`);
+    void vscode.window.showInformationMessage(
+      `Kafka Consumer Lab: reset ${applied.length} partition(s) of "${groupId}" to ${describeTarget(target)}.`,
+    );
     return applied;
   };
 
   const deleteGroup = async (arg?: unknown, second?: unknown): Promise<boolean> => {
     const group = await resolveGroup(arg, 'Delete a consumer group');
     if (!group) return false;
-    if (!options<GroupArgs>(arg, second).confirmed && !(await confirmGroupDeletion(group.groupId, group.cluster.name))) return false;
+    if (!options<GroupArgs>(arg, second).confirmed && !(await confirmGroupDeletion(group.groupId, group.cluster.name)))
+      return false;
     const admin = await deps.clients.admin(group.cluster);
     await withProgress(`Deleting consumer group "${group.groupId}"…`, () => admin.deleteGroup(group.groupId));
     deps.view.refreshNode(nodeId.groups(group.cluster.id));

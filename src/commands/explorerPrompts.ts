@@ -3,7 +3,13 @@ import type { NewTopicSpec } from '../core/kafka/admin';
 import type { GroupOffsetRow } from '../core/kafka/groupInfo';
 import type { ResetPlan, ResetScope, ResetTarget, TopicPartitionRef } from '../core/kafka/offsetReset';
 import { parseResetTarget, previewRow, previewSummary, type TargetKind } from '../core/kafka/resetInput';
-import { type Parsed, parsePartitionCount, parseReplicationFactor, parseTopicConfigs, topicNameProblem } from '../core/kafka/topicInput';
+import {
+  type Parsed,
+  parsePartitionCount,
+  parseReplicationFactor,
+  parseTopicConfigs,
+  topicNameProblem,
+} from '../core/kafka/topicInput';
 
 const BACK = Symbol('back');
 
@@ -55,24 +61,31 @@ function inputStep(options: StepOptions): Promise<string | typeof BACK | undefin
 const messageOf = <T>(parsed: Parsed<T>): string | undefined => (parsed.ok ? undefined : parsed.message);
 
 /** Create Topic: name, partitions, replication factor, configs. `existing` names are refused as typed (it may fill in late). */
-export async function promptNewTopic(clusterName: string, existing: ReadonlySet<string>): Promise<NewTopicSpec | undefined> {
+export async function promptNewTopic(
+  clusterName: string,
+  existing: ReadonlySet<string>,
+): Promise<NewTopicSpec | undefined> {
   const title = `Create topic on ${clusterName}`;
   const values = ['', '1', '1', ''];
   const steps: Array<Omit<StepOptions, 'title' | 'step' | 'totalSteps' | 'value'>> = [
     {
       prompt: 'Topic name (letters, digits, ".", "_", "-")',
       placeholder: 'e.g. orders.v1',
-      validate: (v) => topicNameProblem(v) ?? (existing.has(v) ? `A topic named "${v}" already exists on ${clusterName}.` : undefined),
+      validate: (v) =>
+        topicNameProblem(v) ?? (existing.has(v) ? `A topic named "${v}" already exists on ${clusterName}.` : undefined),
     },
     { prompt: 'Number of partitions', validate: (v) => messageOf(parsePartitionCount(v)) },
-    { prompt: 'Replication factor (at most the number of brokers)', validate: (v) => messageOf(parseReplicationFactor(v)) },
+    {
+      prompt: 'Replication factor (at most the number of brokers)',
+      validate: (v) => messageOf(parseReplicationFactor(v)),
+    },
     {
       prompt: 'Topic configs (optional): key=value pairs separated by spaces',
       placeholder: 'e.g. retention.ms=86400000 cleanup.policy=compact',
       validate: (v) => messageOf(parseTopicConfigs(v)),
     },
   ];
-  for (let i = 0; i < steps.length; ) {
+  for (let i = 0; i < steps.length;) {
     const answer = await inputStep({ ...steps[i], title, step: i + 1, totalSteps: steps.length, value: values[i] });
     if (answer === undefined) return undefined;
     if (answer === BACK) {
@@ -81,9 +94,18 @@ export async function promptNewTopic(clusterName: string, existing: ReadonlySet<
     }
     values[i++] = answer;
   }
-  const [partitions, replicationFactor, configs] = [parsePartitionCount(values[1]), parseReplicationFactor(values[2]), parseTopicConfigs(values[3])];
+  const [partitions, replicationFactor, configs] = [
+    parsePartitionCount(values[1]),
+    parseReplicationFactor(values[2]),
+    parseTopicConfigs(values[3]),
+  ];
   if (!partitions.ok || !replicationFactor.ok || !configs.ok) return undefined; // validated above; unreachable
-  return { name: values[0], partitions: partitions.value, replicationFactor: replicationFactor.value, configs: configs.value };
+  return {
+    name: values[0],
+    partitions: partitions.value,
+    replicationFactor: replicationFactor.value,
+    configs: configs.value,
+  };
 }
 
 /** Delete Topic: the user types the topic's name. */
@@ -94,7 +116,11 @@ export async function confirmTopicDeletion(topic: string, clusterName: string): 
     placeHolder: topic,
     ignoreFocusOut: true,
     validateInput: (v) =>
-      v === topic ? undefined : topic.startsWith(v) ? { message: `Type "${topic}" exactly to delete it.`, severity: vscode.InputBoxValidationSeverity.Info } : `That is not "${topic}". Type the topic name exactly to delete it.`,
+      v === topic
+        ? undefined
+        : topic.startsWith(v)
+          ? { message: `Type "${topic}" exactly to delete it.`, severity: vscode.InputBoxValidationSeverity.Info }
+          : `That is not "${topic}". Type the topic name exactly to delete it.`,
   });
   return answer === topic;
 }
@@ -116,12 +142,22 @@ export async function pickResetScope(title: string, source: ResetScopeSource): P
   const groupTopics = [...new Set(source.rows.map((r) => r.topic))];
   const committed = source.rows.filter((r) => r.committed !== null).length;
   const scopeItems: ScopeItem[] = [
-    { label: '$(organization) Whole group', description: `${committed} partition${committed === 1 ? '' : 's'} with a committed offset`, scope: 'group' },
+    {
+      label: '$(organization) Whole group',
+      description: `${committed} partition${committed === 1 ? '' : 's'} with a committed offset`,
+      scope: 'group',
+    },
     { label: '$(symbol-event) One topic…', description: 'every partition of a topic', scope: 'topic' },
     { label: '$(symbol-number) Chosen partitions…', description: 'pick partitions from a list', scope: 'partitions' },
   ];
   const step = `${title} (1/3)`;
-  const kind = (await vscode.window.showQuickPick(scopeItems, { title: step, placeHolder: 'Which partitions to reset', ignoreFocusOut: true }))?.scope;
+  const kind = (
+    await vscode.window.showQuickPick(scopeItems, {
+      title: step,
+      placeHolder: 'Which partitions to reset',
+      ignoreFocusOut: true,
+    })
+  )?.scope;
   if (!kind) return undefined;
   if (kind === 'group') return { kind: 'group' };
   let topics = groupTopics;
@@ -129,20 +165,39 @@ export async function pickResetScope(title: string, source: ResetScopeSource): P
     const all = await source.topics();
     const others = all.filter((t) => !groupTopics.includes(t));
     const topicItems: vscode.QuickPickItem[] = [
-      ...(groupTopics.length ? [{ label: 'Topics of this group', kind: vscode.QuickPickItemKind.Separator }, ...groupTopics.map((t) => ({ label: t }))] : []),
-      ...(others.length ? [{ label: 'Other topics', kind: vscode.QuickPickItemKind.Separator }, ...others.map((t) => ({ label: t }))] : []),
+      ...(groupTopics.length
+        ? [
+            { label: 'Topics of this group', kind: vscode.QuickPickItemKind.Separator },
+            ...groupTopics.map((t) => ({ label: t })),
+          ]
+        : []),
+      ...(others.length
+        ? [{ label: 'Other topics', kind: vscode.QuickPickItemKind.Separator }, ...others.map((t) => ({ label: t }))]
+        : []),
     ];
-    const topic = await vscode.window.showQuickPick(topicItems, { title: step, placeHolder: kind === 'topic' ? 'Topic whose partitions to reset' : 'Topic to choose partitions from', ignoreFocusOut: true });
+    const topic = await vscode.window.showQuickPick(topicItems, {
+      title: step,
+      placeHolder: kind === 'topic' ? 'Topic whose partitions to reset' : 'Topic to choose partitions from',
+      ignoreFocusOut: true,
+    });
     if (!topic) return undefined;
     if (kind === 'topic') return { kind: 'topic', topic: topic.label };
     topics = [topic.label];
   }
   const items = (await source.partitions(topics)).map((r) => ({
     label: `${r.topic} [${r.partition}]`,
-    description: r.committed === null ? `no committed offset · end ${r.end}` : `committed ${r.committed} · end ${r.end} · lag ${r.lag ?? 0}`,
+    description:
+      r.committed === null
+        ? `no committed offset · end ${r.end}`
+        : `committed ${r.committed} · end ${r.end} · lag ${r.lag ?? 0}`,
     ref: { topic: r.topic, partition: r.partition } satisfies TopicPartitionRef,
   }));
-  const picked = await vscode.window.showQuickPick(items, { title: step, placeHolder: 'Partitions to reset (Space selects, Enter continues)', canPickMany: true, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: step,
+    placeHolder: 'Partitions to reset (Space selects, Enter continues)',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
   if (!picked || picked.length === 0) return undefined;
   return { kind: 'partitions', partitions: picked.map((p) => p.ref) };
 }
@@ -150,19 +205,55 @@ export async function pickResetScope(title: string, source: ResetScopeSource): P
 /** Reset, step 2: where to. */
 export async function pickResetTarget(title: string): Promise<ResetTarget | undefined> {
   const kinds: Array<vscode.QuickPickItem & { target: TargetKind; prompt?: string; placeholder?: string }> = [
-    { label: '$(debug-step-back) Earliest', description: 'the oldest message still kept (low watermark)', target: 'earliest' },
-    { label: '$(debug-step-over) Latest', description: 'after the newest message (skip everything so far)', target: 'latest' },
-    { label: '$(calendar) Timestamp…', description: 'the first message at or after a time', target: 'timestamp', prompt: 'Time: ISO 8601 (e.g. 2025-01-31T14:00:00Z; without a zone it is local time) or epoch milliseconds', placeholder: new Date(Date.now() - 3_600_000).toISOString() },
-    { label: '$(symbol-number) Offset…', description: 'the same offset on every chosen partition', target: 'offset', prompt: 'Offset (clamped to each partition\'s low and high watermark)', placeholder: '0' },
-    { label: '$(arrow-swap) Shift by ±N…', description: 'move from the committed offset', target: 'shiftBy', prompt: 'Messages to shift by: negative re-reads, positive skips (e.g. -100)', placeholder: '-100' },
+    {
+      label: '$(debug-step-back) Earliest',
+      description: 'the oldest message still kept (low watermark)',
+      target: 'earliest',
+    },
+    {
+      label: '$(debug-step-over) Latest',
+      description: 'after the newest message (skip everything so far)',
+      target: 'latest',
+    },
+    {
+      label: '$(calendar) Timestamp…',
+      description: 'the first message at or after a time',
+      target: 'timestamp',
+      prompt: 'Time: ISO 8601 (e.g. 2025-01-31T14:00:00Z; without a zone it is local time) or epoch milliseconds',
+      placeholder: new Date(Date.now() - 3_600_000).toISOString(),
+    },
+    {
+      label: '$(symbol-number) Offset…',
+      description: 'the same offset on every chosen partition',
+      target: 'offset',
+      prompt: "Offset (clamped to each partition's low and high watermark)",
+      placeholder: '0',
+    },
+    {
+      label: '$(arrow-swap) Shift by ±N…',
+      description: 'move from the committed offset',
+      target: 'shiftBy',
+      prompt: 'Messages to shift by: negative re-reads, positive skips (e.g. -100)',
+      placeholder: '-100',
+    },
   ];
-  const chosen = await vscode.window.showQuickPick(kinds, { title: `${title} (2/3)`, placeHolder: 'Reset to', ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(kinds, {
+    title: `${title} (2/3)`,
+    placeHolder: 'Reset to',
+    ignoreFocusOut: true,
+  });
   if (!chosen) return undefined;
   if (!chosen.prompt) {
     const parsed = parseResetTarget(chosen.target);
     return parsed.ok ? parsed.value : undefined;
   }
-  const text = await vscode.window.showInputBox({ title: `${title} (2/3)`, prompt: chosen.prompt, placeHolder: chosen.placeholder, ignoreFocusOut: true, validateInput: (v) => messageOf(parseResetTarget(chosen.target, v)) });
+  const text = await vscode.window.showInputBox({
+    title: `${title} (2/3)`,
+    prompt: chosen.prompt,
+    placeHolder: chosen.placeholder,
+    ignoreFocusOut: true,
+    validateInput: (v) => messageOf(parseResetTarget(chosen.target, v)),
+  });
   if (text === undefined) return undefined;
   const parsed = parseResetTarget(chosen.target, text);
   return parsed.ok ? parsed.value : undefined;
@@ -186,7 +277,11 @@ export function confirmResetPreview(title: string, plan: ResetPlan, warning?: st
       apply,
       { label: '$(close) Cancel', description: 'change nothing', action: 'cancel' },
       { label: 'preview', kind: vscode.QuickPickItemKind.Separator, action: 'row' },
-      ...plan.rows.map((row): PreviewItem => ({ ...previewRow(row), iconPath: new vscode.ThemeIcon(row.delta === 0 ? 'circle-small' : 'arrow-right'), action: 'row' })),
+      ...plan.rows.map((row): PreviewItem => ({
+        ...previewRow(row),
+        iconPath: new vscode.ThemeIcon(row.delta === 0 ? 'circle-small' : 'arrow-right'),
+        action: 'row',
+      })),
     ];
     pick.activeItems = [apply];
     let settled = false;
@@ -209,7 +304,11 @@ export function confirmResetPreview(title: string, plan: ResetPlan, warning?: st
 export async function confirmGroupDeletion(groupId: string, clusterName: string): Promise<boolean> {
   const answer = await vscode.window.showWarningMessage(
     `Delete consumer group "${groupId}" on ${clusterName}?`,
-    { modal: true, detail: 'Its committed offsets are deleted too: a consumer that joins the group later starts from its auto.offset.reset position. A group with active members cannot be deleted.' },
+    {
+      modal: true,
+      detail:
+        'Its committed offsets are deleted too: a consumer that joins the group later starts from its auto.offset.reset position. A group with active members cannot be deleted.',
+    },
     'Delete Group',
   );
   return answer === 'Delete Group';

@@ -31,7 +31,12 @@ export function sessionCommands(deps: SessionCommandDeps) {
   const controller = (ref: SessionRef): SessionController => {
     const id = typeof ref === 'string' ? ref : ref ? ref.controller.id : deps.manager.active?.id;
     const found = id ? deps.manager.get(id) : undefined;
-    if (!found) throw new Error(id ? `Session ${id} is not running any more.` : 'No consumer session is running. Start one with "Kafka: Start Consumer Session".');
+    if (!found)
+      throw new Error(
+        id
+          ? `Session ${id} is not running any more.`
+          : 'No consumer session is running. Start one with "Kafka: Start Consumer Session".',
+      );
     return found;
   };
 
@@ -44,13 +49,33 @@ export function sessionCommands(deps: SessionCommandDeps) {
 
   const setMode = async (ref: SessionRef, mode?: SessionMode): Promise<void> => {
     const c = controller(ref);
-    const chosen = mode ?? (await vscode.window.showQuickPick((['stepping', 'running', 'paused'] as const).map((m) => ({ label: m, description: m === c.mode ? 'current' : undefined })), { title: 'Session mode' }))?.label;
+    const chosen =
+      mode ??
+      (
+        await vscode.window.showQuickPick(
+          (['stepping', 'running', 'paused'] as const).map((m) => ({
+            label: m,
+            description: m === c.mode ? 'current' : undefined,
+          })),
+          { title: 'Session mode' },
+        )
+      )?.label;
     if (chosen) c.setMode(chosen);
   };
 
-  const seek = async (ref: SessionRef, topic?: string, partition?: number, target?: SeekTarget): Promise<number | undefined> => {
+  const seek = async (
+    ref: SessionRef,
+    topic?: string,
+    partition?: number,
+    target?: SeekTarget,
+  ): Promise<number | undefined> => {
     const c = controller(ref);
-    const where = ref instanceof SessionPartitionNode ? { topic: ref.partition.topic, partition: ref.partition.partition } : topic !== undefined && partition !== undefined ? { topic, partition } : undefined;
+    const where =
+      ref instanceof SessionPartitionNode
+        ? { topic: ref.partition.topic, partition: ref.partition.partition }
+        : topic !== undefined && partition !== undefined
+          ? { topic, partition }
+          : undefined;
     if (!where) throw new Error('Choose a partition in the Sessions view to seek it.');
     const chosen = target ?? (await askSeekTarget(where.topic, where.partition));
     return chosen ? c.seek(where.topic, where.partition, chosen) : undefined;
@@ -58,7 +83,8 @@ export function sessionCommands(deps: SessionCommandDeps) {
 
   const runUntil = async (ref: SessionRef, condition?: RunUntilCondition): Promise<void> => {
     const c = controller(ref);
-    if (condition !== undefined && !isRunUntilCondition(condition)) throw new Error('That run-until condition is not valid.');
+    if (condition !== undefined && !isRunUntilCondition(condition))
+      throw new Error('That run-until condition is not valid.');
     const chosen = condition ?? (await askRunUntilCondition());
     if (!chosen) return;
     c.runUntilMatch(chosen);
@@ -87,16 +113,22 @@ export function sessionCommands(deps: SessionCommandDeps) {
       const chosen = policy ?? (await askCommitPolicy('Commit policy'));
       if (chosen) c.setCommitPolicy(chosen);
     },
-    'kafkaLab.seekSessionPartition': (ref?: SessionRef, topic?: string, partition?: number, target?: SeekTarget) => seek(ref, topic, partition, target),
-    'kafkaLab.addSessionMember': (ref?: SessionRef) => withProgress('Adding a member (the group rebalances)…', () => controller(ref).addMember()),
+    'kafkaLab.seekSessionPartition': (ref?: SessionRef, topic?: string, partition?: number, target?: SeekTarget) =>
+      seek(ref, topic, partition, target),
+    'kafkaLab.addSessionMember': (ref?: SessionRef) =>
+      withProgress('Adding a member (the group rebalances)…', () => controller(ref).addMember()),
     'kafkaLab.removeSessionMember': (ref?: SessionRef) => {
       const c = controller(ref);
-      return withProgress('Removing a member (it commits what is done and leaves the group)…', () => c.removeMember(ref instanceof MemberNode ? ref.member.id : undefined));
+      return withProgress('Removing a member (it commits what is done and leaves the group)…', () =>
+        c.removeMember(ref instanceof MemberNode ? ref.member.id : undefined),
+      );
     },
     'kafkaLab.runSessionUntil': (ref?: SessionRef, condition?: RunUntilCondition) => runUntil(ref, condition),
     'kafkaLab.stopSession': async (ref?: SessionRef) => {
       const c = controller(ref);
-      await withProgress(`Stopping session ${c.spec.groupId} (committing what is done)…`, () => deps.manager.stop(c.id));
+      await withProgress(`Stopping session ${c.spec.groupId} (committing what is done)…`, () =>
+        deps.manager.stop(c.id),
+      );
       deps.panels.close(c.id);
     },
   } satisfies Partial<CommandTable>;

@@ -31,7 +31,10 @@ export class SessionPanels implements vscode.Disposable {
   }
 
   /** The session's panel, revealed if open, otherwise opened (beside the editor for a handler being debugged). */
-  open(controller: SessionController, placement: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {}): SessionPanel {
+  open(
+    controller: SessionController,
+    placement: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {},
+  ): SessionPanel {
     const { panel } = this.registry.findOrCreate(controller.id, () => {
       return new SessionPanel({
         extensionUri: this.deps.extensionUri,
@@ -61,7 +64,10 @@ export class SessionPanels implements vscode.Disposable {
     this.deps.manager.focus(controller.id);
     switch (action.type) {
       case 'decide':
-        await controller.decide(action.action, { messageId: action.messageId, ...(action.action === 'deadLetter' ? { reason: action.reason } : {}) });
+        await controller.decide(action.action, {
+          messageId: action.messageId,
+          ...(action.action === 'deadLetter' ? { reason: action.reason } : {}),
+        });
         break;
       case 'pause':
         controller.pause();

@@ -22,10 +22,13 @@ export class SessionProblems implements vscode.Disposable {
       this.lastShown.set(key, now);
       logger.warn(`${controller.id} (${controller.spec.groupId}): ${problem.message}`);
       const actions = problem.kind === 'deadLetterFailed' ? ['Retry', 'Show Log'] : ['Show Log'];
-      void vscode.window.showErrorMessage(`Kafka session ${controller.spec.groupId}: ${problem.message}`, ...actions).then((choice) => {
-        if (choice === 'Show Log') showLog();
-        if (choice === 'Retry' && controller.retryDeadLetters() === 0) void vscode.window.showInformationMessage('No dead-letter write is waiting for a retry any more.');
-      });
+      void vscode.window
+        .showErrorMessage(`Kafka session ${controller.spec.groupId}: ${problem.message}`, ...actions)
+        .then((choice) => {
+          if (choice === 'Show Log') showLog();
+          if (choice === 'Retry' && controller.retryDeadLetters() === 0)
+            void vscode.window.showInformationMessage('No dead-letter write is waiting for a retry any more.');
+        });
     };
     manager.on('problem', onProblem);
     this.unsubscribe = () => manager.off('problem', onProblem);

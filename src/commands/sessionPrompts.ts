@@ -8,7 +8,9 @@ import type { RunUntilCondition } from '../core/session/runUntil';
 /** The prompts of the session commands and the session panel; each returns undefined when cancelled. */
 
 /** The one dead-letter reason prompt, for the panel's button and for the command. */
-export function askDeadLetterReason(message: { readonly topic: string; readonly partition: number; readonly offset: number } | undefined): Thenable<string | undefined> {
+export function askDeadLetterReason(
+  message: { readonly topic: string; readonly partition: number; readonly offset: number } | undefined,
+): Thenable<string | undefined> {
   const where = message ? `offset ${message.offset} of ${message.topic} [${message.partition}]` : 'the message';
   return vscode.window.showInputBox({
     title: `Send ${where} to the dead-letter topic`,
@@ -29,9 +31,19 @@ export async function askCommitPolicy(title: string): Promise<CommitPolicy | und
   );
   if (!choice) return undefined;
   if (!choice.batch) return { kind: 'perMessage' };
-  const n = await vscode.window.showInputBox({ title, prompt: 'Commit after this many messages (N)', value: String(defaultBatchPolicy.maxMessages), validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'A whole number of at least 1') });
+  const n = await vscode.window.showInputBox({
+    title,
+    prompt: 'Commit after this many messages (N)',
+    value: String(defaultBatchPolicy.maxMessages),
+    validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'A whole number of at least 1'),
+  });
   if (n === undefined) return undefined;
-  const t = await vscode.window.showInputBox({ title, prompt: 'Or after this many milliseconds (T)', value: String(defaultBatchPolicy.maxIntervalMs), validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 10 ? undefined : 'At least 10 ms') });
+  const t = await vscode.window.showInputBox({
+    title,
+    prompt: 'Or after this many milliseconds (T)',
+    value: String(defaultBatchPolicy.maxIntervalMs),
+    validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 10 ? undefined : 'At least 10 ms'),
+  });
   if (t === undefined) return undefined;
   return { kind: 'batch', maxMessages: Number(n), maxIntervalMs: Number(t) };
 }
@@ -49,7 +61,10 @@ export async function askSeekTarget(topic: string, partition: number): Promise<S
   if (!kind) return undefined;
   switch (kind.pick) {
     case 'offset': {
-      const v = await vscode.window.showInputBox({ title: 'Seek to offset', validateInput: (x) => (/^\d+$/.test(x.trim()) ? undefined : 'A whole, non-negative offset') });
+      const v = await vscode.window.showInputBox({
+        title: 'Seek to offset',
+        validateInput: (x) => (/^\d+$/.test(x.trim()) ? undefined : 'A whole, non-negative offset'),
+      });
       return v === undefined ? undefined : { kind: 'offset', offset: Number(v) };
     }
     case 'timestamp': {
@@ -98,7 +113,9 @@ export async function askRunUntilCondition(): Promise<RunUntilCondition | undefi
       const path = await ask('JSON path in the value, e.g. $.order.status', '$.');
       if (path === undefined) return undefined;
       const value = await ask('Value (JSON or text)');
-      return value === undefined ? undefined : { kind: 'jsonPath', path, op: kind.pick === 'jsonPathEquals' ? 'equals' : 'contains', value };
+      return value === undefined
+        ? undefined
+        : { kind: 'jsonPath', path, op: kind.pick === 'jsonPathEquals' ? 'equals' : 'contains', value };
     }
     case 'headerPresent': {
       const name = await ask('Header name');

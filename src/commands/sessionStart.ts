@@ -49,9 +49,15 @@ interface GroupLike {
   readonly group: { readonly groupId: string };
 }
 
-const isTopicNode = (x: unknown): x is TopicLike => typeof x === 'object' && x !== null && 'cluster' in x && 'topic' in x && (x as { kind?: string }).kind === 'topic';
-const isGroupNode = (x: unknown): x is GroupLike => typeof x === 'object' && x !== null && 'cluster' in x && 'group' in x && (x as { kind?: string }).kind === 'group';
-const isStartArgs = (x: unknown): x is StartSessionArgs => typeof x === 'object' && x !== null && typeof (x as StartSessionArgs).clusterId === 'string' && typeof (x as StartSessionArgs).groupId === 'string';
+const isTopicNode = (x: unknown): x is TopicLike =>
+  typeof x === 'object' && x !== null && 'cluster' in x && 'topic' in x && (x as { kind?: string }).kind === 'topic';
+const isGroupNode = (x: unknown): x is GroupLike =>
+  typeof x === 'object' && x !== null && 'cluster' in x && 'group' in x && (x as { kind?: string }).kind === 'group';
+const isStartArgs = (x: unknown): x is StartSessionArgs =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as StartSessionArgs).clusterId === 'string' &&
+  typeof (x as StartSessionArgs).groupId === 'string';
 
 const TITLE = 'Start Consumer Session';
 
@@ -69,7 +75,8 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
   const topics = [...new Set(args.topics.map((t) => t.trim()).filter(Boolean))];
   if (topics.length === 0) throw new Error('Choose at least one topic for the session.');
   const members = args.members ?? 1;
-  if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) throw new Error(`The member count must be a whole number from 1 to ${MAX_MEMBERS} (got ${String(members)}).`);
+  if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS)
+    throw new Error(`The member count must be a whole number from 1 to ${MAX_MEMBERS} (got ${String(members)}).`);
   const spec: SessionSpec = {
     clusterId: cluster.id,
     clusterName: cluster.name,
@@ -99,19 +106,29 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
   }
   // Called with arguments, nothing is asked: missing DLQ topics are created only when asked for.
   await ensureDlqTopics(deps, cluster, spec, args.createDlqTopics === true, fromArgs);
-  const controller = await withProgress(`Starting a ${spec.mode} session of group ${spec.groupId}…`, () => deps.manager.start(spec));
+  const controller = await withProgress(`Starting a ${spec.mode} session of group ${spec.groupId}…`, () =>
+    deps.manager.start(spec),
+  );
   if (!args.noPanel) deps.openPanel(controller);
   return controller.id;
 }
 
-async function ensureDlqTopics(deps: SessionStartDeps, cluster: ClusterSettings, spec: SessionSpec, create: boolean, silent: boolean): Promise<void> {
+async function ensureDlqTopics(
+  deps: SessionStartDeps,
+  cluster: ClusterSettings,
+  spec: SessionSpec,
+  create: boolean,
+  silent: boolean,
+): Promise<void> {
   const admin = await deps.clients.admin(cluster);
   const existing = new Map((await admin.listTopics({ includeInternal: false })).map((t) => [t.name, t]));
   const missing = [...new Set(spec.topics.map((t) => dlqTopicFor(spec.dlqTopic, t)))].filter((t) => !existing.has(t));
   if (missing.length === 0) return;
   let go = create;
   if (!go && silent) {
-    deps.logger.warn(`dead-letter topic(s) ${missing.join(', ')} missing; dead-letter decisions will wait until they exist`);
+    deps.logger.warn(
+      `dead-letter topic(s) ${missing.join(', ')} missing; dead-letter decisions will wait until they exist`,
+    );
     return;
   }
   if (!go) {
@@ -137,7 +154,10 @@ async function ensureDlqTopics(deps: SessionStartDeps, cluster: ClusterSettings,
 async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSessionArgs | undefined> {
   let cluster: ClusterSettings | undefined = isTopicNode(from) || isGroupNode(from) ? from.cluster : undefined;
   if (!cluster) {
-    if (deps.store.list().length === 0) throw new Error('No cluster connection yet. Add one in the Clusters view (Kafka: Add Cluster), then start the session.');
+    if (deps.store.list().length === 0)
+      throw new Error(
+        'No cluster connection yet. Add one in the Clusters view (Kafka: Add Cluster), then start the session.',
+      );
     cluster = await pickCluster(deps.store, { title: TITLE, placeHolder: 'Cluster', takeSingle: true });
     if (!cluster) return undefined;
   }
@@ -149,7 +169,11 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
   if (groupId) preselected = [...new Set((await admin.groupOffsets(groupId).catch(() => [])).map((r) => r.topic))];
 
   const topicItems = allTopics.map((name) => ({ label: name, picked: preselected.includes(name) }));
-  const pickedTopics = await vscode.window.showQuickPick(topicItems, { title: TITLE, placeHolder: 'Topics to consume', canPickMany: true });
+  const pickedTopics = await vscode.window.showQuickPick(topicItems, {
+    title: TITLE,
+    placeHolder: 'Topics to consume',
+    canPickMany: true,
+  });
   if (!pickedTopics || pickedTopics.length === 0) return undefined;
   const topics = pickedTopics.map((t) => t.label);
 
@@ -163,7 +187,16 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     ];
     const choice = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Consumer group' });
     if (!choice) return undefined;
-    groupId = choice.id ?? (await vscode.window.showInputBox({ title: TITLE, prompt: 'New consumer group id', value: suggestion, validateInput: (v) => (v.trim() ? undefined : 'A group id is needed') }))?.trim();
+    groupId =
+      choice.id ??
+      (
+        await vscode.window.showInputBox({
+          title: TITLE,
+          prompt: 'New consumer group id',
+          value: suggestion,
+          validateInput: (v) => (v.trim() ? undefined : 'A group id is needed'),
+        })
+      )?.trim();
     if (!groupId) return undefined;
   }
 
@@ -184,9 +217,24 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
 
   const mode = await vscode.window.showQuickPick(
     [
-      { label: 'Stepping', description: 'one message at a time, you decide each', mode: 'stepping' as const, handler: 'noop' as const },
-      { label: 'Running, no-op handler', description: 'consume and mark done, commit by policy', mode: 'running' as const, handler: 'noop' as const },
-      { label: 'Running, logging handler', description: 'one log line per message in the Kafka Consumer Lab output', mode: 'running' as const, handler: 'log' as const },
+      {
+        label: 'Stepping',
+        description: 'one message at a time, you decide each',
+        mode: 'stepping' as const,
+        handler: 'noop' as const,
+      },
+      {
+        label: 'Running, no-op handler',
+        description: 'consume and mark done, commit by policy',
+        mode: 'running' as const,
+        handler: 'noop' as const,
+      },
+      {
+        label: 'Running, logging handler',
+        description: 'one log line per message in the Kafka Consumer Lab output',
+        mode: 'running' as const,
+        handler: 'log' as const,
+      },
     ],
     { title: TITLE, placeHolder: 'Mode' },
   );
@@ -199,7 +247,10 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     title: TITLE,
     prompt: 'Dead-letter topic ({topic} stands for the source topic)',
     value: '{topic}.dead-letter',
-    validateInput: (v) => (/^[A-Za-z0-9._{}-]+$/.test(v.trim()) ? undefined : 'Topic names use letters, digits, ".", "_" and "-" (and {topic})'),
+    validateInput: (v) =>
+      /^[A-Za-z0-9._{}-]+$/.test(v.trim())
+        ? undefined
+        : 'Topic names use letters, digits, ".", "_" and "-" (and {topic})',
   });
   if (dlq === undefined) return undefined;
 
@@ -207,11 +258,24 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     title: TITLE,
     prompt: `How many members should join the group (1–${MAX_MEMBERS})? More members than partitions stay idle.`,
     value: '1',
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= MAX_MEMBERS ? undefined : `A whole number from 1 to ${MAX_MEMBERS}`),
+    validateInput: (v) =>
+      /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= MAX_MEMBERS
+        ? undefined
+        : `A whole number from 1 to ${MAX_MEMBERS}`,
   });
   if (members === undefined) return undefined;
 
-  return { clusterId: cluster.id, groupId, topics, autoOffsetReset, mode: mode.mode, handler: mode.handler, commitPolicy, dlqTopic: dlq.trim(), members: Number(members) };
+  return {
+    clusterId: cluster.id,
+    groupId,
+    topics,
+    autoOffsetReset,
+    mode: mode.mode,
+    handler: mode.handler,
+    commitPolicy,
+    dlqTopic: dlq.trim(),
+    members: Number(members),
+  };
 }
 
 /** A suggested group id for a developer's own session: `<user>-dev-<topic>`. */

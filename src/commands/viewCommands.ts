@@ -16,7 +16,12 @@ export function viewCommands(deps: ViewCommandDeps) {
     'kafkaLab.toggleInternalTopics': () => deps.view.setShowInternal(!deps.view.internalShown),
     'kafkaLab.loadMoreTopics': (clusterId: string) => deps.view.loadMoreTopics(clusterId),
     'kafkaLab.filterTopics': async (glob?: string) => {
-      const value = glob ?? (await vscode.window.showInputBox({ title: 'Filter topics', prompt: 'A glob (* and ?), or text to match; empty shows all' }));
+      const value =
+        glob ??
+        (await vscode.window.showInputBox({
+          title: 'Filter topics',
+          prompt: 'A glob (* and ?), or text to match; empty shows all',
+        }));
       if (value !== undefined) deps.view.setTopicGlob(value);
     },
   } satisfies Partial<CommandTable>;

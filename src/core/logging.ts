@@ -22,7 +22,8 @@ const levelRank: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn:
 export const REDACTED = '***';
 
 /** Keys whose values are secrets wherever they appear (librdkafka properties, registry auth, forms). */
-const secretKey = /(pass(word)?|secret|token|credential|jaas|private[._-]?key|key[._-]?password|authorization|api[._-]?key)/i;
+const secretKey =
+  /(pass(word)?|secret|token|credential|jaas|private[._-]?key|key[._-]?password|authorization|api[._-]?key)/i;
 
 /** `key=value` and `key: value` pairs in free text whose key names a secret. */
 const secretPair =
@@ -48,7 +49,8 @@ export function redact(value: unknown, seen: WeakSet<object> = new WeakSet()): u
   if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = secretKey.test(key) && item !== undefined && item !== null && item !== '' ? REDACTED : redact(item, seen);
+    out[key] =
+      secretKey.test(key) && item !== undefined && item !== null && item !== '' ? REDACTED : redact(item, seen);
   }
   return out;
 }

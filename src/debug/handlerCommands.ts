@@ -40,10 +40,16 @@ export interface HandlerCommandDeps {
 export function handlerCommands(deps: HandlerCommandDeps) {
   const launch = async (arg: unknown, noDebug: boolean): Promise<boolean> => {
     const given = isArgs(arg) ? arg : undefined;
-    const target = given ? { cluster: deps.store.get(given.clusterId), topics: given.topics, groupId: given.groupId } : await fromNode(arg as NodeLike | undefined, deps.store);
-    if (!target?.cluster) throw new Error('Pick a topic, a consumer group or a session in the Kafka view to debug a handler on.');
+    const target = given
+      ? { cluster: deps.store.get(given.clusterId), topics: given.topics, groupId: given.groupId }
+      : await fromNode(arg as NodeLike | undefined, deps.store);
+    if (!target?.cluster)
+      throw new Error('Pick a topic, a consumer group or a session in the Kafka view to debug a handler on.');
     const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('Open a folder with your handler first: the launch configuration lives in its .vscode/launch.json.');
+    if (!folder)
+      throw new Error(
+        'Open a folder with your handler first: the launch configuration lives in its .vscode/launch.json.',
+      );
     const handler = given?.handler ?? (await pickHandler(folder));
     if (!handler) return false;
     const relative = path.relative(folder.uri.fsPath, handler);
@@ -51,7 +57,10 @@ export function handlerCommands(deps: HandlerCommandDeps) {
       type: KAFKA_LAB_DEBUG_TYPE,
       request: 'launch',
       name: `Debug ${target.groupId} handler`,
-      handler: relative.startsWith('..') || path.isAbsolute(relative) ? handler : `\${workspaceFolder}/${relative.split(path.sep).join('/')}`,
+      handler:
+        relative.startsWith('..') || path.isAbsolute(relative)
+          ? handler
+          : `\${workspaceFolder}/${relative.split(path.sep).join('/')}`,
       cluster: target.cluster.name,
       topics: [...target.topics],
       groupId: target.groupId,
@@ -61,7 +70,9 @@ export function handlerCommands(deps: HandlerCommandDeps) {
     if (save === undefined) return false;
     if (save) {
       const settings = vscode.workspace.getConfiguration('launch', folder.uri);
-      const existing = (settings.get<vscode.DebugConfiguration[]>('configurations') ?? []).filter((c) => c.name !== config.name);
+      const existing = (settings.get<vscode.DebugConfiguration[]>('configurations') ?? []).filter(
+        (c) => c.name !== config.name,
+      );
       await settings.update('configurations', [...existing, config], vscode.ConfigurationTarget.WorkspaceFolder);
     }
     return vscode.debug.startDebugging(folder, config, { noDebug: given?.noDebug ?? noDebug });
@@ -70,22 +81,39 @@ export function handlerCommands(deps: HandlerCommandDeps) {
     'kafkaLab.debugHandler': (arg?: unknown) => launch(arg, false),
     'kafkaLab.runHandler': (arg?: unknown) => launch(arg, true),
     /** From a partition node (asks the offset), or with arguments: (sessionId, topic, partition, offset). */
-    'kafkaLab.replayIntoHandler': async (arg?: unknown, topicArg?: string, partitionArg?: number, offsetArg?: number) => {
+    'kafkaLab.replayIntoHandler': async (
+      arg?: unknown,
+      topicArg?: string,
+      partitionArg?: number,
+      offsetArg?: number,
+    ) => {
       const node = arg as (NodeLike & { partition?: { topic: string; partition: number } }) | undefined;
       const controller = typeof arg === 'string' ? deps.manager.get(arg) : (node?.controller ?? deps.manager.active);
-      if (!controller) throw new Error('Pick a session that runs your handler (Debug Handler or Run Handler start one).');
+      if (!controller)
+        throw new Error('Pick a session that runs your handler (Debug Handler or Run Handler start one).');
       const topic = topicArg ?? node?.partition?.topic;
       const partition = partitionArg ?? node?.partition?.partition;
-      if (topic === undefined || partition === undefined) throw new Error('Pick a partition of the session in the Sessions view to replay one of its offsets.');
+      if (topic === undefined || partition === undefined)
+        throw new Error('Pick a partition of the session in the Sessions view to replay one of its offsets.');
       let offset = offsetArg;
       if (offset === undefined) {
-        const typed = await vscode.window.showInputBox({ title: `Replay into Handler: ${topic} [${partition}]`, prompt: 'The offset to run your handler on again (nothing is committed, no position moves)', validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'An offset: a whole number, 0 or more') });
+        const typed = await vscode.window.showInputBox({
+          title: `Replay into Handler: ${topic} [${partition}]`,
+          prompt: 'The offset to run your handler on again (nothing is committed, no position moves)',
+          validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'An offset: a whole number, 0 or more'),
+        });
         if (typed === undefined) return undefined;
         offset = Number(typed.trim());
       }
       const outcome = await controller.replay(topic, partition, offset);
-      if (outcome.result.kind === 'returned') void vscode.window.showInformationMessage(`Replayed ${topic} [${partition}] offset ${offset}: the handler returned. Nothing was committed.`);
-      else void vscode.window.showWarningMessage(`Replayed ${topic} [${partition}] offset ${offset}: the handler failed: ${outcome.result.error.split('\n')[0]}. Nothing was committed.`);
+      if (outcome.result.kind === 'returned')
+        void vscode.window.showInformationMessage(
+          `Replayed ${topic} [${partition}] offset ${offset}: the handler returned. Nothing was committed.`,
+        );
+      else
+        void vscode.window.showWarningMessage(
+          `Replayed ${topic} [${partition}] offset ${offset}: the handler failed: ${outcome.result.error.split('\n')[0]}. Nothing was committed.`,
+        );
       return outcome;
     },
     'kafkaLab.restartHandler': async (arg?: unknown) => {
@@ -96,9 +124,16 @@ export function handlerCommands(deps: HandlerCommandDeps) {
   };
 }
 
-const isArgs = (x: unknown): x is DebugHandlerArgs => typeof x === 'object' && x !== null && typeof (x as DebugHandlerArgs).clusterId === 'string' && typeof (x as DebugHandlerArgs).handler === 'string';
+const isArgs = (x: unknown): x is DebugHandlerArgs =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as DebugHandlerArgs).clusterId === 'string' &&
+  typeof (x as DebugHandlerArgs).handler === 'string';
 
-async function fromNode(node: NodeLike | undefined, store: ClusterStore): Promise<{ cluster: ClusterSettings | undefined; topics: readonly string[]; groupId: string } | undefined> {
+async function fromNode(
+  node: NodeLike | undefined,
+  store: ClusterStore,
+): Promise<{ cluster: ClusterSettings | undefined; topics: readonly string[]; groupId: string } | undefined> {
   if (node?.controller) {
     const spec = node.controller.spec;
     return { cluster: store.get(spec.clusterId), topics: spec.topics, groupId: spec.groupId };
@@ -106,12 +141,22 @@ async function fromNode(node: NodeLike | undefined, store: ClusterStore): Promis
   if (!node?.cluster) return undefined;
   if (node.kind === 'topic' && node.topic) {
     const topic = typeof node.topic === 'string' ? node.topic : node.topic.name;
-    const groupId = await vscode.window.showInputBox({ title: 'Debug Handler: consumer group', value: `dev-${topic}`, prompt: 'The group your handler joins (a new one starts at the earliest offset).' });
+    const groupId = await vscode.window.showInputBox({
+      title: 'Debug Handler: consumer group',
+      value: `dev-${topic}`,
+      prompt: 'The group your handler joins (a new one starts at the earliest offset).',
+    });
     return groupId ? { cluster: node.cluster, topics: [topic], groupId } : undefined;
   }
   if (node.kind === 'group' && node.group) {
-    const topics = await vscode.window.showInputBox({ title: 'Debug Handler: topics', prompt: 'The topics the group consumes, separated by commas.' });
-    const list = (topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const topics = await vscode.window.showInputBox({
+      title: 'Debug Handler: topics',
+      prompt: 'The topics the group consumes, separated by commas.',
+    });
+    const list = (topics ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     return list.length ? { cluster: node.cluster, topics: list, groupId: node.group.groupId } : undefined;
   }
   return undefined;
@@ -128,6 +173,11 @@ async function pickHandler(folder: vscode.WorkspaceFolder): Promise<string | und
 }
 
 async function askToSave(config: vscode.DebugConfiguration): Promise<boolean | undefined> {
-  const choice = await vscode.window.showInformationMessage(`Add "${String(config.name)}" to .vscode/launch.json, so that F5 starts it next time?`, { modal: true }, 'Add and Start', 'Start Once');
+  const choice = await vscode.window.showInformationMessage(
+    `Add "${String(config.name)}" to .vscode/launch.json, so that F5 starts it next time?`,
+    { modal: true },
+    'Add and Start',
+    'Start Once',
+  );
   return choice === 'Add and Start' ? true : choice === 'Start Once' ? false : undefined;
 }

@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HandlerChannel } from '../core/handler/handlerChannel';
-import { type HandlerLaunch, HandlerLaunchError, parseEnvFile, parseHandlerLaunch } from '../core/handler/handlerLaunchConfig';
+import {
+  type HandlerLaunch,
+  HandlerLaunchError,
+  parseEnvFile,
+  parseHandlerLaunch,
+} from '../core/handler/handlerLaunchConfig';
 import type { Logger } from '../core/logging';
 import type { SessionController } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
@@ -15,7 +20,10 @@ const SESSION_KEY = '__kafkaLabHandlerSession';
 const RELOAD_TIMEOUT_MS = 30_000;
 
 /** Starts the consumer session of a launch, with the developer's handler behind `channel`. */
-export type HandlerSessionStarter = (launch: HandlerLaunch, handler: { channel: HandlerChannel; timeoutMs: () => number | undefined }) => Promise<SessionController>;
+export type HandlerSessionStarter = (
+  launch: HandlerLaunch,
+  handler: { channel: HandlerChannel; timeoutMs: () => number | undefined },
+) => Promise<SessionController>;
 
 interface HandlerRun {
   readonly key: string;
@@ -55,7 +63,11 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
   constructor(private readonly deps: HandlerDebuggerDeps) {
     this.disposables.push(
       vscode.debug.registerDebugConfigurationProvider(KAFKA_LAB_DEBUG_TYPE, this),
-      vscode.debug.registerDebugConfigurationProvider(KAFKA_LAB_DEBUG_TYPE, { provideDebugConfigurations: () => [this.template()] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+      vscode.debug.registerDebugConfigurationProvider(
+        KAFKA_LAB_DEBUG_TYPE,
+        { provideDebugConfigurations: () => [this.template()] },
+        vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+      ),
       vscode.debug.onDidStartDebugSession((session) => this.onStarted(session)),
       vscode.debug.onDidTerminateDebugSession((session) => void this.onTerminated(session)),
       // Tells a Stop from a crash: only a Stop sends the adapter a disconnect or terminate request.
@@ -65,7 +77,8 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
           if (!run) return undefined;
           return {
             onWillReceiveMessage: (message: { type?: string; command?: string }) => {
-              if (message.type === 'request' && (message.command === 'disconnect' || message.command === 'terminate')) run.stopRequested = true;
+              if (message.type === 'request' && (message.command === 'disconnect' || message.command === 'terminate'))
+                run.stopRequested = true;
             },
           };
         },
@@ -86,47 +99,66 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
   }
 
   /** The consumer sessions that run a handler, by their session id (tests and the Sessions view). */
-  handlerOf(sessionId: string): { channel: HandlerChannel; debugSession?: vscode.DebugSession; launch: HandlerLaunch } | undefined {
+  handlerOf(
+    sessionId: string,
+  ): { channel: HandlerChannel; debugSession?: vscode.DebugSession; launch: HandlerLaunch } | undefined {
     for (const run of this.runs.values()) if (run.controller?.id === sessionId) return run;
     return undefined;
   }
 
-  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined | null> {
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined | null> {
     // F5 without a launch.json hands us an empty configuration: offer the template to edit.
     if (!config.type && !config.request && !config.name) return null;
     let launch: HandlerLaunch;
     try {
       launch = parseHandlerLaunch({ ...config, noDebug: config.noDebug === true });
-      if (!fs.existsSync(launch.handler)) throw new HandlerLaunchError('handler', `names ${launch.handler}, which does not exist`);
+      if (!fs.existsSync(launch.handler))
+        throw new HandlerLaunchError('handler', `names ${launch.handler}, which does not exist`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.logger.warn(message);
       const choice = await vscode.window.showErrorMessage(`Kafka Consumer Lab: ${message}`, 'Open launch.json');
       return choice === 'Open launch.json' ? null : undefined;
     }
-    const channel = await HandlerChannel.open({ module: launch.handler, exportName: launch.exportName, logger: this.deps.logger });
+    const channel = await HandlerChannel.open({
+      module: launch.handler,
+      exportName: launch.exportName,
+      logger: this.deps.logger,
+    });
     const key = randomUUID();
     const run: HandlerRun = { key, launch, channel, folder, nodeConfig: this.nodeConfig(launch, channel, key, folder) };
     this.runs.set(key, run);
     channel.on('lost', (error) => {
       if (run.stopping || run.restarting) return;
-      void vscode.window.showErrorMessage(`Kafka handler ${launch.name}: ${error.message}`, 'Restart Handler', 'Show Log').then((choice) => {
-        if (choice === 'Restart Handler') void this.restartProcess(run);
-        if (choice === 'Show Log') void vscode.commands.executeCommand('kafkaLab.showLog');
-      });
+      void vscode.window
+        .showErrorMessage(`Kafka handler ${launch.name}: ${error.message}`, 'Restart Handler', 'Show Log')
+        .then((choice) => {
+          if (choice === 'Restart Handler') void this.restartProcess(run);
+          if (choice === 'Show Log') void vscode.commands.executeCommand('kafkaLab.showLog');
+        });
     });
     try {
-      run.controller = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Joining group ${launch.groupId}…` }, () =>
-        this.deps.start(launch, { channel, timeoutMs: () => (launch.noDebug ? launch.handlerTimeoutMs : undefined) }),
+      run.controller = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Joining group ${launch.groupId}…` },
+        () =>
+          this.deps.start(launch, { channel, timeoutMs: () => (launch.noDebug ? launch.handlerTimeoutMs : undefined) }),
       );
     } catch (error) {
       this.runs.delete(key);
       await channel.close();
-      void vscode.window.showErrorMessage(`Kafka Consumer Lab: the session for ${launch.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(
+        `Kafka Consumer Lab: the session for ${launch.name} did not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     }
     // The handler on the left, where the debugger shows where it stopped; the session panel beside it.
-    if (!launch.noDebug) await vscode.window.showTextDocument(vscode.Uri.file(launch.handler), { viewColumn: vscode.ViewColumn.One, preview: true }).then(undefined, () => undefined);
+    if (!launch.noDebug)
+      await vscode.window
+        .showTextDocument(vscode.Uri.file(launch.handler), { viewColumn: vscode.ViewColumn.One, preview: true })
+        .then(undefined, () => undefined);
     this.deps.openPanel(run.controller);
     const started = await vscode.debug.startDebugging(folder, run.nodeConfig, { noDebug: launch.noDebug });
     if (!started) {
@@ -137,9 +169,15 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     return undefined;
   }
 
-  private nodeConfig(launch: HandlerLaunch, channel: HandlerChannel, key: string, folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration {
+  private nodeConfig(
+    launch: HandlerLaunch,
+    channel: HandlerChannel,
+    key: string,
+    folder: vscode.WorkspaceFolder | undefined,
+  ): vscode.DebugConfiguration {
     const hostScript = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'handlerHost.js').fsPath;
-    const fileEnv = launch.envFile && fs.existsSync(launch.envFile) ? parseEnvFile(fs.readFileSync(launch.envFile, 'utf8')) : {};
+    const fileEnv =
+      launch.envFile && fs.existsSync(launch.envFile) ? parseEnvFile(fs.readFileSync(launch.envFile, 'utf8')) : {};
     return {
       type: 'node',
       request: 'launch',
@@ -163,7 +201,8 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
 
   /** The run a debug session serves: the Node session we started, or a child session of it. */
   private runOf(session: vscode.DebugSession): HandlerRun | undefined {
-    const key = (session.configuration[SESSION_KEY] ?? session.parentSession?.configuration[SESSION_KEY]) as string | undefined;
+    const key = (session.configuration[SESSION_KEY] ?? session.parentSession?.configuration[SESSION_KEY]) as
+      string | undefined;
     return key === undefined ? undefined : this.runs.get(key);
   }
 
@@ -183,7 +222,10 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     // Stop ends both sides. A process that died on its own leaves the consumer session in place,
     // stopped on the message it had (nothing past what was done is committed), for a restart.
     if (run.stopRequested) await this.end(run, 'the debug session was stopped');
-    else this.deps.logger.warn(`${run.launch.name}: the handler process ended without a Stop; the consumer session waits for Restart Handler`);
+    else
+      this.deps.logger.warn(
+        `${run.launch.name}: the handler process ended without a Stop; the consumer session waits for Restart Handler`,
+      );
   }
 
   /** "Restart Handler" on a session: a new handler process on the same endpoint. */
@@ -204,13 +246,20 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
   private async onSaved(document: vscode.TextDocument): Promise<void> {
     if (!/\.(m|c)?(t|j)sx?$/.test(document.fileName)) return;
     const reloads = [...this.runs.values()]
-      .filter((run) => document.fileName.startsWith(path.dirname(run.launch.handler) + path.sep) && run.channel.state !== 'waiting' && run.channel.state !== 'closed')
+      .filter(
+        (run) =>
+          document.fileName.startsWith(path.dirname(run.launch.handler) + path.sep) &&
+          run.channel.state !== 'waiting' &&
+          run.channel.state !== 'closed',
+      )
       .map(async (run) => {
         try {
           await run.channel.reload(RELOAD_TIMEOUT_MS);
           this.deps.logger.info(`reloaded ${run.launch.handler} after ${path.basename(document.fileName)} was saved`);
         } catch (error) {
-          void vscode.window.showErrorMessage(`Kafka handler ${run.launch.name}: ${error instanceof Error ? error.message : String(error)}`);
+          void vscode.window.showErrorMessage(
+            `Kafka handler ${run.launch.name}: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       });
     await Promise.all(reloads);
@@ -224,7 +273,12 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     this.runs.delete(run.key);
     const controller = run.controller;
     const stops: Array<Promise<unknown>> = [];
-    if (controller && this.deps.manager.get(controller.id)) stops.push(this.deps.manager.stop(controller.id).catch((error: unknown) => this.deps.logger.warn(`stopping ${controller.id}: ${String(error)}`)));
+    if (controller && this.deps.manager.get(controller.id))
+      stops.push(
+        this.deps.manager
+          .stop(controller.id)
+          .catch((error: unknown) => this.deps.logger.warn(`stopping ${controller.id}: ${String(error)}`)),
+      );
     if (run.debugSession) stops.push(Promise.resolve(vscode.debug.stopDebugging(run.debugSession)));
     await Promise.all(stops);
     await run.channel.close();

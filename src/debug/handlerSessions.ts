@@ -22,8 +22,17 @@ export interface HandlerDebuggingDeps {
  */
 export function handlerDebugging(deps: HandlerDebuggingDeps): HandlerDebugger {
   const start: HandlerSessionStarter = async (launch, { channel, timeoutMs }) => {
-    const cluster = deps.clusters().find((c) => c.name === launch.cluster) ?? deps.clusters().find((c) => c.id === launch.cluster);
-    if (!cluster) throw new Error(`no saved cluster is named "${launch.cluster}". Add it in the Kafka view, or set "cluster" in launch.json to one of: ${deps.clusters().map((c) => c.name).join(', ') || '(none saved)'}.`);
+    const cluster =
+      deps.clusters().find((c) => c.name === launch.cluster) ?? deps.clusters().find((c) => c.id === launch.cluster);
+    if (!cluster)
+      throw new Error(
+        `no saved cluster is named "${launch.cluster}". Add it in the Kafka view, or set "cluster" in launch.json to one of: ${
+          deps
+            .clusters()
+            .map((c) => c.name)
+            .join(', ') || '(none saved)'
+        }.`,
+      );
     const decoder = deps.decoder(cluster);
     const handler = processHandler({
       channel,
@@ -49,5 +58,11 @@ export function handlerDebugging(deps: HandlerDebuggingDeps): HandlerDebugger {
       { handler },
     );
   };
-  return new HandlerDebugger({ extensionUri: deps.extensionUri, manager: deps.manager, start, logger: deps.logger, openPanel: deps.openPanel });
+  return new HandlerDebugger({
+    extensionUri: deps.extensionUri,
+    manager: deps.manager,
+    start,
+    logger: deps.logger,
+    openPanel: deps.openPanel,
+  });
 }

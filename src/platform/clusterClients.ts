@@ -20,8 +20,14 @@ export class ClusterClients implements vscode.Disposable {
     const fingerprint = JSON.stringify(cluster);
     const cached = this.admins.get(cluster.id);
     if (cached && cached.fingerprint === fingerprint) return cached.admin;
-    if (cached) void cached.admin.then((a) => a.close(), () => undefined);
-    const admin = resolveConnection(cluster, this.secrets).then((connection) => new KafkaAdmin(connection, { timeoutMs: 10_000, logger: this.logger.child(cluster.name) }));
+    if (cached)
+      void cached.admin.then(
+        (a) => a.close(),
+        () => undefined,
+      );
+    const admin = resolveConnection(cluster, this.secrets).then(
+      (connection) => new KafkaAdmin(connection, { timeoutMs: 10_000, logger: this.logger.child(cluster.name) }),
+    );
     this.admins.set(cluster.id, { fingerprint, admin });
     return admin;
   }
@@ -35,7 +41,11 @@ export class ClusterClients implements vscode.Disposable {
   forget(clusterId: string): void {
     const cached = this.admins.get(clusterId);
     this.admins.delete(clusterId);
-    if (cached) void cached.admin.then((a) => a.close(), () => undefined);
+    if (cached)
+      void cached.admin.then(
+        (a) => a.close(),
+        () => undefined,
+      );
   }
 
   dispose(): void {

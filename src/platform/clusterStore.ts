@@ -23,7 +23,9 @@ export class ClusterStore implements vscode.Disposable {
     const joined = problems.join('\n');
     if (joined && joined !== this.lastProblems) {
       this.logger.warn(`Ignoring invalid cluster settings:\n${joined}`);
-      void vscode.window.showWarningMessage(`Kafka Consumer Lab: some cluster settings are invalid and were ignored: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more, see the log)` : ''}`);
+      void vscode.window.showWarningMessage(
+        `Kafka Consumer Lab: some cluster settings are invalid and were ignored: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more, see the log)` : ''}`,
+      );
     }
     this.lastProblems = joined;
     return clusters;

@@ -1,7 +1,12 @@
 import type * as vscode from 'vscode';
 import { PayloadDecoder } from '../core/codec/payloadDecoder';
 import { SchemaCache } from '../core/codec/schemaCache';
-import { type ClusterSettings, type SecretLookup, registryConnectionOf, registryCredentialsOf } from '../core/connections/clusterSettings';
+import {
+  type ClusterSettings,
+  type SecretLookup,
+  registryConnectionOf,
+  registryCredentialsOf,
+} from '../core/connections/clusterSettings';
 import type { Logger } from '../core/logging';
 import { SchemaRegistryClient } from '../core/registry/registryClient';
 
@@ -30,7 +35,10 @@ export class RegistryClients implements vscode.Disposable {
     cached?.client.close();
     const client = new SchemaRegistryClient(
       { ...connection, requestTimeoutMs: this.requestTimeoutMs },
-      { secrets: { registryCredentials: () => registryCredentialsOf(cluster, this.secrets) }, logger: this.logger.child(cluster.name) },
+      {
+        secrets: { registryCredentials: () => registryCredentialsOf(cluster, this.secrets) },
+        logger: this.logger.child(cluster.name),
+      },
     );
     this.clients.set(cluster.id, { fingerprint, client });
     return client;
@@ -45,7 +53,9 @@ export class RegistryClients implements vscode.Disposable {
     const client = this.client(cluster);
     const cached = this.decoders.get(cluster.id);
     if (cached && cached.client === client) return cached.decoder;
-    const decoder = new PayloadDecoder(client ? { schemas: new SchemaCache(client, { logger: this.logger.child(cluster.name) }) } : {});
+    const decoder = new PayloadDecoder(
+      client ? { schemas: new SchemaCache(client, { logger: this.logger.child(cluster.name) }) } : {},
+    );
     this.decoders.set(cluster.id, { client, decoder });
     return decoder;
   }

@@ -1,5 +1,11 @@
 import type * as vscode from 'vscode';
-import { type ClusterSettings, type SecretKind, type SecretLookup, secretKey, secretKinds } from '../core/connections/clusterSettings';
+import {
+  type ClusterSettings,
+  type SecretKind,
+  type SecretLookup,
+  secretKey,
+  secretKinds,
+} from '../core/connections/clusterSettings';
 
 /** Cluster secrets in VS Code's SecretStorage (the OS keychain), never in settings or logs. */
 export class ClusterSecrets {

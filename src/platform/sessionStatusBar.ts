@@ -37,7 +37,16 @@ export class SessionStatusBar implements vscode.Disposable {
     const current = active.current;
     const lag = active.totalLag();
     const state = active.state;
-    const icon = state === 'running' ? '$(play)' : state === 'paused' ? '$(debug-pause)' : state === 'error' ? '$(error)' : state === 'rebalancing' ? '$(sync~spin)' : '$(debug-step-over)';
+    const icon =
+      state === 'running'
+        ? '$(play)'
+        : state === 'paused'
+          ? '$(debug-pause)'
+          : state === 'error'
+            ? '$(error)'
+            : state === 'rebalancing'
+              ? '$(sync~spin)'
+              : '$(debug-step-over)';
     this.item.text = `${icon} ${active.spec.groupId}: ${state}${current ? ` @ ${current.topic}[${current.partition}] ${current.offset}` : ''}${lag === undefined ? '' : ` · lag ${lag}`}`;
     this.item.tooltip = `Kafka consumer session ${active.id} on ${active.spec.clusterName}. Click to show its panel.${this.manager.list().length > 1 ? ` ${this.manager.list().length} sessions are running.` : ''}`;
     this.item.command = { command: 'kafkaLab.showSessionPanel', title: 'Show Session Panel', arguments: [active.id] };

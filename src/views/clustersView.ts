@@ -19,7 +19,19 @@ export const nodeId = {
   schemas: (clusterId: string) => `cluster:${clusterId}/schemas`,
 };
 
-type Node = ClusterNode | FolderNode | TopicNode | PartitionNode | TopicConfigsNode | TopicConfigNode | GroupNode | GroupFolderNode | GroupOffsetNode | InfoNode | LoadMoreNode | SchemaNode;
+type Node =
+  | ClusterNode
+  | FolderNode
+  | TopicNode
+  | PartitionNode
+  | TopicConfigsNode
+  | TopicConfigNode
+  | GroupNode
+  | GroupFolderNode
+  | GroupOffsetNode
+  | InfoNode
+  | LoadMoreNode
+  | SchemaNode;
 
 export class ClusterNode extends vscode.TreeItem {
   readonly kind = 'cluster';
@@ -32,11 +44,25 @@ export class ClusterNode extends vscode.TreeItem {
     this.contextValue = 'kafkaLab.cluster';
     const auth = cluster.sasl ? ` ${cluster.sasl.mechanism}` : '';
     this.description = `${cluster.bootstrapServers} · ${cluster.securityProtocol}${auth}`;
-    const status = lastTest === undefined ? 'not tested yet' : lastTest.kafka.ok ? `reachable, ${lastTest.kafka.brokers} broker(s)` : lastTest.kafka.message;
+    const status =
+      lastTest === undefined
+        ? 'not tested yet'
+        : lastTest.kafka.ok
+          ? `reachable, ${lastTest.kafka.brokers} broker(s)`
+          : lastTest.kafka.message;
     this.tooltip = new vscode.MarkdownString(
-      [`**${cluster.name}**`, `Bootstrap: \`${cluster.bootstrapServers}\``, `Security: ${cluster.securityProtocol}${auth}`, cluster.registry ? `Schema Registry: ${cluster.registry.url} (${cluster.registry.auth})` : 'No Schema Registry', `Last test: ${status}`].join('\n\n'),
+      [
+        `**${cluster.name}**`,
+        `Bootstrap: \`${cluster.bootstrapServers}\``,
+        `Security: ${cluster.securityProtocol}${auth}`,
+        cluster.registry ? `Schema Registry: ${cluster.registry.url} (${cluster.registry.auth})` : 'No Schema Registry',
+        `Last test: ${status}`,
+      ].join('\n\n'),
     );
-    this.iconPath = new vscode.ThemeIcon(lastTest === undefined ? 'server' : lastTest.kafka.ok ? 'pass' : 'error', lastTest && !lastTest.kafka.ok ? new vscode.ThemeColor('errorForeground') : undefined);
+    this.iconPath = new vscode.ThemeIcon(
+      lastTest === undefined ? 'server' : lastTest.kafka.ok ? 'pass' : 'error',
+      lastTest && !lastTest.kafka.ok ? new vscode.ThemeColor('errorForeground') : undefined,
+    );
   }
 }
 
@@ -98,7 +124,10 @@ class PartitionNode extends vscode.TreeItem {
         `Messages (high − low): ${detail.messages}`,
       ].join('\n\n'),
     );
-    this.iconPath = detail.underReplicated || detail.leader === null ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('symbol-number');
+    this.iconPath =
+      detail.underReplicated || detail.leader === null
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : new vscode.ThemeIcon('symbol-number');
   }
 }
 
@@ -112,7 +141,9 @@ export class GroupNode extends vscode.TreeItem {
     this.id = nodeId.group(cluster.id, group.groupId);
     this.contextValue = 'kafkaLab.group';
     this.description = `${group.state}${group.protocolType ? ` · ${group.protocolType}` : ''}`;
-    this.iconPath = new vscode.ThemeIcon(group.state === 'Stable' ? 'pass-filled' : group.state === 'Empty' ? 'circle-large-outline' : 'sync');
+    this.iconPath = new vscode.ThemeIcon(
+      group.state === 'Stable' ? 'pass-filled' : group.state === 'Empty' ? 'circle-large-outline' : 'sync',
+    );
   }
 }
 
@@ -138,7 +169,10 @@ class InfoNode extends vscode.TreeItem {
     super(label, vscode.TreeItemCollapsibleState.None);
     if (description) this.description = description;
     if (options.tooltip) this.tooltip = options.tooltip;
-    this.iconPath = new vscode.ThemeIcon(options.error ? 'error' : (options.icon ?? 'info'), options.error ? new vscode.ThemeColor('errorForeground') : undefined);
+    this.iconPath = new vscode.ThemeIcon(
+      options.error ? 'error' : (options.icon ?? 'info'),
+      options.error ? new vscode.ThemeColor('errorForeground') : undefined,
+    );
     if (options.error) {
       this.contextValue = 'kafkaLab.error';
       this.command = { command: 'kafkaLab.showLog', title: 'Show Log' };
@@ -148,7 +182,11 @@ class InfoNode extends vscode.TreeItem {
 
 class LoadMoreNode extends vscode.TreeItem {
   readonly kind = 'loadMore';
-  constructor(readonly cluster: ClusterSettings, shown: number, total: number) {
+  constructor(
+    readonly cluster: ClusterSettings,
+    shown: number,
+    total: number,
+  ) {
     super(`Load more… (${shown} of ${total} shown)`, vscode.TreeItemCollapsibleState.None);
     this.id = `cluster:${cluster.id}/topics/more:${shown}`;
     this.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -158,7 +196,10 @@ class LoadMoreNode extends vscode.TreeItem {
 
 function errorNode(what: string, error: unknown): InfoNode {
   const message = error instanceof Error ? error.message : String(error);
-  return new InfoNode(`Could not load ${what}`, message, { error: true, tooltip: `${message}\n\nClick to show the log.` });
+  return new InfoNode(`Could not load ${what}`, message, {
+    error: true,
+    tooltip: `${message}\n\nClick to show the log.`,
+  });
 }
 
 /** One partition of a group's offsets; a reset can start from it. */
@@ -302,12 +343,19 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     switch (node.kind) {
       case 'cluster': {
         const registry = this.schemas?.folder(node.cluster);
-        return [new FolderNode(node.cluster, 'topics', this.topicGlob ? `filter: ${this.topicGlob}` : undefined), new FolderNode(node.cluster, 'groups'), ...(registry ? [registry] : [])];
+        return [
+          new FolderNode(node.cluster, 'topics', this.topicGlob ? `filter: ${this.topicGlob}` : undefined),
+          new FolderNode(node.cluster, 'groups'),
+          ...(registry ? [registry] : []),
+        ];
       }
       case 'folder':
         return node.folder === 'topics' ? this.topics(node.cluster) : this.groups(node.cluster);
       case 'topic':
-        return [new TopicConfigsNode(node.cluster, node.topic.name), ...(await this.partitions(node.cluster, node.topic.name))];
+        return [
+          new TopicConfigsNode(node.cluster, node.topic.name),
+          ...(await this.partitions(node.cluster, node.topic.name)),
+        ];
       case 'topicConfigs':
         return this.topicConfigs(node.cluster, node.topic);
       case 'group':
@@ -323,7 +371,11 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     try {
       const admin = await this.admins(cluster);
       // The same code path bench/explorer.bench.ts times against 5,000 topics.
-      const page = await loadTopicPage(admin, { includeInternal: this.showInternal, glob: this.topicGlob, pages: this.topicPages.get(cluster.id) ?? 1 });
+      const page = await loadTopicPage(admin, {
+        includeInternal: this.showInternal,
+        glob: this.topicGlob,
+        pages: this.topicPages.get(cluster.id) ?? 1,
+      });
       if (page.emptyLabel !== undefined) return [new InfoNode(page.emptyLabel)];
       const nodes: Node[] = page.topics.map((t) => new TopicNode(cluster, t));
       if (page.more) nodes.push(new LoadMoreNode(cluster, page.shown, page.total));
@@ -369,9 +421,18 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const lags = offsets.map((o) => o.lag).filter((l): l is number => l !== null);
       const total = lags.reduce((sum, l) => sum + l, 0);
       return [
-        new InfoNode('State', `${detail.state} · ${detail.protocolType || 'no protocol'}${detail.assignor ? ` · ${detail.assignor}` : ''}`, { icon: 'pulse' }),
+        new InfoNode(
+          'State',
+          `${detail.state} · ${detail.protocolType || 'no protocol'}${detail.assignor ? ` · ${detail.assignor}` : ''}`,
+          { icon: 'pulse' },
+        ),
         new GroupFolderNode(cluster, groupId, 'members', `${detail.members.length}`),
-        new GroupFolderNode(cluster, groupId, 'offsets', lags.length ? `total lag ${total}` : offsets.length ? 'no committed offsets' : 'none'),
+        new GroupFolderNode(
+          cluster,
+          groupId,
+          'offsets',
+          lags.length ? `total lag ${total}` : offsets.length ? 'no committed offsets' : 'none',
+        ),
       ];
     } catch (error) {
       return [errorNode(`group ${groupId}`, error)];
@@ -385,11 +446,18 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         const detail = await admin.describeGroup(groupId);
         if (detail.members.length === 0) return [new InfoNode('No active members')];
         return detail.members.map(
-          (m) => new InfoNode(m.clientId || m.memberId, `${m.host} · ${m.assignments.map((a) => `${a.topic}[${a.partition}]`).join(', ') || 'no partitions (idle)'}`, { icon: 'person', tooltip: m.memberId }),
+          (m) =>
+            new InfoNode(
+              m.clientId || m.memberId,
+              `${m.host} · ${m.assignments.map((a) => `${a.topic}[${a.partition}]`).join(', ') || 'no partitions (idle)'}`,
+              { icon: 'person', tooltip: m.memberId },
+            ),
         );
       }
       const rows = await admin.groupOffsets(groupId);
-      return rows.length ? rows.map((row) => new GroupOffsetNode(cluster, groupId, row)) : [new InfoNode('No committed offsets')];
+      return rows.length
+        ? rows.map((row) => new GroupOffsetNode(cluster, groupId, row))
+        : [new InfoNode('No committed offsets')];
     } catch (error) {
       return [errorNode(`the ${folder} of ${groupId}`, error)];
     }

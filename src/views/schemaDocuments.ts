@@ -19,7 +19,10 @@ export interface SchemaVersionRef {
  */
 export function schemaVersionUri(ref: SchemaVersionRef, schemaType: string): vscode.Uri {
   const name = `${ref.subject.replace(/[\\/]/g, '_')} v${ref.version}.${schemaFileExtension(schemaType)}`;
-  return vscode.Uri.from({ scheme: SCHEMA_SCHEME, path: `/${encodeURIComponent(ref.clusterId)}/${encodeURIComponent(ref.subject)}/${ref.version}/${name}` });
+  return vscode.Uri.from({
+    scheme: SCHEMA_SCHEME,
+    path: `/${encodeURIComponent(ref.clusterId)}/${encodeURIComponent(ref.subject)}/${ref.version}/${name}`,
+  });
 }
 
 export function parseSchemaVersionUri(uri: vscode.Uri): SchemaVersionRef | undefined {
@@ -47,21 +50,29 @@ export class SchemaDocuments implements vscode.TextDocumentContentProvider {
   ) {}
 
   /** Reads a version from the registry (and keeps its text for the document). */
-  async load(ref: SchemaVersionRef | (Omit<SchemaVersionRef, 'version'> & { version: 'latest' })): Promise<{ schema: SubjectVersionSchema; uri: vscode.Uri }> {
+  async load(
+    ref: SchemaVersionRef | (Omit<SchemaVersionRef, 'version'> & { version: 'latest' }),
+  ): Promise<{ schema: SubjectVersionSchema; uri: vscode.Uri }> {
     const cluster = this.clusterOf(ref.clusterId);
     if (!cluster) throw new Error(`There is no cluster connection with id "${ref.clusterId}".`);
     const client = this.registries(cluster);
     if (!client) throw new Error(`The connection "${cluster.name}" has no Schema Registry.`);
     const read = await client.getSchemaByVersion(ref.subject, ref.version, { deleted: true });
     if (!read.ok) throw read.error;
-    const uri = schemaVersionUri({ clusterId: ref.clusterId, subject: ref.subject, version: read.value.version }, read.value.schemaType);
+    const uri = schemaVersionUri(
+      { clusterId: ref.clusterId, subject: ref.subject, version: read.value.version },
+      read.value.schemaType,
+    );
     this.remember(uri, formatSchemaText(read.value.schemaType, read.value.schema));
     return { schema: read.value, uri };
   }
 
   /** Forgets what was read for a subject (after a delete or a registration). */
   forget(clusterId: string, subject?: string): void {
-    const prefix = vscode.Uri.from({ scheme: SCHEMA_SCHEME, path: `/${encodeURIComponent(clusterId)}/${subject === undefined ? '' : `${encodeURIComponent(subject)}/`}` }).toString();
+    const prefix = vscode.Uri.from({
+      scheme: SCHEMA_SCHEME,
+      path: `/${encodeURIComponent(clusterId)}/${subject === undefined ? '' : `${encodeURIComponent(subject)}/`}`,
+    }).toString();
     for (const key of [...this.cache.keys()]) if (key.startsWith(prefix)) this.cache.delete(key);
   }
 

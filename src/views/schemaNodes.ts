@@ -39,7 +39,13 @@ export class SubjectNode extends vscode.TreeItem {
       this.tooltip = latest.message;
     } else {
       this.description = `${latest.schemaType} · v${latest.version}`;
-      this.tooltip = new vscode.MarkdownString([`**${subject}**`, `Format: ${latest.schemaType}`, `Latest version: ${latest.version} (schema id ${latest.id})`].join('\n\n'));
+      this.tooltip = new vscode.MarkdownString(
+        [
+          `**${subject}**`,
+          `Format: ${latest.schemaType}`,
+          `Latest version: ${latest.version} (schema id ${latest.id})`,
+        ].join('\n\n'),
+      );
     }
   }
 }
@@ -65,7 +71,9 @@ export class SchemaVersionNode extends vscode.TreeItem {
         `**${subject}** version ${version}`,
         `Schema id: ${schemaId}`,
         `Format: ${schemaType}`,
-        references.length ? `References: ${references.map((r) => `${r.name} → ${r.subject} v${r.version}`).join(', ')}` : 'No references',
+        references.length
+          ? `References: ${references.map((r) => `${r.name} → ${r.subject} v${r.version}`).join(', ')}`
+          : 'No references',
       ].join('\n\n'),
     );
     this.command = { command: 'kafkaLab.openSchemaVersion', title: 'Open Schema Version', arguments: [this] };
@@ -78,7 +86,10 @@ class SchemaInfoNode extends vscode.TreeItem {
     super(label, vscode.TreeItemCollapsibleState.None);
     if (description) this.description = description;
     if (options.tooltip) this.tooltip = options.tooltip;
-    this.iconPath = new vscode.ThemeIcon(options.error ? 'error' : 'info', options.error ? new vscode.ThemeColor('errorForeground') : undefined);
+    this.iconPath = new vscode.ThemeIcon(
+      options.error ? 'error' : 'info',
+      options.error ? new vscode.ThemeColor('errorForeground') : undefined,
+    );
     if (options.error) {
       this.contextValue = 'kafkaLab.error';
       this.command = { command: 'kafkaLab.showLog', title: 'Show Log' };
@@ -108,7 +119,11 @@ export function isSchemaNode(node: { readonly kind: string }): node is SchemaNod
  * Maps over items with at most `limit` calls in flight. After the first registry-wide failure
  * (unreachable, refused credentials) the rest are not asked: they would fail the same way.
  */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<RegistryResult<R>>): Promise<Array<RegistryResult<R>>> {
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<RegistryResult<R>>,
+): Promise<Array<RegistryResult<R>>> {
   const out: Array<RegistryResult<R>> = new Array(items.length);
   let next = 0;
   let stop: RegistryError | undefined;
@@ -163,14 +178,20 @@ export class SchemaTree {
 
   private client(cluster: ClusterSettings): SchemaRegistryClient {
     const client = this.registries(cluster);
-    if (!client) throw new Error(`The connection "${cluster.name}" has no Schema Registry. Add its URL with "Edit Cluster Connection".`);
+    if (!client)
+      throw new Error(
+        `The connection "${cluster.name}" has no Schema Registry. Add its URL with "Edit Cluster Connection".`,
+      );
     return client;
   }
 
   private errorNode(what: string, error: unknown): SchemaInfoNode {
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn(`Could not load ${what}: ${message}`);
-    return new SchemaInfoNode(`Could not load ${what}`, message, { error: true, tooltip: `${message}\n\nClick to show the log.` });
+    return new SchemaInfoNode(`Could not load ${what}`, message, {
+      error: true,
+      tooltip: `${message}\n\nClick to show the log.`,
+    });
   }
 
   private async subjects(cluster: ClusterSettings): Promise<SchemaNode[]> {
@@ -179,7 +200,8 @@ export class SchemaTree {
       const listed = await client.listSubjects();
       if (!listed.ok) return [this.errorNode('subjects', listed.error)];
       const subjects = [...listed.value].sort((a, b) => a.localeCompare(b));
-      if (subjects.length === 0) return [new SchemaInfoNode('No subjects', 'register one with "Register Schema from Editor"')];
+      if (subjects.length === 0)
+        return [new SchemaInfoNode('No subjects', 'register one with "Register Schema from Editor"')];
       const shown = subjects.slice(0, SUBJECT_PAGE_SIZE * (this.pages.get(cluster.id) ?? 1));
       const latest = await mapBounded(shown, CONCURRENCY, (subject) => client.getSchemaByVersion(subject, 'latest'));
       const wide = latest.find((r) => !r.ok && r.error.isRegistryWide);
@@ -207,7 +229,15 @@ export class SchemaTree {
       return versions.map((version, i) => {
         const result = read[i];
         if (!result.ok) return this.errorNode(`version ${version} of ${subject}`, result.error);
-        return new SchemaVersionNode(cluster, subject, version, result.value.id, result.value.schemaType, result.value.references, version === newest);
+        return new SchemaVersionNode(
+          cluster,
+          subject,
+          version,
+          result.value.id,
+          result.value.schemaType,
+          result.value.references,
+          version === newest,
+        );
       });
     } catch (error) {
       return [this.errorNode(`the versions of ${subject}`, error)];

@@ -26,7 +26,10 @@ export class SessionNode extends vscode.TreeItem {
     this.id = `session:${controller.id}`;
     this.contextValue = `kafkaLab.session.${state === 'paused' ? 'paused' : 'live'}`;
     this.description = `${state} · ${controller.spec.clusterName} · ${controller.spec.topics.join(', ')}${lag === undefined ? '' : ` · lag ${lag}`}`;
-    this.iconPath = new vscode.ThemeIcon(STATE_ICONS[state] ?? 'circle-outline', state === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+    this.iconPath = new vscode.ThemeIcon(
+      STATE_ICONS[state] ?? 'circle-outline',
+      state === 'error' ? new vscode.ThemeColor('errorForeground') : undefined,
+    );
     const policy = controller.commitPolicy;
     this.tooltip = new vscode.MarkdownString(
       [
@@ -48,10 +51,17 @@ export class MemberNode extends vscode.TreeItem {
     readonly member: MemberSnapshot,
   ) {
     const idle = member.state === 'idle' || (member.state === 'active' && member.partitions.length === 0);
-    super(member.id, member.partitions.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    super(
+      member.id,
+      member.partitions.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
     this.id = `session:${controller.id}/member:${member.id}`;
     this.contextValue = 'kafkaLab.sessionMember';
-    this.description = idle ? 'idle: no partition assigned (more members than partitions)' : member.state === 'joining' ? 'joining the group…' : `${member.partitions.length} partition${member.partitions.length === 1 ? '' : 's'}`;
+    this.description = idle
+      ? 'idle: no partition assigned (more members than partitions)'
+      : member.state === 'joining'
+        ? 'joining the group…'
+        : `${member.partitions.length} partition${member.partitions.length === 1 ? '' : 's'}`;
     this.iconPath = new vscode.ThemeIcon(idle ? 'person' : 'person-filled');
   }
 }
@@ -122,9 +132,13 @@ export class TimelineEventNode extends vscode.TreeItem {
   ) {
     super(`${clock(event.at)} ${event.kind} · member ${event.memberId}`, vscode.TreeItemCollapsibleState.None);
     this.id = `session:${controller.id}/timeline/${event.seq}`;
-    this.description = event.partitions.length ? event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ') : 'no partitions';
+    this.description = event.partitions.length
+      ? event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')
+      : 'no partitions';
     this.tooltip = `${new Date(event.at).toISOString()} · ${event.protocol} rebalance`;
-    this.iconPath = new vscode.ThemeIcon(event.kind === 'assign' ? 'arrow-right' : event.kind === 'revoke' ? 'arrow-left' : 'warning');
+    this.iconPath = new vscode.ThemeIcon(
+      event.kind === 'assign' ? 'arrow-right' : event.kind === 'revoke' ? 'arrow-left' : 'warning',
+    );
   }
 }
 
@@ -177,7 +191,12 @@ export class SessionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (node instanceof SessionNode) {
       // The node object stays (VS Code refreshes by identity); its presentation is rebuilt.
       const fresh = new SessionNode(node.controller);
-      Object.assign(node, { description: fresh.description, iconPath: fresh.iconPath, tooltip: fresh.tooltip, contextValue: fresh.contextValue });
+      Object.assign(node, {
+        description: fresh.description,
+        iconPath: fresh.iconPath,
+        tooltip: fresh.tooltip,
+        contextValue: fresh.contextValue,
+      });
     }
     return node;
   }
@@ -210,17 +229,38 @@ export class SessionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const lag = new Map(node.controller.lag().map((l) => [`${l.memberId}/${l.topic}/${l.partition}`, l]));
       return [...node.member.partitions]
         .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
-        .map((p) => new SessionPartitionNode(node.controller, node.member.id, p, lag.get(`${node.member.id}/${p.topic}/${p.partition}`)));
+        .map(
+          (p) =>
+            new SessionPartitionNode(
+              node.controller,
+              node.member.id,
+              p,
+              lag.get(`${node.member.id}/${p.topic}/${p.partition}`),
+            ),
+        );
     }
     if (node instanceof TimelineNode) {
       const events = [...node.controller.timeline].reverse();
-      return events.length ? events.map((e) => new TimelineEventNode(node.controller, e)) : [new SessionInfoNode(`session:${node.controller.id}/timeline/none`, 'No assign, revoke or lost event yet', 'info')];
+      return events.length
+        ? events.map((e) => new TimelineEventNode(node.controller, e))
+        : [
+            new SessionInfoNode(
+              `session:${node.controller.id}/timeline/none`,
+              'No assign, revoke or lost event yet',
+              'info',
+            ),
+          ];
     }
     return [];
   }
 
   /** The Sessions view's nodes for tests: a plain description of what is shown. */
-  describe(): Array<{ session: string; description: string; members: Array<{ label: string; description: string; partitions: string[] }>; timeline: string[] }> {
+  describe(): Array<{
+    session: string;
+    description: string;
+    members: Array<{ label: string; description: string; partitions: string[] }>;
+    timeline: string[];
+  }> {
     return this.manager.list().map((c) => {
       const node = new SessionNode(c);
       const lag = new Map(c.lag().map((l) => [`${l.memberId}/${l.topic}/${l.partition}`, l]));
@@ -238,7 +278,9 @@ export class SessionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
             }),
           };
         }),
-        timeline: c.timeline.map((e) => `${e.kind} ${e.memberId}: ${e.partitions.map((p) => `${p.topic}[${p.partition}]`).join(',')}`),
+        timeline: c.timeline.map(
+          (e) => `${e.kind} ${e.memberId}: ${e.partitions.map((p) => `${p.topic}[${p.partition}]`).join(',')}`,
+        ),
       };
     });
   }

@@ -28,7 +28,10 @@ export class TopicConfigNode extends vscode.TreeItem {
     readonly row: TopicConfigRow,
   ) {
     const view = configRowView(row);
-    super(view.differs ? { label: view.label, highlights: [[view.valueRange[0], view.valueRange[1]]] } : view.label, vscode.TreeItemCollapsibleState.None);
+    super(
+      view.differs ? { label: view.label, highlights: [[view.valueRange[0], view.valueRange[1]]] } : view.label,
+      vscode.TreeItemCollapsibleState.None,
+    );
     this.id = `${topicConfigsId(cluster.id, topic)}/${row.name}`;
     this.contextValue = view.differs ? 'kafkaLab.topicConfig.nonDefault' : 'kafkaLab.topicConfig.default';
     this.description = view.description;

@@ -10,7 +10,10 @@ export async function run(): Promise<void> {
   const suiteDir = path.join(__dirname, 'suite');
   // KAFKA_LAB_EXT_SUITES=explorer,sessions runs only the suite files whose names contain one of the words.
   const only = (process.env.KAFKA_LAB_EXT_SUITES ?? '').split(',').filter(Boolean);
-  for (const file of fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js') && (only.length === 0 || only.some((w) => f.includes(w)))).sort()) {
+  for (const file of fs
+    .readdirSync(suiteDir)
+    .filter((f) => f.endsWith('.test.js') && (only.length === 0 || only.some((w) => f.includes(w))))
+    .sort()) {
     mocha.addFile(path.join(suiteDir, file));
   }
   const failures = await new Promise<number>((resolve, reject) => {

@@ -11,10 +11,16 @@ async function main(): Promise<void> {
       version: process.env.KAFKA_LAB_VSCODE_VERSION ?? '1.100.3',
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(__dirname, 'index.js'),
-      launchArgs: [path.join(root, 'test', 'fixtures', 'workspace'), '--disable-extensions', '--disable-workspace-trust'],
+      launchArgs: [
+        path.join(root, 'test', 'fixtures', 'workspace'),
+        '--disable-extensions',
+        '--disable-workspace-trust',
+      ],
     });
   } catch (error) {
-    console.error(`Extension tests failed or VS Code could not be started: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `Extension tests failed or VS Code could not be started: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   }
 }

@@ -32,14 +32,22 @@ describe('KafkaAdmin against the local broker', function () {
   const extraTopics: string[] = [];
 
   before(async () => {
-    await admin.createTopic({ name: topic, partitions: PARTITIONS, replicationFactor: 1, configs: { 'retention.ms': '-1' } });
-    await waitFor('the new topic in metadata', 10_000, async () => ((await admin.listTopics({ glob: topic })).length ? true : undefined));
+    await admin.createTopic({
+      name: topic,
+      partitions: PARTITIONS,
+      replicationFactor: 1,
+      configs: { 'retention.ms': '-1' },
+    });
+    await waitFor('the new topic in metadata', 10_000, async () =>
+      (await admin.listTopics({ glob: topic })).length ? true : undefined,
+    );
     const producer = kafkaClient().producer({ acks: -1 } as KafkaJS.ProducerConstructorConfig);
     await producer.connect();
     try {
       const messages = [];
       for (let partition = 0; partition < PARTITIONS; partition++) {
-        for (let i = 0; i < PER_PARTITION; i++) messages.push({ partition, value: `p${partition}-m${i}`, timestamp: String(BASE + i * 1000) });
+        for (let i = 0; i < PER_PARTITION; i++)
+          messages.push({ partition, value: `p${partition}-m${i}`, timestamp: String(BASE + i * 1000) });
       }
       await producer.send({ topic, messages });
     } finally {
@@ -53,9 +61,13 @@ describe('KafkaAdmin against the local broker', function () {
     await deleteTopicsQuietly(topic, ...extraTopics);
   });
 
-  const committedOf = async (): Promise<number[]> => (await admin.groupOffsets(group, [topic])).map((r) => r.committed ?? -1);
+  const committedOf = async (): Promise<number[]> =>
+    (await admin.groupOffsets(group, [topic])).map((r) => r.committed ?? -1);
 
-  async function resetTo(target: ResetTarget, scope: Parameters<KafkaAdmin['planReset']>[1] = { kind: 'topic', topic }): Promise<void> {
+  async function resetTo(
+    target: ResetTarget,
+    scope: Parameters<KafkaAdmin['planReset']>[1] = { kind: 'topic', topic },
+  ): Promise<void> {
     const plan = await admin.planReset(group, scope, target);
     await admin.applyReset(plan);
   }
@@ -91,8 +103,15 @@ describe('KafkaAdmin against the local broker', function () {
     const name = uniqueName('it-admin-create');
     extraTopics.push(name);
     await admin.createTopic({ name, partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } });
-    assert.equal((await rejection(admin.createTopic({ name, partitions: 1, replicationFactor: 1 }))).reason, 'topicAlreadyExists');
-    assert.equal((await rejection(admin.createTopic({ name: uniqueName('it-admin-rf'), partitions: 1, replicationFactor: 3 }))).reason, 'invalidRequest');
+    assert.equal(
+      (await rejection(admin.createTopic({ name, partitions: 1, replicationFactor: 1 }))).reason,
+      'topicAlreadyExists',
+    );
+    assert.equal(
+      (await rejection(admin.createTopic({ name: uniqueName('it-admin-rf'), partitions: 1, replicationFactor: 3 })))
+        .reason,
+      'invalidRequest',
+    );
     await admin.addPartitions(name, 3);
     const grown = await waitFor('three partitions', 10_000, async () => {
       const partitions = await admin.describePartitions(name);
@@ -107,12 +126,23 @@ describe('KafkaAdmin against the local broker', function () {
       ],
     );
     await admin.deleteTopic(name);
-    await waitFor('the topic to disappear', 10_000, async () => ((await admin.listTopics({ glob: name })).length === 0 ? true : undefined));
+    await waitFor('the topic to disappear', 10_000, async () =>
+      (await admin.listTopics({ glob: name })).length === 0 ? true : undefined,
+    );
     assert.equal((await rejection(admin.deleteTopic(name))).reason, 'topicNotFound');
   });
 
   it('resets to an explicit offset, and reports committed, end and lag ("none" where nothing was committed)', async () => {
-    await resetTo({ offset: 3 }, { kind: 'partitions', partitions: [{ topic, partition: 0 }, { topic, partition: 1 }] });
+    await resetTo(
+      { offset: 3 },
+      {
+        kind: 'partitions',
+        partitions: [
+          { topic, partition: 0 },
+          { topic, partition: 1 },
+        ],
+      },
+    );
     const rows = await admin.groupOffsets(group, [topic]);
     assert.deepEqual(
       rows.map((r) => [r.partition, r.committed, r.end, r.lag]),
@@ -134,14 +164,21 @@ describe('KafkaAdmin against the local broker', function () {
 
   it('lists and describes the (empty) group', async () => {
     const groups = await admin.listGroups();
-    assert.ok(groups.some((g) => g.groupId === group), 'the group is not listed');
+    assert.ok(
+      groups.some((g) => g.groupId === group),
+      'the group is not listed',
+    );
     const detail = await admin.describeGroup(group);
     assert.equal(detail.state, 'Empty');
     assert.deepEqual(detail.members, []);
   });
 
   it('previews a reset with current, next and delta, and changes nothing until applied', async () => {
-    assert.equal((await rejection(admin.planReset(group, { kind: 'topic', topic }, { shiftBy: -1 }))).reason, 'invalidRequest', 'shift without a committed offset on p2');
+    assert.equal(
+      (await rejection(admin.planReset(group, { kind: 'topic', topic }, { shiftBy: -1 }))).reason,
+      'invalidRequest',
+      'shift without a committed offset on p2',
+    );
     const groupPlan = await admin.planReset(group, { kind: 'group' }, { shiftBy: 2 });
     assert.deepEqual(
       groupPlan.rows.map((r) => [r.partition, r.current, r.next, r.delta]),
@@ -190,7 +227,9 @@ describe('KafkaAdmin against the local broker', function () {
 
   it('refuses to reset a group with active members, naming what to do', async () => {
     const activeGroup = uniqueName('it-admin-active');
-    const consumer = kafkaClient().consumer({ kafkaJS: { groupId: activeGroup, fromBeginning: true, autoCommit: false } });
+    const consumer = kafkaClient().consumer({
+      kafkaJS: { groupId: activeGroup, fromBeginning: true, autoCommit: false },
+    });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [topic] });
@@ -227,7 +266,11 @@ describe('KafkaAdmin against the local broker', function () {
 
   it('works over SASL/SCRAM', async () => {
     const sasl = new KafkaAdmin(
-      { bootstrapServers: services.kafka.saslPlaintext, securityProtocol: 'SASL_PLAINTEXT', sasl: services.users.scram },
+      {
+        bootstrapServers: services.kafka.saslPlaintext,
+        securityProtocol: 'SASL_PLAINTEXT',
+        sasl: services.users.scram,
+      },
       { timeoutMs: 10_000 },
     );
     try {
@@ -248,7 +291,11 @@ describe('KafkaAdmin against the local broker', function () {
   it('reports a wrong SCRAM password at once, typed, without the password', async () => {
     const wrong = `${services.users.scram.password}-wrong`;
     const bad = new KafkaAdmin(
-      { bootstrapServers: services.kafka.saslPlaintext, securityProtocol: 'SASL_PLAINTEXT', sasl: { ...services.users.scram, password: wrong } },
+      {
+        bootstrapServers: services.kafka.saslPlaintext,
+        securityProtocol: 'SASL_PLAINTEXT',
+        sasl: { ...services.users.scram, password: wrong },
+      },
       { timeoutMs: 3_000 },
     );
     const started = Date.now();

@@ -37,10 +37,14 @@ describe('round trip through the real broker', () => {
     const missing = uniqueName('it-missing');
     // A client that asks for auto-creation: only the broker's auto.create.topics.enable=false stops it.
     const producer = new Producer({ 'bootstrap.servers': services.kafka.plaintext, 'allow.auto.create.topics': true });
-    await new Promise<void>((resolve, reject) => producer.connect({ timeout: 10_000 }, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      producer.connect({ timeout: 10_000 }, (error) => (error ? reject(error) : resolve())),
+    );
     try {
       const metadata = await new Promise<Metadata>((resolve, reject) =>
-        producer.getMetadata({ topic: missing, timeout: 10_000 }, (error, data) => (error ? reject(error) : resolve(data))),
+        producer.getMetadata({ topic: missing, timeout: 10_000 }, (error, data) =>
+          error ? reject(error) : resolve(data),
+        ),
       );
       const entry = metadata.topics.find((t) => t.name === missing);
       assert.ok(!entry || entry.partitions.length === 0, 'the broker returned partitions for a topic nobody created');
@@ -52,9 +56,17 @@ describe('round trip through the real broker', () => {
   });
 
   it('delivers every produced message, in offset order per partition, with keys and headers, and commits nothing by itself', async () => {
-    const producer = kafkaClient().producer({ 'linger.ms': 5, 'enable.idempotence': true, acks: -1 } as KafkaJS.ProducerConstructorConfig);
+    const producer = kafkaClient().producer({
+      'linger.ms': 5,
+      'enable.idempotence': true,
+      acks: -1,
+    } as KafkaJS.ProducerConstructorConfig);
     await producer.connect();
-    const sent = Array.from({ length: count }, (_, i) => ({ key: `key-${i % 12}`, value: JSON.stringify({ seq: i }), headers: { seq: String(i) } }));
+    const sent = Array.from({ length: count }, (_, i) => ({
+      key: `key-${i % 12}`,
+      value: JSON.stringify({ seq: i }),
+      headers: { seq: String(i) },
+    }));
     try {
       await producer.send({ topic, messages: sent });
     } finally {
@@ -94,7 +106,11 @@ describe('round trip through the real broker', () => {
       // Offsets are contiguous and ordered within each partition; one key always maps to one partition.
       for (let p = 0; p < partitions; p++) {
         const offsets = received.filter((r) => r.partition === p).map((r) => r.offset);
-        assert.deepEqual(offsets, offsets.map((_, i) => i), `partition ${p} offsets ${offsets.join(',')}`);
+        assert.deepEqual(
+          offsets,
+          offsets.map((_, i) => i),
+          `partition ${p} offsets ${offsets.join(',')}`,
+        );
       }
       const keyPartition = new Map<string, number>();
       for (const r of received) {
@@ -111,7 +127,9 @@ describe('round trip through the real broker', () => {
       // An explicit commit stores last offset + 1 for each partition.
       const ends = new Map<number, number>();
       for (const r of received) ends.set(r.partition, Math.max(ends.get(r.partition) ?? -1, r.offset));
-      await consumer.commitOffsets([...ends].map(([partition, last]) => ({ topic, partition, offset: String(last + 1) })));
+      await consumer.commitOffsets(
+        [...ends].map(([partition, last]) => ({ topic, partition, offset: String(last + 1) })),
+      );
       const after = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
       assert.equal(after.length, 1);
       assert.equal(after[0].partitions.length, partitions);

@@ -39,13 +39,18 @@ describe('authentication over SASL_PLAINTEXT', () => {
     const topic = uniqueName('it-scram');
     await createTopic(topic, 1);
     try {
-      const kafka = kafkaClient({ brokers: services.kafka.saslPlaintext, sasl: { mechanism: 'scram-sha-512', username: scram.username, password: scram.password } });
+      const kafka = kafkaClient({
+        brokers: services.kafka.saslPlaintext,
+        sasl: { mechanism: 'scram-sha-512', username: scram.username, password: scram.password },
+      });
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: [{ key: 'k', value: 'over SCRAM' }] });
       await producer.disconnect();
 
-      const consumer = kafka.consumer({ kafkaJS: { groupId: uniqueName('it-scram-group'), fromBeginning: true, autoCommit: false } });
+      const consumer = kafka.consumer({
+        kafkaJS: { groupId: uniqueName('it-scram-group'), fromBeginning: true, autoCommit: false },
+      });
       const values: string[] = [];
       await consumer.connect();
       try {
@@ -66,7 +71,11 @@ describe('authentication over SASL_PLAINTEXT', () => {
       const wrong = `${user.password}-wrong`;
       const started = Date.now();
       const error = await probeCluster(
-        { bootstrapServers: services.kafka.saslPlaintext, securityProtocol: 'SASL_PLAINTEXT', sasl: { ...user, password: wrong } },
+        {
+          bootstrapServers: services.kafka.saslPlaintext,
+          securityProtocol: 'SASL_PLAINTEXT',
+          sasl: { ...user, password: wrong },
+        },
         { timeoutMs: 15_000 },
       ).then(
         () => assert.fail('a wrong password was accepted'),

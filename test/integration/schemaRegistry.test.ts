@@ -41,16 +41,26 @@ describe('Avro through the real schema registry and broker', () => {
   });
 
   it('registers a schema and reads it back by id', async () => {
-    const registered = await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(orderSchema), references: [] });
+    const registered = await registry.register(subject, {
+      schemaType: 'AVRO',
+      schema: JSON.stringify(orderSchema),
+      references: [],
+    });
     assert.ok(registered.ok, registered.ok ? '' : registered.error.message);
     schemaId = registered.value.id;
     assert.ok(Number.isInteger(schemaId) && schemaId > 0);
-    const response = await fetch(`${services.registry.url}/schemas/ids/${schemaId}`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${services.registry.url}/schemas/ids/${schemaId}`, {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(response.status, 200);
     const body = (await response.json()) as { schema: string };
     assert.equal(JSON.parse(body.schema).name, 'OrderPlaced');
     // Registering the same schema again is idempotent: same id.
-    const again = await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(orderSchema), references: [] });
+    const again = await registry.register(subject, {
+      schemaType: 'AVRO',
+      schema: JSON.stringify(orderSchema),
+      references: [],
+    });
     assert.ok(again.ok && again.value.id === schemaId);
   });
 
@@ -65,7 +75,9 @@ describe('Avro through the real schema registry and broker', () => {
     await producer.send({ topic, messages: [{ key: 'o-42', value: encoded }] });
     await producer.disconnect();
 
-    const consumer = kafkaClient().consumer({ kafkaJS: { groupId: uniqueName('it-avro-group'), fromBeginning: true, autoCommit: false } });
+    const consumer = kafkaClient().consumer({
+      kafkaJS: { groupId: uniqueName('it-avro-group'), fromBeginning: true, autoCommit: false },
+    });
     const received: Buffer[] = [];
     await consumer.connect();
     try {
@@ -89,13 +101,24 @@ describe('Avro through the real schema registry and broker', () => {
     const bogus = encodeFrame(2_000_000_000, Buffer.from([2, 0x61]));
     const decoded = await decoder.decode(bogus, { topic, role: 'value' });
     assert.ok(!decoded.ok);
-    assert.ok(decoded.error instanceof RegistryError || decoded.error instanceof DecodeError, decoded.error.constructor.name);
+    assert.ok(
+      decoded.error instanceof RegistryError || decoded.error instanceof DecodeError,
+      decoded.error.constructor.name,
+    );
     assert.ok(['schemaNotFound', 'unknownSchemaId'].includes(decoded.error.reason), decoded.error.reason);
   });
 
   it('a value that does not match the schema is refused before anything is produced', async () => {
-    const result = await encoder.encode({ format: 'avro', topic, role: 'value', input: { value: { orderId: 'o-1', amountCents: 'lots', currency: 'GBP' } } });
+    const result = await encoder.encode({
+      format: 'avro',
+      topic,
+      role: 'value',
+      input: { value: { orderId: 'o-1', amountCents: 'lots', currency: 'GBP' } },
+    });
     assert.ok(!result.ok && result.error instanceof EncodeError && result.error.reason === 'schemaMismatch');
-    assert.deepEqual(result.error.fieldErrors.map((e) => e.path), ['$.amountCents', '$.currency']);
+    assert.deepEqual(
+      result.error.fieldErrors.map((e) => e.path),
+      ['$.amountCents', '$.currency'],
+    );
   });
 });

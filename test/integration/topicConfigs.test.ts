@@ -10,7 +10,11 @@ import { services, uniqueName, waitFor } from '../support/services';
 
 const { scram } = services.users;
 const plaintext = { bootstrapServers: services.kafka.plaintext };
-const saslScram = { bootstrapServers: services.kafka.saslPlaintext, securityProtocol: 'SASL_PLAINTEXT' as const, sasl: scram };
+const saslScram = {
+  bootstrapServers: services.kafka.saslPlaintext,
+  securityProtocol: 'SASL_PLAINTEXT' as const,
+  sasl: scram,
+};
 
 /** A TCP listener that accepts and never answers; closed right away, its port is one nothing listens on. */
 function listener(): Promise<{ port: number; close: () => Promise<void> }> {
@@ -54,7 +58,12 @@ describe('topic configs (DescribeConfigs through kafkajs) against the real broke
   const admin = new KafkaAdmin(plaintext, { timeoutMs: 15_000 });
 
   before(async () => {
-    await admin.createTopic({ name: topic, partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'retention.ms': '123456' } });
+    await admin.createTopic({
+      name: topic,
+      partitions: 1,
+      replicationFactor: 1,
+      configs: { 'cleanup.policy': 'compact', 'retention.ms': '123456' },
+    });
   });
 
   after(async () => {
@@ -69,10 +78,20 @@ describe('topic configs (DescribeConfigs through kafkajs) against the real broke
   it('shows the configs set on the topic as differing from the defaults, first, and the rest as defaults', async () => {
     const before = tcpSockets();
     const lines: string[] = [];
-    const rows = await describeTopicConfigs(plaintext, topic, { timeoutMs: 10_000, logger: createLogger((_level, line) => lines.push(line)) });
+    const rows = await describeTopicConfigs(plaintext, topic, {
+      timeoutMs: 10_000,
+      logger: createLogger((_level, line) => lines.push(line)),
+    });
     const rowsByName = byName(rows);
     assert.ok(rows.length > 20, `only ${rows.length} configs`);
-    assert.deepEqual(rowsByName.get('cleanup.policy'), { name: 'cleanup.policy', value: 'compact', source: 'dynamic topic', isDefault: false, readOnly: false, sensitive: false });
+    assert.deepEqual(rowsByName.get('cleanup.policy'), {
+      name: 'cleanup.policy',
+      value: 'compact',
+      source: 'dynamic topic',
+      isDefault: false,
+      readOnly: false,
+      sensitive: false,
+    });
     assert.equal(rowsByName.get('retention.ms')?.value, '123456');
     assert.equal(rowsByName.get('retention.ms')?.source, 'dynamic topic');
     for (const name of ['compression.type', 'max.message.bytes', 'min.compaction.lag.ms']) {
@@ -83,9 +102,15 @@ describe('topic configs (DescribeConfigs through kafkajs) against the real broke
     }
     // Sorted: every non-default row before every default one.
     const firstDefault = rows.findIndex((r) => !differsFromDefault(r));
-    assert.ok(firstDefault > 0 && rows.slice(firstDefault).every((r) => !differsFromDefault(r)), rows.map((r) => `${r.name}:${r.source}`).join(', '));
+    assert.ok(
+      firstDefault > 0 && rows.slice(firstDefault).every((r) => !differsFromDefault(r)),
+      rows.map((r) => `${r.name}:${r.source}`).join(', '),
+    );
     // kafkajs's own log reached ours; the client is gone afterwards.
-    assert.ok(lines.some((l) => l.includes('kafkajs')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('kafkajs')),
+      lines.join('\n'),
+    );
     await settle();
     assert.ok(tcpSockets() <= before, `sockets left open: ${tcpSockets()} > ${before}`);
   });
@@ -103,7 +128,9 @@ describe('topic configs (DescribeConfigs through kafkajs) against the real broke
   it('a wrong password fails fast with authenticationFailed, without the password', async () => {
     const wrong = `${scram.password}-wrong`;
     const started = Date.now();
-    const error = await failure(describeTopicConfigs({ ...saslScram, sasl: { ...scram, password: wrong } }, topic, { timeoutMs: 15_000 }));
+    const error = await failure(
+      describeTopicConfigs({ ...saslScram, sasl: { ...scram, password: wrong } }, topic, { timeoutMs: 15_000 }),
+    );
     const elapsed = Date.now() - started;
     assert.equal(error.reason, 'authenticationFailed', error.message);
     assert.match(error.message, new RegExp(`Authentication failed for user "${scram.username}" with SCRAM-SHA-512`));
@@ -115,14 +142,19 @@ describe('topic configs (DescribeConfigs through kafkajs) against the real broke
     const missing = uniqueName('it-configs-missing');
     const error = await failure(describeTopicConfigs(plaintext, missing, { timeoutMs: 10_000 }));
     assert.equal(error.reason, 'topicNotFound', error.message);
-    assert.match(error.message, new RegExp(`Topic "${missing}" does not exist at ${services.kafka.plaintext.replace(/\./g, '\\.')}`));
+    assert.match(
+      error.message,
+      new RegExp(`Topic "${missing}" does not exist at ${services.kafka.plaintext.replace(/\./g, '\\.')}`),
+    );
   });
 
   it('an unreachable broker gives brokerUnreachable within the bound', async () => {
     const closed = await listener();
     await closed.close();
     const started = Date.now();
-    const error = await failure(describeTopicConfigs({ bootstrapServers: `127.0.0.1:${closed.port}` }, topic, { timeoutMs: 4_000 }));
+    const error = await failure(
+      describeTopicConfigs({ bootstrapServers: `127.0.0.1:${closed.port}` }, topic, { timeoutMs: 4_000 }),
+    );
     assert.equal(error.reason, 'brokerUnreachable', error.message);
     assert.match(error.message, new RegExp(`Could not reach a broker at 127\\.0\\.0\\.1:${closed.port}`));
     assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
@@ -133,12 +165,16 @@ describe('topic configs (DescribeConfigs through kafkajs) against the real broke
     try {
       const before = tcpSockets();
       const started = Date.now();
-      const error = await failure(describeTopicConfigs({ bootstrapServers: `127.0.0.1:${silent.port}` }, topic, { timeoutMs: 3_000 }));
+      const error = await failure(
+        describeTopicConfigs({ bootstrapServers: `127.0.0.1:${silent.port}` }, topic, { timeoutMs: 3_000 }),
+      );
       assert.ok(Date.now() - started < 4_500, `took ${Date.now() - started} ms`);
       assert.equal(error.reason, 'timeout', error.message);
       assert.match(error.message, new RegExp(`No answer from 127\\.0\\.0\\.1:${silent.port}`));
       // A retry kafkajs had scheduled may still open a socket; it is closed as soon as that connect settles.
-      await waitFor('the sockets of the timed-out call to close', 5_000, () => (tcpSockets() <= before ? true : undefined));
+      await waitFor('the sockets of the timed-out call to close', 5_000, () =>
+        tcpSockets() <= before ? true : undefined,
+      );
     } finally {
       await silent.close();
     }

@@ -14,10 +14,20 @@ export class CommittedReader {
 
   static async open(bootstrapServers: string, groupId: string): Promise<CommittedReader> {
     const consumer = new (loadNativeClient().KafkaConsumer)(
-      { 'bootstrap.servers': bootstrapServers, 'group.id': groupId, 'client.id': 'committed-reader', 'enable.auto.commit': false, 'enable.auto.offset.store': false } as never,
+      {
+        'bootstrap.servers': bootstrapServers,
+        'group.id': groupId,
+        'client.id': 'committed-reader',
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+      } as never,
       {},
     );
-    await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 15_000 }, (err) => (err ? reject(new Error(`committed-offset reader: ${err.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({ timeout: 15_000 }, (err) =>
+        err ? reject(new Error(`committed-offset reader: ${err.message}`)) : resolve(),
+      ),
+    );
     return new CommittedReader(consumer);
   }
 
@@ -27,7 +37,12 @@ export class CommittedReader {
       this.consumer.committed(
         partitions.map((partition) => ({ topic, partition })),
         timeoutMs,
-        (err, offsets) => (err ? reject(new Error(`reading committed offsets: ${err.message}`)) : resolve(new Map(offsets.map((o) => [o.partition, o.offset !== undefined && o.offset >= 0 ? o.offset : -1])))),
+        (err, offsets) =>
+          err
+            ? reject(new Error(`reading committed offsets: ${err.message}`))
+            : resolve(
+                new Map(offsets.map((o) => [o.partition, o.offset !== undefined && o.offset >= 0 ? o.offset : -1])),
+              ),
       ),
     );
   }

@@ -40,7 +40,11 @@ export async function deleteTopicsQuietly(...topics: string[]): Promise<void> {
 }
 
 /** Produces `count` messages (value = JSON {seq}) spread by key, and waits for every acknowledgement. */
-export async function produceSequence(topic: string, count: number, options: { keys?: number; start?: number; value?: (seq: number) => string | Buffer } = {}): Promise<void> {
+export async function produceSequence(
+  topic: string,
+  count: number,
+  options: { keys?: number; start?: number; value?: (seq: number) => string | Buffer } = {},
+): Promise<void> {
   const producer = kafkaClient().producer({ 'linger.ms': 5, acks: -1 } as KafkaJS.ProducerConstructorConfig);
   await producer.connect();
   try {
@@ -50,7 +54,11 @@ export async function produceSequence(topic: string, count: number, options: { k
       const messages = [];
       for (let i = from; i < Math.min(count, from + 1000); i++) {
         const seq = start + i;
-        messages.push({ key: `key-${seq % keys}`, value: options.value ? options.value(seq) : JSON.stringify({ seq }), headers: { seq: String(seq) } });
+        messages.push({
+          key: `key-${seq % keys}`,
+          value: options.value ? options.value(seq) : JSON.stringify({ seq }),
+          headers: { seq: String(seq) },
+        });
       }
       await producer.send({ topic, messages });
     }
@@ -75,7 +83,9 @@ export interface Read {
 
 /** Reads a whole topic (from the beginning) with a throwaway group that never commits. */
 export async function readAll(topic: string, expected: number): Promise<Read[]> {
-  const consumer = kafkaClient().consumer({ kafkaJS: { groupId: uniqueName('it-reader'), fromBeginning: true, autoCommit: false } });
+  const consumer = kafkaClient().consumer({
+    kafkaJS: { groupId: uniqueName('it-reader'), fromBeginning: true, autoCommit: false },
+  });
   const out: Read[] = [];
   await consumer.connect();
   try {
@@ -84,7 +94,13 @@ export async function readAll(topic: string, expected: number): Promise<Read[]> 
       eachMessage: async ({ partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
-        out.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value, headers });
+        out.push({
+          partition,
+          offset: Number(message.offset),
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers,
+        });
       },
     });
     await waitFor(`${expected} messages on ${topic}`, 30_000, () => (out.length >= expected ? true : undefined));
@@ -97,7 +113,13 @@ export async function readAll(topic: string, expected: number): Promise<Read[]> 
 /** Makes `groupId` a real group with committed offsets: the engine, stepping, acks the first `count` messages of `topic`. */
 export async function commitFirstMessages(groupId: string, topic: string, count: number): Promise<void> {
   const { ConsumerSession } = await import('../../src/core/engine/session');
-  const session = new ConsumerSession({ connection: { bootstrapServers: services.kafka.plaintext }, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'perMessage' } });
+  const session = new ConsumerSession({
+    connection: { bootstrapServers: services.kafka.plaintext },
+    groupId,
+    topics: [topic],
+    mode: 'stepping',
+    commitPolicy: { kind: 'perMessage' },
+  });
   await session.start();
   try {
     for (let i = 0; i < count; i++) {

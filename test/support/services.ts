@@ -15,7 +15,9 @@ export interface ServicesConfig {
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
-export const services: ServicesConfig = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'services.json'), 'utf8'));
+export const services: ServicesConfig = JSON.parse(
+  fs.readFileSync(path.join(repoRoot, 'test', 'services.json'), 'utf8'),
+);
 
 /** A topic or group name no other test run uses, so runs never see each other's data. */
 export function uniqueName(prefix: string): string {
@@ -23,7 +25,11 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Polls `check` until it returns a value, bounded; the error names what was awaited. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

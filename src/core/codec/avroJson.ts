@@ -28,7 +28,8 @@ export function typeLabel(type: avro.Type): string {
       return 'long';
     default:
       if (t.typeName.startsWith('union')) return (t.types ?? []).map((branch) => branchLabel(branch)).join(' | ');
-      if (t.typeName.startsWith('logical:')) return `${(type as ReadableLogicalType).spec.label} or ${typeLabel(t.underlyingType as avro.Type)}`;
+      if (t.typeName.startsWith('logical:'))
+        return `${(type as ReadableLogicalType).spec.label} or ${typeLabel(t.underlyingType as avro.Type)}`;
       if (t.underlyingType) return typeLabel(t.underlyingType);
       return t.typeName;
   }
@@ -64,7 +65,9 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
     case 'boolean':
       return typeof value === 'boolean' ? value : mismatch();
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX ? value : mismatch('int (32-bit integer)');
+      return typeof value === 'number' && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX
+        ? value
+        : mismatch('int (32-bit integer)');
     case 'long':
     case 'abstract:long': {
       const exact = toExactLong(value);
@@ -93,7 +96,8 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
     case 'map': {
       if (!isPlainObject(value)) return mismatch();
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) out[key] = fromJson(t.valuesType as avro.Type, item, [...path, key], errors);
+      for (const [key, item] of Object.entries(value))
+        out[key] = fromJson(t.valuesType as avro.Type, item, [...path, key], errors);
       return out;
     }
     case 'record':
@@ -102,7 +106,12 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
       const fields = t.fields ?? [];
       const known = new Set(fields.map((f) => f.name));
       for (const key of Object.keys(value)) {
-        if (!known.has(key)) errors.push({ path: renderPath([...path, key]), expected: `no such field in ${typeLabel(type)}`, actual: renderActual(value[key]) });
+        if (!known.has(key))
+          errors.push({
+            path: renderPath([...path, key]),
+            expected: `no such field in ${typeLabel(type)}`,
+            actual: renderActual(value[key]),
+          });
       }
       const out: Record<string, unknown> = {};
       for (const field of fields) {
@@ -110,7 +119,11 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
           if (Object.prototype.hasOwnProperty.call(field, 'defaultValue')) {
             out[field.name] = field.defaultValue();
           } else {
-            errors.push({ path: renderPath([...path, field.name]), expected: `${typeLabel(field.type)} (required, no default)`, actual: 'undefined' });
+            errors.push({
+              path: renderPath([...path, field.name]),
+              expected: `${typeLabel(field.type)} (required, no default)`,
+              actual: 'undefined',
+            });
           }
           continue;
         }
@@ -127,7 +140,12 @@ export function fromJson(type: avro.Type, value: unknown, path: (string | number
 }
 
 /** The readable form first (a decimal string, an ISO date), then the base form (bytes as base64, a day count). */
-function logicalFromJson(type: ReadableLogicalType, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
+function logicalFromJson(
+  type: ReadableLogicalType,
+  value: unknown,
+  path: (string | number)[],
+  errors: FieldError[],
+): unknown {
   if (value instanceof ReadableValue) value = value.base;
   const fromReadable = type.spec.fromReadable(value);
   if (fromReadable !== undefined) return fromReadable;
@@ -163,7 +181,8 @@ function unionFromJson(type: avro.Type, value: unknown, path: (string | number)[
   for (const branch of branches) {
     const scratch: FieldError[] = [];
     const inner = fromJson(branch, value, path, scratch);
-    if (!scratch.length) return wrapped ? (inner === null ? null : { [internals(branch).branchName as string]: inner }) : inner;
+    if (!scratch.length)
+      return wrapped ? (inner === null ? null : { [internals(branch).branchName as string]: inner }) : inner;
   }
   errors.push({ path: renderPath(path), expected: `one of ${typeLabel(type)}`, actual: renderActual(value) });
   return undefined;

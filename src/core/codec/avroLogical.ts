@@ -91,14 +91,20 @@ function decimalSpec(precision: number, scale: number, size: number | undefined)
     label: `decimal(${precision}, ${scale}) as a decimal string${size !== undefined ? ` (fixed ${size} bytes)` : ''}`,
     format: (base) => readable(decimalText(unscaledOf(base as Buffer), scale)),
     fromReadable: (input) => {
-      const text = typeof input === 'number' && Number.isFinite(input) ? String(input) : typeof input === 'bigint' ? input.toString() : input;
+      const text =
+        typeof input === 'number' && Number.isFinite(input)
+          ? String(input)
+          : typeof input === 'bigint'
+            ? input.toString()
+            : input;
       if (typeof text !== 'string') return undefined;
       const unscaled = parseDecimal(text, scale);
       if (unscaled === undefined || unscaled >= limit || unscaled <= -limit) return undefined;
       return twosComplement(unscaled, size);
     },
     // "1234" is valid base64 too: a decimal-looking string out of range is an error, never bytes.
-    claims: (input) => typeof input === 'number' || typeof input === 'bigint' || (typeof input === 'string' && DECIMAL_TEXT.test(input)),
+    claims: (input) =>
+      typeof input === 'number' || typeof input === 'bigint' || (typeof input === 'string' && DECIMAL_TEXT.test(input)),
   };
 }
 
@@ -122,7 +128,11 @@ function timeSpec(name: string, digits: number, long: boolean): LogicalSpec {
     label: `${name} as HH:MM:SS${digits === 3 ? '.sss' : '.ssssss'} (or ${digits === 3 ? 'milliseconds' : 'microseconds'} since midnight)`,
     format: (base) => {
       const units = Number(base);
-      return units >= 0 && units < perDay ? readable(isoTime(units, digits)) : noReadable(`${String(base)} is outside a day (0 to ${perDay - 1}), so it is shown as the ${long ? 'long' : 'int'} it is`);
+      return units >= 0 && units < perDay
+        ? readable(isoTime(units, digits))
+        : noReadable(
+            `${String(base)} is outside a day (0 to ${perDay - 1}), so it is shown as the ${long ? 'long' : 'int'} it is`,
+          );
     },
     fromReadable: (input) => {
       if (typeof input !== 'string') return undefined;
@@ -163,9 +173,12 @@ const uuidFixedSpec: LogicalSpec = {
   label: 'uuid as 8-4-4-4-12 hex (fixed 16 bytes)',
   format: (base) => {
     const hex = (base as Buffer).toString('hex');
-    return readable(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+    return readable(
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    );
   },
-  fromReadable: (input) => (typeof input === 'string' && UUID.test(input) ? Buffer.from(input.replace(/-/g, ''), 'hex') : undefined),
+  fromReadable: (input) =>
+    typeof input === 'string' && UUID.test(input) ? Buffer.from(input.replace(/-/g, ''), 'hex') : undefined,
 };
 
 const UINT32_MAX = 2 ** 32 - 1;
@@ -175,13 +188,21 @@ const durationSpec: LogicalSpec = {
   label: 'duration as {"months", "days", "milliseconds"} (each 0 to 4294967295)',
   format: (base) => {
     const bytes = base as Buffer;
-    return readable({ months: bytes.readUInt32LE(0), days: bytes.readUInt32LE(4), milliseconds: bytes.readUInt32LE(8) });
+    return readable({
+      months: bytes.readUInt32LE(0),
+      days: bytes.readUInt32LE(4),
+      milliseconds: bytes.readUInt32LE(8),
+    });
   },
   fromReadable: (input) => {
     if (typeof input !== 'object' || input === null || Array.isArray(input) || Buffer.isBuffer(input)) return undefined;
     const { months, days, milliseconds, ...rest } = input as Record<string, unknown>;
     const parts = [months ?? 0, days ?? 0, milliseconds ?? 0];
-    if (Object.keys(rest).length || !parts.every((p) => typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= UINT32_MAX)) return undefined;
+    if (
+      Object.keys(rest).length ||
+      !parts.every((p) => typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= UINT32_MAX)
+    )
+      return undefined;
     const out = Buffer.alloc(12);
     parts.forEach((p, i) => out.writeUInt32LE(p as number, i * 4));
     return out;
@@ -190,7 +211,12 @@ const durationSpec: LogicalSpec = {
 
 /** A logical type kept at its base type, named. */
 function baseSpec(name: string, why: string): LogicalSpec {
-  return { name, label: `${name} (${why}; its base type)`, format: () => noReadable(`logical type "${name}" ${why}: shown as its base type`), fromReadable: () => undefined };
+  return {
+    name,
+    label: `${name} (${why}; its base type)`,
+    format: () => noReadable(`logical type "${name}" ${why}: shown as its base type`),
+    fromReadable: () => undefined,
+  };
 }
 
 // ------------------------------------------------------------------------------- spec lookup
@@ -206,8 +232,17 @@ function specFor(schema: Record<string, unknown>, base: avro.Type): LogicalSpec 
       if (baseName !== 'bytes' && baseName !== 'fixed') return unsupported();
       const precision = schema.precision;
       const scale = schema.scale ?? 0;
-      if (typeof precision !== 'number' || !Number.isInteger(precision) || precision < 1 || typeof scale !== 'number' || !Number.isInteger(scale)) {
-        return baseSpec(name, `has an invalid precision or scale (${JSON.stringify(precision)}, ${JSON.stringify(scale)})`);
+      if (
+        typeof precision !== 'number' ||
+        !Number.isInteger(precision) ||
+        precision < 1 ||
+        typeof scale !== 'number' ||
+        !Number.isInteger(scale)
+      ) {
+        return baseSpec(
+          name,
+          `has an invalid precision or scale (${JSON.stringify(precision)}, ${JSON.stringify(scale)})`,
+        );
       }
       return decimalSpec(precision, scale, baseName === 'fixed' ? size : undefined);
     }
@@ -276,7 +311,9 @@ export class ReadableLogicalType extends avro.types.LogicalType {
   }
 
   protected override _resolve(type: avro.Type): ((value: unknown) => unknown) | undefined {
-    return internals(type).typeName === internals(this.underlyingType).typeName ? (value) => this._fromValue(value) : undefined;
+    return internals(type).typeName === internals(this.underlyingType).typeName
+      ? (value) => this._fromValue(value)
+      : undefined;
   }
 }
 

@@ -124,7 +124,9 @@ export function toExactLong(value: unknown): ExactLong | undefined {
 }
 
 function isExactLong(value: unknown): boolean {
-  return typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX;
+  return typeof value === 'number'
+    ? Number.isSafeInteger(value)
+    : typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX;
 }
 
 /** avsc's abstract long built by `LongType.__with`: BigInt semantics for writing, checks and JSON. */
@@ -150,4 +152,6 @@ const WITH_LONG: avro.Type = avro.types.LongType.__with(
  * `long` uses it: the `__with` type with the allocation-free read path above. avsc freezes the
  * `__with` type, so the read path sits on an object that inherits everything else from it.
  */
-export const EXACT_LONG: avro.Type = Object.freeze(Object.create(WITH_LONG, { _read: { value: readExactLong } })) as avro.Type;
+export const EXACT_LONG: avro.Type = Object.freeze(
+  Object.create(WITH_LONG, { _read: { value: readExactLong } }),
+) as avro.Type;

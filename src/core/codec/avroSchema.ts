@@ -4,7 +4,14 @@ import { guardedCollections } from './avroGuardedTypes';
 import { logicalTypeFor } from './avroLogical';
 import { EXACT_LONG } from './avroLong';
 import { DecodeError, EncodeError, renderActual, summarizeFieldErrors, type FieldError } from './codecErrors';
-import { flattenReferences, schemaLabel, type BodyEncodeResult, type CompileResult, type CompiledSchema, type ResolvedReference } from './compiledSchema';
+import {
+  flattenReferences,
+  schemaLabel,
+  type BodyEncodeResult,
+  type CompileResult,
+  type CompiledSchema,
+  type ResolvedReference,
+} from './compiledSchema';
 import type { DecodeResult, SchemaIdentity } from './decodeResult';
 import { failure } from './plainFormats';
 
@@ -13,7 +20,8 @@ import { failure } from './plainFormats';
  * arrays and maps with guarded block counts.
  */
 function typeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type | undefined {
-  if (Array.isArray(schema)) return mixesLongWithNumbers(schema) ? new avro.types.WrappedUnionType(schema, opts) : undefined;
+  if (Array.isArray(schema))
+    return mixesLongWithNumbers(schema) ? new avro.types.WrappedUnionType(schema, opts) : undefined;
   if (typeof schema !== 'object' || schema === null) return undefined;
   const logical = logicalTypeFor(schema as unknown as Record<string, unknown>, opts);
   if (logical) return logical;
@@ -46,7 +54,12 @@ function mixesLongWithNumbers(branches: readonly unknown[]): boolean {
  * Avro through avsc: the schema (with its references registered as named types) is parsed once
  * into a Type whose generated reader decodes each record in one pass, without a resolver.
  */
-export function compileAvro(identity: SchemaIdentity, schemaText: string, references: readonly ResolvedReference[], previewBytes?: number): CompileResult {
+export function compileAvro(
+  identity: SchemaIdentity,
+  schemaText: string,
+  references: readonly ResolvedReference[],
+  previewBytes?: number,
+): CompileResult {
   // Every long, by name or as {"type": "long"}, is the exact one.
   const registry: Record<string, avro.Type> = { long: EXACT_LONG };
   const parse = (text: string, what: string): avro.Type | DecodeError => {
@@ -62,9 +75,18 @@ export function compileAvro(identity: SchemaIdentity, schemaText: string, refere
   };
   for (const ref of flattenReferences(references)) {
     if (ref.schemaType !== 'AVRO') {
-      return { ok: false, error: new DecodeError('unparsableSchema', `${schemaLabel(identity, { capital: true })} references ${ref.subject} v${ref.version}, which is ${ref.schemaType}, not Avro. Fix the reference in the registry.`) };
+      return {
+        ok: false,
+        error: new DecodeError(
+          'unparsableSchema',
+          `${schemaLabel(identity, { capital: true })} references ${ref.subject} v${ref.version}, which is ${ref.schemaType}, not Avro. Fix the reference in the registry.`,
+        ),
+      };
     }
-    const parsed = parse(ref.schema, `The reference "${ref.name}" (${ref.subject} v${ref.version}) of ${schemaLabel(identity)}`);
+    const parsed = parse(
+      ref.schema,
+      `The reference "${ref.name}" (${ref.subject} v${ref.version}) of ${schemaLabel(identity)}`,
+    );
     if (parsed instanceof DecodeError) return { ok: false, error: parsed };
   }
   const type = parse(schemaText, `${schemaLabel(identity, { capital: true })}`);
@@ -120,7 +142,11 @@ class AvroSchema implements CompiledSchema {
     if (errors.length) {
       return {
         ok: false,
-        error: new EncodeError('schemaMismatch', `The value does not match ${schemaLabel(this.identity, { kind: 'Avro' })}: ${summarizeFieldErrors(errors)}. Nothing was produced.`, errors),
+        error: new EncodeError(
+          'schemaMismatch',
+          `The value does not match ${schemaLabel(this.identity, { kind: 'Avro' })}: ${summarizeFieldErrors(errors)}. Nothing was produced.`,
+          errors,
+        ),
       };
     }
     try {
@@ -128,9 +154,11 @@ class AvroSchema implements CompiledSchema {
     } catch (error) {
       return {
         ok: false,
-        error: new EncodeError('schemaMismatch', `The value does not match ${schemaLabel(this.identity, { kind: 'Avro' })} (${(error as Error).message}). Nothing was produced.`, [
-          { path: '$', expected: typeLabel(this.type), actual: renderActual(value) },
-        ]),
+        error: new EncodeError(
+          'schemaMismatch',
+          `The value does not match ${schemaLabel(this.identity, { kind: 'Avro' })} (${(error as Error).message}). Nothing was produced.`,
+          [{ path: '$', expected: typeLabel(this.type), actual: renderActual(value) }],
+        ),
       };
     }
   }

@@ -16,7 +16,8 @@ export interface EncodeOptions {
   readonly messageType?: string;
 }
 
-export type BodyEncodeResult = { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly error: EncodeError };
+export type BodyEncodeResult =
+  { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly error: EncodeError };
 
 /**
  * A schema parsed once, with its reader/writer built once, ready for any number of records. No
@@ -37,10 +38,14 @@ export interface CompiledSchema {
   recordName(options?: EncodeOptions): string | undefined;
 }
 
-export type CompileResult = { readonly ok: true; readonly schema: CompiledSchema } | { readonly ok: false; readonly error: DecodeError };
+export type CompileResult =
+  { readonly ok: true; readonly schema: CompiledSchema } | { readonly ok: false; readonly error: DecodeError };
 
 /** "schema 12", or "the schema to register" for a draft (id 0); `kind` e.g. "Avro". */
-export function schemaLabel(identity: { readonly id: number }, options: { capital?: boolean; kind?: string } = {}): string {
+export function schemaLabel(
+  identity: { readonly id: number },
+  options: { capital?: boolean; kind?: string } = {},
+): string {
   const kind = options.kind ? `${options.kind} ` : '';
   const label = identity.id > 0 ? `${kind}schema ${identity.id}` : `the ${kind}schema to register`;
   return options.capital ? label[0].toUpperCase() + label.slice(1) : label;

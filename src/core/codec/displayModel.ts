@@ -19,10 +19,20 @@ export interface DisplayLimits {
   readonly maxTotalChars: number;
 }
 
-export const DISPLAY_LIMITS: DisplayLimits = Object.freeze({ maxDepth: 64, maxNodes: 20_000, maxStringChars: 64 * 1024, maxTotalChars: 2 * 1024 * 1024 });
+export const DISPLAY_LIMITS: DisplayLimits = Object.freeze({
+  maxDepth: 64,
+  maxNodes: 20_000,
+  maxStringChars: 64 * 1024,
+  maxTotalChars: 2 * 1024 * 1024,
+});
 
 /** For exports and handler input: generous, still finite (a hostile value cannot stall anything). */
-export const EXPORT_LIMITS: DisplayLimits = Object.freeze({ maxDepth: 10_000, maxNodes: 10_000_000, maxStringChars: Number.MAX_SAFE_INTEGER, maxTotalChars: Number.MAX_SAFE_INTEGER });
+export const EXPORT_LIMITS: DisplayLimits = Object.freeze({
+  maxDepth: 10_000,
+  maxNodes: 10_000_000,
+  maxStringChars: Number.MAX_SAFE_INTEGER,
+  maxTotalChars: Number.MAX_SAFE_INTEGER,
+});
 
 export type CutReason = 'depth' | 'nodes' | 'string';
 
@@ -31,7 +41,13 @@ export type Segments = readonly (string | number)[];
 
 export type DisplayNote =
   /** A logical or well-known type: `json` holds the readable form (or the base when there is none). */
-  | { readonly at: Segments; readonly kind: 'logical'; readonly logicalType: string; readonly base: unknown; readonly note?: string }
+  | {
+      readonly at: Segments;
+      readonly kind: 'logical';
+      readonly logicalType: string;
+      readonly base: unknown;
+      readonly note?: string;
+    }
   /** A string in `json` that is an exact number (a 64-bit integer, NaN, ±Infinity). */
   | { readonly at: Segments; readonly kind: 'number' }
   /** Something here was left out; `detail` says what. */
@@ -107,7 +123,13 @@ export function buildDisplay(value: unknown, limits: DisplayLimits = DISPLAY_LIM
     if (v instanceof ReadableValue) {
       const form = v.readable;
       const base = buildDisplay(v.base, { ...limits, maxDepth: 4, maxNodes: 64 }).json;
-      notes.push({ at: segmentsOf(item), kind: 'logical', logicalType: v.logicalType, base, ...(form.ok ? {} : { note: form.note }) });
+      notes.push({
+        at: segmentsOf(item),
+        kind: 'logical',
+        logicalType: v.logicalType,
+        base,
+        ...(form.ok ? {} : { note: form.note }),
+      });
       v = form.ok ? form.value : v.base;
     }
     switch (typeof v) {
@@ -141,7 +163,12 @@ export function buildDisplay(value: unknown, limits: DisplayLimits = DISPLAY_LIM
     if (v instanceof Uint8Array) {
       const bytes = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
       const room = Math.floor(Math.max(0, Math.min(limits.maxStringChars, limits.maxTotalChars - chars)) / 4) * 3;
-      if (bytes.length > room) cutAt(item, 'string', `showing ${room.toLocaleString('en-US')} of ${bytes.length.toLocaleString('en-US')} bytes (base64)`);
+      if (bytes.length > room)
+        cutAt(
+          item,
+          'string',
+          `showing ${room.toLocaleString('en-US')} of ${bytes.length.toLocaleString('en-US')} bytes (base64)`,
+        );
       const shown = (bytes.length > room ? bytes.subarray(0, room) : bytes).toString('base64');
       chars += shown.length;
       into[key] = shown;
@@ -162,7 +189,11 @@ export function buildDisplay(value: unknown, limits: DisplayLimits = DISPLAY_LIM
     const size = isArray ? (v as unknown[]).length : isMap ? (v as Map<unknown, unknown>).size : keys!.length;
     if (depth >= limits.maxDepth && size > 0) {
       into[key] = isArray ? [] : {};
-      cutAt(item, 'depth', `${size.toLocaleString('en-US')} ${isArray ? 'item' : 'entr'}${size === 1 ? (isArray ? '' : 'y') : isArray ? 's' : 'ies'} below the depth limit of ${limits.maxDepth} not shown`);
+      cutAt(
+        item,
+        'depth',
+        `${size.toLocaleString('en-US')} ${isArray ? 'item' : 'entr'}${size === 1 ? (isArray ? '' : 'y') : isArray ? 's' : 'ies'} below the depth limit of ${limits.maxDepth} not shown`,
+      );
       continue;
     }
     const room = Math.max(0, Math.min(size, limits.maxNodes - nodes));
@@ -171,7 +202,14 @@ export function buildDisplay(value: unknown, limits: DisplayLimits = DISPLAY_LIM
       const source = v as unknown[];
       const out = new Array<unknown>(room);
       into[key] = out;
-      for (let i = 0; i < room; i++) queue.push({ value: source[i], parent: item, depth: depth + 1, into: out as unknown as Record<number, unknown>, key: i });
+      for (let i = 0; i < room; i++)
+        queue.push({
+          value: source[i],
+          parent: item,
+          depth: depth + 1,
+          into: out as unknown as Record<number, unknown>,
+          key: i,
+        });
     } else {
       const out: Record<string, unknown> = {};
       into[key] = out;
@@ -187,16 +225,25 @@ export function buildDisplay(value: unknown, limits: DisplayLimits = DISPLAY_LIM
       for (const [name, child] of entries) {
         if (typeof child === 'function' || child === undefined) continue;
         // A key is payload text too: a 10 MB key is cut like a 10 MB value.
-        const k = name.length > limits.maxStringChars ? `${name.slice(0, limits.maxStringChars)}… (${name.length.toLocaleString('en-US')} characters)` : name;
+        const k =
+          name.length > limits.maxStringChars
+            ? `${name.slice(0, limits.maxStringChars)}… (${name.length.toLocaleString('en-US')} characters)`
+            : name;
         chars += k.length;
         // defineProperty: a "__proto__" key from a payload is data, not the prototype.
         Object.defineProperty(out, k, { value: null, writable: true, enumerable: true, configurable: true });
         const pending: Pending = { value: child, parent: item, depth: depth + 1, into: out, key: k };
-        if (k !== name) cutAt(pending, 'string', `a key of ${name.length.toLocaleString('en-US')} characters, shown cut`);
+        if (k !== name)
+          cutAt(pending, 'string', `a key of ${name.length.toLocaleString('en-US')} characters, shown cut`);
         queue.push(pending);
       }
     }
-    if (room < size) cutAt(item, 'nodes', `showing ${room.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} ${isArray ? 'items' : 'entries'} (the view holds at most ${limits.maxNodes.toLocaleString('en-US')} values)`);
+    if (room < size)
+      cutAt(
+        item,
+        'nodes',
+        `showing ${room.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} ${isArray ? 'items' : 'entries'} (the view holds at most ${limits.maxNodes.toLocaleString('en-US')} values)`,
+      );
   }
   return { json: root.v, notes, ...(cut ? { cut } : {}) };
 }

@@ -2,8 +2,22 @@ import { isUtf8 } from 'node:buffer';
 import Ajv, { type AnySchema, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
-import { DecodeError, EncodeError, renderActual, renderPath, summarizeFieldErrors, type FieldError } from './codecErrors';
-import { flattenReferences, schemaLabel, type BodyEncodeResult, type CompileResult, type CompiledSchema, type ResolvedReference } from './compiledSchema';
+import {
+  DecodeError,
+  EncodeError,
+  renderActual,
+  renderPath,
+  summarizeFieldErrors,
+  type FieldError,
+} from './codecErrors';
+import {
+  flattenReferences,
+  schemaLabel,
+  type BodyEncodeResult,
+  type CompileResult,
+  type CompiledSchema,
+  type ResolvedReference,
+} from './compiledSchema';
 import type { DecodeResult, SchemaIdentity } from './decodeResult';
 import { containsBigInt, parseJsonExact, stringifyExact, withNumbers } from './losslessJson';
 import { failure } from './plainFormats';
@@ -13,7 +27,13 @@ import { failure } from './plainFormats';
  * is compiled once by ajv into a validator; decoding parses and validates, and a payload that does
  * not match is still shown, with its violations.
  */
-const AJV_OPTIONS: Options = { strict: false, allErrors: true, validateFormats: false, logger: false, allowUnionTypes: true };
+const AJV_OPTIONS: Options = {
+  strict: false,
+  allErrors: true,
+  validateFormats: false,
+  logger: false,
+  allowUnionTypes: true,
+};
 
 type AjvInstance = InstanceType<typeof Ajv>;
 
@@ -42,26 +62,44 @@ function withoutUnknownDialect(schema: unknown): AnySchema {
   return schema as AnySchema;
 }
 
-export function compileJsonSchema(identity: SchemaIdentity, schemaText: string, references: readonly ResolvedReference[], previewBytes?: number): CompileResult {
+export function compileJsonSchema(
+  identity: SchemaIdentity,
+  schemaText: string,
+  references: readonly ResolvedReference[],
+  previewBytes?: number,
+): CompileResult {
   let main: unknown;
   try {
     main = JSON.parse(schemaText);
   } catch (error) {
-    return { ok: false, error: new DecodeError('unparsableSchema', `${schemaLabel(identity, { capital: true })} is not valid JSON (${(error as Error).message}), so it is no JSON Schema. Fix it in the registry.`) };
+    return {
+      ok: false,
+      error: new DecodeError(
+        'unparsableSchema',
+        `${schemaLabel(identity, { capital: true })} is not valid JSON (${(error as Error).message}), so it is no JSON Schema. Fix it in the registry.`,
+      ),
+    };
   }
   const ajv = ajvFor(main);
   let validator: ValidateFunction | undefined;
   let problem: string | undefined;
   try {
-    const mainId = typeof main === 'object' && main !== null && typeof (main as { $id?: unknown }).$id === 'string' ? (main as { $id: string }).$id : undefined;
+    const mainId =
+      typeof main === 'object' && main !== null && typeof (main as { $id?: unknown }).$id === 'string'
+        ? (main as { $id: string }).$id
+        : undefined;
     for (const ref of flattenReferences(references)) {
-      if (ref.schemaType !== 'JSON') throw new Error(`the reference "${ref.name}" (${ref.subject} v${ref.version}) is ${ref.schemaType}, not JSON Schema`);
+      if (ref.schemaType !== 'JSON')
+        throw new Error(
+          `the reference "${ref.name}" (${ref.subject} v${ref.version}) is ${ref.schemaType}, not JSON Schema`,
+        );
       const parsed = withoutUnknownDialect(JSON.parse(ref.schema));
       ajv.addSchema(parsed, ref.name);
       // A $ref is resolved against the main schema's $id; make the reference findable there too.
       const resolved = mainId ? safeResolve(ref.name, mainId) : undefined;
       const hasOwnId = typeof parsed === 'object' && parsed !== null && '$id' in parsed;
-      if (resolved && resolved !== ref.name && !hasOwnId && !ajv.getSchema(resolved)) ajv.addSchema({ ...(parsed as object) }, resolved);
+      if (resolved && resolved !== ref.name && !hasOwnId && !ajv.getSchema(resolved))
+        ajv.addSchema({ ...(parsed as object) }, resolved);
     }
     validator = ajv.compile(withoutUnknownDialect(main));
   } catch (error) {
@@ -92,7 +130,16 @@ class JsonSchemaSchema implements CompiledSchema {
 
   decode(raw: Buffer, offset: number): DecodeResult {
     if (!isUtf8(raw.subarray(offset))) {
-      return failure(raw, new DecodeError('invalidUtf8', `The JSON Schema body (${schemaLabel(this.identity)}) is not valid UTF-8, so it cannot be JSON. The record is corrupt or was not written by a JSON Schema serializer.`), 'jsonSchema', this.identity.id, this.previewBytes);
+      return failure(
+        raw,
+        new DecodeError(
+          'invalidUtf8',
+          `The JSON Schema body (${schemaLabel(this.identity)}) is not valid UTF-8, so it cannot be JSON. The record is corrupt or was not written by a JSON Schema serializer.`,
+        ),
+        'jsonSchema',
+        this.identity.id,
+        this.previewBytes,
+      );
     }
     let value: unknown;
     try {
@@ -100,7 +147,10 @@ class JsonSchemaSchema implements CompiledSchema {
     } catch (error) {
       return failure(
         raw,
-        new DecodeError('invalidJson', `The JSON Schema body (${schemaLabel(this.identity)}) is not valid JSON (${(error as Error).message}). The record is truncated or corrupt.`),
+        new DecodeError(
+          'invalidJson',
+          `The JSON Schema body (${schemaLabel(this.identity)}) is not valid JSON (${(error as Error).message}). The record is truncated or corrupt.`,
+        ),
         'jsonSchema',
         this.identity.id,
         this.previewBytes,
@@ -114,31 +164,69 @@ class JsonSchemaSchema implements CompiledSchema {
     } catch (error) {
       // A recursive schema validates by recursion: a deep enough payload ends the stack. It is still shown.
       if (!(error instanceof RangeError)) throw error;
-      return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw, violations: [{ path: '$', expected: `a value ${schemaLabel(this.identity)} can be checked against`, actual: 'nested too deep to validate' }] };
+      return {
+        ok: true,
+        format: 'jsonSchema',
+        value,
+        schema: this.identity,
+        raw,
+        violations: [
+          {
+            path: '$',
+            expected: `a value ${schemaLabel(this.identity)} can be checked against`,
+            actual: 'nested too deep to validate',
+          },
+        ],
+      };
     }
     if (!valid) {
-      return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw, violations: toFieldErrors(validate!.errors ?? [], value) };
+      return {
+        ok: true,
+        format: 'jsonSchema',
+        value,
+        schema: this.identity,
+        raw,
+        violations: toFieldErrors(validate!.errors ?? [], value),
+      };
     }
     return { ok: true, format: 'jsonSchema', value, schema: this.identity, raw };
   }
 
   encode(value: unknown): BodyEncodeResult {
     if (!this.validator) {
-      return { ok: false, error: new EncodeError('invalidSchema', `${schemaLabel(this.identity, { capital: true })} cannot be compiled as JSON Schema (${this.problem}), so values cannot be checked against it. Fix the schema in the registry.`) };
+      return {
+        ok: false,
+        error: new EncodeError(
+          'invalidSchema',
+          `${schemaLabel(this.identity, { capital: true })} cannot be compiled as JSON Schema (${this.problem}), so values cannot be checked against it. Fix the schema in the registry.`,
+        ),
+      };
     }
     const checked = containsBigInt(value) ? withNumbers(value) : value;
     if (!this.validator(checked)) {
       const errors = toFieldErrors(this.validator.errors ?? [], checked);
-      return { ok: false, error: new EncodeError('schemaMismatch', `The value does not match ${schemaLabel(this.identity, { kind: 'JSON' })}: ${summarizeFieldErrors(errors)}. Nothing was produced.`, errors) };
+      return {
+        ok: false,
+        error: new EncodeError(
+          'schemaMismatch',
+          `The value does not match ${schemaLabel(this.identity, { kind: 'JSON' })}: ${summarizeFieldErrors(errors)}. Nothing was produced.`,
+          errors,
+        ),
+      };
     }
     // Integers beyond 2^53 (BigInt) are written as exact literals.
     const text = stringifyExact(value);
-    if (text === undefined) return { ok: false, error: new EncodeError('invalidInput', 'The value cannot be written as JSON. Nothing was produced.') };
+    if (text === undefined)
+      return {
+        ok: false,
+        error: new EncodeError('invalidInput', 'The value cannot be written as JSON. Nothing was produced.'),
+      };
     return { ok: true, body: Buffer.from(text, 'utf8') };
   }
 
   recordName(): string | undefined {
-    const title = typeof this.schema === 'object' && this.schema !== null ? (this.schema as { title?: unknown }).title : undefined;
+    const title =
+      typeof this.schema === 'object' && this.schema !== null ? (this.schema as { title?: unknown }).title : undefined;
     return typeof title === 'string' ? title : undefined;
   }
 }
@@ -158,7 +246,8 @@ function pointerSegments(pointer: string, data: unknown): (string | number)[] {
 
 function valueAt(data: unknown, segments: readonly (string | number)[]): unknown {
   let node = data;
-  for (const segment of segments) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
+  for (const segment of segments)
+    node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
   return node;
 }
 
@@ -171,24 +260,48 @@ export function toFieldErrors(errors: readonly ErrorObject[], data: unknown): Fi
     let field: FieldError;
     switch (error.keyword) {
       case 'required':
-        field = { path: renderPath([...segments, String(params.missingProperty)]), expected: 'a required property', actual: 'undefined' };
+        field = {
+          path: renderPath([...segments, String(params.missingProperty)]),
+          expected: 'a required property',
+          actual: 'undefined',
+        };
         break;
       case 'additionalProperties': {
         const extra = String(params.additionalProperty);
-        field = { path: renderPath([...segments, extra]), expected: 'no such property (additionalProperties is false)', actual: renderActual(valueAt(data, [...segments, extra])) };
+        field = {
+          path: renderPath([...segments, extra]),
+          expected: 'no such property (additionalProperties is false)',
+          actual: renderActual(valueAt(data, [...segments, extra])),
+        };
         break;
       }
       case 'type':
-        field = { path: renderPath(segments), expected: String(params.type), actual: renderActual(valueAt(data, segments)) };
+        field = {
+          path: renderPath(segments),
+          expected: String(params.type),
+          actual: renderActual(valueAt(data, segments)),
+        };
         break;
       case 'enum':
-        field = { path: renderPath(segments), expected: `one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, actual: renderActual(valueAt(data, segments)) };
+        field = {
+          path: renderPath(segments),
+          expected: `one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+          actual: renderActual(valueAt(data, segments)),
+        };
         break;
       case 'const':
-        field = { path: renderPath(segments), expected: JSON.stringify(params.allowedValue), actual: renderActual(valueAt(data, segments)) };
+        field = {
+          path: renderPath(segments),
+          expected: JSON.stringify(params.allowedValue),
+          actual: renderActual(valueAt(data, segments)),
+        };
         break;
       default:
-        field = { path: renderPath(segments), expected: `${error.keyword}: ${error.message ?? ''}`.trim(), actual: renderActual(valueAt(data, segments)) };
+        field = {
+          path: renderPath(segments),
+          expected: `${error.keyword}: ${error.message ?? ''}`.trim(),
+          actual: renderActual(valueAt(data, segments)),
+        };
     }
     const key = `${field.path}\u0000${field.expected}`;
     if (!seen.has(key)) {

@@ -22,7 +22,8 @@ export function containsBigInt(value: unknown): boolean {
     if (typeof item === 'bigint') return true;
     if (item !== null && typeof item === 'object') {
       if (Array.isArray(item)) for (const child of item) stack.push(child);
-      else if (!Buffer.isBuffer(item)) for (const key of Object.keys(item)) stack.push((item as Record<string, unknown>)[key]);
+      else if (!Buffer.isBuffer(item))
+        for (const key of Object.keys(item)) stack.push((item as Record<string, unknown>)[key]);
     }
   }
   return false;
@@ -40,14 +41,18 @@ export function withNumbers(value: unknown): unknown {
 export function stringifyExact(value: unknown): string | undefined {
   if (!containsBigInt(value)) return JSON.stringify(value);
   const marker = `\u0000bigint:${Math.random().toString(36).slice(2)}:`;
-  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${marker}${item.toString()}` : item));
+  const text = JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'bigint' ? `${marker}${item.toString()}` : item,
+  );
   return text?.replace(new RegExp(`"${marker.replace('\u0000', '\\\\u0000')}(-?\\d+)"`, 'g'), '$1');
 }
 
 function transform(value: unknown, leaf: (item: unknown) => unknown): unknown {
   if (value === null || typeof value !== 'object') return leaf(value);
   const root: { v: unknown } = { v: undefined };
-  const stack: { source: unknown; into: Record<string | number, unknown>; key: string | number }[] = [{ source: value, into: root as unknown as Record<string, unknown>, key: 'v' }];
+  const stack: { source: unknown; into: Record<string | number, unknown>; key: string | number }[] = [
+    { source: value, into: root as unknown as Record<string, unknown>, key: 'v' },
+  ];
   while (stack.length) {
     const { source, into, key } = stack.pop()!;
     if (source === null || typeof source !== 'object' || Buffer.isBuffer(source)) {
@@ -55,7 +60,8 @@ function transform(value: unknown, leaf: (item: unknown) => unknown): unknown {
     } else if (Array.isArray(source)) {
       const out = new Array<unknown>(source.length);
       into[key] = out;
-      for (let i = 0; i < source.length; i++) stack.push({ source: source[i], into: out as unknown as Record<number, unknown>, key: i });
+      for (let i = 0; i < source.length; i++)
+        stack.push({ source: source[i], into: out as unknown as Record<number, unknown>, key: i });
     } else {
       const out: Record<string, unknown> = {};
       into[key] = out;
@@ -89,7 +95,12 @@ function parseValidJson(text: string): unknown {
     else if (Array.isArray(top.container)) top.container.push(value);
     else {
       // defineProperty: a "__proto__" key is data here, as it is for JSON.parse.
-      Object.defineProperty(top.container, top.key as string, { value, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(top.container, top.key as string, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
       top.key = undefined;
     }
   };

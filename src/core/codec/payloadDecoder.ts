@@ -75,7 +75,9 @@ export class PayloadDecoder {
       if (outcome.id !== undefined) lookup = await schemas.get(outcome.id);
       else lookup = await schemas.getBySubject(outcome.subject as string, outcome.version);
       if (!lookup.ok) return this.fail(raw, lookup.error, outcome.expected ?? 'wireFormat', outcome.id);
-      return outcome.id !== undefined ? this.framedWith(lookup.schema, raw, outcome.expected) : this.rawWith(lookup.schema, raw, outcome.expected as SchemaFormat, outcome.messageType);
+      return outcome.id !== undefined
+        ? this.framedWith(lookup.schema, raw, outcome.expected)
+        : this.rawWith(lookup.schema, raw, outcome.expected as SchemaFormat, outcome.messageType);
     } catch (error) {
       return this.unexpected(bytes, error);
     }
@@ -86,7 +88,11 @@ export class PayloadDecoder {
     const raw = bytes ? asBuffer(bytes) : Buffer.alloc(0);
     return this.fail(
       raw,
-      new DecodeError('decoderFailure', `The decoder failed unexpectedly (${error instanceof Error ? error.message : String(error)}). The bytes are shown as they are; please report this together with the record.`, { cause: error }),
+      new DecodeError(
+        'decoderFailure',
+        `The decoder failed unexpectedly (${error instanceof Error ? error.message : String(error)}). The bytes are shown as they are; please report this together with the record.`,
+        { cause: error },
+      ),
       'wireFormat',
       undefined,
     );
@@ -111,7 +117,8 @@ export class PayloadDecoder {
       case 'binary':
         return binary(raw, this.previewBytes);
       default: {
-        if (choice.subject !== undefined) return this.bySubject(raw, choice.format, choice.subject, choice.version ?? 'latest', choice.messageType);
+        if (choice.subject !== undefined)
+          return this.bySubject(raw, choice.format, choice.subject, choice.version ?? 'latest', choice.messageType);
         const frame = parseFrame(raw);
         if (!frame.ok) return this.fail(raw, frame.error, choice.format, undefined);
         return this.framed(raw, frame.frame.schemaId, choice.format);
@@ -148,10 +155,24 @@ export class PayloadDecoder {
     return schema.decode(raw, HEADER_SIZE, true);
   }
 
-  private bySubject(raw: Buffer, expected: SchemaFormat, subject: string, version: number | 'latest', messageType: string | undefined): DecodeResult | SchemaNeeded {
+  private bySubject(
+    raw: Buffer,
+    expected: SchemaFormat,
+    subject: string,
+    version: number | 'latest',
+    messageType: string | undefined,
+  ): DecodeResult | SchemaNeeded {
     const schemas = this.schemas;
     if (!schemas) {
-      return this.fail(raw, new DecodeError('noRegistry', `The topic's format rule decodes with subject "${subject}", but the connection has no schema registry. Add the registry URL to the connection.`), expected, undefined);
+      return this.fail(
+        raw,
+        new DecodeError(
+          'noRegistry',
+          `The topic's format rule decodes with subject "${subject}", but the connection has no schema registry. Add the registry URL to the connection.`,
+        ),
+        expected,
+        undefined,
+      );
     }
     const schema = schemas.peekBySubject(subject, version);
     if (schema) return this.rawWith(schema, raw, expected, messageType);
@@ -160,7 +181,12 @@ export class PayloadDecoder {
     return new SchemaNeeded(undefined, subject, version, expected, messageType);
   }
 
-  private rawWith(schema: CompiledSchema, raw: Buffer, expected: SchemaFormat, messageType: string | undefined): DecodeResult {
+  private rawWith(
+    schema: CompiledSchema,
+    raw: Buffer,
+    expected: SchemaFormat,
+    messageType: string | undefined,
+  ): DecodeResult {
     if (schema.format !== expected) return this.mismatch(schema, raw, expected);
     return schema.decode(raw, 0, false, messageType);
   }
@@ -169,13 +195,21 @@ export class PayloadDecoder {
     const where = schema.identity.subject ? ` (${schema.identity.subject} v${schema.identity.version})` : '';
     return this.fail(
       raw,
-      new DecodeError('formatMismatch', `The topic's format rule says ${expected}, but schema ${schema.identity.id}${where} is ${schema.format}. Change the rule to auto or ${schema.format}.`),
+      new DecodeError(
+        'formatMismatch',
+        `The topic's format rule says ${expected}, but schema ${schema.identity.id}${where} is ${schema.format}. Change the rule to auto or ${schema.format}.`,
+      ),
       expected,
       schema.identity.id,
     );
   }
 
-  private fail(raw: Buffer, error: CodecError, attempted: DecodeFailure['attempted'], schemaId: number | undefined): DecodeFailure {
+  private fail(
+    raw: Buffer,
+    error: CodecError,
+    attempted: DecodeFailure['attempted'],
+    schemaId: number | undefined,
+  ): DecodeFailure {
     return failure(raw, error, attempted, schemaId, this.previewBytes);
   }
 }

@@ -52,7 +52,11 @@ export type EncodeResult =
     }
   | { readonly ok: false; readonly error: EncodeError | CodecError };
 
-const schemaTypes: Readonly<Record<SchemaFormat, RegistrySchemaType>> = { avro: 'AVRO', protobuf: 'PROTOBUF', jsonSchema: 'JSON' };
+const schemaTypes: Readonly<Record<SchemaFormat, RegistrySchemaType>> = {
+  avro: 'AVRO',
+  protobuf: 'PROTOBUF',
+  jsonSchema: 'JSON',
+};
 
 function parseInput(input: EncodeInput): { ok: true; value: unknown } | { ok: false; error: EncodeError } {
   if ('value' in input) return { ok: true, value: input.value };
@@ -60,7 +64,13 @@ function parseInput(input: EncodeInput): { ok: true; value: unknown } | { ok: fa
     // Integers beyond 2^53 stay exact (BigInt): a long or int64 typed in full is encoded in full.
     return { ok: true, value: parseJsonExact(input.json) };
   } catch (error) {
-    return { ok: false, error: new EncodeError('invalidInput', `The input is not valid JSON (${(error as Error).message}). Fix it; nothing was produced.`) };
+    return {
+      ok: false,
+      error: new EncodeError(
+        'invalidInput',
+        `The input is not valid JSON (${(error as Error).message}). Fix it; nothing was produced.`,
+      ),
+    };
   }
 }
 
@@ -73,7 +83,11 @@ export class PayloadEncoder {
   private readonly logger: Logger;
 
   constructor(
-    private readonly deps: { readonly registry?: RegistryWriter; readonly schemas?: SchemaCache; readonly logger?: Logger } = {},
+    private readonly deps: {
+      readonly registry?: RegistryWriter;
+      readonly schemas?: SchemaCache;
+      readonly logger?: Logger;
+    } = {},
   ) {
     this.logger = (deps.logger ?? silentLogger).child('encoder');
   }
@@ -83,7 +97,15 @@ export class PayloadEncoder {
       return await this.encodeUnguarded(request);
     } catch (error) {
       // The safety net: a bug must not escape as an exception into the producer UI.
-      return { ok: false, error: new EncodeError('invalidInput', `Encoding failed unexpectedly (${error instanceof Error ? error.message : String(error)}). Nothing was produced; please report this.`, [], { cause: error }) };
+      return {
+        ok: false,
+        error: new EncodeError(
+          'invalidInput',
+          `Encoding failed unexpectedly (${error instanceof Error ? error.message : String(error)}). Nothing was produced; please report this.`,
+          [],
+          { cause: error },
+        ),
+      };
     }
   }
 
@@ -116,7 +138,11 @@ export class PayloadEncoder {
           return { ok: true, bytes: Buffer.from(request.input.json, 'utf8') };
         }
         const text = stringifyExact(request.input.value);
-        if (text === undefined) return { ok: false, error: new EncodeError('invalidInput', 'The value cannot be written as JSON. Nothing was produced.') };
+        if (text === undefined)
+          return {
+            ok: false,
+            error: new EncodeError('invalidInput', 'The value cannot be written as JSON. Nothing was produced.'),
+          };
         return { ok: true, bytes: Buffer.from(text, 'utf8') };
       }
       default:
@@ -127,26 +153,55 @@ export class PayloadEncoder {
   private async encodeWithSchema(request: SchemaEncodeRequest): Promise<EncodeResult> {
     const { registry, schemas } = this.deps;
     if (!registry || !schemas) {
-      return { ok: false, error: new EncodeError('noRegistry', `Encoding ${request.format} needs a schema registry, and the connection has none. Add the registry URL to the connection.`) };
+      return {
+        ok: false,
+        error: new EncodeError(
+          'noRegistry',
+          `Encoding ${request.format} needs a schema registry, and the connection has none. Add the registry URL to the connection.`,
+        ),
+      };
     }
     const parsed = parseInput(request.input);
     if (!parsed.ok) return parsed;
-    const found = request.register ? await this.registerFirst(request, request.register, parsed.value, registry, schemas) : await this.findExisting(request, schemas);
+    const found = request.register
+      ? await this.registerFirst(request, request.register, parsed.value, registry, schemas)
+      : await this.findExisting(request, schemas);
     if (!found.ok) return found;
     const { schema, subject, registered } = found;
     if (schema.format !== request.format) {
       return {
         ok: false,
-        error: new EncodeError('wrongSchemaFormat', `Subject "${subject}" holds a ${schema.format} schema (id ${schema.identity.id}), not ${request.format}. Pick the matching format or another subject.`),
+        error: new EncodeError(
+          'wrongSchemaFormat',
+          `Subject "${subject}" holds a ${schema.format} schema (id ${schema.identity.id}), not ${request.format}. Pick the matching format or another subject.`,
+        ),
       };
     }
-    const body = schema.encode(parsed.value, request.messageType !== undefined ? { messageType: request.messageType } : {});
+    const body = schema.encode(
+      parsed.value,
+      request.messageType !== undefined ? { messageType: request.messageType } : {},
+    );
     if (!body.ok) return body;
-    return { ok: true, bytes: encodeFrame(schema.identity.id, body.body), schema: schema.identity, subject, registered };
+    return {
+      ok: true,
+      bytes: encodeFrame(schema.identity.id, body.body),
+      schema: schema.identity,
+      subject,
+      registered,
+    };
   }
 
-  private async findExisting(request: SchemaEncodeRequest, schemas: SchemaCache): Promise<{ ok: true; schema: CompiledSchema; subject: string; registered: false } | { ok: false; error: EncodeError | CodecError }> {
-    const subject = request.subject !== undefined ? { ok: true as const, subject: request.subject } : subjectName(request.strategy ?? 'TopicName', request.topic, request.role, request.recordName);
+  private async findExisting(
+    request: SchemaEncodeRequest,
+    schemas: SchemaCache,
+  ): Promise<
+    | { ok: true; schema: CompiledSchema; subject: string; registered: false }
+    | { ok: false; error: EncodeError | CodecError }
+  > {
+    const subject =
+      request.subject !== undefined
+        ? { ok: true as const, subject: request.subject }
+        : subjectName(request.strategy ?? 'TopicName', request.topic, request.role, request.recordName);
     if (!subject.ok) return subject;
     const lookup = await schemas.getBySubject(subject.subject, request.version ?? 'latest');
     if (!lookup.ok) return lookup;
@@ -159,14 +214,26 @@ export class PayloadEncoder {
     value: unknown,
     registry: RegistryWriter,
     schemas: SchemaCache,
-  ): Promise<{ ok: true; schema: CompiledSchema; subject: string; registered: true } | { ok: false; error: EncodeError | CodecError }> {
+  ): Promise<
+    | { ok: true; schema: CompiledSchema; subject: string; registered: true }
+    | { ok: false; error: EncodeError | CodecError }
+  > {
     const references = toRegister.references ?? [];
-    const definition: SchemaDefinition = { schemaType: schemaTypes[request.format], schema: toRegister.schema, references };
+    const definition: SchemaDefinition = {
+      schemaType: schemaTypes[request.format],
+      schema: toRegister.schema,
+      references,
+    };
     // Parse it here first: a broken schema gets a clear message before the registry is involved.
     const draft = await schemas.compileDraft(definition.schemaType, definition.schema, references);
     if (!draft.ok) {
       if (draft.error instanceof RegistryError) return draft;
-      return { ok: false, error: new EncodeError('invalidSchema', `The schema to register cannot be used: ${draft.error.message}`, [], { cause: draft.error }) };
+      return {
+        ok: false,
+        error: new EncodeError('invalidSchema', `The schema to register cannot be used: ${draft.error.message}`, [], {
+          cause: draft.error,
+        }),
+      };
     }
     const options = request.messageType !== undefined ? { messageType: request.messageType } : {};
     // A value that does not fit must not leave a new schema version behind: check it first.
@@ -175,7 +242,12 @@ export class PayloadEncoder {
     const subject =
       request.subject !== undefined
         ? { ok: true as const, subject: request.subject }
-        : subjectName(request.strategy ?? 'TopicName', request.topic, request.role, request.recordName ?? draft.schema.recordName(options));
+        : subjectName(
+            request.strategy ?? 'TopicName',
+            request.topic,
+            request.role,
+            request.recordName ?? draft.schema.recordName(options),
+          );
     if (!subject.ok) return subject;
 
     const check = await registry.checkCompatibility(subject.subject, definition);
@@ -183,7 +255,10 @@ export class PayloadEncoder {
       const why = check.value.messages.length ? ` The registry said: ${check.value.messages.join('; ')}.` : '';
       return {
         ok: false,
-        error: new EncodeError('incompatibleSchema', `The schema is not compatible with the latest version of subject "${subject.subject}" under its compatibility level, so it was not registered and nothing was produced.${why} Change the schema, or the subject's compatibility level.`),
+        error: new EncodeError(
+          'incompatibleSchema',
+          `The schema is not compatible with the latest version of subject "${subject.subject}" under its compatibility level, so it was not registered and nothing was produced.${why} Change the schema, or the subject's compatibility level.`,
+        ),
       };
     }
     let checkUnsupported = false;
@@ -195,12 +270,20 @@ export class PayloadEncoder {
       // applies the subject's compatibility rule (409 when incompatible), so go on.
       checkUnsupported = reason === 'invalidSchema';
       if (!noVersionsYet && !checkUnsupported) return { ok: false, error: check.error };
-      if (checkUnsupported) this.logger.debug(`compatibility check unavailable for "${subject.subject}" (${check.error.details.registryMessage ?? reason}); relying on the registry's rule at registration`);
+      if (checkUnsupported)
+        this.logger.debug(
+          `compatibility check unavailable for "${subject.subject}" (${check.error.details.registryMessage ?? reason}); relying on the registry's rule at registration`,
+        );
     }
     const registered = await registry.register(subject.subject, definition);
     if (!registered.ok) {
       if (registered.error.reason === 'incompatible') {
-        return { ok: false, error: new EncodeError('incompatibleSchema', `${registered.error.message} Nothing was produced.`, [], { cause: registered.error }) };
+        return {
+          ok: false,
+          error: new EncodeError('incompatibleSchema', `${registered.error.message} Nothing was produced.`, [], {
+            cause: registered.error,
+          }),
+        };
       }
       if (registered.error.reason === 'invalidSchema' && checkUnsupported) {
         return {

@@ -1,6 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { DecodeError } from './codecErrors';
-import type { BinaryDecoded, BinaryPreview, DecodeFailure, JsonDecoded, PlainDecoded, TextDecoded } from './decodeResult';
+import type {
+  BinaryDecoded,
+  BinaryPreview,
+  DecodeFailure,
+  JsonDecoded,
+  PlainDecoded,
+  TextDecoded,
+} from './decodeResult';
 import type { CodecError } from './codecErrors';
 import { parseJsonExact } from './losslessJson';
 
@@ -13,7 +20,13 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 
 export function previewBinary(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): BinaryPreview {
   const shown = raw.length > limit ? raw.subarray(0, limit) : raw;
-  return { size: raw.length, shownBytes: shown.length, truncated: shown.length < raw.length, hex: shown.toString('hex'), base64: shown.toString('base64') };
+  return {
+    size: raw.length,
+    shownBytes: shown.length,
+    truncated: shown.length < raw.length,
+    hex: shown.toString('hex'),
+    base64: shown.toString('base64'),
+  };
 }
 
 export function binary(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): BinaryDecoded {
@@ -35,11 +48,26 @@ export function isPrintableUtf8(raw: Buffer): boolean {
 
 /** What a failure shows instead: printable text as text, anything else as binary. */
 export function fallbackFor(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): TextDecoded | BinaryDecoded {
-  return raw.length > 0 && isPrintableUtf8(raw) ? { ok: true, format: 'text', text: raw.toString('utf8'), raw } : binary(raw, limit);
+  return raw.length > 0 && isPrintableUtf8(raw)
+    ? { ok: true, format: 'text', text: raw.toString('utf8'), raw }
+    : binary(raw, limit);
 }
 
-export function failure(raw: Buffer, error: CodecError, attempted: DecodeFailure['attempted'], schemaId?: number, limit = DEFAULT_PREVIEW_BYTES): DecodeFailure {
-  return { ok: false, error, attempted, ...(schemaId !== undefined ? { schemaId } : {}), raw, fallback: fallbackFor(raw, limit) };
+export function failure(
+  raw: Buffer,
+  error: CodecError,
+  attempted: DecodeFailure['attempted'],
+  schemaId?: number,
+  limit = DEFAULT_PREVIEW_BYTES,
+): DecodeFailure {
+  return {
+    ok: false,
+    error,
+    attempted,
+    ...(schemaId !== undefined ? { schemaId } : {}),
+    raw,
+    fallback: fallbackFor(raw, limit),
+  };
 }
 
 function firstNonSpace(raw: Buffer): number {
@@ -55,7 +83,10 @@ export function decodeText(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): TextDeco
   if (!isUtf8(raw)) {
     return failure(
       raw,
-      new DecodeError('invalidUtf8', `The ${raw.length}-byte payload is not valid UTF-8 text, but the topic's format rule says text. It is shown as binary; set the rule to auto or binary if the topic carries binary data.`),
+      new DecodeError(
+        'invalidUtf8',
+        `The ${raw.length}-byte payload is not valid UTF-8 text, but the topic's format rule says text. It is shown as binary; set the rule to auto or binary if the topic carries binary data.`,
+      ),
       'text',
       undefined,
       limit,
@@ -67,14 +98,26 @@ export function decodeText(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): TextDeco
 /** JSON decoding when the format is forced: any JSON value (integers beyond 2^53 as BigInt); errors are typed. */
 export function decodeJson(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): JsonDecoded | DecodeFailure {
   if (!isUtf8(raw)) {
-    return failure(raw, new DecodeError('invalidUtf8', 'The payload is not valid UTF-8, so it cannot be JSON. It is shown as binary; check the topic\'s format rule.'), 'json', undefined, limit);
+    return failure(
+      raw,
+      new DecodeError(
+        'invalidUtf8',
+        "The payload is not valid UTF-8, so it cannot be JSON. It is shown as binary; check the topic's format rule.",
+      ),
+      'json',
+      undefined,
+      limit,
+    );
   }
   try {
     return { ok: true, format: 'json', value: parseJsonExact(raw.toString('utf8')), raw };
   } catch (error) {
     return failure(
       raw,
-      new DecodeError('invalidJson', `The payload is not valid JSON (${(error as Error).message}). It is shown as text; set the topic's format rule to text or auto if it is not JSON.`),
+      new DecodeError(
+        'invalidJson',
+        `The payload is not valid JSON (${(error as Error).message}). It is shown as text; set the topic's format rule to text or auto if it is not JSON.`,
+      ),
       'json',
       undefined,
       limit,

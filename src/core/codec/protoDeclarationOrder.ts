@@ -5,7 +5,8 @@
  * small scanner reads it back from the .proto text: for each message (by its dotted path inside
  * the package), the ordered slots of its nested types.
  */
-export type NestedSlot = { readonly kind: 'message'; readonly name: string } | { readonly kind: 'mapEntry'; readonly field: string };
+export type NestedSlot =
+  { readonly kind: 'message'; readonly name: string } | { readonly kind: 'mapEntry'; readonly field: string };
 
 /** Keyed by the message's path relative to the package, e.g. `Order` or `Order.Line`. */
 export type DeclarationOrder = ReadonlyMap<string, readonly NestedSlot[]>;
@@ -36,7 +37,8 @@ function stripCommentsAndStrings(source: string): string {
   return out;
 }
 
-type Frame = { readonly kind: 'message'; readonly path: string; readonly slots: NestedSlot[] } | { readonly kind: 'other' };
+type Frame =
+  { readonly kind: 'message'; readonly path: string; readonly slots: NestedSlot[] } | { readonly kind: 'other' };
 
 /** Returns undefined when the text does not scan as expected (then protobufjs's order is used). */
 export function scanDeclarationOrder(source: string): DeclarationOrder | undefined {
@@ -95,7 +97,14 @@ export function scanDeclarationOrder(source: string): DeclarationOrder | undefin
       if (!field) return undefined;
       parent.slots.push({ kind: 'mapEntry', field });
       i = j + 1;
-    } else if (token === 'enum' || token === 'oneof' || token === 'service' || token === 'extend' || token === 'rpc' || token === 'option') {
+    } else if (
+      token === 'enum' ||
+      token === 'oneof' ||
+      token === 'service' ||
+      token === 'extend' ||
+      token === 'rpc' ||
+      token === 'option'
+    ) {
       pending = { kind: 'other' };
     }
   }

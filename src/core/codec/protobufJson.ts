@@ -13,9 +13,18 @@ import { parseBase64 } from './textEncodings';
  * and Duration strings, bare wrapper values, JSON for Struct/Value/ListValue, FieldMask strings) and
  * as plain messages.
  */
-export function checkMessage(type: protobuf.Type, value: unknown, path: (string | number)[], errors: FieldError[]): Record<string, unknown> | undefined {
+export function checkMessage(
+  type: protobuf.Type,
+  value: unknown,
+  path: (string | number)[],
+  errors: FieldError[],
+): Record<string, unknown> | undefined {
   if (!isPlainObject(value)) {
-    errors.push({ path: renderPath(path), expected: `message ${stripDot(type.fullName)}`, actual: renderActual(value) });
+    errors.push({
+      path: renderPath(path),
+      expected: `message ${stripDot(type.fullName)}`,
+      actual: renderActual(value),
+    });
     return undefined;
   }
   const fields = fieldIndex(type);
@@ -25,14 +34,22 @@ export function checkMessage(type: protobuf.Type, value: unknown, path: (string 
     const field = fields.get(key);
     const here = [...path, key];
     if (!field) {
-      errors.push({ path: renderPath(here), expected: `no such field in ${stripDot(type.fullName)}`, actual: renderActual(item) });
+      errors.push({
+        path: renderPath(here),
+        expected: `no such field in ${stripDot(type.fullName)}`,
+        actual: renderActual(item),
+      });
       continue;
     }
     if (item === null || item === undefined) continue;
     if (field.partOf) {
       const other = oneofSet.get(field.partOf.name);
       if (other !== undefined) {
-        errors.push({ path: renderPath(here), expected: `only one of oneof ${field.partOf.name} (${other} is set too)`, actual: renderActual(item) });
+        errors.push({
+          path: renderPath(here),
+          expected: `only one of oneof ${field.partOf.name} (${other} is set too)`,
+          actual: renderActual(item),
+        });
         continue;
       }
       oneofSet.set(field.partOf.name, field.name);
@@ -40,8 +57,16 @@ export function checkMessage(type: protobuf.Type, value: unknown, path: (string 
     out[field.name] = checkField(field, item, here, errors);
   }
   for (const field of type.fieldsArray) {
-    if (field.required && out[field.name] === undefined && !errors.some((e) => e.path === renderPath([...path, field.name]))) {
-      errors.push({ path: renderPath([...path, field.name]), expected: `${describe(field)} (required)`, actual: 'undefined' });
+    if (
+      field.required &&
+      out[field.name] === undefined &&
+      !errors.some((e) => e.path === renderPath([...path, field.name]))
+    ) {
+      errors.push({
+        path: renderPath([...path, field.name]),
+        expected: `${describe(field)} (required)`,
+        actual: 'undefined',
+      });
     }
   }
   return out;
@@ -55,7 +80,11 @@ function fieldIndex(type: protobuf.Type): Map<string, protobuf.Field> {
     index = new Map();
     for (const field of type.fieldsArray) {
       const jsonName = (field.options as Record<string, unknown> | undefined)?.json_name;
-      for (const name of [field.name, protobuf.util.camelCase(field.name), typeof jsonName === 'string' ? jsonName : undefined]) {
+      for (const name of [
+        field.name,
+        protobuf.util.camelCase(field.name),
+        typeof jsonName === 'string' ? jsonName : undefined,
+      ]) {
         if (name && !index.has(name)) index.set(name, field);
       }
     }
@@ -74,7 +103,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function describe(field: protobuf.Field): string {
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Enum) return `enum ${stripDot(resolved.fullName)} (one of ${Object.keys(resolved.values).join(', ')})`;
+  if (resolved instanceof protobuf.Enum)
+    return `enum ${stripDot(resolved.fullName)} (one of ${Object.keys(resolved.values).join(', ')})`;
   if (resolved instanceof protobuf.Type) return `message ${stripDot(resolved.fullName)}`;
   return scalarLabel(field.type);
 }
@@ -97,13 +127,22 @@ function scalarLabel(type: string): string {
 function checkField(field: protobuf.Field, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
   if (field instanceof protobuf.MapField) {
     if (!isPlainObject(value)) {
-      errors.push({ path: renderPath(path), expected: `map<${field.keyType}, ${field.type}>`, actual: renderActual(value) });
+      errors.push({
+        path: renderPath(path),
+        expected: `map<${field.keyType}, ${field.type}>`,
+        actual: renderActual(value),
+      });
       return undefined;
     }
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const keyOk = checkScalar(field.keyType, key, true);
-      if (!keyOk.ok) errors.push({ path: renderPath([...path, key]), expected: `a ${field.keyType} map key`, actual: renderActual(key) });
+      if (!keyOk.ok)
+        errors.push({
+          path: renderPath([...path, key]),
+          expected: `a ${field.keyType} map key`,
+          actual: renderActual(key),
+        });
       out[key] = checkSingle(field, item, [...path, key], errors);
     }
     return out;
@@ -121,7 +160,8 @@ function checkField(field: protobuf.Field, value: unknown, path: (string | numbe
 function checkSingle(field: protobuf.Field, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
-    if (resolved.fullName === '.google.protobuf.Any' && isPlainObject(value) && typeof value['@type'] === 'string') return anyFromJson(resolved, value, path, errors);
+    if (resolved.fullName === '.google.protobuf.Any' && isPlainObject(value) && typeof value['@type'] === 'string')
+      return anyFromJson(resolved, value, path, errors);
     // A well-known type in its canonical JSON form ("1.5s", a bare wrapper value) becomes its message form here.
     const wellKnown = fromWellKnownJson(resolved.fullName, value instanceof ReadableValue ? value.base : value);
     if (wellKnown?.ok) return wellKnown.value;
@@ -133,7 +173,12 @@ function checkSingle(field: protobuf.Field, value: unknown, path: (string | numb
   }
   if (resolved instanceof protobuf.Enum) {
     if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(resolved.values, value)) return value;
-    if (typeof value === 'number' && Number.isInteger(value) && Object.prototype.hasOwnProperty.call(resolved.valuesById, value)) return value;
+    if (
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      Object.prototype.hasOwnProperty.call(resolved.valuesById, value)
+    )
+      return value;
     errors.push({ path: renderPath(path), expected: describe(field), actual: renderActual(value) });
     return undefined;
   }
@@ -146,20 +191,34 @@ function checkSingle(field: protobuf.Field, value: unknown, path: (string | numb
 }
 
 /** An Any in its JSON form, `{"@type": url, ...fields}` (or `"value"` for a well-known type), packed as type_url and bytes. */
-function anyFromJson(any: protobuf.Type, value: Record<string, unknown>, path: (string | number)[], errors: FieldError[]): unknown {
+function anyFromJson(
+  any: protobuf.Type,
+  value: Record<string, unknown>,
+  path: (string | number)[],
+  errors: FieldError[],
+): unknown {
   const url = value['@type'] as string;
   const inner = any.root.lookup(url.slice(url.lastIndexOf('/') + 1));
   if (!(inner instanceof protobuf.Type)) {
-    errors.push({ path: renderPath([...path, '@type']), expected: 'a message type this schema knows (with its imports)', actual: renderActual(url) });
+    errors.push({
+      path: renderPath([...path, '@type']),
+      expected: 'a message type this schema knows (with its imports)',
+      actual: renderActual(url),
+    });
     return undefined;
   }
   const fields = { ...value };
   delete fields['@type'];
-  const wellKnown = 'value' in fields && Object.keys(fields).length === 1 ? fromWellKnownJson(inner.fullName, fields.value) : undefined;
+  const wellKnown =
+    'value' in fields && Object.keys(fields).length === 1 ? fromWellKnownJson(inner.fullName, fields.value) : undefined;
   let normalized: unknown;
   if (wellKnown?.ok) normalized = wellKnown.value;
   else if (wellKnown) {
-    errors.push({ path: renderPath([...path, 'value']), expected: wellKnown.expected, actual: renderActual(fields.value) });
+    errors.push({
+      path: renderPath([...path, 'value']),
+      expected: wellKnown.expected,
+      actual: renderActual(fields.value),
+    });
     return undefined;
   } else normalized = checkMessage(inner, fields, path, errors);
   if (normalized === undefined) return undefined;

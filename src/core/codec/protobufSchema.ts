@@ -1,7 +1,15 @@
 import * as protobuf from 'protobufjs';
 import * as descriptor from 'protobufjs/ext/descriptor';
 import { DecodeError, EncodeError, summarizeFieldErrors, type FieldError } from './codecErrors';
-import { flattenReferences, schemaLabel, type BodyEncodeResult, type CompileResult, type CompiledSchema, type EncodeOptions, type ResolvedReference } from './compiledSchema';
+import {
+  flattenReferences,
+  schemaLabel,
+  type BodyEncodeResult,
+  type CompileResult,
+  type CompiledSchema,
+  type EncodeOptions,
+  type ResolvedReference,
+} from './compiledSchema';
 import type { DecodeResult, SchemaDecoded, SchemaIdentity } from './decodeResult';
 import { failure } from './plainFormats';
 import { scanDeclarationOrder } from './protoDeclarationOrder';
@@ -26,7 +34,15 @@ interface MessageNode {
 }
 
 /** How decoded messages are shown: proto field names, 64-bit integers and enums as strings, bytes base64, defaults present. */
-const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, defaults: true, arrays: true, objects: true, json: true };
+const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: String,
+  enums: String,
+  bytes: String,
+  defaults: true,
+  arrays: true,
+  objects: true,
+  json: true,
+};
 
 type DescriptorFile = {
   name?: string;
@@ -37,12 +53,30 @@ type DescriptorFile = {
   syntax?: string;
 };
 type DescriptorField = { name?: string; number?: number; label?: number; type?: number; typeName?: string };
-type DescriptorMessage = { name?: string; field?: DescriptorField[]; nestedType?: DescriptorMessage[]; options?: { mapEntry?: boolean } };
+type DescriptorMessage = {
+  name?: string;
+  field?: DescriptorField[];
+  nestedType?: DescriptorMessage[];
+  options?: { mapEntry?: boolean };
+};
 
 /** FieldDescriptorProto.Type numbers of the scalar types. */
 const scalarTypes: Readonly<Record<number, string>> = {
-  1: 'double', 2: 'float', 3: 'int64', 4: 'uint64', 5: 'int32', 6: 'fixed64', 7: 'fixed32', 8: 'bool',
-  9: 'string', 12: 'bytes', 13: 'uint32', 15: 'sfixed32', 16: 'sfixed64', 17: 'sint32', 18: 'sint64',
+  1: 'double',
+  2: 'float',
+  3: 'int64',
+  4: 'uint64',
+  5: 'int32',
+  6: 'fixed64',
+  7: 'fixed32',
+  8: 'bool',
+  9: 'string',
+  12: 'bytes',
+  13: 'uint32',
+  15: 'sfixed32',
+  16: 'sfixed64',
+  17: 'sint32',
+  18: 'sint64',
 };
 const LABEL_REPEATED = 3;
 
@@ -103,14 +137,19 @@ interface FileLayout {
 /** Adds one .proto file (text or descriptor) to `root` and returns its message layout. */
 function addFile(root: protobuf.Root, schema: string): FileLayout {
   if (isDescriptorText(schema)) {
-    const file = descriptor.FileDescriptorProto.decode(Buffer.from(schema.trim(), 'base64')) as unknown as DescriptorFile;
+    const file = descriptor.FileDescriptorProto.decode(
+      Buffer.from(schema.trim(), 'base64'),
+    ) as unknown as DescriptorFile;
     const edition = file.syntax === 'proto3' ? 'proto3' : file.syntax === 'editions' ? '2023' : 'proto2';
     const packageName = file.package ?? '';
     const target = packageName ? root.define(packageName) : root;
-    for (const message of file.messageType ?? []) target.add((protobuf.Type as unknown as FromDescriptor<protobuf.Type>).fromDescriptor(message, edition));
-    for (const enumType of file.enumType ?? []) target.add((protobuf.Enum as unknown as FromDescriptor<protobuf.Enum>).fromDescriptor(enumType, edition));
+    for (const message of file.messageType ?? [])
+      target.add((protobuf.Type as unknown as FromDescriptor<protobuf.Type>).fromDescriptor(message, edition));
+    for (const enumType of file.enumType ?? [])
+      target.add((protobuf.Enum as unknown as FromDescriptor<protobuf.Enum>).fromDescriptor(enumType, edition));
     const maps: MapFieldSpec[] = [];
-    for (const message of file.messageType ?? []) mapFieldsOf(message, packageName ? `${packageName}.${message.name}` : String(message.name), maps);
+    for (const message of file.messageType ?? [])
+      mapFieldsOf(message, packageName ? `${packageName}.${message.name}` : String(message.name), maps);
     for (const spec of maps) {
       const owner = root.lookupType(spec.message);
       owner.remove(owner.fields[spec.field]);
@@ -130,7 +169,10 @@ function addFile(root: protobuf.Root, schema: string): FileLayout {
   const packageName = alone.package ?? '';
   const home = packageName ? alone.root.lookup(packageName) : alone.root;
   const order = scanDeclarationOrder(schema);
-  const topLevel = home instanceof protobuf.Namespace ? home.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type) : [];
+  const topLevel =
+    home instanceof protobuf.Namespace
+      ? home.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)
+      : [];
   const build = (type: protobuf.Type, relative: string, indexes: readonly number[]): MessageNode => {
     const slots = order?.get(relative);
     const nestedTypes = type.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
@@ -139,7 +181,11 @@ function addFile(root: protobuf.Root, schema: string): FileLayout {
           const child = slot.kind === 'message' ? nestedTypes.find((t) => t.name === slot.name) : undefined;
           return child
             ? build(child, `${relative}.${child.name}`, [...indexes, i])
-            : { fullName: `${stripDot(type.fullName)}.<map entry ${slot.kind === 'mapEntry' ? slot.field : ''}>`, indexes: [...indexes, i], nested: [] };
+            : {
+                fullName: `${stripDot(type.fullName)}.<map entry ${slot.kind === 'mapEntry' ? slot.field : ''}>`,
+                indexes: [...indexes, i],
+                nested: [],
+              };
         })
       : nestedTypes.map((child, i) => build(child, `${relative}.${child.name}`, [...indexes, i]));
     return { fullName: stripDot(type.fullName), indexes, nested };
@@ -167,7 +213,9 @@ function shown(type: protobuf.Type, object: Record<string, unknown>): unknown {
       delete fields['@type'];
       const resolved = shown(inner, fields);
       // The canonical mapping: a well-known type inside an Any sits under "value".
-      return resolved instanceof ReadableValue ? { '@type': url, value: resolved } : { '@type': url, ...(resolved as Record<string, unknown>) };
+      return resolved instanceof ReadableValue
+        ? { '@type': url, value: resolved }
+        : { '@type': url, ...(resolved as Record<string, unknown>) };
     }
   }
   return inDeclarationOrder(type, object);
@@ -183,10 +231,14 @@ function inDeclarationOrder(type: protobuf.Type, object: Record<string, unknown>
     if (nested instanceof protobuf.Type && value !== null && typeof value === 'object') {
       if (field.map) {
         const entries: Record<string, unknown> = {};
-        for (const [key, item] of Object.entries(value as Record<string, unknown>)) entries[key] = item !== null && typeof item === 'object' ? shown(nested, item as Record<string, unknown>) : item;
+        for (const [key, item] of Object.entries(value as Record<string, unknown>))
+          entries[key] =
+            item !== null && typeof item === 'object' ? shown(nested, item as Record<string, unknown>) : item;
         out[field.name] = entries;
       } else if (Array.isArray(value)) {
-        out[field.name] = value.map((item) => (item !== null && typeof item === 'object' ? shown(nested, item as Record<string, unknown>) : item));
+        out[field.name] = value.map((item) =>
+          item !== null && typeof item === 'object' ? shown(nested, item as Record<string, unknown>) : item,
+        );
       } else {
         out[field.name] = shown(nested, value as Record<string, unknown>);
       }
@@ -203,7 +255,12 @@ function stripDot(name: string): string {
   return name.startsWith('.') ? name.slice(1) : name;
 }
 
-export function compileProtobuf(identity: SchemaIdentity, schemaText: string, references: readonly ResolvedReference[], previewBytes?: number): CompileResult {
+export function compileProtobuf(
+  identity: SchemaIdentity,
+  schemaText: string,
+  references: readonly ResolvedReference[],
+  previewBytes?: number,
+): CompileResult {
   const root = new protobuf.Root();
   const provided = new Set<string>();
   const imports: string[] = [];
@@ -211,7 +268,13 @@ export function compileProtobuf(identity: SchemaIdentity, schemaText: string, re
   try {
     for (const ref of flattenReferences(references)) {
       if (ref.schemaType !== 'PROTOBUF') {
-        return { ok: false, error: new DecodeError('unparsableSchema', `${schemaLabel(identity, { capital: true })} imports ${ref.subject} v${ref.version}, which is ${ref.schemaType}, not Protobuf. Fix the reference in the registry.`) };
+        return {
+          ok: false,
+          error: new DecodeError(
+            'unparsableSchema',
+            `${schemaLabel(identity, { capital: true })} imports ${ref.subject} v${ref.version}, which is ${ref.schemaType}, not Protobuf. Fix the reference in the registry.`,
+          ),
+        };
       }
       current = `the import "${ref.name}" (${ref.subject} v${ref.version}) of ${schemaLabel(identity)}`;
       provided.add(ref.name);
@@ -243,7 +306,13 @@ export function compileProtobuf(identity: SchemaIdentity, schemaText: string, re
     };
     attach(main.tree);
     if (!main.tree.length || !main.tree[0].type) {
-      return { ok: false, error: new DecodeError('unparsableSchema', `${schemaLabel(identity, { capital: true })} declares no message type, so no record can use it. Check the schema in the registry.`) };
+      return {
+        ok: false,
+        error: new DecodeError(
+          'unparsableSchema',
+          `${schemaLabel(identity, { capital: true })} declares no message type, so no record can use it. Check the schema in the registry.`,
+        ),
+      };
     }
     return { ok: true, schema: new ProtobufSchema(identity, main.tree, byName, previewBytes) };
   } catch (error) {
@@ -295,7 +364,14 @@ class ProtobufSchema implements CompiledSchema {
       }
     } else if (messageType !== undefined) {
       node = this.find(messageType);
-      if (!node) return this.fail(raw, new DecodeError('formatMismatch', `${schemaLabel(this.identity, { capital: true })} has no message type "${messageType}" (it has ${[...this.byName.keys()].join(', ')}). Fix the topic's format rule.`));
+      if (!node)
+        return this.fail(
+          raw,
+          new DecodeError(
+            'formatMismatch',
+            `${schemaLabel(this.identity, { capital: true })} has no message type "${messageType}" (it has ${[...this.byName.keys()].join(', ')}). Fix the topic's format rule.`,
+          ),
+        );
     }
     const type = node.type as protobuf.Type;
     let message: protobuf.Message;
@@ -346,22 +422,43 @@ class ProtobufSchema implements CompiledSchema {
     if (!node?.type) {
       return {
         ok: false,
-        error: new EncodeError('schemaMismatch', `${schemaLabel(this.identity, { capital: true })} has no message type "${options.messageType}". Choose one of ${[...this.byName.keys()].join(', ')}.`, [
-          { path: '$', expected: `one of ${[...this.byName.keys()].join(', ')}`, actual: JSON.stringify(options.messageType) },
-        ]),
+        error: new EncodeError(
+          'schemaMismatch',
+          `${schemaLabel(this.identity, { capital: true })} has no message type "${options.messageType}". Choose one of ${[...this.byName.keys()].join(', ')}.`,
+          [
+            {
+              path: '$',
+              expected: `one of ${[...this.byName.keys()].join(', ')}`,
+              actual: JSON.stringify(options.messageType),
+            },
+          ],
+        ),
       };
     }
     const errors: FieldError[] = [];
     const normalized = checkMessage(node.type, value, [], errors);
     if (errors.length || !normalized) {
-      return { ok: false, error: new EncodeError('schemaMismatch', `The value does not match ${node.fullName} (${schemaLabel(this.identity)}): ${summarizeFieldErrors(errors)}. Nothing was produced.`, errors) };
+      return {
+        ok: false,
+        error: new EncodeError(
+          'schemaMismatch',
+          `The value does not match ${node.fullName} (${schemaLabel(this.identity)}): ${summarizeFieldErrors(errors)}. Nothing was produced.`,
+          errors,
+        ),
+      };
     }
     try {
       const message = node.type.fromObject(normalized);
       const body = node.type.encode(message).finish();
       return { ok: true, body: Buffer.concat([encodeMessageIndexes(node.indexes), body]) };
     } catch (error) {
-      return { ok: false, error: new EncodeError('schemaMismatch', `The value cannot be encoded as ${node.fullName} (${(error as Error).message}). Nothing was produced.`) };
+      return {
+        ok: false,
+        error: new EncodeError(
+          'schemaMismatch',
+          `The value cannot be encoded as ${node.fullName} (${(error as Error).message}). Nothing was produced.`,
+        ),
+      };
     }
   }
 

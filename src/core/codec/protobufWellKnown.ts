@@ -27,7 +27,9 @@ function timestamp(base: unknown): Readable {
   const { seconds = '0', nanos = 0 } = base as { seconds?: string | number; nanos?: number };
   const s = BigInt(seconds);
   if (s < MIN_TIMESTAMP_SECONDS || s > MAX_TIMESTAMP_SECONDS || nanos < 0 || nanos > 999_999_999) {
-    return noReadable(`seconds ${s} and nanos ${nanos} are outside what a Timestamp may hold (0001-01-01 to 9999-12-31, nanos 0 to 999,999,999)`);
+    return noReadable(
+      `seconds ${s} and nanos ${nanos} are outside what a Timestamp may hold (0001-01-01 to 9999-12-31, nanos 0 to 999,999,999)`,
+    );
   }
   return readable(`${isoTimestamp(s, 0, false)}${fraction(nanos)}Z`);
 }
@@ -35,8 +37,16 @@ function timestamp(base: unknown): Readable {
 function duration(base: unknown): Readable {
   const { seconds = '0', nanos = 0 } = base as { seconds?: string | number; nanos?: number };
   const s = BigInt(seconds);
-  if ((s > 0n && nanos < 0) || (s < 0n && nanos > 0) || Math.abs(nanos) > 999_999_999 || s > 315_576_000_000n || s < -315_576_000_000n) {
-    return noReadable(`seconds ${s} and nanos ${nanos} are not a valid Duration (signs must agree, at most ±10,000 years)`);
+  if (
+    (s > 0n && nanos < 0) ||
+    (s < 0n && nanos > 0) ||
+    Math.abs(nanos) > 999_999_999 ||
+    s > 315_576_000_000n ||
+    s < -315_576_000_000n
+  ) {
+    return noReadable(
+      `seconds ${s} and nanos ${nanos} are not a valid Duration (signs must agree, at most ±10,000 years)`,
+    );
   }
   const negative = s < 0n || nanos < 0;
   const abs = negative ? -s : s;
@@ -50,7 +60,12 @@ function camelPath(path: string): string {
 /** google.protobuf.Value as JSON (iterative: a Struct from a payload can be deep). */
 function valueJson(root: unknown): unknown {
   const out: { v?: unknown } = {};
-  const stack: { value: unknown; into: Record<string | number, unknown>; key: string | number; kind: 'value' | 'struct' | 'list' }[] = [{ value: root, into: out as Plain, key: 'v', kind: 'value' }];
+  const stack: {
+    value: unknown;
+    into: Record<string | number, unknown>;
+    key: string | number;
+    kind: 'value' | 'struct' | 'list';
+  }[] = [{ value: root, into: out as Plain, key: 'v', kind: 'value' }];
   while (stack.length) {
     const { value, into, key, kind } = stack.pop()!;
     const v = (value ?? {}) as Plain;
@@ -67,8 +82,10 @@ function valueJson(root: unknown): unknown {
       const arr = new Array<unknown>(values.length);
       into[key] = arr;
       values.forEach((item, i) => stack.push({ value: item, into: arr as unknown as Plain, key: i, kind: 'value' }));
-    } else if (v.structValue !== undefined && v.structValue !== null) stack.push({ value: v.structValue, into, key, kind: 'struct' });
-    else if (v.listValue !== undefined && v.listValue !== null) stack.push({ value: v.listValue, into, key, kind: 'list' });
+    } else if (v.structValue !== undefined && v.structValue !== null)
+      stack.push({ value: v.structValue, into, key, kind: 'struct' });
+    else if (v.listValue !== undefined && v.listValue !== null)
+      stack.push({ value: v.listValue, into, key, kind: 'list' });
     else if (v.stringValue !== undefined && v.stringValue !== null) into[key] = v.stringValue;
     else if (v.numberValue !== undefined && v.numberValue !== null) into[key] = v.numberValue;
     else if (v.boolValue !== undefined && v.boolValue !== null) into[key] = v.boolValue;
@@ -82,7 +99,8 @@ const wrapper = (base: unknown): Readable => readable((base as { value?: unknown
 const FORMATS: Readonly<Record<string, (base: unknown) => Readable>> = {
   'google.protobuf.Timestamp': timestamp,
   'google.protobuf.Duration': duration,
-  'google.protobuf.FieldMask': (base) => readable(((base as { paths?: string[] }).paths ?? []).map(camelPath).join(',')),
+  'google.protobuf.FieldMask': (base) =>
+    readable(((base as { paths?: string[] }).paths ?? []).map(camelPath).join(',')),
   'google.protobuf.Struct': (base) => readable(valueJson({ structValue: base })),
   'google.protobuf.ListValue': (base) => readable(valueJson({ listValue: base })),
   'google.protobuf.Value': (base) => readable(valueJson(base)),
@@ -107,7 +125,8 @@ export function wellKnownKind(fullName: string): ReadableKind | undefined {
 
 // ------------------------------------------------------------------------- input (encoding)
 
-export type WellKnownInput = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly expected: string };
+export type WellKnownInput =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly expected: string };
 
 const DURATION = /^(-)?(\d{1,12})(?:\.(\d{1,9}))?s$/;
 
@@ -122,7 +141,9 @@ function isPlainObject(value: unknown): value is Plain {
 /** A JSON value as a google.protobuf.Value message object (iterative). */
 function toValueMessage(root: unknown): Plain {
   const out: { v?: Plain } = {};
-  const stack: { value: unknown; into: Record<string | number, unknown>; key: string | number }[] = [{ value: root, into: out as Plain, key: 'v' }];
+  const stack: { value: unknown; into: Record<string | number, unknown>; key: string | number }[] = [
+    { value: root, into: out as Plain, key: 'v' },
+  ];
   while (stack.length) {
     const { value, into, key } = stack.pop()!;
     if (value === null || value === undefined) into[key] = { nullValue: 0 };
@@ -154,14 +175,19 @@ export function fromWellKnownJson(fullName: string, value: unknown): WellKnownIn
     case 'google.protobuf.Timestamp': {
       if (typeof value !== 'string') return undefined;
       const nanos = parseIsoTimestamp(value, 9, true);
-      if (nanos === undefined) return { ok: false, expected: 'Timestamp as RFC 3339, e.g. "2024-01-01T00:00:00Z" (a zone, at most 9 fraction digits)' };
+      if (nanos === undefined)
+        return {
+          ok: false,
+          expected: 'Timestamp as RFC 3339, e.g. "2024-01-01T00:00:00Z" (a zone, at most 9 fraction digits)',
+        };
       let seconds = nanos / 1_000_000_000n;
       let rest = nanos % 1_000_000_000n;
       if (rest < 0n) {
         seconds -= 1n;
         rest += 1_000_000_000n;
       }
-      if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) return { ok: false, expected: 'a Timestamp between 0001-01-01 and 9999-12-31' };
+      if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS)
+        return { ok: false, expected: 'a Timestamp between 0001-01-01 and 9999-12-31' };
       return { ok: true, value: { seconds: seconds.toString(), nanos: Number(rest) } };
     }
     case 'google.protobuf.Duration': {

@@ -9,7 +9,8 @@ import type { SchemaFormat, SchemaIdentity } from './decodeResult';
 import { compileJsonSchema } from './jsonSchema';
 import { compileProtobuf } from './protobufSchema';
 
-export type SchemaLookup = { readonly ok: true; readonly schema: CompiledSchema } | { readonly ok: false; readonly error: CodecError };
+export type SchemaLookup =
+  { readonly ok: true; readonly schema: CompiledSchema } | { readonly ok: false; readonly error: CodecError };
 
 export interface SchemaCacheOptions {
   /** How long a failed lookup is remembered before the registry is asked again. Default 5000 ms. */
@@ -42,7 +43,10 @@ export class SchemaCache {
   private readonly subjectIds = new Map<string, { readonly id: number; readonly until: number }>();
   private readonly subjectLoading = new Map<string, Promise<SchemaLookup>>();
   private readonly subjectFailed = new Map<string, { readonly error: CodecError; readonly until: number }>();
-  private readonly references = new Map<string, Promise<{ ok: true; value: ResolvedReference } | { ok: false; error: CodecError }>>();
+  private readonly references = new Map<
+    string,
+    Promise<{ ok: true; value: ResolvedReference } | { ok: false; error: CodecError }>
+  >();
   private readonly failureTtlMs: number;
   private readonly latestTtlMs: number;
   private readonly clock: () => number;
@@ -84,15 +88,17 @@ export class SchemaCache {
     if (pending) return pending;
     const failure = this.peekFailure(id);
     if (failure) return Promise.resolve({ ok: false, error: failure });
-    const load = this.load(id).catch((error: unknown) => this.unexpected(error)).then((result) => {
-      this.loading.delete(id);
-      if (result.ok) {
-        this.ready.set(id, result.schema);
-      } else {
-        this.remember(result.error, (until) => this.failed.set(id, { error: result.error, until }));
-      }
-      return result;
-    });
+    const load = this.load(id)
+      .catch((error: unknown) => this.unexpected(error))
+      .then((result) => {
+        this.loading.delete(id);
+        if (result.ok) {
+          this.ready.set(id, result.schema);
+        } else {
+          this.remember(result.error, (until) => this.failed.set(id, { error: result.error, until }));
+        }
+        return result;
+      });
     this.loading.set(id, load);
     return load;
   }
@@ -122,11 +128,14 @@ export class SchemaCache {
     if (pending) return pending;
     const failure = this.peekSubjectFailure(subject, version);
     if (failure) return Promise.resolve({ ok: false, error: failure });
-    const load = this.loadSubject(subject, version).catch((error: unknown) => this.unexpected(error)).then((result) => {
-      this.subjectLoading.delete(key);
-      if (!result.ok) this.remember(result.error, (until) => this.subjectFailed.set(key, { error: result.error, until }));
-      return result;
-    });
+    const load = this.loadSubject(subject, version)
+      .catch((error: unknown) => this.unexpected(error))
+      .then((result) => {
+        this.subjectLoading.delete(key);
+        if (!result.ok)
+          this.remember(result.error, (until) => this.subjectFailed.set(key, { error: result.error, until }));
+        return result;
+      });
     this.subjectLoading.set(key, load);
     return load;
   }
@@ -152,7 +161,11 @@ export class SchemaCache {
   private unexpected(error: unknown): SchemaLookup {
     return {
       ok: false,
-      error: new DecodeError('decoderFailure', `Loading the schema failed unexpectedly (${error instanceof Error ? error.message : String(error)}). Please report this; the bytes are shown as they are.`, { cause: error }),
+      error: new DecodeError(
+        'decoderFailure',
+        `Loading the schema failed unexpectedly (${error instanceof Error ? error.message : String(error)}). Please report this; the bytes are shown as they are.`,
+        { cause: error },
+      ),
     };
   }
 
@@ -168,7 +181,9 @@ export class SchemaCache {
     store(until);
     if (error instanceof RegistryError && error.isRegistryWide) {
       this.registryDown = { error, until };
-      this.logger.warn(`schema registry unavailable (${error.reason}); uncached schemas fail fast for ${this.failureTtlMs} ms`);
+      this.logger.warn(
+        `schema registry unavailable (${error.reason}); uncached schemas fail fast for ${this.failureTtlMs} ms`,
+      );
     }
   }
 
@@ -178,7 +193,10 @@ export class SchemaCache {
   }
 
   private async load(id: number): Promise<SchemaLookup> {
-    const [found, usage] = await Promise.all([this.registry.getSchemaById(id), this.registry.getSubjectVersionsForId(id)]);
+    const [found, usage] = await Promise.all([
+      this.registry.getSchemaById(id),
+      this.registry.getSubjectVersionsForId(id),
+    ]);
     if (!found.ok) {
       if (found.error.reason === 'schemaNotFound') {
         this.recovered();
@@ -203,27 +221,46 @@ export class SchemaCache {
     if (!found.ok) return { ok: false, error: found.error };
     this.recovered();
     const { id } = found.value;
-    this.subjectIds.set(subjectKey(subject, version), { id, until: version === 'latest' ? this.clock() + this.latestTtlMs : Number.POSITIVE_INFINITY });
+    this.subjectIds.set(subjectKey(subject, version), {
+      id,
+      until: version === 'latest' ? this.clock() + this.latestTtlMs : Number.POSITIVE_INFINITY,
+    });
     const cached = this.ready.get(id);
     if (cached) return { ok: true, schema: cached };
     const pending = this.loading.get(id);
     if (pending) return pending;
-    const compiled = await this.compile(id, found.value.schemaType, found.value.schema, found.value.references, { subject: found.value.subject, version: found.value.version });
+    const compiled = await this.compile(id, found.value.schemaType, found.value.schema, found.value.references, {
+      subject: found.value.subject,
+      version: found.value.version,
+    });
     if (compiled.ok) this.ready.set(id, compiled.schema);
     return compiled;
   }
 
-  private async compile(id: number, schemaType: string, text: string, references: readonly SchemaReference[], where: SubjectVersion | undefined): Promise<SchemaLookup> {
+  private async compile(
+    id: number,
+    schemaType: string,
+    text: string,
+    references: readonly SchemaReference[],
+    where: SubjectVersion | undefined,
+  ): Promise<SchemaLookup> {
     const format = formats[schemaType];
     if (!format) {
       return {
         ok: false,
-        error: new DecodeError('unsupportedSchemaType', `Schema ${id} is of type ${schemaType}, which this extension cannot decode (it knows AVRO, PROTOBUF and JSON). The raw bytes are shown instead.`),
+        error: new DecodeError(
+          'unsupportedSchemaType',
+          `Schema ${id} is of type ${schemaType}, which this extension cannot decode (it knows AVRO, PROTOBUF and JSON). The raw bytes are shown instead.`,
+        ),
       };
     }
     const resolved = await this.resolveAll(references, [], id);
     if (!resolved.ok) return resolved;
-    const identity: SchemaIdentity = { id, format, ...(where ? { subject: where.subject, version: where.version } : {}) };
+    const identity: SchemaIdentity = {
+      id,
+      format,
+      ...(where ? { subject: where.subject, version: where.version } : {}),
+    };
     const started = this.clock();
     const result: CompileResult =
       format === 'avro'
@@ -231,11 +268,18 @@ export class SchemaCache {
         : format === 'protobuf'
           ? compileProtobuf(identity, text, resolved.value, this.previewBytes)
           : compileJsonSchema(identity, text, resolved.value, this.previewBytes);
-    if (result.ok) this.logger.debug(`compiled ${format} schema ${id}${where ? ` (${where.subject} v${where.version})` : ''} in ${this.clock() - started} ms`);
+    if (result.ok)
+      this.logger.debug(
+        `compiled ${format} schema ${id}${where ? ` (${where.subject} v${where.version})` : ''} in ${this.clock() - started} ms`,
+      );
     return result;
   }
 
-  private async resolveAll(references: readonly SchemaReference[], chain: readonly string[], id: number): Promise<Resolved> {
+  private async resolveAll(
+    references: readonly SchemaReference[],
+    chain: readonly string[],
+    id: number,
+  ): Promise<Resolved> {
     const results = await Promise.all(references.map((ref) => this.resolveOne(ref, chain, id)));
     const value: ResolvedReference[] = [];
     for (const result of results) {
@@ -245,30 +289,52 @@ export class SchemaCache {
     return { ok: true, value };
   }
 
-  private resolveOne(ref: SchemaReference, chain: readonly string[], id: number): Promise<{ ok: true; value: ResolvedReference } | { ok: false; error: CodecError }> {
+  private resolveOne(
+    ref: SchemaReference,
+    chain: readonly string[],
+    id: number,
+  ): Promise<{ ok: true; value: ResolvedReference } | { ok: false; error: CodecError }> {
     const key = `${ref.subject}\u0000${ref.version}\u0000${ref.name}`;
     if (chain.includes(key) || chain.length >= MAX_REFERENCE_DEPTH) {
       return Promise.resolve({
         ok: false,
-        error: new DecodeError('unparsableSchema', `The references of schema ${id} loop or nest deeper than ${MAX_REFERENCE_DEPTH} (at ${ref.subject} v${ref.version}). Fix the references in the registry.`),
+        error: new DecodeError(
+          'unparsableSchema',
+          `The references of schema ${id} loop or nest deeper than ${MAX_REFERENCE_DEPTH} (at ${ref.subject} v${ref.version}). Fix the references in the registry.`,
+        ),
       });
     }
     const cached = this.references.get(key);
     if (cached) return cached;
     const pending = (async (): Promise<{ ok: true; value: ResolvedReference } | { ok: false; error: CodecError }> => {
-      const found: RegistryResult<{ schemaType: string; schema: string; references: readonly SchemaReference[] }> = await this.registry.getSchemaByVersion(ref.subject, ref.version);
+      const found: RegistryResult<{ schemaType: string; schema: string; references: readonly SchemaReference[] }> =
+        await this.registry.getSchemaByVersion(ref.subject, ref.version);
       if (!found.ok) {
         const missing = found.error.reason === 'subjectNotFound' || found.error.reason === 'versionNotFound';
         return {
           ok: false,
           error: missing
-            ? new DecodeError('unparsableSchema', `Schema ${id} references "${ref.name}" as ${ref.subject} v${ref.version}, which the registry does not have. Restore that subject version or fix the reference.`, { cause: found.error })
+            ? new DecodeError(
+                'unparsableSchema',
+                `Schema ${id} references "${ref.name}" as ${ref.subject} v${ref.version}, which the registry does not have. Restore that subject version or fix the reference.`,
+                { cause: found.error },
+              )
             : found.error,
         };
       }
       const nested = await this.resolveAll(found.value.references, [...chain, key], id);
       if (!nested.ok) return nested;
-      return { ok: true, value: { name: ref.name, subject: ref.subject, version: ref.version, schemaType: found.value.schemaType, schema: found.value.schema, references: nested.value } };
+      return {
+        ok: true,
+        value: {
+          name: ref.name,
+          subject: ref.subject,
+          version: ref.version,
+          schemaType: found.value.schemaType,
+          schema: found.value.schema,
+          references: nested.value,
+        },
+      };
     })();
     this.references.set(key, pending);
     // Only successes are kept: a reference that failed is asked for again next time.

@@ -1,5 +1,11 @@
 import type { RegistryConnection, RegistryCredentials } from '../registry/registryTypes';
-import { type ClusterConnection, type SaslMechanism, type SecurityProtocol, saslMechanisms, securityProtocols } from '../kafka/connection';
+import {
+  type ClusterConnection,
+  type SaslMechanism,
+  type SecurityProtocol,
+  saslMechanisms,
+  securityProtocols,
+} from '../kafka/connection';
 
 /**
  * A saved cluster connection as it lives in settings (`kafkaLab.clusters`): everything but secrets,
@@ -24,7 +30,13 @@ export interface ClusterSettings {
 }
 
 export type SecretKind = 'saslPassword' | 'oauthClientSecret' | 'tlsKeyPassword' | 'registryPassword' | 'registryToken';
-export const secretKinds: readonly SecretKind[] = ['saslPassword', 'oauthClientSecret', 'tlsKeyPassword', 'registryPassword', 'registryToken'];
+export const secretKinds: readonly SecretKind[] = [
+  'saslPassword',
+  'oauthClientSecret',
+  'tlsKeyPassword',
+  'registryPassword',
+  'registryToken',
+];
 
 export function secretKey(clusterId: string, kind: SecretKind): string {
   return `kafkaLab.cluster/${clusterId}/${kind}`;
@@ -61,21 +73,27 @@ export function parseCluster(raw: unknown, where: string): { cluster?: ClusterSe
   if (!isObject(raw)) return { problems: [`${where} is not an object with name and bootstrapServers.`] };
   const secrets: string[] = [];
   findSecretFields(raw, where, secrets);
-  for (const field of secrets) problems.push(`${field} looks like a secret; secrets are never stored in settings. Remove it and enter it with "Kafka: Edit Cluster Connection" (it goes to the secret store).`);
+  for (const field of secrets)
+    problems.push(
+      `${field} looks like a secret; secrets are never stored in settings. Remove it and enter it with "Kafka: Edit Cluster Connection" (it goes to the secret store).`,
+    );
   const id = text(raw.id);
   const name = text(raw.name);
   const bootstrapServers = text(raw.bootstrapServers);
-  if (!id || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) problems.push(`${where}.id must be 1-64 letters, digits, '.', '_' or '-'.`);
+  if (!id || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+    problems.push(`${where}.id must be 1-64 letters, digits, '.', '_' or '-'.`);
   if (!name) problems.push(`${where}.name is missing.`);
   if (!bootstrapServers) problems.push(`${where}.bootstrapServers is missing (host:port, comma-separated).`);
   const securityProtocol = (text(raw.securityProtocol) ?? 'PLAINTEXT').toUpperCase() as SecurityProtocol;
-  if (!securityProtocols.includes(securityProtocol)) problems.push(`${where}.securityProtocol must be one of ${securityProtocols.join(', ')}.`);
+  if (!securityProtocols.includes(securityProtocol))
+    problems.push(`${where}.securityProtocol must be one of ${securityProtocols.join(', ')}.`);
   let sasl: ClusterSettings['sasl'];
   if (raw.sasl !== undefined) {
     if (!isObject(raw.sasl)) problems.push(`${where}.sasl must be an object.`);
     else {
       const mechanism = (text(raw.sasl.mechanism) ?? '').toUpperCase() as SaslMechanism;
-      if (!saslMechanisms.includes(mechanism)) problems.push(`${where}.sasl.mechanism must be one of ${saslMechanisms.join(', ')}.`);
+      if (!saslMechanisms.includes(mechanism))
+        problems.push(`${where}.sasl.mechanism must be one of ${saslMechanisms.join(', ')}.`);
       sasl = {
         mechanism,
         ...(text(raw.sasl.username) ? { username: text(raw.sasl.username) } : {}),
@@ -84,14 +102,21 @@ export function parseCluster(raw: unknown, where: string): { cluster?: ClusterSe
         ...(text(raw.sasl.scope) ? { scope: text(raw.sasl.scope) } : {}),
       };
       if (mechanism !== 'OAUTHBEARER' && !sasl.username) problems.push(`${where}.sasl.username is missing.`);
-      if (mechanism === 'OAUTHBEARER' && (!sasl.tokenEndpointUrl || !sasl.clientId)) problems.push(`${where}.sasl needs tokenEndpointUrl and clientId for OAUTHBEARER.`);
+      if (mechanism === 'OAUTHBEARER' && (!sasl.tokenEndpointUrl || !sasl.clientId))
+        problems.push(`${where}.sasl needs tokenEndpointUrl and clientId for OAUTHBEARER.`);
     }
   }
-  if (securityProtocol.startsWith('SASL_') && !sasl) problems.push(`${where} uses ${securityProtocol} but has no sasl settings.`);
+  if (securityProtocol.startsWith('SASL_') && !sasl)
+    problems.push(`${where} uses ${securityProtocol} but has no sasl settings.`);
   let tls: ClusterSettings['tls'];
   if (raw.tls !== undefined) {
     if (!isObject(raw.tls)) problems.push(`${where}.tls must be an object.`);
-    else tls = { ...(text(raw.tls.caFile) ? { caFile: text(raw.tls.caFile) } : {}), ...(text(raw.tls.certFile) ? { certFile: text(raw.tls.certFile) } : {}), ...(text(raw.tls.keyFile) ? { keyFile: text(raw.tls.keyFile) } : {}) };
+    else
+      tls = {
+        ...(text(raw.tls.caFile) ? { caFile: text(raw.tls.caFile) } : {}),
+        ...(text(raw.tls.certFile) ? { certFile: text(raw.tls.certFile) } : {}),
+        ...(text(raw.tls.keyFile) ? { keyFile: text(raw.tls.keyFile) } : {}),
+      };
   }
   let registry: ClusterSettings['registry'];
   if (raw.registry !== undefined) {
@@ -104,16 +129,29 @@ export function parseCluster(raw: unknown, where: string): { cluster?: ClusterSe
       } catch {
         problems.push(`${where}.registry.url "${url}" is not a URL.`);
       }
-      if (parsed && (parsed.username || parsed.password)) problems.push(`${where}.registry.url carries credentials; remove them from the URL and set the registry auth instead.`);
+      if (parsed && (parsed.username || parsed.password))
+        problems.push(
+          `${where}.registry.url carries credentials; remove them from the URL and set the registry auth instead.`,
+        );
       const auth = (text(raw.registry.auth) ?? 'none') as 'none' | 'basic' | 'bearer';
-      if (!['none', 'basic', 'bearer'].includes(auth)) problems.push(`${where}.registry.auth must be none, basic or bearer.`);
-      if (auth === 'basic' && !text(raw.registry.username)) problems.push(`${where}.registry.username is needed for basic auth.`);
+      if (!['none', 'basic', 'bearer'].includes(auth))
+        problems.push(`${where}.registry.auth must be none, basic or bearer.`);
+      if (auth === 'basic' && !text(raw.registry.username))
+        problems.push(`${where}.registry.username is needed for basic auth.`);
       registry = { url, auth, ...(text(raw.registry.username) ? { username: text(raw.registry.username) } : {}) };
     }
   }
   if (problems.length || !id || !name || !bootstrapServers) return { problems };
   return {
-    cluster: { id, name, bootstrapServers, securityProtocol, ...(sasl ? { sasl } : {}), ...(tls && Object.keys(tls).length ? { tls } : {}), ...(registry ? { registry } : {}) },
+    cluster: {
+      id,
+      name,
+      bootstrapServers,
+      securityProtocol,
+      ...(sasl ? { sasl } : {}),
+      ...(tls && Object.keys(tls).length ? { tls } : {}),
+      ...(registry ? { registry } : {}),
+    },
     problems,
   };
 }
@@ -121,14 +159,16 @@ export function parseCluster(raw: unknown, where: string): { cluster?: ClusterSe
 /** All valid clusters of a settings value, and what is wrong with the others. Duplicate ids are refused. */
 export function parseClusters(raw: unknown): { clusters: ClusterSettings[]; problems: string[] } {
   if (raw === undefined || raw === null) return { clusters: [], problems: [] };
-  if (!Array.isArray(raw)) return { clusters: [], problems: ['kafkaLab.clusters must be a list of cluster connections.'] };
+  if (!Array.isArray(raw))
+    return { clusters: [], problems: ['kafkaLab.clusters must be a list of cluster connections.'] };
   const clusters: ClusterSettings[] = [];
   const problems: string[] = [];
   raw.forEach((entry, index) => {
     const result = parseCluster(entry, `kafkaLab.clusters[${index}]`);
     problems.push(...result.problems);
     if (result.cluster) {
-      if (clusters.some((c) => c.id === result.cluster?.id)) problems.push(`kafkaLab.clusters[${index}].id "${result.cluster.id}" is used twice.`);
+      if (clusters.some((c) => c.id === result.cluster?.id))
+        problems.push(`kafkaLab.clusters[${index}].id "${result.cluster.id}" is used twice.`);
       else clusters.push(result.cluster);
     }
   });
@@ -146,10 +186,15 @@ export function importClusters(json: string): { clusters: ClusterSettings[]; pro
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    return { clusters: [], problems: [`The file is not JSON: ${error instanceof Error ? error.message : String(error)}.`] };
+    return {
+      clusters: [],
+      problems: [`The file is not JSON: ${error instanceof Error ? error.message : String(error)}.`],
+    };
   }
-  const list = isObject(parsed) && Array.isArray(parsed.clusters) ? parsed.clusters : Array.isArray(parsed) ? parsed : undefined;
-  if (!list) return { clusters: [], problems: ['The file has no "clusters" list: it is not a Kafka Consumer Lab export.'] };
+  const list =
+    isObject(parsed) && Array.isArray(parsed.clusters) ? parsed.clusters : Array.isArray(parsed) ? parsed : undefined;
+  if (!list)
+    return { clusters: [], problems: ['The file has no "clusters" list: it is not a Kafka Consumer Lab export.'] };
   return parseClusters(list);
 }
 
@@ -175,12 +220,25 @@ export async function resolveConnection(cluster: ClusterSettings, secrets: Secre
       ? {
           sasl:
             sasl.mechanism === 'OAUTHBEARER'
-              ? { mechanism: 'OAUTHBEARER' as const, tokenEndpointUrl: sasl.tokenEndpointUrl ?? '', clientId: sasl.clientId ?? '', clientSecret: await get('oauthClientSecret'), ...(sasl.scope ? { scope: sasl.scope } : {}) }
+              ? {
+                  mechanism: 'OAUTHBEARER' as const,
+                  tokenEndpointUrl: sasl.tokenEndpointUrl ?? '',
+                  clientId: sasl.clientId ?? '',
+                  clientSecret: await get('oauthClientSecret'),
+                  ...(sasl.scope ? { scope: sasl.scope } : {}),
+                }
               : { mechanism: sasl.mechanism, username: sasl.username ?? '', password: await get('saslPassword') },
         }
       : {}),
     ...(cluster.tls
-      ? { tls: { ...(cluster.tls.caFile ? { caLocation: cluster.tls.caFile } : {}), ...(cluster.tls.certFile ? { certificateLocation: cluster.tls.certFile } : {}), ...(cluster.tls.keyFile ? { keyLocation: cluster.tls.keyFile } : {}), ...(keyPassword ? { keyPassword } : {}) } }
+      ? {
+          tls: {
+            ...(cluster.tls.caFile ? { caLocation: cluster.tls.caFile } : {}),
+            ...(cluster.tls.certFile ? { certificateLocation: cluster.tls.certFile } : {}),
+            ...(cluster.tls.keyFile ? { keyLocation: cluster.tls.keyFile } : {}),
+            ...(keyPassword ? { keyPassword } : {}),
+          },
+        }
       : {}),
   };
 }
@@ -191,16 +249,29 @@ export function registryConnectionOf(cluster: ClusterSettings): RegistryConnecti
   return { id: cluster.id, url: cluster.registry.url, auth: cluster.registry.auth };
 }
 
-export async function registryCredentialsOf(cluster: ClusterSettings, secrets: SecretLookup): Promise<RegistryCredentials | undefined> {
+export async function registryCredentialsOf(
+  cluster: ClusterSettings,
+  secrets: SecretLookup,
+): Promise<RegistryCredentials | undefined> {
   const registry = cluster.registry;
   if (!registry || registry.auth === 'none') return undefined;
-  if (registry.auth === 'basic') return { type: 'basic', username: registry.username ?? '', password: (await secrets(secretKey(cluster.id, 'registryPassword'))) ?? '' };
+  if (registry.auth === 'basic')
+    return {
+      type: 'basic',
+      username: registry.username ?? '',
+      password: (await secrets(secretKey(cluster.id, 'registryPassword'))) ?? '',
+    };
   return { type: 'bearer', token: (await secrets(secretKey(cluster.id, 'registryToken'))) ?? '' };
 }
 
 /** A stable, readable id for a new cluster, unique among the existing ones. */
 export function newClusterId(name: string, existing: readonly ClusterSettings[]): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'cluster';
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'cluster';
   let id = base;
   for (let n = 2; existing.some((c) => c.id === id); n++) id = `${base}-${n}`;
   return id;

@@ -2,7 +2,16 @@ import { KafkaClientError } from '../errors';
 import { probeCluster } from '../kafka/clusterProbe';
 import { type Logger, silentLogger } from '../logging';
 import { SchemaRegistryClient } from '../registry/registryClient';
-import { type ClusterSettings, type SecretKind, type SecretLookup, neededSecrets, registryConnectionOf, registryCredentialsOf, resolveConnection, secretKey } from './clusterSettings';
+import {
+  type ClusterSettings,
+  type SecretKind,
+  type SecretLookup,
+  neededSecrets,
+  registryConnectionOf,
+  registryCredentialsOf,
+  resolveConnection,
+  secretKey,
+} from './clusterSettings';
 
 const secretNames: Record<SecretKind, string> = {
   saslPassword: 'SASL password',
@@ -15,7 +24,9 @@ const secretNames: Record<SecretKind, string> = {
 /** Secrets the settings call for that the secret store does not hold (e.g. after an import). */
 export async function missingSecrets(cluster: ClusterSettings, secrets: SecretLookup): Promise<SecretKind[]> {
   const kinds = neededSecrets(cluster);
-  const present = await Promise.all(kinds.map(async (kind) => (await secrets(secretKey(cluster.id, kind))) !== undefined));
+  const present = await Promise.all(
+    kinds.map(async (kind) => (await secrets(secretKey(cluster.id, kind))) !== undefined),
+  );
   return kinds.filter((_, i) => !present[i]);
 }
 
@@ -23,7 +34,9 @@ export type KafkaCheck =
   | { readonly ok: true; readonly brokers: number; readonly authenticated: boolean; readonly elapsedMs: number }
   | { readonly ok: false; readonly reason: string; readonly message: string };
 
-export type RegistryCheck = { readonly ok: true; readonly subjects: number; readonly elapsedMs: number } | { readonly ok: false; readonly reason: string; readonly message: string };
+export type RegistryCheck =
+  | { readonly ok: true; readonly subjects: number; readonly elapsedMs: number }
+  | { readonly ok: false; readonly reason: string; readonly message: string };
 
 export interface ConnectionTestResult {
   readonly cluster: string;
@@ -36,7 +49,11 @@ export interface ConnectionTestResult {
  * "Test connection": reads cluster metadata (brokers; authentication when SASL is used) and asks
  * the registry for its subjects, both at once and each within `timeoutMs`.
  */
-export async function testConnection(cluster: ClusterSettings, secrets: SecretLookup, options: { timeoutMs?: number; logger?: Logger } = {}): Promise<ConnectionTestResult> {
+export async function testConnection(
+  cluster: ClusterSettings,
+  secrets: SecretLookup,
+  options: { timeoutMs?: number; logger?: Logger } = {},
+): Promise<ConnectionTestResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const logger = options.logger ?? silentLogger;
   const missing = await missingSecrets(cluster, secrets);
@@ -52,7 +69,12 @@ export async function testConnection(cluster: ClusterSettings, secrets: SecretLo
     try {
       const connection = await resolveConnection(cluster, secrets);
       const result = await probeCluster(connection, { timeoutMs, logger });
-      return { ok: true, brokers: result.brokers.length, authenticated: !!connection.sasl, elapsedMs: result.elapsedMs };
+      return {
+        ok: true,
+        brokers: result.brokers.length,
+        authenticated: !!connection.sasl,
+        elapsedMs: result.elapsedMs,
+      };
     } catch (error) {
       if (error instanceof KafkaClientError) return { ok: false, reason: error.reason, message: error.message };
       return { ok: false, reason: 'unknown', message: error instanceof Error ? error.message : String(error) };
@@ -63,10 +85,15 @@ export async function testConnection(cluster: ClusterSettings, secrets: SecretLo
     ? (async (): Promise<RegistryCheck> => {
         if (registryMissing.length) return missingCheck(registryMissing);
         const started = Date.now();
-        const client = new SchemaRegistryClient({ ...registryConnection, requestTimeoutMs: timeoutMs }, { secrets: { registryCredentials: () => registryCredentialsOf(cluster, secrets) }, logger });
+        const client = new SchemaRegistryClient(
+          { ...registryConnection, requestTimeoutMs: timeoutMs },
+          { secrets: { registryCredentials: () => registryCredentialsOf(cluster, secrets) }, logger },
+        );
         try {
           const result = await client.listSubjects();
-          return result.ok ? { ok: true, subjects: result.value.length, elapsedMs: Date.now() - started } : { ok: false, reason: result.error.reason, message: result.error.message };
+          return result.ok
+            ? { ok: true, subjects: result.value.length, elapsedMs: Date.now() - started }
+            : { ok: false, reason: result.error.reason, message: result.error.message };
         } finally {
           client.close();
         }
@@ -80,6 +107,11 @@ export function describeTest(result: ConnectionTestResult): string {
   const kafka = result.kafka.ok
     ? `Kafka: ${result.kafka.brokers} broker${result.kafka.brokers === 1 ? '' : 's'}${result.kafka.authenticated ? ', authenticated' : ''} (${result.kafka.elapsedMs} ms).`
     : `Kafka: ${result.kafka.message}`;
-  const registry = result.registry === undefined ? '' : result.registry.ok ? ` Registry: answered, ${result.registry.subjects} subjects.` : ` Registry: ${result.registry.message}`;
+  const registry =
+    result.registry === undefined
+      ? ''
+      : result.registry.ok
+        ? ` Registry: answered, ${result.registry.subjects} subjects.`
+        : ` Registry: ${result.registry.message}`;
   return `${result.cluster} — ${kafka}${registry}`;
 }

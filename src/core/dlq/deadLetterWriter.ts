@@ -55,7 +55,12 @@ export class DeadLetterWriter implements DeadLetterSink {
     this.logger = options.logger ?? silentLogger;
   }
 
-  async write(topic: string, message: FailedMessage, error: unknown, retryCount: number): Promise<DeadLetterWriteResult> {
+  async write(
+    topic: string,
+    message: FailedMessage,
+    error: unknown,
+    retryCount: number,
+  ): Promise<DeadLetterWriteResult> {
     const producer = await this.connect();
     await this.ensureTopicExists(producer, topic);
     const envelope = buildEnvelope(message, error, retryCount);
@@ -63,17 +68,34 @@ export class DeadLetterWriter implements DeadLetterSink {
     const delivered = new Promise<{ partition: number; offset: number }>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new DeadLetterError('dlqWriteFailed', `The dead-letter write to ${topic} was not acknowledged within ${this.writeTimeoutMs} ms. The source message stays uncommitted; check the broker and the topic.`));
+        reject(
+          new DeadLetterError(
+            'dlqWriteFailed',
+            `The dead-letter write to ${topic} was not acknowledged within ${this.writeTimeoutMs} ms. The source message stays uncommitted; check the broker and the topic.`,
+          ),
+        );
       }, this.writeTimeoutMs + 1000);
       this.pending.set(id, { resolve, reject, timer });
     });
     try {
-      producer.produce(topic, null, Buffer.from(JSON.stringify(envelope)), message.key ?? undefined, Date.now(), id, deadLetterHeaders(message, envelope, error) as never);
+      producer.produce(
+        topic,
+        null,
+        Buffer.from(JSON.stringify(envelope)),
+        message.key ?? undefined,
+        Date.now(),
+        id,
+        deadLetterHeaders(message, envelope, error) as never,
+      );
     } catch (produceError) {
       const entry = this.pending.get(id);
       if (entry) clearTimeout(entry.timer);
       this.pending.delete(id);
-      throw new DeadLetterError('dlqWriteFailed', `The dead-letter write to ${topic} failed: ${produceError instanceof Error ? produceError.message : String(produceError)}. The source message stays uncommitted.`, { cause: produceError });
+      throw new DeadLetterError(
+        'dlqWriteFailed',
+        `The dead-letter write to ${topic} failed: ${produceError instanceof Error ? produceError.message : String(produceError)}. The source message stays uncommitted.`,
+        { cause: produceError },
+      );
     }
     const report = await delivered;
     return { topic, partition: report.partition, offset: report.offset, envelope };
@@ -87,10 +109,12 @@ export class DeadLetterWriter implements DeadLetterSink {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5000);
       try {
-        producer.flush(3000, () => producer.disconnect(3000, () => {
-          clearTimeout(timer);
-          resolve();
-        }));
+        producer.flush(3000, () =>
+          producer.disconnect(3000, () => {
+            clearTimeout(timer);
+            resolve();
+          }),
+        );
       } catch {
         clearTimeout(timer);
         resolve();
@@ -98,7 +122,12 @@ export class DeadLetterWriter implements DeadLetterSink {
     });
     for (const entry of this.pending.values()) {
       clearTimeout(entry.timer);
-      entry.reject(new DeadLetterError('dlqWriteFailed', 'The session stopped before the dead-letter write was acknowledged. The source message stays uncommitted.'));
+      entry.reject(
+        new DeadLetterError(
+          'dlqWriteFailed',
+          'The session stopped before the dead-letter write was acknowledged. The source message stays uncommitted.',
+        ),
+      );
     }
     this.pending.clear();
   }
@@ -108,7 +137,10 @@ export class DeadLetterWriter implements DeadLetterSink {
     if (this.connecting) return this.connecting;
     const kafka = loadNativeClient();
     const producer = new kafka.Producer({
-      ...toLibrdkafkaConfig({ ...this.options.connection, clientId: this.options.connection.clientId ?? 'kafka-consumer-lab-dlq' }),
+      ...toLibrdkafkaConfig({
+        ...this.options.connection,
+        clientId: this.options.connection.clientId ?? 'kafka-consumer-lab-dlq',
+      }),
       acks: 'all',
       'enable.idempotence': true,
       'allow.auto.create.topics': false,
@@ -123,7 +155,13 @@ export class DeadLetterWriter implements DeadLetterSink {
       this.pending.delete(id);
       clearTimeout(entry.timer);
       if (err) {
-        entry.reject(new DeadLetterError('dlqWriteFailed', `The broker rejected the dead-letter write to ${report.topic}: ${err.message}. The source message stays uncommitted.`, { cause: err }));
+        entry.reject(
+          new DeadLetterError(
+            'dlqWriteFailed',
+            `The broker rejected the dead-letter write to ${report.topic}: ${err.message}. The source message stays uncommitted.`,
+            { cause: err },
+          ),
+        );
       } else {
         entry.resolve({ partition: report.partition, offset: report.offset });
       }
@@ -134,7 +172,13 @@ export class DeadLetterWriter implements DeadLetterSink {
       producer.connect({ timeout: this.writeTimeoutMs }, (err) => {
         if (err) {
           this.connecting = undefined;
-          reject(new DeadLetterError('dlqWriteFailed', `The dead-letter producer could not connect: ${err.message}. The source message stays uncommitted.`, { cause: err }));
+          reject(
+            new DeadLetterError(
+              'dlqWriteFailed',
+              `The dead-letter producer could not connect: ${err.message}. The source message stays uncommitted.`,
+              { cause: err },
+            ),
+          );
           return;
         }
         this.producer = producer;
@@ -148,9 +192,15 @@ export class DeadLetterWriter implements DeadLetterSink {
   private async ensureTopicExists(producer: Producer, topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return;
     const metadata = await new Promise<Metadata>((resolve, reject) =>
-      producer.getMetadata({ topic, allTopics: false, timeout: this.writeTimeoutMs }, (err, data) => (err ? reject(err) : resolve(data))),
+      producer.getMetadata({ topic, allTopics: false, timeout: this.writeTimeoutMs }, (err, data) =>
+        err ? reject(err) : resolve(data),
+      ),
     ).catch((err: Error) => {
-      throw new DeadLetterError('dlqWriteFailed', `Could not read metadata for the dead-letter topic ${topic}: ${err.message}. The source message stays uncommitted.`, { cause: err });
+      throw new DeadLetterError(
+        'dlqWriteFailed',
+        `Could not read metadata for the dead-letter topic ${topic}: ${err.message}. The source message stays uncommitted.`,
+        { cause: err },
+      );
     });
     const entry = metadata.topics.find((t) => t.name === topic);
     if (!entry || entry.partitions.length === 0) {

@@ -53,7 +53,8 @@ export function errorTypeOf(error: unknown): string {
   // An error that stands for another one (a handler's, thrown in its own process) names that one's class.
   const remote = (error as { errorType?: unknown } | null)?.errorType;
   if (error instanceof Error && typeof remote === 'string' && remote) return remote;
-  if (error instanceof Error) return error.constructor?.name && error.constructor.name !== 'Object' ? error.constructor.name : error.name;
+  if (error instanceof Error)
+    return error.constructor?.name && error.constructor.name !== 'Object' ? error.constructor.name : error.name;
   return typeof error;
 }
 
@@ -62,9 +63,15 @@ export function errorMessageOf(error: unknown): string {
   return String(error);
 }
 
-export function buildEnvelope(message: FailedMessage, error: unknown, retryCount: number, now: Date = new Date()): DeadLetterEnvelope {
+export function buildEnvelope(
+  message: FailedMessage,
+  error: unknown,
+  retryCount: number,
+  now: Date = new Date(),
+): DeadLetterEnvelope {
   const value = message.value;
-  const encoding: DeadLetterEnvelope['payload_encoding'] = value === null ? 'null' : isValidUtf8(value) ? 'utf8' : 'base64';
+  const encoding: DeadLetterEnvelope['payload_encoding'] =
+    value === null ? 'null' : isValidUtf8(value) ? 'utf8' : 'base64';
   return {
     original_topic: message.topic,
     original_partition: message.partition,
@@ -100,7 +107,9 @@ export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEn
 /** The original value bytes back from an envelope, for re-driving. */
 export function payloadOf(envelope: DeadLetterEnvelope): Buffer | null {
   if (envelope.payload_encoding === 'null' || envelope.payload === null) return null;
-  return envelope.payload_encoding === 'base64' ? Buffer.from(envelope.payload, 'base64') : Buffer.from(envelope.payload, 'utf8');
+  return envelope.payload_encoding === 'base64'
+    ? Buffer.from(envelope.payload, 'base64')
+    : Buffer.from(envelope.payload, 'utf8');
 }
 
 /** The original headers of a dead-lettered message (its DLQ headers removed). */
@@ -111,8 +120,15 @@ export function originalHeaders(headers: Headers | undefined): Headers {
 export function parseEnvelope(value: Buffer | null): DeadLetterEnvelope {
   if (!value) throw new Error('the DLQ message has no value, so it is not a dead-letter envelope');
   const parsed = JSON.parse(value.toString('utf8')) as Partial<DeadLetterEnvelope>;
-  if (typeof parsed.original_topic !== 'string' || typeof parsed.original_partition !== 'number' || typeof parsed.original_offset !== 'number' || !parsed.payload_encoding) {
-    throw new Error('the DLQ message is not a Kafka Consumer Lab dead-letter envelope (original_topic/partition/offset or payload_encoding missing)');
+  if (
+    typeof parsed.original_topic !== 'string' ||
+    typeof parsed.original_partition !== 'number' ||
+    typeof parsed.original_offset !== 'number' ||
+    !parsed.payload_encoding
+  ) {
+    throw new Error(
+      'the DLQ message is not a Kafka Consumer Lab dead-letter envelope (original_topic/partition/offset or payload_encoding missing)',
+    );
   }
   return parsed as DeadLetterEnvelope;
 }

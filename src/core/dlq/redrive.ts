@@ -47,10 +47,25 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const logger = options.logger ?? silentLogger;
   const kafka = loadNativeClient();
   const base = toLibrdkafkaConfig({ ...options.connection, clientId: 'kafka-consumer-lab-redrive' });
-  const consumer = new kafka.KafkaConsumer({ ...base, 'group.id': redriveGroupFor(options.dlqTopic), 'enable.auto.commit': false, 'enable.auto.offset.store': false } as never, {
-    'auto.offset.reset': 'earliest',
-  });
-  const producer = new kafka.Producer({ ...base, acks: 'all', 'enable.idempotence': true, 'allow.auto.create.topics': false, 'message.timeout.ms': Math.max(5000, timeoutMs / 2), dr_cb: true } as never);
+  const consumer = new kafka.KafkaConsumer(
+    {
+      ...base,
+      'group.id': redriveGroupFor(options.dlqTopic),
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+    } as never,
+    {
+      'auto.offset.reset': 'earliest',
+    },
+  );
+  const producer = new kafka.Producer({
+    ...base,
+    acks: 'all',
+    'enable.idempotence': true,
+    'allow.auto.create.topics': false,
+    'message.timeout.ms': Math.max(5000, timeoutMs / 2),
+    dr_cb: true,
+  } as never);
   await Promise.all([connect(consumer, timeoutMs), connect(producer, timeoutMs)]);
   producer.setPollInterval(20);
   try {
@@ -68,22 +83,45 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
       try {
         envelope = parseEnvelope(m.value);
       } catch (error) {
-        skipped.push({ partition: m.partition, offset: m.offset, reason: error instanceof Error ? error.message : String(error) });
+        skipped.push({
+          partition: m.partition,
+          offset: m.offset,
+          reason: error instanceof Error ? error.message : String(error),
+        });
         continue;
       }
-      const headers: Headers = [...originalHeaders(m.headers as Headers | undefined), { [REDRIVEN_FROM_HEADER]: `${options.dlqTopic}/${m.partition}/${m.offset}` }];
+      const headers: Headers = [
+        ...originalHeaders(m.headers as Headers | undefined),
+        { [REDRIVEN_FROM_HEADER]: `${options.dlqTopic}/${m.partition}/${m.offset}` },
+      ];
       deliveries.push(
-        produce(producer, envelope.original_topic, payloadOf(envelope), (m.key as Buffer | null | undefined) ?? null, headers).then((report) => {
-          redriven.push({ dlqPartition: m.partition, dlqOffset: m.offset, topic: envelope.original_topic, partition: report.partition, offset: report.offset });
+        produce(
+          producer,
+          envelope.original_topic,
+          payloadOf(envelope),
+          (m.key as Buffer | null | undefined) ?? null,
+          headers,
+        ).then((report) => {
+          redriven.push({
+            dlqPartition: m.partition,
+            dlqOffset: m.offset,
+            topic: envelope.original_topic,
+            partition: report.partition,
+            offset: report.offset,
+          });
         }),
       );
     }
     await Promise.all(deliveries);
     if (!options.selection) {
-      const progress = targets.filter((t) => t.end > t.startResolved).map((t) => ({ topic: options.dlqTopic, partition: t.partition, offset: t.end }));
+      const progress = targets
+        .filter((t) => t.end > t.startResolved)
+        .map((t) => ({ topic: options.dlqTopic, partition: t.partition, offset: t.end }));
       if (progress.length) consumer.commitSync(progress);
     }
-    logger.info(`re-drove ${redriven.length} message(s) from ${options.dlqTopic}${skipped.length ? `, skipped ${skipped.length}` : ''}`);
+    logger.info(
+      `re-drove ${redriven.length} message(s) from ${options.dlqTopic}${skipped.length ? `, skipped ${skipped.length}` : ''}`,
+    );
     redriven.sort((a, b) => a.dlqPartition - b.dlqPartition || a.dlqOffset - b.dlqOffset);
     return { redriven, skipped };
   } finally {
@@ -102,28 +140,44 @@ interface ReadTarget {
 }
 
 async function planReads(consumer: KafkaConsumer, options: RedriveOptions, timeoutMs: number): Promise<ReadTarget[]> {
-  const metadata = await new Promise<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>((resolve, reject) =>
-    consumer.getMetadata({ topic: options.dlqTopic, timeout: timeoutMs }, (err, data) => (err ? reject(err) : resolve(data))),
+  const metadata = await new Promise<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>(
+    (resolve, reject) =>
+      consumer.getMetadata({ topic: options.dlqTopic, timeout: timeoutMs }, (err, data) =>
+        err ? reject(err) : resolve(data),
+      ),
   );
   const topic = metadata.topics.find((t) => t.name === options.dlqTopic);
-  if (!topic || topic.partitions.length === 0) throw new Error(`The dead-letter topic ${options.dlqTopic} does not exist: there is nothing to re-drive.`);
+  if (!topic || topic.partitions.length === 0)
+    throw new Error(`The dead-letter topic ${options.dlqTopic} does not exist: there is nothing to re-drive.`);
   const partitions = topic.partitions.map((p) => p.id);
-  const watermarks = await Promise.all(partitions.map((p) => queryWatermarks(consumer, options.dlqTopic, p, timeoutMs)));
+  const watermarks = await Promise.all(
+    partitions.map((p) => queryWatermarks(consumer, options.dlqTopic, p, timeoutMs)),
+  );
   if (options.selection) {
     const byPartition = new Map<number, number[]>();
-    for (const s of options.selection) byPartition.set(s.partition, [...(byPartition.get(s.partition) ?? []), s.offset]);
+    for (const s of options.selection)
+      byPartition.set(s.partition, [...(byPartition.get(s.partition) ?? []), s.offset]);
     return [...byPartition].map(([partition, offsets]) => {
       const min = Math.min(...offsets);
       return { partition, start: min, startResolved: min, end: Math.max(...offsets) + 1 };
     });
   }
   const committed = await new Promise<Array<{ partition: number; offset?: number }>>((resolve, reject) =>
-    consumer.committed(partitions.map((partition) => ({ topic: options.dlqTopic, partition })), timeoutMs, (err, offsets) => (err ? reject(err) : resolve(offsets))),
+    consumer.committed(
+      partitions.map((partition) => ({ topic: options.dlqTopic, partition })),
+      timeoutMs,
+      (err, offsets) => (err ? reject(err) : resolve(offsets)),
+    ),
   );
   return partitions.map((partition, i) => {
     const stored = committed.find((c) => c.partition === partition)?.offset;
     const startResolved = stored !== undefined && stored >= 0 ? stored : watermarks[i].low;
-    return { partition, start: stored !== undefined && stored >= 0 ? OFFSET_STORED : watermarks[i].low, startResolved, end: watermarks[i].high };
+    return {
+      partition,
+      start: stored !== undefined && stored >= 0 ? OFFSET_STORED : watermarks[i].low,
+      startResolved,
+      end: watermarks[i].high,
+    };
   });
 }
 
@@ -131,8 +185,13 @@ async function readUntil(consumer: KafkaConsumer, targets: ReadTarget[], deadlin
   const remaining = new Map(targets.filter((t) => t.end > t.startResolved).map((t) => [t.partition, t.end]));
   const out: Message[] = [];
   while (remaining.size > 0) {
-    if (Date.now() > deadline) throw new Error(`Re-drive timed out reading the dead-letter topic (partitions ${[...remaining.keys()].join(', ')} not read to their end). Nothing was committed; run it again.`);
-    const batch = await new Promise<Message[]>((resolve, reject) => consumer.consume(500, (err, messages) => (err ? reject(err) : resolve(messages))));
+    if (Date.now() > deadline)
+      throw new Error(
+        `Re-drive timed out reading the dead-letter topic (partitions ${[...remaining.keys()].join(', ')} not read to their end). Nothing was committed; run it again.`,
+      );
+    const batch = await new Promise<Message[]>((resolve, reject) =>
+      consumer.consume(500, (err, messages) => (err ? reject(err) : resolve(messages))),
+    );
     for (const m of batch) {
       const end = remaining.get(m.partition);
       if (end === undefined || m.offset >= end) continue;
@@ -143,18 +202,35 @@ async function readUntil(consumer: KafkaConsumer, targets: ReadTarget[], deadlin
   return out;
 }
 
-function queryWatermarks(consumer: KafkaConsumer, topic: string, partition: number, timeoutMs: number): Promise<{ low: number; high: number }> {
+function queryWatermarks(
+  consumer: KafkaConsumer,
+  topic: string,
+  partition: number,
+  timeoutMs: number,
+): Promise<{ low: number; high: number }> {
   return new Promise((resolve, reject) =>
-    (consumer as unknown as { queryWatermarkOffsets(t: string, p: number, ms: number, cb: (err: Error | null, w: { lowOffset: number; highOffset: number }) => void): void }).queryWatermarkOffsets(
-      topic,
-      partition,
-      timeoutMs,
-      (err, w) => (err ? reject(err) : resolve({ low: w.lowOffset, high: w.highOffset })),
+    (
+      consumer as unknown as {
+        queryWatermarkOffsets(
+          t: string,
+          p: number,
+          ms: number,
+          cb: (err: Error | null, w: { lowOffset: number; highOffset: number }) => void,
+        ): void;
+      }
+    ).queryWatermarkOffsets(topic, partition, timeoutMs, (err, w) =>
+      err ? reject(err) : resolve({ low: w.lowOffset, high: w.highOffset }),
     ),
   );
 }
 
-function produce(producer: Producer, topic: string, value: Buffer | null, key: Buffer | null, headers: Headers): Promise<{ partition: number; offset: number }> {
+function produce(
+  producer: Producer,
+  topic: string,
+  value: Buffer | null,
+  key: Buffer | null,
+  headers: Headers,
+): Promise<{ partition: number; offset: number }> {
   return new Promise((resolve, reject) => {
     const opaque = { resolve, reject };
     try {
@@ -168,13 +244,18 @@ function produce(producer: Producer, topic: string, value: Buffer | null, key: B
 function connect(client: KafkaConsumer | Producer, timeoutMs: number): Promise<void> {
   if (client instanceof loadNativeClient().Producer) {
     (client as Producer).on('delivery-report', (err, report) => {
-      const opaque = report.opaque as { resolve(r: { partition: number; offset: number }): void; reject(e: Error): void } | undefined;
+      const opaque = report.opaque as
+        { resolve(r: { partition: number; offset: number }): void; reject(e: Error): void } | undefined;
       if (!opaque) return;
       if (err) opaque.reject(new Error(`re-driving to ${report.topic} failed: ${err.message}`));
       else opaque.resolve({ partition: report.partition, offset: report.offset });
     });
   }
-  return new Promise((resolve, reject) => client.connect({ timeout: timeoutMs }, (err) => (err ? reject(new Error(`could not connect for re-drive: ${err.message}`)) : resolve())));
+  return new Promise((resolve, reject) =>
+    client.connect({ timeout: timeoutMs }, (err) =>
+      err ? reject(new Error(`could not connect for re-drive: ${err.message}`)) : resolve(),
+    ),
+  );
 }
 
 function disconnect(client: KafkaConsumer): Promise<void> {

@@ -13,9 +13,12 @@ export interface RetryPolicy {
 export const defaultRetryPolicy: RetryPolicy = { baseMs: 500, capMs: 30_000, jitter: 0.5, maxAttempts: 4 };
 
 export function validateRetryPolicy(policy: RetryPolicy): void {
-  if (!(policy.baseMs >= 0) || !(policy.capMs >= policy.baseMs)) throw new RangeError(`retry delays must satisfy 0 <= baseMs <= capMs (got ${policy.baseMs}, ${policy.capMs})`);
-  if (!(policy.jitter >= 0 && policy.jitter <= 1)) throw new RangeError(`retry jitter must be between 0 and 1 (got ${policy.jitter})`);
-  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer (got ${policy.maxAttempts})`);
+  if (!(policy.baseMs >= 0) || !(policy.capMs >= policy.baseMs))
+    throw new RangeError(`retry delays must satisfy 0 <= baseMs <= capMs (got ${policy.baseMs}, ${policy.capMs})`);
+  if (!(policy.jitter >= 0 && policy.jitter <= 1))
+    throw new RangeError(`retry jitter must be between 0 and 1 (got ${policy.jitter})`);
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be a positive integer (got ${policy.maxAttempts})`);
 }
 
 /**

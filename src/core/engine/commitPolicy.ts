@@ -4,14 +4,22 @@
  * (the reference guide's 500 messages / 5 s), asynchronously; revoke and close always commit
  * synchronously.
  */
-export type CommitPolicy = { readonly kind: 'perMessage' } | { readonly kind: 'batch'; readonly maxMessages: number; readonly maxIntervalMs: number };
+export type CommitPolicy =
+  | { readonly kind: 'perMessage' }
+  | { readonly kind: 'batch'; readonly maxMessages: number; readonly maxIntervalMs: number };
 
-export const defaultBatchPolicy = { kind: 'batch', maxMessages: 500, maxIntervalMs: 5_000 } as const satisfies CommitPolicy;
+export const defaultBatchPolicy = {
+  kind: 'batch',
+  maxMessages: 500,
+  maxIntervalMs: 5_000,
+} as const satisfies CommitPolicy;
 
 export function validateCommitPolicy(policy: CommitPolicy): void {
   if (policy.kind === 'batch') {
-    if (!Number.isInteger(policy.maxMessages) || policy.maxMessages < 1) throw new RangeError(`batch commit maxMessages must be a positive integer (got ${policy.maxMessages})`);
-    if (!(policy.maxIntervalMs > 0)) throw new RangeError(`batch commit maxIntervalMs must be positive (got ${policy.maxIntervalMs})`);
+    if (!Number.isInteger(policy.maxMessages) || policy.maxMessages < 1)
+      throw new RangeError(`batch commit maxMessages must be a positive integer (got ${policy.maxMessages})`);
+    if (!(policy.maxIntervalMs > 0))
+      throw new RangeError(`batch commit maxIntervalMs must be positive (got ${policy.maxIntervalMs})`);
   } else if (policy.kind !== 'perMessage') {
     throw new RangeError(`unknown commit policy ${(policy as { kind: string }).kind}`);
   }
@@ -52,7 +60,10 @@ export class CommitScheduler {
   isDue(): boolean {
     if (this.completedSinceCommit === 0) return false;
     if (this.policy.kind === 'perMessage') return true;
-    return this.completedSinceCommit >= this.policy.maxMessages || this.now() - this.lastCommitAt >= this.policy.maxIntervalMs;
+    return (
+      this.completedSinceCommit >= this.policy.maxMessages ||
+      this.now() - this.lastCommitAt >= this.policy.maxIntervalMs
+    );
   }
 
   /** Milliseconds until the time trigger fires, for a timer; undefined when nothing waits. */

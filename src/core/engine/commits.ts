@@ -26,7 +26,8 @@ export interface CommitsHost {
 export class Commits {
   readonly tracker = new OffsetTracker();
   private readonly scheduler: CommitScheduler;
-  private readonly pendingAsync: Array<{ offsets: TopicPartitionOffset[]; reason: CommitEvent['reason']; at: number }> = [];
+  private readonly pendingAsync: Array<{ offsets: TopicPartitionOffset[]; reason: CommitEvent['reason']; at: number }> =
+    [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -53,7 +54,8 @@ export class Commits {
     const ps = entry.partition;
     if (this.queues.isCurrent(ps)) {
       this.tracker.complete(ps.topic, ps.partition, entry.message.offset);
-      if (how !== 'handled') this.host.emit('decided', { message: entry.message, decision: how, at: Date.now() } satisfies DecisionEvent);
+      if (how !== 'handled')
+        this.host.emit('decided', { message: entry.message, decision: how, at: Date.now() } satisfies DecisionEvent);
       if (how === 'commitNow') {
         this.scheduler.onCompleted();
         this.commit('commitNow', true);
@@ -79,13 +81,17 @@ export class Commits {
   commit(reason: CommitEvent['reason'], sync: boolean, only?: ReadonlySet<string>): TopicPartitionOffset[] {
     const consumer = this.host.consumer();
     if (!consumer) return [];
-    if (!sync && this.pendingAsync.length > 0 && Date.now() - this.pendingAsync[0].at < BROKER_CALL_TIMEOUT_MS) return [];
+    if (!sync && this.pendingAsync.length > 0 && Date.now() - this.pendingAsync[0].at < BROKER_CALL_TIMEOUT_MS)
+      return [];
     // A synchronous commit while an asynchronous one is unanswered sends every position: the
     // pending one may still fail, and a revoke or close must leave the group's offsets right.
-    const offsets = this.tracker.uncommitted((tp) => {
-      const ps = this.queues.get(tp.topic, tp.partition);
-      return !!ps && !ps.revoked && (!only || only.has(ps.key));
-    }, sync && this.pendingAsync.length > 0);
+    const offsets = this.tracker.uncommitted(
+      (tp) => {
+        const ps = this.queues.get(tp.topic, tp.partition);
+        return !!ps && !ps.revoked && (!only || only.has(ps.key));
+      },
+      sync && this.pendingAsync.length > 0,
+    );
     if (offsets.length === 0) {
       if (!only) this.scheduler.committed();
       return [];
@@ -98,7 +104,11 @@ export class Commits {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.host.emit('committed', { memberId, offsets, sync, reason, error: message, at });
-      this.host.reportError(new Error(`commit of ${describe(offsets)} failed on ${memberId}: ${message}. Nothing is lost: the messages after the last successful commit are redelivered after a restart or rebalance.`));
+      this.host.reportError(
+        new Error(
+          `commit of ${describe(offsets)} failed on ${memberId}: ${message}. Nothing is lost: the messages after the last successful commit are redelivered after a restart or rebalance.`,
+        ),
+      );
       return [];
     }
     for (const o of offsets) this.tracker.markCommitted(o.topic, o.partition, o.offset);
@@ -117,7 +127,14 @@ export class Commits {
     if (failure && !failure.nothingToCommit) {
       // The broker did not take it: forget the optimistic mark so the next commit sends it again.
       for (const o of committed) this.tracker.resetCommitted(o.topic, o.partition);
-      this.host.emit('committed', { memberId, offsets: committed, sync: false, reason, error: failure.message, at: Date.now() });
+      this.host.emit('committed', {
+        memberId,
+        offsets: committed,
+        sync: false,
+        reason,
+        error: failure.message,
+        at: Date.now(),
+      });
       return;
     }
     this.host.emit('committed', { memberId, offsets: committed, sync: false, reason, at: sent?.at ?? Date.now() });
@@ -131,7 +148,9 @@ export class Commits {
     if (!consumer || tps.length === 0) return;
     consumer.committed(tps, COMMITTED_TIMEOUT_MS).then(
       (offsets) => {
-        for (const o of offsets) if (o.offset >= 0 && this.queues.get(o.topic, o.partition)) this.tracker.markCommitted(o.topic, o.partition, o.offset);
+        for (const o of offsets)
+          if (o.offset >= 0 && this.queues.get(o.topic, o.partition))
+            this.tracker.markCommitted(o.topic, o.partition, o.offset);
       },
       (error: unknown) => this.host.log.debug(`committed offsets unknown: ${String(error)}`),
     );

@@ -42,7 +42,8 @@ class AttemptContext implements HandlerContext {
   get signal(): AbortSignal {
     if (!this.#signal) {
       const entry = this.#entry;
-      if (entry.state === 'running' && entry.message.attempts === this.attempt) this.#signal = (entry.controller = new AbortController()).signal;
+      if (entry.state === 'running' && entry.message.attempts === this.attempt)
+        this.#signal = (entry.controller = new AbortController()).signal;
       else this.#signal = AbortSignal.abort();
     }
     return this.#signal;
@@ -88,7 +89,12 @@ export class Dispatcher {
 
   /** Whether the head of this partition may be taken now (by a handler or for a decision). */
   canStart(ps: PartitionState): boolean {
-    return !ps.revoked && ps.queue.length > 0 && ps.active.length < this.partitionConcurrency && ps.blockedReason === undefined;
+    return (
+      !ps.revoked &&
+      ps.queue.length > 0 &&
+      ps.active.length < this.partitionConcurrency &&
+      ps.blockedReason === undefined
+    );
   }
 
   private dispatchRunning(): void {

@@ -47,8 +47,14 @@ export class FailurePath {
     entry.lastError = error;
     const kind = classifyFailure(error, this.host.unknownErrors);
     const policy = this.host.retryPolicy();
-    this.host.emit('decided', { message: entry.message, decision: 'failed', detail: `${kind}: ${error instanceof Error ? error.message : String(error)}`, at: Date.now() });
-    if (kind === 'retriable' && mayRetry(policy, entry.message.attempts)) this.retryLater(entry, backoffDelay(policy, entry.message.attempts));
+    this.host.emit('decided', {
+      message: entry.message,
+      decision: 'failed',
+      detail: `${kind}: ${error instanceof Error ? error.message : String(error)}`,
+      at: Date.now(),
+    });
+    if (kind === 'retriable' && mayRetry(policy, entry.message.attempts))
+      this.retryLater(entry, backoffDelay(policy, entry.message.attempts));
     else void this.deadLetter(entry, error);
   }
 
@@ -113,7 +119,12 @@ export class FailurePath {
     try {
       const result = await this.host.deadLetters.write(topic, entry.message, error, entry.message.attempts);
       if (entry.state !== 'deadLettering') return; // revoked or sought away meanwhile: not committed
-      this.host.emit('deadLettered', { message: entry.message, dlqTopic: topic, envelope: result.envelope, at: Date.now() });
+      this.host.emit('deadLettered', {
+        message: entry.message,
+        dlqTopic: topic,
+        envelope: result.envelope,
+        at: Date.now(),
+      });
       ps.blockedReason = undefined;
       this.pauses.remove(ps, 'deadLetter');
       // Only now, with the DLQ write acknowledged, may the source offset be marked done.
@@ -124,7 +135,11 @@ export class FailurePath {
       this.queues.transition(entry, 'dlqBlocked');
       ps.blockedReason = reason;
       this.pauses.add(ps, 'deadLetter');
-      this.host.reportError(writeError instanceof DeadLetterError ? writeError : new DeadLetterError('dlqWriteFailed', reason, { cause: writeError }));
+      this.host.reportError(
+        writeError instanceof DeadLetterError
+          ? writeError
+          : new DeadLetterError('dlqWriteFailed', reason, { cause: writeError }),
+      );
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
         if (entry.state === 'dlqBlocked' && this.host.running()) void this.deadLetter(entry, error);

@@ -25,5 +25,6 @@ export const BROKER_CALL_TIMEOUT_MS = 10_000;
 export const COMMITTED_TIMEOUT_MS = 5_000;
 
 export function validateMemberCount(count: number): void {
-  if (!Number.isInteger(count) || count < 1 || count > MAX_MEMBERS) throw new RangeError(`members must be between 1 and ${MAX_MEMBERS} (got ${count})`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_MEMBERS)
+    throw new RangeError(`members must be between 1 and ${MAX_MEMBERS} (got ${count})`);
 }

@@ -4,7 +4,14 @@ import { Commits } from './commits';
 import { type ConsumerPort, type FetchedRecord, consumerSettings } from './consumerPort';
 import { Dispatcher } from './dispatcher';
 import { FailurePath } from './failurePath';
-import { CONNECT_TIMEOUT_MS, CONSUME_BATCH, DEFAULT_DLQ_RETRY_INTERVAL_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DISCONNECT_TIMEOUT_MS } from './limits';
+import {
+  CONNECT_TIMEOUT_MS,
+  CONSUME_BATCH,
+  DEFAULT_DLQ_RETRY_INTERVAL_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_BUFFERED,
+  DISCONNECT_TIMEOUT_MS,
+} from './limits';
 import { type MemberHost, MemberStopped } from './memberHost';
 import { memberLag, memberSnapshot } from './memberViews';
 import { PartitionPauses } from './pauses';
@@ -47,8 +54,17 @@ export class Member {
     const reportError = (error: unknown) => this.reportError(error);
     const dispatch = () => this.dispatcher.dispatch();
     this.queues = new PartitionQueues(this.id);
-    this.pauses = new PartitionPauses(consumer, this.queues, Math.max(1, config.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED), log);
-    this.commits = new Commits({ memberId: this.id, log, consumer, emit, reportError, dispatch }, this.queues, config.commitPolicy ?? defaultBatchPolicy);
+    this.pauses = new PartitionPauses(
+      consumer,
+      this.queues,
+      Math.max(1, config.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED),
+      log,
+    );
+    this.commits = new Commits(
+      { memberId: this.id, log, consumer, emit, reportError, dispatch },
+      this.queues,
+      config.commitPolicy ?? defaultBatchPolicy,
+    );
     const complete = this.commits.complete.bind(this.commits);
     this.failures = new FailurePath(
       {
@@ -112,7 +128,9 @@ export class Member {
     try {
       await consumer.connect(CONNECT_TIMEOUT_MS);
     } catch (error) {
-      throw new Error(`consumer ${this.id} ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`consumer ${this.id} ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     if (this.closing) {
       // Stopped while connecting: never join the group.
@@ -120,7 +138,10 @@ export class Member {
       throw new MemberStopped(`consumer ${this.id} was stopped while it connected`);
     }
     this.consumer = consumer;
-    const topics = config.topics instanceof RegExp ? [config.topics.source.startsWith('^') ? config.topics.source : `^${config.topics.source}`] : [...config.topics];
+    const topics =
+      config.topics instanceof RegExp
+        ? [config.topics.source.startsWith('^') ? config.topics.source : `^${config.topics.source}`]
+        : [...config.topics];
     consumer.subscribe(topics);
     this.running = true;
     this.loop = this.pollLoop(consumer);
@@ -141,7 +162,8 @@ export class Member {
     for (const ps of all) this.rebalancer.abandon(ps);
     // The consumer stays reachable while it closes: leaving the group revokes the partitions, and
     // librdkafka waits for the revoke to be acknowledged (unassign) before the close completes.
-    if (!(await consumer.disconnect(DISCONNECT_TIMEOUT_MS))) this.log.warn(`the consumer did not close within ${DISCONNECT_TIMEOUT_MS / 1000} s; abandoning it`);
+    if (!(await consumer.disconnect(DISCONNECT_TIMEOUT_MS)))
+      this.log.warn(`the consumer did not close within ${DISCONNECT_TIMEOUT_MS / 1000} s; abandoning it`);
     this.consumer = undefined;
     this.state = 'stopped';
   }
@@ -165,7 +187,8 @@ export class Member {
     let ps: PartitionState | undefined;
     for (const r of records) {
       // A batch comes in runs of one partition: its state is looked up again only when that changes.
-      if (ps === undefined || ps.partition !== r.partition || ps.topic !== r.topic) ps = queues.get(r.topic, r.partition);
+      if (ps === undefined || ps.partition !== r.partition || ps.topic !== r.topic)
+        ps = queues.get(r.topic, r.partition);
       // A record of a partition no longer ours (revoked while the fetch was in flight) is dropped:
       // its next owner fetches it from the committed offset.
       if (!ps || ps.revoked) continue;
@@ -226,7 +249,12 @@ export class Member {
     const consumer = this.consumer;
     const ps = this.queues.get(topic, partition);
     if (!consumer || !ps) throw new Error(`${topic}[${partition}] is not assigned to ${this.id}`);
-    const offset = await seekPartition(consumer, ps, target, { queues: this.queues, pauses: this.pauses, tracker: this.commits.tracker, abandon: (p) => this.rebalancer.abandon(p) });
+    const offset = await seekPartition(consumer, ps, target, {
+      queues: this.queues,
+      pauses: this.pauses,
+      tracker: this.commits.tracker,
+      abandon: (p) => this.rebalancer.abandon(p),
+    });
     this.dispatcher.dispatch();
     return offset;
   }

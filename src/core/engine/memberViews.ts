@@ -4,7 +4,12 @@ import type { PartitionQueues } from './partitionQueues';
 import type { MemberSnapshot, PartitionLag } from './types';
 
 /** What the views show of a member: its partitions, their positions, commits and queues. */
-export function memberSnapshot(id: string, state: MemberSnapshot['state'], queues: PartitionQueues, tracker: OffsetTracker): MemberSnapshot {
+export function memberSnapshot(
+  id: string,
+  state: MemberSnapshot['state'],
+  queues: PartitionQueues,
+  tracker: OffsetTracker,
+): MemberSnapshot {
   return {
     id,
     state,
@@ -16,7 +21,8 @@ export function memberSnapshot(id: string, state: MemberSnapshot['state'], queue
         partition: ps.partition,
         position: ps.nextOffset,
         committed,
-        doneUncommitted: position !== undefined && (committed === undefined || position > committed) ? position : undefined,
+        doneUncommitted:
+          position !== undefined && (committed === undefined || position > committed) ? position : undefined,
         inFlight: ps.active.length,
         buffered: ps.queue.length,
         paused: ps.paused,
@@ -27,7 +33,12 @@ export function memberSnapshot(id: string, state: MemberSnapshot['state'], queue
 }
 
 /** Per assigned partition: position, committed, high watermark (as last fetched) and the group's lag. */
-export function memberLag(id: string, queues: PartitionQueues, tracker: OffsetTracker, consumer: ConsumerPort | undefined): PartitionLag[] {
+export function memberLag(
+  id: string,
+  queues: PartitionQueues,
+  tracker: OffsetTracker,
+  consumer: ConsumerPort | undefined,
+): PartitionLag[] {
   return [...queues.values()].map((ps) => {
     const high = consumer?.highWatermark(ps.topic, ps.partition);
     const committed = tracker.committed(ps.topic, ps.partition);

@@ -17,10 +17,14 @@ export class PartitionOffsets {
   track(offset: number): void {
     const last = this.offsets.length > this.head ? this.offsets[this.offsets.length - 1] : undefined;
     if (last !== undefined && offset <= last) {
-      throw new RangeError(`offset ${offset} tracked after ${last}: fetches must arrive in offset order (reset the partition after a seek)`);
+      throw new RangeError(
+        `offset ${offset} tracked after ${last}: fetches must arrive in offset order (reset the partition after a seek)`,
+      );
     }
     if (this.position !== undefined && offset < this.position) {
-      throw new RangeError(`offset ${offset} is behind the committed position ${this.position}; reset the partition after a seek`);
+      throw new RangeError(
+        `offset ${offset} is behind the committed position ${this.position}; reset the partition after a seek`,
+      );
     }
     this.offsets.push(offset);
     this.done.push(false);
@@ -66,7 +70,6 @@ export class PartitionOffsets {
   firstUnfinished(): number | undefined {
     return this.head < this.offsets.length ? this.offsets[this.head] : undefined;
   }
-
 
   /** Forgets in-flight offsets (after a seek or a revoke). The commit position stays. */
   reset(): void {
@@ -198,7 +201,9 @@ export class OffsetTracker {
     }
   }
 
-  snapshot(): Array<TopicPartition & { position: number | undefined; committed: number | undefined; pending: number; doneAhead: number }> {
+  snapshot(): Array<
+    TopicPartition & { position: number | undefined; committed: number | undefined; pending: number; doneAhead: number }
+  > {
     return [...this.partitions.values()].map(({ tp, offsets, committed }) => ({
       ...tp,
       position: offsets.commitPosition(),

@@ -65,7 +65,8 @@ export class PartitionPauses {
   /** Resumes partitions whose queue drained below half its share. */
   releaseBackpressure(): void {
     const low = Math.max(1, this.maxBuffered / (2 * Math.max(1, this.queues.size)));
-    for (const ps of this.queues.values()) if (ps.pauseReasons.has('backpressure') && ps.queue.length < low) this.remove(ps, 'backpressure');
+    for (const ps of this.queues.values())
+      if (ps.pauseReasons.has('backpressure') && ps.queue.length < low) this.remove(ps, 'backpressure');
   }
 
   /** Paused mode: stop or restart fetching everywhere. */

@@ -2,7 +2,14 @@ import type { KafkaConsumer, LibrdKafkaError, TopicPartitionOffsetAndMetadata } 
 import { toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
 import type { TopicPartition, TopicPartitionOffset } from '../kafka/record';
-import type { ConsumerFactory, ConsumerListeners, ConsumerPort, ConsumerSettings, FetchedRecord, RebalanceProtocol } from './consumerPort';
+import type {
+  ConsumerFactory,
+  ConsumerListeners,
+  ConsumerPort,
+  ConsumerSettings,
+  FetchedRecord,
+  RebalanceProtocol,
+} from './consumerPort';
 import { CONSUME_TIMEOUT_MS } from './limits';
 
 const ERR_ASSIGN_PARTITIONS = -175;
@@ -18,7 +25,8 @@ type Consumer = KafkaConsumer & {
   assignmentLost(): boolean;
 };
 
-const copy = (tps: readonly TopicPartition[]): TopicPartition[] => tps.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+const copy = (tps: readonly TopicPartition[]): TopicPartition[] =>
+  tps.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
 
 /** The librdkafka properties of a member: commits are decisions, never automatic. */
 export function memberConsumerConfig(settings: ConsumerSettings): Record<string, unknown> {
@@ -59,7 +67,10 @@ class RdkafkaConsumer implements ConsumerPort {
         },
         offset_commit_cb: (err: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[] | undefined) => {
           const done = (offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-          listeners.asyncCommitDone(err ? { message: err.message, nothingToCommit: err.code === ERR_NO_OFFSET } : undefined, done);
+          listeners.asyncCommitDone(
+            err ? { message: err.message, nothingToCommit: err.code === ERR_NO_OFFSET } : undefined,
+            done,
+          );
         },
       } as never,
       { 'auto.offset.reset': settings.autoOffsetReset },
@@ -107,8 +118,13 @@ class RdkafkaConsumer implements ConsumerPort {
 
   seek(target: TopicPartitionOffset, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.consumer.seek({ topic: target.topic, partition: target.partition, offset: target.offset }, timeoutMs, (err) =>
-        err ? reject(new Error(`seek ${target.topic}[${target.partition}] to ${target.offset} failed: ${err.message}`)) : resolve(),
+      this.consumer.seek(
+        { topic: target.topic, partition: target.partition, offset: target.offset },
+        timeoutMs,
+        (err) =>
+          err
+            ? reject(new Error(`seek ${target.topic}[${target.partition}] to ${target.offset} failed: ${err.message}`))
+            : resolve(),
       ),
     );
   }
@@ -118,7 +134,10 @@ class RdkafkaConsumer implements ConsumerPort {
       this.consumer.offsetsForTimes(
         query.map((q) => ({ topic: q.topic, partition: q.partition, offset: q.offset })),
         timeoutMs,
-        (err, result) => (err ? reject(new Error(`offsets for times failed: ${err.message}`)) : resolve(result.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset })))),
+        (err, result) =>
+          err
+            ? reject(new Error(`offsets for times failed: ${err.message}`))
+            : resolve(result.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset }))),
       ),
     );
   }
@@ -134,7 +153,9 @@ class RdkafkaConsumer implements ConsumerPort {
   committed(partitions: readonly TopicPartition[], timeoutMs: number): Promise<TopicPartitionOffset[]> {
     return new Promise((resolve, reject) =>
       this.consumer.committed(copy(partitions), timeoutMs, (err, offsets) =>
-        err || !offsets ? reject(new Error(`reading committed offsets failed: ${err?.message ?? 'no answer'}`)) : resolve(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset ?? -1 }))),
+        err || !offsets
+          ? reject(new Error(`reading committed offsets failed: ${err?.message ?? 'no answer'}`))
+          : resolve(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset ?? -1 }))),
       ),
     );
   }
@@ -192,4 +213,5 @@ class RdkafkaConsumer implements ConsumerPort {
   }
 }
 
-export const rdkafkaConsumerFactory: ConsumerFactory = (settings, listeners) => new RdkafkaConsumer(settings, listeners);
+export const rdkafkaConsumerFactory: ConsumerFactory = (settings, listeners) =>
+  new RdkafkaConsumer(settings, listeners);

@@ -38,7 +38,9 @@ export class Rebalancer {
 
   /** Queues a callback from the consumer behind the ones before it. */
   onRebalance(kind: 'assign' | 'revoke', partitions: readonly TopicPartition[]): void {
-    this.chain = this.chain.then(() => (kind === 'assign' ? this.assign(partitions) : this.revoke(partitions))).catch((error: unknown) => this.host.reportError(error));
+    this.chain = this.chain
+      .then(() => (kind === 'assign' ? this.assign(partitions) : this.revoke(partitions)))
+      .catch((error: unknown) => this.host.reportError(error));
   }
 
   /** Resolves when every callback so far was answered. */
@@ -65,7 +67,13 @@ export class Rebalancer {
     if (this.protocolValue === 'COOPERATIVE') consumer.incrementalAssign(tps);
     else consumer.assign(tps);
     this.host.setState(this.queues.size > 0 ? 'active' : 'idle');
-    this.host.emit('rebalance', { memberId: this.host.memberId, kind: 'assign', partitions: tps, protocol: this.protocolValue, at: Date.now() });
+    this.host.emit('rebalance', {
+      memberId: this.host.memberId,
+      kind: 'assign',
+      partitions: tps,
+      protocol: this.protocolValue,
+      at: Date.now(),
+    });
     this.commits.seedCommitted(tps);
     this.host.dispatch();
   }
@@ -76,7 +84,13 @@ export class Rebalancer {
     this.protocolValue = consumer.rebalanceProtocol();
     const lost = consumer.assignmentLost();
     const states = tps.map((tp) => this.queues.get(tp.topic, tp.partition)).filter((ps): ps is PartitionState => !!ps);
-    this.host.emit('rebalance', { memberId: this.host.memberId, kind: lost ? 'lost' : 'revoke', partitions: tps, protocol: this.protocolValue, at: Date.now() });
+    this.host.emit('rebalance', {
+      memberId: this.host.memberId,
+      kind: lost ? 'lost' : 'revoke',
+      partitions: tps,
+      protocol: this.protocolValue,
+      at: Date.now(),
+    });
     for (const ps of states) this.queues.clearQueue(ps);
     if (!lost) {
       // Give in-flight handlers a bounded chance to finish, then commit what is done.

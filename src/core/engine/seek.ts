@@ -16,14 +16,22 @@ export async function seekPartition(
   consumer: ConsumerPort,
   ps: PartitionState,
   target: SeekTarget,
-  parts: { queues: PartitionQueues; pauses: PartitionPauses; tracker: OffsetTracker; abandon(ps: PartitionState): void },
+  parts: {
+    queues: PartitionQueues;
+    pauses: PartitionPauses;
+    tracker: OffsetTracker;
+    abandon(ps: PartitionState): void;
+  },
 ): Promise<number> {
   const { topic, partition } = ps;
   let offset: number;
   if (target.kind === 'offset') offset = target.offset;
   else if (target.kind === 'beginning') offset = OFFSET_BEGINNING;
   else if (target.kind === 'end') offset = OFFSET_END;
-  else offset = (await consumer.offsetsForTimes([{ topic, partition, offset: target.timestamp }], BROKER_CALL_TIMEOUT_MS))[0]?.offset ?? OFFSET_END;
+  else
+    offset =
+      (await consumer.offsetsForTimes([{ topic, partition, offset: target.timestamp }], BROKER_CALL_TIMEOUT_MS))[0]
+        ?.offset ?? OFFSET_END;
   parts.queues.clearQueue(ps);
   parts.abandon(ps);
   parts.pauses.clearForSeek(ps);

@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { type DeadLetterSink, type DeadLetterWriterOptions, DeadLetterWriter, defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
+import {
+  type DeadLetterSink,
+  type DeadLetterWriterOptions,
+  DeadLetterWriter,
+  defaultDeadLetterTopic,
+} from '../dlq/deadLetterWriter';
 import { type Logger, silentLogger } from '../logging';
 import { type RetryPolicy, validateRetryPolicy } from './backoff';
 import { type CommitPolicy, validateCommitPolicy } from './commitPolicy';
@@ -66,7 +71,11 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.modeValue = settings.mode;
     this.handlerValue = config.handler;
     const memberCount = settings.members;
-    const dlqOptions: DeadLetterWriterOptions = { connection: config.connection, writeTimeoutMs: config.deadLetter?.writeTimeoutMs, logger: this.logger.child('dlq') };
+    const dlqOptions: DeadLetterWriterOptions = {
+      connection: config.connection,
+      writeTimeoutMs: config.deadLetter?.writeTimeoutMs,
+      logger: this.logger.child('dlq'),
+    };
     this.deadLetters = options.deadLetters ? options.deadLetters(dlqOptions) : new DeadLetterWriter(dlqOptions);
     this.consumers = options.consumers ?? rdkafkaConsumerFactory;
     this.cursor = new StepCursor(
@@ -140,7 +149,8 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     if (current) current.member.returnToQueue(current.message.id);
     if (previous === 'paused' && mode !== 'paused') for (const m of this.group.list) m.setFetching(true);
     if (mode === 'paused') for (const m of this.group.list) m.setFetching(false);
-    if (this.stateValue !== 'starting' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped') this.setState(mode);
+    if (this.stateValue !== 'starting' && this.stateValue !== 'stopping' && this.stateValue !== 'stopped')
+      this.setState(mode);
     for (const m of this.group.list) m.dispatch();
     if (mode === 'stepping') this.cursor.advance();
   }
@@ -193,7 +203,10 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   async seek(topic: string, partition: number, target: SeekTarget): Promise<number> {
     const member = this.group.owner(topic, partition);
-    if (!member) throw new Error(`${topic}[${partition}] is not assigned to any member of this session; it can only be sought while assigned`);
+    if (!member)
+      throw new Error(
+        `${topic}[${partition}] is not assigned to any member of this session; it can only be sought while assigned`,
+      );
     this.cursor.releaseIf((m) => m.topic === topic && m.partition === partition);
     const offset = await member.seek(topic, partition, target);
     this.cursor.advance();
@@ -232,7 +245,8 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   /** Adds one member to the group (a rebalance follows). Resolves once it has subscribed. */
   async addMember(): Promise<string> {
-    if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.stateValue === 'stopped') throw new Error(`cannot add a member while the session is ${this.stateValue}`);
+    if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.stateValue === 'stopped')
+      throw new Error(`cannot add a member while the session is ${this.stateValue}`);
     const member = this.group.create();
     await this.group.join(member, () => this.stopping !== undefined);
     if (this.modeValue === 'paused') member.setFetching(false);

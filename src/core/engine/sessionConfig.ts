@@ -19,7 +19,9 @@ export function resolveSessionSettings(config: SessionConfig): ResolvedSessionSe
   validateCommitPolicy(commitPolicy);
   const members = config.members ?? 1;
   validateMemberCount(members);
-  if (typeof config.groupId !== 'string' || config.groupId.trim() === '') throw new RangeError('a session needs a group.id');
-  if (!(config.topics instanceof RegExp) && config.topics.length === 0) throw new RangeError('a session needs at least one topic or a topic pattern');
+  if (typeof config.groupId !== 'string' || config.groupId.trim() === '')
+    throw new RangeError('a session needs a group.id');
+  if (!(config.topics instanceof RegExp) && config.topics.length === 0)
+    throw new RangeError('a session needs at least one topic or a topic pattern');
   return { retryPolicy, commitPolicy, members, mode: config.mode ?? (config.handler ? 'running' : 'stepping') };
 }

@@ -53,7 +53,9 @@ export class SessionMembers {
 
   /** Stops every member at once; a failure is logged, the others still stop. */
   async stopAll(logger: Logger): Promise<void> {
-    await Promise.all(this.list.map((m) => m.stop().catch((error: unknown) => logger.warn(`stopping ${m.id}: ${String(error)}`))));
+    await Promise.all(
+      this.list.map((m) => m.stop().catch((error: unknown) => logger.warn(`stopping ${m.id}: ${String(error)}`))),
+    );
   }
 
   private forget(member: Member): void {

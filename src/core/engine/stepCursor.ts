@@ -68,7 +68,11 @@ export class StepCursor {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`no message arrived for a decision within ${timeoutMs} ms (${describeState()}); the topics may be at their end`));
+        reject(
+          new Error(
+            `no message arrived for a decision within ${timeoutMs} ms (${describeState()}); the topics may be at their end`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(waiter);
     });

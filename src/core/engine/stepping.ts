@@ -73,7 +73,8 @@ export class MemberStepping {
   /** A decision on a message waiting for one (stepping), or on a message blocked in the DLQ path. */
   async decide(messageId: string, decision: Decision): Promise<void> {
     const entry = this.queues.findActive(messageId);
-    if (!entry || (entry.state !== 'awaiting' && entry.state !== 'dlqBlocked')) throw new NotAwaitingDecision(messageId);
+    if (!entry || (entry.state !== 'awaiting' && entry.state !== 'dlqBlocked'))
+      throw new NotAwaitingDecision(messageId);
     switch (decision.kind) {
       case 'ack':
       case 'commitNow':
@@ -84,7 +85,12 @@ export class MemberStepping {
         // Not done: the watermark stays before it, so it is redelivered after a restart.
         this.failures.unblock(entry);
         this.queues.transition(entry, 'finished');
-        this.emit('decided', { message: entry.message, decision: 'skip', detail: 'not marked done: commits stop before it and it is redelivered after a restart', at: Date.now() });
+        this.emit('decided', {
+          message: entry.message,
+          decision: 'skip',
+          detail: 'not marked done: commits stop before it and it is redelivered after a restart',
+          at: Date.now(),
+        });
         this.dispatcher.dispatch();
         break;
       case 'retry':

@@ -115,8 +115,12 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         if (this.stateValue === 'ready') resolve();
-        else if (this.stateValue === 'loadFailed') reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
-        else if (this.stateValue === 'closed') reject(new HandlerProcessError('closed', 'the handler channel was closed before a handler process was ready'));
+        else if (this.stateValue === 'loadFailed')
+          reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
+        else if (this.stateValue === 'closed')
+          reject(
+            new HandlerProcessError('closed', 'the handler channel was closed before a handler process was ready'),
+          );
         else return false;
         return true;
       };
@@ -145,11 +149,26 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
    * when no process is ready or it goes away, and with the abort reason when `signal` aborts (a
    * cancel is sent: the handler's own context.signal aborts too).
    */
-  call(message: Omit<MessageFrame, 'id'>, options: { signal?: AbortSignal; onAbandon?: (listener: () => void) => void; timeoutMs?: number } = {}): Promise<ResultFrame> {
+  call(
+    message: Omit<MessageFrame, 'id'>,
+    options: { signal?: AbortSignal; onAbandon?: (listener: () => void) => void; timeoutMs?: number } = {},
+  ): Promise<ResultFrame> {
     if (this.stateValue !== 'ready' || !this.socket) {
-      if (this.stateValue === 'loadFailed') return Promise.reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
-      if (this.stateValue === 'loading') return Promise.reject(new HandlerProcessError('notReady', `the handler process is still loading ${this.options.module}; try again in a moment (a debugger may be paused in its top-level code)`));
-      return Promise.reject(new HandlerProcessError('notConnected', `no handler process is running for ${this.options.module}; start it (Run or Debug Handler) to go on`));
+      if (this.stateValue === 'loadFailed')
+        return Promise.reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
+      if (this.stateValue === 'loading')
+        return Promise.reject(
+          new HandlerProcessError(
+            'notReady',
+            `the handler process is still loading ${this.options.module}; try again in a moment (a debugger may be paused in its top-level code)`,
+          ),
+        );
+      return Promise.reject(
+        new HandlerProcessError(
+          'notConnected',
+          `no handler process is running for ${this.options.module}; start it (Run or Debug Handler) to go on`,
+        ),
+      );
     }
     const id = `m${++callSeq}`;
     return new Promise<ResultFrame>((resolve, reject) => {
@@ -162,20 +181,40 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       if (timeoutMs !== undefined) {
-        entry.timer = setTimeout(() => this.settle(id, undefined, new HandlerProcessError('timeout', `the handler took longer than ${timeoutMs} ms on ${message.topic}[${message.partition}]@${message.offset}`), true), timeoutMs);
+        entry.timer = setTimeout(
+          () =>
+            this.settle(
+              id,
+              undefined,
+              new HandlerProcessError(
+                'timeout',
+                `the handler took longer than ${timeoutMs} ms on ${message.topic}[${message.partition}]@${message.offset}`,
+              ),
+              true,
+            ),
+          timeoutMs,
+        );
       }
       this.pending.set(id, entry);
       // The frame is the caller's own fresh object: it takes its id in place instead of a copy per message.
       (message as { id?: string }).id = id;
       this.outgoing.push(message as MessageFrame);
       this.scheduleFlush();
-      onAbandon?.(() => this.settle(id, undefined, new HandlerProcessError('closed', 'the attempt was abandoned (revoke, seek or stop)'), true));
+      onAbandon?.(() =>
+        this.settle(
+          id,
+          undefined,
+          new HandlerProcessError('closed', 'the attempt was abandoned (revoke, seek or stop)'),
+          true,
+        ),
+      );
     });
   }
 
   /** Reloads the module in the running process (after a save). Resolves when it has loaded again. */
   async reload(timeoutMs = 30_000): Promise<void> {
-    if (!this.socket || (this.stateValue !== 'ready' && this.stateValue !== 'loadFailed')) throw new HandlerProcessError('notConnected', 'no handler process is running to reload');
+    if (!this.socket || (this.stateValue !== 'ready' && this.stateValue !== 'loadFailed'))
+      throw new HandlerProcessError('notConnected', 'no handler process is running to reload');
     this.setState('loading');
     this.send({ type: 'reload' });
     await this.waitReady(timeoutMs);
@@ -219,7 +258,12 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         const reason = error instanceof FrameError ? error.message : String(error);
         if (socket === this.socket) {
           this.socket = undefined;
-          this.lose(new HandlerProcessError('malformedFrame', `the handler process broke the protocol: ${reason}. It was disconnected; fix or restart it.`));
+          this.lose(
+            new HandlerProcessError(
+              'malformedFrame',
+              `the handler process broke the protocol: ${reason}. It was disconnected; fix or restart it.`,
+            ),
+          );
         }
         socket.destroy();
         return;
@@ -239,7 +283,13 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
       clearTimeout(helloTimer);
       if (socket === this.socket) {
         this.socket = undefined;
-        if (this.stateValue !== 'closed') this.lose(new HandlerProcessError('exited', `the handler process for ${this.options.module} went away. Nothing it had not finished was committed; start it again to go on.`));
+        if (this.stateValue !== 'closed')
+          this.lose(
+            new HandlerProcessError(
+              'exited',
+              `the handler process for ${this.options.module} went away. Nothing it had not finished was committed; start it again to go on.`,
+            ),
+          );
       }
     });
   }
@@ -250,8 +300,13 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
       return false;
     }
     if (frame.protocol !== HANDLER_PROTOCOL_VERSION) {
-      this.logger.error(`a handler runtime speaks protocol ${String(frame.protocol)}, this extension ${HANDLER_PROTOCOL_VERSION}`);
-      this.loadError = { type: 'ProtocolMismatch', message: `the handler runtime speaks protocol version ${String(frame.protocol)}; this extension speaks ${HANDLER_PROTOCOL_VERSION}` };
+      this.logger.error(
+        `a handler runtime speaks protocol ${String(frame.protocol)}, this extension ${HANDLER_PROTOCOL_VERSION}`,
+      );
+      this.loadError = {
+        type: 'ProtocolMismatch',
+        message: `the handler runtime speaks protocol version ${String(frame.protocol)}; this extension speaks ${HANDLER_PROTOCOL_VERSION}`,
+      };
       this.setState('loadFailed');
       return false;
     }
@@ -260,14 +315,24 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
       const old = this.socket;
       this.socket = undefined;
       old.destroy();
-      this.lose(new HandlerProcessError('exited', 'a new handler process replaced the previous one; its unfinished calls were abandoned'));
+      this.lose(
+        new HandlerProcessError(
+          'exited',
+          'a new handler process replaced the previous one; its unfinished calls were abandoned',
+        ),
+      );
     }
     this.socket = socket;
     this.pid = typeof frame.pid === 'number' ? frame.pid : undefined;
     socket.setNoDelay(true);
     this.logger.info(`handler process ${String(frame.pid)} (${String(frame.runtime)}) connected`);
     this.setState('loading');
-    this.send({ type: 'welcome', protocol: HANDLER_PROTOCOL_VERSION, module: this.options.module, export: this.options.exportName ?? 'handle' });
+    this.send({
+      type: 'welcome',
+      protocol: HANDLER_PROTOCOL_VERSION,
+      module: this.options.module,
+      export: this.options.exportName ?? 'handle',
+    });
     return true;
   }
 
@@ -300,11 +365,24 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
   private onResult(raw: unknown): void {
     const result = raw as ResultFrame;
     if (!result || typeof result !== 'object' || typeof result.id !== 'string') return;
-    if (result.outcome === 'ok' || (result.outcome === 'error' && result.error) || (result.outcome === 'decision' && ['skip', 'retry', 'deadLetter'].includes(result.decision))) {
-      const clean: ResultFrame = result.outcome === 'error' ? { id: result.id, outcome: 'error', error: toErrorInfo(result.error) } : result;
+    if (
+      result.outcome === 'ok' ||
+      (result.outcome === 'error' && result.error) ||
+      (result.outcome === 'decision' && ['skip', 'retry', 'deadLetter'].includes(result.decision))
+    ) {
+      const clean: ResultFrame =
+        result.outcome === 'error' ? { id: result.id, outcome: 'error', error: toErrorInfo(result.error) } : result;
       this.settle(result.id, clean, undefined, false);
     } else {
-      this.settle(result.id, undefined, new HandlerProcessError('malformedFrame', `the handler process sent a result the protocol does not know (${JSON.stringify(raw).slice(0, 120)})`), false);
+      this.settle(
+        result.id,
+        undefined,
+        new HandlerProcessError(
+          'malformedFrame',
+          `the handler process sent a result the protocol does not know (${JSON.stringify(raw).slice(0, 120)})`,
+        ),
+        false,
+      );
     }
   }
 
@@ -361,7 +439,13 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         this.send({ type: 'handle', messages });
       } catch (error) {
         // A frame over the protocol's limit: those calls fail, the process stays.
-        for (const m of messages) this.settle(m.id, undefined, new HandlerProcessError('frameTooLarge', error instanceof Error ? error.message : String(error)), false);
+        for (const m of messages)
+          this.settle(
+            m.id,
+            undefined,
+            new HandlerProcessError('frameTooLarge', error instanceof Error ? error.message : String(error)),
+            false,
+          );
       }
     }
   }

@@ -1,7 +1,8 @@
 import { LabError, RetriableError } from '../errors';
 import type { ErrorInfo } from './protocol';
 
-export type HandlerProcessErrorReason = 'notConnected' | 'notReady' | 'loadFailed' | 'exited' | 'malformedFrame' | 'timeout' | 'frameTooLarge' | 'closed';
+export type HandlerProcessErrorReason =
+  'notConnected' | 'notReady' | 'loadFailed' | 'exited' | 'malformedFrame' | 'timeout' | 'frameTooLarge' | 'closed';
 
 /**
  * The handler process, not the developer's code on one message, failed: it is not running, did not
@@ -19,7 +20,11 @@ export class HandlerProcessError extends LabError {
 
   static loadFailed(module: string, error: ErrorInfo | undefined): HandlerProcessError {
     const what = error ? `${error.type}: ${error.message}` : 'no reason was given';
-    return new HandlerProcessError('loadFailed', `the handler module ${module} did not load (${what}). Fix it and save: the handler reloads.`, error);
+    return new HandlerProcessError(
+      'loadFailed',
+      `the handler module ${module} did not load (${what}). Fix it and save: the handler reloads.`,
+      error,
+    );
   }
 }
 

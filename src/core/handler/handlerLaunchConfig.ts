@@ -63,29 +63,38 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
   const int = (field: string, fallback: number, min: number, max: number): number => {
     const value = raw[field];
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new HandlerLaunchError(field, `must be a whole number from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw new HandlerLaunchError(field, `must be a whole number from ${min} to ${max}`);
     return value;
   };
   const strings = (field: string, value: unknown): string[] => {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new HandlerLaunchError(field, 'must be an array of strings');
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      throw new HandlerLaunchError(field, 'must be an array of strings');
     return value as string[];
   };
   const oneOf = <T extends string>(field: string, allowed: readonly T[], fallback: T): T => {
     const value = raw[field];
     if (value === undefined) return fallback;
-    if (!allowed.includes(value as T)) throw new HandlerLaunchError(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    if (!allowed.includes(value as T))
+      throw new HandlerLaunchError(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
     return value as T;
   };
 
   const handler = str('handler', true) as string;
-  if (!/^([a-zA-Z]:)?[\\/]/.test(handler)) throw new HandlerLaunchError('handler', `must be an absolute path; write "\${workspaceFolder}/${handler.replace(/^\.?[\\/]/, '')}"`);
-  if (!HANDLER_EXTENSIONS.some((ext) => handler.endsWith(ext))) throw new HandlerLaunchError('handler', `must be a ${HANDLER_EXTENSIONS.join(', ')} file`);
+  if (!/^([a-zA-Z]:)?[\\/]/.test(handler))
+    throw new HandlerLaunchError(
+      'handler',
+      `must be an absolute path; write "\${workspaceFolder}/${handler.replace(/^\.?[\\/]/, '')}"`,
+    );
+  if (!HANDLER_EXTENSIONS.some((ext) => handler.endsWith(ext)))
+    throw new HandlerLaunchError('handler', `must be a ${HANDLER_EXTENSIONS.join(', ')} file`);
   const topicsValue = raw.topics === undefined && typeof raw.topic === 'string' ? [raw.topic] : raw.topics;
   const topics = strings('topics', topicsValue);
   if (topics.length === 0) throw new HandlerLaunchError('topics', 'must name at least one topic, e.g. ["orders"]');
   const env = raw.env ?? {};
-  if (typeof env !== 'object' || Array.isArray(env) || Object.values(env as object).some((v) => typeof v !== 'string')) throw new HandlerLaunchError('env', 'must be an object of string values');
+  if (typeof env !== 'object' || Array.isArray(env) || Object.values(env as object).some((v) => typeof v !== 'string'))
+    throw new HandlerLaunchError('env', 'must be an object of string values');
   // Python handlers come next on the same protocol; until then a Node runtime runs JS and TS alike.
   oneOf('language', ['node', 'typescript', 'javascript'] as const, 'node');
   return {
@@ -117,8 +126,16 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
 
 function consumerConfigOf(value: unknown): { consumerConfig?: Record<string, string | number | boolean> } {
   if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
-    throw new HandlerLaunchError('consumerConfig', 'must be an object of librdkafka properties with string, number or boolean values, e.g. { "max.poll.interval.ms": 300000 }');
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => !['string', 'number', 'boolean'].includes(typeof v))
+  ) {
+    throw new HandlerLaunchError(
+      'consumerConfig',
+      'must be an object of librdkafka properties with string, number or boolean values, e.g. { "max.poll.interval.ms": 300000 }',
+    );
   }
   return { consumerConfig: value as Record<string, string | number | boolean> };
 }
@@ -128,7 +145,13 @@ function commitPolicyOf(value: unknown): CommitPolicy {
   if (value === 'perMessage') return { kind: 'perMessage' };
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { maxMessages, maxIntervalMs } = value as { maxMessages?: unknown; maxIntervalMs?: unknown };
-    if (typeof maxMessages === 'number' && Number.isInteger(maxMessages) && maxMessages >= 1 && typeof maxIntervalMs === 'number' && maxIntervalMs > 0) {
+    if (
+      typeof maxMessages === 'number' &&
+      Number.isInteger(maxMessages) &&
+      maxMessages >= 1 &&
+      typeof maxIntervalMs === 'number' &&
+      maxIntervalMs > 0
+    ) {
       return { kind: 'batch', maxMessages, maxIntervalMs };
     }
   }
@@ -142,7 +165,8 @@ export function parseEnvFile(text: string): Record<string, string> {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)?\s*$/.exec(line);
     if (!match || line.trimStart().startsWith('#')) continue;
     let value = (match[2] ?? '').trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))
+      value = value.slice(1, -1);
     if (match[2]?.startsWith('"')) value = value.replace(/\\n/g, '\n');
     out[match[1]] = value;
   }

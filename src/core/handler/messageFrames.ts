@@ -6,7 +6,13 @@ import type { HeaderFrame, MessageFrame, PayloadFrame } from './protocol';
 /** A decoded key or value as the protocol carries it: the JSON-safe value and the bytes as they came. */
 export function toPayloadFrame(result: DecodeResult): PayloadFrame {
   if (!result.ok) {
-    return { raw: result.raw.toString('base64'), decoded: null, format: result.attempted, ...(result.schemaId !== undefined ? { schemaId: result.schemaId } : {}), decodeError: result.error.message };
+    return {
+      raw: result.raw.toString('base64'),
+      decoded: null,
+      format: result.attempted,
+      ...(result.schemaId !== undefined ? { schemaId: result.schemaId } : {}),
+      decodeError: result.error.message,
+    };
   }
   if (result.format === 'null') return { raw: null, decoded: null, format: 'null' };
   const raw = result.raw.toString('base64');
@@ -18,19 +24,32 @@ export function toPayloadFrame(result: DecodeResult): PayloadFrame {
     case 'json':
       return { raw, decoded: toDisplayJson(result.value), format: 'json' };
     default:
-      return { raw, decoded: toDisplayJson(result.value), format: result.format, schemaId: result.schema.id, ...(result.schema.subject ? { subject: result.schema.subject } : {}) };
+      return {
+        raw,
+        decoded: toDisplayJson(result.value),
+        format: result.format,
+        schemaId: result.schema.id,
+        ...(result.schema.subject ? { subject: result.schema.subject } : {}),
+      };
   }
 }
 
 export function toHeaderFrames(message: ConsumedMessage): HeaderFrame[] {
   const out: HeaderFrame[] = [];
   for (const header of message.headers ?? []) {
-    for (const [key, value] of Object.entries(header)) out.push({ key, value: (typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64') });
+    for (const [key, value] of Object.entries(header))
+      out.push({ key, value: (typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64') });
   }
   return out;
 }
 
-export function toMessageFrame(message: ConsumedMessage, key: DecodeResult, value: DecodeResult, attempt: number, replay = false): MessageFrame {
+export function toMessageFrame(
+  message: ConsumedMessage,
+  key: DecodeResult,
+  value: DecodeResult,
+  attempt: number,
+  replay = false,
+): MessageFrame {
   return {
     // First, so that the channel setting it keeps the object's shape.
     id: '',

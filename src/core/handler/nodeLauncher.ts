@@ -26,11 +26,15 @@ export interface LaunchedHandler {
  * goes to the log, line by line and bounded, so a chatty handler cannot flood the extension host.
  */
 export function launchNodeHandler(launch: NodeHandlerLaunch): LaunchedHandler {
-  const child: ChildProcess = spawn(launch.runtimeExecutable ?? 'node', [...(launch.runtimeArgs ?? []), launch.hostScript, ...(launch.args ?? [])], {
-    cwd: launch.cwd,
-    env: { ...process.env, ...launch.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    launch.runtimeExecutable ?? 'node',
+    [...(launch.runtimeArgs ?? []), launch.hostScript, ...(launch.args ?? [])],
+    {
+      cwd: launch.cwd,
+      env: { ...process.env, ...launch.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const forward = (level: 'info' | 'warn') => {
     let partial = '';
     return (chunk: Buffer) => {
@@ -44,7 +48,9 @@ export function launchNodeHandler(launch: NodeHandlerLaunch): LaunchedHandler {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (error) => {
-      launch.logger.error(`the handler runtime could not start (${launch.runtimeExecutable ?? 'node'}): ${error.message}`);
+      launch.logger.error(
+        `the handler runtime could not start (${launch.runtimeExecutable ?? 'node'}): ${error.message}`,
+      );
       resolve({ code: null, signal: null });
     });
   });

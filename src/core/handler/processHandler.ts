@@ -22,7 +22,10 @@ export function messageDecoder(decoder: PayloadDecoder): MessageDecoder {
     const key = decoder.decodeIfReady(m.key, { topic: m.topic, role: 'key' });
     const value = decoder.decodeIfReady(m.value, { topic: m.topic, role: 'value' });
     if (key && value) return { key, value };
-    return Promise.all([key ?? decoder.decode(m.key, { topic: m.topic, role: 'key' }), value ?? decoder.decode(m.value, { topic: m.topic, role: 'value' })]).then(([k, v]) => ({ key: k, value: v }));
+    return Promise.all([
+      key ?? decoder.decode(m.key, { topic: m.topic, role: 'key' }),
+      value ?? decoder.decode(m.value, { topic: m.topic, role: 'value' }),
+    ]).then(([k, v]) => ({ key: k, value: v }));
   };
 }
 
@@ -55,7 +58,10 @@ export function processHandler(options: ProcessHandlerOptions): MessageHandler {
       const frame = toMessageFrame(message, key, value, context.attempt, context.replay === true);
       // The engine's cheap abandon hook when it has one; a signal otherwise (a replay, a step).
       const onAbandon = context.onAbandon?.bind(context);
-      result = await options.channel.call(frame, { ...(onAbandon ? { onAbandon } : { signal: context.signal }), timeoutMs: options.timeoutMs() });
+      result = await options.channel.call(frame, {
+        ...(onAbandon ? { onAbandon } : { signal: context.signal }),
+        timeoutMs: options.timeoutMs(),
+      });
     } catch (error) {
       if (error instanceof HandlerProcessError) {
         if (error.reason === 'timeout') throw new HandlerTimeoutError(error.message);
@@ -76,7 +82,8 @@ export function applyResult(result: ResultFrame): void {
       throw new HandlerFailure(result.error);
     case 'decision':
       if (result.decision === 'retry') throw new HandlerRetry(result.reason ?? 'the handler asked for a retry');
-      if (result.decision === 'deadLetter') throw new HandlerDeadLetter(result.reason ?? 'the handler sent the message to the dead-letter topic');
+      if (result.decision === 'deadLetter')
+        throw new HandlerDeadLetter(result.reason ?? 'the handler sent the message to the dead-letter topic');
       throw new HoldMessage(`the handler asked to skip ${result.id}: it is not marked done, so decide it here`, true);
   }
 }

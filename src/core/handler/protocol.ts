@@ -65,7 +65,12 @@ export type HandlerDecisionKind = 'skip' | 'retry' | 'deadLetter';
 export type ResultFrame =
   | { readonly id: string; readonly outcome: 'ok' }
   | { readonly id: string; readonly outcome: 'error'; readonly error: ErrorInfo }
-  | { readonly id: string; readonly outcome: 'decision'; readonly decision: HandlerDecisionKind; readonly reason?: string };
+  | {
+      readonly id: string;
+      readonly outcome: 'decision';
+      readonly decision: HandlerDecisionKind;
+      readonly reason?: string;
+    };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -79,7 +84,13 @@ export type EngineFrame =
 
 /** Handler process → engine. */
 export type RuntimeFrame =
-  | { readonly type: 'hello'; readonly protocol: number; readonly token: string; readonly runtime: string; readonly pid: number }
+  | {
+      readonly type: 'hello';
+      readonly protocol: number;
+      readonly token: string;
+      readonly runtime: string;
+      readonly pid: number;
+    }
   | { readonly type: 'ready'; readonly module: string; readonly export: string }
   | { readonly type: 'loadFailed'; readonly error: ErrorInfo }
   | { readonly type: 'results'; readonly results: readonly ResultFrame[] }
@@ -88,7 +99,10 @@ export type RuntimeFrame =
 export function encodeFrame(frame: EngineFrame | RuntimeFrame): Buffer {
   const json = JSON.stringify(frame);
   const length = Buffer.byteLength(json, 'utf8');
-  if (length > MAX_FRAME_BYTES) throw new RangeError(`a ${frame.type} frame of ${length} bytes is over the protocol's ${MAX_FRAME_BYTES}-byte limit`);
+  if (length > MAX_FRAME_BYTES)
+    throw new RangeError(
+      `a ${frame.type} frame of ${length} bytes is over the protocol's ${MAX_FRAME_BYTES}-byte limit`,
+    );
   // The JSON is written once, straight after the length (no intermediate buffer to copy).
   const out = Buffer.allocUnsafe(4 + length);
   out.writeUInt32BE(length, 0);
@@ -123,7 +137,9 @@ export class FrameReader {
       const length = head.readUInt32BE(0);
       if (length > this.maxFrameBytes) {
         this.failed = true;
-        throw new FrameError(`a frame declares ${length} bytes, over the ${this.maxFrameBytes}-byte limit: the peer does not speak the handler protocol`);
+        throw new FrameError(
+          `a frame declares ${length} bytes, over the ${this.maxFrameBytes}-byte limit: the peer does not speak the handler protocol`,
+        );
       }
       if (this.buffered < 4 + length) break;
       const body = this.take(4 + length).subarray(4);
@@ -132,9 +148,16 @@ export class FrameReader {
         parsed = JSON.parse(body.toString('utf8'));
       } catch (error) {
         this.failed = true;
-        throw new FrameError(`a frame is not JSON (${(error as Error).message}): ${JSON.stringify(body.subarray(0, 80).toString('utf8'))}`);
+        throw new FrameError(
+          `a frame is not JSON (${(error as Error).message}): ${JSON.stringify(body.subarray(0, 80).toString('utf8'))}`,
+        );
       }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { type?: unknown }).type !== 'string') {
+      if (
+        !parsed ||
+        typeof parsed !== 'object' ||
+        Array.isArray(parsed) ||
+        typeof (parsed as { type?: unknown }).type !== 'string'
+      ) {
         this.failed = true;
         throw new FrameError('a frame is not an object with a string "type"');
       }

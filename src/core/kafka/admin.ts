@@ -6,9 +6,26 @@ import { AdminSession, type Watermarks } from './adminSession';
 import { type ClassifyContext, type RawClientError } from './clientErrors';
 import type { ClusterConnection } from './connection';
 import { partitionKey } from './groupConsumer';
-import { type GroupDetail, type GroupOffsetRow, type GroupSummary, groupStateName, isGroupActive, lagOf } from './groupInfo';
+import {
+  type GroupDetail,
+  type GroupOffsetRow,
+  type GroupSummary,
+  groupStateName,
+  isGroupActive,
+  lagOf,
+} from './groupInfo';
 import { loadNativeClient } from './nativeClient';
-import { clampOffset, describeTarget, planRows, type ResetPlan, type ResetRow, type ResetScope, type ResetTarget, scopePartitions, type TopicPartitionRef } from './offsetReset';
+import {
+  clampOffset,
+  describeTarget,
+  planRows,
+  type ResetPlan,
+  type ResetRow,
+  type ResetScope,
+  type ResetTarget,
+  scopePartitions,
+  type TopicPartitionRef,
+} from './offsetReset';
 import type { TopicConfigRow } from './topicConfigRows';
 import { describeTopicConfigs } from './topicConfigs';
 import { summarizeTopics, type TopicListOptions, type TopicSummary } from './topicList';
@@ -88,25 +105,44 @@ export class KafkaAdmin {
 
   /** The topic's configs, the ones that differ from the defaults first (through kafkajs: a short-lived client per call). */
   describeTopicConfigs(topic: string): Promise<TopicConfigRow[]> {
-    return describeTopicConfigs(this.connection, topic, { timeoutMs: this.options.timeoutMs ?? 10_000, logger: this.logger });
+    return describeTopicConfigs(this.connection, topic, {
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+      logger: this.logger,
+    });
   }
 
   async createTopic(spec: NewTopicSpec): Promise<void> {
-    await this.session.call<void>({ operation: `create topic "${spec.name}"`, topic: spec.name }, (admin, timeout, done) =>
-      admin.createTopic({ topic: spec.name, num_partitions: spec.partitions, replication_factor: spec.replicationFactor, config: { ...spec.configs } }, timeout, (err) => done(err)),
+    await this.session.call<void>(
+      { operation: `create topic "${spec.name}"`, topic: spec.name },
+      (admin, timeout, done) =>
+        admin.createTopic(
+          {
+            topic: spec.name,
+            num_partitions: spec.partitions,
+            replication_factor: spec.replicationFactor,
+            config: { ...spec.configs },
+          },
+          timeout,
+          (err) => done(err),
+        ),
     );
-    this.logger.info(`created topic ${spec.name} (${spec.partitions} partitions, replication factor ${spec.replicationFactor})`);
+    this.logger.info(
+      `created topic ${spec.name} (${spec.partitions} partitions, replication factor ${spec.replicationFactor})`,
+    );
   }
 
   async deleteTopic(name: string): Promise<void> {
-    await this.session.call<void>({ operation: `delete topic "${name}"`, topic: name }, (admin, timeout, done) => admin.deleteTopic(name, timeout, (err) => done(err)));
+    await this.session.call<void>({ operation: `delete topic "${name}"`, topic: name }, (admin, timeout, done) =>
+      admin.deleteTopic(name, timeout, (err) => done(err)),
+    );
     this.logger.info(`deleted topic ${name}`);
   }
 
   /** Raises the topic's partition count to `total` (Kafka cannot lower it). */
   async addPartitions(topic: string, total: number): Promise<void> {
-    await this.session.call<void>({ operation: `raise topic "${topic}" to ${total} partitions`, topic }, (admin, timeout, done) =>
-      admin.createPartitions(topic, total, timeout, (err) => done(err)),
+    await this.session.call<void>(
+      { operation: `raise topic "${topic}" to ${total} partitions`, topic },
+      (admin, timeout, done) => admin.createPartitions(topic, total, timeout, (err) => done(err)),
     );
     this.logger.info(`topic ${topic} now has ${total} partitions`);
   }
@@ -119,17 +155,25 @@ export class KafkaAdmin {
   // ---- groups
 
   async listGroups(): Promise<GroupSummary[]> {
-    const result = await this.session.call<{ groups: GroupOverview[] }>({ operation: 'list consumer groups' }, (admin, timeout, done) =>
-      admin.listGroups({ timeout }, (err, groups) => done(err, groups)),
+    const result = await this.session.call<{ groups: GroupOverview[] }>(
+      { operation: 'list consumer groups' },
+      (admin, timeout, done) => admin.listGroups({ timeout }, (err, groups) => done(err, groups)),
     );
     return result.groups
-      .map((g) => ({ groupId: g.groupId, state: groupStateName(g.state), protocolType: g.protocolType, isSimpleConsumerGroup: g.isSimpleConsumerGroup }))
+      .map((g) => ({
+        groupId: g.groupId,
+        state: groupStateName(g.state),
+        protocolType: g.protocolType,
+        isSimpleConsumerGroup: g.isSimpleConsumerGroup,
+      }))
       .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
   }
 
   async describeGroup(groupId: string): Promise<GroupDetail> {
     const subject = { operation: `describe consumer group "${groupId}"`, groupId };
-    const result = await this.session.call<GroupDescriptions>(subject, (admin, timeout, done) => admin.describeGroups([groupId], { timeout }, (err, d) => done(err, d)));
+    const result = await this.session.call<GroupDescriptions>(subject, (admin, timeout, done) =>
+      admin.describeGroups([groupId], { timeout }, (err, d) => done(err, d)),
+    );
     const group = result.groups.find((g) => g.groupId === groupId);
     if (group?.error) throw toAdminError(group.error, subject, this.context);
     const state = groupStateName(group?.state);
@@ -141,13 +185,17 @@ export class KafkaAdmin {
       state,
       protocolType: group.protocolType,
       assignor: group.partitionAssignor,
-      coordinator: group.coordinator ? { id: group.coordinator.id, host: group.coordinator.host, port: group.coordinator.port } : undefined,
+      coordinator: group.coordinator
+        ? { id: group.coordinator.id, host: group.coordinator.host, port: group.coordinator.port }
+        : undefined,
       members: group.members.map((m) => ({
         memberId: m.memberId,
         clientId: m.clientId,
         host: m.clientHost,
         groupInstanceId: m.groupInstanceId,
-        assignments: (m.assignment?.topicPartitions ?? []).map((tp) => ({ topic: tp.topic, partition: tp.partition })).sort(compareRefs),
+        assignments: (m.assignment?.topicPartitions ?? [])
+          .map((tp) => ({ topic: tp.topic, partition: tp.partition }))
+          .sort(compareRefs),
       })),
     };
   }
@@ -159,15 +207,18 @@ export class KafkaAdmin {
   async groupOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsetRow[]> {
     const metadata = await this.session.metadata();
     const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-    const candidates = (topics ?? metadata.topics.map((t) => t.name).filter((n) => !n.startsWith('__'))).flatMap((topic) =>
-      Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
+    const candidates = (topics ?? metadata.topics.map((t) => t.name).filter((n) => !n.startsWith('__'))).flatMap(
+      (topic) => Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
     );
     const committed = await this.session.withGroupConsumer(groupId, (c) => c.committed(candidates));
     let rows = candidates;
     if (!topics) {
       const assigned = new Set<string>();
-      const detail = await this.describeGroup(groupId).catch((e: unknown) => (e instanceof KafkaClientError && e.reason === 'groupNotFound' ? undefined : Promise.reject(e)));
-      for (const m of detail?.members ?? []) for (const a of m.assignments) assigned.add(partitionKey(a.topic, a.partition));
+      const detail = await this.describeGroup(groupId).catch((e: unknown) =>
+        e instanceof KafkaClientError && e.reason === 'groupNotFound' ? undefined : Promise.reject(e),
+      );
+      for (const m of detail?.members ?? [])
+        for (const a of m.assignments) assigned.add(partitionKey(a.topic, a.partition));
       rows = candidates.filter((p) => {
         const key = partitionKey(p.topic, p.partition);
         return (committed.get(key) ?? null) !== null || assigned.has(key);
@@ -184,8 +235,9 @@ export class KafkaAdmin {
 
   async deleteGroup(groupId: string): Promise<void> {
     const subject = { operation: `delete consumer group "${groupId}"`, groupId };
-    const results = await this.session.call<Array<{ groupId: string; error?: RawClientError }>>(subject, (admin, timeout, done) =>
-      admin.deleteGroups([groupId], { timeout }, (err, r) => done(err, r)),
+    const results = await this.session.call<Array<{ groupId: string; error?: RawClientError }>>(
+      subject,
+      (admin, timeout, done) => admin.deleteGroups([groupId], { timeout }, (err, r) => done(err, r)),
     );
     const error = results.find((r) => r.groupId === groupId)?.error;
     if (error) throw toAdminError(error, subject, this.context);
@@ -200,7 +252,10 @@ export class KafkaAdmin {
     if (scope.kind === 'group') {
       const known = (await this.groupOffsets(groupId)).filter((r) => r.committed !== null);
       if (known.length === 0) {
-        throw new KafkaClientError('groupNotFound', `Consumer group "${groupId}" has no committed offsets to reset. Choose a topic or partitions to reset instead.`);
+        throw new KafkaClientError(
+          'groupNotFound',
+          `Consumer group "${groupId}" has no committed offsets to reset. Choose a topic or partitions to reset instead.`,
+        );
       }
       selected = scopePartitions(
         scope,
@@ -216,14 +271,22 @@ export class KafkaAdmin {
     const [committed, marks, atTime] = await Promise.all([
       this.session.withGroupConsumer(groupId, (c) => c.committed(selected)),
       this.session.watermarks(selected),
-      typeof target === 'object' && 'timestamp' in target ? this.session.listOffsets(selected, new (loadNativeClient().OffsetSpec)(target.timestamp)) : undefined,
+      typeof target === 'object' && 'timestamp' in target
+        ? this.session.listOffsets(selected, new (loadNativeClient().OffsetSpec)(target.timestamp))
+        : undefined,
     ]);
     const rows = planRows(
       target,
       selected.map((p) => {
         const key = partitionKey(p.topic, p.partition);
         const wm = marks.get(key) ?? { low: 0, high: 0 };
-        return { ...p, current: committed.get(key) ?? null, low: wm.low, high: wm.high, timestampOffset: atTime?.get(key) ?? null };
+        return {
+          ...p,
+          current: committed.get(key) ?? null,
+          low: wm.low,
+          high: wm.high,
+          timestampOffset: atTime?.get(key) ?? null,
+        };
       }),
     );
     this.logger.debug(`planned reset of group ${groupId} to ${describeTarget(target)} over ${rows.length} partitions`);
@@ -232,9 +295,14 @@ export class KafkaAdmin {
 
   /** Commits a planned reset, clamped to the current watermarks. Refused while the group has active members. */
   async applyReset(plan: ResetPlan): Promise<ResetRow[]> {
-    const detail = await this.describeGroup(plan.groupId).catch((e: unknown) => (e instanceof KafkaClientError && e.reason === 'groupNotFound' ? undefined : Promise.reject(e)));
+    const detail = await this.describeGroup(plan.groupId).catch((e: unknown) =>
+      e instanceof KafkaClientError && e.reason === 'groupNotFound' ? undefined : Promise.reject(e),
+    );
     if (detail && isGroupActive(detail)) {
-      throw activeGroupError(plan.groupId, `Offsets were not reset: the group is ${detail.state} with ${detail.members.length} member(s).`);
+      throw activeGroupError(
+        plan.groupId,
+        `Offsets were not reset: the group is ${detail.state} with ${detail.members.length} member(s).`,
+      );
     }
     const marks = await this.session.watermarks(plan.rows);
     const rows = plan.rows.map((r) => {
@@ -252,7 +320,10 @@ export class KafkaAdmin {
         const stale = offsets.filter((o) => committed.get(partitionKey(o.topic, o.partition)) !== o.offset);
         if (stale.length === 0) return;
         if (attempt >= 5) {
-          throw new KafkaClientError('unknown', `The reset of group "${plan.groupId}" was acknowledged but ${stale.length} partition(s) still show other offsets after ${attempt} attempts. Run the reset again, and check that no consumer of the group is running.`);
+          throw new KafkaClientError(
+            'unknown',
+            `The reset of group "${plan.groupId}" was acknowledged but ${stale.length} partition(s) still show other offsets after ${attempt} attempts. Run the reset again, and check that no consumer of the group is running.`,
+          );
         }
         this.logger.debug(`reset of ${plan.groupId}: ${stale.length} partition(s) not visible yet, committing again`);
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));

@@ -32,18 +32,34 @@ export interface AdminErrorSubject {
 }
 
 /** Maps an admin operation's error to a typed error that says what happened and what to do. */
-export function toAdminError(error: RawClientError, subject: AdminErrorSubject, context: ClassifyContext): KafkaClientError {
+export function toAdminError(
+  error: RawClientError,
+  subject: AdminErrorSubject,
+  context: ClassifyContext,
+): KafkaClientError {
   const detail = error.message ? ` (${error.message})` : '';
   const what = `Could not ${subject.operation}${detail}.`;
   switch (error.code) {
     case KafkaErrorCode.UNKNOWN_TOPIC_OR_PART:
     case LOCAL_UNKNOWN_TOPIC:
     case LOCAL_UNKNOWN_PARTITION:
-      return new KafkaClientError('topicNotFound', `${what} Topic "${subject.topic ?? '?'}" does not exist at ${context.bootstrapServers}; refresh the topic list.`, { cause: error });
+      return new KafkaClientError(
+        'topicNotFound',
+        `${what} Topic "${subject.topic ?? '?'}" does not exist at ${context.bootstrapServers}; refresh the topic list.`,
+        { cause: error },
+      );
     case KafkaErrorCode.TOPIC_ALREADY_EXISTS:
-      return new KafkaClientError('topicAlreadyExists', `${what} A topic named "${subject.topic ?? '?'}" already exists; choose another name.`, { cause: error });
+      return new KafkaClientError(
+        'topicAlreadyExists',
+        `${what} A topic named "${subject.topic ?? '?'}" already exists; choose another name.`,
+        { cause: error },
+      );
     case KafkaErrorCode.GROUP_ID_NOT_FOUND:
-      return new KafkaClientError('groupNotFound', `${what} Consumer group "${subject.groupId ?? '?'}" does not exist; refresh the group list.`, { cause: error });
+      return new KafkaClientError(
+        'groupNotFound',
+        `${what} Consumer group "${subject.groupId ?? '?'}" does not exist; refresh the group list.`,
+        { cause: error },
+      );
     case KafkaErrorCode.NON_EMPTY_GROUP:
     case KafkaErrorCode.UNKNOWN_MEMBER_ID:
     case KafkaErrorCode.ILLEGAL_GENERATION:
@@ -62,10 +78,18 @@ export function toAdminError(error: RawClientError, subject: AdminErrorSubject, 
     case KafkaErrorCode.INVALID_REPLICATION_FACTOR:
     case KafkaErrorCode.INVALID_CONFIG:
     case KafkaErrorCode.INVALID_REQUEST:
-      return new KafkaClientError('invalidRequest', `${what} The broker rejected the request; check the values entered.`, { cause: error });
+      return new KafkaClientError(
+        'invalidRequest',
+        `${what} The broker rejected the request; check the values entered.`,
+        { cause: error },
+      );
   }
   if (reasonOf(error) !== 'unknown') return toKafkaClientError(error, context);
-  return new KafkaClientError('unknown', `${what} The Kafka client failed at ${context.bootstrapServers}; see the log for details.`, { cause: error });
+  return new KafkaClientError(
+    'unknown',
+    `${what} The Kafka client failed at ${context.bootstrapServers}; see the log for details.`,
+    { cause: error },
+  );
 }
 
 export function activeGroupError(groupId: string, what: string, cause?: unknown): KafkaClientError {
@@ -76,7 +100,10 @@ export function activeGroupError(groupId: string, what: string, cause?: unknown)
   );
 }
 
-export const timedOut = (what: string): RawClientError => ({ code: RdKafkaCode.TIMED_OUT, message: `timed out: ${what}` });
+export const timedOut = (what: string): RawClientError => ({
+  code: RdKafkaCode.TIMED_OUT,
+  message: `timed out: ${what}`,
+});
 
 /**
  * Runs a callback-style client call and settles within `timeoutMs`, whatever the client does.
@@ -95,7 +122,11 @@ export function bounded<T>(
     const timer = setTimeout(() => {
       settled = true;
       const cause = preferred?.();
-      reject(cause && reasonOf(cause) !== 'unknown' ? toKafkaClientError(cause, context) : toKafkaClientError(timedOut(subject.operation), { ...context, waitedMs: timeoutMs }));
+      reject(
+        cause && reasonOf(cause) !== 'unknown'
+          ? toKafkaClientError(cause, context)
+          : toKafkaClientError(timedOut(subject.operation), { ...context, waitedMs: timeoutMs }),
+      );
     }, timeoutMs);
     const done = (error: RawClientError | null | undefined, value?: T): void => {
       if (settled) return;
@@ -110,7 +141,11 @@ export function bounded<T>(
     try {
       start(done);
     } catch (error) {
-      done(error instanceof Error ? { message: error.message, code: (error as RawClientError).code } : { message: String(error) });
+      done(
+        error instanceof Error
+          ? { message: error.message, code: (error as RawClientError).code }
+          : { message: String(error) },
+      );
     }
   });
 }

@@ -14,7 +14,12 @@ export interface Watermarks {
 
 /** The admin client's underlying handle has getMetadata (brokers, topics, partitions); its public API only lists topic names. */
 type AdminWithMetadata = IAdminClient & {
-  _client?: { getMetadata(options: { allTopics: boolean; topic?: string; timeout: number }, cb: (err: RawClientError | null, metadata: Metadata) => void): void };
+  _client?: {
+    getMetadata(
+      options: { allTopics: boolean; topic?: string; timeout: number },
+      cb: (err: RawClientError | null, metadata: Metadata) => void,
+    ): void;
+  };
 };
 
 /** LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, FENCED_ and UNKNOWN_LEADER_EPOCH: transient while leadership settles. */
@@ -40,7 +45,12 @@ export class AdminSession {
     private readonly timeoutMs: number,
     private readonly logger: Logger,
   ) {
-    this.context = { bootstrapServers: connection.bootstrapServers, username: principalOf(connection), mechanism: connection.sasl?.mechanism, waitedMs: timeoutMs };
+    this.context = {
+      bootstrapServers: connection.bootstrapServers,
+      username: principalOf(connection),
+      mechanism: connection.sasl?.mechanism,
+      waitedMs: timeoutMs,
+    };
   }
 
   /**
@@ -59,7 +69,10 @@ export class AdminSession {
   /** Low and high watermarks per partition key (`partitionKey(topic, partition)`). */
   async watermarks(partitions: readonly TopicPartitionRef[]): Promise<Map<string, Watermarks>> {
     const native = loadNativeClient();
-    const [low, high] = await Promise.all([this.listOffsets(partitions, native.OffsetSpec.EARLIEST), this.listOffsets(partitions, native.OffsetSpec.LATEST)]);
+    const [low, high] = await Promise.all([
+      this.listOffsets(partitions, native.OffsetSpec.EARLIEST),
+      this.listOffsets(partitions, native.OffsetSpec.LATEST),
+    ]);
     return new Map(
       partitions.map((p) => {
         const key = partitionKey(p.topic, p.partition);
@@ -72,7 +85,12 @@ export class AdminSession {
     if (this.client) return this.client;
     const native = loadNativeClient();
     this.client = native.AdminClient.create(
-      { ...toLibrdkafkaConfig(this.connection), 'socket.connection.setup.timeout.ms': Math.max(1000, this.timeoutMs), 'reconnect.backoff.max.ms': 1000, 'log.connection.close': false },
+      {
+        ...toLibrdkafkaConfig(this.connection),
+        'socket.connection.setup.timeout.ms': Math.max(1000, this.timeoutMs),
+        'reconnect.backoff.max.ms': 1000,
+        'log.connection.close': false,
+      },
       {
         'event.error': (error: RawClientError) => {
           this.lastError = error;
@@ -85,7 +103,14 @@ export class AdminSession {
     return this.client;
   }
 
-  call<T>(subject: AdminErrorSubject, start: (admin: AdminWithMetadata, timeout: number, done: (error: RawClientError | null | undefined, value?: T) => void) => void): Promise<T> {
+  call<T>(
+    subject: AdminErrorSubject,
+    start: (
+      admin: AdminWithMetadata,
+      timeout: number,
+      done: (error: RawClientError | null | undefined, value?: T) => void,
+    ) => void,
+  ): Promise<T> {
     this.logger.debug(subject.operation);
     let fail: ((error: RawClientError) => void) | undefined;
     const result = bounded<T>(
@@ -151,7 +176,9 @@ export class AdminSession {
 
   async describeTopic(topic: string): Promise<TopicDescription> {
     const subject = { operation: `describe topic "${topic}"`, topic };
-    const [description] = await this.call<TopicDescription[]>(subject, (admin, timeout, done) => admin.describeTopics([topic], { timeout }, (err, d) => done(err, d)));
+    const [description] = await this.call<TopicDescription[]>(subject, (admin, timeout, done) =>
+      admin.describeTopics([topic], { timeout }, (err, d) => done(err, d)),
+    );
     if (!description) throw toAdminError({ code: 3, message: 'no description' }, subject, this.context);
     if (description.error) throw toAdminError(description.error, subject, this.context);
     return description;
@@ -163,11 +190,16 @@ export class AdminSession {
     // Right after a topic is created or grows, a partition's leader may not be known yet: retry briefly.
     for (let attempt = 1; ; attempt++) {
       const results = await this.call<ListOffsetsResult[]>(subject, (admin, timeout, done) =>
-        admin.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: spec as never })), { timeout }, (err, r) => done(err, r)),
+        admin.listOffsets(
+          partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: spec as never })),
+          { timeout },
+          (err, r) => done(err, r),
+        ),
       );
       const failed = results.find((r) => r.error);
       if (!failed?.error) return new Map(results.map((r) => [partitionKey(r.topic, r.partition), Number(r.offset)]));
-      if (attempt >= 5 || !leaderMovingCodes.has(failed.error.code)) throw toAdminError(failed.error, { ...subject, topic: failed.topic }, this.context);
+      if (attempt >= 5 || !leaderMovingCodes.has(failed.error.code))
+        throw toAdminError(failed.error, { ...subject, topic: failed.topic }, this.context);
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }

@@ -35,7 +35,10 @@ const codeByErr2str: ReadonlyMap<string, number> = new Map([
 /** The librdkafka code of an error, recovering it from an error event's err2str text if needed. */
 export function codeOf(error: RawClientError): number | undefined {
   if (error.code !== undefined && error.code !== -1) return error.code;
-  const text = (error.message ?? '').toLowerCase().replace(/^(local|broker):\s*/, '').trim();
+  const text = (error.message ?? '')
+    .toLowerCase()
+    .replace(/^(local|broker):\s*/, '')
+    .trim();
   return codeByErr2str.get(text) ?? error.code;
 }
 
@@ -88,6 +91,8 @@ export function toKafkaClientError(error: RawClientError, context: ClassifyConte
         { cause: error },
       );
     default:
-      return new KafkaClientError(reason, `The Kafka client failed at ${context.bootstrapServers}${detail}.`, { cause: error });
+      return new KafkaClientError(reason, `The Kafka client failed at ${context.bootstrapServers}${detail}.`, {
+        cause: error,
+      });
   }
 }

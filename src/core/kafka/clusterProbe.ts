@@ -18,7 +18,12 @@ export interface ClusterProbeOptions {
 
 /** The admin client's underlying handle has getMetadata (brokers and topics); its public API only lists topic names. */
 type AdminWithMetadata = IAdminClient & {
-  _client?: { getMetadata(options: { allTopics: boolean; timeout: number }, cb: (err: RawClientError | null, metadata: Metadata) => void): void };
+  _client?: {
+    getMetadata(
+      options: { allTopics: boolean; timeout: number },
+      cb: (err: RawClientError | null, metadata: Metadata) => void,
+    ): void;
+  };
 };
 
 /**
@@ -26,7 +31,10 @@ type AdminWithMetadata = IAdminClient & {
  * used because its error events arrive while it is still connecting, so an authentication failure
  * ends the wait at once instead of after librdkafka's retries run out.
  */
-export async function probeCluster(connection: ClusterConnection, options: ClusterProbeOptions = {}): Promise<ClusterProbeResult> {
+export async function probeCluster(
+  connection: ClusterConnection,
+  options: ClusterProbeOptions = {},
+): Promise<ClusterProbeResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const logger = options.logger ?? silentLogger;
   const kafka = loadNativeClient();
@@ -71,7 +79,12 @@ export async function probeCluster(connection: ClusterConnection, options: Clust
   try {
     return await new Promise<ClusterProbeResult>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(toKafkaClientError(lastError ?? { code: RdKafkaCode.TIMED_OUT, message: 'timed out waiting for metadata' }, context));
+        reject(
+          toKafkaClientError(
+            lastError ?? { code: RdKafkaCode.TIMED_OUT, message: 'timed out waiting for metadata' },
+            context,
+          ),
+        );
       }, timeoutMs);
       fail = (error) => {
         clearTimeout(timer);
@@ -86,7 +99,8 @@ export async function probeCluster(connection: ClusterConnection, options: Clust
         clearTimeout(timer);
         if (error || !metadata) {
           // A more specific earlier event (auth, transport) explains a generic timeout better.
-          const cause = lastError && reasonOf(lastError) !== 'unknown' ? lastError : (error ?? { message: 'no metadata' });
+          const cause =
+            lastError && reasonOf(lastError) !== 'unknown' ? lastError : (error ?? { message: 'no metadata' });
           reject(toKafkaClientError(cause, context));
           return;
         }
@@ -102,7 +116,12 @@ export async function probeCluster(connection: ClusterConnection, options: Clust
       } else {
         // Fallback if the binding's internals change: topics only, brokers unknown.
         admin.listTopics({ timeout: timeoutMs }, (error, topics) =>
-          done(error, error ? undefined : ({ brokers: [], topics: topics.map((name) => ({ name, partitions: [] })) } as unknown as Metadata)),
+          done(
+            error,
+            error
+              ? undefined
+              : ({ brokers: [], topics: topics.map((name) => ({ name, partitions: [] })) } as unknown as Metadata),
+          ),
         );
       }
     });

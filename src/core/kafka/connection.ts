@@ -7,9 +7,19 @@ export const securityProtocols: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL
 export const saslMechanisms: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'];
 
 export type SaslSettings =
-  | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string }
+  | {
+      readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+      readonly username: string;
+      readonly password: string;
+    }
   /** OAUTHBEARER with the client-credentials grant (librdkafka's OIDC method). */
-  | { readonly mechanism: 'OAUTHBEARER'; readonly tokenEndpointUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope?: string };
+  | {
+      readonly mechanism: 'OAUTHBEARER';
+      readonly tokenEndpointUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+      readonly scope?: string;
+    };
 
 /** TLS material by file path (librdkafka reads the files); the key password is a secret. */
 export interface TlsSettings {
@@ -46,41 +56,72 @@ export function validateConnection(connection: ClusterConnection): void {
     .map((s) => s.trim())
     .filter(Boolean);
   if (servers.length === 0) {
-    throw new KafkaClientError('invalidConfiguration', 'No bootstrap servers are set. Enter at least one host:port, for example 127.0.0.1:9092.');
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      'No bootstrap servers are set. Enter at least one host:port, for example 127.0.0.1:9092.',
+    );
   }
   for (const server of servers) {
     const match = hostPort.exec(server);
     const port = match ? Number(match[2]) : 0;
     if (!match || port < 1 || port > 65535) {
-      throw new KafkaClientError('invalidConfiguration', `Bootstrap server "${server}" is not host:port. Use the form broker.example.com:9092, separated by commas.`);
+      throw new KafkaClientError(
+        'invalidConfiguration',
+        `Bootstrap server "${server}" is not host:port. Use the form broker.example.com:9092, separated by commas.`,
+      );
     }
   }
   const protocol = connection.securityProtocol ?? 'PLAINTEXT';
   if (!securityProtocols.includes(protocol)) {
-    throw new KafkaClientError('invalidConfiguration', `Security protocol "${protocol}" is not one of ${securityProtocols.join(', ')}.`);
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      `Security protocol "${protocol}" is not one of ${securityProtocols.join(', ')}.`,
+    );
   }
   const needsSasl = protocol.startsWith('SASL_');
   if (needsSasl && !connection.sasl) {
-    throw new KafkaClientError('invalidConfiguration', `${protocol} needs a SASL mechanism, username and password. Add them to the connection.`);
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      `${protocol} needs a SASL mechanism, username and password. Add them to the connection.`,
+    );
   }
   if (connection.sasl && !saslMechanisms.includes(connection.sasl.mechanism)) {
-    throw new KafkaClientError('invalidConfiguration', `SASL mechanism "${connection.sasl.mechanism}" is not one of ${saslMechanisms.join(', ')}.`);
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      `SASL mechanism "${connection.sasl.mechanism}" is not one of ${saslMechanisms.join(', ')}.`,
+    );
   }
   if (connection.sasl?.mechanism === 'OAUTHBEARER') {
     if (!/^https?:\/\//.test(connection.sasl.tokenEndpointUrl ?? '')) {
-      throw new KafkaClientError('invalidConfiguration', 'OAUTHBEARER needs the token endpoint URL of the identity provider (https://...).');
+      throw new KafkaClientError(
+        'invalidConfiguration',
+        'OAUTHBEARER needs the token endpoint URL of the identity provider (https://...).',
+      );
     }
     if (!connection.sasl.clientId) throw new KafkaClientError('invalidConfiguration', 'OAUTHBEARER needs a client id.');
   }
   const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL';
-  if (!usesTls && connection.tls && (connection.tls.caLocation || connection.tls.certificateLocation || connection.tls.keyLocation)) {
-    throw new KafkaClientError('invalidConfiguration', `TLS files are set but the security protocol is ${protocol}. Choose SSL or SASL_SSL, or remove the files.`);
+  if (
+    !usesTls &&
+    connection.tls &&
+    (connection.tls.caLocation || connection.tls.certificateLocation || connection.tls.keyLocation)
+  ) {
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      `TLS files are set but the security protocol is ${protocol}. Choose SSL or SASL_SSL, or remove the files.`,
+    );
   }
   if (connection.tls && !!connection.tls.certificateLocation !== !!connection.tls.keyLocation) {
-    throw new KafkaClientError('invalidConfiguration', 'A client certificate needs its key file, and a key file its certificate. Set both, or neither.');
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      'A client certificate needs its key file, and a key file its certificate. Set both, or neither.',
+    );
   }
   if (!needsSasl && connection.sasl) {
-    throw new KafkaClientError('invalidConfiguration', `SASL credentials are set but the security protocol is ${protocol}. Choose SASL_PLAINTEXT or SASL_SSL, or remove the credentials.`);
+    throw new KafkaClientError(
+      'invalidConfiguration',
+      `SASL credentials are set but the security protocol is ${protocol}. Choose SASL_PLAINTEXT or SASL_SSL, or remove the credentials.`,
+    );
   }
 }
 

@@ -29,7 +29,13 @@ export class GroupConsumer {
     private readonly context: ClassifyContext,
   ) {}
 
-  static async open(connection: ClusterConnection, groupId: string, timeoutMs: number, context: ClassifyContext, logger: Logger): Promise<GroupConsumer> {
+  static async open(
+    connection: ClusterConnection,
+    groupId: string,
+    timeoutMs: number,
+    context: ClassifyContext,
+    logger: Logger,
+  ): Promise<GroupConsumer> {
     const native = loadNativeClient();
     const consumer = new native.KafkaConsumer(
       {
@@ -49,8 +55,13 @@ export class GroupConsumer {
       logger.debug(`group client error (${groupId}): ${error.message ?? ''}`);
     });
     try {
-      await bounded<void>(timeoutMs + 1000, { operation: `connect for consumer group "${groupId}"`, groupId }, context, (done) =>
-        consumer.connect({ timeout: timeoutMs }, (err) => done(err)), () => reader.lastError);
+      await bounded<void>(
+        timeoutMs + 1000,
+        { operation: `connect for consumer group "${groupId}"`, groupId },
+        context,
+        (done) => consumer.connect({ timeout: timeoutMs }, (err) => done(err)),
+        () => reader.lastError,
+      );
     } catch (error) {
       await reader.close();
       throw error;
@@ -65,7 +76,12 @@ export class GroupConsumer {
       this.timeoutMs + 1000,
       { operation: `read the committed offsets of group "${this.groupId}"`, groupId: this.groupId },
       this.context,
-      (done) => this.consumer.committed(partitions.map((p) => ({ topic: p.topic, partition: p.partition })), this.timeoutMs, (err, tps) => done(err, tps)),
+      (done) =>
+        this.consumer.committed(
+          partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+          this.timeoutMs,
+          (err, tps) => done(err, tps),
+        ),
       () => this.lastError,
     );
     return new Map(offsets.map((o) => [partitionKey(o.topic, o.partition), committedOrNull(o.offset)]));
@@ -78,7 +94,11 @@ export class GroupConsumer {
       this.timeoutMs + 1000,
       { operation: `commit offsets for group "${this.groupId}"`, groupId: this.groupId },
       this.context,
-      (done) => this.consumer.commitCb(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })), (err) => done(err)),
+      (done) =>
+        this.consumer.commitCb(
+          offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+          (err) => done(err),
+        ),
       () => this.lastError,
     );
   }

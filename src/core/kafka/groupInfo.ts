@@ -3,7 +3,14 @@ import type { TopicPartitionRef } from './offsetReset';
 export type GroupState = 'Unknown' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Empty';
 
 /** librdkafka's rd_kafka_consumer_group_state_t, in order. */
-const stateNames: readonly GroupState[] = ['Unknown', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Empty'];
+const stateNames: readonly GroupState[] = [
+  'Unknown',
+  'PreparingRebalance',
+  'CompletingRebalance',
+  'Stable',
+  'Dead',
+  'Empty',
+];
 
 export function groupStateName(state: number | undefined): GroupState {
   return stateNames[state ?? 0] ?? 'Unknown';
@@ -48,7 +55,12 @@ export function lagOf(committed: number | null, end: number): number | null {
 
 /** A group with members, or rebalancing, must not have its offsets moved from outside. */
 export function isGroupActive(detail: Pick<GroupDetail, 'state' | 'members'>): boolean {
-  return detail.members.length > 0 || detail.state === 'Stable' || detail.state === 'PreparingRebalance' || detail.state === 'CompletingRebalance';
+  return (
+    detail.members.length > 0 ||
+    detail.state === 'Stable' ||
+    detail.state === 'PreparingRebalance' ||
+    detail.state === 'CompletingRebalance'
+  );
 }
 
 /** A committed offset as the client reports it: negative values (OFFSET_INVALID, -1001) mean none. */

@@ -66,7 +66,10 @@ export function toKafkajsConfig(connection: ClusterConnection, options: KafkajsC
   };
 }
 
-function tlsOptions(connection: ClusterConnection, readFile: (path: string) => Buffer): ConnectionOptions | boolean | undefined {
+function tlsOptions(
+  connection: ClusterConnection,
+  readFile: (path: string) => Buffer,
+): ConnectionOptions | boolean | undefined {
   const protocol = connection.securityProtocol ?? 'PLAINTEXT';
   if (protocol !== 'SSL' && protocol !== 'SASL_SSL') return undefined;
   const tls = connection.tls;
@@ -76,7 +79,11 @@ function tlsOptions(connection: ClusterConnection, readFile: (path: string) => B
       return readFile(path);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      throw new KafkaClientError('invalidConfiguration', `Could not read the TLS ${what} file "${path}"${typeof code === 'string' ? ` (${code})` : ''}. Check the path in the connection settings; it must be a PEM file.`, { cause: error });
+      throw new KafkaClientError(
+        'invalidConfiguration',
+        `Could not read the TLS ${what} file "${path}"${typeof code === 'string' ? ` (${code})` : ''}. Check the path in the connection settings; it must be a PEM file.`,
+        { cause: error },
+      );
     }
   };
   return {
@@ -98,14 +105,34 @@ function saslOptions(connection: ClusterConnection, options: KafkajsConfigOption
     case 'SCRAM-SHA-512':
       return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
     case 'OAUTHBEARER': {
-      const token = clientCredentialsProvider(sasl, { timeoutMs: kafkajsTimeouts(options.timeoutMs).requestTimeout, fetch: options.fetch });
+      const token = clientCredentialsProvider(sasl, {
+        timeoutMs: kafkajsTimeouts(options.timeoutMs).requestTimeout,
+        fetch: options.fetch,
+      });
       return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await token()).value }) };
     }
   }
 }
 
 /** Fields of kafkajs log entries worth keeping; everything else (payloads, buffers, nested objects) is dropped. */
-const keptFields = new Set(['broker', 'clientId', 'correlationId', 'apiName', 'apiKey', 'apiVersion', 'error', 'retryCount', 'retryTime', 'retryForever', 'size', 'expectResponse', 'topic', 'groupId', 'host', 'port']);
+const keptFields = new Set([
+  'broker',
+  'clientId',
+  'correlationId',
+  'apiName',
+  'apiKey',
+  'apiVersion',
+  'error',
+  'retryCount',
+  'retryTime',
+  'retryForever',
+  'size',
+  'expectResponse',
+  'topic',
+  'groupId',
+  'host',
+  'port',
+]);
 
 /**
  * kafkajs's own log, into ours at debug. Only a few scalar fields are kept, so that request payloads

@@ -12,9 +12,18 @@ interface KafkajsErrorLike {
 }
 
 /** Broker error codes that mean the credentials were refused. */
-const saslCodes: ReadonlySet<number> = new Set([33 /* UNSUPPORTED_SASL_MECHANISM */, 34 /* ILLEGAL_SASL_STATE */, RdKafkaCode.SASL_AUTHENTICATION_FAILED]);
+const saslCodes: ReadonlySet<number> = new Set([
+  33 /* UNSUPPORTED_SASL_MECHANISM */,
+  34 /* ILLEGAL_SASL_STATE */,
+  RdKafkaCode.SASL_AUTHENTICATION_FAILED,
+]);
 
-const connectionErrors: ReadonlySet<string> = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSNoBrokerAvailableError']);
+const connectionErrors: ReadonlySet<string> = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+]);
 const timeoutErrors: ReadonlySet<string> = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSTimeout']);
 
 /** kafkajs wraps the error that mattered (in KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError): its cause chain, outermost first. */
@@ -28,7 +37,8 @@ function chainOf(error: unknown): KafkajsErrorLike[] {
   return chain;
 }
 
-const messageOf = (e: KafkajsErrorLike): string => (typeof e.message === 'string' ? e.message : String(e.name ?? 'error'));
+const messageOf = (e: KafkajsErrorLike): string =>
+  typeof e.message === 'string' ? e.message : String(e.name ?? 'error');
 
 /**
  * Classifies an error of a kafkajs call by the class and protocol code in its cause chain, with the
@@ -38,7 +48,12 @@ const messageOf = (e: KafkajsErrorLike): string => (typeof e.message === 'string
  * used when the error itself says nothing classifiable: after a timed-out handshake kafkajs goes on
  * and fails later with a plain Error.
  */
-export function fromKafkajsError(error: unknown, subject: AdminErrorSubject, context: ClassifyContext, earlier?: unknown): KafkaClientError {
+export function fromKafkajsError(
+  error: unknown,
+  subject: AdminErrorSubject,
+  context: ClassifyContext,
+  earlier?: unknown,
+): KafkaClientError {
   const classified = classify(error, subject, context);
   if (classified.reason !== 'unknown' || classified === error || earlier === undefined) return classified;
   const instead = classify(earlier, subject, context);
@@ -49,8 +64,11 @@ function classify(error: unknown, subject: AdminErrorSubject, context: ClassifyC
   const chain = chainOf(error);
   const ours = chain.find((e): e is KafkaClientError => e instanceof KafkaClientError);
   if (ours) return ours;
-  const auth = chain.find((e) => e.name === 'KafkaJSSASLAuthenticationError' || (typeof e.code === 'number' && saslCodes.has(e.code)));
-  if (auth) return toKafkaClientError({ code: RdKafkaCode.SASL_AUTHENTICATION_FAILED, message: messageOf(auth) }, context);
+  const auth = chain.find(
+    (e) => e.name === 'KafkaJSSASLAuthenticationError' || (typeof e.code === 'number' && saslCodes.has(e.code)),
+  );
+  if (auth)
+    return toKafkaClientError({ code: RdKafkaCode.SASL_AUTHENTICATION_FAILED, message: messageOf(auth) }, context);
   const protocol = chain.find((e) => e.name === 'KafkaJSProtocolError' && typeof e.code === 'number');
   if (protocol) return toAdminError({ code: protocol.code as number, message: messageOf(protocol) }, subject, context);
   const unreachable = chain.find((e) => typeof e.name === 'string' && connectionErrors.has(e.name));
@@ -62,6 +80,10 @@ function classify(error: unknown, subject: AdminErrorSubject, context: ClassifyC
 }
 
 /** The overall bound ran out: a timeout, named by the operation. */
-export function overallTimeout(subject: AdminErrorSubject, context: ClassifyContext, waitedMs: number): KafkaClientError {
+export function overallTimeout(
+  subject: AdminErrorSubject,
+  context: ClassifyContext,
+  waitedMs: number,
+): KafkaClientError {
   return toKafkaClientError(timedOut(subject.operation), { ...context, waitedMs });
 }

@@ -14,7 +14,10 @@ export interface BearerToken {
   readonly expiresAtMs?: number;
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{
   readonly ok: boolean;
   readonly status: number;
   text(): Promise<string>;
@@ -35,19 +38,31 @@ function displayUrl(url: string): string {
  * authenticating with HTTP Basic (§2.3.1), bounded by `timeoutMs`. Fails with a typed error that
  * names the endpoint and the client, never the secret.
  */
-export async function fetchClientCredentialsToken(credentials: ClientCredentials, options: { timeoutMs: number; fetch?: FetchLike; now?: () => number }): Promise<BearerToken> {
+export async function fetchClientCredentialsToken(
+  credentials: ClientCredentials,
+  options: { timeoutMs: number; fetch?: FetchLike; now?: () => number },
+): Promise<BearerToken> {
   const doFetch = options.fetch ?? (fetch as unknown as FetchLike);
   const where = displayUrl(credentials.tokenEndpointUrl);
   const who = `client "${credentials.clientId}"`;
-  const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
-  const body = new URLSearchParams({ grant_type: 'client_credentials', ...(credentials.scope ? { scope: credentials.scope } : {}) }).toString();
+  const basic = Buffer.from(
+    `${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`,
+  ).toString('base64');
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    ...(credentials.scope ? { scope: credentials.scope } : {}),
+  }).toString();
   const started = (options.now ?? Date.now)();
   let status: number;
   let text: string;
   try {
     const response = await doFetch(credentials.tokenEndpointUrl, {
       method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
       body,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
@@ -58,10 +73,18 @@ export async function fetchClientCredentialsToken(credentials: ClientCredentials
     if (error instanceof KafkaClientError) throw error;
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new KafkaClientError('timeout', `No answer from the OAUTHBEARER token endpoint ${where} within ${options.timeoutMs} ms. Check the token endpoint URL and that the identity provider is reachable.`, { cause: error });
+      throw new KafkaClientError(
+        'timeout',
+        `No answer from the OAUTHBEARER token endpoint ${where} within ${options.timeoutMs} ms. Check the token endpoint URL and that the identity provider is reachable.`,
+        { cause: error },
+      );
     }
     const detail = causeText(error);
-    throw new KafkaClientError('authenticationFailed', `Could not reach the OAUTHBEARER token endpoint ${where}${detail ? ` (${detail})` : ''}. Check the token endpoint URL and that the identity provider is reachable.`, { cause: error });
+    throw new KafkaClientError(
+      'authenticationFailed',
+      `Could not reach the OAUTHBEARER token endpoint ${where}${detail ? ` (${detail})` : ''}. Check the token endpoint URL and that the identity provider is reachable.`,
+      { cause: error },
+    );
   }
   let token: { access_token?: unknown; expires_in?: unknown };
   try {
@@ -70,10 +93,16 @@ export async function fetchClientCredentialsToken(credentials: ClientCredentials
     token = {};
   }
   if (typeof token.access_token !== 'string' || token.access_token === '') {
-    throw new KafkaClientError('authenticationFailed', `The OAUTHBEARER token endpoint ${where} answered HTTP ${status} without an access_token for ${who}. Check that the URL is the identity provider's token endpoint.`);
+    throw new KafkaClientError(
+      'authenticationFailed',
+      `The OAUTHBEARER token endpoint ${where} answered HTTP ${status} without an access_token for ${who}. Check that the URL is the identity provider's token endpoint.`,
+    );
   }
   const expiresIn = Number(token.expires_in);
-  return { value: token.access_token, ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAtMs: started + expiresIn * 1000 } : {}) };
+  return {
+    value: token.access_token,
+    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAtMs: started + expiresIn * 1000 } : {}),
+  };
 }
 
 function refused(status: number, text: string, where: string, who: string): never {
@@ -102,13 +131,18 @@ function causeText(error: unknown): string {
  * A token provider for one client: fetches on first use and again shortly before the token
  * expires; concurrent callers share one request, and a failure is not cached.
  */
-export function clientCredentialsProvider(credentials: ClientCredentials, options: { timeoutMs: number; fetch?: FetchLike; now?: () => number }): () => Promise<BearerToken> {
+export function clientCredentialsProvider(
+  credentials: ClientCredentials,
+  options: { timeoutMs: number; fetch?: FetchLike; now?: () => number },
+): () => Promise<BearerToken> {
   const now = options.now ?? Date.now;
   let current: Promise<BearerToken> | undefined;
   return () => {
     if (current) {
       const cached = current;
-      return cached.then((token) => (token.expiresAtMs !== undefined && token.expiresAtMs - 30_000 <= now() ? refresh() : token));
+      return cached.then((token) =>
+        token.expiresAtMs !== undefined && token.expiresAtMs - 30_000 <= now() ? refresh() : token,
+      );
     }
     return refresh();
   };

@@ -12,7 +12,8 @@ export type ResetScope =
   | { readonly kind: 'partitions'; readonly partitions: readonly TopicPartitionRef[] };
 
 /** Where a reset moves them. `timestamp` is epoch milliseconds; `shiftBy` moves from the committed offset. */
-export type ResetTarget = 'earliest' | 'latest' | { readonly timestamp: number } | { readonly offset: number } | { readonly shiftBy: number };
+export type ResetTarget =
+  'earliest' | 'latest' | { readonly timestamp: number } | { readonly offset: number } | { readonly shiftBy: number };
 
 /** What is known about one partition when planning. */
 export interface PartitionPosition extends TopicPartitionRef {
@@ -45,7 +46,8 @@ export function clampOffset(offset: number, low: number, high: number): number {
 
 export function describeTarget(target: ResetTarget): string {
   if (target === 'earliest' || target === 'latest') return target;
-  if ('timestamp' in target) return `timestamp ${Number.isFinite(target.timestamp) && Math.abs(target.timestamp) <= 8.64e15 ? new Date(target.timestamp).toISOString() : String(target.timestamp)}`;
+  if ('timestamp' in target)
+    return `timestamp ${Number.isFinite(target.timestamp) && Math.abs(target.timestamp) <= 8.64e15 ? new Date(target.timestamp).toISOString() : String(target.timestamp)}`;
   if ('offset' in target) return `offset ${target.offset}`;
   return `shift by ${target.shiftBy >= 0 ? '+' : ''}${target.shiftBy}`;
 }
@@ -69,9 +71,19 @@ export function targetOffset(target: ResetTarget, position: PartitionPosition): 
 }
 
 export function validateTarget(target: ResetTarget): void {
-  const value = target === 'earliest' || target === 'latest' ? 0 : 'timestamp' in target ? target.timestamp : 'offset' in target ? target.offset : target.shiftBy;
+  const value =
+    target === 'earliest' || target === 'latest'
+      ? 0
+      : 'timestamp' in target
+        ? target.timestamp
+        : 'offset' in target
+          ? target.offset
+          : target.shiftBy;
   if (!Number.isSafeInteger(value) || (typeof target === 'object' && !('shiftBy' in target) && value < 0)) {
-    throw new KafkaClientError('invalidRequest', `Reset target ${describeTarget(target)} is not valid; use a whole number (offsets and timestamps are not negative).`);
+    throw new KafkaClientError(
+      'invalidRequest',
+      `Reset target ${describeTarget(target)} is not valid; use a whole number (offsets and timestamps are not negative).`,
+    );
   }
 }
 
@@ -81,13 +93,25 @@ export function planRows(target: ResetTarget, positions: readonly PartitionPosit
   return positions
     .map((p) => {
       const next = clampOffset(targetOffset(target, p), p.low, p.high);
-      return { topic: p.topic, partition: p.partition, current: p.current, next, delta: p.current === null ? null : next - p.current, low: p.low, high: p.high };
+      return {
+        topic: p.topic,
+        partition: p.partition,
+        current: p.current,
+        next,
+        delta: p.current === null ? null : next - p.current,
+        low: p.low,
+        high: p.high,
+      };
     })
     .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
 }
 
 /** The partitions a scope selects, out of those the group has committed offsets for (`known`) and the topics' partition counts. */
-export function scopePartitions(scope: ResetScope, known: readonly TopicPartitionRef[], partitionCount: (topic: string) => number): TopicPartitionRef[] {
+export function scopePartitions(
+  scope: ResetScope,
+  known: readonly TopicPartitionRef[],
+  partitionCount: (topic: string) => number,
+): TopicPartitionRef[] {
   switch (scope.kind) {
     case 'group':
       return [...known];
@@ -97,7 +121,10 @@ export function scopePartitions(scope: ResetScope, known: readonly TopicPartitio
       for (const p of scope.partitions) {
         const count = partitionCount(p.topic);
         if (!Number.isInteger(p.partition) || p.partition < 0 || p.partition >= count) {
-          throw new KafkaClientError('invalidRequest', `Partition ${p.topic}[${p.partition}] does not exist (the topic has ${count} partitions); choose partitions from the list.`);
+          throw new KafkaClientError(
+            'invalidRequest',
+            `Partition ${p.topic}[${p.partition}] does not exist (the topic has ${count} partitions); choose partitions from the list.`,
+          );
         }
       }
       const seen = new Set<string>();

@@ -14,7 +14,9 @@ export function parseTimestamp(text: string): Parsed<number> {
     return Number.isSafeInteger(ms) ? ok(ms) : fail('That epoch-millisecond value is too large.');
   }
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed)) {
-    return fail('Enter an ISO 8601 time such as 2025-01-31T14:00:00Z (or 2025-01-31), or epoch milliseconds such as 1738332000000.');
+    return fail(
+      'Enter an ISO 8601 time such as 2025-01-31T14:00:00Z (or 2025-01-31), or epoch milliseconds such as 1738332000000.',
+    );
   }
   const ms = Date.parse(trimmed.replace(' ', 'T'));
   if (!Number.isFinite(ms)) return fail(`"${trimmed}" is not a valid date or time.`);
@@ -34,11 +36,15 @@ export function parseResetTarget(kind: TargetKind, text = ''): Parsed<ResetTarge
       return ms.ok ? ok({ timestamp: ms.value }) : ms;
     }
     case 'offset': {
-      if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) return fail('Enter the offset as a whole number, 0 or more.');
+      if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed)))
+        return fail('Enter the offset as a whole number, 0 or more.');
       return ok({ offset: Number(trimmed) });
     }
     case 'shiftBy': {
-      if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) return fail('Enter a whole number of messages: negative moves back (re-read), positive moves forward (skip), e.g. -100.');
+      if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed)))
+        return fail(
+          'Enter a whole number of messages: negative moves back (re-read), positive moves forward (skip), e.g. -100.',
+        );
       const shiftBy = Number(trimmed);
       if (shiftBy === 0) return fail('A shift of 0 changes nothing; enter e.g. -100 to re-read the last 100 messages.');
       return ok({ shiftBy });
@@ -51,7 +57,10 @@ const signed = (n: number | null): string => (n === null ? 'none' : n > 0 ? `+${
 
 /** One preview entry per partition, for a list: `orders [0]` over `current 4 → new 0 · delta −4`. */
 export function previewRow(row: ResetRow): { readonly label: string; readonly detail: string } {
-  return { label: `${row.topic} [${row.partition}]`, detail: `current ${show(row.current)} → new ${row.next} · delta ${signed(row.delta)}` };
+  return {
+    label: `${row.topic} [${row.partition}]`,
+    detail: `current ${show(row.current)} → new ${row.next} · delta ${signed(row.delta)}`,
+  };
 }
 
 /** The whole preview as a fixed-width table (for the log and monospace surfaces). */
@@ -59,7 +68,11 @@ export function previewTable(rows: readonly ResetRow[]): string {
   const header = ['topic', 'partition', 'current', 'new', 'delta'];
   const cells = rows.map((r) => [r.topic, String(r.partition), show(r.current), String(r.next), signed(r.delta)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 

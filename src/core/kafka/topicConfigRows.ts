@@ -4,7 +4,14 @@
  */
 
 /** Where a config's value comes from, in Kafka's words (DescribeConfigs `config_source`). */
-export type ConfigSourceName = 'dynamic topic' | 'dynamic broker' | 'dynamic default broker' | 'static broker' | 'default' | 'dynamic broker logger' | 'unknown';
+export type ConfigSourceName =
+  | 'dynamic topic'
+  | 'dynamic broker'
+  | 'dynamic default broker'
+  | 'static broker'
+  | 'default'
+  | 'dynamic broker logger'
+  | 'unknown';
 
 /** The Kafka protocol's ConfigSource codes (stable across versions). */
 const sourceByCode: Readonly<Record<number, ConfigSourceName>> = {
@@ -47,7 +54,10 @@ export function differsFromDefault(row: TopicConfigRow): boolean {
 
 /** Non-default rows first, then the defaults; by name within each. */
 export function sortConfigRows(rows: readonly TopicConfigRow[]): TopicConfigRow[] {
-  return [...rows].sort((a, b) => Number(differsFromDefault(b)) - Number(differsFromDefault(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...rows].sort(
+    (a, b) =>
+      Number(differsFromDefault(b)) - Number(differsFromDefault(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }
 
 export function toConfigRows(entries: readonly RawConfigEntry[]): TopicConfigRow[] {
@@ -81,7 +91,9 @@ export function configRowView(row: TopicConfigRow): ConfigRowView {
   const value = row.sensitive ? '(sensitive)' : row.value === null ? '(no value)' : row.value;
   const head = `${row.name} = `;
   const differs = differsFromDefault(row);
-  const description = [differs ? `${row.source} config` : 'default', ...(row.readOnly ? ['read-only'] : [])].join(' · ');
+  const description = [differs ? `${row.source} config` : 'default', ...(row.readOnly ? ['read-only'] : [])].join(
+    ' · ',
+  );
   const tooltip = [
     `${row.name} = ${value}`,
     differs ? `Differs from the default: set as a ${row.source} config.` : "Kafka's default value.",

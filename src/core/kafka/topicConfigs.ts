@@ -28,11 +28,20 @@ const DISCONNECT_BOUND_MS = 2_000;
  * on first use. Bounded by `timeoutMs` whatever the brokers do; fails with a typed KafkaClientError;
  * always disconnects.
  */
-export async function describeTopicConfigs(connection: ClusterConnection, topic: string, options: TopicConfigsOptions = {}): Promise<TopicConfigRow[]> {
+export async function describeTopicConfigs(
+  connection: ClusterConnection,
+  topic: string,
+  options: TopicConfigsOptions = {},
+): Promise<TopicConfigRow[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const logger = (options.logger ?? silentLogger).child('configs');
   const subject: AdminErrorSubject = { operation: `describe the configs of topic "${topic}"`, topic };
-  const context: ClassifyContext = { bootstrapServers: connection.bootstrapServers, username: principalOf(connection), mechanism: connection.sasl?.mechanism, waitedMs: timeoutMs };
+  const context: ClassifyContext = {
+    bootstrapServers: connection.bootstrapServers,
+    username: principalOf(connection),
+    mechanism: connection.sasl?.mechanism,
+    waitedMs: timeoutMs,
+  };
   validateConnection(connection);
   const started = Date.now();
   logger.debug(subject.operation);
@@ -48,7 +57,10 @@ export async function describeTopicConfigs(connection: ClusterConnection, topic:
   // kafkajs reports a timed-out request as an event, then may fail later with a plain Error: keep the first, to report it instead.
   let earlier: { name: string; message: string } | undefined;
   admin.on(admin.events.REQUEST_TIMEOUT, ({ payload }) => {
-    earlier ??= { name: 'KafkaJSRequestTimeoutError', message: `request ${payload.apiName} to ${payload.broker} timed out` };
+    earlier ??= {
+      name: 'KafkaJSRequestTimeoutError',
+      message: `request ${payload.apiName} to ${payload.broker} timed out`,
+    };
   });
   const work = (async (): Promise<DescribeConfigResponse> => {
     await admin.connect();
@@ -62,7 +74,11 @@ export async function describeTopicConfigs(connection: ClusterConnection, topic:
   try {
     const response = await withinBound(work, timeoutMs, () => overallTimeout(subject, context, timeoutMs));
     const resource = response.resources.find((r) => r.resourceName === topic);
-    if (!resource) throw new KafkaClientError('unknown', `Could not ${subject.operation}: the broker's answer did not include the topic. See the log for details.`);
+    if (!resource)
+      throw new KafkaClientError(
+        'unknown',
+        `Could not ${subject.operation}: the broker's answer did not include the topic. See the log for details.`,
+      );
     const rows = toConfigRows(resource.configEntries);
     logger.debug(`${rows.length} configs of ${topic} in ${Date.now() - started} ms`);
     return rows;
@@ -88,7 +104,10 @@ function withinBound<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Er
 async function disconnectQuietly(admin: Admin, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([admin.disconnect(), new Promise<void>((resolve) => (timer = setTimeout(resolve, DISCONNECT_BOUND_MS)))]);
+    await Promise.race([
+      admin.disconnect(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, DISCONNECT_BOUND_MS))),
+    ]);
   } catch (error) {
     logger.debug(`disconnect failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {

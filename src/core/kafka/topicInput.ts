@@ -16,16 +16,24 @@ export function topicNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'Enter a topic name.';
   if (name !== name.trim()) return 'A topic name cannot start or end with spaces.';
   if (name === '.' || name === '..') return 'A topic name cannot be "." or "..".';
-  if (name.length > MAX_TOPIC_NAME_LENGTH) return `A topic name has at most ${MAX_TOPIC_NAME_LENGTH} characters (this one has ${name.length}).`;
+  if (name.length > MAX_TOPIC_NAME_LENGTH)
+    return `A topic name has at most ${MAX_TOPIC_NAME_LENGTH} characters (this one has ${name.length}).`;
   const bad = [...new Set(name.replace(/[A-Za-z0-9._-]/g, ''))];
-  if (bad.length) return `A topic name may contain only letters, digits, ".", "_" and "-" (not ${bad.map((c) => JSON.stringify(c)).join(', ')}).`;
+  if (bad.length)
+    return `A topic name may contain only letters, digits, ".", "_" and "-" (not ${bad.map((c) => JSON.stringify(c)).join(', ')}).`;
   return undefined;
 }
 
 /** A whole number in [min, max], written in decimal digits. */
-export function parseWholeNumber(text: string, what: string, min: number, max = Number.MAX_SAFE_INTEGER): Parsed<number> {
+export function parseWholeNumber(
+  text: string,
+  what: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): Parsed<number> {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return fail(`Enter the ${what} as a whole number${min > 0 ? ` of at least ${min}` : ''}.`);
+  if (!/^\d+$/.test(trimmed))
+    return fail(`Enter the ${what} as a whole number${min > 0 ? ` of at least ${min}` : ''}.`);
   const value = Number(trimmed);
   if (!Number.isSafeInteger(value) || value > max) return fail(`The ${what} can be at most ${max}.`);
   if (value < min) return fail(`The ${what} must be at least ${min}.`);
@@ -48,7 +56,9 @@ export function parseReplicationFactor(text: string): Parsed<number> {
 export function parseNewPartitionTotal(text: string, current: number): Parsed<number> {
   const parsed = parseWholeNumber(text, 'new total number of partitions', current + 1, MAX_PARTITIONS);
   if (!parsed.ok && /^\s*\d+\s*$/.test(text) && Number(text) <= current) {
-    return fail(`The topic has ${current} partition${current === 1 ? '' : 's'}; enter a larger total (Kafka cannot remove partitions).`);
+    return fail(
+      `The topic has ${current} partition${current === 1 ? '' : 's'}; enter a larger total (Kafka cannot remove partitions).`,
+    );
   }
   return parsed;
 }
@@ -66,10 +76,12 @@ export function parseTopicConfigs(text: string): Parsed<Record<string, string>> 
     .filter(Boolean);
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) return fail(`"${pair}" is not a key=value pair; write e.g. retention.ms=86400000, pairs separated by spaces.`);
+    if (eq <= 0)
+      return fail(`"${pair}" is not a key=value pair; write e.g. retention.ms=86400000, pairs separated by spaces.`);
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
-    if (!/^[a-z0-9]+([.-][a-z0-9]+)*$/.test(key)) return fail(`"${key}" is not a topic config name (lower-case words joined by dots, e.g. cleanup.policy).`);
+    if (!/^[a-z0-9]+([.-][a-z0-9]+)*$/.test(key))
+      return fail(`"${key}" is not a topic config name (lower-case words joined by dots, e.g. cleanup.policy).`);
     if (!value) return fail(`"${key}" has no value; write ${key}=<value>.`);
     if (key in configs) return fail(`"${key}" is given twice.`);
     configs[key] = value;

@@ -93,7 +93,10 @@ export interface TopicLister {
 /** Loads the Topics level of the explorer: cluster metadata, filter, sort, page. */
 export async function loadTopicPage(admin: TopicLister, request: TopicPageRequest = {}): Promise<TopicPage> {
   const glob = request.glob?.trim();
-  const topics = await admin.listTopics({ includeInternal: request.includeInternal ?? false, ...(glob ? { glob } : {}) });
+  const topics = await admin.listTopics({
+    includeInternal: request.includeInternal ?? false,
+    ...(glob ? { glob } : {}),
+  });
   return pageTopics(topics, request);
 }
 

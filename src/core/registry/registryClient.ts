@@ -1,5 +1,11 @@
 import { REDACTED, redactText, silentLogger, type Logger } from '../logging';
-import { RegistryError, statusFailure, transportFailure, type ErrorContext, type RegistryErrorReason } from './registryErrors';
+import {
+  RegistryError,
+  statusFailure,
+  transportFailure,
+  type ErrorContext,
+  type RegistryErrorReason,
+} from './registryErrors';
 import { createNodeRegistryHttp, type RegistryHttp, type RegistryHttpRequest } from './registryHttp';
 import {
   compatibilityLevels,
@@ -27,7 +33,11 @@ export interface RegistryReader {
 /** What the encoder additionally needs to register schemas. */
 export interface RegistryWriter extends RegistryReader {
   register(subject: string, schema: SchemaDefinition): Promise<RegistryResult<{ id: number }>>;
-  checkCompatibility(subject: string, schema: SchemaDefinition, version?: number | 'latest'): Promise<RegistryResult<CompatibilityResult>>;
+  checkCompatibility(
+    subject: string,
+    schema: SchemaDefinition,
+    version?: number | 'latest',
+  ): Promise<RegistryResult<CompatibilityResult>>;
 }
 
 /** Checks a connection before use; returns the problem, or undefined when it is usable. */
@@ -37,13 +47,17 @@ export function validateRegistryConnection(connection: RegistryConnection): Regi
   try {
     url = new URL(connection.url);
   } catch {
-    return invalid(`The schema registry URL "${redactText(connection.url)}" is not a URL. Use the form http://host:8081 or https://host/apis/ccompat/v7.`);
+    return invalid(
+      `The schema registry URL "${redactText(connection.url)}" is not a URL. Use the form http://host:8081 or https://host/apis/ccompat/v7.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return invalid(`The schema registry URL must start with http:// or https://, not ${url.protocol}//.`);
   }
   if (url.username || url.password) {
-    return invalid('The schema registry URL contains credentials. Remove them from the URL and store them as the connection\'s registry credentials instead.');
+    return invalid(
+      "The schema registry URL contains credentials. Remove them from the URL and store them as the connection's registry credentials instead.",
+    );
   }
   if (url.search || url.hash) {
     return invalid('The schema registry URL must not have a query or fragment; give the base URL of the API only.');
@@ -78,7 +92,13 @@ function parseReferences(value: unknown): SchemaReference[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: SchemaReference[] = [];
   for (const item of value) {
-    if (!isObject(item) || typeof item.name !== 'string' || typeof item.subject !== 'string' || !Number.isInteger(item.version)) return undefined;
+    if (
+      !isObject(item) ||
+      typeof item.name !== 'string' ||
+      typeof item.subject !== 'string' ||
+      !Number.isInteger(item.version)
+    )
+      return undefined;
     out.push({ name: item.name, subject: item.subject, version: item.version as number });
   }
   return out;
@@ -93,7 +113,6 @@ function parseSchemaBody(json: unknown, id: number | undefined): RegisteredSchem
   const schemaType = typeof json.schemaType === 'string' && json.schemaType ? json.schemaType : 'AVRO';
   return { id: schemaId as number, schemaType, schema: json.schema, references };
 }
-
 
 /**
  * A client for the Confluent Schema Registry REST API, tolerant of compatible implementations
@@ -148,7 +167,8 @@ export class SchemaRegistryClient implements RegistryWriter {
       path: '/subjects',
       ...(options.deleted ? { query: 'deleted=true' } : {}),
       action: 'list subjects',
-      parse: (json) => (Array.isArray(json) && json.every((s) => typeof s === 'string') ? (json as string[]) : undefined),
+      parse: (json) =>
+        Array.isArray(json) && json.every((s) => typeof s === 'string') ? (json as string[]) : undefined,
     });
   }
 
@@ -194,7 +214,11 @@ export class SchemaRegistryClient implements RegistryWriter {
   }
 
   /** One version of a subject; `deleted` also finds a soft-deleted version. */
-  getSchemaByVersion(subject: string, version: number | 'latest', options: { deleted?: boolean } = {}): Promise<RegistryResult<SubjectVersionSchema>> {
+  getSchemaByVersion(
+    subject: string,
+    version: number | 'latest',
+    options: { deleted?: boolean } = {},
+  ): Promise<RegistryResult<SubjectVersionSchema>> {
     return this.request({
       method: 'GET',
       path: `/subjects/${seg(subject)}/versions/${version === 'latest' ? 'latest' : String(version)}`,
@@ -204,7 +228,11 @@ export class SchemaRegistryClient implements RegistryWriter {
       parse: (json) => {
         const schema = parseSchemaBody(json, undefined);
         if (!schema || !isObject(json) || !Number.isInteger(json.version)) return undefined;
-        return { ...schema, subject: typeof json.subject === 'string' ? json.subject : subject, version: json.version as number };
+        return {
+          ...schema,
+          subject: typeof json.subject === 'string' ? json.subject : subject,
+          version: json.version as number,
+        };
       },
     });
   }
@@ -222,7 +250,11 @@ export class SchemaRegistryClient implements RegistryWriter {
     });
   }
 
-  checkCompatibility(subject: string, schema: SchemaDefinition, version: number | 'latest' = 'latest'): Promise<RegistryResult<CompatibilityResult>> {
+  checkCompatibility(
+    subject: string,
+    schema: SchemaDefinition,
+    version: number | 'latest' = 'latest',
+  ): Promise<RegistryResult<CompatibilityResult>> {
     return this.request({
       method: 'POST',
       path: `/compatibility/subjects/${seg(subject)}/versions/${version === 'latest' ? 'latest' : String(version)}`,
@@ -232,7 +264,9 @@ export class SchemaRegistryClient implements RegistryWriter {
       notFound: 'subjectNotFound',
       parse: (json) => {
         if (!isObject(json) || typeof json.is_compatible !== 'boolean') return undefined;
-        const messages = Array.isArray(json.messages) ? json.messages.filter((m): m is string => typeof m === 'string') : [];
+        const messages = Array.isArray(json.messages)
+          ? json.messages.filter((m): m is string => typeof m === 'string')
+          : [];
         return { compatible: json.is_compatible, messages };
       },
     });
@@ -248,7 +282,9 @@ export class SchemaRegistryClient implements RegistryWriter {
       if (!isObject(json)) return undefined;
       // GET answers `compatibilityLevel`; some registries answer `compatibility`.
       const level = json.compatibilityLevel ?? json.compatibility;
-      return typeof level === 'string' && (compatibilityLevels as readonly string[]).includes(level) ? (level as CompatibilityLevel) : undefined;
+      return typeof level === 'string' && (compatibilityLevels as readonly string[]).includes(level)
+        ? (level as CompatibilityLevel)
+        : undefined;
     };
     if (subject !== undefined) {
       const own = await this.request({
@@ -268,14 +304,20 @@ export class SchemaRegistryClient implements RegistryWriter {
     if (!(compatibilityLevels as readonly string[]).includes(level)) {
       return Promise.resolve({
         ok: false,
-        error: new RegistryError('invalidRequest', `"${String(level)}" is not a compatibility level; use one of ${compatibilityLevels.join(', ')}.`),
+        error: new RegistryError(
+          'invalidRequest',
+          `"${String(level)}" is not a compatibility level; use one of ${compatibilityLevels.join(', ')}.`,
+        ),
       });
     }
     return this.request({
       method: 'PUT',
       path: subject === undefined ? '/config' : `/config/${seg(subject)}`,
       body: { compatibility: level },
-      action: subject === undefined ? 'set the global compatibility level' : `set the compatibility level of subject "${subject}"`,
+      action:
+        subject === undefined
+          ? 'set the global compatibility level'
+          : `set the compatibility level of subject "${subject}"`,
       parse: (json) => {
         const value = isObject(json) ? (json.compatibility ?? json.compatibilityLevel) : undefined;
         return typeof value === 'string' ? (value as CompatibilityLevel) : level;
@@ -306,9 +348,19 @@ export class SchemaRegistryClient implements RegistryWriter {
    * Deletes one version of a subject: soft by default, `permanent` for good (soft-deleting it
    * first when needed). Resolves to the version number deleted.
    */
-  deleteVersion(subject: string, version: number, options: { permanent?: boolean } = {}): Promise<RegistryResult<number>> {
+  deleteVersion(
+    subject: string,
+    version: number,
+    options: { permanent?: boolean } = {},
+  ): Promise<RegistryResult<number>> {
     if (!Number.isInteger(version) || version < 1) {
-      return Promise.resolve({ ok: false, error: new RegistryError('invalidRequest', `"${String(version)}" is not a version number; versions are whole numbers from 1.`) });
+      return Promise.resolve({
+        ok: false,
+        error: new RegistryError(
+          'invalidRequest',
+          `"${String(version)}" is not a version number; versions are whole numbers from 1.`,
+        ),
+      });
     }
     return this.softThenPermanent(options.permanent === true, (permanent) =>
       this.request({
@@ -326,7 +378,10 @@ export class SchemaRegistryClient implements RegistryWriter {
    * A soft delete, then for `permanent` the hard one. "Already soft-deleted" from the first step
    * is what a permanent delete expects, so it goes on; any other failure stops there.
    */
-  private async softThenPermanent<T>(permanent: boolean, send: (permanent: boolean) => Promise<RegistryResult<T>>): Promise<RegistryResult<T>> {
+  private async softThenPermanent<T>(
+    permanent: boolean,
+    send: (permanent: boolean) => Promise<RegistryResult<T>>,
+  ): Promise<RegistryResult<T>> {
     const soft = await send(false);
     if (!permanent) return soft;
     if (!soft.ok && soft.error.reason !== 'alreadyDeleted') return soft;
@@ -339,7 +394,9 @@ export class SchemaRegistryClient implements RegistryWriter {
   private secretValues: readonly string[] = [];
 
   private async headers(hasBody: boolean): Promise<RegistryResult<Record<string, string>>> {
-    const headers: Record<string, string> = { Accept: 'application/vnd.schemaregistry.v1+json, application/json;q=0.9' };
+    const headers: Record<string, string> = {
+      Accept: 'application/vnd.schemaregistry.v1+json, application/json;q=0.9',
+    };
     if (hasBody) headers['Content-Type'] = 'application/vnd.schemaregistry.v1+json';
     const auth = this.connection.auth ?? 'none';
     if (auth === 'none') return { ok: true, value: headers };
@@ -358,9 +415,14 @@ export class SchemaRegistryClient implements RegistryWriter {
         ),
       };
     }
-    const encoded = credentials.type === 'basic' ? Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64') : credentials.token;
+    const encoded =
+      credentials.type === 'basic'
+        ? Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')
+        : credentials.token;
     headers.Authorization = credentials.type === 'basic' ? `Basic ${encoded}` : `Bearer ${encoded}`;
-    this.secretValues = [encoded, ...(credentials.type === 'basic' ? [credentials.password] : [])].filter((s) => s.length >= 4);
+    this.secretValues = [encoded, ...(credentials.type === 'basic' ? [credentials.password] : [])].filter(
+      (s) => s.length >= 4,
+    );
     return { ok: true, value: headers };
   }
 
@@ -409,7 +471,12 @@ export class SchemaRegistryClient implements RegistryWriter {
   }
 
   private errorContext(): ErrorContext {
-    return { where: this.where, timeoutMs: this.timeoutMs, auth: this.connection.auth ?? 'none', scrub: (text) => this.scrub(text) };
+    return {
+      where: this.where,
+      timeoutMs: this.timeoutMs,
+      auth: this.connection.auth ?? 'none',
+      scrub: (text) => this.scrub(text),
+    };
   }
 
   private scrub(text: string): string {

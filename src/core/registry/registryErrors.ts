@@ -116,7 +116,11 @@ export function transportFailure(kind: string, detail: string, label: string, ct
         request,
       );
     case 'tooLarge':
-      return new RegistryError('badResponse', `The schema registry at ${where} sent an unexpectedly large answer (${detail}). Check that the URL points at a schema registry.`, request);
+      return new RegistryError(
+        'badResponse',
+        `The schema registry at ${where} sent an unexpectedly large answer (${detail}). Check that the URL points at a schema registry.`,
+        request,
+      );
     default:
       return new RegistryError(
         'unreachable',
@@ -131,17 +135,35 @@ export function transportFailure(kind: string, detail: string, label: string, ct
  * where it is known; registries differ in codes and bodies (Apicurio sends 0 or plain 409/422
  * codes), so the status and the request fill in the rest.
  */
-export function statusFailure(status: number, json: unknown, body: string, request: FailedRequest, ctx: ErrorContext): RegistryError {
+export function statusFailure(
+  status: number,
+  json: unknown,
+  body: string,
+  request: FailedRequest,
+  ctx: ErrorContext,
+): RegistryError {
   const where = ctx.where;
   const errorCode = isObject(json) && Number.isInteger(json.error_code) ? (json.error_code as number) : undefined;
   const rawMessage = isObject(json) && typeof json.message === 'string' ? json.message : body.slice(0, 300);
   const registryMessage = ctx.scrub(redactText(rawMessage.trim()));
-  const details = { status, ...(errorCode !== undefined ? { errorCode } : {}), ...(registryMessage ? { registryMessage } : {}), request: request.label };
+  const details = {
+    status,
+    ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(registryMessage ? { registryMessage } : {}),
+    request: request.label,
+  };
   const said = registryMessage ? ` The registry said: ${registryMessage}` : '';
   const action = request.action;
   if (status === 401) {
-    const fix = ctx.auth === 'none' ? 'It needs credentials: set basic auth or a bearer token for this connection.' : 'Check the username and password (or token) stored for this connection.';
-    return new RegistryError('unauthorized', `The schema registry at ${where} refused to ${action} (401 Unauthorized). ${fix}`, details);
+    const fix =
+      ctx.auth === 'none'
+        ? 'It needs credentials: set basic auth or a bearer token for this connection.'
+        : 'Check the username and password (or token) stored for this connection.';
+    return new RegistryError(
+      'unauthorized',
+      `The schema registry at ${where} refused to ${action} (401 Unauthorized). ${fix}`,
+      details,
+    );
   }
   if (status === 403) {
     return new RegistryError(
@@ -160,7 +182,10 @@ export function statusFailure(status: number, json: unknown, body: string, reque
           ? byCode
           : status === 422
             ? (byCode ?? (errorCode === undefined || errorCode === 0 ? 'invalidSchema' : 'invalidRequest'))
-            : status === 500 && errorCode === 0 && request.method === 'POST' && request.path.startsWith('/compatibility/')
+            : status === 500 &&
+                errorCode === 0 &&
+                request.method === 'POST' &&
+                request.path.startsWith('/compatibility/')
               ? // Apicurio answers a compatibility check of a schema it cannot parse with 500 and error_code 0.
                 'invalidSchema'
               : status >= 500

@@ -84,22 +84,33 @@ export function createNodeRegistryHttp(options: NodeRegistryHttpOptions = {}): R
       };
       const headers: Record<string, string> = { ...request.headers };
       if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
-      const req = transport.request(request.url, { method: request.method, headers, agent: isHttps ? httpsAgent : httpAgent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            finish({ ok: false, kind: 'tooLarge', detail: `the response exceeded ${maxBytes} bytes` });
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => finish({ ok: true, response: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') } }));
-        res.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, ...classify(error) }));
-        res.on('aborted', () => finish({ ok: false, kind: 'unreachable', detail: 'the connection closed mid-response' }));
-      });
+      const req = transport.request(
+        request.url,
+        { method: request.method, headers, agent: isHttps ? httpsAgent : httpAgent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+              finish({ ok: false, kind: 'tooLarge', detail: `the response exceeded ${maxBytes} bytes` });
+              req.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () =>
+            finish({
+              ok: true,
+              response: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') },
+            }),
+          );
+          res.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, ...classify(error) }));
+          res.on('aborted', () =>
+            finish({ ok: false, kind: 'unreachable', detail: 'the connection closed mid-response' }),
+          );
+        },
+      );
       // One deadline for the whole exchange: a registry that accepts connections but never answers
       // (a hung proxy, a black-holed port) must not hold a decode for longer than this.
       const timer = setTimeout(() => {

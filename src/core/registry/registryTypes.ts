@@ -55,7 +55,8 @@ export interface CompatibilityResult {
   readonly messages: readonly string[];
 }
 
-export type RegistryResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RegistryError };
+export type RegistryResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RegistryError };
 
 /** Credentials for a registry, as the secret store hands them over. Never part of settings. */
 export type RegistryCredentials =

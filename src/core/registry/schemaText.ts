@@ -25,8 +25,37 @@ export function formatSchemaText(schemaType: string, text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
-const avroTypeNames = new Set(['record', 'enum', 'fixed', 'array', 'map', 'null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
-const jsonSchemaKeywords = ['$schema', '$id', '$ref', '$defs', 'definitions', 'properties', 'items', 'allOf', 'anyOf', 'oneOf', 'required', 'additionalProperties', 'const', 'enum'];
+const avroTypeNames = new Set([
+  'record',
+  'enum',
+  'fixed',
+  'array',
+  'map',
+  'null',
+  'boolean',
+  'int',
+  'long',
+  'float',
+  'double',
+  'bytes',
+  'string',
+]);
+const jsonSchemaKeywords = [
+  '$schema',
+  '$id',
+  '$ref',
+  '$defs',
+  'definitions',
+  'properties',
+  'items',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'required',
+  'additionalProperties',
+  'const',
+  'enum',
+];
 
 function looksLikeAvro(value: unknown): boolean {
   if (typeof value === 'string') return avroTypeNames.has(value);
@@ -36,9 +65,15 @@ function looksLikeAvro(value: unknown): boolean {
   if (type === 'record' || type === 'error') return Array.isArray((value as Record<string, unknown>).fields);
   if (type === 'enum') return Array.isArray((value as Record<string, unknown>).symbols);
   if (type === 'fixed') return typeof (value as Record<string, unknown>).size === 'number';
-  if (type === 'array') return 'items' in value && !('properties' in value) && looksLikeAvro((value as Record<string, unknown>).items);
+  if (type === 'array')
+    return 'items' in value && !('properties' in value) && looksLikeAvro((value as Record<string, unknown>).items);
   if (type === 'map') return 'values' in value;
-  return typeof type === 'string' && avroTypeNames.has(type) && type !== 'array' && Object.keys(value).every((k) => k === 'type' || k === 'logicalType' || k === 'precision' || k === 'scale');
+  return (
+    typeof type === 'string' &&
+    avroTypeNames.has(type) &&
+    type !== 'array' &&
+    Object.keys(value).every((k) => k === 'type' || k === 'logicalType' || k === 'precision' || k === 'scale')
+  );
 }
 
 export interface SchemaTypeGuess {
@@ -52,10 +87,12 @@ export interface SchemaTypeGuess {
  * caller lets the user confirm or change it: this is a default, not a verdict.
  */
 export function guessSchemaType(text: string, languageId?: string): SchemaTypeGuess {
-  if (languageId === 'proto' || languageId === 'proto3' || languageId === 'protobuf') return { schemaType: 'PROTOBUF', because: 'the editor language is Protobuf' };
+  if (languageId === 'proto' || languageId === 'proto3' || languageId === 'protobuf')
+    return { schemaType: 'PROTOBUF', because: 'the editor language is Protobuf' };
   const trimmed = text.trim();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('"')) {
-    if (/^\s*(syntax|edition)\s*=|^\s*(message|enum|service|package|import)\s+\S/m.test(text)) return { schemaType: 'PROTOBUF', because: 'the text has Protobuf declarations' };
+    if (/^\s*(syntax|edition)\s*=|^\s*(message|enum|service|package|import)\s+\S/m.test(text))
+      return { schemaType: 'PROTOBUF', because: 'the text has Protobuf declarations' };
   }
   let parsed: unknown;
   try {
@@ -65,10 +102,17 @@ export function guessSchemaType(text: string, languageId?: string): SchemaTypeGu
       ? { schemaType: 'JSON', because: 'the editor language is JSON' }
       : { schemaType: 'AVRO', because: 'nothing else matched' };
   }
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && jsonSchemaKeywords.some((k) => k in parsed) && !looksLikeAvro(parsed)) {
+  if (
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    jsonSchemaKeywords.some((k) => k in parsed) &&
+    !looksLikeAvro(parsed)
+  ) {
     return { schemaType: 'JSON', because: 'the text uses JSON Schema keywords' };
   }
   if (looksLikeAvro(parsed)) return { schemaType: 'AVRO', because: 'the text is an Avro schema' };
-  if (typeof parsed === 'object' && parsed !== null && typeof (parsed as Record<string, unknown>).type === 'string') return { schemaType: 'JSON', because: 'the text is a JSON object with a "type"' };
+  if (typeof parsed === 'object' && parsed !== null && typeof (parsed as Record<string, unknown>).type === 'string')
+    return { schemaType: 'JSON', because: 'the text is a JSON object with a "type"' };
   return { schemaType: 'AVRO', because: 'the text is JSON' };
 }

@@ -32,7 +32,9 @@ export type HandlerFactory = (request: HandlerRequest) => Promise<SessionHandler
 export const builtInHandlers: HandlerFactory = async ({ spec, logger }) => {
   const log = spec.handler === 'log';
   return {
-    handle: log ? (m) => logger.info(`handled ${m.topic}[${m.partition}]@${m.offset} (${m.size} bytes)`) : () => undefined,
+    handle: log
+      ? (m) => logger.info(`handled ${m.topic}[${m.partition}]@${m.offset} (${m.size} bytes)`)
+      : () => undefined,
     close: async () => undefined,
   };
 };
@@ -46,7 +48,9 @@ export function borrowedHandler(handle: MessageHandler): SessionHandler {
 export async function createHandler(factory: HandlerFactory, request: HandlerRequest): Promise<SessionHandler> {
   const handler = await factory(request);
   if (request.signal.aborted) {
-    await handler.close().catch((error: unknown) => request.logger.warn(`closing the handler of a stopped session: ${String(error)}`));
+    await handler
+      .close()
+      .catch((error: unknown) => request.logger.warn(`closing the handler of a stopped session: ${String(error)}`));
     throw new HandlerCreationAborted('the session stopped while its handler was being created');
   }
   return handler;

@@ -16,7 +16,13 @@ export interface ReplayOutcome {
  * outside the group. It never commits and never moves the group's position: the record does not
  * go through the engine at all, and whatever the handler returns or throws is only reported.
  */
-export async function replayIntoHandler(handler: MessageHandler, connection: ClusterConnection, topic: string, partition: number, offset: number): Promise<ReplayOutcome> {
+export async function replayIntoHandler(
+  handler: MessageHandler,
+  connection: ClusterConnection,
+  topic: string,
+  partition: number,
+  offset: number,
+): Promise<ReplayOutcome> {
   const record = await fetchRecord(connection, topic, partition, offset);
   const message: ConsumedMessage = {
     ...record,

@@ -25,7 +25,8 @@ export async function stepThroughHandler(
     await handler(message, { attempt: message.attempts + 1, signal: controller.signal });
   } catch (error) {
     if (error instanceof HandlerRetry) return session.decide(messageId, { kind: 'retry' }).then(() => undefined);
-    if (error instanceof HandlerDeadLetter) return session.decide(messageId, { kind: 'deadLetter', reason: error.message, error }).then(() => undefined);
+    if (error instanceof HandlerDeadLetter)
+      return session.decide(messageId, { kind: 'deadLetter', reason: error.message, error }).then(() => undefined);
     if (errors.size >= KEEP_ERRORS) errors.clear();
     errors.set(messageId, error);
     return { failed: describeHandlerError(error) };
@@ -39,7 +40,11 @@ export async function stepThroughHandler(
 export function describeHandlerError(error: unknown): string {
   if (error instanceof HoldMessage) return error.message;
   if (error instanceof HandlerFailure) {
-    const frames = (error.remoteStack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 4).map((line) => line.trim());
+    const frames = (error.remoteStack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .slice(0, 4)
+      .map((line) => line.trim());
     return [`${error.errorType}: ${error.message}`, ...frames].join('\n');
   }
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -57,11 +57,22 @@ export type ValueSegments = readonly (string | number)[];
 /** The same shapes as the codec's DisplayNote (displayModel.ts); the webview cannot import that file. */
 export type ValueNoteView =
   /** A logical or well-known type: `json` holds the readable form (or the base when there is none); `base` is JSON-safe. */
-  | { readonly at: ValueSegments; readonly kind: 'logical'; readonly logicalType: string; readonly base: unknown; readonly note?: string }
+  | {
+      readonly at: ValueSegments;
+      readonly kind: 'logical';
+      readonly logicalType: string;
+      readonly base: unknown;
+      readonly note?: string;
+    }
   /** A string in `json` that is an exact number (a 64-bit integer beyond 2^53, NaN, ±Infinity). */
   | { readonly at: ValueSegments; readonly kind: 'number' }
   /** Something here was left out (depth, node or size limits); `detail` says what. */
-  | { readonly at: ValueSegments; readonly kind: 'cut'; readonly reason: 'depth' | 'nodes' | 'string'; readonly detail: string };
+  | {
+      readonly at: ValueSegments;
+      readonly kind: 'cut';
+      readonly reason: 'depth' | 'nodes' | 'string';
+      readonly detail: string;
+    };
 
 /** The same names as the codec's SchemaFormat. */
 export type SchemaFormat = 'avro' | 'protobuf' | 'jsonSchema';

@@ -32,7 +32,8 @@ export interface CommitView {
   readonly at: number;
 }
 
-export type PanelSessionState = 'starting' | 'stepping' | 'running' | 'paused' | 'rebalancing' | 'stopping' | 'stopped' | 'error';
+export type PanelSessionState =
+  'starting' | 'stepping' | 'running' | 'paused' | 'rebalancing' | 'stopping' | 'stopped' | 'error';
 
 export interface PanelNotice {
   readonly level: 'info' | 'warning' | 'error';
@@ -60,8 +61,15 @@ export interface PanelState {
 export const HISTORY_LIMIT = 50;
 
 /** Which controls make sense in a state: decisions need a message waiting in stepping mode. */
-export function allowedControls(state: PanelState): { decide: boolean; pause: boolean; resume: boolean; runUntil: boolean; cancelRunUntil: boolean } {
-  const live = state.state !== 'stopping' && state.state !== 'stopped' && state.state !== 'error' && state.state !== 'starting';
+export function allowedControls(state: PanelState): {
+  decide: boolean;
+  pause: boolean;
+  resume: boolean;
+  runUntil: boolean;
+  cancelRunUntil: boolean;
+} {
+  const live =
+    state.state !== 'stopping' && state.state !== 'stopped' && state.state !== 'error' && state.state !== 'starting';
   const running = state.runUntil !== undefined;
   return {
     // `current` is set only while a message waits for a decision; a rebalance in progress (of a

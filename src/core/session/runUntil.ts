@@ -9,7 +9,13 @@ export type RunUntilCondition =
   /** The key, as text (or JSON, or hex for binary keys), equals `value`. */
   | { readonly kind: 'keyEquals'; readonly value: string }
   /** The value (or key) at a JSON path equals / contains `value`. */
-  | { readonly kind: 'jsonPath'; readonly path: string; readonly op: JsonPathOp; readonly value: string; readonly on?: 'key' | 'value' }
+  | {
+      readonly kind: 'jsonPath';
+      readonly path: string;
+      readonly op: JsonPathOp;
+      readonly value: string;
+      readonly on?: 'key' | 'value';
+    }
   /** A header with this name is present. */
   | { readonly kind: 'headerPresent'; readonly name: string }
   /** The offset is at or past `offset` (on this topic / partition when given). */
@@ -31,7 +37,11 @@ export interface RunUntilOutcome {
   readonly handlerError?: string;
 }
 
-export function matchesRunUntil(condition: RunUntilCondition, message: MessageView, outcome: RunUntilOutcome = {}): boolean {
+export function matchesRunUntil(
+  condition: RunUntilCondition,
+  message: MessageView,
+  outcome: RunUntilOutcome = {},
+): boolean {
   switch (condition.kind) {
     case 'keyEquals':
       return payloadEquals(message.key, condition.value);
@@ -68,7 +78,12 @@ export function describeRunUntil(condition: RunUntilCondition): string {
     case 'headerPresent':
       return `header ${quote(condition.name)} present`;
     case 'offsetReached': {
-      const where = condition.topic !== undefined ? ` on ${condition.topic}${condition.partition !== undefined ? ` [${condition.partition}]` : ''}` : condition.partition !== undefined ? ` on partition ${condition.partition}` : '';
+      const where =
+        condition.topic !== undefined
+          ? ` on ${condition.topic}${condition.partition !== undefined ? ` [${condition.partition}]` : ''}`
+          : condition.partition !== undefined
+            ? ` on partition ${condition.partition}`
+            : '';
       return `offset ≥ ${condition.offset}${where}`;
     }
     case 'decodeError':
@@ -85,11 +100,21 @@ export function isRunUntilCondition(x: unknown): x is RunUntilCondition {
     case 'keyEquals':
       return isText(x.value);
     case 'jsonPath':
-      return isText(x.path) && parseJsonPath(x.path).ok && (x.op === 'equals' || x.op === 'contains') && isText(x.value) && (x.on === undefined || x.on === 'key' || x.on === 'value');
+      return (
+        isText(x.path) &&
+        parseJsonPath(x.path).ok &&
+        (x.op === 'equals' || x.op === 'contains') &&
+        isText(x.value) &&
+        (x.on === undefined || x.on === 'key' || x.on === 'value')
+      );
     case 'headerPresent':
       return isText(x.name) && x.name.length > 0;
     case 'offsetReached':
-      return isCount(x.offset) && (x.topic === undefined || (isText(x.topic) && x.topic.length > 0)) && (x.partition === undefined || isCount(x.partition));
+      return (
+        isCount(x.offset) &&
+        (x.topic === undefined || (isText(x.topic) && x.topic.length > 0)) &&
+        (x.partition === undefined || isCount(x.partition))
+      );
     case 'decodeError':
     case 'handlerError':
       return true;
@@ -100,9 +125,14 @@ export function isRunUntilCondition(x: unknown): x is RunUntilCondition {
 
 // ---- JSON paths: `$`, `.name`, `['name']`, `["name"]`, `[0]`, `[-1]`, `[*]`, `.*` ----
 
-export type JsonPathSegment = { readonly kind: 'property'; readonly name: string } | { readonly kind: 'index'; readonly index: number } | { readonly kind: 'wildcard' };
+export type JsonPathSegment =
+  | { readonly kind: 'property'; readonly name: string }
+  | { readonly kind: 'index'; readonly index: number }
+  | { readonly kind: 'wildcard' };
 
-export type JsonPathParse = { readonly ok: true; readonly segments: readonly JsonPathSegment[] } | { readonly ok: false; readonly error: string; readonly at: number };
+export type JsonPathParse =
+  | { readonly ok: true; readonly segments: readonly JsonPathSegment[] }
+  | { readonly ok: false; readonly error: string; readonly at: number };
 
 const NAME_CHAR = /[^.[\]\s'"]/;
 
@@ -169,11 +199,16 @@ export function resolveJsonPath(root: unknown, segments: readonly JsonPathSegmen
         if (Array.isArray(node)) next.push(...node);
         else if (isRecord(node)) next.push(...Object.keys(node).map((k) => node[k]));
       } else if (Array.isArray(node)) {
-        const index = segment.kind === 'index' ? segment.index : /^\d{1,9}$/.test(segment.name) ? Number(segment.name) : undefined;
+        const index =
+          segment.kind === 'index' ? segment.index : /^\d{1,9}$/.test(segment.name) ? Number(segment.name) : undefined;
         if (index === undefined) continue;
         const at = index < 0 ? node.length + index : index;
         if (at >= 0 && at < node.length) next.push(node[at]);
-      } else if (isRecord(node) && segment.kind === 'property' && Object.prototype.hasOwnProperty.call(node, segment.name)) {
+      } else if (
+        isRecord(node) &&
+        segment.kind === 'property' &&
+        Object.prototype.hasOwnProperty.call(node, segment.name)
+      ) {
         next.push(node[segment.name]);
       }
     }
@@ -207,10 +242,14 @@ export function valueContains(actual: unknown, expected: string): boolean {
 
 export function jsonDeepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonDeepEqual(item, b[i]));
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonDeepEqual(item, b[i]));
   if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonDeepEqual(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonDeepEqual(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -233,7 +272,9 @@ function payloadEquals(payload: PayloadView, expected: string): boolean {
       return valueEquals(payload.json, expected);
     case 'binary':
     case 'error':
-      return payload.text === expected || (!payload.truncated && payload.hex === expected.replace(/\s+/g, '').toLowerCase());
+      return (
+        payload.text === expected || (!payload.truncated && payload.hex === expected.replace(/\s+/g, '').toLowerCase())
+      );
   }
 }
 

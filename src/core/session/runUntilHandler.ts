@@ -31,7 +31,13 @@ export function withRunUntil(handler: MessageHandler, source: RunUntilSource): M
   };
 }
 
-async function runChecked(handler: MessageHandler, source: RunUntilSource, run: RunUntilProgress, message: ConsumedMessage, context: HandlerContext): Promise<void> {
+async function runChecked(
+  handler: MessageHandler,
+  source: RunUntilSource,
+  run: RunUntilProgress,
+  message: ConsumedMessage,
+  context: HandlerContext,
+): Promise<void> {
   const view = await source.decode(message);
   // Cancelled while decoding: handled as a plain running session would.
   if (source.current() !== run) return handler(message, context);
@@ -44,7 +50,8 @@ async function runChecked(handler: MessageHandler, source: RunUntilSource, run: 
   } catch (error) {
     if (run.condition.kind === 'handlerError' && !(error instanceof HoldMessage)) {
       const text = error instanceof Error ? error.message : String(error);
-      if (matchesRunUntil(run.condition, view, { handlerError: text })) throw new HoldMessage(`run-until matched: the handler failed (${text})`, true, { cause: error });
+      if (matchesRunUntil(run.condition, view, { handlerError: text }))
+        throw new HoldMessage(`run-until matched: the handler failed (${text})`, true, { cause: error });
     }
     throw error;
   }

@@ -16,7 +16,14 @@ import { stepThroughHandler } from './handlerStep';
 import { type ReplayOutcome, replayIntoHandler } from './handlerReplay';
 import { REBALANCE_SETTLE_MS, SessionLog } from './sessionLog';
 import { SessionDecoding } from './sessionDecoding';
-import { HISTORY_LIMIT, type HistoryEntry, type PanelAction, type PanelNotice, type PanelSessionState, type PanelState } from './panelState';
+import {
+  HISTORY_LIMIT,
+  type HistoryEntry,
+  type PanelAction,
+  type PanelNotice,
+  type PanelSessionState,
+  type PanelState,
+} from './panelState';
 import type { TimelineEntry } from './sessionLog';
 
 export type { TimelineEntry } from './sessionLog';
@@ -137,7 +144,13 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     this.decoding.readTimestampTypes(this.deps.timestampTypes, this.spec.topics);
     try {
       // The handler exists before the group is joined: nothing is fetched for a handler still starting.
-      if (!this.deps.handler) this.made = await createHandler(this.deps.handlers ?? builtInHandlers, { sessionId: this.id, spec: this.spec, logger: this.logger, signal: this.stopped.signal });
+      if (!this.deps.handler)
+        this.made = await createHandler(this.deps.handlers ?? builtInHandlers, {
+          sessionId: this.id,
+          spec: this.spec,
+          logger: this.logger,
+          signal: this.stopped.signal,
+        });
       await this.session.start();
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
@@ -247,7 +260,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   /** Decides the current message (or, with `messageId`, that one). The panel's buttons end here. */
   async decide(action: PanelAction, options: { messageId?: string; reason?: string } = {}): Promise<void> {
     const messageId = options.messageId ?? this.session.awaiting?.id;
-    if (!messageId) throw new Error('No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.');
+    if (!messageId)
+      throw new Error(
+        'No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.',
+      );
     const view = this.decoding.viewOf(messageId);
     this.noticeValue = undefined;
     try {
@@ -261,7 +277,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
           break;
         case 'skip':
           await this.session.decide(messageId, { kind: 'skip' });
-          if (view) this.noticeValue = { level: 'warning', text: `Offset ${view.offset} of ${view.topic} [${view.partition}] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.` };
+          if (view)
+            this.noticeValue = {
+              level: 'warning',
+              text: `Offset ${view.offset} of ${view.topic} [${view.partition}] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.`,
+            };
           break;
         case 'retry':
           await this.session.decide(messageId, { kind: 'retry' });
@@ -269,7 +289,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         case 'deadLetter': {
           const reason = options.reason?.trim() || DEFAULT_DEAD_LETTER_REASON;
           const error = this.handlerErrors.get(messageId);
-          await this.session.decide(messageId, { kind: 'deadLetter', reason, ...(error !== undefined ? { error } : {}) });
+          await this.session.decide(messageId, {
+            kind: 'deadLetter',
+            reason,
+            ...(error !== undefined ? { error } : {}),
+          });
           break;
         }
       }
@@ -285,8 +309,18 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     const message = this.session.awaiting;
     const outcome = await stepThroughHandler(this.session, handler, messageId, this.handlerErrors);
     if (!outcome || !message) return;
-    this.noticeValue = { level: 'error', text: `The handler failed on ${message.topic} [${message.partition}] offset ${message.offset}: ${outcome.failed}` };
-    this.record({ topic: message.topic, partition: message.partition, offset: message.offset, decision: 'failed', detail: outcome.failed, at: this.now() });
+    this.noticeValue = {
+      level: 'error',
+      text: `The handler failed on ${message.topic} [${message.partition}] offset ${message.offset}: ${outcome.failed}`,
+    };
+    this.record({
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      decision: 'failed',
+      detail: outcome.failed,
+      at: this.now(),
+    });
   }
 
   /**
@@ -294,13 +328,17 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
    * assigned partition). Nothing is committed and no position moves; the outcome is shown.
    */
   async replay(topic: string, partition: number, offset: number): Promise<ReplayOutcome> {
-    if (!this.deps.handler) throw new Error('Replay needs your own handler: start the session with Debug Handler or Run Handler.');
+    if (!this.deps.handler)
+      throw new Error('Replay needs your own handler: start the session with Debug Handler or Run Handler.');
     const outcome = await replayIntoHandler(this.deps.handler, this.deps.connection, topic, partition, offset);
     const where = `${topic} [${partition}] offset ${offset}`;
     this.noticeValue =
       outcome.result.kind === 'returned'
         ? { level: 'info', text: `Replayed ${where}: the handler returned. Nothing was committed.` }
-        : { level: 'error', text: `Replayed ${where}: the handler failed (nothing was committed): ${outcome.result.error}` };
+        : {
+            level: 'error',
+            text: `Replayed ${where}: the handler failed (nothing was committed): ${outcome.result.error}`,
+          };
     this.changed();
     return outcome;
   }
@@ -388,7 +426,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       if (!handler) throw new Error('the session has no handler yet (it is still starting)');
       return handler(message, context);
     };
-    return withRunUntil(handle, { current: () => this.runUntilValue, decode: (message) => this.decoding.decode(message) });
+    return withRunUntil(handle, {
+      current: () => this.runUntilValue,
+      decode: (message) => this.decoding.decode(message),
+    });
   }
 
   private wire(): void {
@@ -399,7 +440,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         () => this.changed(),
         (error: unknown) => {
           this.logger.error(`decoding ${message.topic}[${message.partition}]@${message.offset} failed`, error);
-          this.emit('problem', { kind: 'decodeFailed', message: `Could not decode ${message.topic} [${message.partition}] offset ${message.offset}: ${String(error)}` });
+          this.emit('problem', {
+            kind: 'decodeFailed',
+            message: `Could not decode ${message.topic} [${message.partition}] offset ${message.offset}: ${String(error)}`,
+          });
         },
       );
     });
@@ -408,7 +452,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         const scanned = this.runUntilValue.scanned;
         this.runUntilValue = undefined;
         this.resumeMode = 'stepping';
-        this.noticeValue = { level: 'info', text: `Stopped on ${message.topic} [${message.partition}] offset ${message.offset} after ${scanned} message(s): ${why.replace(/^run-until matched: /, '')}.` };
+        this.noticeValue = {
+          level: 'info',
+          text: `Stopped on ${message.topic} [${message.partition}] offset ${message.offset} after ${scanned} message(s): ${why.replace(/^run-until matched: /, '')}.`,
+        };
       }
       this.changed();
     });
@@ -436,7 +483,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         this.settleTimer.unref();
       }
       if (event.kind === 'lost') {
-        this.emit('problem', { kind: 'partitionsLost', message: `Member ${event.memberId} lost ${event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')}: nothing past its commits was committed; those messages will be delivered again.` });
+        this.emit('problem', {
+          kind: 'partitionsLost',
+          message: `Member ${event.memberId} lost ${event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')}: nothing past its commits was committed; those messages will be delivered again.`,
+        });
       }
       this.changed();
     });

@@ -23,9 +23,14 @@ export class SessionDecoding {
   ) {}
 
   /** Starts reading each topic's message.timestamp.type; best effort and bounded. */
-  readTimestampTypes(read: ((topics: readonly string[]) => Promise<ReadonlyMap<string, TimestampType>>) | undefined, topics: readonly string[]): void {
+  readTimestampTypes(
+    read: ((topics: readonly string[]) => Promise<ReadonlyMap<string, TimestampType>>) | undefined,
+    topics: readonly string[],
+  ): void {
     if (!read) return;
-    const bound = new Promise<ReadonlyMap<string, TimestampType>>((resolve) => setTimeout(() => resolve(new Map()), TIMESTAMP_TYPES_WAIT_MS).unref());
+    const bound = new Promise<ReadonlyMap<string, TimestampType>>((resolve) =>
+      setTimeout(() => resolve(new Map()), TIMESTAMP_TYPES_WAIT_MS).unref(),
+    );
     this.timestampTypes = Promise.race([
       read(topics).catch((error: unknown) => {
         this.logger.debug(`timestamp types unknown (${String(error)}); shown as CreateTime, the broker default`);
@@ -37,7 +42,11 @@ export class SessionDecoding {
 
   async decode(message: ConsumedMessage): Promise<MessageView> {
     const decoder = this.decoder;
-    const [key, value, types] = await Promise.all([decoder.decode(message.key, { topic: message.topic, role: 'key' }), decoder.decode(message.value, { topic: message.topic, role: 'value' }), this.timestampTypes]);
+    const [key, value, types] = await Promise.all([
+      decoder.decode(message.key, { topic: message.topic, role: 'key' }),
+      decoder.decode(message.value, { topic: message.topic, role: 'value' }),
+      this.timestampTypes,
+    ]);
     const timestampType = types?.get(message.topic);
     return toMessageView(message, { key, value }, timestampType ? { timestampType } : {});
   }
@@ -45,14 +54,11 @@ export class SessionDecoding {
   /** Decodes the message now waiting for a decision; `shown` runs once its view is ready (unless a newer one came). */
   show(message: ConsumedMessage, shown: () => void, failed: (error: unknown) => void): void {
     const generation = ++this.generation;
-    this.decode(message).then(
-      (view) => {
-        if (generation !== this.generation) return;
-        this.view = view;
-        shown();
-      },
-      failed,
-    );
+    this.decode(message).then((view) => {
+      if (generation !== this.generation) return;
+      this.view = view;
+      shown();
+    }, failed);
   }
 
   /** The decoded view of this message, if it is the one last shown. */

@@ -30,7 +30,9 @@ export class SessionLog {
 
   /** The last commit of each partition, by topic and partition. */
   lastCommits(): CommitView[] {
-    return [...this.commits.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    return [...this.commits.values()].sort((a, b) =>
+      a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
+    );
   }
 
   record(entry: HistoryEntry): void {
@@ -42,16 +44,36 @@ export class SessionLog {
   decided(event: DecisionEvent): boolean {
     if (event.decision === 'deadLetter') return false;
     const decision = event.decision === 'ack' ? 'next' : event.decision === 'commitNow' ? 'commit' : event.decision;
-    this.record({ topic: event.message.topic, partition: event.message.partition, offset: event.message.offset, decision, ...(event.detail ? { detail: event.detail } : {}), at: event.at });
+    this.record({
+      topic: event.message.topic,
+      partition: event.message.partition,
+      offset: event.message.offset,
+      decision,
+      ...(event.detail ? { detail: event.detail } : {}),
+      at: event.at,
+    });
     return true;
   }
 
   deadLettered(event: DeadLetteredEvent): void {
-    this.record({ topic: event.message.topic, partition: event.message.partition, offset: event.message.offset, decision: 'deadLetter', detail: `→ ${event.dlqTopic}: ${event.envelope.error_message}`, at: event.at });
+    this.record({
+      topic: event.message.topic,
+      partition: event.message.partition,
+      offset: event.message.offset,
+      decision: 'deadLetter',
+      detail: `→ ${event.dlqTopic}: ${event.envelope.error_message}`,
+      at: event.at,
+    });
   }
 
   committed(event: CommitEvent): void {
-    for (const o of event.offsets) this.commits.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, offset: o.offset, at: event.at });
+    for (const o of event.offsets)
+      this.commits.set(`${o.topic}\u0000${o.partition}`, {
+        topic: o.topic,
+        partition: o.partition,
+        offset: o.offset,
+        at: event.at,
+      });
   }
 
   rebalanced(event: RebalanceEvent): void {

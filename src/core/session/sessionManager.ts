@@ -60,12 +60,25 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   /** Starts a session; it is listed while it starts. A session that fails to start is removed again. */
   async start(spec: SessionSpec, options: { handler?: MessageHandler } = {}): Promise<SessionController> {
-    if (this.list().some((s) => s.spec.clusterId === spec.clusterId && s.spec.groupId === spec.groupId && s.session.state !== 'stopped')) {
-      throw new Error(`A session of group "${spec.groupId}" is already running on this cluster. Add a member to it instead, or stop it first.`);
+    if (
+      this.list().some(
+        (s) => s.spec.clusterId === spec.clusterId && s.spec.groupId === spec.groupId && s.session.state !== 'stopped',
+      )
+    ) {
+      throw new Error(
+        `A session of group "${spec.groupId}" is already running on this cluster. Add a member to it instead, or stop it first.`,
+      );
     }
     const { connection, decoder, timestampTypes } = await this.resources(spec);
     const id = `session-${++this.counter}`;
-    const controller = new SessionController(id, spec, { connection, decoder, logger: this.logger, handlers: this.handlers, ...(timestampTypes ? { timestampTypes } : {}), ...(options.handler ? { handler: options.handler } : {}) });
+    const controller = new SessionController(id, spec, {
+      connection,
+      decoder,
+      logger: this.logger,
+      handlers: this.handlers,
+      ...(timestampTypes ? { timestampTypes } : {}),
+      ...(options.handler ? { handler: options.handler } : {}),
+    });
     controller.on('changed', () => this.emit('changed', controller));
     controller.on('problem', (problem) => this.emit('problem', controller, problem));
     this.sessions.set(id, controller);
@@ -78,7 +91,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       this.emit('changed', undefined);
       throw error;
     }
-    this.logger.info(`started ${id}: group ${spec.groupId} on ${spec.topics.join(', ')} (${spec.mode}, ${spec.members} member(s))`);
+    this.logger.info(
+      `started ${id}: group ${spec.groupId} on ${spec.topics.join(', ')} (${spec.mode}, ${spec.members} member(s))`,
+    );
     return controller;
   }
 
@@ -107,7 +122,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
           }, timeoutMs);
         });
         try {
-          await Promise.race([this.stop(c.id).catch((error: unknown) => this.logger.warn(`stopping ${c.id}: ${String(error)}`)), late]);
+          await Promise.race([
+            this.stop(c.id).catch((error: unknown) => this.logger.warn(`stopping ${c.id}: ${String(error)}`)),
+            late,
+          ]);
         } finally {
           clearTimeout(timer);
         }

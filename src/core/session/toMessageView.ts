@@ -25,7 +25,10 @@ export function toPayloadView(result: DecodeResult): PayloadView {
       hex: result.fallback.format === 'binary' ? result.fallback.preview.hex : shown.subarray(0, 1024).toString('hex'),
       text: text.text,
       size: result.raw.length,
-      truncated: result.fallback.format === 'binary' ? result.fallback.preview.truncated : result.raw.length > 1024 || text.truncatedFrom !== undefined,
+      truncated:
+        result.fallback.format === 'binary'
+          ? result.fallback.preview.truncated
+          : result.raw.length > 1024 || text.truncatedFrom !== undefined,
       ...(result.schemaId !== undefined ? { schemaId: result.schemaId } : {}),
     };
   }
@@ -36,20 +39,35 @@ export function toPayloadView(result: DecodeResult): PayloadView {
       return { kind: 'text', ...cut(result.text) };
     case 'binary': {
       const shown = result.raw.subarray(0, result.preview.shownBytes);
-      return { kind: 'binary', hex: result.preview.hex, text: lenientUtf8.decode(shown), size: result.preview.size, truncated: result.preview.truncated };
+      return {
+        kind: 'binary',
+        hex: result.preview.hex,
+        text: lenientUtf8.decode(shown),
+        size: result.preview.size,
+        truncated: result.preview.truncated,
+      };
     }
     case 'json':
-      return { kind: 'json', ...structured(buildDisplay(result.value)), rawText: cut(result.raw.toString('utf8')), format: 'json' };
+      return {
+        kind: 'json',
+        ...structured(buildDisplay(result.value)),
+        rawText: cut(result.raw.toString('utf8')),
+        format: 'json',
+      };
     default:
       return {
         kind: 'json',
         ...structured(buildDisplay(result.value)),
         // A JSON Schema body follows the 5-byte header when it has one (JSON text never starts with a zero byte).
-        ...(result.format === 'jsonSchema' ? { rawText: cut(result.raw.toString('utf8', result.raw[0] === 0 ? 5 : 0)) } : {}),
+        ...(result.format === 'jsonSchema'
+          ? { rawText: cut(result.raw.toString('utf8', result.raw[0] === 0 ? 5 : 0)) }
+          : {}),
         format: result.format,
         schema: schemaView(result.schema),
         ...(result.messageType !== undefined ? { messageType: result.messageType } : {}),
-        ...(result.violations?.length ? { violations: result.violations.map(({ path, expected, actual }) => ({ path, expected, actual })) } : {}),
+        ...(result.violations?.length
+          ? { violations: result.violations.map(({ path, expected, actual }) => ({ path, expected, actual })) }
+          : {}),
       };
   }
 }
@@ -60,7 +78,12 @@ export function toHeaderViews(headers: Headers | undefined): HeaderView[] {
     for (const key of Object.keys(record)) {
       const value = record[key];
       const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
-      views.push({ key, text: cut(lenientUtf8.decode(bytes)).text, hex: bytes.subarray(0, HEADER_HEX_BYTES).toString('hex'), size: bytes.length });
+      views.push({
+        key,
+        text: cut(lenientUtf8.decode(bytes)).text,
+        hex: bytes.subarray(0, HEADER_HEX_BYTES).toString('hex'),
+        size: bytes.length,
+      });
     }
   }
   return views;
@@ -72,7 +95,11 @@ export interface DecodedPair {
 }
 
 /** Builds the panel's view of a consumed message from the engine's message and its decoded key and value. */
-export function toMessageView(message: ConsumedMessage, decoded: DecodedPair, options: { timestampType?: TimestampType } = {}): MessageView {
+export function toMessageView(
+  message: ConsumedMessage,
+  decoded: DecodedPair,
+  options: { timestampType?: TimestampType } = {},
+): MessageView {
   const key = toPayloadView(decoded.key);
   const value = toPayloadView(decoded.value);
   const schema = (value.kind === 'json' && value.schema) || (key.kind === 'json' && key.schema) || undefined;
@@ -95,7 +122,11 @@ export function toMessageView(message: ConsumedMessage, decoded: DecodedPair, op
 }
 
 function structured(model: DisplayModel): { json: unknown; notes?: DisplayModel['notes']; cut?: DisplayModel['cut'] } {
-  return { json: model.json, ...(model.notes.length ? { notes: model.notes } : {}), ...(model.cut ? { cut: model.cut } : {}) };
+  return {
+    json: model.json,
+    ...(model.notes.length ? { notes: model.notes } : {}),
+    ...(model.cut ? { cut: model.cut } : {}),
+  };
 }
 
 function schemaView(schema: SchemaIdentity): SchemaView {

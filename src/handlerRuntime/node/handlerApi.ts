@@ -47,7 +47,8 @@ export interface HandlerContext {
 }
 
 /** Return nothing when done, or one of these to decide the message's fate yourself. */
-export type HandlerResult = void | undefined | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
+export type HandlerResult =
+  void | undefined | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
 
 export function toHandlerMessage(frame: MessageFrame): HandlerMessage {
   return new FramedMessage(frame);
@@ -86,7 +87,11 @@ class FramedMessage implements HandlerMessage {
   }
 
   get raw(): HandlerMessage['raw'] {
-    this.#raw ??= { key: bytes(this.frame.key), value: bytes(this.frame.value), headers: this.frame.headers.map((h) => ({ key: h.key, value: Buffer.from(h.value, 'base64') })) };
+    this.#raw ??= {
+      key: bytes(this.frame.key),
+      value: bytes(this.frame.value),
+      headers: this.frame.headers.map((h) => ({ key: h.key, value: Buffer.from(h.value, 'base64') })),
+    };
     return this.#raw;
   }
 
@@ -96,7 +101,16 @@ class FramedMessage implements HandlerMessage {
 
   /** What console.log and the debugger's hover show: the fields, not the frame. */
   toJSON(): object {
-    return { topic: this.topic, partition: this.partition, offset: this.offset, timestamp: this.timestamp, key: this.key, value: this.value, headers: this.headers, format: this.format };
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.offset,
+      timestamp: this.timestamp,
+      key: this.key,
+      value: this.value,
+      headers: this.headers,
+      format: this.format,
+    };
   }
 }
 

@@ -40,11 +40,22 @@ class Runtime {
   private results: ResultFrame[] = [];
   private flushScheduled = false;
 
-  constructor(endpoint: string, private readonly token: string) {
+  constructor(
+    endpoint: string,
+    private readonly token: string,
+  ) {
     const [host, port] = splitEndpoint(endpoint);
     this.socket = net.connect({ host, port });
     this.socket.setNoDelay(true);
-    this.socket.on('connect', () => this.send({ type: 'hello', protocol: HANDLER_PROTOCOL_VERSION, token: this.token, runtime: `node ${process.version}`, pid: process.pid }));
+    this.socket.on('connect', () =>
+      this.send({
+        type: 'hello',
+        protocol: HANDLER_PROTOCOL_VERSION,
+        token: this.token,
+        runtime: `node ${process.version}`,
+        pid: process.pid,
+      }),
+    );
     this.socket.on('data', (chunk: Buffer) => {
       let frames;
       try {
@@ -61,8 +72,12 @@ class Runtime {
     });
     // The engine went away (the session stopped): nothing is left to do.
     this.socket.on('close', () => process.exit(0));
-    process.on('uncaughtException', (error) => this.log('error', `uncaught exception outside a handler call: ${describe(error)}`));
-    process.on('unhandledRejection', (reason) => this.log('error', `unhandled rejection outside a handler call: ${describe(reason)}`));
+    process.on('uncaughtException', (error) =>
+      this.log('error', `uncaught exception outside a handler call: ${describe(error)}`),
+    );
+    process.on('unhandledRejection', (reason) =>
+      this.log('error', `unhandled rejection outside a handler call: ${describe(reason)}`),
+    );
   }
 
   private onFrame(frame: EngineFrame): void {
@@ -79,7 +94,10 @@ class Runtime {
         for (const message of frame.messages) void this.run(message);
         break;
       case 'cancel':
-        for (const id of frame.ids) this.running.get(id)?.abort(new Error('cancelled by the engine: the partition was revoked or the session stopped'));
+        for (const id of frame.ids)
+          this.running
+            .get(id)
+            ?.abort(new Error('cancelled by the engine: the partition was revoked or the session stopped'));
         break;
       case 'shutdown':
         for (const controller of this.running.values()) controller.abort(new Error('the session stopped'));
@@ -96,8 +114,12 @@ class Runtime {
       const exports = await loadModule(this.module, this.generation);
       const candidate = pickExport(exports, this.exportName);
       if (typeof candidate !== 'function') {
-        const names = exports && typeof exports === 'object' ? Object.keys(exports).join(', ') || 'nothing' : typeof exports;
-        throw Object.assign(new TypeError(`${this.module} has no exported function "${this.exportName}" (it exports ${names})`), { name: 'MissingExport' });
+        const names =
+          exports && typeof exports === 'object' ? Object.keys(exports).join(', ') || 'nothing' : typeof exports;
+        throw Object.assign(
+          new TypeError(`${this.module} has no exported function "${this.exportName}" (it exports ${names})`),
+          { name: 'MissingExport' },
+        );
       }
       this.handler = candidate as Handler;
       this.send({ type: 'ready', module: this.module, export: this.exportName });
@@ -108,7 +130,16 @@ class Runtime {
 
   private async run(frame: MessageFrame): Promise<void> {
     const handler = this.handler;
-    if (!handler) return this.result({ id: frame.id, outcome: 'error', error: { type: 'HandlerNotLoaded', message: `the handler module ${this.module} is not loaded`, retriable: true } });
+    if (!handler)
+      return this.result({
+        id: frame.id,
+        outcome: 'error',
+        error: {
+          type: 'HandlerNotLoaded',
+          message: `the handler module ${this.module} is not loaded`,
+          retriable: true,
+        },
+      });
     const context = new RunContext(frame, (message) => this.log('info', message, frame.id));
     this.running.set(frame.id, context);
     try {
@@ -183,9 +214,22 @@ function toResult(id: string, returned: unknown): ResultFrame {
   if (returned && typeof returned === 'object' && 'decision' in returned) {
     const { decision, reason } = returned as { decision: unknown; reason?: unknown };
     if (decision === 'skip' || decision === 'retry' || decision === 'deadLetter') {
-      return { id, outcome: 'decision', decision, ...(typeof reason === 'string' ? { reason: reason.slice(0, 4096) } : {}) };
+      return {
+        id,
+        outcome: 'decision',
+        decision,
+        ...(typeof reason === 'string' ? { reason: reason.slice(0, 4096) } : {}),
+      };
     }
-    return { id, outcome: 'error', error: { type: 'InvalidDecision', message: `the handler returned decision ${JSON.stringify(decision)}; use "skip", "retry" or "deadLetter"`, retriable: false } };
+    return {
+      id,
+      outcome: 'error',
+      error: {
+        type: 'InvalidDecision',
+        message: `the handler returned decision ${JSON.stringify(decision)}; use "skip", "retry" or "deadLetter"`,
+        retriable: false,
+      },
+    };
   }
   return { id, outcome: 'ok' };
 }
@@ -204,13 +248,24 @@ function pickExport(exports: unknown, name: string): unknown {
 let transpiler: { transformSync(code: string, options: object): { code: string } } | undefined;
 
 function installTypeScriptHook(): void {
-  const extensions = (Module as unknown as { _extensions: Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
+  const extensions = (
+    Module as unknown as {
+      _extensions: Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void>;
+    }
+  )._extensions;
   for (const [ext, loader] of Object.entries(TS_EXTENSIONS)) {
     extensions[ext] = (module, filename) => {
       const source = fs.readFileSync(filename, 'utf8');
       transpiler ??= loadTranspiler();
       // Inline source map with the source itself: the debugger binds breakpoints in the .ts file.
-      const { code } = transpiler.transformSync(source, { loader, format: 'cjs', sourcemap: 'inline', sourcesContent: true, sourcefile: filename, target: `node${process.versions.node.split('.')[0]}` });
+      const { code } = transpiler.transformSync(source, {
+        loader,
+        format: 'cjs',
+        sourcemap: 'inline',
+        sourcesContent: true,
+        sourcefile: filename,
+        target: `node${process.versions.node.split('.')[0]}`,
+      });
       module._compile(code, filename);
     };
   }
@@ -218,7 +273,13 @@ function installTypeScriptHook(): void {
 
 function loadTranspiler(): NonNullable<typeof transpiler> {
   const location = process.env.KAFKA_LAB_TRANSPILER;
-  if (!location) throw Object.assign(new Error('TypeScript handlers need the transpiler that ships with the extension (KAFKA_LAB_TRANSPILER is not set)'), { name: 'TranspilerMissing' });
+  if (!location)
+    throw Object.assign(
+      new Error(
+        'TypeScript handlers need the transpiler that ships with the extension (KAFKA_LAB_TRANSPILER is not set)',
+      ),
+      { name: 'TranspilerMissing' },
+    );
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by path at run time, from the extension's own node_modules
   return require(location) as NonNullable<typeof transpiler>;
 }
@@ -231,7 +292,8 @@ function forgetUserModules(): void {
 }
 
 async function loadModule(file: string, generation: number): Promise<unknown> {
-  if (!fs.existsSync(file)) throw Object.assign(new Error(`the handler module ${file} does not exist`), { name: 'ModuleNotFound' });
+  if (!fs.existsSync(file))
+    throw Object.assign(new Error(`the handler module ${file} does not exist`), { name: 'ModuleNotFound' });
   forgetUserModules();
   const ext = path.extname(file);
   if (ext === '.mjs') return import(`${pathToFileURL(file).href}?v=${generation}`);
@@ -240,18 +302,33 @@ async function loadModule(file: string, generation: number): Promise<unknown> {
     return require(file);
   } catch (error) {
     // An ES module under "type": "module": load it as one (a query defeats the ESM cache on reload).
-    if ((error as { code?: string }).code === 'ERR_REQUIRE_ESM') return import(`${pathToFileURL(file).href}?v=${generation}`);
+    if ((error as { code?: string }).code === 'ERR_REQUIRE_ESM')
+      return import(`${pathToFileURL(file).href}?v=${generation}`);
     throw error;
   }
 }
 
 function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) {
-    const type = error.constructor && error.constructor.name && error.constructor.name !== 'Object' && error.constructor.name !== 'Error' ? error.constructor.name : error.name || 'Error';
+    const type =
+      error.constructor &&
+      error.constructor.name &&
+      error.constructor.name !== 'Object' &&
+      error.constructor.name !== 'Error'
+        ? error.constructor.name
+        : error.name || 'Error';
     const retriable = (error as { retriable?: unknown }).retriable;
     // The runtime's own frames (this file) say nothing about the developer's code.
-    const stack = error.stack?.split('\n').filter((line) => !line.includes(__filename)).join('\n');
-    return { type, message: error.message, ...(stack ? { stack } : {}), ...(typeof retriable === 'boolean' ? { retriable } : {}) };
+    const stack = error.stack
+      ?.split('\n')
+      .filter((line) => !line.includes(__filename))
+      .join('\n');
+    return {
+      type,
+      message: error.message,
+      ...(stack ? { stack } : {}),
+      ...(typeof retriable === 'boolean' ? { retriable } : {}),
+    };
   }
   return { type: typeof error, message: safeInspect(error) };
 }
@@ -262,7 +339,9 @@ function describe(error: unknown): string {
 
 function safeInspect(value: unknown): string {
   try {
-    return typeof value === 'string' ? value : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value));
+    return typeof value === 'string'
+      ? value
+      : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value));
   } catch {
     return String(value);
   }
@@ -276,7 +355,9 @@ function splitEndpoint(endpoint: string): [string, number] {
 const endpoint = process.env[HANDLER_ENV.endpoint];
 const token = process.env[HANDLER_ENV.token];
 if (!endpoint || !token) {
-  process.stderr.write(`kafka-lab handler: ${HANDLER_ENV.endpoint} and ${HANDLER_ENV.token} must be set; this process is started by Kafka Consumer Lab\n`);
+  process.stderr.write(
+    `kafka-lab handler: ${HANDLER_ENV.endpoint} and ${HANDLER_ENV.token} must be set; this process is started by Kafka Consumer Lab\n`,
+  );
   process.exit(64);
 }
 // Stacks name the .ts lines the developer wrote, through the inline source maps.

@@ -8,28 +8,63 @@ import { formatClock } from '../shared/view/format';
 import { createMessageSection } from '../shared/view/messageView';
 import { bindShortcuts } from '../shared/view/shortcuts';
 import { WebviewConnection } from '../shared/view/webviewApi';
-import { CancelRunUntilNotification, DECIDE_TIMEOUT_MS, DecideRequest, PauseNotification, ReplayNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview, SHORTCUTS } from './protocol';
+import {
+  CancelRunUntilNotification,
+  DECIDE_TIMEOUT_MS,
+  DecideRequest,
+  PauseNotification,
+  ReplayNotification,
+  ResumeNotification,
+  RunUntilNotification,
+  SessionPanelWebview,
+  SHORTCUTS,
+} from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
 
 interface SavedState {
   draft?: Partial<RunUntilDraft>;
 }
 
-const connection = new WebviewConnection<PanelState, SavedState>({ descriptor: SessionPanelWebview, render: (state) => render(state) });
+const connection = new WebviewConnection<PanelState, SavedState>({
+  descriptor: SessionPanelWebview,
+  render: (state) => render(state),
+});
 const root = connection.root;
 const saved = connection.saved;
 
 // ---- static layout (built once; controls keep their focus across renders) ----
 
 const DECISIONS: ReadonlyArray<{ action: PanelAction; label: string; title: string; className?: string }> = [
-  { action: 'next', label: 'Next', title: 'Mark it done and go on; committed by the commit policy', className: 'primary' },
+  {
+    action: 'next',
+    label: 'Next',
+    title: 'Mark it done and go on; committed by the commit policy',
+    className: 'primary',
+  },
   { action: 'commit', label: 'Commit', title: 'Mark it done and commit now (synchronously)' },
-  { action: 'skip', label: 'Skip', title: 'Go on without marking it done: it is not committed past and is redelivered after a restart' },
+  {
+    action: 'skip',
+    label: 'Skip',
+    title: 'Go on without marking it done: it is not committed past and is redelivered after a restart',
+  },
   { action: 'retry', label: 'Retry', title: 'Deliver it again (run the handler again, when there is one)' },
-  { action: 'deadLetter', label: 'Dead-letter…', title: 'Send it to the dead-letter topic, with a reason', className: 'danger' },
+  {
+    action: 'deadLetter',
+    label: 'Dead-letter…',
+    title: 'Send it to the dead-letter topic, with a reason',
+    className: 'danger',
+  },
 ];
 
-const DECISION_LABELS: Record<HistoryEntry['decision'], string> = { next: 'done', commit: 'committed', skip: 'skipped', retry: 'retried', deadLetter: 'dead-lettered', handled: 'handled', failed: 'failed' };
+const DECISION_LABELS: Record<HistoryEntry['decision'], string> = {
+  next: 'done',
+  commit: 'committed',
+  skip: 'skipped',
+  retry: 'retried',
+  deadLetter: 'dead-lettered',
+  handled: 'handled',
+  failed: 'failed',
+};
 
 let current: PanelState | undefined;
 let pendingDecision: string | undefined;
@@ -38,11 +73,34 @@ const title = h('h1', { className: 'title' });
 const badge = h('span', { className: 'state-badge', role: 'status' });
 const decisionButtons = new Map<PanelAction, HTMLButtonElement>();
 for (const d of DECISIONS) {
-  decisionButtons.set(d.action, button(d.label, { className: d.className, title: d.title, shortcut: SHORTCUTS[d.action], onClick: () => decide(d.action) }));
+  decisionButtons.set(
+    d.action,
+    button(d.label, {
+      className: d.className,
+      title: d.title,
+      shortcut: SHORTCUTS[d.action],
+      onClick: () => decide(d.action),
+    }),
+  );
 }
-const pauseButton = button('Pause', { title: 'Pause or resume the session', shortcut: SHORTCUTS.pauseResume, onClick: () => pauseOrResume() });
-const runUntilButton = button('Run until…', { title: 'Run on its own until a condition matches', shortcut: SHORTCUTS.runUntil, onClick: () => toggleRunUntil() });
-const toolbar = h('div', { className: 'toolbar', role: 'toolbar', attrs: { 'aria-label': 'Decisions' } }, ...decisionButtons.values(), h('span', { className: 'separator', attrs: { 'aria-hidden': 'true' } }), pauseButton, runUntilButton);
+const pauseButton = button('Pause', {
+  title: 'Pause or resume the session',
+  shortcut: SHORTCUTS.pauseResume,
+  onClick: () => pauseOrResume(),
+});
+const runUntilButton = button('Run until…', {
+  title: 'Run on its own until a condition matches',
+  shortcut: SHORTCUTS.runUntil,
+  onClick: () => toggleRunUntil(),
+});
+const toolbar = h(
+  'div',
+  { className: 'toolbar', role: 'toolbar', attrs: { 'aria-label': 'Decisions' } },
+  ...decisionButtons.values(),
+  h('span', { className: 'separator', attrs: { 'aria-hidden': 'true' } }),
+  pauseButton,
+  runUntilButton,
+);
 
 const notice = h('p', { className: 'notice', role: 'status', attrs: { 'aria-live': 'polite' } });
 const runUntilStatus = h('p', { className: 'run-until-status', hidden: true, attrs: { 'aria-live': 'polite' } });
@@ -63,8 +121,16 @@ const form = createRunUntilForm({
 const message = createMessageSection({ label: 'Current message' });
 const empty = h('p', { className: 'empty muted' });
 const history = h('ol', { className: 'history', attrs: { 'aria-label': 'Recent decisions, newest first' } });
-const commits = h('ul', { className: 'commits', attrs: { 'aria-label': 'Last commit per partition: the next offset the group reads' } });
-const strip = h('aside', { className: 'strip' }, h('section', {}, h('h2', {}, 'Recent decisions'), history), h('section', {}, h('h2', {}, 'Last commits'), commits));
+const commits = h('ul', {
+  className: 'commits',
+  attrs: { 'aria-label': 'Last commit per partition: the next offset the group reads' },
+});
+const strip = h(
+  'aside',
+  { className: 'strip' },
+  h('section', {}, h('h2', {}, 'Recent decisions'), history),
+  h('section', {}, h('h2', {}, 'Last commits'), commits),
+);
 
 root.replaceChildren(
   h('header', { className: 'bar' }, title, badge),
@@ -98,7 +164,11 @@ function render(state: PanelState): void {
 
   runUntilStatus.hidden = !state.runUntil;
   if (state.runUntil) {
-    runUntilStatus.replaceChildren('Running until ', dataText(describeRunUntil(state.runUntil.condition)), ` — ${state.runUntil.scanned.toLocaleString()} messages passed`);
+    runUntilStatus.replaceChildren(
+      'Running until ',
+      dataText(describeRunUntil(state.runUntil.condition)),
+      ` — ${state.runUntil.scanned.toLocaleString()} messages passed`,
+    );
   }
 
   renderMessage(state);
@@ -146,8 +216,20 @@ function renderHistory(entries: readonly HistoryEntry[], canReplay: boolean): vo
 
 /** Runs the handler on this record again; the host reports the outcome, and nothing is committed. */
 function replayButton(e: HistoryEntry): HTMLElement {
-  const button = h('button', { className: 'replay', attrs: { type: 'button', title: 'Replay into Handler: run your handler on this message again (nothing is committed)' } }, 'Replay');
-  button.addEventListener('click', () => connection.notify(ReplayNotification, { topic: e.topic, partition: e.partition, offset: e.offset }));
+  const button = h(
+    'button',
+    {
+      className: 'replay',
+      attrs: {
+        type: 'button',
+        title: 'Replay into Handler: run your handler on this message again (nothing is committed)',
+      },
+    },
+    'Replay',
+  );
+  button.addEventListener('click', () =>
+    connection.notify(ReplayNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
+  );
   return button;
 }
 
@@ -158,7 +240,15 @@ function renderCommits(state: PanelState): void {
     return;
   }
   for (const c of state.lastCommits) {
-    commits.append(h('li', {}, h('span', { className: 'where' }, `[${c.partition}] next offset ${c.offset}`), h('span', { className: 'time' }, formatClock(c.at)), dataText(c.topic, 'data topic')));
+    commits.append(
+      h(
+        'li',
+        {},
+        h('span', { className: 'where' }, `[${c.partition}] next offset ${c.offset}`),
+        h('span', { className: 'time' }, formatClock(c.at)),
+        dataText(c.topic, 'data topic'),
+      ),
+    );
   }
 }
 

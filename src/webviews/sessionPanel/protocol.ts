@@ -12,7 +12,15 @@ import { isNoParams, isRecord, NotificationType, RequestType, type WebviewDescri
 export const PANEL_ROOT_ID = 'kafka-lab-session-panel';
 
 /** Keyboard shortcuts, shown in titles and aria-keyshortcuts. */
-export const SHORTCUTS = { next: 'n', commit: 'c', skip: 's', retry: 'r', deadLetter: 'd', pauseResume: 'p', runUntil: 'u' } as const;
+export const SHORTCUTS = {
+  next: 'n',
+  commit: 'c',
+  skip: 's',
+  retry: 'r',
+  deadLetter: 'd',
+  pauseResume: 'p',
+  runUntil: 'u',
+} as const;
 
 /** Longest message id the host accepts (ids are member/topic/partition/offset). */
 export const MAX_MESSAGE_ID = 1024;
@@ -47,10 +55,17 @@ export interface RunUntilParams {
 // ---- webview → host ----
 
 /** A decision for the message on screen (the host asks for a dead-letter reason); answered once it is made, or refused. */
-export const DecideRequest = new RequestType<DecideParams, DecideResult>('session/decide', isDecideParams, (x): x is DecideResult => isRecord(x) && DECIDE_OUTCOMES.includes(x.outcome as DecideOutcome));
+export const DecideRequest = new RequestType<DecideParams, DecideResult>(
+  'session/decide',
+  isDecideParams,
+  (x): x is DecideResult => isRecord(x) && DECIDE_OUTCOMES.includes(x.outcome as DecideOutcome),
+);
 export const PauseNotification = new NotificationType<void>('session/pause', isNoParams);
 export const ResumeNotification = new NotificationType<void>('session/resume', isNoParams);
-export const RunUntilNotification = new NotificationType<RunUntilParams>('session/runUntil', (x): x is RunUntilParams => isRecord(x) && isRunUntilCondition(x.condition));
+export const RunUntilNotification = new NotificationType<RunUntilParams>(
+  'session/runUntil',
+  (x): x is RunUntilParams => isRecord(x) && isRunUntilCondition(x.condition),
+);
 export const CancelRunUntilNotification = new NotificationType<void>('session/cancelRunUntil', isNoParams);
 export const ReplayNotification = new NotificationType<ReplayParams>('session/replay', isReplayParams);
 
@@ -58,7 +73,13 @@ export const ReplayNotification = new NotificationType<ReplayParams>('session/re
 
 /** The webview's check of a state (only the host posts it, but cheaply sure). */
 export function isPanelState(x: unknown): x is PanelState {
-  return isRecord(x) && typeof x.title === 'string' && typeof x.state === 'string' && Array.isArray(x.history) && Array.isArray(x.lastCommits);
+  return (
+    isRecord(x) &&
+    typeof x.title === 'string' &&
+    typeof x.state === 'string' &&
+    Array.isArray(x.history) &&
+    Array.isArray(x.lastCommits)
+  );
 }
 
 /** The session panel, as both sides know it. */
@@ -73,9 +94,24 @@ export const SessionPanelWebview: WebviewDescriptor<PanelState> = {
 
 function isReplayParams(x: unknown): x is ReplayParams {
   // A topic name is at most 249 characters; partitions and offsets are non-negative integers.
-  return isRecord(x) && typeof x.topic === 'string' && x.topic.length > 0 && x.topic.length <= 249 && Number.isSafeInteger(x.partition) && (x.partition as number) >= 0 && Number.isSafeInteger(x.offset) && (x.offset as number) >= 0;
+  return (
+    isRecord(x) &&
+    typeof x.topic === 'string' &&
+    x.topic.length > 0 &&
+    x.topic.length <= 249 &&
+    Number.isSafeInteger(x.partition) &&
+    (x.partition as number) >= 0 &&
+    Number.isSafeInteger(x.offset) &&
+    (x.offset as number) >= 0
+  );
 }
 
 function isDecideParams(x: unknown): x is DecideParams {
-  return isRecord(x) && typeof x.messageId === 'string' && x.messageId.length > 0 && x.messageId.length <= MAX_MESSAGE_ID && PANEL_ACTIONS.includes(x.action as PanelAction);
+  return (
+    isRecord(x) &&
+    typeof x.messageId === 'string' &&
+    x.messageId.length > 0 &&
+    x.messageId.length <= MAX_MESSAGE_ID &&
+    PANEL_ACTIONS.includes(x.action as PanelAction)
+  );
 }

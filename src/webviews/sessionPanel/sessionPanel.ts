@@ -4,7 +4,17 @@ import type { MessageView } from '../../core/session/messageView';
 import type { PanelAction, PanelState } from '../../core/session/panelState';
 import type { RunUntilCondition } from '../../core/session/runUntil';
 import { WebviewPanelHost } from '../shared/panelHost';
-import { CancelRunUntilNotification, type DecideParams, DecideRequest, type DecideResult, PauseNotification, ReplayNotification, ResumeNotification, RunUntilNotification, SessionPanelWebview } from './protocol';
+import {
+  CancelRunUntilNotification,
+  type DecideParams,
+  DecideRequest,
+  type DecideResult,
+  PauseNotification,
+  ReplayNotification,
+  ResumeNotification,
+  RunUntilNotification,
+  SessionPanelWebview,
+} from './protocol';
 
 /** What the panel hands its owner (the session controller): validated, and dead-letters with a reason. */
 export type SessionPanelAction =
@@ -56,14 +66,20 @@ export class SessionPanel implements vscode.Disposable {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.viewColumn !== undefined ? { viewColumn: options.viewColumn } : {}),
       ...(options.preserveFocus !== undefined ? { preserveFocus: options.preserveFocus } : {}),
-      ...(options.retainContextWhenHidden !== undefined ? { retainContextWhenHidden: options.retainContextWhenHidden } : {}),
+      ...(options.retainContextWhenHidden !== undefined
+        ? { retainContextWhenHidden: options.retainContextWhenHidden }
+        : {}),
     });
     this.host.onRequest(DecideRequest, (params) => this.decide(params));
     this.host.onNotification(PauseNotification, () => this.options.onAction({ type: 'pause' }));
     this.host.onNotification(ResumeNotification, () => this.options.onAction({ type: 'resume' }));
-    this.host.onNotification(RunUntilNotification, ({ condition }) => this.options.onAction({ type: 'runUntil', condition }));
+    this.host.onNotification(RunUntilNotification, ({ condition }) =>
+      this.options.onAction({ type: 'runUntil', condition }),
+    );
     this.host.onNotification(CancelRunUntilNotification, () => this.options.onAction({ type: 'cancelRunUntil' }));
-    this.host.onNotification(ReplayNotification, ({ topic, partition, offset }) => this.options.onAction({ type: 'replay', topic, partition, offset }));
+    this.host.onNotification(ReplayNotification, ({ topic, partition, offset }) =>
+      this.options.onAction({ type: 'replay', topic, partition, offset }),
+    );
   }
 
   /** The session changed: the panel reads its state again (throttled). */

@@ -24,13 +24,19 @@ const NONCE = /^[A-Za-z0-9+/]{16,}={0,2}$/;
 const ROOT_ID = /^[A-Za-z][\w-]{0,80}$/;
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join('; ');
 }
 
 export function webviewHtml(page: WebviewPage): string {
   if (!NONCE.test(page.nonce)) throw new RangeError('The nonce must be at least 16 base64 characters.');
   if (!ROOT_ID.test(page.rootId)) throw new RangeError(`"${page.rootId}" is not an element id.`);
-  if (!isSourceList(page.cspSource)) throw new RangeError('The CSP source must be host sources (and \'self\') only.');
+  if (!isSourceList(page.cspSource)) throw new RangeError("The CSP source must be host sources (and 'self') only.");
   const styles = page.styleUris.map((uri) => `<link rel="stylesheet" href="${attribute(uri)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">

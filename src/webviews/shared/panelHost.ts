@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logging';
 import { webviewHtml } from './html';
-import { type NotificationMessage, type NotificationType, ReadyNotification, type RequestMessage, type RequestType, RpcError, type StateParams, stateNotification, type WebviewDescriptor } from './protocol';
+import {
+  type NotificationMessage,
+  type NotificationType,
+  ReadyNotification,
+  type RequestMessage,
+  type RequestType,
+  RpcError,
+  type StateParams,
+  stateNotification,
+  type WebviewDescriptor,
+} from './protocol';
 import { RpcEndpoint } from './rpc';
 import { Throttle } from './throttle';
 
@@ -80,7 +90,9 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: randomBytes(18).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, `${descriptor.entry}.js`)).toString(),
-      styleUris: ['shared.css', `${descriptor.entry}.css`].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, name)).toString()),
+      styleUris: ['shared.css', `${descriptor.entry}.css`].map((name) =>
+        webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, name)).toString(),
+      ),
       rootId: descriptor.rootId,
       title: descriptor.label,
       loadingText: descriptor.loadingText,
@@ -90,7 +102,10 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
     this.rpc = new RpcEndpoint({
       post: (message) => void webview.postMessage(message),
       onAccepted: (message) => this.record(message),
-      onRejected: (why, message) => options.logger?.warn(`${this.viewType}: dropped a message from the webview (${why})`, { method: methodOf(message) }),
+      onRejected: (why, message) =>
+        options.logger?.warn(`${this.viewType}: dropped a message from the webview (${why})`, {
+          method: methodOf(message),
+        }),
       onHandlerError: (method, error) => this.showError(method, error),
     });
     this.throttle = new Throttle(options.postIntervalMs ?? DEFAULT_POST_INTERVAL_MS, () => this.post());
@@ -218,7 +233,9 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
   }
 
   private record(message: NotificationMessage | RequestMessage): void {
-    this.receivedLog.push(message.params === undefined ? { method: message.method } : { method: message.method, params: message.params });
+    this.receivedLog.push(
+      message.params === undefined ? { method: message.method } : { method: message.method, params: message.params },
+    );
     if (this.receivedLog.length > RECEIVED_LIMIT) this.receivedLog.shift();
   }
 
@@ -233,7 +250,8 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
     this.disposed = true;
     this.throttle.dispose();
     this.rpc.dispose();
-    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new RpcError('disposed', `The ${this.viewType} panel closed before its webview was ready.`));
+    for (const waiter of this.readyWaiters.splice(0))
+      waiter.reject(new RpcError('disposed', `The ${this.viewType} panel closed before its webview was ready.`));
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();

@@ -27,7 +27,9 @@ export interface RequestMessage {
   readonly params?: unknown;
 }
 
-export type ResponseMessage = { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result?: unknown } | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: RemoteError };
+export type ResponseMessage =
+  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result?: unknown }
+  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: RemoteError };
 
 export interface RemoteError {
   readonly reason: string;
@@ -47,7 +49,8 @@ abstract class MessageType<P> {
     readonly method: string,
     readonly validateParams: Validator<P>,
   ) {
-    if (method.length > MAX_METHOD_LENGTH || !METHOD.test(method)) throw new RangeError(`Invalid webview method name "${method}".`);
+    if (method.length > MAX_METHOD_LENGTH || !METHOD.test(method))
+      throw new RangeError(`Invalid webview method name "${method}".`);
   }
 }
 
@@ -116,7 +119,10 @@ export interface StateParams<S> {
 
 /** The `state` notification of a panel whose state `validateState` checks. */
 export function stateNotification<S>(validateState: Validator<S>): NotificationType<StateParams<S>> {
-  return new NotificationType<StateParams<S>>('state', (x): x is StateParams<S> => isRecord(x) && Number.isSafeInteger(x.seq) && validateState(x.state));
+  return new NotificationType<StateParams<S>>(
+    'state',
+    (x): x is StateParams<S> => isRecord(x) && Number.isSafeInteger(x.seq) && validateState(x.state),
+  );
 }
 
 /**
@@ -154,7 +160,13 @@ export function isWireMessage(x: unknown): x is WireMessage {
     case 'response':
       if (!isId(x.id)) return false;
       if (x.ok === true) return true;
-      return x.ok === false && isRecord(x.error) && typeof x.error.reason === 'string' && x.error.reason.length <= MAX_METHOD_LENGTH && typeof x.error.message === 'string';
+      return (
+        x.ok === false &&
+        isRecord(x.error) &&
+        typeof x.error.reason === 'string' &&
+        x.error.reason.length <= MAX_METHOD_LENGTH &&
+        typeof x.error.message === 'string'
+      );
     default:
       return false;
   }

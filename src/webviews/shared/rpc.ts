@@ -5,7 +5,16 @@
  * dispatches notifications, answers requests (a result, or an error with a reason), and matches
  * responses to its own requests, each bounded by a timeout. No vscode, no DOM, no Node.
  */
-import { isWireMessage, MAX_ERROR_MESSAGE, type NotificationMessage, type NotificationType, type RequestMessage, type RequestType, RpcError, type WireMessage } from './protocol';
+import {
+  isWireMessage,
+  MAX_ERROR_MESSAGE,
+  type NotificationMessage,
+  type NotificationType,
+  type RequestMessage,
+  type RequestType,
+  RpcError,
+  type WireMessage,
+} from './protocol';
 
 export interface RpcEndpointOptions {
   /** Sends one message to the other side. */
@@ -71,12 +80,17 @@ export class RpcEndpoint {
 
   notify<P>(type: NotificationType<P>, ...params: P extends void ? [] : [P]): void {
     if (this.disposed) return;
-    this.options.post(params.length ? { kind: 'notify', method: type.method, params: params[0] } : { kind: 'notify', method: type.method });
+    this.options.post(
+      params.length
+        ? { kind: 'notify', method: type.method, params: params[0] }
+        : { kind: 'notify', method: type.method },
+    );
   }
 
   /** Sends a request; settles with the validated result, or an `RpcError` (timeout, remote error, ...). */
   request<P, R>(type: RequestType<P, R>, params: P, options: { timeoutMs?: number } = {}): Promise<R> {
-    if (this.disposed) return Promise.reject(new RpcError('disposed', `The panel is closed; ${type.method} was not sent.`));
+    if (this.disposed)
+      return Promise.reject(new RpcError('disposed', `The panel is closed; ${type.method} was not sent.`));
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return new Promise<R>((resolve, reject) => {
@@ -84,13 +98,28 @@ export class RpcEndpoint {
         this.pending.delete(id);
         reject(new RpcError('timeout', `No answer to ${type.method} within ${timeoutMs} ms.`));
       }, timeoutMs);
-      this.pending.set(id, { method: type.method, validateResult: type.validateResult, resolve: resolve as (value: unknown) => void, reject, timer });
+      this.pending.set(id, {
+        method: type.method,
+        validateResult: type.validateResult,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        timer,
+      });
       try {
-        this.options.post(params === undefined ? { kind: 'request', id, method: type.method } : { kind: 'request', id, method: type.method, params });
+        this.options.post(
+          params === undefined
+            ? { kind: 'request', id, method: type.method }
+            : { kind: 'request', id, method: type.method, params },
+        );
       } catch (error) {
         clearTimeout(timer);
         this.pending.delete(id);
-        reject(new RpcError('disposed', `${type.method} could not be sent: ${error instanceof Error ? error.message : String(error)}`));
+        reject(
+          new RpcError(
+            'disposed',
+            `${type.method} could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
       }
     });
   }
@@ -125,10 +154,18 @@ export class RpcEndpoint {
         this.options.onAccepted?.(raw);
         try {
           const result = await (registration.handler as (params: unknown) => unknown)(raw.params);
-          if (!this.disposed) this.options.post(result === undefined ? { kind: 'response', id: raw.id, ok: true } : { kind: 'response', id: raw.id, ok: true, result });
+          if (!this.disposed)
+            this.options.post(
+              result === undefined
+                ? { kind: 'response', id: raw.id, ok: true }
+                : { kind: 'response', id: raw.id, ok: true, result },
+            );
         } catch (error) {
           this.options.onHandlerError?.(raw.method, error);
-          const reason = typeof (error as { reason?: unknown })?.reason === 'string' ? String((error as { reason: string }).reason) : 'handlerFailed';
+          const reason =
+            typeof (error as { reason?: unknown })?.reason === 'string'
+              ? String((error as { reason: string }).reason)
+              : 'handlerFailed';
           this.respondError(raw.id, reason, error instanceof Error ? error.message : String(error));
         }
         return 'handled';
@@ -164,7 +201,12 @@ export class RpcEndpoint {
     this.requests.clear();
   }
 
-  private register(map: Map<string, Registration>, method: string, validate: (x: unknown) => boolean, handler: AnyHandler): () => void {
+  private register(
+    map: Map<string, Registration>,
+    method: string,
+    validate: (x: unknown) => boolean,
+    handler: AnyHandler,
+  ): () => void {
     if (map.has(method)) throw new RangeError(`${method} already has a handler.`);
     const registration = { validate, handler };
     map.set(method, registration);
@@ -174,7 +216,13 @@ export class RpcEndpoint {
   }
 
   private respondError(id: number, reason: string, message: string): void {
-    if (!this.disposed) this.options.post({ kind: 'response', id, ok: false, error: { reason: reason.slice(0, 80), message: message.slice(0, MAX_ERROR_MESSAGE) } });
+    if (!this.disposed)
+      this.options.post({
+        kind: 'response',
+        id,
+        ok: false,
+        error: { reason: reason.slice(0, 80), message: message.slice(0, MAX_ERROR_MESSAGE) },
+      });
   }
 
   private reject(why: string, message: unknown): ReceiveOutcome {

@@ -21,7 +21,9 @@ export interface LeafKind {
   view(value: unknown): LeafView | undefined;
 }
 
-export type NodeView = ({ readonly kind: 'leaf' } & LeafView) | { readonly kind: 'branch'; readonly type: 'object' | 'array'; readonly size: number };
+export type NodeView =
+  | ({ readonly kind: 'leaf' } & LeafView)
+  | { readonly kind: 'branch'; readonly type: 'object' | 'array'; readonly size: number };
 
 export function nodeView(value: unknown, kinds: readonly LeafKind[] = []): NodeView {
   for (const kind of kinds) {
@@ -93,7 +95,13 @@ export function jsonText(value: unknown, options: JsonTextOptions = {}): { text:
     size += s.length;
     return size < maxChars;
   };
-  type Frame = { readonly source: object; readonly keys: string[] | undefined; readonly length: number; index: number; readonly depth: number };
+  type Frame = {
+    readonly source: object;
+    readonly keys: string[] | undefined;
+    readonly length: number;
+    index: number;
+    readonly depth: number;
+  };
   const stack: Frame[] = [];
   // Writes one value: a leaf in full, a branch's opening bracket (its entries follow from the stack).
   const open = (v: unknown, depth: number): boolean => {
@@ -114,8 +122,11 @@ export function jsonText(value: unknown, options: JsonTextOptions = {}): { text:
     }
     const i = frame.index++;
     const key = frame.keys?.[i];
-    const child = key === undefined ? (frame.source as unknown[])[i] : Object.getOwnPropertyDescriptor(frame.source, key)?.value;
-    ok = write(`${i > 0 ? ',' : ''}\n${unit.repeat(frame.depth + 1)}${key === undefined ? '' : `${JSON.stringify(key)}: `}`);
+    const child =
+      key === undefined ? (frame.source as unknown[])[i] : Object.getOwnPropertyDescriptor(frame.source, key)?.value;
+    ok = write(
+      `${i > 0 ? ',' : ''}\n${unit.repeat(frame.depth + 1)}${key === undefined ? '' : `${JSON.stringify(key)}: `}`,
+    );
     if (ok) ok = open(child, frame.depth + 1);
   }
   const text = parts.join('');

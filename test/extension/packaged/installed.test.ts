@@ -31,9 +31,14 @@ describe('the packaged .vsix, installed in a real VS Code', () => {
   it('runs "Kafka: Show Client Info" with the native client it carries', async () => {
     const info = await vscode.commands.executeCommand<ClientInfo>('kafkaLab.showClientInfo');
     assert.match(info.librdkafkaVersion, /^\d+\.\d+\.\d+/);
-    const loadedFrom = Object.keys(require.cache).find((file) => file.endsWith(`${path.sep}librdkafka.js`) && file.includes('kafka-javascript'));
+    const loadedFrom = Object.keys(require.cache).find(
+      (file) => file.endsWith(`${path.sep}librdkafka.js`) && file.includes('kafka-javascript'),
+    );
     assert.ok(loadedFrom, 'the native client is not in the require cache');
-    assert.ok(loadedFrom.startsWith(extension.extensionPath + path.sep), `loaded from ${loadedFrom}, not from the installed extension`);
+    assert.ok(
+      loadedFrom.startsWith(extension.extensionPath + path.sep),
+      `loaded from ${loadedFrom}, not from the installed extension`,
+    );
   });
 
   it('runs a TypeScript handler with the handler runtime and the transpiler it carries', async function () {
@@ -43,20 +48,41 @@ describe('the packaged .vsix, installed in a real VS Code', () => {
     const { silentLogger } = await import('../../../src/core/logging');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-packaged-'));
     const module = path.join(dir, 'handler.ts');
-    fs.writeFileSync(module, 'export class Nope extends Error {}\nexport function handle(m: { value: { n: number } }): void {\n  if (m.value.n > 1) throw new Nope(`n is ${m.value.n}`);\n}\n');
+    fs.writeFileSync(
+      module,
+      'export class Nope extends Error {}\nexport function handle(m: { value: { n: number } }): void {\n  if (m.value.n > 1) throw new Nope(`n is ${m.value.n}`);\n}\n',
+    );
     const channel = await HandlerChannel.open({ module, logger: silentLogger });
     const child = launchNodeHandler({
       hostScript: path.join(extension.extensionPath, 'dist', 'handlerHost.js'),
-      env: { ...channel.env, KAFKA_LAB_TRANSPILER: path.join(extension.extensionPath, 'node_modules', 'esbuild', 'lib', 'main.js') },
+      env: {
+        ...channel.env,
+        KAFKA_LAB_TRANSPILER: path.join(extension.extensionPath, 'node_modules', 'esbuild', 'lib', 'main.js'),
+      },
       logger: silentLogger,
     });
     try {
       await channel.waitReady(30_000);
-      const payload = (n: number) => ({ raw: Buffer.from(JSON.stringify({ n })).toString('base64'), decoded: { n }, format: 'json' });
-      const frame = (n: number) => ({ topic: 't', partition: 0, offset: n, key: { raw: null, decoded: null, format: 'null' }, value: payload(n), headers: [], attempt: 1 });
+      const payload = (n: number) => ({
+        raw: Buffer.from(JSON.stringify({ n })).toString('base64'),
+        decoded: { n },
+        format: 'json',
+      });
+      const frame = (n: number) => ({
+        topic: 't',
+        partition: 0,
+        offset: n,
+        key: { raw: null, decoded: null, format: 'null' },
+        value: payload(n),
+        headers: [],
+        attempt: 1,
+      });
       assert.equal((await channel.call(frame(1))).outcome, 'ok');
       const failed = await channel.call(frame(2));
-      assert.ok(failed.outcome === 'error' && failed.error.type === 'Nope' && /handler\.ts:3/.test(failed.error.stack ?? ''), JSON.stringify(failed));
+      assert.ok(
+        failed.outcome === 'error' && failed.error.type === 'Nope' && /handler\.ts:3/.test(failed.error.stack ?? ''),
+        JSON.stringify(failed),
+      );
     } finally {
       await channel.close();
       child.kill('SIGKILL');

@@ -8,7 +8,9 @@ import type { ClientInfo } from '../../../src/core/kafka/nativeClient';
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 
 function nativeModuleInRequireCache(): boolean {
-  return Object.keys(require.cache).some((file) => file.includes(`${path.sep}@confluentinc${path.sep}kafka-javascript${path.sep}`));
+  return Object.keys(require.cache).some((file) =>
+    file.includes(`${path.sep}@confluentinc${path.sep}kafka-javascript${path.sep}`),
+  );
 }
 
 describe('Kafka Consumer Lab in a real VS Code', () => {
@@ -24,7 +26,10 @@ describe('Kafka Consumer Lab in a real VS Code', () => {
 
   it('activates lazily: no "*" or onStartupFinished activation event', () => {
     const events: string[] = extension.packageJSON.activationEvents ?? [];
-    assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), `eager activation events: ${events.join(', ')}`);
+    assert.ok(
+      !events.includes('*') && !events.includes('onStartupFinished'),
+      `eager activation events: ${events.join(', ')}`,
+    );
     assert.equal(extension.isActive, true);
   });
 
@@ -45,12 +50,18 @@ describe('Kafka Consumer Lab in a real VS Code', () => {
   });
 
   it('contributes the activity-bar container and its Clusters view, and they open', async () => {
-    const containers = extension.packageJSON.contributes.viewsContainers.activitybar as Array<{ id: string; icon: string }>;
+    const containers = extension.packageJSON.contributes.viewsContainers.activitybar as Array<{
+      id: string;
+      icon: string;
+    }>;
     assert.deepEqual(
       containers.map((c) => c.id),
       ['kafkaLab'],
     );
-    assert.ok(fs.existsSync(path.join(extension.extensionPath, containers[0].icon)), 'activity-bar icon file is missing');
+    assert.ok(
+      fs.existsSync(path.join(extension.extensionPath, containers[0].icon)),
+      'activity-bar icon file is missing',
+    );
     const views = extension.packageJSON.contributes.views.kafkaLab as Array<{ id: string }>;
     assert.ok(views.some((v) => v.id === 'kafkaLab.clusters'));
     // These commands exist only if VS Code registered the container and the view.
@@ -67,7 +78,9 @@ describe('Kafka Consumer Lab in a real VS Code', () => {
     assert.equal(api.isNativeClientLoaded(), true);
     // The version is the one of the binding actually loaded in this extension host.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const native = require(require.resolve('@confluentinc/kafka-javascript', { paths: [extension.extensionPath] })) as { librdkafkaVersion: string };
+    const native = require(require.resolve('@confluentinc/kafka-javascript', { paths: [extension.extensionPath] })) as {
+      librdkafkaVersion: string;
+    };
     assert.equal(info.librdkafkaVersion, native.librdkafkaVersion);
   });
 

@@ -37,7 +37,8 @@ describe('cluster connections in a real VS Code', () => {
   });
 
   after(async () => {
-    for (const cluster of api.clusters()) await vscode.commands.executeCommand('kafkaLab.removeCluster', cluster.id, { confirmed: true });
+    for (const cluster of api.clusters())
+      await vscode.commands.executeCommand('kafkaLab.removeCluster', cluster.id, { confirmed: true });
   });
 
   it('adds PLAINTEXT and SASL/SCRAM connections through the command, and tests them against the real broker and registry', async () => {
@@ -53,7 +54,13 @@ describe('cluster connections in a real VS Code', () => {
       sasl: { mechanism: 'SCRAM-SHA-512', username: services.users.scram.username, password: scramPassword },
       registry: { url: services.registry.url, auth: 'basic', username: 'reader', password: registryPassword },
     });
-    assert.deepEqual(api.clusters().map((c) => c.id).sort(), [plainId, scramId].sort());
+    assert.deepEqual(
+      api
+        .clusters()
+        .map((c) => c.id)
+        .sort(),
+      [plainId, scramId].sort(),
+    );
     await vscode.commands.executeCommand('kafkaLab.clusters.focus');
 
     const plain = await vscode.commands.executeCommand<ConnectionTestResult>('kafkaLab.testCluster', plainId);
@@ -78,7 +85,10 @@ describe('cluster connections in a real VS Code', () => {
     assert.equal(wrong.kafka.reason, 'authenticationFailed');
     assert.match(wrong.kafka.message, /Authentication failed for user/);
 
-    const downId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Nobody home', bootstrapServers: '127.0.0.1:1' });
+    const downId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Nobody home',
+      bootstrapServers: '127.0.0.1:1',
+    });
     const down = await vscode.commands.executeCommand<ConnectionTestResult>('kafkaLab.testCluster', downId);
     assert.ok(!down.kafka.ok);
     assert.equal(down.kafka.reason, 'brokerUnreachable');
@@ -87,16 +97,28 @@ describe('cluster connections in a real VS Code', () => {
   it('keeps passwords out of the settings files and the log', async () => {
     const settings = fs.readFileSync(userSettingsFile(api.paths.globalStorage), 'utf8');
     assert.match(settings, /Local SCRAM/, 'the connection is not in the user settings file read here');
-    assert.ok(!settings.includes(scramPassword) && !settings.includes(registryPassword), 'a password is in settings.json');
-    const workspaceSettings = vscode.workspace.workspaceFolders?.[0] ? path.join(vscode.workspace.workspaceFolders[0].uri.fsPath, '.vscode', 'settings.json') : '';
-    if (workspaceSettings && fs.existsSync(workspaceSettings)) assert.ok(!fs.readFileSync(workspaceSettings, 'utf8').includes(scramPassword));
+    assert.ok(
+      !settings.includes(scramPassword) && !settings.includes(registryPassword),
+      'a password is in settings.json',
+    );
+    const workspaceSettings = vscode.workspace.workspaceFolders?.[0]
+      ? path.join(vscode.workspace.workspaceFolders[0].uri.fsPath, '.vscode', 'settings.json')
+      : '';
+    if (workspaceSettings && fs.existsSync(workspaceSettings))
+      assert.ok(!fs.readFileSync(workspaceSettings, 'utf8').includes(scramPassword));
 
     // The output channel's log file: the whole log folder of this extension host is searched.
     const logRoot = path.dirname(path.dirname(api.paths.logs));
     const logs = filesUnder(logRoot).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
-    assert.ok(logs.some((l) => l.text.includes('Saved cluster connection "Local SCRAM"')), `the extension's log was not found under ${logRoot}`);
+    assert.ok(
+      logs.some((l) => l.text.includes('Saved cluster connection "Local SCRAM"')),
+      `the extension's log was not found under ${logRoot}`,
+    );
     for (const { file, text } of logs) {
-      assert.ok(!text.includes(scramPassword) && !text.includes(registryPassword) && !text.includes('not-the-password'), `a password is in ${file}`);
+      assert.ok(
+        !text.includes(scramPassword) && !text.includes(registryPassword) && !text.includes('not-the-password'),
+        `a password is in ${file}`,
+      );
     }
   });
 
@@ -106,10 +128,20 @@ describe('cluster connections in a real VS Code', () => {
     assert.ok(json.includes('Local SCRAM'));
     assert.ok(!json.includes(scramPassword) && !json.includes(registryPassword));
     const before = api.clusters();
-    for (const cluster of before) assert.equal(await vscode.commands.executeCommand('kafkaLab.removeCluster', cluster.id, { confirmed: true }), true);
+    for (const cluster of before)
+      assert.equal(
+        await vscode.commands.executeCommand('kafkaLab.removeCluster', cluster.id, { confirmed: true }),
+        true,
+      );
     assert.equal(api.clusters().length, 0);
     assert.equal(await vscode.commands.executeCommand('kafkaLab.importClusters', file), before.length);
-    assert.deepEqual(api.clusters().map((c) => c.id).sort(), before.map((c) => c.id).sort());
+    assert.deepEqual(
+      api
+        .clusters()
+        .map((c) => c.id)
+        .sort(),
+      before.map((c) => c.id).sort(),
+    );
     // Secrets were removed with the connections and are not in the export: the test now fails to authenticate.
     const scramId = before.find((c) => c.name === 'Local SCRAM')!.id;
     const result = await vscode.commands.executeCommand<ConnectionTestResult>('kafkaLab.testCluster', scramId);

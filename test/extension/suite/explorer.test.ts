@@ -9,10 +9,17 @@ const kafkaSupport = () => import('../../support/kafka');
 
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 
-async function child(api: KafkaLabApi, parent: vscode.TreeItem | undefined, label: string | RegExp): Promise<vscode.TreeItem> {
+async function child(
+  api: KafkaLabApi,
+  parent: vscode.TreeItem | undefined,
+  label: string | RegExp,
+): Promise<vscode.TreeItem> {
   const children = ((await api.clustersTree.getChildren(parent)) ?? []) as vscode.TreeItem[];
   const found = children.find((c) => (typeof label === 'string' ? c.label === label : label.test(String(c.label))));
-  assert.ok(found, `no child ${String(label)} under ${String(parent?.label ?? 'the root')}: ${children.map((c) => `${String(c.label)} (${String(c.description ?? '')})`).join(', ')}`);
+  assert.ok(
+    found,
+    `no child ${String(label)} under ${String(parent?.label ?? 'the root')}: ${children.map((c) => `${String(c.label)} (${String(c.description ?? '')})`).join(', ')}`,
+  );
   return found;
 }
 
@@ -30,7 +37,10 @@ describe('the Clusters explorer against the real broker', () => {
     await produceSequence(topic, 10, { keys: 1 });
     // A real group with a committed offset: the engine, stepping, commits through offset 3.
     await (await kafkaSupport()).commitFirstMessages(groupId, topic, 4);
-    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Explorer test', bootstrapServers: services.kafka.plaintext });
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Explorer test',
+      bootstrapServers: services.kafka.plaintext,
+    });
   });
 
   after(async () => {
@@ -60,7 +70,10 @@ describe('the Clusters explorer against the real broker', () => {
     const offsets = await child(api, group, 'Offsets');
     assert.equal(offsets.description, 'total lag 6');
     const rows = ((await api.clustersTree.getChildren(offsets)) ?? []) as vscode.TreeItem[];
-    assert.ok(rows.some((r) => /committed 4 · end 10 · lag 6/.test(String(r.description))), rows.map((r) => r.description).join(' | '));
+    assert.ok(
+      rows.some((r) => /committed 4 · end 10 · lag 6/.test(String(r.description))),
+      rows.map((r) => r.description).join(' | '),
+    );
     const members = await child(api, group, 'Members');
     assert.equal(members.description, '0');
   });
@@ -83,7 +96,10 @@ describe('the Clusters explorer against the real broker', () => {
   });
 
   it('an unreachable cluster shows an error node within the bound, never a spinner', async () => {
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Unreachable', bootstrapServers: '127.0.0.1:1' });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Unreachable',
+      bootstrapServers: '127.0.0.1:1',
+    });
     try {
       const cluster = await child(api, undefined, 'Unreachable');
       const topics = await child(api, cluster, 'Topics');

@@ -16,7 +16,10 @@ interface Stopped {
 
 /** Asks the runner's browser about the session panel's webview (see scripts/lib/webviewProbe.mjs). */
 async function probe<T = unknown>(request: Record<string, unknown>): Promise<T> {
-  const response = await fetch(process.env.KAFKA_LAB_WEBVIEW_URL!, { method: 'POST', body: JSON.stringify({ root: 'kafka-lab-session-panel', ...request }) });
+  const response = await fetch(process.env.KAFKA_LAB_WEBVIEW_URL!, {
+    method: 'POST',
+    body: JSON.stringify({ root: 'kafka-lab-session-panel', ...request }),
+  });
   const body = (await response.json()) as T & { error?: string };
   assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
   return body;
@@ -42,12 +45,21 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
-    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Handler debug test', bootstrapServers: services.kafka.plaintext, registry: { url: services.registry.url } });
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Handler debug test',
+      bootstrapServers: services.kafka.plaintext,
+      registry: { url: services.registry.url },
+    });
     disposables.push(
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker: (session) => ({
-          onDidSendMessage: (message: { type?: string; event?: string; body?: { reason?: string; threadId?: number } }) => {
-            if (message.type === 'event' && message.event === 'stopped') stops.push({ session, reason: message.body?.reason ?? '', threadId: message.body?.threadId ?? 0 });
+          onDidSendMessage: (message: {
+            type?: string;
+            event?: string;
+            body?: { reason?: string; threadId?: number };
+          }) => {
+            if (message.type === 'event' && message.event === 'stopped')
+              stops.push({ session, reason: message.body?.reason ?? '', threadId: message.body?.threadId ?? 0 });
           },
         }),
       }),
@@ -71,7 +83,13 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     await createTopic(`${topic}.dead-letter`, 1);
     const producer = kafkaClient().producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'a', value: JSON.stringify({ orderId: 'o-1', customer: 'c-1' }) }, { key: 'b', value: JSON.stringify({ orderId: 'o-2' }) }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'a', value: JSON.stringify({ orderId: 'o-1', customer: 'c-1' }) },
+        { key: 'b', value: JSON.stringify({ orderId: 'o-2' }) },
+      ],
+    });
     await producer.disconnect();
 
     const file = vscode.Uri.file(handlerFile());
@@ -98,21 +116,35 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     const committed = async () => (await reader.read(topic, [0])).get(0);
 
     let controller: SessionController | undefined;
-    await waitFor('the consumer session', 30_000, () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)));
+    await waitFor(
+      'the consumer session',
+      30_000,
+      () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)),
+    );
     const id = controller!.id;
-    await waitFor('the handler process to load the module', 60_000, () => (api.handlers.handlerOf(id)?.channel.state === 'ready' ? true : undefined));
-    await waitFor('offset 0 waiting for a decision', 30_000, () => (controller!.current?.offset === 0 ? true : undefined));
+    await waitFor('the handler process to load the module', 60_000, () =>
+      api.handlers.handlerOf(id)?.channel.state === 'ready' ? true : undefined,
+    );
+    await waitFor('offset 0 waiting for a decision', 30_000, () =>
+      controller!.current?.offset === 0 ? true : undefined,
+    );
     assert.ok(api.handlers.handlerOf(id)?.debugSession, 'a debug session runs the handler');
 
     // Next runs the handler: the debugger stops in the .ts file.
     const first = vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
     step('Next');
     const stop = await waitFor('the breakpoint', 60_000, () => stops.find((s) => s.reason === 'breakpoint'));
-    const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId })) as { stackFrames: Array<{ id: number; line: number; source?: { path?: string } }> };
+    const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId })) as {
+      stackFrames: Array<{ id: number; line: number; source?: { path?: string } }>;
+    };
     const top = trace.stackFrames[0];
     assert.equal(path.basename(top.source?.path ?? ''), 'handleOrder.ts', JSON.stringify(top));
     assert.equal(top.line, line + 1);
-    const evaluated = (await stop.session.customRequest('evaluate', { expression: 'message.value.orderId', frameId: top.id, context: 'watch' })) as { result: string };
+    const evaluated = (await stop.session.customRequest('evaluate', {
+      expression: 'message.value.orderId',
+      frameId: top.id,
+      context: 'watch',
+    })) as { result: string };
     assert.equal(evaluated.result, "'o-1'");
     await screenshot('handler-breakpoint');
     // The group keeps its membership while the handler is paused.
@@ -127,31 +159,61 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     // The second order throws: the panel shows the handler's error; dead-lettering records its class.
     // The breakpoint holds for every message: the second order stops there too, then throws.
     stops.length = 0;
-    await waitFor('offset 1 waiting for a decision', 30_000, () => (controller!.current?.offset === 1 ? true : undefined));
+    await waitFor('offset 1 waiting for a decision', 30_000, () =>
+      controller!.current?.offset === 1 ? true : undefined,
+    );
     const second = vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
-    const again = await waitFor('the breakpoint on the second message', 60_000, () => stops.find((s) => s.reason === 'breakpoint'));
+    const again = await waitFor('the breakpoint on the second message', 60_000, () =>
+      stops.find((s) => s.reason === 'breakpoint'),
+    );
     step('second stop');
     await again.session.customRequest('continue', { threadId: again.threadId });
     await second;
     const notice = controller!.panelState().notice;
     assert.equal(notice?.level, 'error');
     assert.match(notice?.text ?? '', /OrderRejected: order o-2 has no customer/);
-    assert.match(notice?.text ?? '', new RegExp(`handleOrder\\.ts:${throwLine}`), 'the stack is mapped to the .ts source');
+    assert.match(
+      notice?.text ?? '',
+      new RegExp(`handleOrder\\.ts:${throwLine}`),
+      'the stack is mapped to the .ts source',
+    );
     await screenshot('handler-error');
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'deadLetter', 'no customer');
     const [dlq] = await readAll(`${topic}.dead-letter`, 1);
-    const envelope = JSON.parse(dlq.value?.toString() ?? '{}') as { original_offset: number; error_type: string; error_message: string };
+    const envelope = JSON.parse(dlq.value?.toString() ?? '{}') as {
+      original_offset: number;
+      error_type: string;
+      error_message: string;
+    };
     assert.equal(envelope.original_offset, 1);
     assert.equal(envelope.error_type, 'OrderRejected');
-    await waitFor('offset 1 committed after the DLQ write', 20_000, async () => ((await committed()) === 2 ? true : undefined));
+    await waitFor('offset 1 committed after the DLQ write', 20_000, async () =>
+      (await committed()) === 2 ? true : undefined,
+    );
 
     // Replay offset 0 from the panel's history: the handler runs again (the breakpoint holds it), nothing is committed.
     stops.length = 0;
-    await waitFor('the Replay buttons', 20_000, async () => ((await probe<{ value: boolean }>({ op: 'evaluate', expression: `document.querySelectorAll('.history button.replay').length >= 2` })).value ? true : undefined));
-    await probe({ op: 'evaluate', expression: `(() => { const li = [...document.querySelectorAll('.history li')].find((l) => l.querySelector('.where')?.textContent === '[0] @ 0'); li.querySelector('button.replay').click(); return true; })()` });
-    const replayStop = await waitFor('the breakpoint in the replay', 60_000, () => stops.find((s) => s.reason === 'breakpoint'));
+    await waitFor('the Replay buttons', 20_000, async () =>
+      (
+        await probe<{ value: boolean }>({
+          op: 'evaluate',
+          expression: `document.querySelectorAll('.history button.replay').length >= 2`,
+        })
+      ).value
+        ? true
+        : undefined,
+    );
+    await probe({
+      op: 'evaluate',
+      expression: `(() => { const li = [...document.querySelectorAll('.history li')].find((l) => l.querySelector('.where')?.textContent === '[0] @ 0'); li.querySelector('button.replay').click(); return true; })()`,
+    });
+    const replayStop = await waitFor('the breakpoint in the replay', 60_000, () =>
+      stops.find((s) => s.reason === 'breakpoint'),
+    );
     await replayStop.session.customRequest('continue', { threadId: replayStop.threadId });
-    await waitFor('the replay outcome', 20_000, () => (/Replayed .* offset 0: the handler returned/.test(controller!.panelState().notice?.text ?? '') ? true : undefined));
+    await waitFor('the replay outcome', 20_000, () =>
+      /Replayed .* offset 0: the handler returned/.test(controller!.panelState().notice?.text ?? '') ? true : undefined,
+    );
     assert.equal(await committed(), 2, 'a replay commits nothing');
     await reader.close();
 
@@ -169,7 +231,10 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     await createTopic(topic, 1);
     const producer = kafkaClient().producer();
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i }) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i }) })),
+    });
     await producer.disconnect();
 
     const file = vscode.Uri.file(path.join(folder()!.uri.fsPath, 'handlers', `reload-${Date.now()}.ts`));
@@ -180,20 +245,36 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
       assert.ok(await vscode.workspace.applyEdit(edit));
       assert.ok(await document.save(), 'saved');
     };
-    await vscode.workspace.fs.writeFile(file, Buffer.from('export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v1 ${m.offset}`);\n}\n'));
+    await vscode.workspace.fs.writeFile(
+      file,
+      Buffer.from(
+        'export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v1 ${m.offset}`);\n}\n',
+      ),
+    );
     const groupId = uniqueName('ext-handler-reload-group');
     const reader = await CommittedReader.open(services.kafka.plaintext, groupId);
     try {
-      await vscode.commands.executeCommand('kafkaLab.runHandler', { clusterId, topics: [topic], groupId, handler: file.fsPath, saveToLaunchJson: false });
+      await vscode.commands.executeCommand('kafkaLab.runHandler', {
+        clusterId,
+        topics: [topic],
+        groupId,
+        handler: file.fsPath,
+        saveToLaunchJson: false,
+      });
       let controller: SessionController | undefined;
-      await waitFor('the consumer session', 30_000, () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)));
+      await waitFor(
+        'the consumer session',
+        30_000,
+        () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)),
+      );
       const id = controller!.id;
       const run = () => api.handlers.handlerOf(id)!;
       await waitFor('the handler to load', 60_000, () => (run()?.channel.state === 'ready' ? true : undefined));
       assert.equal(run().launch.noDebug, true);
       const logs: string[] = [];
       run().channel.on('log', (entry) => logs.push(entry.message));
-      const shown = (offset: number) => waitFor(`offset ${offset} waiting`, 30_000, () => (controller!.current?.offset === offset ? true : undefined));
+      const shown = (offset: number) =>
+        waitFor(`offset ${offset} waiting`, 30_000, () => (controller!.current?.offset === offset ? true : undefined));
 
       await shown(0);
       await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
@@ -201,8 +282,12 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
 
       // Save a new version: the next message runs it, in the same process.
       const pid = run().channel.processId;
-      await write('export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v2 ${m.offset}`);\n}\n');
-      await waitFor('the reload', 20_000, () => (run().channel.state === 'ready' && logs.length === 1 ? true : undefined));
+      await write(
+        'export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v2 ${m.offset}`);\n}\n',
+      );
+      await waitFor('the reload', 20_000, () =>
+        run().channel.state === 'ready' && logs.length === 1 ? true : undefined,
+      );
       await shown(1);
       await waitFor('v2 to run', 20_000, async () => {
         await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next').then(undefined, () => undefined);
@@ -216,8 +301,13 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
       await shown(2);
       await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
       assert.equal(controller!.current?.offset, 2, 'the message still waits');
-      assert.match(controller!.panelState().notice?.text ?? '', new RegExp(`${path.basename(file.fsPath).replace('.', '\\.')}:2`));
-      await write('export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v3 ${m.offset}`);\n}\n');
+      assert.match(
+        controller!.panelState().notice?.text ?? '',
+        new RegExp(`${path.basename(file.fsPath).replace('.', '\\.')}:2`),
+      );
+      await write(
+        'export function handle(m: { offset: number }, ctx: { log(s: string): void }): void {\n  ctx.log(`v3 ${m.offset}`);\n}\n',
+      );
       await waitFor('the fixed reload', 20_000, () => (run().channel.state === 'ready' ? true : undefined));
 
       // SIGKILL the process: a visible error, the message stays; Restart Handler resumes from it.
@@ -227,15 +317,22 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
       assert.equal(controller!.current?.offset, 2);
       assert.match(controller!.panelState().notice?.text ?? '', /went away|no handler process/);
       assert.ok(api.sessions.manager.get(id), 'a crashed handler does not stop the consumer session');
-      assert.ok(((await reader.read(topic, [0])).get(0) ?? -1) <= 2, 'nothing past what was done is committed (the default batch policy may not have committed yet)');
+      assert.ok(
+        ((await reader.read(topic, [0])).get(0) ?? -1) <= 2,
+        'nothing past what was done is committed (the default batch policy may not have committed yet)',
+      );
       await vscode.commands.executeCommand('kafkaLab.restartHandler', id);
       await waitFor('the restarted handler', 60_000, () => (run().channel.state === 'ready' ? true : undefined));
       await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
       await shown(3);
       assert.ok(logs.includes('v3 2'), logs.join(', '));
-      await waitFor('offset 2 committed', 20_000, async () => ((await reader.read(topic, [0])).get(0) === 3 ? true : undefined));
+      await waitFor('offset 2 committed', 20_000, async () =>
+        (await reader.read(topic, [0])).get(0) === 3 ? true : undefined,
+      );
       await vscode.commands.executeCommand('kafkaLab.stopSession', id);
-      await waitFor('the handler process to end with the session', 30_000, () => (api.handlers.handlerOf(id) ? undefined : true));
+      await waitFor('the handler process to end with the session', 30_000, () =>
+        api.handlers.handlerOf(id) ? undefined : true,
+      );
     } finally {
       await reader.close();
       await vscode.workspace.fs.delete(file);

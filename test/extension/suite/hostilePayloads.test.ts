@@ -21,13 +21,20 @@ const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 const PROBE_URL = process.env.KAFKA_LAB_WEBVIEW_URL;
 
 async function probe<T>(request: Record<string, unknown>): Promise<T> {
-  const response = await fetch(PROBE_URL!, { method: 'POST', body: JSON.stringify({ root: PANEL_ROOT_ID, ...request }) });
+  const response = await fetch(PROBE_URL!, {
+    method: 'POST',
+    body: JSON.stringify({ root: PANEL_ROOT_ID, ...request }),
+  });
   const body = (await response.json()) as T & { error?: string };
   assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
   return body;
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -38,11 +45,27 @@ async function waitFor<T>(what: string, check: () => T | undefined | false | Pro
 }
 
 function consumed(offset: number, value: Buffer): ConsumedMessage {
-  return { id: `member-1/hostile/0/${offset}`, memberId: 'member-1', topic: 'hostile', partition: 0, offset, timestamp: 1_700_000_000_000, key: Buffer.from(`k-${offset}`), value, headers: [], size: value.length, attempts: 0 };
+  return {
+    id: `member-1/hostile/0/${offset}`,
+    memberId: 'member-1',
+    topic: 'hostile',
+    partition: 0,
+    offset,
+    timestamp: 1_700_000_000_000,
+    key: Buffer.from(`k-${offset}`),
+    value,
+    headers: [],
+    size: value.length,
+    attempts: 0,
+  };
 }
 
 /** The view the host would send for these value bytes, built by the real decoder and view code. */
-function viewOf(offset: number, value: Buffer, decode: (bytes: Buffer) => DecodeResult = (bytes) => detectPlain(bytes)): MessageView {
+function viewOf(
+  offset: number,
+  value: Buffer,
+  decode: (bytes: Buffer) => DecodeResult = (bytes) => detectPlain(bytes),
+): MessageView {
   const message = consumed(offset, value);
   return toMessageView(message, { key: decodeText(message.key!), value: decode(value) });
 }
@@ -70,7 +93,13 @@ describe('hostile payloads in the real session panel: shown bounded, decided by 
   async function show(view: MessageView): Promise<SessionPanel> {
     shown = state(view);
     if (!panel) {
-      panel = new SessionPanel({ extensionUri, title: 'hostile payloads', source: () => shown, onAction: (action) => void actions.push(action), askDeadLetterReason: async () => 'hostile payload' });
+      panel = new SessionPanel({
+        extensionUri,
+        title: 'hostile payloads',
+        source: () => shown,
+        onAction: (action) => void actions.push(action),
+        askDeadLetterReason: async () => 'hostile payload',
+      });
       await panel.host.whenReady();
     } else {
       panel.invalidate();
@@ -78,7 +107,10 @@ describe('hostile payloads in the real session panel: shown bounded, decided by 
     const p = panel;
     await waitFor(`the webview to render state ${p.host.postedSeq}`, async () => {
       if (p.host.postedSeq === 0) return false;
-      const { value } = await probe<{ value: string | null }>({ op: 'evaluate', expression: `document.getElementById(${JSON.stringify(PANEL_ROOT_ID)}).dataset.seq ?? null` });
+      const { value } = await probe<{ value: string | null }>({
+        op: 'evaluate',
+        expression: `document.getElementById(${JSON.stringify(PANEL_ROOT_ID)}).dataset.seq ?? null`,
+      });
       return value === String(p.host.postedSeq);
     });
     return p;
@@ -94,9 +126,27 @@ describe('hostile payloads in the real session panel: shown bounded, decided by 
   }
 
   const cases: { label: string; bytes: () => Buffer; key: string; decision: string; texts: string[] }[] = [
-    { label: 'a 100,000-deep array', bytes: () => Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), key: 'd', decision: 'deadLetter', texts: ['Shown in part at', 'below the depth limit of 64'] },
-    { label: 'a 10 MB single-line value', bytes: () => Buffer.from(`{"blob":"${'x'.repeat(10 * 1024 * 1024)}"}`), key: 'c', decision: 'commit', texts: ['Shown in part at', 'showing 65,536 of 10,485,760 characters'] },
-    { label: 'a value with a million keys', bytes: () => Buffer.from(`{${Array.from({ length: 1_000_000 }, (_, i) => `"${i.toString(36)}":0`).join(',')}}`), key: 's', decision: 'skip', texts: ['Shown in part at', 'showing 19,999 of 1,000,000 entries'] },
+    {
+      label: 'a 100,000-deep array',
+      bytes: () => Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+      key: 'd',
+      decision: 'deadLetter',
+      texts: ['Shown in part at', 'below the depth limit of 64'],
+    },
+    {
+      label: 'a 10 MB single-line value',
+      bytes: () => Buffer.from(`{"blob":"${'x'.repeat(10 * 1024 * 1024)}"}`),
+      key: 'c',
+      decision: 'commit',
+      texts: ['Shown in part at', 'showing 65,536 of 10,485,760 characters'],
+    },
+    {
+      label: 'a value with a million keys',
+      bytes: () => Buffer.from(`{${Array.from({ length: 1_000_000 }, (_, i) => `"${i.toString(36)}":0`).join(',')}}`),
+      key: 's',
+      decision: 'skip',
+      texts: ['Shown in part at', 'showing 19,999 of 1,000,000 entries'],
+    },
   ];
   cases.forEach(({ label, bytes, key, decision, texts }, i) => {
     it(`${label}: the panel shows it within the limits, says so, and a key press decides it (${decision})`, async () => {
@@ -104,7 +154,11 @@ describe('hostile payloads in the real session panel: shown bounded, decided by 
       const posted = JSON.stringify(state(view)).length;
       assert.ok(posted < 4 * 1024 * 1024, `${posted} characters would cross to the webview`);
       await show(view);
-      const facts = await probe<{ texts: boolean[]; probes: { selector: string; count: number }[] }>({ op: 'facts', texts, probes: ['.payload-value .json-tree'] });
+      const facts = await probe<{ texts: boolean[]; probes: { selector: string; count: number }[] }>({
+        op: 'facts',
+        texts,
+        probes: ['.payload-value .json-tree'],
+      });
       facts.texts.forEach((found, t) => assert.ok(found, `not shown: ${texts[t]}`));
       assert.equal(facts.probes[0].count, 1, 'the value is shown as a tree');
       const action = await decideWith(key, view);
@@ -122,13 +176,20 @@ describe('hostile payloads in the real session panel: shown bounded, decided by 
         { name: 'hash', type: 'long' },
       ],
     };
-    const compiled = compileAvro({ id: 12, format: 'avro', subject: 'payments-value', version: 1 }, JSON.stringify(schema), []);
+    const compiled = compileAvro(
+      { id: 12, format: 'avro', subject: 'payments-value', version: 1 },
+      JSON.stringify(schema),
+      [],
+    );
     assert.ok(compiled.ok);
     const body = compiled.schema.encode({ amount: '3978711.44', due: '2028-04-20', hash: '-4503599627370497' });
     assert.ok(body.ok);
     const view = viewOf(50, encodeFrame(12, body.body), (bytes) => compiled.schema.decode(bytes, 5, true));
     await show(view);
-    const readable = await probe<{ texts: boolean[] }>({ op: 'facts', texts: ['3978711.44', '2028-04-20', '-4503599627370497', 'Base values'] });
+    const readable = await probe<{ texts: boolean[] }>({
+      op: 'facts',
+      texts: ['3978711.44', '2028-04-20', '-4503599627370497', 'Base values'],
+    });
     readable.texts.forEach((found, t) => assert.ok(found, `readable value ${t} not shown`));
     await probe({ op: 'click', selector: '.payload-value button:has-text("Base values")' });
     const base = await probe<{ texts: boolean[] }>({ op: 'facts', texts: ['F7cIKA==', '21294', 'Readable values'] });

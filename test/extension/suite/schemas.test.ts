@@ -11,31 +11,57 @@ async function children(api: KafkaLabApi, parent: vscode.TreeItem | undefined): 
   return ((await api.clustersTree.getChildren(parent)) ?? []) as vscode.TreeItem[];
 }
 
-async function child(api: KafkaLabApi, parent: vscode.TreeItem | undefined, label: string | RegExp): Promise<vscode.TreeItem> {
-  const found = (await children(api, parent)).find((c) => (typeof label === 'string' ? c.label === label : label.test(String(c.label))));
-  assert.ok(found, `no child ${String(label)} under ${String(parent?.label ?? 'the root')}: ${(await children(api, parent)).map((c) => `${String(c.label)} (${String(c.description ?? '')})`).join(', ')}`);
+async function child(
+  api: KafkaLabApi,
+  parent: vscode.TreeItem | undefined,
+  label: string | RegExp,
+): Promise<vscode.TreeItem> {
+  const found = (await children(api, parent)).find((c) =>
+    typeof label === 'string' ? c.label === label : label.test(String(c.label)),
+  );
+  assert.ok(
+    found,
+    `no child ${String(label)} under ${String(parent?.label ?? 'the root')}: ${(await children(api, parent)).map((c) => `${String(c.label)} (${String(c.description ?? '')})`).join(', ')}`,
+  );
   return found;
 }
 
 async function screenshot(name: string): Promise<void> {
-  if (process.env.KAFKA_LAB_SCREENSHOT_URL) await fetch(`${process.env.KAFKA_LAB_SCREENSHOT_URL}?name=${name}`).catch(() => undefined);
+  if (process.env.KAFKA_LAB_SCREENSHOT_URL)
+    await fetch(`${process.env.KAFKA_LAB_SCREENSHOT_URL}?name=${name}`).catch(() => undefined);
 }
 
 /** Opens an untitled editor with this text; returns a function that closes it without a save prompt. */
 async function scratchEditor(text: string, language: string): Promise<() => Promise<void>> {
   const document = await vscode.workspace.openTextDocument({ language, content: text });
   await vscode.window.showTextDocument(document);
-  await waitFor('the scratch editor to be the active one', 10_000, () => (vscode.window.activeTextEditor?.document === document ? true : undefined));
+  await waitFor('the scratch editor to be the active one', 10_000, () =>
+    vscode.window.activeTextEditor?.document === document ? true : undefined,
+  );
   return async () => {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   };
 }
 
-const avro = (fields: object[]): string => JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.ext', fields });
+const avro = (fields: object[]): string =>
+  JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.ext', fields });
 const v1 = avro([{ name: 'celsius', type: 'double' }]);
-const v2 = avro([{ name: 'celsius', type: 'double' }, { name: 'unit', type: 'string', default: 'C' }]);
-const v3 = JSON.stringify(JSON.parse(avro([{ name: 'celsius', type: 'double' }, { name: 'unit', type: 'string', default: 'C' }, { name: 'sensor', type: ['null', 'string'], default: null }])), null, 2);
+const v2 = avro([
+  { name: 'celsius', type: 'double' },
+  { name: 'unit', type: 'string', default: 'C' },
+]);
+const v3 = JSON.stringify(
+  JSON.parse(
+    avro([
+      { name: 'celsius', type: 'double' },
+      { name: 'unit', type: 'string', default: 'C' },
+      { name: 'sensor', type: ['null', 'string'], default: null },
+    ]),
+  ),
+  null,
+  2,
+);
 const breaking = avro([{ name: 'celsius', type: 'string' }]);
 const proto = 'syntax = "proto3";\npackage lab.ext;\n\nmessage Reading {\n  double celsius = 1;\n}\n';
 
@@ -49,8 +75,10 @@ describe('Schema Registry in the Clusters view, against the real registry', func
   let clusterId: string;
   let ids: number[];
 
-  const registryFolder = async (): Promise<vscode.TreeItem> => child(api, await child(api, undefined, 'Schemas test'), 'Schema Registry');
-  const versionNodes = async (name = subject): Promise<vscode.TreeItem[]> => children(api, await child(api, await registryFolder(), name));
+  const registryFolder = async (): Promise<vscode.TreeItem> =>
+    child(api, await child(api, undefined, 'Schemas test'), 'Schema Registry');
+  const versionNodes = async (name = subject): Promise<vscode.TreeItem[]> =>
+    children(api, await child(api, await registryFolder(), name));
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
@@ -79,20 +107,33 @@ describe('Schema Registry in the Clusters view, against the real registry', func
 
   it('shows Schema Registry → subjects (sorted, format and latest version) → versions (schema id)', async () => {
     const cluster = await child(api, undefined, 'Schemas test');
-    assert.deepEqual((await children(api, cluster)).map((c) => c.label), ['Topics', 'Consumer Groups', 'Schema Registry']);
+    assert.deepEqual(
+      (await children(api, cluster)).map((c) => c.label),
+      ['Topics', 'Consumer Groups', 'Schema Registry'],
+    );
     const subjects = await children(api, await registryFolder());
     const labels = subjects.map((s) => String(s.label));
-    assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b)), 'subjects are sorted');
+    assert.deepEqual(
+      labels,
+      [...labels].sort((a, b) => a.localeCompare(b)),
+      'subjects are sorted',
+    );
     const ours = subjects.filter((s) => String(s.label).startsWith(prefix));
-    assert.deepEqual(ours.map((s) => [s.label, s.description]), [
-      [subject, 'AVRO · v2'],
-      [protoSubject, 'PROTOBUF · v1'],
-    ]);
+    assert.deepEqual(
+      ours.map((s) => [s.label, s.description]),
+      [
+        [subject, 'AVRO · v2'],
+        [protoSubject, 'PROTOBUF · v1'],
+      ],
+    );
     const versions = await versionNodes();
-    assert.deepEqual(versions.map((v) => [v.label, v.description, v.contextValue]), [
-      ['v1', `id ${ids[0]}`, 'kafkaLab.schemaVersion'],
-      ['v2', `id ${ids[1]} · latest`, 'kafkaLab.schemaVersion'],
-    ]);
+    assert.deepEqual(
+      versions.map((v) => [v.label, v.description, v.contextValue]),
+      [
+        ['v1', `id ${ids[0]}`, 'kafkaLab.schemaVersion'],
+        ['v2', `id ${ids[1]} · latest`, 'kafkaLab.schemaVersion'],
+      ],
+    );
     assert.equal(versions[0].command?.command, 'kafkaLab.openSchemaVersion');
   });
 
@@ -100,7 +141,10 @@ describe('Schema Registry in the Clusters view, against the real registry', func
     const [first] = await versionNodes();
     const uri = await vscode.commands.executeCommand<vscode.Uri>('kafkaLab.openSchemaVersion', first);
     const editor = vscode.window.activeTextEditor;
-    assert.ok(editor && editor.document.uri.toString() === uri.toString(), `active: ${editor?.document.uri.toString()}`);
+    assert.ok(
+      editor && editor.document.uri.toString() === uri.toString(),
+      `active: ${editor?.document.uri.toString()}`,
+    );
     assert.equal(editor.document.uri.scheme, 'kafkalab-schema');
     assert.equal(editor.document.languageId, 'json');
     assert.equal(editor.document.getText(), `${JSON.stringify(JSON.parse(v1), null, 2)}\n`);
@@ -112,14 +156,21 @@ describe('Schema Registry in the Clusters view, against the real registry', func
     assert.equal(vscode.window.activeTextEditor?.document.getText(), proto);
 
     // Programmatic arguments, like the tree's.
-    const again = await vscode.commands.executeCommand<vscode.Uri>('kafkaLab.openSchemaVersion', { clusterId, subject, version: 2 });
+    const again = await vscode.commands.executeCommand<vscode.Uri>('kafkaLab.openSchemaVersion', {
+      clusterId,
+      subject,
+      version: 2,
+    });
     assert.match(again.path, /\/2\/[^/]+ v2\.json$/);
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), again.toString());
   });
 
   it('compares a version with the previous one, and with a chosen one, in a diff editor', async () => {
     const [, second] = await versionNodes();
-    const diff = await vscode.commands.executeCommand<{ left: vscode.Uri; right: vscode.Uri }>('kafkaLab.compareSchemaWithPrevious', second);
+    const diff = await vscode.commands.executeCommand<{ left: vscode.Uri; right: vscode.Uri }>(
+      'kafkaLab.compareSchemaWithPrevious',
+      second,
+    );
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `active tab: ${tab?.label}`);
     assert.equal(tab.input.original.toString(), diff.left.toString());
@@ -129,26 +180,45 @@ describe('Schema Registry in the Clusters view, against the real registry', func
     assert.match(tab.label, /v1 ↔ v2/);
     await screenshot('schemas-diff');
 
-    const chosen = await vscode.commands.executeCommand<{ left: vscode.Uri; right: vscode.Uri }>('kafkaLab.compareSchemaWith', { clusterId, subject, version: 1 }, 2);
+    const chosen = await vscode.commands.executeCommand<{ left: vscode.Uri; right: vscode.Uri }>(
+      'kafkaLab.compareSchemaWith',
+      { clusterId, subject, version: 1 },
+      2,
+    );
     assert.match(chosen.left.path, / v1\.json$/);
     assert.match(chosen.right.path, / v2\.json$/);
     const [first] = await versionNodes();
-    assert.equal(await vscode.commands.executeCommand('kafkaLab.compareSchemaWithPrevious', first), undefined, 'v1 has nothing before it');
+    assert.equal(
+      await vscode.commands.executeCommand('kafkaLab.compareSchemaWithPrevious', first),
+      undefined,
+      'v1 has nothing before it',
+    );
   });
 
   it('registers a new version from the active editor after a compatibility check', async () => {
     const close = await scratchEditor(v3, 'json');
     try {
-      const outcome = await vscode.commands.executeCommand<RegisterSchemaOutcome>('kafkaLab.registerSchema', { clusterId, subject, confirmed: true });
+      const outcome = await vscode.commands.executeCommand<RegisterSchemaOutcome>('kafkaLab.registerSchema', {
+        clusterId,
+        subject,
+        confirmed: true,
+      });
       assert.equal(outcome.registered, true);
       assert.equal(outcome.compatible, true);
       assert.equal(outcome.version, 3);
       assert.match(outcome.verdict, /^Compatible with version 2 of ".*" under (BACKWARD|FULL|FORWARD|NONE)/);
       const versions = await versionNodes();
-      assert.deepEqual(versions.map((v) => v.label), ['v1', 'v2', 'v3']);
+      assert.deepEqual(
+        versions.map((v) => v.label),
+        ['v1', 'v2', 'v3'],
+      );
       assert.equal(versions[2].description, `id ${outcome.id} · latest`);
       // The same text again: the registry already has it, no new version.
-      const same = await vscode.commands.executeCommand<RegisterSchemaOutcome>('kafkaLab.registerSchema', { clusterId, subject, confirmed: true });
+      const same = await vscode.commands.executeCommand<RegisterSchemaOutcome>('kafkaLab.registerSchema', {
+        clusterId,
+        subject,
+        confirmed: true,
+      });
       assert.deepEqual([same.registered, same.existing, same.version], [true, true, 3]);
     } finally {
       await close();
@@ -159,7 +229,9 @@ describe('Schema Registry in the Clusters view, against the real registry', func
     const close = await scratchEditor(breaking, 'json');
     try {
       await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('kafkaLab.registerSchema', { clusterId, subject, confirmed: true })),
+        Promise.resolve(
+          vscode.commands.executeCommand('kafkaLab.registerSchema', { clusterId, subject, confirmed: true }),
+        ),
         (error: Error & { reason?: string }) => {
           assert.equal(error.reason, 'incompatible');
           assert.match(error.message, /^Not registered: Not compatible with version 3 of ".*" under [A-Z_]+\./);
@@ -167,14 +239,28 @@ describe('Schema Registry in the Clusters view, against the real registry', func
         },
       );
       await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('kafkaLab.registerSchema', { clusterId, subject, confirmed: true, onIncompatible: 'submit' })),
+        Promise.resolve(
+          vscode.commands.executeCommand('kafkaLab.registerSchema', {
+            clusterId,
+            subject,
+            confirmed: true,
+            onIncompatible: 'submit',
+          }),
+        ),
         (error: Error & { reason?: string }) => {
           assert.equal(error.reason, 'incompatible');
-          assert.match(error.message, /The registry said: .*reader type: STRING not compatible with writer type: DOUBLE/);
+          assert.match(
+            error.message,
+            /The registry said: .*reader type: STRING not compatible with writer type: DOUBLE/,
+          );
           return true;
         },
       );
-      assert.deepEqual((await versionNodes()).map((v) => v.label), ['v1', 'v2', 'v3'], 'nothing was registered');
+      assert.deepEqual(
+        (await versionNodes()).map((v) => v.label),
+        ['v1', 'v2', 'v3'],
+        'nothing was registered',
+      );
     } finally {
       await close();
     }
@@ -183,14 +269,20 @@ describe('Schema Registry in the Clusters view, against the real registry', func
   it('soft-deletes a version (hidden, but its document still opens) and a subject', async () => {
     const [first] = await versionNodes();
     assert.equal(await vscode.commands.executeCommand('kafkaLab.deleteSchemaVersion', first, { confirmed: true }), 1);
-    assert.deepEqual((await versionNodes()).map((v) => v.label), ['v2', 'v3']);
+    assert.deepEqual(
+      (await versionNodes()).map((v) => v.label),
+      ['v2', 'v3'],
+    );
     const stillThere = await registry.listVersions(subject, { deleted: true });
     assert.deepEqual(stillThere.ok && stillThere.value, [1, 2, 3], 'soft: the registry keeps it');
     await vscode.commands.executeCommand('kafkaLab.openSchemaVersion', { clusterId, subject, version: 1 });
     assert.equal(vscode.window.activeTextEditor?.document.getText(), `${JSON.stringify(JSON.parse(v1), null, 2)}\n`);
 
     const protoNode = await child(api, await registryFolder(), protoSubject);
-    assert.deepEqual(await vscode.commands.executeCommand('kafkaLab.deleteSchemaSubject', protoNode, { confirmed: true }), [1]);
+    assert.deepEqual(
+      await vscode.commands.executeCommand('kafkaLab.deleteSchemaSubject', protoNode, { confirmed: true }),
+      [1],
+    );
     const labels = (await children(api, await registryFolder())).map((s) => String(s.label));
     assert.ok(!labels.includes(protoSubject) && labels.includes(subject), labels.join(', '));
   });
@@ -210,9 +302,15 @@ describe('Schema Registry in the Clusters view, against the real registry', func
       assert.match(String(error.description), /Cannot reach the schema registry at http:\/\/127\.0\.0\.1:1/);
       assert.equal(error.command?.command, 'kafkaLab.showLog');
       // A cluster without a registry has no such folder.
-      const bare = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Schemas none', bootstrapServers: services.kafka.plaintext });
+      const bare = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+        name: 'Schemas none',
+        bootstrapServers: services.kafka.plaintext,
+      });
       try {
-        assert.deepEqual((await children(api, await child(api, undefined, 'Schemas none'))).map((c) => c.label), ['Topics', 'Consumer Groups']);
+        assert.deepEqual(
+          (await children(api, await child(api, undefined, 'Schemas none'))).map((c) => c.label),
+          ['Topics', 'Consumer Groups'],
+        );
       } finally {
         await vscode.commands.executeCommand('kafkaLab.removeCluster', bare, { confirmed: true });
       }

@@ -12,7 +12,8 @@ import { SessionPanel, type SessionPanelAction } from '../../../src/webviews/ses
 // webview code (src/webviews/shared): the page, the handshake, the RPC and the test hooks are its.
 
 /** A notification as the webview posts it (the shared wire format). */
-const notify = (method: string, params?: unknown) => (params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params });
+const notify = (method: string, params?: unknown) =>
+  params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params };
 /** A decision as the webview sends it: a request, answered with its outcome. */
 let requestIds = 1_000_000;
 const decideRequest = (params: unknown) => ({ kind: 'request', id: ++requestIds, method: 'session/decide', params });
@@ -30,7 +31,7 @@ const HOSTILE = [
   '</style><style>body{display:none}</style>',
   '<iframe src="javascript:parent.__pwned=\'iframe\'"></iframe>',
   '"><script>document.title="pwned"</script>',
-  '\'--><div onmouseover="window.__pwned=\'div\'">hover</div>',
+  "'--><div onmouseover=\"window.__pwned='div'\">hover</div>",
   '<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned="mxss">',
   '{{constructor.constructor("window.__pwned=\'tpl\'")()}}',
   '${window.__pwned="tpl2"}',
@@ -49,7 +50,9 @@ function hostileState(): PanelState {
     keyJson[text] = HOSTILE[(i + 1) % HOSTILE.length];
   });
   // An own "__proto__" key, as JSON.parse makes it, must render as a key, not pollute anything.
-  const withProto = JSON.parse('{"__proto__": {"polluted": "<img src=x onerror=window.__pwned=\'proto\'>"}, "constructor": {"prototype": {"polluted": 1}}}') as Record<string, unknown>;
+  const withProto = JSON.parse(
+    '{"__proto__": {"polluted": "<img src=x onerror=window.__pwned=\'proto\'>"}, "constructor": {"prototype": {"polluted": 1}}}',
+  ) as Record<string, unknown>;
   let deep: unknown = HOSTILE[0];
   for (let i = 0; i < 120; i++) deep = { [`level${i}`]: deep };
   const current: MessageView = {
@@ -62,7 +65,12 @@ function hostileState(): PanelState {
     timestampType: 'CreateTime',
     key: { kind: 'json', format: 'json', json: { ...keyJson, proto: withProto, list: [...HOSTILE], deep } },
     value: { kind: 'text', text: `${HOSTILE.join('\n')}\n${LONG_LINE}` },
-    headers: HOSTILE.map((text, i) => ({ key: text, text: HOSTILE[HOSTILE.length - 1 - i], hex: '3c7363726970743e', size: 8 })),
+    headers: HOSTILE.map((text, i) => ({
+      key: text,
+      text: HOSTILE[HOSTILE.length - 1 - i],
+      hex: '3c7363726970743e',
+      size: 8,
+    })),
     size: 204_800,
     attempts: 0,
     schema: { id: 7, format: 'jsonSchema', subject: HOSTILE[4], version: 2 },
@@ -72,7 +80,14 @@ function hostileState(): PanelState {
     title: HOSTILE[6],
     state: 'stepping',
     current,
-    history: HOSTILE.map((text, i) => ({ topic: text, partition: i, offset: 100 + i, decision: i % 2 ? 'skip' : 'deadLetter', detail: HOSTILE[(i + 2) % HOSTILE.length], at: 1_700_000_000_000 + i })),
+    history: HOSTILE.map((text, i) => ({
+      topic: text,
+      partition: i,
+      offset: 100 + i,
+      decision: i % 2 ? 'skip' : 'deadLetter',
+      detail: HOSTILE[(i + 2) % HOSTILE.length],
+      at: 1_700_000_000_000 + i,
+    })),
     lastCommits: [{ topic: HOSTILE[1], partition: 0, offset: 41, at: 1_700_000_000_000 }],
     notice: { level: 'error', text: HOSTILE[8] },
   };
@@ -89,8 +104,23 @@ function hostileErrorMessage(): MessageView {
     offset: 42,
     timestamp: null,
     timestampType: 'NotAvailable',
-    key: { kind: 'binary', hex: Buffer.from(HOSTILE[5]).toString('hex'), text: HOSTILE[5], size: HOSTILE[5].length, truncated: false },
-    value: { kind: 'error', message: `Unknown schema id: ${HOSTILE[2]}`, reason: 'unknownSchemaId', hex: bytes.toString('hex'), text: HOSTILE[1], size: bytes.length, truncated: false, schemaId: 99 },
+    key: {
+      kind: 'binary',
+      hex: Buffer.from(HOSTILE[5]).toString('hex'),
+      text: HOSTILE[5],
+      size: HOSTILE[5].length,
+      truncated: false,
+    },
+    value: {
+      kind: 'error',
+      message: `Unknown schema id: ${HOSTILE[2]}`,
+      reason: 'unknownSchemaId',
+      hex: bytes.toString('hex'),
+      text: HOSTILE[1],
+      size: bytes.length,
+      truncated: false,
+      schemaId: 99,
+    },
     headers: [],
     size: bytes.length,
     attempts: 2,
@@ -152,7 +182,10 @@ function orderState(offset: number, overrides: Partial<PanelState> = {}): PanelS
       { topic: 'demo.payments.avro', partition: 0, offset: 318, at: at - 60_000 },
       { topic: 'demo.payments.avro', partition: 1, offset: offset - 2, at: at + 1000 },
     ],
-    notice: { level: 'warning', text: `Offset ${offset - 1} of demo.payments.avro [1] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.` },
+    notice: {
+      level: 'warning',
+      text: `Offset ${offset - 1} of demo.payments.avro [1] was skipped: it is not marked done, so the group's commits stop before it and it is delivered again after a restart.`,
+    },
     ...overrides,
   };
 }
@@ -162,7 +195,10 @@ interface Probe {
 }
 
 async function probe<T = Probe>(request: Record<string, unknown>): Promise<T> {
-  const response = await fetch(PROBE_URL!, { method: 'POST', body: JSON.stringify({ root: PANEL_ROOT_ID, ...request }) });
+  const response = await fetch(PROBE_URL!, {
+    method: 'POST',
+    body: JSON.stringify({ root: PANEL_ROOT_ID, ...request }),
+  });
   const body = (await response.json()) as T & { error?: string };
   assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
   return body;
@@ -174,7 +210,11 @@ async function screenshot(name: string): Promise<void> {
   assert.equal(response.status, 200, await response.text());
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -189,7 +229,10 @@ async function rendered(panel: SessionPanel): Promise<void> {
   const { host } = panel;
   await waitFor(`the webview to render state ${host.postedSeq}`, async () => {
     if (host.postedSeq === 0) return false;
-    const { value } = await probe<{ value: string | null }>({ op: 'evaluate', expression: `document.getElementById(${JSON.stringify(PANEL_ROOT_ID)}).dataset.seq ?? null` });
+    const { value } = await probe<{ value: string | null }>({
+      op: 'evaluate',
+      expression: `document.getElementById(${JSON.stringify(PANEL_ROOT_ID)}).dataset.seq ?? null`,
+    });
     return value === String(host.postedSeq);
   });
 }
@@ -265,7 +308,17 @@ describe('the session panel webview', function () {
       flagged: unknown[];
       document: { scrollWidth: number; clientWidth: number };
       body: { display: string; visibility: string; width: number; height: number };
-      probes: Array<{ selector: string; count: number; scrollHeight?: number; clientHeight?: number; scrollWidth?: number; clientWidth?: number; width?: number; overflowY?: string; textLength?: number }>;
+      probes: Array<{
+        selector: string;
+        count: number;
+        scrollHeight?: number;
+        clientHeight?: number;
+        scrollWidth?: number;
+        clientWidth?: number;
+        width?: number;
+        overflowY?: string;
+        textLength?: number;
+      }>;
     }>({
       op: 'facts',
       flag: '__pwned',
@@ -278,13 +331,33 @@ describe('the session panel webview', function () {
     assert.equal(ours.length, 1, JSON.stringify(facts.scripts));
     assert.ok(ours[0].nonce, 'the bundle is loaded by nonce');
     const others = facts.scripts.filter((s) => s !== ours[0]);
-    assert.ok(others.every((s) => s.id === '_vscodeApiScript'), `unexpected scripts: ${JSON.stringify(facts.scripts)}`);
+    assert.ok(
+      others.every((s) => s.id === '_vscodeApiScript'),
+      `unexpected scripts: ${JSON.stringify(facts.scripts)}`,
+    );
     // No element of the panel came from data.
     for (const [tag, count] of Object.entries(facts.rootTags)) assert.equal(count, 0, `<${tag}> inside the panel`);
-    for (const tag of ['iframe', 'img', 'svg', 'a', 'object', 'embed', 'form', 'base', 'math', 'video', 'audio', 'template']) assert.equal(facts.tags[tag], 0, `<${tag}> in the document`);
+    for (const tag of [
+      'iframe',
+      'img',
+      'svg',
+      'a',
+      'object',
+      'embed',
+      'form',
+      'base',
+      'math',
+      'video',
+      'audio',
+      'template',
+    ])
+      assert.equal(facts.tags[tag], 0, `<${tag}> in the document`);
     assert.deepEqual(facts.onAttributes, [], 'event-handler attributes');
     assert.deepEqual(facts.scriptUrls, [], 'javascript: URLs');
-    assert.ok(facts.styles.every((id) => id === '_defaultStyles'), `style elements: ${facts.styles.join(', ')}`);
+    assert.ok(
+      facts.styles.every((id) => id === '_defaultStyles'),
+      `style elements: ${facts.styles.join(', ')}`,
+    );
     assert.equal(facts.links.length, 2, facts.links.join(', '));
     assert.match(facts.links[0], /^stylesheet .*\/media\/webview\/shared\.css$/);
     assert.match(facts.links[1], /^stylesheet .*\/media\/webview\/sessionPanel\.css$/);
@@ -292,7 +365,10 @@ describe('the session panel webview', function () {
     assert.deepEqual(facts.flagged, [], 'a hostile payload set window.__pwned');
     assert.notEqual(facts.title, 'pwned');
     assert.notEqual(facts.pageTitle, 'pwned');
-    const polluted = await probe<{ value: unknown }>({ op: 'evaluate', expression: '({}).polluted === undefined && Object.prototype.polluted === undefined' });
+    const polluted = await probe<{ value: unknown }>({
+      op: 'evaluate',
+      expression: '({}).polluted === undefined && Object.prototype.polluted === undefined',
+    });
     assert.equal(polluted.value, true, 'Object.prototype was polluted');
     // The CSP is strict, and enforced: an injected inline script and eval are both refused.
     assert.equal(facts.csp.length, 1);
@@ -302,33 +378,75 @@ describe('the session panel webview', function () {
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|unsafe-hashes|strict-dynamic/);
     assert.equal(facts.inlineScriptRan, false, 'an inline script without the nonce ran');
     assert.equal(facts.evalRan, false, 'a string timer (eval) ran');
-    assert.ok(facts.violations.some((d) => d.startsWith('script-src')), `no CSP violation was reported: ${facts.violations.join(', ')}`);
+    assert.ok(
+      facts.violations.some((d) => d.startsWith('script-src')),
+      `no CSP violation was reported: ${facts.violations.join(', ')}`,
+    );
     // Every hostile string is there, as text.
-    facts.texts.forEach((found, i) => assert.ok(found, `not shown as text: ${JSON.stringify([...HOSTILE, 'LONG_LINE', '__proto__', 'polluted', 'level119'][i]).slice(0, 120)}`));
+    facts.texts.forEach((found, i) =>
+      assert.ok(
+        found,
+        `not shown as text: ${JSON.stringify([...HOSTILE, 'LONG_LINE', '__proto__', 'polluted', 'level119'][i]).slice(0, 120)}`,
+      ),
+    );
     // The page is laid out and visible; the 200 KB line wraps inside a box that scrolls.
     assert.notEqual(facts.body.display, 'none');
     assert.equal(facts.body.visibility, 'visible');
     assert.ok(facts.body.width > 300 && facts.body.height > 300, JSON.stringify(facts.body));
-    assert.ok(facts.document.scrollWidth <= facts.document.clientWidth + 1, `the page scrolls sideways: ${JSON.stringify(facts.document)}`);
+    assert.ok(
+      facts.document.scrollWidth <= facts.document.clientWidth + 1,
+      `the page scrolls sideways: ${JSON.stringify(facts.document)}`,
+    );
     const [valueBlock, keyTree, headers, main] = facts.probes;
     assert.equal(valueBlock.count, 1);
     assert.ok(valueBlock.textLength! >= LONG_LINE.length);
-    assert.ok(valueBlock.scrollHeight! > valueBlock.clientHeight! && valueBlock.overflowY === 'auto', `the long value does not scroll: ${JSON.stringify(valueBlock)}`);
-    assert.ok(valueBlock.scrollWidth! <= valueBlock.clientWidth! + 1, `the long line does not wrap: ${JSON.stringify(valueBlock)}`);
+    assert.ok(
+      valueBlock.scrollHeight! > valueBlock.clientHeight! && valueBlock.overflowY === 'auto',
+      `the long value does not scroll: ${JSON.stringify(valueBlock)}`,
+    );
+    assert.ok(
+      valueBlock.scrollWidth! <= valueBlock.clientWidth! + 1,
+      `the long line does not wrap: ${JSON.stringify(valueBlock)}`,
+    );
     assert.ok(keyTree.count === 1 && headers.count === 1);
     assert.ok(main.width! <= facts.document.clientWidth, JSON.stringify(main));
     // Invisible and reordering characters are marked, each in its own isolate.
-    const marks = await probe<{ value: string[] }>({ op: 'evaluate', expression: `[...new Set([...document.querySelectorAll('.payload-value .cc')].map((e) => e.dataset.cp))]` });
-    assert.deepEqual(marks.value.sort(), ['U+0000', 'U+0007', 'U+001B', 'U+200B', 'U+202C', 'U+202E', 'U+2067', 'U+2069', 'U+FEFF']);
+    const marks = await probe<{ value: string[] }>({
+      op: 'evaluate',
+      expression: `[...new Set([...document.querySelectorAll('.payload-value .cc')].map((e) => e.dataset.cp))]`,
+    });
+    assert.deepEqual(marks.value.sort(), [
+      'U+0000',
+      'U+0007',
+      'U+001B',
+      'U+200B',
+      'U+202C',
+      'U+202E',
+      'U+2067',
+      'U+2069',
+      'U+FEFF',
+    ]);
     await screenshot('session-panel-xss');
 
     // A decode error and a binary payload: the message and the raw bytes (hex and text), all as text.
     update(p, { ...hostileState(), current: hostileErrorMessage() });
     await rendered(p);
-    const errorFacts = await probe<{ rootTags: Record<string, number>; onAttributes: string[]; flagged: unknown[]; texts: boolean[] }>({
+    const errorFacts = await probe<{
+      rootTags: Record<string, number>;
+      onAttributes: string[];
+      flagged: unknown[];
+      texts: boolean[];
+    }>({
       op: 'facts',
       flag: '__pwned',
-      texts: [`Unknown schema id: ${HOSTILE[2]}`, HOSTILE[1], HOSTILE[5], '3c 69 6d 67', 'Reason: unknownSchemaId', 'schema id in the header: 99'],
+      texts: [
+        `Unknown schema id: ${HOSTILE[2]}`,
+        HOSTILE[1],
+        HOSTILE[5],
+        '3c 69 6d 67',
+        'Reason: unknownSchemaId',
+        'schema id in the header: 99',
+      ],
     });
     for (const [tag, count] of Object.entries(errorFacts.rootTags)) assert.equal(count, 0, `<${tag}> inside the panel`);
     assert.deepEqual(errorFacts.onAttributes, []);
@@ -351,7 +469,15 @@ describe('the session panel webview', function () {
       ['c', { type: 'decide', messageId: orderMessage(42).id, action: 'commit' }],
       ['s', { type: 'decide', messageId: orderMessage(43).id, action: 'skip' }],
       ['r', { type: 'decide', messageId: orderMessage(44).id, action: 'retry' }],
-      ['d', { type: 'decide', messageId: orderMessage(45).id, action: 'deadLetter', reason: 'poison pill: amount is negative' }],
+      [
+        'd',
+        {
+          type: 'decide',
+          messageId: orderMessage(45).id,
+          action: 'deadLetter',
+          reason: 'poison pill: amount is negative',
+        },
+      ],
     ];
     let offset = 42;
     for (const [key, action] of expected) {
@@ -369,7 +495,13 @@ describe('the session panel webview', function () {
     update(p, orderState(offset++));
     await rendered(p);
     await probe({ op: 'press', keys: ['d'] });
-    await waitFor('the decide message', () => p.host.received.some((m) => m.method === 'session/decide' && (m.params as { messageId?: string }).messageId === orderMessage(offset - 1).id));
+    await waitFor('the decide message', () =>
+      p.host.received.some(
+        (m) =>
+          m.method === 'session/decide' &&
+          (m.params as { messageId?: string }).messageId === orderMessage(offset - 1).id,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(actions, []);
 
@@ -403,7 +535,10 @@ describe('the session panel webview', function () {
     await new Promise((resolve) => setTimeout(resolve, 700)); // the input box opens and takes the focus
     await probe({ op: 'press', keys: ['Escape'] });
     // The host answers the decide request with "cancelled": the webview gives its buttons back by itself.
-    await waitFor('the buttons back after Escape', async () => (await probe<{ value: boolean }>({ op: 'evaluate', expression: buttonsEnabled })).value);
+    await waitFor(
+      'the buttons back after Escape',
+      async () => (await probe<{ value: boolean }>({ op: 'evaluate', expression: buttonsEnabled })).value,
+    );
     assert.deepEqual(actions, [], 'Escape decided something');
     const seq = p.host.postedSeq;
 
@@ -413,7 +548,9 @@ describe('the session panel webview', function () {
     await new Promise((resolve) => setTimeout(resolve, 700));
     await probe({ op: 'press', keys: [...'negative-amount'.split(''), 'Enter'] });
     await waitFor('the dead-letter action', () => actions.length > 0);
-    assert.deepEqual(actions, [{ type: 'decide', messageId: orderMessage(41).id, action: 'deadLetter', reason: 'negative-amount' }]);
+    assert.deepEqual(actions, [
+      { type: 'decide', messageId: orderMessage(41).id, action: 'deadLetter', reason: 'negative-amount' },
+    ]);
     assert.equal(p.host.postedSeq, seq, 'the buttons came back through the answer, not through a new state');
   });
 
@@ -425,10 +562,17 @@ describe('the session panel webview', function () {
     const seq = p.host.postedSeq;
     await probe({ op: 'press', keys: ['c'] });
     await waitFor('the commit attempt', () => actions.length > 0);
-    await waitFor('the buttons back after the error reply', async () => (await probe<{ value: boolean }>({ op: 'evaluate', expression: buttonsEnabled })).value);
+    await waitFor(
+      'the buttons back after the error reply',
+      async () => (await probe<{ value: boolean }>({ op: 'evaluate', expression: buttonsEnabled })).value,
+    );
     assert.equal(p.host.postedSeq, seq, 'no new state was needed');
     const toast = await waitFor('the error notification', async () => {
-      const { value } = await probe<{ value: string[] }>({ root: 'workbench', op: 'evaluate', expression: `[...document.querySelectorAll('.notifications-toasts .notification-list-item-message')].map((e) => e.textContent ?? '')` });
+      const { value } = await probe<{ value: string[] }>({
+        root: 'workbench',
+        op: 'evaluate',
+        expression: `[...document.querySelectorAll('.notifications-toasts .notification-list-item-message')].map((e) => e.textContent ?? '')`,
+      });
       return value.find((t) => t.includes('The broker is unreachable'));
     });
     assert.match(toast, /^Kafka Consumer Lab: The broker is unreachable/);
@@ -436,7 +580,10 @@ describe('the session panel webview', function () {
     await probe({ op: 'click', selector: '.meta' });
     await probe({ op: 'press', keys: ['s'] });
     await waitFor('the second attempt', () => actions.length > 1);
-    assert.deepEqual(actions.map((a) => a.type === 'decide' && a.action), ['commit', 'skip']);
+    assert.deepEqual(
+      actions.map((a) => a.type === 'decide' && a.action),
+      ['commit', 'skip'],
+    );
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
@@ -459,19 +606,33 @@ describe('the session panel webview', function () {
     // an invalid path is refused in the form, with a reason, before anything is sent
     await probe({ op: 'fill', selector: '#run-until-path', value: '$..status' });
     await probe({ op: 'press', keys: ['Enter'] });
-    const error = await probe<{ value: string }>({ op: 'evaluate', expression: `document.querySelector('.form-error').textContent` });
+    const error = await probe<{ value: string }>({
+      op: 'evaluate',
+      expression: `document.querySelector('.form-error').textContent`,
+    });
     assert.match(error.value, /The JSON path is not valid/);
     assert.deepEqual(actions, []);
     await probe({ op: 'fill', selector: '#run-until-path', value: '$.status' });
     await probe({ op: 'press', keys: ['Enter'] });
     await waitFor('the runUntil action', () => actions.length > 0);
-    assert.deepEqual(actions, [{ type: 'runUntil', condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'DECLINED' } }]);
+    assert.deepEqual(actions, [
+      { type: 'runUntil', condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'DECLINED' } },
+    ]);
 
     // While it runs, the panel says so, decisions are off, and u stops it.
     actions.length = 0;
-    update(p, orderState(41, { state: 'running', runUntil: { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'DECLINED' }, scanned: 12 } }));
+    update(
+      p,
+      orderState(41, {
+        state: 'running',
+        runUntil: { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'DECLINED' }, scanned: 12 },
+      }),
+    );
     await rendered(p);
-    const status = await probe<{ value: string }>({ op: 'evaluate', expression: `document.querySelector('.run-until-status').textContent` });
+    const status = await probe<{ value: string }>({
+      op: 'evaluate',
+      expression: `document.querySelector('.run-until-status').textContent`,
+    });
     assert.equal(status.value, 'Running until $.status equals "DECLINED" — 12 messages passed');
     await probe({ op: 'press', keys: ['n', 'u'] });
     await waitFor('cancelRunUntil', () => actions.length > 0);
@@ -484,9 +645,14 @@ describe('the session panel webview', function () {
     await p.host.whenReady();
     await rendered(p);
     await probe({ op: 'click', selector: '.meta' });
-    const first = await probe<{ active: { text: string; keyshortcuts?: string } }>({ op: 'focus', selector: '.toolbar button' });
+    const first = await probe<{ active: { text: string; keyshortcuts?: string } }>({
+      op: 'focus',
+      selector: '.toolbar button',
+    });
     assert.deepEqual([first.active.text, first.active.keyshortcuts], ['Nextn', 'n']);
-    const walk = await probe<{ after: Array<{ tag: string; text: string; keyshortcuts?: string; focusVisible: boolean; outline: string }> }>({ op: 'press', keys: ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Tab'] });
+    const walk = await probe<{
+      after: Array<{ tag: string; text: string; keyshortcuts?: string; focusVisible: boolean; outline: string }>;
+    }>({ op: 'press', keys: ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Tab'] });
     const buttons = walk.after.slice(0, 6);
     assert.deepEqual(
       buttons.map((b) => [b.text, b.keyshortcuts]),
@@ -510,25 +676,46 @@ describe('the session panel webview', function () {
   it('renders a huge or deep value bounded: a budget of tree nodes, pages of 200, and a raw view without recursion', async () => {
     // 50 × 50 × 50 small objects (every level small enough to start open) and a 500-deep chain: the
     // tree builds at most 2,000 nodes up front; the rest waits for a click.
-    const cube = Array.from({ length: 50 }, (_, i) => Array.from({ length: 50 }, (_, j) => Array.from({ length: 50 }, (_, k) => ({ i, j, k }))));
+    const cube = Array.from({ length: 50 }, (_, i) =>
+      Array.from({ length: 50 }, (_, j) => Array.from({ length: 50 }, (_, k) => ({ i, j, k }))),
+    );
     let chain: unknown = 'bottom';
     for (let i = 0; i < 500; i++) chain = { next: chain };
     const wide = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`key${i}`, i]));
     const base = orderState(41);
-    const state: PanelState = { ...base, current: { ...base.current!, value: { kind: 'json', format: 'json', json: { chain, wide, cube } } } };
+    const state: PanelState = {
+      ...base,
+      current: { ...base.current!, value: { kind: 'json', format: 'json', json: { chain, wide, cube } } },
+    };
     const p = open(state);
     await p.host.whenReady();
     await rendered(p);
-    const count = (selector: string) => probe<{ value: number }>({ op: 'evaluate', expression: `document.querySelectorAll(${JSON.stringify(selector)}).length` }).then((r) => r.value);
+    const count = (selector: string) =>
+      probe<{ value: number }>({
+        op: 'evaluate',
+        expression: `document.querySelectorAll(${JSON.stringify(selector)}).length`,
+      }).then((r) => r.value);
     const nodes = await count('.payload-value .jt-node, .payload-value .jt-leaf');
     assert.ok(nodes > 1_000 && nodes <= 2_001, `${nodes} tree nodes built up front`);
     // the 1,000 keys of "wide" come in pages: 200, then a button for the next 200
-    await probe({ op: 'evaluate', expression: `(() => { const s = [...document.querySelectorAll('.payload-value summary')].find((e) => e.textContent.startsWith('wide')); s.click(); return true; })()` });
-    const more = await probe<{ value: string[] }>({ op: 'evaluate', expression: `[...document.querySelectorAll('.payload-value .jt-more')].map((b) => b.textContent)` });
+    await probe({
+      op: 'evaluate',
+      expression: `(() => { const s = [...document.querySelectorAll('.payload-value summary')].find((e) => e.textContent.startsWith('wide')); s.click(); return true; })()`,
+    });
+    const more = await probe<{ value: string[] }>({
+      op: 'evaluate',
+      expression: `[...document.querySelectorAll('.payload-value .jt-more')].map((b) => b.textContent)`,
+    });
     assert.ok(more.value.includes('Show 200 more of 800'), JSON.stringify(more.value));
     // the raw view writes the value as JSON text, the 500-deep chain included, up to its 2,000,000-character limit
-    await probe({ op: 'evaluate', expression: `(() => { [...document.querySelectorAll('.payload-value .structured-tools button')][0].click(); return true; })()` });
-    const raw = await probe<{ value: { length: number; bottom: boolean; note: string } }>({ op: 'evaluate', expression: `(() => { const t = document.querySelector('.payload-value .structured > div:not(.structured-tools):not(.json-tree) pre')?.textContent ?? ''; return { length: t.length, bottom: t.includes('"bottom"'), note: document.querySelector('.payload-value .structured > div:not(.structured-tools):not(.json-tree) p.muted')?.textContent ?? '' }; })()` });
+    await probe({
+      op: 'evaluate',
+      expression: `(() => { [...document.querySelectorAll('.payload-value .structured-tools button')][0].click(); return true; })()`,
+    });
+    const raw = await probe<{ value: { length: number; bottom: boolean; note: string } }>({
+      op: 'evaluate',
+      expression: `(() => { const t = document.querySelector('.payload-value .structured > div:not(.structured-tools):not(.json-tree) pre')?.textContent ?? ''; return { length: t.length, bottom: t.includes('"bottom"'), note: document.querySelector('.payload-value .structured > div:not(.structured-tools):not(.json-tree) p.muted')?.textContent ?? '' }; })()`,
+    });
     assert.deepEqual(raw.value, { length: 2_000_000, bottom: true, note: 'Showing the first 2,000,000 characters.' });
     const facts = await probe<{ flagged: unknown[] }>({ op: 'facts', flag: '__pwned' });
     assert.deepEqual(facts.flagged, []);
@@ -576,7 +763,16 @@ describe('the session panel webview', function () {
       await rendered(p);
       const facts = await probe<{ texts: boolean[] }>({
         op: 'facts',
-        texts: ['demo.payments.avro', 'id 12 · subject demo.payments.avro-value · version 3 · avro', 'Avro', 'pay_01JDX4R9Q8', 'KB-MX-BLUE', 'trace-id', '2025-11-28T09:41:07.512Z (CreateTime)', 'Offset 45 of demo.payments.avro [1] was skipped'],
+        texts: [
+          'demo.payments.avro',
+          'id 12 · subject demo.payments.avro-value · version 3 · avro',
+          'Avro',
+          'pay_01JDX4R9Q8',
+          'KB-MX-BLUE',
+          'trace-id',
+          '2025-11-28T09:41:07.512Z (CreateTime)',
+          'Offset 45 of demo.payments.avro [1] was skipped',
+        ],
       });
       facts.texts.forEach((found, i) => assert.ok(found, `text ${i} missing`));
       await probe({ op: 'click', selector: '.meta' });

@@ -15,7 +15,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function workbench<T>(body: Record<string, unknown>): Promise<T> {
   const url = process.env.KAFKA_LAB_WEBVIEW_URL;
   assert.ok(url, 'KAFKA_LAB_WEBVIEW_URL is not set: run under scripts/runExtensionTests.mjs');
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ root: 'workbench', ...body }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ root: 'workbench', ...body }),
+  });
   const json = (await response.json()) as T & { error?: string };
   assert.equal(response.status, 200, json.error);
   return json;
@@ -42,7 +46,11 @@ describe('consumer sessions in a real VS Code against the real broker', function
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
-    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Sessions test', bootstrapServers: services.kafka.plaintext, registry: { url: services.registry.url } });
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Sessions test',
+      bootstrapServers: services.kafka.plaintext,
+      registry: { url: services.registry.url },
+    });
   });
 
   after(async () => {
@@ -67,26 +75,50 @@ describe('consumer sessions in a real VS Code against the real broker', function
   };
 
   async function shown(id: string, offset: number): Promise<void> {
-    await waitFor(`offset ${offset} on the panel`, 20_000, () => (session(id).current?.offset === offset ? true : undefined));
+    await waitFor(`offset ${offset} on the panel`, 20_000, () =>
+      session(id).current?.offset === offset ? true : undefined,
+    );
   }
 
   it('steps through 5 messages (commit 2, skip 1, dead-letter 1, retry 1): commits, DLQ envelope and the redelivered skip match', async () => {
     const { committedOffsets, readAll } = await kafkaSupport();
     const topic = await newTopic(1, 6, 6);
     const groupId = uniqueName('ext-session-steps');
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'perMessage' }, createDlqTopics: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId,
+      topics: [topic],
+      mode: 'stepping',
+      commitPolicy: { kind: 'perMessage' },
+      createDlqTopics: true,
+    });
     assert.ok(id);
     const panel = api.sessions.panels.get(id);
     assert.ok(panel, 'the session panel did not open');
     await panel.host.whenReady();
 
     // The first two through the panel's own message path (as the buttons send them: the shared wire format), once the panel shows the message.
-    const onPanel = (offset: number) => waitFor(`offset ${offset} on the panel`, 20_000, () => (panel.state?.current?.offset === offset ? panel.state.current : undefined));
-    await panel.host.simulate({ kind: 'request', id: 1_000_001, method: 'session/decide', params: { messageId: (await onPanel(0)).id, action: 'commit' } });
-    await panel.host.simulate({ kind: 'request', id: 1_000_002, method: 'session/decide', params: { messageId: (await onPanel(1)).id, action: 'commit' } });
+    const onPanel = (offset: number) =>
+      waitFor(`offset ${offset} on the panel`, 20_000, () =>
+        panel.state?.current?.offset === offset ? panel.state.current : undefined,
+      );
+    await panel.host.simulate({
+      kind: 'request',
+      id: 1_000_001,
+      method: 'session/decide',
+      params: { messageId: (await onPanel(0)).id, action: 'commit' },
+    });
+    await panel.host.simulate({
+      kind: 'request',
+      id: 1_000_002,
+      method: 'session/decide',
+      params: { messageId: (await onPanel(1)).id, action: 'commit' },
+    });
     await shown(id, 2);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'skip');
-    await waitFor('the skip notice on the panel', 5_000, () => (/not marked done/.test(panel.state?.notice?.text ?? '') ? true : undefined));
+    await waitFor('the skip notice on the panel', 5_000, () =>
+      /not marked done/.test(panel.state?.notice?.text ?? '') ? true : undefined,
+    );
     await shown(id, 3);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'deadLetter', 'customer id does not exist');
     await shown(id, 4);
@@ -94,13 +126,17 @@ describe('consumer sessions in a real VS Code against the real broker', function
     await shown(id, 4);
     await vscode.commands.executeCommand('kafkaLab.stepSession', id);
     await shown(id, 5);
-    await waitFor('the panel to show the history', 10_000, () => (panel.state?.history.length === 6 ? true : undefined));
+    await waitFor('the panel to show the history', 10_000, () =>
+      panel.state?.history.length === 6 ? true : undefined,
+    );
     assert.deepEqual(
       panel.state!.history.map((h) => `${h.offset}:${h.decision}`),
       ['0:commit', '1:commit', '2:skip', '3:deadLetter', '4:retry', '4:next'],
     );
     const status = new RegExp(`${groupId}: stepping @ ${topic}\\[0\\] 5 · lag \\d+`);
-    await waitFor('the status bar to show the session', 5_000, () => (status.test(api.sessions.statusBarText()) ? true : undefined));
+    await waitFor('the status bar to show the session', 5_000, () =>
+      status.test(api.sessions.statusBarText()) ? true : undefined,
+    );
 
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);
     assert.equal(api.sessions.manager.get(id), undefined);
@@ -112,7 +148,12 @@ describe('consumer sessions in a real VS Code against the real broker', function
     assert.equal(envelope.original_offset, 3);
     assert.equal(envelope.error_message, 'customer id does not exist');
 
-    const again = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], noPanel: true });
+    const again = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId,
+      topics: [topic],
+      noPanel: true,
+    });
     await shown(again, 2);
     await vscode.commands.executeCommand('kafkaLab.stopSession', again);
   });
@@ -121,7 +162,14 @@ describe('consumer sessions in a real VS Code against the real broker', function
     const { committedOffsets, produceSequence } = await kafkaSupport();
     const topic = await newTopic(2, 300);
     const groupId = uniqueName('ext-session-switch');
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], commitPolicy: { kind: 'batch', maxMessages: 20, maxIntervalMs: 200 }, createDlqTopics: true, noPanel: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId,
+      topics: [topic],
+      commitPolicy: { kind: 'batch', maxMessages: 20, maxIntervalMs: 200 },
+      createDlqTopics: true,
+      noPanel: true,
+    });
     await waitFor('a message to decide', 20_000, () => session(id).current);
     await vscode.commands.executeCommand('kafkaLab.stepSession', id);
     await vscode.commands.executeCommand('kafkaLab.setSessionMode', id, 'running');
@@ -141,31 +189,57 @@ describe('consumer sessions in a real VS Code against the real broker', function
 
   it('runs until a key matches and stops on that message', async () => {
     const topic = await newTopic(2, 60, 12);
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-until'), topics: [topic], createDlqTopics: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId: uniqueName('ext-session-until'),
+      topics: [topic],
+      createDlqTopics: true,
+    });
     const panel = api.sessions.panels.get(id)!;
     await panel.host.whenReady();
     await waitFor('a message to decide', 20_000, () => session(id).current);
-    await panel.host.simulate({ kind: 'notify', method: 'session/runUntil', params: { condition: { kind: 'keyEquals', value: 'key-11' } } });
+    await panel.host.simulate({
+      kind: 'notify',
+      method: 'session/runUntil',
+      params: { condition: { kind: 'keyEquals', value: 'key-11' } },
+    });
     await waitFor('stopped on key-11', 20_000, () => {
       const current = session(id).current;
       return current && current.key.kind === 'text' && current.key.text === 'key-11' ? true : undefined;
     });
     assert.equal(session(id).mode, 'stepping');
-    await waitFor('the panel to say where it stopped', 5_000, () => (/Stopped on .* key equals "key-11"/.test(panel.state?.notice?.text ?? '') ? true : undefined));
+    await waitFor('the panel to say where it stopped', 5_000, () =>
+      /Stopped on .* key equals "key-11"/.test(panel.state?.notice?.text ?? '') ? true : undefined,
+    );
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);
   });
 
   it('shows members and assignments: 2 members split 4 partitions 2+2, 3 and 4 rebalance, a 5th is idle', async () => {
     const topic = await newTopic(4, 40);
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-members'), topics: [topic], members: 2, createDlqTopics: true, noPanel: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId: uniqueName('ext-session-members'),
+      topics: [topic],
+      members: 2,
+      createDlqTopics: true,
+      noPanel: true,
+    });
     const describe = () => api.sessions.view.describe().find((s) => s.session === id)!;
-    const counts = () => describe().members.map((m) => m.partitions.length).join('+');
+    const counts = () =>
+      describe()
+        .members.map((m) => m.partitions.length)
+        .join('+');
     await waitFor('2+2', 30_000, () => (counts() === '2+2' ? true : undefined));
     const partitionLine = describe().members[0]!.partitions[0]!;
-    assert.match(partitionLine, /^ext-session-\S+ \[\d\]: position \S+ · committed \S+ · (pending \d+ · )?(in flight \d+ · )?high \S+ · lag \S+/);
+    assert.match(
+      partitionLine,
+      /^ext-session-\S+ \[\d\]: position \S+ · committed \S+ · (pending \d+ · )?(in flight \d+ · )?high \S+ · lag \S+/,
+    );
 
     await vscode.commands.executeCommand('kafkaLab.addSessionMember', id);
-    await waitFor('3 members', 30_000, () => (describe().members.length === 3 && describe().members.every((m) => m.partitions.length > 0) ? true : undefined));
+    await waitFor('3 members', 30_000, () =>
+      describe().members.length === 3 && describe().members.every((m) => m.partitions.length > 0) ? true : undefined,
+    );
     // The Sessions view during the rebalance, expanded.
     await vscode.commands.executeCommand('kafkaLab.sessions.focus');
     // A wider side bar, so the partition rows show their offsets in the screenshot.
@@ -180,10 +254,19 @@ describe('consumer sessions in a real VS Code against the real broker', function
     await vscode.commands.executeCommand('kafkaLab.addSessionMember', id);
     await waitFor('a fifth, idle member', 40_000, () => {
       const members = describe().members;
-      return members.length === 5 && members.filter((m) => /^idle/.test(m.description)).length === 1 && counts().split('+').filter((n) => n === '1').length === 4 ? true : undefined;
+      return members.length === 5 &&
+        members.filter((m) => /^idle/.test(m.description)).length === 1 &&
+        counts()
+          .split('+')
+          .filter((n) => n === '1').length === 4
+        ? true
+        : undefined;
     });
     const timeline = describe().timeline;
-    assert.ok(timeline.some((e) => e.startsWith('revoke')), `no revoke in the timeline: ${timeline.join(' | ')}`);
+    assert.ok(
+      timeline.some((e) => e.startsWith('revoke')),
+      `no revoke in the timeline: ${timeline.join(' | ')}`,
+    );
     assert.ok(timeline.filter((e) => e.startsWith('assign')).length >= 4, `too few assigns: ${timeline.join(' | ')}`);
     await vscode.commands.executeCommand('kafkaLab.removeSessionMember', id);
     await waitFor('4 members', 30_000, () => (describe().members.length === 4 ? true : undefined));
@@ -208,25 +291,69 @@ describe('consumer sessions in a real VS Code against the real broker', function
         { name: 'paymentId', type: 'string' },
         { name: 'amountCents', type: 'long' },
         { name: 'currency', type: { type: 'enum', name: 'Currency', symbols: ['EUR', 'USD', 'GBP'] } },
-        { name: 'card', type: { type: 'record', name: 'Card', fields: [{ name: 'last4', type: 'string' }, { name: 'network', type: 'string' }] } },
+        {
+          name: 'card',
+          type: {
+            type: 'record',
+            name: 'Card',
+            fields: [
+              { name: 'last4', type: 'string' },
+              { name: 'network', type: 'string' },
+            ],
+          },
+        },
         { name: 'tags', type: { type: 'array', items: 'string' } },
       ],
     });
-    const encoded = await encoder.encode({ format: 'avro', topic, role: 'value', input: { value: { paymentId: 'pay-7731', amountCents: 12950, currency: 'EUR', card: { last4: '4242', network: 'visa' }, tags: ['priority', 'new-customer'] } }, register: { schema } });
+    const encoded = await encoder.encode({
+      format: 'avro',
+      topic,
+      role: 'value',
+      input: {
+        value: {
+          paymentId: 'pay-7731',
+          amountCents: 12950,
+          currency: 'EUR',
+          card: { last4: '4242', network: 'visa' },
+          tags: ['priority', 'new-customer'],
+        },
+      },
+      register: { schema },
+    });
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
     const producer = kafkaClient().producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'customer-42', value: encoded.bytes!, headers: { 'trace-id': 'f3a9c2' } }] });
+    await producer.send({
+      topic,
+      messages: [{ key: 'customer-42', value: encoded.bytes!, headers: { 'trace-id': 'f3a9c2' } }],
+    });
     await producer.disconnect();
     registry.close();
 
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-avro'), topics: [topic], createDlqTopics: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId: uniqueName('ext-session-avro'),
+      topics: [topic],
+      createDlqTopics: true,
+    });
     const panel = api.sessions.panels.get(id)!;
     await panel.host.whenReady();
-    await waitFor('the decoded Avro message on the panel', 20_000, () => (panel.state?.current?.value.kind === 'json' ? true : undefined));
+    await waitFor('the decoded Avro message on the panel', 20_000, () =>
+      panel.state?.current?.value.kind === 'json' ? true : undefined,
+    );
     const current = panel.state!.current!;
-    assert.deepEqual(current.schema && [current.schema.format, current.schema.subject, current.schema.version], ['avro', `${topic}-value`, 1]);
-    assert.deepEqual(current.value.kind === 'json' && current.value.json, { paymentId: 'pay-7731', amountCents: 12950, currency: 'EUR', card: { last4: '4242', network: 'visa' }, tags: ['priority', 'new-customer'] });
+    assert.deepEqual(current.schema && [current.schema.format, current.schema.subject, current.schema.version], [
+      'avro',
+      `${topic}-value`,
+      1,
+    ]);
+    assert.deepEqual(current.value.kind === 'json' && current.value.json, {
+      paymentId: 'pay-7731',
+      amountCents: 12950,
+      currency: 'EUR',
+      card: { last4: '4242', network: 'visa' },
+      tags: ['priority', 'new-customer'],
+    });
     await sleep(500);
     await screenshot('session-panel-avro');
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);
@@ -238,7 +365,12 @@ describe('consumer sessions in a real VS Code against the real broker', function
     const topic = await newTopic(1, 3, 3);
     const groupId = uniqueName('ext-session-dlq-fail');
     // Called with arguments and without createDlqTopics: the DLQ topic stays missing.
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId, topics: [topic], noPanel: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId,
+      topics: [topic],
+      noPanel: true,
+    });
     await shown(id, 0);
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'deadLetter', 'no such customer');
     type Toast = { message: string; buttons: string[]; html: string };
@@ -248,11 +380,20 @@ describe('consumer sessions in a real VS Code against the real broker', function
     });
     assert.deepEqual([...new Set(toast.buttons)], ['Retry', 'Show Log'], toast.html);
     await screenshot('session-dlq-failure-notification');
-    assert.equal((await committedOffsets(groupId, topic)).get(0) ?? -1, -1, 'committed past a message whose dead-letter write failed');
+    assert.equal(
+      (await committedOffsets(groupId, topic)).get(0) ?? -1,
+      -1,
+      'committed past a message whose dead-letter write failed',
+    );
 
     await createTopic(`${topic}.dead-letter`, 1);
-    await workbench({ op: 'click', selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Retry")' });
-    await waitFor('the dead-letter write to succeed', 30_000, () => (session(id).history.some((h) => h.decision === 'deadLetter' && h.offset === 0) ? true : undefined));
+    await workbench({
+      op: 'click',
+      selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Retry")',
+    });
+    await waitFor('the dead-letter write to succeed', 30_000, () =>
+      session(id).history.some((h) => h.decision === 'deadLetter' && h.offset === 0) ? true : undefined,
+    );
     const [dead] = await readAll(`${topic}.dead-letter`, 1);
     assert.equal((JSON.parse(dead!.value!.toString()) as { error_message: string }).error_message, 'no such customer');
     await shown(id, 1);
@@ -298,13 +439,23 @@ describe('consumer sessions in a real VS Code against the real broker', function
       }
       const q = await waitFor(`the prompt ${String(what)}`, 15_000, async () => {
         const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
-        return value && (what.test(value.placeholder) || what.test(value.message) || what.test(value.items.join('|'))) ? value : undefined;
+        return value && (what.test(value.placeholder) || what.test(value.message) || what.test(value.items.join('|')))
+          ? value
+          : undefined;
       });
       check?.(q);
       await workbench({ op: 'press', keys: ['Enter'] });
       await sleep(300);
     };
-    await answer(/Topics to consume/, (q) => assert.ok(q.items.some((i) => i.includes(topic)), 'the topic is not offered'), topic);
+    await answer(
+      /Topics to consume/,
+      (q) =>
+        assert.ok(
+          q.items.some((i) => i.includes(topic)),
+          'the topic is not offered',
+        ),
+      topic,
+    );
     await answer(/Consumer group/, (q) => assert.match(q.items[0] ?? '', new RegExp(`New group: .*-dev-${topic}`)));
     await answer(/no committed offsets: where should it start/);
     await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /Stepping/));
@@ -316,18 +467,28 @@ describe('consumer sessions in a real VS Code against the real broker', function
       const { value } = await workbench<{ value: Toast[] }>({ op: 'evaluate', expression: TOASTS });
       return value.find((t) => t.message.includes(`"${topic}.dead-letter" does not exist`));
     });
-    await workbench({ op: 'click', selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Create")' });
+    await workbench({
+      op: 'click',
+      selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Create")',
+    });
     const id = await started;
     assert.ok(id, 'the start flow returned no session');
     const c = session(id);
     assert.match(c.spec.groupId, new RegExp(`-dev-${topic}$`));
-    assert.deepEqual([c.spec.autoOffsetReset, c.spec.mode, c.spec.commitPolicy.kind, c.spec.members], ['earliest', 'stepping', 'perMessage', 1]);
+    assert.deepEqual(
+      [c.spec.autoOffsetReset, c.spec.mode, c.spec.commitPolicy.kind, c.spec.members],
+      ['earliest', 'stepping', 'perMessage', 1],
+    );
     await shown(id, 0);
     assert.ok(api.sessions.panels.get(id), 'no panel');
     const admin = await (await import('../../../src/core/kafka/admin')).KafkaAdmin;
     const client = new admin({ bootstrapServers: services.kafka.plaintext });
     try {
-      assert.equal((await client.listTopics({ glob: `${topic}.dead-letter` })).length, 1, 'the DLQ topic was not created');
+      assert.equal(
+        (await client.listTopics({ glob: `${topic}.dead-letter` })).length,
+        1,
+        'the DLQ topic was not created',
+      );
     } finally {
       client.close();
     }
@@ -341,13 +502,25 @@ describe('consumer sessions in a real VS Code against the real broker', function
     const topic = uniqueName('ext-session-ts');
     topics.push(topic);
     try {
-      await admin.createTopic({ name: topic, partitions: 1, replicationFactor: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
-      await waitFor('the topic', 10_000, async () => ((await admin.listTopics({ glob: topic })).length ? true : undefined));
+      await admin.createTopic({
+        name: topic,
+        partitions: 1,
+        replicationFactor: 1,
+        configs: { 'message.timestamp.type': 'LogAppendTime' },
+      });
+      await waitFor('the topic', 10_000, async () =>
+        (await admin.listTopics({ glob: topic })).length ? true : undefined,
+      );
     } finally {
       admin.close();
     }
     await produceSequence(topic, 1);
-    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', { clusterId, groupId: uniqueName('ext-session-ts'), topics: [topic], noPanel: true });
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId: uniqueName('ext-session-ts'),
+      topics: [topic],
+      noPanel: true,
+    });
     await shown(id, 0);
     assert.equal(session(id).current?.timestampType, 'LogAppendTime');
     await vscode.commands.executeCommand('kafkaLab.stopSession', id);

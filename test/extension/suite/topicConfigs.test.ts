@@ -18,7 +18,8 @@ async function screenshot(name: string): Promise<void> {
   assert.ok(response.ok, `screenshot ${name}: HTTP ${response.status}`);
 }
 
-const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+const labelOf = (item: vscode.TreeItem): string =>
+  typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 
 describe('Topics → Configs in the Clusters explorer', () => {
   const topic = uniqueName('ext-configs');
@@ -32,19 +33,37 @@ describe('Topics → Configs in the Clusters explorer', () => {
   async function child(parent: vscode.TreeItem | undefined, label: string | RegExp): Promise<vscode.TreeItem> {
     const items = await children(parent);
     const found = items.find((c) => (typeof label === 'string' ? labelOf(c) === label : label.test(labelOf(c))));
-    assert.ok(found, `no child ${String(label)} under ${parent ? labelOf(parent) : 'the root'}: ${items.map((c) => `${labelOf(c)} (${String(c.description ?? '')})`).join(', ')}`);
+    assert.ok(
+      found,
+      `no child ${String(label)} under ${parent ? labelOf(parent) : 'the root'}: ${items.map((c) => `${labelOf(c)} (${String(c.description ?? '')})`).join(', ')}`,
+    );
     return found;
   }
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
-    await (await kafkaSupport()).withAdmin((admin) =>
+    await (
+      await kafkaSupport()
+    ).withAdmin((admin) =>
       admin.createTopics({
-        topics: [{ topic, numPartitions: 2, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '123456' }] }],
+        topics: [
+          {
+            topic,
+            numPartitions: 2,
+            replicationFactor: 1,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'retention.ms', value: '123456' },
+            ],
+          },
+        ],
         timeout: 15_000,
       }),
     );
-    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', { name: 'Configs test', bootstrapServers: services.kafka.plaintext });
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Configs test',
+      bootstrapServers: services.kafka.plaintext,
+    });
   });
 
   after(async () => {
@@ -90,7 +109,10 @@ describe('Topics → Configs in the Clusters explorer', () => {
     assert.equal((compression.iconPath as vscode.ThemeIcon).color?.id, 'disabledForeground');
 
     const firstDefault = rows.findIndex((r) => r.contextValue === 'kafkaLab.topicConfig.default');
-    assert.ok(rows.indexOf(policy) < firstDefault && rows.indexOf(retention) < firstDefault, 'the differing values come first');
+    assert.ok(
+      rows.indexOf(policy) < firstDefault && rows.indexOf(retention) < firstDefault,
+      'the differing values come first',
+    );
     assert.ok(rows.slice(firstDefault).every((r) => r.contextValue === 'kafkaLab.topicConfig.default'));
 
     // As it looks in the workbench: the Configs folder open, its first rows in view.

@@ -29,7 +29,11 @@ interface Meant {
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
   return value;
 }
@@ -39,7 +43,7 @@ function withoutNulls(value: unknown): unknown {
  * scripts/interop.sh) register schemas in the real registry and produce records to the real broker;
  * this codec decodes them to exactly what the Python side meant.
  */
-describe('codec interop with Confluent\'s Python serializers', function () {
+describe("codec interop with Confluent's Python serializers", function () {
   this.timeout(60_000);
   const topic = uniqueName('it-codec-interop');
   const runId = randomBytes(4).toString('hex');
@@ -51,7 +55,10 @@ describe('codec interop with Confluent\'s Python serializers', function () {
   before(async function () {
     let python: string;
     try {
-      python = execFileSync('bash', [path.join(repoRoot, 'scripts', 'interop.sh'), 'python'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      python = execFileSync('bash', [path.join(repoRoot, 'scripts', 'interop.sh'), 'python'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
     } catch {
       // The peer comes from PyPI; scripts/setup.sh installs it. Without it there is nothing to compare with.
       console.warn('    interop peer not installed (run: bash scripts/interop.sh); skipping');
@@ -61,13 +68,23 @@ describe('codec interop with Confluent\'s Python serializers', function () {
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         python,
-        [path.join(repoRoot, 'test', 'integration', 'codec', 'interop', 'confluentPeer.py'), services.kafka.plaintext, services.registry.url, topic, runId],
+        [
+          path.join(repoRoot, 'test', 'integration', 'codec', 'interop', 'confluentPeer.py'),
+          services.kafka.plaintext,
+          services.registry.url,
+          topic,
+          runId,
+        ],
         { timeout: 45_000, maxBuffer: 1024 * 1024 },
-        (error, out, err) => (error ? reject(new Error(`the Python peer failed: ${error.message}\n${err}`)) : resolve(out)),
+        (error, out, err) =>
+          error ? reject(new Error(`the Python peer failed: ${error.message}\n${err}`)) : resolve(out),
       );
     });
     // Exact: the Python side writes int64 edges as JSON integers.
-    meant = stdout.trim().split('\n').map((line) => parseJsonExact(line) as Meant);
+    meant = stdout
+      .trim()
+      .split('\n')
+      .map((line) => parseJsonExact(line) as Meant);
     assert.equal(meant.length, 11);
     records = await consume(topic, meant.length);
   });
@@ -92,7 +109,10 @@ describe('codec interop with Confluent\'s Python serializers', function () {
         const record = records.find((r) => r.label === expected.label);
         assert.ok(record, `record ${expected.label} consumed`);
         const result = await decoder.decode(record.value, { topic, role: 'value' });
-        assert.ok(result.ok, `${expected.label}: ${result.ok ? '' : `${result.error.reason}: ${result.error.message}`}`);
+        assert.ok(
+          result.ok,
+          `${expected.label}: ${result.ok ? '' : `${result.error.reason}: ${result.error.message}`}`,
+        );
         assert.equal(result.format, format, expected.label);
         const decoded = result as SchemaDecoded;
         if (expected.view === 'pyview') {

@@ -94,35 +94,72 @@ describe("reverse codec interop: Confluent's Python deserializers read what we e
 
   before(async function () {
     try {
-      python = execFileSync('bash', [path.join(repoRoot, 'scripts', 'interop.sh'), 'python'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      python = execFileSync('bash', [path.join(repoRoot, 'scripts', 'interop.sh'), 'python'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
     } catch {
       console.warn('    interop peer not installed (run: bash scripts/interop.sh); skipping');
       this.skip();
     }
     await createTopic(topic, 1);
-    const encode = async (label: string, format: 'avro' | 'protobuf' | 'json', request: EncodeRequest): Promise<void> => {
+    const encode = async (
+      label: string,
+      format: 'avro' | 'protobuf' | 'json',
+      request: EncodeRequest,
+    ): Promise<void> => {
       const result = await encoder.encode(request);
       assert.ok(result.ok && result.bytes, `${label}: ${result.ok ? 'no bytes' : result.error.message}`);
       sent.push({ label, format, bytes: result.bytes });
     };
     const common = { topic, role: 'value' as const, strategy: 'TopicRecordName' as const };
     for (const [i, record] of corpus.avro.records.entries()) {
-      await encode(`avro-${i}`, 'avro', { ...common, format: 'avro', input: { value: record }, register: { schema: JSON.stringify(corpus.avro.schema) } });
+      await encode(`avro-${i}`, 'avro', {
+        ...common,
+        format: 'avro',
+        input: { value: record },
+        register: { schema: JSON.stringify(corpus.avro.schema) },
+      });
     }
-    await encode('protobuf-wkt', 'protobuf', { ...common, format: 'protobuf', input: { value: wktEvent(pkg) }, register: { schema: wktEventProto(pkg) }, messageType: `${pkg}.Event` });
+    await encode('protobuf-wkt', 'protobuf', {
+      ...common,
+      format: 'protobuf',
+      input: { value: wktEvent(pkg) },
+      register: { schema: wktEventProto(pkg) },
+      messageType: `${pkg}.Event`,
+    });
     for (const [i, text] of corpus.json.records.entries()) {
-      await encode(`json-${i}`, 'json', { ...common, format: 'jsonSchema', input: { json: text }, register: { schema: JSON.stringify(corpus.json.schema) } });
+      await encode(`json-${i}`, 'json', {
+        ...common,
+        format: 'jsonSchema',
+        input: { json: text },
+        register: { schema: JSON.stringify(corpus.json.schema) },
+      });
     }
     const producer = kafkaClient().producer();
     await producer.connect();
     try {
-      await producer.send({ topic, messages: sent.map((s) => ({ key: s.label, value: s.bytes, headers: { case: s.label, format: s.format } })) });
+      await producer.send({
+        topic,
+        messages: sent.map((s) => ({ key: s.label, value: s.bytes, headers: { case: s.label, format: s.format } })),
+      });
     } finally {
       await producer.disconnect();
     }
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(python, [path.join(interopDir, 'confluentReader.py'), services.kafka.plaintext, services.registry.url, topic, String(sent.length), pkg], { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (error, out, err) =>
-        error ? reject(new Error(`the Python reader failed: ${error.message}\n${err}`)) : resolve(out),
+      execFile(
+        python,
+        [
+          path.join(interopDir, 'confluentReader.py'),
+          services.kafka.plaintext,
+          services.registry.url,
+          topic,
+          String(sent.length),
+          pkg,
+        ],
+        { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 },
+        (error, out, err) =>
+          error ? reject(new Error(`the Python reader failed: ${error.message}\n${err}`)) : resolve(out),
       );
     });
     shown = new Map(
@@ -152,8 +189,17 @@ describe("reverse codec interop: Confluent's Python deserializers read what we e
       assert.ok(ours.ok && ours.format === 'avro', label);
       const model = buildDisplay((ours as SchemaDecoded).value);
       // our own reading first: the readable forms we were given (longs as numbers when safe)
-      const longs = new Set((corpus.avro.schema as { fields: { name: string; type: unknown }[] }).fields.filter((f) => JSON.stringify(f.type).includes('"long"') && !JSON.stringify(f.type).includes('logicalType')).map((f) => f.name));
-      const readable = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, longs.has(k) && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v]));
+      const longs = new Set(
+        (corpus.avro.schema as { fields: { name: string; type: unknown }[] }).fields
+          .filter((f) => JSON.stringify(f.type).includes('"long"') && !JSON.stringify(f.type).includes('logicalType'))
+          .map((f) => f.name),
+      );
+      const readable = Object.fromEntries(
+        Object.entries(record).map(([k, v]) => [
+          k,
+          longs.has(k) && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v,
+        ]),
+      );
       assert.deepEqual(model.json, readable, `${label} as we read it`);
       assert.deepEqual(shown.get(label), interopView(model), `${label} as confluent-kafka read it`);
     }
@@ -169,7 +215,11 @@ describe("reverse codec interop: Confluent's Python deserializers read what we e
       assert.deepEqual(shown.get(label), parseJsonExact(text), label);
       const ours = await decoder.decode(sent.find((s) => s.label === label)!.bytes, { topic, role: 'value' });
       assert.ok(ours.ok && ours.format === 'jsonSchema' && !('violations' in ours && ours.violations), label);
-      assert.deepEqual(toDisplayJson((ours as SchemaDecoded).value), JSON.parse(text.replace(/(-?\d{17,})/g, '"$1"')), label);
+      assert.deepEqual(
+        toDisplayJson((ours as SchemaDecoded).value),
+        JSON.parse(text.replace(/(-?\d{17,})/g, '"$1"')),
+        label,
+      );
     }
   });
 });

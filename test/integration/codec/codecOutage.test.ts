@@ -27,8 +27,24 @@ describe('codec during a registry outage', function () {
   before(async () => {
     proxy = await TcpProxy.start(services.registry.url);
     await createTopic(topic, 1);
-    const a = await direct.register(subjects[0], { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'A', namespace: 'lab.outage', fields: [{ name: 'a', type: 'string' }] }) });
-    const b = await direct.register(subjects[1], { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'B', namespace: 'lab.outage', fields: [{ name: 'b', type: 'int' }] }) });
+    const a = await direct.register(subjects[0], {
+      schemaType: 'AVRO',
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'A',
+        namespace: 'lab.outage',
+        fields: [{ name: 'a', type: 'string' }],
+      }),
+    });
+    const b = await direct.register(subjects[1], {
+      schemaType: 'AVRO',
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'B',
+        namespace: 'lab.outage',
+        fields: [{ name: 'b', type: 'int' }],
+      }),
+    });
     assert.ok(a.ok && b.ok);
     idA = a.value.id;
     idB = b.value.id;
@@ -49,7 +65,10 @@ describe('codec during a registry outage', function () {
   it('gives typed errors while the registry is away, keeps decoding cached schemas, and recovers', async () => {
     // 0-9: schema A only; 10-19 (registry away): A and B alternate; 20-29 (registry back): A and B.
     const values = Array.from({ length: 30 }, (_, i) => (i < 10 || i % 2 === 0 ? recordA() : recordB()));
-    await produce(topic, values.map((value, i) => ({ value, label: String(i) })));
+    await produce(
+      topic,
+      values.map((value, i) => ({ value, label: String(i) })),
+    );
 
     const client = new SchemaRegistryClient({ id: 'proxied', url: proxy.url, requestTimeoutMs: 1000 });
     const decoder = new PayloadDecoder({ schemas: new SchemaCache(client, { failureTtlMs: 300 }) });
@@ -91,7 +110,8 @@ describe('codec during a registry outage', function () {
       assert.ok(!first.ok && /did not answer within 400 ms/.test(first.error.message));
       assert.ok(firstMs >= 350 && firstMs < 1500, `first decode took ${firstMs} ms`);
       const rest = Date.now();
-      for (let i = 0; i < 10; i++) assert.equal(outcome(await decoder.decode(i % 2 ? recordA() : recordB(), { topic, role: 'value' })), 'timeout');
+      for (let i = 0; i < 10; i++)
+        assert.equal(outcome(await decoder.decode(i % 2 ? recordA() : recordB(), { topic, role: 'value' })), 'timeout');
       assert.ok(Date.now() - rest < 200, 'the remembered failure answers at once');
 
       proxy.hang = false;

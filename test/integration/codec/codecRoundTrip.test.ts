@@ -29,7 +29,15 @@ describe('codec round trip through the real registry and broker', function () {
   const sent = new Map<string, unknown>();
   const received = new Map<string, TestRecord>();
 
-  const avroAddress = { type: 'record', name: 'Address', namespace: 'lab.it', fields: [{ name: 'city', type: 'string' }, { name: 'zip', type: ['null', 'string'], default: null }] };
+  const avroAddress = {
+    type: 'record',
+    name: 'Address',
+    namespace: 'lab.it',
+    fields: [
+      { name: 'city', type: 'string' },
+      { name: 'zip', type: ['null', 'string'], default: null },
+    ],
+  };
   const avroPerson = {
     type: 'record',
     name: 'Person',
@@ -43,12 +51,18 @@ describe('codec round trip through the real registry and broker', function () {
       { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['HUMAN', 'ROBOT'] } },
     ],
   };
-  const protoCommon = 'syntax = "proto3";\npackage lab.it.common;\nmessage Money { int64 cents = 1; string currency = 2; }\n';
+  const protoCommon =
+    'syntax = "proto3";\npackage lab.it.common;\nmessage Money { int64 cents = 1; string currency = 2; }\n';
   const protoOrder =
     'syntax = "proto3";\npackage lab.it;\nimport "lab/it/common.proto";\n' +
     'message Order {\n  string id = 1;\n  lab.it.common.Money total = 2;\n  message Line { string sku = 1; uint32 qty = 2; }\n  repeated Line lines = 3;\n  map<string, string> labels = 4;\n}\n' +
     'message Refund { string order_id = 1; lab.it.common.Money amount = 2; }\n';
-  const jsonAddress = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+  const jsonAddress = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+  };
   const jsonShipment = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `Shipment_${suffix}`,
@@ -58,8 +72,20 @@ describe('codec round trip through the real registry and broker', function () {
     additionalProperties: false,
   };
 
-  const person = { nickname: 'Ada', name: 'Ada Lovelace', born: -4_887_000_000_000, home: { city: 'London', zip: 'W1' }, tags: ['math'], kind: 'HUMAN' };
-  const order = { id: 'o-1', total: { cents: '9007199254740993', currency: 'EUR' }, lines: [{ sku: 's-1', qty: 2 }], labels: { rush: 'yes' } };
+  const person = {
+    nickname: 'Ada',
+    name: 'Ada Lovelace',
+    born: -4_887_000_000_000,
+    home: { city: 'London', zip: 'W1' },
+    tags: ['math'],
+    kind: 'HUMAN',
+  };
+  const order = {
+    id: 'o-1',
+    total: { cents: '9007199254740993', currency: 'EUR' },
+    lines: [{ sku: 's-1', qty: 2 }],
+    labels: { rush: 'yes' },
+  };
   const refund = { order_id: 'o-1', amount: { cents: '150', currency: 'USD' } };
   const shipment = { id: 'sh-1', weightKg: 2.5, to: { city: 'Oslo' } };
 
@@ -88,20 +114,50 @@ describe('codec round trip through the real registry and broker', function () {
       topic,
       role: 'value',
       input: { json: JSON.stringify(person) },
-      register: { schema: JSON.stringify(avroPerson), references: [{ name: 'lab.it.Address', subject: `${topic}-address`, version: 1 }] },
+      register: {
+        schema: JSON.stringify(avroPerson),
+        references: [{ name: 'lab.it.Address', subject: `${topic}-address`, version: 1 }],
+      },
     });
-    const protoRegister = { schema: protoOrder, references: [{ name: 'lab/it/common.proto', subject: `${topic}-common.proto`, version: 1 }] };
-    const orderBytes = await encode('protobuf', { format: 'protobuf', topic, role: 'value', strategy: 'TopicRecordName', input: { value: order }, register: protoRegister });
-    const refundBytes = await encode('protobuf refund', { format: 'protobuf', topic, role: 'value', strategy: 'TopicRecordName', messageType: 'Refund', input: { value: refund }, register: protoRegister });
+    const protoRegister = {
+      schema: protoOrder,
+      references: [{ name: 'lab/it/common.proto', subject: `${topic}-common.proto`, version: 1 }],
+    };
+    const orderBytes = await encode('protobuf', {
+      format: 'protobuf',
+      topic,
+      role: 'value',
+      strategy: 'TopicRecordName',
+      input: { value: order },
+      register: protoRegister,
+    });
+    const refundBytes = await encode('protobuf refund', {
+      format: 'protobuf',
+      topic,
+      role: 'value',
+      strategy: 'TopicRecordName',
+      messageType: 'Refund',
+      input: { value: refund },
+      register: protoRegister,
+    });
     const shipmentBytes = await encode('json schema', {
       format: 'jsonSchema',
       topic,
       role: 'value',
       strategy: 'RecordName',
       input: { value: shipment },
-      register: { schema: JSON.stringify(jsonShipment), references: [{ name: 'address.schema.json', subject: `${topic}-address.schema.json`, version: 1 }] },
+      register: {
+        schema: JSON.stringify(jsonShipment),
+        references: [{ name: 'address.schema.json', subject: `${topic}-address.schema.json`, version: 1 }],
+      },
     });
-    const keyBytes = await encode('avro key', { format: 'avro', topic, role: 'key', input: { json: '"person-1"' }, register: { schema: '"string"' } });
+    const keyBytes = await encode('avro key', {
+      format: 'avro',
+      topic,
+      role: 'key',
+      input: { json: '"person-1"' },
+      register: { schema: '"string"' },
+    });
     sent.set('avro', person).set('protobuf', order).set('protobuf-refund', refund).set('json-schema', shipment);
 
     const avroId = avroBytes.readInt32BE(1);
@@ -119,7 +175,10 @@ describe('codec round trip through the real registry and broker', function () {
       { label: 'unknown-id', value: encodeFrame(2_000_000_000, Buffer.from([2, 0x61])) },
       { label: 'truncated-avro', value: avroBytes.subarray(0, avroBytes.length - 3) },
       { label: 'corrupt-avro', value: encodeFrame(avroId, Buffer.from([0x0e, 0x01, 0x02])) },
-      { label: 'pb-index', value: encodeFrame(protoId, Buffer.concat([encodeMessageIndexes([5]), Buffer.from([0x0a, 0x01, 0x61])])) },
+      {
+        label: 'pb-index',
+        value: encodeFrame(protoId, Buffer.concat([encodeMessageIndexes([5]), Buffer.from([0x0a, 0x01, 0x61])])),
+      },
       { label: 'bad-utf8-key', key: Buffer.from([0x6b, 0xc3, 0x28]), value: Buffer.from('v') },
     ]);
     for (const record of await consume(topic, 14)) received.set(record.label, record);
@@ -140,7 +199,8 @@ describe('codec round trip through the real registry and broker', function () {
     assert.ok(record, `record ${label} was consumed`);
     return record.value;
   };
-  const decodeValue = (label: string, using = decoder): Promise<DecodeResult> => using.decode(value(label), { topic, role: 'value' });
+  const decodeValue = (label: string, using = decoder): Promise<DecodeResult> =>
+    using.decode(value(label), { topic, role: 'value' });
   const decoded = (result: DecodeResult): SchemaDecoded => {
     assert.ok(result.ok, result.ok ? '' : `${result.error.reason}: ${result.error.message}`);
     return result as SchemaDecoded;
@@ -194,7 +254,10 @@ describe('codec round trip through the real registry and broker', function () {
 
   describe('bad inputs give typed errors that say what to do, with the raw bytes kept', () => {
     const forcedAvro = new PayloadDecoder({ schemas, formats: { rules: [{ topic, value: { format: 'avro' } }] } });
-    const forcedTextKeys = new PayloadDecoder({ schemas, formats: { rules: [{ topic: 'it-codec-*', key: { format: 'text' } }] } });
+    const forcedTextKeys = new PayloadDecoder({
+      schemas,
+      formats: { rules: [{ topic: 'it-codec-*', key: { format: 'text' } }] },
+    });
 
     function failure(result: DecodeResult, reason: string, type: new (...args: never[]) => Error, says: RegExp): void {
       assert.ok(!result.ok, `expected ${reason}`);
@@ -206,7 +269,12 @@ describe('codec round trip through the real registry and broker', function () {
     }
 
     it('wrong magic byte (a topic forced to Avro)', async () => {
-      failure(await decodeValue('wrong-magic', forcedAvro), 'wrongMagicByte', WireFormatError, /not the Schema Registry magic byte/);
+      failure(
+        await decodeValue('wrong-magic', forcedAvro),
+        'wrongMagicByte',
+        WireFormatError,
+        /not the Schema Registry magic byte/,
+      );
     });
 
     it('unknown schema id', async () => {
@@ -224,7 +292,12 @@ describe('codec round trip through the real registry and broker', function () {
     });
 
     it('Protobuf message index out of range', async () => {
-      failure(await decodeValue('pb-index'), 'messageIndexOutOfRange', DecodeError, /\[5\] names no message.*2 top-level messages: lab.it.Order, lab.it.Refund/);
+      failure(
+        await decodeValue('pb-index'),
+        'messageIndexOutOfRange',
+        DecodeError,
+        /\[5\] names no message.*2 top-level messages: lab.it.Order, lab.it.Refund/,
+      );
     });
 
     it('invalid UTF-8 in a key forced to text', async () => {
@@ -235,30 +308,59 @@ describe('codec round trip through the real registry and broker', function () {
 
     it('a value that does not match the schema: field errors and nothing registered or produced', async () => {
       const before = await client.listVersions(`${topic}-value`);
-      const result = await encoder.encode({ format: 'avro', topic, role: 'value', input: { json: '{"name": 1, "born": "soon", "home": {}, "tags": "x", "kind": "ALIEN"}' } });
+      const result = await encoder.encode({
+        format: 'avro',
+        topic,
+        role: 'value',
+        input: { json: '{"name": 1, "born": "soon", "home": {}, "tags": "x", "kind": "ALIEN"}' },
+      });
       assert.ok(!result.ok && result.error instanceof EncodeError && result.error.reason === 'schemaMismatch');
-      assert.deepEqual(result.error.fieldErrors.map((e) => e.path).sort(), ['$.born', '$.home.city', '$.kind', '$.name', '$.tags']);
+      assert.deepEqual(result.error.fieldErrors.map((e) => e.path).sort(), [
+        '$.born',
+        '$.home.city',
+        '$.kind',
+        '$.name',
+        '$.tags',
+      ]);
       assert.deepEqual(await client.listVersions(`${topic}-value`), before);
     });
 
     it('an incompatible schema is refused by the compatibility check, before registering', async () => {
-      const result = await encoder.encode({ format: 'avro', topic, role: 'key', input: { json: '1' }, register: { schema: '"int"' } });
-      assert.ok(!result.ok && result.error instanceof EncodeError && result.error.reason === 'incompatibleSchema', result.ok ? '' : result.error.message);
+      const result = await encoder.encode({
+        format: 'avro',
+        topic,
+        role: 'key',
+        input: { json: '1' },
+        register: { schema: '"int"' },
+      });
+      assert.ok(
+        !result.ok && result.error instanceof EncodeError && result.error.reason === 'incompatibleSchema',
+        result.ok ? '' : result.error.message,
+      );
       assert.match(result.error.message, /not compatible.*not registered/);
       const versions = await client.listVersions(`${topic}-key`);
       assert.deepEqual(versions.ok && versions.value, [1]);
     });
 
     it('an incompatible schema with references is refused by the registry at registration (Apicurio cannot pre-check it)', async () => {
-      const incompatible = { ...avroPerson, fields: avroPerson.fields.map((f) => (f.name === 'born' ? { name: 'born', type: 'string' } : f)) };
+      const incompatible = {
+        ...avroPerson,
+        fields: avroPerson.fields.map((f) => (f.name === 'born' ? { name: 'born', type: 'string' } : f)),
+      };
       const result = await encoder.encode({
         format: 'avro',
         topic,
         role: 'value',
         input: { value: { ...person, born: 'long ago' } },
-        register: { schema: JSON.stringify(incompatible), references: [{ name: 'lab.it.Address', subject: `${topic}-address`, version: 1 }] },
+        register: {
+          schema: JSON.stringify(incompatible),
+          references: [{ name: 'lab.it.Address', subject: `${topic}-address`, version: 1 }],
+        },
       });
-      assert.ok(!result.ok && result.error instanceof EncodeError && result.error.reason === 'incompatibleSchema', result.ok ? '' : result.error.message);
+      assert.ok(
+        !result.ok && result.error instanceof EncodeError && result.error.reason === 'incompatibleSchema',
+        result.ok ? '' : result.error.message,
+      );
       const versions = await client.listVersions(`${topic}-value`);
       assert.deepEqual(versions.ok && versions.value, [1]);
     });

@@ -21,7 +21,11 @@ export function hostilePayloads(): { label: string; value: string }[] {
 }
 
 async function produce(topic: string, values: { label: string; value: string }[]): Promise<void> {
-  const producer = kafkaClient().producer({ 'message.max.bytes': MAX_BYTES, acks: -1, 'compression.type': 'lz4' } as KafkaJS.ProducerConstructorConfig);
+  const producer = kafkaClient().producer({
+    'message.max.bytes': MAX_BYTES,
+    acks: -1,
+    'compression.type': 'lz4',
+  } as KafkaJS.ProducerConstructorConfig);
   await producer.connect();
   try {
     for (const { label, value } of values) await producer.send({ topic, messages: [{ key: label, value }] });
@@ -50,7 +54,12 @@ describe('hostile payloads on the real broker: shown bounded, and decided', func
   before(async () => {
     await withAdmin((admin) =>
       admin.createTopics({
-        topics: [topic, dlq].map((name) => ({ topic: name, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: String(MAX_BYTES) }] })),
+        topics: [topic, dlq].map((name) => ({
+          topic: name,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: String(MAX_BYTES) }],
+        })),
         timeout: 15_000,
       }),
     );
@@ -66,13 +75,25 @@ describe('hostile payloads on the real broker: shown bounded, and decided', func
     const groupId = uniqueName('it-hostile-group');
     const c = new SessionController(
       's-hostile',
-      { clusterId: 'local', clusterName: 'local', groupId, topics: [topic], autoOffsetReset: 'earliest', mode: 'stepping', handler: 'noop', commitPolicy: { kind: 'perMessage' }, members: 1 },
+      {
+        clusterId: 'local',
+        clusterName: 'local',
+        groupId,
+        topics: [topic],
+        autoOffsetReset: 'earliest',
+        mode: 'stepping',
+        handler: 'noop',
+        commitPolicy: { kind: 'perMessage' },
+        members: 1,
+      },
       { connection: { bootstrapServers: services.kafka.plaintext }, decoder: new PayloadDecoder() },
     );
     controller = c;
     await c.start();
     const shown = async (offset: number): Promise<PayloadView> => {
-      const view = await waitFor(`offset ${offset} shown for a decision`, 30_000, () => (c.current?.offset === offset ? c.current : undefined));
+      const view = await waitFor(`offset ${offset} shown for a decision`, 30_000, () =>
+        c.current?.offset === offset ? c.current : undefined,
+      );
       return view.value;
     };
 
@@ -100,7 +121,9 @@ describe('hostile payloads on the real broker: shown bounded, and decided', func
     const plain = await shown(3);
     assert.deepEqual(plain.kind === 'json' && plain.json, { ok: true });
     await c.decide('skip');
-    await waitFor('commits through offset 2', 20_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 3 ? true : undefined));
+    await waitFor('commits through offset 2', 20_000, async () =>
+      (await committedOffsets(groupId, topic)).get(0) === 3 ? true : undefined,
+    );
     assert.deepEqual(
       c.history.map((h) => [h.offset, h.decision]),
       [

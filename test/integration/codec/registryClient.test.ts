@@ -16,9 +16,27 @@ function errorOf<T>(result: RegistryResult<T>): RegistryError {
 describe('schema registry client against the real registry', function () {
   this.timeout(30_000);
   const subject = `${uniqueName('it-registry')}-value`;
-  const v1 = JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.registry', fields: [{ name: 'celsius', type: 'double' }] });
-  const v2 = JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.registry', fields: [{ name: 'celsius', type: 'double' }, { name: 'unit', type: 'string', default: 'C' }] });
-  const breaking = JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.registry', fields: [{ name: 'celsius', type: 'string' }] });
+  const v1 = JSON.stringify({
+    type: 'record',
+    name: 'Reading',
+    namespace: 'lab.registry',
+    fields: [{ name: 'celsius', type: 'double' }],
+  });
+  const v2 = JSON.stringify({
+    type: 'record',
+    name: 'Reading',
+    namespace: 'lab.registry',
+    fields: [
+      { name: 'celsius', type: 'double' },
+      { name: 'unit', type: 'string', default: 'C' },
+    ],
+  });
+  const breaking = JSON.stringify({
+    type: 'record',
+    name: 'Reading',
+    namespace: 'lab.registry',
+    fields: [{ name: 'celsius', type: 'string' }],
+  });
   const registry = new SchemaRegistryClient({ id: 'it', url: services.registry.url });
   let id1: number;
 
@@ -32,7 +50,10 @@ describe('schema registry client against the real registry', function () {
     const first = await registry.register(subject, { schemaType: 'AVRO', schema: v1 });
     assert.ok(first.ok);
     id1 = first.value.id;
-    assert.deepEqual(await registry.register(subject, { schemaType: 'AVRO', schema: v1 }), { ok: true, value: { id: id1 } });
+    assert.deepEqual(await registry.register(subject, { schemaType: 'AVRO', schema: v1 }), {
+      ok: true,
+      value: { id: id1 },
+    });
     const second = await registry.register(subject, { schemaType: 'AVRO', schema: v2 });
     assert.ok(second.ok && second.value.id !== id1);
     const subjects = await registry.listSubjects();
@@ -57,7 +78,11 @@ describe('schema registry client against the real registry', function () {
   it('gets the level in force (the global one when the subject has none) and sets a subject level', async () => {
     const global = await registry.getCompatibility();
     assert.ok(global.ok);
-    assert.deepEqual(await registry.getCompatibility(subject), global, 'no subject level yet: the global level applies');
+    assert.deepEqual(
+      await registry.getCompatibility(subject),
+      global,
+      'no subject level yet: the global level applies',
+    );
     assert.deepEqual(await registry.setCompatibility('FULL', subject), { ok: true, value: 'FULL' });
     assert.deepEqual(await registry.getCompatibility(subject), { ok: true, value: 'FULL' });
   });
@@ -66,17 +91,27 @@ describe('schema registry client against the real registry', function () {
     assert.equal(errorOf(await registry.getSchemaById(1_999_999_999)).reason, 'schemaNotFound');
     assert.equal(errorOf(await registry.listVersions(`${subject}-nope`)).reason, 'subjectNotFound');
     assert.equal(errorOf(await registry.getSchemaByVersion(subject, 42)).reason, 'versionNotFound');
-    assert.equal(errorOf(await registry.register(subject, { schemaType: 'AVRO', schema: '{"type":"recordd"}' })).reason, 'invalidSchema');
+    assert.equal(
+      errorOf(await registry.register(subject, { schemaType: 'AVRO', schema: '{"type":"recordd"}' })).reason,
+      'invalidSchema',
+    );
   });
 
   describe('authentication (a front that checks credentials before the registry)', () => {
     let front: RegistryFront;
     const secrets = new Map<string, RegistryCredentials>();
     const clientFor = (connection: Omit<RegistryConnection, 'url'>): SchemaRegistryClient =>
-      new SchemaRegistryClient({ url: front.url, ...connection }, { secrets: { registryCredentials: async (id) => secrets.get(id) } });
+      new SchemaRegistryClient(
+        { url: front.url, ...connection },
+        { secrets: { registryCredentials: async (id) => secrets.get(id) } },
+      );
 
     before(async () => {
-      front = await RegistryFront.start(services.registry.url, { users: { alice: 'alice-pw', reader: 'reader-pw' }, tokens: ['token-123'], readOnlyUsers: ['reader'] });
+      front = await RegistryFront.start(services.registry.url, {
+        users: { alice: 'alice-pw', reader: 'reader-pw' },
+        tokens: ['token-123'],
+        readOnlyUsers: ['reader'],
+      });
       secrets.set('alice', { type: 'basic', username: 'alice', password: 'alice-pw' });
       secrets.set('wrong', { type: 'basic', username: 'alice', password: 'guess' });
       secrets.set('reader', { type: 'basic', username: 'reader', password: 'reader-pw' });
@@ -85,7 +120,10 @@ describe('schema registry client against the real registry', function () {
     after(() => front.close());
 
     it('basic auth and bearer tokens from the secret lookup reach the registry', async () => {
-      for (const [id, auth] of [['alice', 'basic'], ['bearer', 'bearer']] as const) {
+      for (const [id, auth] of [
+        ['alice', 'basic'],
+        ['bearer', 'bearer'],
+      ] as const) {
         const client = clientFor({ id, auth });
         const result = await client.getSchemaById(id1);
         client.close();
@@ -133,7 +171,9 @@ describe('schema registry client against the real registry', function () {
     before(async function () {
       certificates = makeTestCertificates();
       if (!certificates) this.skip(); // needs the openssl command to make a CA
-      front = await RegistryFront.start(services.registry.url, { tls: { key: certificates.key, cert: certificates.cert } });
+      front = await RegistryFront.start(services.registry.url, {
+        tls: { key: certificates.key, cert: certificates.cert },
+      });
     });
     after(() => front?.close());
 

@@ -104,7 +104,18 @@ class PrivateBroker {
     );
     fs.writeFileSync(
       path.join(this.dir, 'log4j2.properties'),
-      ['status = warn', 'appender.out.type = Console', 'appender.out.name = OUT', 'appender.out.layout.type = PatternLayout', 'appender.out.layout.pattern = [%d] %p %m (%c)%n', 'rootLogger.level = WARN', 'rootLogger.appenderRef.out.ref = OUT', 'logger.server.name = kafka.server.KafkaRaftServer', 'logger.server.level = INFO', ''].join('\n'),
+      [
+        'status = warn',
+        'appender.out.type = Console',
+        'appender.out.name = OUT',
+        'appender.out.layout.type = PatternLayout',
+        'appender.out.layout.pattern = [%d] %p %m (%c)%n',
+        'rootLogger.level = WARN',
+        'rootLogger.appenderRef.out.ref = OUT',
+        'logger.server.name = kafka.server.KafkaRaftServer',
+        'logger.server.level = INFO',
+        '',
+      ].join('\n'),
     );
     const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
     await new Promise<void>((resolve, reject) => {
@@ -112,14 +123,26 @@ class PrivateBroker {
         'java',
         [...this.jvm('128m'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', this.conf, '--standalone'],
         { timeout: 60_000, killSignal: 'SIGKILL' },
-        (error, stdout, stderr) => (error ? reject(new Error(`formatting the private broker failed: ${error.message}\n${stdout}${stderr}`)) : resolve()),
+        (error, stdout, stderr) =>
+          error
+            ? reject(new Error(`formatting the private broker failed: ${error.message}\n${stdout}${stderr}`))
+            : resolve(),
       );
     });
   }
 
   private jvm(heap: string): string[] {
     // C1 only and the serial collector: a quicker start on a 2-core machine; throughput is not the point.
-    return [`-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', `-Djava.io.tmpdir=${this.dir}`, `-Dlog4j2.configurationFile=${path.join(this.dir, 'log4j2.properties')}`, '-cp', path.join(kafkaLibs, '*')];
+    return [
+      `-Xmx${heap}`,
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-Djava.awt.headless=true',
+      `-Djava.io.tmpdir=${this.dir}`,
+      `-Dlog4j2.configurationFile=${path.join(this.dir, 'log4j2.properties')}`,
+      '-cp',
+      path.join(kafkaLibs, '*'),
+    ];
   }
 
   async start(readyTimeoutMs: number): Promise<number> {
@@ -133,19 +156,34 @@ class PrivateBroker {
     this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     process.once('exit', this.killOnExit);
     // If this process dies without running its exit handlers (a native abort), the watchdog kills the broker.
-    spawn('sh', ['-c', 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -0 "$1" 2>/dev/null || kill -KILL "$2" 2>/dev/null', 'watchdog', String(process.pid), String(proc.pid)], {
-      detached: true,
-      stdio: 'ignore',
-    }).unref();
+    spawn(
+      'sh',
+      [
+        '-c',
+        'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -0 "$1" 2>/dev/null || kill -KILL "$2" 2>/dev/null',
+        'watchdog',
+        String(process.pid),
+        String(proc.pid),
+      ],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    ).unref();
     await waitFor(`the private broker on ${this.bootstrap} to answer Metadata`, readyTimeoutMs, async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the private broker exited during start-up (${proc.exitCode ?? proc.signalCode}); see ${this.logPath}:\n${this.tail()}`);
+      if (proc.exitCode !== null || proc.signalCode !== null)
+        throw new Error(
+          `the private broker exited during start-up (${proc.exitCode ?? proc.signalCode}); see ${this.logPath}:\n${this.tail()}`,
+        );
       return (await this.probe()) ? true : undefined;
     });
     return Date.now() - t0;
   }
 
   private probe(): Promise<boolean> {
-    return new Promise((resolve) => execFile(process.execPath, [probeScript, this.bootstrap, '2000'], { timeout: 5000 }, (error) => resolve(!error)));
+    return new Promise((resolve) =>
+      execFile(process.execPath, [probeScript, this.bootstrap, '2000'], { timeout: 5000 }, (error) => resolve(!error)),
+    );
   }
 
   /** Kills the broker with `signal` and waits (bounded) until it is gone. */
@@ -179,7 +217,6 @@ class PrivateBroker {
   }
 }
 
-
 /**
  * Samples the group's committed offsets while the broker is up and checks each against the processed
  * watermark. Its reader is closed before every kill and opened again once the broker is back.
@@ -201,7 +238,11 @@ class CommittedSampler {
   ) {}
 
   async start(phase: string): Promise<void> {
-    this.reader = await withTimeout('the committed-offset reader to connect', 20_000, CommittedReader.open(this.bootstrap, this.groupId));
+    this.reader = await withTimeout(
+      'the committed-offset reader to connect',
+      20_000,
+      CommittedReader.open(this.bootstrap, this.groupId),
+    );
     this.active = true;
     this.loop = (async () => {
       while (this.active) {
@@ -228,7 +269,10 @@ class CommittedSampler {
       this.samples++;
       for (const [p, offset] of committed) {
         const limit = this.watermarkPlusOne(p);
-        if (offset > limit) this.violations.push(`${when}: partition ${p} committed ${offset}, but only offsets < ${limit} were all processed`);
+        if (offset > limit)
+          this.violations.push(
+            `${when}: partition ${p} committed ${offset}, but only offsets < ${limit} were all processed`,
+          );
       }
       return committed;
     } finally {
@@ -255,7 +299,10 @@ describe('broker restart in the middle of a run: the session recovers by itself'
         const setup = kafkaClient({ brokers: broker.bootstrap }).admin();
         await setup.connect();
         try {
-          await setup.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], timeout: 15_000 });
+          await setup.createTopics({
+            topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+            timeout: 15_000,
+          });
         } finally {
           await setup.disconnect();
         }
@@ -317,7 +364,10 @@ describe('broker restart in the middle of a run: the session recovers by itself'
     const commitLog: string[] = [];
     session.on('committed', (e) => {
       if (e.error) commitFailures.push(`${e.reason}: ${e.error}`);
-      if (process.env.RESTART_TEST_TRACE) commitLog.push(`[${Date.now() - started} ms] ${e.sync ? 'sync' : 'async'} ${e.reason} sent at ${e.at - started} ms: ${e.offsets.map((o) => `${o.partition}@${o.offset}`).join(' ')}${e.error ? ` ERROR ${e.error}` : ''}`);
+      if (process.env.RESTART_TEST_TRACE)
+        commitLog.push(
+          `[${Date.now() - started} ms] ${e.sync ? 'sync' : 'async'} ${e.reason} sent at ${e.at - started} ms: ${e.offsets.map((o) => `${o.partition}@${o.offset}`).join(' ')}${e.error ? ` ERROR ${e.error}` : ''}`,
+        );
     });
 
     // ---- a steady stream: one message every 10 ms, idempotent, acks=all; acknowledged = produced
@@ -342,7 +392,9 @@ describe('broker restart in the middle of a run: the session recovers by itself'
     await withTimeout(
       'the producer to connect',
       20_000,
-      new Promise<void>((resolve, reject) => producer.connect({ timeout: 15_000 }, (err) => (err ? reject(err) : resolve()))),
+      new Promise<void>((resolve, reject) =>
+        producer.connect({ timeout: 15_000 }, (err) => (err ? reject(err) : resolve())),
+      ),
     );
     producer.setPollInterval(50);
     const produceOne = (): void => {
@@ -366,7 +418,8 @@ describe('broker restart in the middle of a run: the session recovers by itself'
 
     const timeline: string[] = [];
     const trace = (what: string) => {
-      if (process.env.RESTART_TEST_TRACE) console.log(`[${Date.now() - started} ms] ${what} (sent ${sent}, processed ${processedCount})`);
+      if (process.env.RESTART_TEST_TRACE)
+        console.log(`[${Date.now() - started} ms] ${what} (sent ${sent}, processed ${processedCount})`);
     };
     try {
       await session.start();
@@ -385,8 +438,15 @@ describe('broker restart in the middle of a run: the session recovers by itself'
         // A burst just before the kill: the session has a backlog to work through (and commits to
         // send) while the broker is down.
         for (let i = 0; i < burst; i++) produceOne();
-        await waitFor(`a backlog of fetched, unprocessed messages before the ${signal}`, 20_000, () => (backlogAtKill() >= 300 ? true : undefined));
-        const beforeKill = { processed: processedCount, sent, backlog: backlogAtKill(), commitFailures: commitFailures.length };
+        await waitFor(`a backlog of fetched, unprocessed messages before the ${signal}`, 20_000, () =>
+          backlogAtKill() >= 300 ? true : undefined,
+        );
+        const beforeKill = {
+          processed: processedCount,
+          sent,
+          backlog: backlogAtKill(),
+          commitFailures: commitFailures.length,
+        };
         phase = `after the ${signal} restart`;
         // No OffsetFetch of the test's own reader is in flight when the broker goes away.
         await sampler.stop();
@@ -407,7 +467,9 @@ describe('broker restart in the middle of a run: the session recovers by itself'
         const sum = [...committedBefore.values()].reduce((a, b) => a + Math.max(0, b), 0);
         trace('the restarted broker answered OffsetFetch');
         const processedAtRestart = processedCount;
-        await waitFor(`messages processed after the ${signal} restart`, 30_000, () => (processedCount >= processedAtRestart + 200 ? true : undefined));
+        await waitFor(`messages processed after the ${signal} restart`, 30_000, () =>
+          processedCount >= processedAtRestart + 200 ? true : undefined,
+        );
         trace('processing again');
         await committedSome(`commits after the ${signal} restart`, 20_000, sum + 100);
         trace('committing again');
@@ -420,11 +482,20 @@ describe('broker restart in the middle of a run: the session recovers by itself'
       phase = 'draining';
       trace('draining');
       clearInterval(ticker);
-      await withTimeout('the producer to flush', 30_000, new Promise<void>((resolve, reject) => producer.flush(25_000, (err) => (err ? reject(err) : resolve()))));
-      await waitFor('a delivery report for every message', 10_000, () => (acked.size + failed.size >= sent ? true : undefined));
+      await withTimeout(
+        'the producer to flush',
+        30_000,
+        new Promise<void>((resolve, reject) => producer.flush(25_000, (err) => (err ? reject(err) : resolve()))),
+      );
+      await waitFor('a delivery report for every message', 10_000, () =>
+        acked.size + failed.size >= sent ? true : undefined,
+      );
       const ends = new Map<number, number>();
-      for (const { partition, offset } of acked.values()) ends.set(partition, Math.max(ends.get(partition) ?? 0, offset + 1));
-      await waitFor('every acknowledged message processed', 45_000, () => ([...ends].every(([p, end]) => contiguous(p) >= end) ? true : undefined));
+      for (const { partition, offset } of acked.values())
+        ends.set(partition, Math.max(ends.get(partition) ?? 0, offset + 1));
+      await waitFor('every acknowledged message processed', 45_000, () =>
+        [...ends].every(([p, end]) => contiguous(p) >= end) ? true : undefined,
+      );
       await waitFor('the committed offsets to reach the ends', 20_000, async () => {
         const c = await sample(phase).catch(() => undefined);
         return c && [...ends].every(([p, end]) => c.get(p) === end) ? true : undefined;
@@ -434,38 +505,57 @@ describe('broker restart in the middle of a run: the session recovers by itself'
       await session.stop();
       const final = await sample('after the stop');
 
-      const duplicates = [...processed.values()].reduce((n, list) => n + list.length, 0) - [...seen.values()].reduce((n, s) => n + s.size, 0);
+      const duplicates =
+        [...processed.values()].reduce((n, list) => n + list.length, 0) -
+        [...seen.values()].reduce((n, s) => n + s.size, 0);
       const summary = [
         `broker restart test: ${((Date.now() - started) / 1000).toFixed(1)} s; sent ${sent}, acknowledged ${acked.size}, failed ${failed.size}; processed ${processedCount} (${duplicates} duplicates)`,
         ...timeline.map((t) => `  ${t}`),
         `  ${sampler.samples} committed-offset samples (${sampler.failures} failed), ${errors.length} engine errors, ${commitFailures.length} failed commits`,
-        ...[...new Set(errors.map((e) => e.error.message.replace(/\d+/g, 'N')))].slice(0, 8).map((m) => `    error: ${m}`),
+        ...[...new Set(errors.map((e) => e.error.message.replace(/\d+/g, 'N')))]
+          .slice(0, 8)
+          .map((m) => `    error: ${m}`),
       ].join('\n');
       console.log(summary);
       if (process.env.RESTART_TEST_TRACE) console.log(commitLog.join('\n'));
 
       // Every acknowledged message was processed, with its payload; nothing produced was lost.
       for (const [seq, { partition, offset }] of acked) {
-        assert.ok(seen.get(partition)?.has(offset), `seq ${seq} (${partition}@${offset}) was acknowledged but never processed\n${summary}`);
+        assert.ok(
+          seen.get(partition)?.has(offset),
+          `seq ${seq} (${partition}@${offset}) was acknowledged but never processed\n${summary}`,
+        );
         assert.ok(seqs.has(seq), `seq ${seq} was never processed\n${summary}`);
       }
       assert.ok(acked.size > 1000, `a steady stream was produced across both restarts\n${summary}`);
       assert.ok(errors.length > 0, `the outages were reported as engine errors\n${summary}`);
-      assert.equal(failed.size, 0, `the producer gave up on messages (message.timeout.ms is far longer than the outages): ${[...failed.values()].slice(0, 3).join('; ')}\n${summary}`);
+      assert.equal(
+        failed.size,
+        0,
+        `the producer gave up on messages (message.timeout.ms is far longer than the outages): ${[...failed.values()].slice(0, 3).join('; ')}\n${summary}`,
+      );
       // Commits never passed the processed watermark, and the final commit is the end of each partition.
       assert.deepEqual(sampler.violations, [], `commits passed the processed watermark\n${summary}`);
       assert.deepEqual(final, ends, `the stop committed the end of every partition\n${summary}`);
       // Offset order per partition, allowing redelivery (after a rebalance) only from an earlier offset.
       for (const [p, list] of processed) {
         for (let i = 1; i < list.length; i++) {
-          if (list[i] !== list[i - 1] + 1) assert.ok(list[i] < list[i - 1], `partition ${p}: offset ${list[i]} processed after ${list[i - 1]}, skipping ahead\n${summary}`);
+          if (list[i] !== list[i - 1] + 1)
+            assert.ok(
+              list[i] < list[i - 1],
+              `partition ${p}: offset ${list[i]} processed after ${list[i - 1]}, skipping ahead\n${summary}`,
+            );
         }
       }
     } finally {
       clearInterval(ticker);
       await sampler.stop().catch(() => undefined);
       await session.stop().catch(() => undefined);
-      await withTimeout('the producer to disconnect', 15_000, new Promise<void>((resolve) => producer.disconnect(() => resolve()))).catch(() => undefined);
+      await withTimeout(
+        'the producer to disconnect',
+        15_000,
+        new Promise<void>((resolve) => producer.disconnect(() => resolve())),
+      ).catch(() => undefined);
     }
   });
 });

@@ -14,7 +14,6 @@ import { seededRandom } from '../../support/random';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 const random = seededRandom;
 
 /** Reads the processed log incrementally and keeps, per partition, how often each offset was processed. */
@@ -57,7 +56,10 @@ class ProcessedLog {
   private add(line: string): void {
     const [run, partition, offset, seq] = line.split(' ').map(Number);
     const counts = this.counts.get(partition);
-    assert.ok(counts && offset >= 0 && offset < counts.length, `the log names a message that was never produced: ${line}`);
+    assert.ok(
+      counts && offset >= 0 && offset < counts.length,
+      `the log names a message that was never produced: ${line}`,
+    );
     counts[offset]++;
     this.lines++;
     this.seqs.add(seq);
@@ -148,7 +150,10 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
     const context = `seed ${seed} (rerun with CRASH_TEST_SEED=${seed})`;
     const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-    assert.equal([...ends.values()].reduce((a, b) => a + b, 0), total);
+    assert.equal(
+      [...ends.values()].reduce((a, b) => a + b, 0),
+      total,
+    );
     const log = new ProcessedLog(logPath, ends);
     const violations: string[] = [];
     const events: string[] = [];
@@ -167,12 +172,20 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
       samples++;
       for (const [p, offset] of committed) {
         const limit = log.contiguous.get(p) ?? 0;
-        if (offset > limit) violations.push(`${when}: partition ${p} committed ${offset} but only offsets < ${limit} were all processed`);
+        if (offset > limit)
+          violations.push(`${when}: partition ${p} committed ${offset} but only offsets < ${limit} were all processed`);
       }
       return committed;
     };
 
-    const spawnWorker = (run: number): { child: ChildProcess; running: Promise<void>; exited: Promise<{ code: number | null; signal: string | null }>; stderr: () => string } => {
+    const spawnWorker = (
+      run: number,
+    ): {
+      child: ChildProcess;
+      running: Promise<void>;
+      exited: Promise<{ code: number | null; signal: string | null }>;
+      stderr: () => string;
+    } => {
       const config: CrashWorkerConfig = {
         bootstrapServers: services.kafka.plaintext,
         topic,
@@ -198,7 +211,9 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
           if (m.type === 'event' && m.text) events.push(`run ${run}: ${m.text}`);
         });
       });
-      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        proc.on('exit', (code, signal) => resolve({ code, signal })),
+      );
       return { child: proc, running, exited, stderr: () => stderr };
     };
 
@@ -210,7 +225,15 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
       return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
     };
 
-    const runs: Array<{ run: number; trigger: string; startedMs?: number; processed: number; exposure: number; committed: number[]; ms: number }> = [];
+    const runs: Array<{
+      run: number;
+      trigger: string;
+      startedMs?: number;
+      processed: number;
+      exposure: number;
+      committed: number[];
+      ms: number;
+    }> = [];
 
     for (let run = 1; run <= kills; run++) {
       const t0 = Date.now();
@@ -220,7 +243,9 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
       let stopSampling = false;
       const sampler = (async () => {
         while (!stopSampling) {
-          await sampleAndCheck(`during run ${run}`).catch((error: unknown) => sampleErrors.push(`during run ${run}: ${String(error)}`));
+          await sampleAndCheck(`during run ${run}`).catch((error: unknown) =>
+            sampleErrors.push(`during run ${run}: ${String(error)}`),
+          );
           // Not from the seeded generator: the kill schedule must not depend on how often this loop ran.
           await sleep(50 + Math.random() * 200);
         }
@@ -229,7 +254,9 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
       // number of messages processed by this run plus a random delay.
       let trigger: string;
       const exitedEarly = worker.exited.then((e) => {
-        throw new Error(`worker run ${run} exited by itself (${e.code ?? e.signal}) before it was killed: ${worker.stderr()}`);
+        throw new Error(
+          `worker run ${run} exited by itself (${e.code ?? e.signal}) before it was killed: ${worker.stderr()}`,
+        );
       });
       if (rnd() < 0.3) {
         const ms = Math.round(rnd() * 800);
@@ -255,7 +282,11 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
       exitedEarly.catch(() => undefined);
       worker.child.kill('SIGKILL');
       const exit = await withTimeout(`the SIGKILLed worker of run ${run} to exit`, 10_000, worker.exited);
-      assert.equal(exit.signal, 'SIGKILL', `run ${run} ended with ${exit.code ?? exit.signal}, not by the kill: ${worker.stderr()}`);
+      assert.equal(
+        exit.signal,
+        'SIGKILL',
+        `run ${run} ended with ${exit.code ?? exit.signal}, not by the kill: ${worker.stderr()}`,
+      );
       stopSampling = true;
       await sampler;
       // A commit written to the socket just before the kill may still reach the broker: let it land.
@@ -264,7 +295,15 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
       // Fail fast, with the evidence, when a commit passed what was processed.
       assert.deepEqual(violations, [], `commits passed the processed watermark (${context})`);
       const exposure = log.exposure(run, committed);
-      runs.push({ run, trigger, startedMs, processed: log.processedInRun(run), exposure, committed: [...ends.keys()].map((p) => committed.get(p) ?? -1), ms: Date.now() - t0 });
+      runs.push({
+        run,
+        trigger,
+        startedMs,
+        processed: log.processedInRun(run),
+        exposure,
+        committed: [...ends.keys()].map((p) => committed.get(p) ?? -1),
+        ms: Date.now() - t0,
+      });
     }
 
     // The final run: not killed; once everything was processed it stops gracefully (commit on close).
@@ -273,7 +312,9 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
     let stopSampling = false;
     const sampler = (async () => {
       while (!stopSampling) {
-        await sampleAndCheck(`during the final run`).catch((error: unknown) => sampleErrors.push(`during the final run: ${String(error)}`));
+        await sampleAndCheck(`during the final run`).catch((error: unknown) =>
+          sampleErrors.push(`during the final run: ${String(error)}`),
+        );
         await sleep(100);
       }
     })();
@@ -293,7 +334,11 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
     }
     worker.child.send({ type: 'stop' });
     const exit = await withTimeout('the final worker to stop', 25_000, worker.exited);
-    assert.equal(exit.code, 0, `the final worker did not stop cleanly (${exit.code ?? exit.signal}): ${worker.stderr()}`);
+    assert.equal(
+      exit.code,
+      0,
+      `the final worker did not stop cleanly (${exit.code ?? exit.signal}): ${worker.stderr()}`,
+    );
     const finalCommitted = await sampleAndCheck('after the final run');
 
     const totalProcessed = log.lines;
@@ -324,8 +369,17 @@ describe('at-least-once under crashes: a consumer SIGKILLed at random points and
     // The graceful stop committed the ends.
     assert.deepEqual(finalCommitted, ends, `the final run committed the end of every partition (${context})`);
     // Duplicates are bounded by the in-flight window of each killed run.
-    assert.ok(maxExposure <= perKillBound, `a killed run left ${maxExposure} processed messages uncommitted, more than the in-flight window ${perKillBound} (${context}):\n${summary}\n${events.slice(-30).join('\n')}`);
-    assert.ok(duplicates <= exposureSum, `${duplicates} duplicates, but only ${exposureSum} processed messages were ever left uncommitted by a kill (${context}):\n${summary}`);
-    assert.ok(duplicates <= kills * perKillBound, `${duplicates} duplicates exceed ${kills} × ${perKillBound} (${context})`);
+    assert.ok(
+      maxExposure <= perKillBound,
+      `a killed run left ${maxExposure} processed messages uncommitted, more than the in-flight window ${perKillBound} (${context}):\n${summary}\n${events.slice(-30).join('\n')}`,
+    );
+    assert.ok(
+      duplicates <= exposureSum,
+      `${duplicates} duplicates, but only ${exposureSum} processed messages were ever left uncommitted by a kill (${context}):\n${summary}`,
+    );
+    assert.ok(
+      duplicates <= kills * perKillBound,
+      `${duplicates} duplicates exceed ${kills} × ${perKillBound} (${context})`,
+    );
   });
 });

@@ -5,7 +5,14 @@ import { DLQ_HEADERS, type DeadLetterEnvelope } from '../../../src/core/dlq/enve
 import { ConsumerSession } from '../../../src/core/engine/session';
 import type { CommitEvent, DeadLetteredEvent, EngineError } from '../../../src/core/engine/types';
 import { DeadLetterError, RetriableError } from '../../../src/core/errors';
-import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, produceSequence, readAll } from '../../support/kafka';
+import {
+  committedOffsets,
+  createTopic,
+  deleteTopicsQuietly,
+  kafkaClient,
+  produceSequence,
+  readAll,
+} from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 
 const connection = { bootstrapServers: services.kafka.plaintext };
@@ -61,7 +68,9 @@ describe('retries and the dead-letter queue against the real broker', () => {
     session.on('committed', (e: CommitEvent) => order.push(...e.offsets.map((o) => `commit:${o.offset}`)));
     await session.start();
     try {
-      await waitFor('all five messages settled', 30_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 5 ? true : undefined));
+      await waitFor('all five messages settled', 30_000, async () =>
+        (await committedOffsets(groupId, topic)).get(0) === 5 ? true : undefined,
+      );
     } finally {
       await session.stop();
     }
@@ -72,7 +81,10 @@ describe('retries and the dead-letter queue against the real broker', () => {
 
     const dlq = await readAll(`${topic}.dead-letter`, 2);
     assert.equal(dlq.length, 2);
-    const [first, second] = dlq.map((r) => ({ ...r, envelope: JSON.parse(r.value?.toString() ?? '') as DeadLetterEnvelope }));
+    const [first, second] = dlq.map((r) => ({
+      ...r,
+      envelope: JSON.parse(r.value?.toString() ?? '') as DeadLetterEnvelope,
+    }));
     assert.equal(first.key, 'k1');
     assert.equal(first.envelope.original_topic, topic);
     assert.equal(first.envelope.original_partition, 0);
@@ -91,18 +103,32 @@ describe('retries and the dead-letter queue against the real broker', () => {
 
     // Re-drive: back to the source with key, headers and payload; never twice unless asked.
     const result = await redrive({ connection, dlqTopic: `${topic}.dead-letter` });
-    assert.deepEqual(result.redriven.map((r) => r.dlqOffset), [0, 1]);
+    assert.deepEqual(
+      result.redriven.map((r) => r.dlqOffset),
+      [0, 1],
+    );
     const again = await redrive({ connection, dlqTopic: `${topic}.dead-letter` });
     assert.equal(again.redriven.length, 0, 're-drove a message twice without being asked');
     const source = await readAll(topic, 7);
     const redriven = source.filter((r) => r.offset >= 5).sort((a, b) => a.offset - b.offset);
-    assert.deepEqual(redriven.map((r) => r.key), ['k1', 'k3']);
+    assert.deepEqual(
+      redriven.map((r) => r.key),
+      ['k1', 'k3'],
+    );
     assert.equal(redriven[0].value?.toString(), '{"n":1');
     assert.deepEqual(redriven[1].value, poisonBytes);
     assert.equal(redriven[1].headers.origin, 'test');
     assert.equal(redriven[1].headers[DLQ_HEADERS.errorType], undefined, 'DLQ headers are not re-driven');
-    const asked = await redrive({ connection, dlqTopic: `${topic}.dead-letter`, selection: [{ partition: 0, offset: 1 }] });
-    assert.deepEqual(asked.redriven.map((r) => r.dlqOffset), [1], 'an explicit request re-drives again');
+    const asked = await redrive({
+      connection,
+      dlqTopic: `${topic}.dead-letter`,
+      selection: [{ partition: 0, offset: 1 }],
+    });
+    assert.deepEqual(
+      asked.redriven.map((r) => r.dlqOffset),
+      [1],
+      'an explicit request re-drives again',
+    );
   });
 
   it('retries with backoff keep order within the partition, then succeed', async () => {
@@ -187,20 +213,28 @@ describe('retries and the dead-letter queue against the real broker', () => {
     session.on('error', (e) => errors.push(e));
     await session.start();
     try {
-      await waitFor('the DLQ failure to be reported', 20_000, () => (errors.some((e) => e.error instanceof DeadLetterError) ? true : undefined));
+      await waitFor('the DLQ failure to be reported', 20_000, () =>
+        errors.some((e) => e.error instanceof DeadLetterError) ? true : undefined,
+      );
       const error = errors.find((e) => e.error instanceof DeadLetterError)?.error as DeadLetterError;
       assert.equal(error.reason, 'dlqTopicMissing');
       assert.match(error.message, new RegExp(`${topic}\\.dead-letter does not exist`));
       assert.match(error.message, /Create it/);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      assert.equal((await committedOffsets(groupId, topic)).get(0), 1, 'committed past a message whose DLQ write failed');
+      assert.equal(
+        (await committedOffsets(groupId, topic)).get(0),
+        1,
+        'committed past a message whose DLQ write failed',
+      );
       assert.deepEqual(handled, [0], 'the partition must stay paused behind the blocked message');
       const snapshot = session.snapshot();
       assert.match(snapshot.members[0].partitions[0].blockedReason ?? '', /does not exist/);
 
       topics.push(`${topic}.dead-letter`);
       await createTopic(`${topic}.dead-letter`, 1);
-      await waitFor('the partition to resume after the DLQ topic appeared', 30_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 3 ? true : undefined));
+      await waitFor('the partition to resume after the DLQ topic appeared', 30_000, async () =>
+        (await committedOffsets(groupId, topic)).get(0) === 3 ? true : undefined,
+      );
       assert.deepEqual(handled, [0, 2]);
     } finally {
       await session.stop();

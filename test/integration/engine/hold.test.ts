@@ -45,8 +45,13 @@ describe('holding a message and changing members live, against the real broker',
       assert.equal(message.attempts, 0, 'a hold before the handler is not an attempt');
       assert.equal(session.mode, 'stepping');
       assert.deepEqual(held, ['20: offset 20 reached']);
-      assert.deepEqual(handled, Array.from({ length: 20 }, (_, i) => i));
-      await waitFor('commit through offset 19', 10_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 20 ? true : undefined));
+      assert.deepEqual(
+        handled,
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      await waitFor('commit through offset 19', 10_000, async () =>
+        (await committedOffsets(groupId, topic)).get(0) === 20 ? true : undefined,
+      );
       await session.decide(message.id, { kind: 'skip' });
       const next = await session.nextAwaiting(10_000);
       assert.equal(next.offset, 21);
@@ -74,7 +79,9 @@ describe('holding a message and changing members live, against the real broker',
     try {
       const message = await session.nextAwaiting(20_000);
       assert.deepEqual([message.partition, message.offset, message.attempts], [1, 3, 1]);
-      const dead = new Promise<string>((resolve) => session.once('deadLettered', (e) => resolve(e.envelope.error_message)));
+      const dead = new Promise<string>((resolve) =>
+        session.once('deadLettered', (e) => resolve(e.envelope.error_message)),
+      );
       await createTopic(`${topic}.dead-letter`, 1);
       topics.push(`${topic}.dead-letter`);
       await session.decide(message.id, { kind: 'deadLetter' });
@@ -103,14 +110,18 @@ describe('holding a message and changing members live, against the real broker',
     await session.start();
     try {
       const owners = () => new Map(session.snapshot().members.map((m) => [m.id, m.partitions.length]));
-      await waitFor('4 partitions on member 1', 20_000, () => (owners().get(session.memberIds[0]) === 4 ? true : undefined));
+      await waitFor('4 partitions on member 1', 20_000, () =>
+        owners().get(session.memberIds[0]) === 4 ? true : undefined,
+      );
       const added = await session.addMember();
       await waitFor('2 + 2 assignment', 30_000, () => ([...owners().values()].join(',') === '2,2' ? true : undefined));
       await produceSequence(topic, 200);
       await waitFor('200 messages', 20_000, () => (seen.size >= 200 ? true : undefined));
       assert.equal(await session.removeMember(), added);
       assert.deepEqual(session.memberIds, [session.memberIds[0]]);
-      await waitFor('all 4 partitions back on member 1', 30_000, () => (owners().get(session.memberIds[0]) === 4 ? true : undefined));
+      await waitFor('all 4 partitions back on member 1', 30_000, () =>
+        owners().get(session.memberIds[0]) === 4 ? true : undefined,
+      );
       await produceSequence(topic, 200, { start: 200 });
       await waitFor('400 messages', 20_000, () => (seen.size >= 400 ? true : undefined));
       await assert.rejects(session.removeMember(), /at least one member/);
@@ -118,14 +129,24 @@ describe('holding a message and changing members live, against the real broker',
       await session.stop();
     }
     assert.equal(seen.size, 400);
-    assert.ok(rebalances.some((e) => e.memberId === session.memberIds[0] && e.kind === 'revoke'), 'member 1 gave partitions away');
+    assert.ok(
+      rebalances.some((e) => e.memberId === session.memberIds[0] && e.kind === 'revoke'),
+      'member 1 gave partitions away',
+    );
   });
 
   it('a session stopped while its members still connect never joins the group, and every stop waits for the same end', async () => {
     const { KafkaAdmin } = await import('../../../src/core/kafka/admin');
     const topic = await newTopic(2, 10);
     const groupId = uniqueName('it-hold-early-stop');
-    const session = new ConsumerSession({ connection, groupId, topics: [topic], members: 2, mode: 'running', handler: () => undefined });
+    const session = new ConsumerSession({
+      connection,
+      groupId,
+      topics: [topic],
+      members: 2,
+      mode: 'running',
+      handler: () => undefined,
+    });
     const started = session.start().then(
       () => 'started',
       (error: Error) => error.message,

@@ -41,9 +41,14 @@ describe('lost partitions against the real broker', () => {
     await session.start();
     try {
       await waitFor('the partition to be lost and assigned again', 40_000, () =>
-        rebalances.some((e) => e.kind === 'lost') && rebalances.filter((e) => e.kind === 'assign' && e.partitions.length > 0).length >= 2 ? true : undefined,
+        rebalances.some((e) => e.kind === 'lost') &&
+        rebalances.filter((e) => e.kind === 'assign' && e.partitions.length > 0).length >= 2
+          ? true
+          : undefined,
       );
-      await waitFor('offset 1 handled again after the loss', 20_000, () => (handled.filter((o) => o === 1).length >= 2 ? true : undefined));
+      await waitFor('offset 1 handled again after the loss', 20_000, () =>
+        handled.filter((o) => o === 1).length >= 2 ? true : undefined,
+      );
     } finally {
       await session.stop();
     }

@@ -37,7 +37,14 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
     session.on('awaiting', (m) => {
       // Decide asynchronously, as a person would; if the mode changed to running meanwhile, the
       // undecided message went to the handler instead and this decision is refused.
-      setTimeout(() => void session.decide(m.id, { kind: 'ack' }).then(() => delivered.push(m), () => undefined), 1);
+      setTimeout(
+        () =>
+          void session.decide(m.id, { kind: 'ack' }).then(
+            () => delivered.push(m),
+            () => undefined,
+          ),
+        1,
+      );
     });
     await session.start();
     try {
@@ -56,7 +63,11 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
     assert.equal(new Set(delivered.map((m) => m.id)).size, 600);
     for (let p = 0; p < 3; p++) {
       const offsets = delivered.filter((m) => m.partition === p).map((m) => m.offset);
-      assert.deepEqual(offsets, offsets.map((_, i) => i), `partition ${p} order`);
+      assert.deepEqual(
+        offsets,
+        offsets.map((_, i) => i),
+        `partition ${p} order`,
+      );
     }
   });
 
@@ -66,7 +77,14 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
     await createTopic(`${topic}.dead-letter`, 1);
     const groupId = uniqueName('it-step-decisions');
     const deadLettered: DeadLetteredEvent[] = [];
-    const session = new ConsumerSession({ connection, groupId, topics: [topic], mode: 'stepping', commitPolicy: { kind: 'batch', maxMessages: 1000, maxIntervalMs: 60_000 }, retryPolicy: { baseMs: 50, capMs: 50, jitter: 0, maxAttempts: 3 } });
+    const session = new ConsumerSession({
+      connection,
+      groupId,
+      topics: [topic],
+      mode: 'stepping',
+      commitPolicy: { kind: 'batch', maxMessages: 1000, maxIntervalMs: 60_000 },
+      retryPolicy: { baseMs: 50, capMs: 50, jitter: 0, maxAttempts: 3 },
+    });
     session.on('deadLettered', (e) => deadLettered.push(e));
     await session.start();
     try {
@@ -99,7 +117,12 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
     const beforeSecond = Date.now() + 1;
     await sleep(20);
     await produceSequence(topic, 10, { start: 10, keys: 1 });
-    const session = new ConsumerSession({ connection, groupId: uniqueName('it-seek'), topics: [topic], mode: 'stepping' });
+    const session = new ConsumerSession({
+      connection,
+      groupId: uniqueName('it-seek'),
+      topics: [topic],
+      mode: 'stepping',
+    });
     await session.start();
     try {
       let m = await session.nextAwaiting(20_000);
@@ -134,7 +157,12 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
     await produceSequence(first, 3);
     await produceSequence(second, 4);
     const seen = new Set<string>();
-    const session = new ConsumerSession({ connection, groupId: uniqueName('it-regex-group'), topics: new RegExp(`${prefix.replace(/[.-]/g, '\\$&')}\\..*`), handler: (m) => void seen.add(`${m.topic}/${m.offset}`) });
+    const session = new ConsumerSession({
+      connection,
+      groupId: uniqueName('it-regex-group'),
+      topics: new RegExp(`${prefix.replace(/[.-]/g, '\\$&')}\\..*`),
+      handler: (m) => void seen.add(`${m.topic}/${m.offset}`),
+    });
     await session.start();
     try {
       await waitFor('7 messages from both topics', 30_000, () => (seen.size >= 7 ? true : undefined));
@@ -148,7 +176,10 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
   it('concurrent handlers completing out of order never let a commit pass an unfinished message', async () => {
     const topic = await newTopic(2, 400);
     const groupId = uniqueName('it-concurrency');
-    const finished = new Map<number, Set<number>>([[0, new Set()], [1, new Set()]]);
+    const finished = new Map<number, Set<number>>([
+      [0, new Set()],
+      [1, new Set()],
+    ]);
     const violations: string[] = [];
     let maxInFlight = 0;
     let inFlight = 0;
@@ -169,12 +200,16 @@ describe('modes, decisions, seeks and concurrency against the real broker', () =
     });
     session.on('committed', (e) => {
       for (const o of e.offsets) {
-        for (let i = 0; i < o.offset; i++) if (!finished.get(o.partition)?.has(i)) violations.push(`commit ${o.partition}@${o.offset} passed unfinished ${i}`);
+        for (let i = 0; i < o.offset; i++)
+          if (!finished.get(o.partition)?.has(i))
+            violations.push(`commit ${o.partition}@${o.offset} passed unfinished ${i}`);
       }
     });
     await session.start();
     try {
-      await waitFor('400 finished', 30_000, () => (finished.get(0)!.size + finished.get(1)!.size >= 400 ? true : undefined));
+      await waitFor('400 finished', 30_000, () =>
+        finished.get(0)!.size + finished.get(1)!.size >= 400 ? true : undefined,
+      );
     } finally {
       await session.stop();
     }

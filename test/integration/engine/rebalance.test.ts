@@ -32,7 +32,14 @@ for (const strategy of ['cooperative-sticky', 'range'] as AssignmentStrategy[]) 
     });
 
     function participant(name: string): Participant {
-      const p: Participant = { name, owned: new Set(), processed: [], rebalances: [], commits: [], violations: [] } as unknown as Participant;
+      const p: Participant = {
+        name,
+        owned: new Set(),
+        processed: [],
+        rebalances: [],
+        commits: [],
+        violations: [],
+      } as unknown as Participant;
       p.session = new ConsumerSession({
         connection,
         groupId,
@@ -41,8 +48,13 @@ for (const strategy of ['cooperative-sticky', 'range'] as AssignmentStrategy[]) 
         commitPolicy: { kind: 'batch', maxMessages: 100, maxIntervalMs: 500 },
         consumerConfig: { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 },
         handler: async (m) => {
-          if (!p.owned.has(`${m.partition}`)) p.violations.push(`${name} processed ${m.partition}@${m.offset} without owning it`);
-          p.processed.push({ partition: m.partition, offset: m.offset, seq: (JSON.parse(m.value?.toString() ?? '{}') as { seq: number }).seq });
+          if (!p.owned.has(`${m.partition}`))
+            p.violations.push(`${name} processed ${m.partition}@${m.offset} without owning it`);
+          p.processed.push({
+            partition: m.partition,
+            offset: m.offset,
+            seq: (JSON.parse(m.value?.toString() ?? '{}') as { seq: number }).seq,
+          });
           // A little work, so that rebalances happen while messages are in flight.
           if (m.offset % 50 === 0) await sleep(5);
         },
@@ -80,11 +92,14 @@ for (const strategy of ['cooperative-sticky', 'range'] as AssignmentStrategy[]) 
       await producing;
       const everyone = [a, b, c];
       try {
-        await waitFor('every produced message processed', 60_000, () => (new Set(everyone.flatMap((p) => p.processed.map((x) => x.seq))).size >= total ? true : undefined));
+        await waitFor('every produced message processed', 60_000, () =>
+          new Set(everyone.flatMap((p) => p.processed.map((x) => x.seq))).size >= total ? true : undefined,
+        );
         await waitFor('A to commit the ends', 20_000, async () => {
           const committed = await committedOffsets(groupId, topic);
           const processedEnd = new Map<number, number>();
-          for (const x of everyone.flatMap((p) => p.processed)) processedEnd.set(x.partition, Math.max(processedEnd.get(x.partition) ?? -1, x.offset + 1));
+          for (const x of everyone.flatMap((p) => p.processed))
+            processedEnd.set(x.partition, Math.max(processedEnd.get(x.partition) ?? -1, x.offset + 1));
           return [...processedEnd].every(([partition, end]) => committed.get(partition) === end) ? true : undefined;
         });
       } finally {
@@ -96,7 +111,10 @@ for (const strategy of ['cooperative-sticky', 'range'] as AssignmentStrategy[]) 
       assert.equal(unique.size, total, 'messages were lost');
       // Revokes commit what is done before the partition moves, so the next owner starts right after it.
       assert.equal(seqs.length - unique.size, 0, `duplicates after rebalances: ${seqs.length - unique.size}`);
-      assert.deepEqual(everyone.flatMap((p) => p.violations), []);
+      assert.deepEqual(
+        everyone.flatMap((p) => p.violations),
+        [],
+      );
       // Offsets stay in order within each owner's stretch of a partition.
       for (const p of everyone) {
         const last = new Map<number, number>();
@@ -107,9 +125,18 @@ for (const strategy of ['cooperative-sticky', 'range'] as AssignmentStrategy[]) 
       }
       const revokes = everyone.flatMap((p) => p.rebalances.filter((e) => e.kind === 'revoke'));
       assert.ok(revokes.length >= 2, `revokes: ${revokes.length}`);
-      assert.ok(everyone.some((p) => p.commits.some((e) => e.reason === 'revoke' && !e.error)), 'no commit on revoke');
-      assert.ok(b.rebalances.some((e) => e.kind === 'assign' && e.partitions.length > 0), 'B never got partitions');
-      assert.ok(c.rebalances.some((e) => e.kind === 'assign' && e.partitions.length > 0), 'C never got partitions');
+      assert.ok(
+        everyone.some((p) => p.commits.some((e) => e.reason === 'revoke' && !e.error)),
+        'no commit on revoke',
+      );
+      assert.ok(
+        b.rebalances.some((e) => e.kind === 'assign' && e.partitions.length > 0),
+        'B never got partitions',
+      );
+      assert.ok(
+        c.rebalances.some((e) => e.kind === 'assign' && e.partitions.length > 0),
+        'C never got partitions',
+      );
       assert.equal(a.rebalances[0]?.protocol, strategy === 'cooperative-sticky' ? 'COOPERATIVE' : 'EAGER');
     });
   });

@@ -25,7 +25,13 @@ describe('consumer session against the real broker', () => {
     const topic = await topicWith(3, 300);
     const groupId = uniqueName('it-engine-group');
     const seen: ConsumedMessage[] = [];
-    const session = new ConsumerSession({ connection, groupId, topics: [topic], handler: (m) => void seen.push(m), commitPolicy: { kind: 'batch', maxMessages: 50, maxIntervalMs: 1000 } });
+    const session = new ConsumerSession({
+      connection,
+      groupId,
+      topics: [topic],
+      handler: (m) => void seen.push(m),
+      commitPolicy: { kind: 'batch', maxMessages: 50, maxIntervalMs: 1000 },
+    });
     await session.start();
     try {
       await waitFor('300 handled messages', 30_000, () => (seen.length >= 300 ? true : undefined));
@@ -35,11 +41,20 @@ describe('consumer session against the real broker', () => {
         const rows = session.lag();
         return rows.length === 3 && rows.every((r) => r.highWatermark !== undefined) ? rows : undefined;
       });
-      assert.equal(lag.reduce((sum, r) => sum + (r.highWatermark ?? 0), 0), 300);
-      assert.deepEqual(lag.map((r) => r.lag), [0, 0, 0]);
+      assert.equal(
+        lag.reduce((sum, r) => sum + (r.highWatermark ?? 0), 0),
+        300,
+      );
+      assert.deepEqual(
+        lag.map((r) => r.lag),
+        [0, 0, 0],
+      );
       const snapshot = session.snapshot();
       assert.equal(snapshot.members[0].state, 'active');
-      assert.equal(snapshot.members[0].partitions.reduce((sum, p) => sum + (p.committed ?? 0), 0), 300);
+      assert.equal(
+        snapshot.members[0].partitions.reduce((sum, p) => sum + (p.committed ?? 0), 0),
+        300,
+      );
     } finally {
       await session.stop();
     }
@@ -48,7 +63,11 @@ describe('consumer session against the real broker', () => {
     const ends = new Map<number, number>();
     for (let p = 0; p < 3; p++) {
       const offsets = seen.filter((m) => m.partition === p).map((m) => m.offset);
-      assert.deepEqual(offsets, offsets.map((_, i) => i), `partition ${p}`);
+      assert.deepEqual(
+        offsets,
+        offsets.map((_, i) => i),
+        `partition ${p}`,
+      );
       ends.set(p, offsets.length);
     }
     assert.deepEqual(await committedOffsets(groupId, topic), ends);
@@ -58,7 +77,14 @@ describe('consumer session against the real broker', () => {
     const topic = await topicWith(1, 20);
     const groupId = uniqueName('it-engine-step');
     const handled: number[] = [];
-    const session = new ConsumerSession({ connection, groupId, topics: [topic], mode: 'stepping', handler: (m) => void handled.push(m.offset), commitPolicy: { kind: 'perMessage' } });
+    const session = new ConsumerSession({
+      connection,
+      groupId,
+      topics: [topic],
+      mode: 'stepping',
+      handler: (m) => void handled.push(m.offset),
+      commitPolicy: { kind: 'perMessage' },
+    });
     await session.start();
     try {
       const decided: number[] = [];
@@ -72,7 +98,10 @@ describe('consumer session against the real broker', () => {
       assert.equal((await committedOffsets(groupId, topic)).get(0), 2);
       session.setMode('running');
       await waitFor('the rest handled', 20_000, () => (handled.length >= 15 ? true : undefined));
-      assert.deepEqual(handled, Array.from({ length: 15 }, (_, i) => i + 5));
+      assert.deepEqual(
+        handled,
+        Array.from({ length: 15 }, (_, i) => i + 5),
+      );
       session.commitNow();
       assert.equal((await committedOffsets(groupId, topic)).get(0), 2, 'a commit passed the skipped message');
     } finally {
@@ -91,7 +120,9 @@ describe('consumer session against the real broker', () => {
       await waitFor('a stable assignment of both partitions', 30_000, () => {
         const snapshot = session.snapshot();
         const owned = snapshot.members.flatMap((m) => m.partitions.map((p) => p.partition));
-        return owned.length === 2 && snapshot.members.filter((m) => m.state === 'idle').length === 1 ? snapshot : undefined;
+        return owned.length === 2 && snapshot.members.filter((m) => m.state === 'idle').length === 1
+          ? snapshot
+          : undefined;
       });
     } finally {
       await session.stop();

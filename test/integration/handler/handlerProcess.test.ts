@@ -35,7 +35,10 @@ describe('the Node handler process, for real (no broker)', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function start(module: string, options: { exportName?: string; waitReady?: boolean } = {}): Promise<RunningHandler> {
+  async function start(
+    module: string,
+    options: { exportName?: string; waitReady?: boolean } = {},
+  ): Promise<RunningHandler> {
     const handler = await startHandler(module, options);
     running.push(handler);
     return handler;
@@ -67,15 +70,26 @@ describe('the Node handler process, for real (no broker)', function () {
 
   it('returned decisions come back as decisions', async () => {
     const h = await start(path.join(fixtures, 'handleOrder.ts'));
-    const [retry, dlq] = await Promise.all([h.channel.call(frame(1, { orderId: 'a', action: 'retry' })), h.channel.call(frame(2, { orderId: 'b', action: 'deadLetter' }))]);
+    const [retry, dlq] = await Promise.all([
+      h.channel.call(frame(1, { orderId: 'a', action: 'retry' })),
+      h.channel.call(frame(2, { orderId: 'b', action: 'deadLetter' })),
+    ]);
     assert.deepEqual(retry, { id: retry.id, outcome: 'decision', decision: 'retry', reason: 'asked for a retry' });
-    assert.deepEqual(dlq, { id: dlq.id, outcome: 'decision', decision: 'deadLetter', reason: 'order b is a duplicate' });
+    assert.deepEqual(dlq, {
+      id: dlq.id,
+      outcome: 'decision',
+      decision: 'deadLetter',
+      reason: 'order b is a duplicate',
+    });
   });
 
   it('loads CommonJS, ESM (.mjs) and a default export', async () => {
     const cjs = write('cjs.js', 'exports.handle = (m) => { if (m.value.n !== 1) throw new Error("wrong"); };');
     const esm = write('esm.mjs', 'export async function handle(m, ctx) { ctx.log("esm " + m.offset); }');
-    const def = write('def.js', 'module.exports = async function (m) { return m.value.n > 5 ? { decision: "skip" } : undefined; };');
+    const def = write(
+      'def.js',
+      'module.exports = async function (m) { return m.value.n > 5 ? { decision: "skip" } : undefined; };',
+    );
     for (const [module, value, outcome] of [
       [cjs, { n: 1 }, 'ok'],
       [esm, { n: 1 }, 'ok'],
@@ -97,7 +111,11 @@ describe('the Node handler process, for real (no broker)', function () {
     });
     const js = write('broken.js', 'exports.handle = (m) => {\n\n  return m..value;\n};\n');
     const h2 = await start(js, { waitReady: false });
-    await assert.rejects(h2.channel.waitReady(20_000), (error: unknown) => error instanceof HandlerProcessError && /broken\.js:3/.test(error.message + (error.detail?.stack ?? '')));
+    await assert.rejects(
+      h2.channel.waitReady(20_000),
+      (error: unknown) =>
+        error instanceof HandlerProcessError && /broken\.js:3/.test(error.message + (error.detail?.stack ?? '')),
+    );
   });
 
   it('a module without the named export fails to load and says what it exports', async () => {
@@ -133,7 +151,10 @@ describe('the Node handler process, for real (no broker)', function () {
 
   it('a time limit fails the call with a typed timeout', async () => {
     const h = await start(path.join(fixtures, 'handleOrder.ts'));
-    await assert.rejects(h.channel.call(frame(1, { orderId: 's', action: 'slow' }), { timeoutMs: 300 }), (e: unknown) => e instanceof HandlerProcessError && e.reason === 'timeout');
+    await assert.rejects(
+      h.channel.call(frame(1, { orderId: 's', action: 'slow' }), { timeoutMs: 300 }),
+      (e: unknown) => e instanceof HandlerProcessError && e.reason === 'timeout',
+    );
   });
 
   it('SIGKILL mid-message: the call fails as "exited", and a restarted process takes over the same endpoint', async () => {
@@ -145,7 +166,10 @@ describe('the Node handler process, for real (no broker)', function () {
     await assert.rejects(call, (e: unknown) => e instanceof HandlerProcessError && e.reason === 'exited');
     assert.equal((await lost).reason, 'exited');
     assert.equal(h.channel.state, 'waiting');
-    await assert.rejects(h.channel.call(frame(2, {})), (e: unknown) => e instanceof HandlerProcessError && e.reason === 'notConnected');
+    await assert.rejects(
+      h.channel.call(frame(2, {})),
+      (e: unknown) => e instanceof HandlerProcessError && e.reason === 'notConnected',
+    );
     h.restart();
     await h.channel.waitReady(20_000);
     assert.equal((await h.channel.call(frame(2, { orderId: 'again' }))).outcome, 'ok');
@@ -164,7 +188,9 @@ describe('the Node handler process, for real (no broker)', function () {
       const peer = net.connect({ host, port: Number(port) });
       peer.resume(); // reads (and drops) the welcome, so the close is seen
       const lost = new Promise<HandlerProcessError>((resolve) => channel.once('lost', resolve));
-      peer.write(encodeFrame({ type: 'hello', protocol: 1, token: channel.env[HANDLER_ENV.token], runtime: 'x', pid: 1 }));
+      peer.write(
+        encodeFrame({ type: 'hello', protocol: 1, token: channel.env[HANDLER_ENV.token], runtime: 'x', pid: 1 }),
+      );
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(channel.state, 'loading');
       const garbage = Buffer.from('\x00\x00\x00\x05{oops');

@@ -18,7 +18,10 @@ const decode = messageDecoder(codec);
 async function produce(topic: string, values: unknown[]): Promise<void> {
   const producer = kafkaClient().producer();
   await producer.connect();
-  await producer.send({ topic, messages: values.map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v), headers: { origin: 'it' } })) });
+  await producer.send({
+    topic,
+    messages: values.map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v), headers: { origin: 'it' } })),
+  });
   await producer.disconnect();
 }
 
@@ -44,7 +47,13 @@ describe('a developer handler in its own process, in a real consumer group', fun
   it('running mode: ok commits, a thrown error and a deadLetter decision go to the DLQ with the handler’s class, a retriable failure is retried', async () => {
     const topic = await newTopic();
     const groupId = uniqueName('it-handler-group');
-    await produce(topic, [{ orderId: 'a' }, { orderId: 'b', action: 'fail' }, { orderId: 'c', action: 'transient' }, { orderId: 'd', action: 'deadLetter' }, { orderId: 'e' }]);
+    await produce(topic, [
+      { orderId: 'a' },
+      { orderId: 'b', action: 'fail' },
+      { orderId: 'c', action: 'transient' },
+      { orderId: 'd', action: 'deadLetter' },
+      { orderId: 'e' },
+    ]);
     const handler = await startHandler(path.join(fixtures, 'handleOrder.ts'));
     handlers.push(handler);
     const session = new ConsumerSession({
@@ -60,9 +69,13 @@ describe('a developer handler in its own process, in a real consumer group', fun
     session.on('deadLettered', (e) => order.push(`dlq:${e.message.offset}`));
     session.on('committed', (e: CommitEvent) => order.push(...e.offsets.map((o) => `commit:${o.offset}`)));
     await session.start();
-    await waitFor('all five messages committed', 60_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 5 ? true : undefined));
+    await waitFor('all five messages committed', 60_000, async () =>
+      (await committedOffsets(groupId, topic)).get(0) === 5 ? true : undefined,
+    );
 
-    const seen = handler.logs.map((l) => JSON.parse(l) as { seen: number; orderId: string; attempt: number; key: string; header: string });
+    const seen = handler.logs.map(
+      (l) => JSON.parse(l) as { seen: number; orderId: string; attempt: number; key: string; header: string },
+    );
     assert.deepEqual(
       seen.map((s) => `${s.orderId}#${s.attempt}`),
       ['a#1', 'b#1', 'c#1', 'c#2', 'd#1', 'e#1'],
@@ -102,23 +115,39 @@ exports.handle = async (m, ctx) => {
     );
     const handler = await startHandler(module);
     handlers.push(handler);
-    const session = new ConsumerSession({ connection, groupId, topics: [topic], commitPolicy: { kind: 'perMessage' }, handler: processHandler({ channel: handler.channel, decode, timeoutMs: () => undefined }) });
+    const session = new ConsumerSession({
+      connection,
+      groupId,
+      topics: [topic],
+      commitPolicy: { kind: 'perMessage' },
+      handler: processHandler({ channel: handler.channel, decode, timeoutMs: () => undefined }),
+    });
     sessions.push(session);
     const held: string[] = [];
     session.on('held', (m, why) => held.push(`${m.offset}: ${why}`));
     await session.start();
-    await waitFor('the slow message to reach the handler', 30_000, () => (handler.logs.includes('2') ? true : undefined));
+    await waitFor('the slow message to reach the handler', 30_000, () =>
+      handler.logs.includes('2') ? true : undefined,
+    );
     handler.process.kill('SIGKILL');
-    await waitFor('the session to stop on the message', 20_000, () => (session.mode === 'stepping' && session.awaiting ? true : undefined));
+    await waitFor('the session to stop on the message', 20_000, () =>
+      session.mode === 'stepping' && session.awaiting ? true : undefined,
+    );
     assert.equal(session.awaiting?.offset, 2);
     assert.match(held.join('\n'), /^2: .*went away/);
-    assert.equal((await committedOffsets(groupId, topic)).get(0), 2, 'committed up to the last message done, not past the one in flight');
+    assert.equal(
+      (await committedOffsets(groupId, topic)).get(0),
+      2,
+      'committed up to the last message done, not past the one in flight',
+    );
 
     fs.rmSync(gate);
     handler.restart();
     await handler.channel.waitReady(20_000);
     session.setMode('running');
-    await waitFor('the rest committed', 30_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 4 ? true : undefined));
+    await waitFor('the rest committed', 30_000, async () =>
+      (await committedOffsets(groupId, topic)).get(0) === 4 ? true : undefined,
+    );
     assert.deepEqual(handler.logs, ['0', '1', '2', '2', '3'], 'offset 2 was handled again, nothing was skipped');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -130,7 +159,10 @@ exports.handle = async (m, ctx) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-hold-'));
     const module = path.join(dir, 'handler.js');
     // A busy loop stops the handler process's event loop, as a debugger paused at a breakpoint does.
-    fs.writeFileSync(module, 'exports.handle = (m) => { if (m.value.n === 0) { const end = Date.now() + 10000; while (Date.now() < end) {} } };');
+    fs.writeFileSync(
+      module,
+      'exports.handle = (m) => { if (m.value.n === 0) { const end = Date.now() + 10000; while (Date.now() < end) {} } };',
+    );
     const handler = await startHandler(module);
     handlers.push(handler);
     const session = new ConsumerSession({
@@ -146,9 +178,15 @@ exports.handle = async (m, ctx) => {
     session.on('rebalance', (e) => rebalances.push(e.kind));
     await session.start();
     const held = Date.now();
-    await waitFor('both messages committed', 60_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 2 ? true : undefined));
+    await waitFor('both messages committed', 60_000, async () =>
+      (await committedOffsets(groupId, topic)).get(0) === 2 ? true : undefined,
+    );
     assert.ok(Date.now() - held >= 9_000, 'the handler really held the message past max.poll.interval.ms');
-    assert.deepEqual(rebalances, ['assign'], `no revoke or lost partition while the handler held the message (${rebalances.join(', ')})`);
+    assert.deepEqual(
+      rebalances,
+      ['assign'],
+      `no revoke or lost partition while the handler held the message (${rebalances.join(', ')})`,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

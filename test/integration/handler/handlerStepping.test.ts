@@ -30,22 +30,47 @@ describe('stepping through a real group with the developer’s handler (what Nex
     await createTopic(`${topic}.dead-letter`, 1);
     const producer = kafkaClient().producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ orderId: 'a' }, { orderId: 'b', action: 'fail' }, { orderId: 'c', action: 'deadLetter' }, { orderId: 'd' }].map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v) })) });
+    await producer.send({
+      topic,
+      messages: [
+        { orderId: 'a' },
+        { orderId: 'b', action: 'fail' },
+        { orderId: 'c', action: 'deadLetter' },
+        { orderId: 'd' },
+      ].map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v) })),
+    });
     await producer.disconnect();
     handler = await startHandler(path.join(fixtures, 'handleOrder.ts'));
     const groupId = uniqueName('it-handler-step-group');
     controller = new SessionController(
       's-1',
-      { clusterId: 'local', clusterName: 'local', groupId, topics: [topic], autoOffsetReset: 'earliest', mode: 'stepping', handler: 'noop', commitPolicy: { kind: 'perMessage' }, members: 1 },
-      { connection, decoder: codec, handler: processHandler({ channel: handler.channel, decode, timeoutMs: () => undefined }) },
+      {
+        clusterId: 'local',
+        clusterName: 'local',
+        groupId,
+        topics: [topic],
+        autoOffsetReset: 'earliest',
+        mode: 'stepping',
+        handler: 'noop',
+        commitPolicy: { kind: 'perMessage' },
+        members: 1,
+      },
+      {
+        connection,
+        decoder: codec,
+        handler: processHandler({ channel: handler.channel, decode, timeoutMs: () => undefined }),
+      },
     );
     const c = controller;
     await c.start();
-    const shown = (offset: number) => waitFor(`offset ${offset} waiting`, 20_000, () => (c.current?.offset === offset ? true : undefined));
+    const shown = (offset: number) =>
+      waitFor(`offset ${offset} waiting`, 20_000, () => (c.current?.offset === offset ? true : undefined));
 
     await shown(0);
     await c.decide('next');
-    await waitFor('offset 0 committed', 10_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 1 ? true : undefined));
+    await waitFor('offset 0 committed', 10_000, async () =>
+      (await committedOffsets(groupId, topic)).get(0) === 1 ? true : undefined,
+    );
     assert.equal(JSON.parse(handler.logs[0]).orderId, 'a');
 
     await shown(1);
@@ -62,8 +87,12 @@ describe('stepping through a real group with the developer’s handler (what Nex
     await c.decide('next');
     await shown(3);
     await c.decide('next');
-    await waitFor('everything committed', 20_000, async () => ((await committedOffsets(groupId, topic)).get(0) === 4 ? true : undefined));
-    const envelopes = (await readAll(`${topic}.dead-letter`, 2)).map((r) => JSON.parse(r.value?.toString() ?? '') as DeadLetterEnvelope);
+    await waitFor('everything committed', 20_000, async () =>
+      (await committedOffsets(groupId, topic)).get(0) === 4 ? true : undefined,
+    );
+    const envelopes = (await readAll(`${topic}.dead-letter`, 2)).map(
+      (r) => JSON.parse(r.value?.toString() ?? '') as DeadLetterEnvelope,
+    );
     assert.deepEqual(
       envelopes.map((e) => [e.original_offset, e.error_type, e.error_message]),
       [
@@ -77,9 +106,15 @@ describe('stepping through a real group with the developer’s handler (what Nex
     const failed = await c.replay(topic, 0, 1);
     assert.equal(failed.result.kind, 'failed');
     assert.match(failed.result.kind === 'failed' ? failed.result.error : '', /^OrderRejected: order b has no customer/);
-    assert.match(c.panelState().notice?.text ?? '', /Replayed .* offset 1: the handler failed \(nothing was committed\)/);
+    assert.match(
+      c.panelState().notice?.text ?? '',
+      /Replayed .* offset 1: the handler failed \(nothing was committed\)/,
+    );
     assert.equal((await c.replay(topic, 0, 0)).result.kind, 'returned');
-    assert.deepEqual(handler.logs.slice(before).map((l) => JSON.parse(l).orderId), ['b', 'a']);
+    assert.deepEqual(
+      handler.logs.slice(before).map((l) => JSON.parse(l).orderId),
+      ['b', 'a'],
+    );
     assert.equal((await committedOffsets(groupId, topic)).get(0), 4, 'a replay commits nothing');
     await assert.rejects(c.replay(topic, 0, 99), /offsets 0 to 3; 99 is not among them/);
   });

@@ -13,7 +13,15 @@ describe('reading one record by offset (replay, browsing) against the real broke
     await createTopic(topic, 2);
     const producer = kafkaClient().producer();
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 1, key: `k${i}`, value: `v${i}`, headers: { n: String(i) } })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 5 }, (_, i) => ({
+        partition: 1,
+        key: `k${i}`,
+        value: `v${i}`,
+        headers: { n: String(i) },
+      })),
+    });
     await producer.disconnect();
   });
   after(() => deleteTopicsQuietly(topic));
@@ -23,7 +31,10 @@ describe('reading one record by offset (replay, browsing) against the real broke
     assert.equal(record.offset, 3);
     assert.equal(record.key?.toString(), 'k3');
     assert.equal(record.value?.toString(), 'v3');
-    assert.deepEqual(record.headers?.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.toString()]))), [{ n: '3' }]);
+    assert.deepEqual(
+      record.headers?.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.toString()]))),
+      [{ n: '3' }],
+    );
   });
 
   it('never joins or creates a group, and commits nothing', async () => {
@@ -31,14 +42,22 @@ describe('reading one record by offset (replay, browsing) against the real broke
     await fetchRecord(connection, topic, 1, 0);
     await fetchRecord(connection, topic, 1, 4);
     const after = await withAdmin((admin) => admin.listGroups());
-    const names = (list: typeof before) => list.groups.map((g) => g.groupId).filter((g) => g.startsWith('kafka-lab-fetch-'));
+    const names = (list: typeof before) =>
+      list.groups.map((g) => g.groupId).filter((g) => g.startsWith('kafka-lab-fetch-'));
     assert.deepEqual(names(after), names(before));
     assert.deepEqual(names(after), []);
   });
 
   it('an offset the partition does not hold is a typed error that says which offsets it holds', async () => {
-    await assert.rejects(fetchRecord(connection, topic, 1, 5), (e: unknown) => e instanceof KafkaClientError && e.reason === 'invalidRequest' && /offsets 0 to 4/.test(e.message));
-    await assert.rejects(fetchRecord(connection, topic, 0, 0), (e: unknown) => e instanceof KafkaClientError && /0 is not among them/.test(e.message));
+    await assert.rejects(
+      fetchRecord(connection, topic, 1, 5),
+      (e: unknown) =>
+        e instanceof KafkaClientError && e.reason === 'invalidRequest' && /offsets 0 to 4/.test(e.message),
+    );
+    await assert.rejects(
+      fetchRecord(connection, topic, 0, 0),
+      (e: unknown) => e instanceof KafkaClientError && /0 is not among them/.test(e.message),
+    );
   });
 
   it('an unreachable broker fails within the bound', async () => {

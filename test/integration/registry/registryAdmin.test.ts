@@ -18,10 +18,18 @@ function valueOf<T>(result: RegistryResult<T>): T {
   return result.value;
 }
 
-const avro = (fields: object[]): string => JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.admin', fields });
+const avro = (fields: object[]): string =>
+  JSON.stringify({ type: 'record', name: 'Reading', namespace: 'lab.admin', fields });
 const v1 = avro([{ name: 'celsius', type: 'double' }]);
-const v2 = avro([{ name: 'celsius', type: 'double' }, { name: 'unit', type: 'string', default: 'C' }]);
-const v3 = avro([{ name: 'celsius', type: 'double' }, { name: 'unit', type: 'string', default: 'C' }, { name: 'sensor', type: ['null', 'string'], default: null }]);
+const v2 = avro([
+  { name: 'celsius', type: 'double' },
+  { name: 'unit', type: 'string', default: 'C' },
+]);
+const v3 = avro([
+  { name: 'celsius', type: 'double' },
+  { name: 'unit', type: 'string', default: 'C' },
+  { name: 'sensor', type: ['null', 'string'], default: null },
+]);
 const breaking = avro([{ name: 'celsius', type: 'string' }]);
 
 describe('schema registry admin calls against the real registry', function () {
@@ -47,7 +55,10 @@ describe('schema registry admin calls against the real registry', function () {
     const subject = newSubject('read');
     const { id } = valueOf(await registry.register(subject, { schemaType: 'AVRO', schema: v1 }));
     const version = valueOf(await registry.getSchemaByVersion(subject, 1));
-    assert.deepEqual({ ...version, schema: JSON.parse(version.schema) }, { subject, version: 1, id, schemaType: 'AVRO', schema: JSON.parse(v1), references: [] });
+    assert.deepEqual(
+      { ...version, schema: JSON.parse(version.schema) },
+      { subject, version: 1, id, schemaType: 'AVRO', schema: JSON.parse(v1), references: [] },
+    );
 
     const proto = newSubject('proto');
     const protoText = 'syntax = "proto3";\npackage lab.admin;\n\nmessage Reading {\n  double celsius = 1;\n}\n';
@@ -57,13 +68,24 @@ describe('schema registry admin calls against the real registry', function () {
     assert.equal(protoVersion.schema, protoText, 'Protobuf text comes back as registered');
 
     const json = newSubject('json');
-    valueOf(await registry.register(json, { schemaType: 'JSON', schema: '{"type":"object","properties":{"celsius":{"type":"number"}}}' }));
+    valueOf(
+      await registry.register(json, {
+        schemaType: 'JSON',
+        schema: '{"type":"object","properties":{"celsius":{"type":"number"}}}',
+      }),
+    );
     assert.equal(valueOf(await registry.getSchemaByVersion(json, 1)).schemaType, 'JSON');
 
     // A reference: a JSON Schema that points at the first one.
     const withRef = newSubject('ref');
     const references = [{ name: 'reading.json', subject: json, version: 1 }];
-    valueOf(await registry.register(withRef, { schemaType: 'JSON', schema: '{"type":"object","properties":{"reading":{"$ref":"reading.json"}}}', references }));
+    valueOf(
+      await registry.register(withRef, {
+        schemaType: 'JSON',
+        schema: '{"type":"object","properties":{"reading":{"$ref":"reading.json"}}}',
+        references,
+      }),
+    );
     assert.deepEqual(valueOf(await registry.getSchemaByVersion(withRef, 1)).references, references);
     // A referenced schema cannot be deleted (Apicurio answers 422 / 42206, as Confluent does).
     const referenced = errorOf(await registry.deleteSubject(json));
@@ -72,10 +94,13 @@ describe('schema registry admin calls against the real registry', function () {
     assert.equal(errorOf(await registry.deleteVersion(json, 1, { permanent: true })).reason, 'referenced');
   });
 
-  it('checks a candidate against the latest version; an incompatible registration is refused with the registry\'s reasons', async () => {
+  it("checks a candidate against the latest version; an incompatible registration is refused with the registry's reasons", async () => {
     const subject = newSubject('compat');
     valueOf(await registry.register(subject, { schemaType: 'AVRO', schema: v1 }));
-    assert.equal(valueOf(await registry.checkCompatibility(subject, { schemaType: 'AVRO', schema: v2 })).compatible, true);
+    assert.equal(
+      valueOf(await registry.checkCompatibility(subject, { schemaType: 'AVRO', schema: v2 })).compatible,
+      true,
+    );
     const verdict = valueOf(await registry.checkCompatibility(subject, { schemaType: 'AVRO', schema: breaking }));
     assert.equal(verdict.compatible, false);
     // Apicurio difference: even with verbose=true its check sends no "messages"; Confluent lists the reasons.
@@ -85,22 +110,37 @@ describe('schema registry admin calls against the real registry', function () {
     assert.equal(refused.reason, 'incompatible');
     assert.equal(refused.details.status, 409);
     // The reasons come with the refused registration (Apicurio: its rule violation, with the diff).
-    assert.match(refused.details.registryMessage ?? '', /STRING not compatible with writer type: DOUBLE at \/fields\/0\/type/);
-    assert.match(refused.message, /not compatible with the subject's earlier versions.*The registry said: .*STRING not compatible/);
+    assert.match(
+      refused.details.registryMessage ?? '',
+      /STRING not compatible with writer type: DOUBLE at \/fields\/0\/type/,
+    );
+    assert.match(
+      refused.message,
+      /not compatible with the subject's earlier versions.*The registry said: .*STRING not compatible/,
+    );
     assert.deepEqual(valueOf(await registry.listVersions(subject)), [1], 'nothing was registered');
   });
 
   it('a compatibility check of a schema that does not parse is "invalid schema", not a server error', async () => {
     const subject = newSubject('invalid');
     valueOf(await registry.register(subject, { schemaType: 'AVRO', schema: v1 }));
-    const error = errorOf(await registry.checkCompatibility(subject, { schemaType: 'AVRO', schema: '{"type":"recordd"}' }));
+    const error = errorOf(
+      await registry.checkCompatibility(subject, { schemaType: 'AVRO', schema: '{"type":"recordd"}' }),
+    );
     assert.equal(error.reason, 'invalidSchema');
     assert.match(error.message, /considers the schema invalid.*invalid Avro schema/);
     // Apicurio difference: against a JSON Schema subject the same text gets 500 with error_code 0
     // (Confluent: 422 / 42201); the client classifies it as an invalid schema too.
     const json = newSubject('invalid-json');
-    valueOf(await registry.register(json, { schemaType: 'JSON', schema: '{"type":"object","properties":{"a":{"type":"string"}}}' }));
-    const quirk = errorOf(await registry.checkCompatibility(json, { schemaType: 'JSON', schema: '{"type":"recordd"}' }));
+    valueOf(
+      await registry.register(json, {
+        schemaType: 'JSON',
+        schema: '{"type":"object","properties":{"a":{"type":"string"}}}',
+      }),
+    );
+    const quirk = errorOf(
+      await registry.checkCompatibility(json, { schemaType: 'JSON', schema: '{"type":"recordd"}' }),
+    );
     assert.deepEqual([quirk.reason, quirk.details.status, quirk.details.errorCode], ['invalidSchema', 500, 0]);
     assert.match(quirk.message, /considers the schema invalid.*recordd/);
   });
@@ -176,7 +216,12 @@ describe('schema registry admin calls against the real registry', function () {
 
   it('names a missing subject precisely', async () => {
     const missing = `${uniqueName('it-admin-missing')}-value`;
-    const results: Array<RegistryResult<unknown>> = [await registry.listVersions(missing), await registry.deleteSubject(missing), await registry.deleteVersion(missing, 1), await registry.getSchemaByVersion(missing, 'latest')];
+    const results: Array<RegistryResult<unknown>> = [
+      await registry.listVersions(missing),
+      await registry.deleteSubject(missing),
+      await registry.deleteVersion(missing, 1),
+      await registry.getSchemaByVersion(missing, 'latest'),
+    ];
     for (const result of results) {
       const error = errorOf(result);
       assert.equal(error.reason, 'subjectNotFound');
@@ -209,7 +254,11 @@ describe('schema registry admin calls against the real registry', function () {
       const front = await RegistryFront.start(services.registry.url, { users: { alice: 'alice-pw' } });
       const client = new SchemaRegistryClient({ id: 'it-admin-401', url: front.url });
       try {
-        const results: Array<RegistryResult<unknown>> = [await client.listSubjects(), await client.listVersions('x-value'), await client.deleteSubject('x-value', { permanent: true })];
+        const results: Array<RegistryResult<unknown>> = [
+          await client.listSubjects(),
+          await client.listVersions('x-value'),
+          await client.deleteSubject('x-value', { permanent: true }),
+        ];
         for (const result of results) {
           const error = errorOf(result);
           assert.equal(error.reason, 'unauthorized');

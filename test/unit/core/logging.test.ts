@@ -17,7 +17,11 @@ describe('logging and redaction', () => {
     assert.equal(clean['sasl.password'], REDACTED);
     assert.equal(clean['ssl.key.password'], REDACTED);
     assert.equal(clean['sasl.oauthbearer.client.secret'], REDACTED);
-    assert.deepEqual(clean.registry, { url: 'http://r', auth: { username: 'bob', password: REDACTED }, bearerToken: REDACTED });
+    assert.deepEqual(clean.registry, {
+      url: 'http://r',
+      auth: { username: 'bob', password: REDACTED },
+      bearerToken: REDACTED,
+    });
     assert.ok(!JSON.stringify(clean).includes('hunter2'));
   });
 

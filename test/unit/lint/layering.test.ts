@@ -27,7 +27,11 @@ function cruise(cwd: string, outputType: 'json' | 'err-long'): Promise<Run> {
       { cwd, timeout: RUN_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
-          reject(new Error(`depcruise did not finish within ${RUN_TIMEOUT_MS} ms (or could not start): ${error.message}\n${stderr}`));
+          reject(
+            new Error(
+              `depcruise did not finish within ${RUN_TIMEOUT_MS} ms (or could not start): ${error.message}\n${stderr}`,
+            ),
+          );
           return;
         }
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
@@ -120,7 +124,11 @@ describe('layering rules (.dependency-cruiser.cjs)', function () {
       fs.mkdirSync(path.join(tree, path.dirname(file)), { recursive: true });
       fs.writeFileSync(path.join(tree, file), `${text}\n`);
     }
-    const [fixtureJson, fixtureErr, real] = await Promise.all([cruise(tree, 'json'), cruise(tree, 'err-long'), cruise(repoRoot, 'err-long')]);
+    const [fixtureJson, fixtureErr, real] = await Promise.all([
+      cruise(tree, 'json'),
+      cruise(tree, 'err-long'),
+      cruise(repoRoot, 'err-long'),
+    ]);
     runs = { fixtureJson, fixtureErr, real };
   });
 
@@ -129,7 +137,10 @@ describe('layering rules (.dependency-cruiser.cjs)', function () {
   });
 
   it('reports each broken rule in the fixture, and nothing for its legal imports', () => {
-    const result = JSON.parse(runs.fixtureJson.stdout) as { modules: { source: string }[]; summary: { violations: Violation[] } };
+    const result = JSON.parse(runs.fixtureJson.stdout) as {
+      modules: { source: string }[];
+      summary: { violations: Violation[] };
+    };
     const cruised = result.modules.filter((m) => m.source.startsWith('src/')).map((m) => m.source);
     assert.deepEqual(cruised.sort(), Object.keys(fixture).sort(), 'every fixture file is cruised');
     const found = result.summary.violations.map((v) => `${v.rule.name} ${v.from} -> ${v.to}`).sort();
@@ -139,7 +150,9 @@ describe('layering rules (.dependency-cruiser.cjs)', function () {
 
   it('names the folders of a cycle', () => {
     const result = JSON.parse(runs.fixtureJson.stdout) as { summary: { violations: Violation[] } };
-    const cycle = result.summary.violations.find((v) => v.rule.name === 'no-folder-cycles' && v.from === 'src/core/codec');
+    const cycle = result.summary.violations.find(
+      (v) => v.rule.name === 'no-folder-cycles' && v.from === 'src/core/codec',
+    );
     assert.deepEqual(
       cycle?.cycle?.map((step) => step.name),
       ['src/core/registry', 'src/core/codec'],
@@ -148,8 +161,14 @@ describe('layering rules (.dependency-cruiser.cjs)', function () {
 
   it('fails the lint command on the fixture, with the cycle in its output', () => {
     assert.notEqual(runs.fixtureErr.code, 0, 'depcruise exits non-zero when a rule is broken');
-    assert.match(runs.fixtureErr.stdout, /error no-folder-cycles: src\/core\/codec →\s+src\/core\/registry →\s+src\/core\/codec/);
-    assert.match(runs.fixtureErr.stdout, /error core-registry-layer: src\/core\/registry\/client\.ts → src\/core\/codec\/codecErrors\.ts/);
+    assert.match(
+      runs.fixtureErr.stdout,
+      /error no-folder-cycles: src\/core\/codec →\s+src\/core\/registry →\s+src\/core\/codec/,
+    );
+    assert.match(
+      runs.fixtureErr.stdout,
+      /error core-registry-layer: src\/core\/registry\/client\.ts → src\/core\/codec\/codecErrors\.ts/,
+    );
   });
 
   it('passes on the real src/', () => {

@@ -10,7 +10,13 @@ function emitter<T>() {
     listeners.add(listener);
     return { dispose: () => listeners.delete(listener) };
   };
-  return { event, fire: (e: T) => listeners.forEach((l) => l(e)), get size() { return listeners.size; } };
+  return {
+    event,
+    fire: (e: T) => listeners.forEach((l) => l(e)),
+    get size() {
+      return listeners.size;
+    },
+  };
 }
 
 type Item = { id: string; kind?: string };
@@ -19,13 +25,22 @@ const groups: Item = { id: 'cluster:c/groups', kind: 'folder' };
 const g1: Item = { id: 'cluster:c/group:g1', kind: 'group' };
 const g2: Item = { id: 'cluster:c/group:g2', kind: 'group' };
 const topics: Item = { id: 'cluster:c/topics', kind: 'folder' };
-const parents: Record<string, Item | undefined> = { [groups.id]: cluster, [g1.id]: groups, [g2.id]: groups, [topics.id]: cluster };
+const parents: Record<string, Item | undefined> = {
+  [groups.id]: cluster,
+  [g1.id]: groups,
+  [g2.id]: groups,
+  [topics.id]: cluster,
+};
 
 function rig(seconds: number) {
   const expand = emitter<vscode.TreeViewExpansionEvent<vscode.TreeItem>>();
   const collapse = emitter<vscode.TreeViewExpansionEvent<vscode.TreeItem>>();
   const setting = emitter<void>();
-  const treeView = { visible: true, onDidExpandElement: expand.event, onDidCollapseElement: collapse.event } as unknown as vscode.TreeView<vscode.TreeItem>;
+  const treeView = {
+    visible: true,
+    onDidExpandElement: expand.event,
+    onDidCollapseElement: collapse.event,
+  } as unknown as vscode.TreeView<vscode.TreeItem>;
   const refreshed: string[] = [];
   const onScreen = new Set([cluster, groups, g1, g2, topics].map((i) => i.id));
   const tree: RefreshableTree = {
@@ -37,7 +52,12 @@ function rig(seconds: number) {
     },
   };
   let value = seconds;
-  const refresher = new GroupLagRefresher(treeView, tree, () => value, (listener) => setting.event(listener));
+  const refresher = new GroupLagRefresher(
+    treeView,
+    tree,
+    () => value,
+    (listener) => setting.event(listener),
+  );
   return {
     refresher,
     refreshed,

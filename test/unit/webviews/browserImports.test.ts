@@ -26,7 +26,13 @@ describe('browser code imports neither vscode nor Node (eslint.config.mjs)', fun
   this.timeout(60_000);
   const eslint = new ESLint({ cwd: repoRoot });
 
-  for (const file of ['src/webviews/shared/view/probe.ts', 'src/webviews/sessionPanel/main.ts', 'src/webviews/sessionPanel/view/probe.ts', 'src/webviews/sessionPanel/protocol.ts', 'src/webviews/shared/rpc.ts']) {
+  for (const file of [
+    'src/webviews/shared/view/probe.ts',
+    'src/webviews/sessionPanel/main.ts',
+    'src/webviews/sessionPanel/view/probe.ts',
+    'src/webviews/sessionPanel/protocol.ts',
+    'src/webviews/shared/rpc.ts',
+  ]) {
     it(`refuses each forbidden import in ${file}`, async () => {
       for (const code of FORBIDDEN) assert.equal(await restrictedImports(eslint, code, file), 1, `${file}: ${code}`);
     });
@@ -35,6 +41,13 @@ describe('browser code imports neither vscode nor Node (eslint.config.mjs)', fun
   it('allows them in host-side webview code, and allows pure core helpers in browser code', async () => {
     assert.equal(await restrictedImports(eslint, FORBIDDEN[0]!, 'src/webviews/shared/panelHost.ts'), 0);
     assert.equal(await restrictedImports(eslint, FORBIDDEN[2]!, 'src/webviews/sessionPanel/sessionPanel.ts'), 0);
-    assert.equal(await restrictedImports(eslint, "import { describeRunUntil } from '../../core/session/runUntil';\nexport const a = describeRunUntil;", 'src/webviews/sessionPanel/main.ts'), 0);
+    assert.equal(
+      await restrictedImports(
+        eslint,
+        "import { describeRunUntil } from '../../core/session/runUntil';\nexport const a = describeRunUntil;",
+        'src/webviews/sessionPanel/main.ts',
+      ),
+      0,
+    );
   });
 });

@@ -5,7 +5,10 @@ const page: WebviewPage = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
   nonce: 'AbCdEfGhIjKlMnOpQrStUvWx',
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/sessionPanel.js',
-  styleUris: ['https://file+.vscode-resource.vscode-cdn.net/ext/media/webview/shared.css', 'https://file+.vscode-resource.vscode-cdn.net/ext/media/webview/sessionPanel.css'],
+  styleUris: [
+    'https://file+.vscode-resource.vscode-cdn.net/ext/media/webview/shared.css',
+    'https://file+.vscode-resource.vscode-cdn.net/ext/media/webview/sessionPanel.css',
+  ],
   rootId: 'kafka-lab-session-panel',
   title: 'Consumer session',
   loadingText: 'Waiting for the session…',
@@ -24,9 +27,18 @@ describe('the webview page', () => {
     ]);
     assert.doesNotMatch(html, /unsafe-|strict-dynamic|<style|style=/);
     // exactly one script, by nonce and src; stylesheets in cascade order
-    assert.deepEqual([...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]), [`<script nonce="${page.nonce}" src="${page.scriptUri}">`]);
-    assert.deepEqual([...html.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)].map((m) => m[1]), page.styleUris);
-    assert.match(html, /<main id="kafka-lab-session-panel" aria-label="Consumer session"><p class="loading">Waiting for the session…<\/p><\/main>/);
+    assert.deepEqual(
+      [...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]),
+      [`<script nonce="${page.nonce}" src="${page.scriptUri}">`],
+    );
+    assert.deepEqual(
+      [...html.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)].map((m) => m[1]),
+      page.styleUris,
+    );
+    assert.match(
+      html,
+      /<main id="kafka-lab-session-panel" aria-label="Consumer session"><p class="loading">Waiting for the session…<\/p><\/main>/,
+    );
   });
 
   it('refuses a weak nonce, a bad root id or a CSP source that could add directives; escapes its own text', () => {
@@ -37,8 +49,15 @@ describe('the webview page', () => {
     assert.throws(() => webviewHtml({ ...page, cspSource: 'https://a; script-src *' }), RangeError);
     assert.throws(() => webviewHtml({ ...page, cspSource: ' ' }), RangeError);
     // VS Code in the browser gives 'self' and a CDN host: both fine.
-    assert.match(webviewHtml({ ...page, cspSource: "'self' https://*.vscode-cdn.net" }), /style-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net;/);
-    const html = webviewHtml({ ...page, title: '<img src=x onerror=alert(1)>', scriptUri: 'https://x/"><script>alert(1)</script>' });
+    assert.match(
+      webviewHtml({ ...page, cspSource: "'self' https://*.vscode-cdn.net" }),
+      /style-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net;/,
+    );
+    const html = webviewHtml({
+      ...page,
+      title: '<img src=x onerror=alert(1)>',
+      scriptUri: 'https://x/"><script>alert(1)</script>',
+    });
     assert.doesNotMatch(html, /<img|onerror=alert\(1\)>|"><script>alert/);
     assert.equal([...html.matchAll(/<script/g)].length, 1);
   });

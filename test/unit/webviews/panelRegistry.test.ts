@@ -55,9 +55,18 @@ describe('the panel registry (find or create)', () => {
   it('retain closes the panels whose key is gone; dispose closes all', () => {
     const registry = new PanelRegistry<string, FakePanel>();
     const panels = ['a', 'b', 'c'].map((k) => registry.findOrCreate(k, () => new FakePanel(k)).panel);
-    assert.equal(registry.retain((k) => k !== 'b'), 1);
-    assert.deepEqual(panels.map((p) => p.isDisposed), [false, true, false]);
-    assert.deepEqual(registry.entries().map(([k]) => k), ['a', 'c']);
+    assert.equal(
+      registry.retain((k) => k !== 'b'),
+      1,
+    );
+    assert.deepEqual(
+      panels.map((p) => p.isDisposed),
+      [false, true, false],
+    );
+    assert.deepEqual(
+      registry.entries().map(([k]) => k),
+      ['a', 'c'],
+    );
     registry.close('a');
     assert.equal(panels[0]!.isDisposed, true);
     registry.dispose();

@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { isNoParams, isRecord, NotificationType, RequestType, RpcError, type WireMessage } from '../../../src/webviews/shared/protocol';
+import {
+  isNoParams,
+  isRecord,
+  NotificationType,
+  RequestType,
+  RpcError,
+  type WireMessage,
+} from '../../../src/webviews/shared/protocol';
 import { RpcEndpoint } from '../../../src/webviews/shared/rpc';
 
 // Two endpoints joined back to back, as the host and the webview are; every message is cloned on
@@ -9,13 +16,21 @@ interface Page {
   readonly from: number;
   readonly count: number;
 }
-const isPage = (x: unknown): x is Page => isRecord(x) && Number.isSafeInteger(x.from) && Number.isSafeInteger(x.count) && (x.count as number) > 0 && (x.count as number) <= 100;
+const isPage = (x: unknown): x is Page =>
+  isRecord(x) &&
+  Number.isSafeInteger(x.from) &&
+  Number.isSafeInteger(x.count) &&
+  (x.count as number) > 0 &&
+  (x.count as number) <= 100;
 const isRows = (x: unknown): x is string[] => Array.isArray(x) && x.every((r) => typeof r === 'string');
 
 const ReadPage = new RequestType<Page, string[]>('viewer/readPage', isPage, isRows);
 const Slow = new RequestType<void, string>('viewer/slow', isNoParams, (x): x is string => typeof x === 'string');
 const Fails = new RequestType<void, void>('viewer/fails', isNoParams, (x): x is void => x === undefined);
-const Hello = new NotificationType<{ name: string }>('viewer/hello', (x): x is { name: string } => isRecord(x) && typeof x.name === 'string');
+const Hello = new NotificationType<{ name: string }>(
+  'viewer/hello',
+  (x): x is { name: string } => isRecord(x) && typeof x.name === 'string',
+);
 
 function pair(options: { timeoutMs?: number } = {}) {
   const wire: WireMessage[] = [];
@@ -26,7 +41,11 @@ function pair(options: { timeoutMs?: number } = {}) {
     setImmediate(() => void ends[to]!.receive(copy));
   };
   const rejected: string[] = [];
-  const host = (ends.host = new RpcEndpoint({ post: deliver('webview'), onRejected: (why) => rejected.push(why), ...options }));
+  const host = (ends.host = new RpcEndpoint({
+    post: deliver('webview'),
+    onRejected: (why) => rejected.push(why),
+    ...options,
+  }));
   const webview = (ends.webview = new RpcEndpoint({ post: deliver('host'), ...options }));
   return { host, webview, wire, rejected };
 }
@@ -39,7 +58,9 @@ describe('webview RPC', () => {
       await new Promise((resolve) => setTimeout(resolve, count % 7)); // answers come back out of order
       return rows.slice(from, from + count);
     });
-    const pages = await Promise.all([0, 100, 200, 300].map((from, i) => webview.request(ReadPage, { from, count: 50 + i })));
+    const pages = await Promise.all(
+      [0, 100, 200, 300].map((from, i) => webview.request(ReadPage, { from, count: 50 + i })),
+    );
     assert.deepEqual(pages[0], rows.slice(0, 50));
     assert.deepEqual(pages[3], rows.slice(300, 353));
     const ids = wire.filter((m) => m.kind === 'request').map((m) => (m as { id: number }).id);
@@ -62,8 +83,14 @@ describe('webview RPC', () => {
   it('answers invalid params and unknown methods with an error reply, typed by reason', async () => {
     const { host, webview, rejected } = pair();
     host.onRequest(ReadPage, () => ['never']);
-    await assert.rejects(webview.request(ReadPage, { from: 0, count: 10_000 }), (e: unknown) => e instanceof RpcError && e.reason === 'remoteError' && e.remoteReason === 'invalidParams');
-    await assert.rejects(webview.request(Slow, undefined), (e: unknown) => e instanceof RpcError && e.remoteReason === 'unknownMethod');
+    await assert.rejects(
+      webview.request(ReadPage, { from: 0, count: 10_000 }),
+      (e: unknown) => e instanceof RpcError && e.reason === 'remoteError' && e.remoteReason === 'invalidParams',
+    );
+    await assert.rejects(
+      webview.request(Slow, undefined),
+      (e: unknown) => e instanceof RpcError && e.remoteReason === 'unknownMethod',
+    );
     assert.deepEqual(rejected, ['invalid params for viewer/readPage', 'no handler for viewer/slow']);
   });
 
@@ -76,9 +103,19 @@ describe('webview RPC', () => {
     host.onRequest(Fails, () => {
       throw typed ? new TopicGone('The topic "orders" was deleted.') : new Error('boom');
     });
-    await assert.rejects(webview.request(Fails, undefined), (e: unknown) => e instanceof RpcError && e.reason === 'remoteError' && e.remoteReason === 'topicNotFound' && e.message === 'The topic "orders" was deleted.');
+    await assert.rejects(
+      webview.request(Fails, undefined),
+      (e: unknown) =>
+        e instanceof RpcError &&
+        e.reason === 'remoteError' &&
+        e.remoteReason === 'topicNotFound' &&
+        e.message === 'The topic "orders" was deleted.',
+    );
     typed = false;
-    await assert.rejects(webview.request(Fails, undefined), (e: unknown) => e instanceof RpcError && e.remoteReason === 'handlerFailed');
+    await assert.rejects(
+      webview.request(Fails, undefined),
+      (e: unknown) => e instanceof RpcError && e.remoteReason === 'handlerFailed',
+    );
   });
 
   it('bounds every request: no answer is a timeout, a late answer is ignored', async () => {
@@ -86,7 +123,10 @@ describe('webview RPC', () => {
     let release!: () => void;
     host.onRequest(Slow, () => new Promise<string>((resolve) => (release = () => resolve('late'))));
     const started = Date.now();
-    await assert.rejects(webview.request(Slow, undefined), (e: unknown) => e instanceof RpcError && e.reason === 'timeout');
+    await assert.rejects(
+      webview.request(Slow, undefined),
+      (e: unknown) => e instanceof RpcError && e.reason === 'timeout',
+    );
     assert.ok(Date.now() - started < 1000);
     assert.equal(webview.pendingRequests, 0);
     release();
@@ -97,7 +137,10 @@ describe('webview RPC', () => {
   it('refuses a result that fails its check', async () => {
     const { host, webview } = pair();
     host.onRequest(ReadPage, () => [1, 2, 3] as unknown as string[]);
-    await assert.rejects(webview.request(ReadPage, { from: 0, count: 3 }), (e: unknown) => e instanceof RpcError && e.reason === 'invalidResult');
+    await assert.rejects(
+      webview.request(ReadPage, { from: 0, count: 3 }),
+      (e: unknown) => e instanceof RpcError && e.reason === 'invalidResult',
+    );
   });
 
   it('fails pending requests on dispose and then neither sends nor receives', async () => {
@@ -107,7 +150,10 @@ describe('webview RPC', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     webview.dispose();
     await assert.rejects(pending, (e: unknown) => e instanceof RpcError && e.reason === 'disposed');
-    await assert.rejects(webview.request(Slow, undefined), (e: unknown) => e instanceof RpcError && e.reason === 'disposed');
+    await assert.rejects(
+      webview.request(Slow, undefined),
+      (e: unknown) => e instanceof RpcError && e.reason === 'disposed',
+    );
     const before = wire.length;
     webview.notify(Hello, { name: 'x' });
     assert.equal(wire.length, before);

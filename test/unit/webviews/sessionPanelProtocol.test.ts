@@ -1,6 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { allowedControls, HISTORY_LIMIT, type PanelState } from '../../../src/core/session/panelState';
-import { CancelRunUntilNotification, DecideRequest, isPanelState, MAX_MESSAGE_ID, PauseNotification, ResumeNotification, RunUntilNotification } from '../../../src/webviews/sessionPanel/protocol';
+import {
+  CancelRunUntilNotification,
+  DecideRequest,
+  isPanelState,
+  MAX_MESSAGE_ID,
+  PauseNotification,
+  ResumeNotification,
+  RunUntilNotification,
+} from '../../../src/webviews/sessionPanel/protocol';
 import { isWireMessage, stateNotification } from '../../../src/webviews/shared/protocol';
 import { RpcEndpoint } from '../../../src/webviews/shared/rpc';
 
@@ -38,9 +46,13 @@ function host() {
   return { rpc, received };
 }
 
-const notify = (method: string, params?: unknown) => (params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params });
+const notify = (method: string, params?: unknown) =>
+  params === undefined ? { kind: 'notify', method } : { kind: 'notify', method, params };
 let ids = 0;
-const decide = (params?: unknown) => (params === undefined ? { kind: 'request', id: ++ids, method: 'session/decide' } : { kind: 'request', id: ++ids, method: 'session/decide', params });
+const decide = (params?: unknown) =>
+  params === undefined
+    ? { kind: 'request', id: ++ids, method: 'session/decide' }
+    : { kind: 'request', id: ++ids, method: 'session/decide', params };
 
 describe('session panel protocol', () => {
   it('accepts every well-formed webview message and hands the handlers exactly its params', async () => {
@@ -49,7 +61,9 @@ describe('session panel protocol', () => {
       notify('session/pause'),
       notify('session/resume'),
       notify('session/cancelRunUntil'),
-      ...['next', 'commit', 'skip', 'retry', 'deadLetter'].map((action) => decide({ messageId: 'm/orders/0/1', action })),
+      ...['next', 'commit', 'skip', 'retry', 'deadLetter'].map((action) =>
+        decide({ messageId: 'm/orders/0/1', action }),
+      ),
       notify('session/runUntil', { condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'FAILED' } }),
       notify('session/runUntil', { condition: { kind: 'decodeError' } }),
       // unknown extra fields are ignored, not trusted
@@ -59,7 +73,19 @@ describe('session panel protocol', () => {
     assert.equal(rpc.rejected, 0);
     assert.deepEqual(
       received.map(([method]) => method),
-      ['pause', 'resume', 'cancelRunUntil', 'decide', 'decide', 'decide', 'decide', 'decide', 'runUntil', 'runUntil', 'pause'],
+      [
+        'pause',
+        'resume',
+        'cancelRunUntil',
+        'decide',
+        'decide',
+        'decide',
+        'decide',
+        'decide',
+        'runUntil',
+        'runUntil',
+        'pause',
+      ],
     );
     assert.deepEqual(received[3], ['decide', { messageId: 'm/orders/0/1', action: 'next' }]);
   });
@@ -96,14 +122,17 @@ describe('session panel protocol', () => {
       notify('constructor'),
       notify('hasOwnProperty'),
     ];
-    for (const message of bad) assert.equal(await rpc.receive(message), 'rejected', JSON.stringify(message) ?? String(message));
+    for (const message of bad)
+      assert.equal(await rpc.receive(message), 'rejected', JSON.stringify(message) ?? String(message));
     assert.equal(rpc.rejected, bad.length);
     assert.deepEqual(received, []);
   });
 
   it('answers a decision with what became of it; the webview checks the answer', () => {
-    for (const outcome of ['decided', 'notOnScreen', 'alreadyDecided', 'cancelled']) assert.ok(DecideRequest.validateResult({ outcome }), outcome);
-    for (const bad of [undefined, null, {}, { outcome: 'maybe' }, { outcome: ['decided'] }, 'decided']) assert.ok(!DecideRequest.validateResult(bad), JSON.stringify(bad));
+    for (const outcome of ['decided', 'notOnScreen', 'alreadyDecided', 'cancelled'])
+      assert.ok(DecideRequest.validateResult({ outcome }), outcome);
+    for (const bad of [undefined, null, {}, { outcome: 'maybe' }, { outcome: ['decided'] }, 'decided'])
+      assert.ok(!DecideRequest.validateResult(bad), JSON.stringify(bad));
   });
 
   it('the webview checks the states it receives', () => {
@@ -117,14 +146,37 @@ describe('session panel protocol', () => {
   });
 
   it('allows decisions only for a waiting message in stepping mode, and not during a run-until', () => {
-    assert.deepEqual(allowedControls(withMessage), { decide: true, pause: true, resume: false, runUntil: true, cancelRunUntil: false });
+    assert.deepEqual(allowedControls(withMessage), {
+      decide: true,
+      pause: true,
+      resume: false,
+      runUntil: true,
+      cancelRunUntil: false,
+    });
     assert.equal(allowedControls(base).decide, false, 'no message');
     assert.equal(allowedControls({ ...withMessage, state: 'running' }).decide, false);
-    assert.equal(allowedControls({ ...withMessage, state: 'rebalancing' }).decide, true, 'a rebalance elsewhere does not take the waiting message away');
-    assert.deepEqual(allowedControls({ ...withMessage, state: 'paused' }), { decide: false, pause: false, resume: true, runUntil: true, cancelRunUntil: false });
-    assert.deepEqual(allowedControls({ ...withMessage, runUntil: { condition: { kind: 'decodeError' }, scanned: 3 } }), { decide: false, pause: true, resume: false, runUntil: false, cancelRunUntil: true });
+    assert.equal(
+      allowedControls({ ...withMessage, state: 'rebalancing' }).decide,
+      true,
+      'a rebalance elsewhere does not take the waiting message away',
+    );
+    assert.deepEqual(allowedControls({ ...withMessage, state: 'paused' }), {
+      decide: false,
+      pause: false,
+      resume: true,
+      runUntil: true,
+      cancelRunUntil: false,
+    });
+    assert.deepEqual(
+      allowedControls({ ...withMessage, runUntil: { condition: { kind: 'decodeError' }, scanned: 3 } }),
+      { decide: false, pause: true, resume: false, runUntil: false, cancelRunUntil: true },
+    );
     for (const state of ['starting', 'stopping', 'stopped', 'error'] as const) {
-      assert.deepEqual(allowedControls({ ...withMessage, state }), { decide: false, pause: false, resume: false, runUntil: false, cancelRunUntil: false }, state);
+      assert.deepEqual(
+        allowedControls({ ...withMessage, state }),
+        { decide: false, pause: false, resume: false, runUntil: false, cancelRunUntil: false },
+        state,
+      );
     }
     assert.equal(HISTORY_LIMIT, 50);
   });

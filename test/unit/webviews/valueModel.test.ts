@@ -20,9 +20,17 @@ describe('the value model behind every JSON tree', () => {
 
   it('lets a panel show special values as one leaf with a readable form and the base value as its title', () => {
     const decimal: LeafKind = {
-      view: (v) => (typeof v === 'object' && v !== null && (v as { $decimal?: unknown }).$decimal !== undefined ? { type: 'decimal', text: String((v as { $decimal: string }).$decimal), title: 'bytes: 0x3039, scale 2' } : undefined),
+      view: (v) =>
+        typeof v === 'object' && v !== null && (v as { $decimal?: unknown }).$decimal !== undefined
+          ? { type: 'decimal', text: String((v as { $decimal: string }).$decimal), title: 'bytes: 0x3039, scale 2' }
+          : undefined,
     };
-    assert.deepEqual(nodeView({ $decimal: '123.45' }, [decimal]), { kind: 'leaf', type: 'decimal', text: '123.45', title: 'bytes: 0x3039, scale 2' });
+    assert.deepEqual(nodeView({ $decimal: '123.45' }, [decimal]), {
+      kind: 'leaf',
+      type: 'decimal',
+      text: '123.45',
+      title: 'bytes: 0x3039, scale 2',
+    });
     assert.equal(jsonText({ amount: { $decimal: '123.45' } }, { kinds: [decimal] }).text, '{\n  "amount": "123.45"\n}');
   });
 
@@ -57,16 +65,27 @@ describe('the value model behind every JSON tree', () => {
       [],
       {},
       [[], {}, [[]]],
-      { paymentId: 'pay_01', amount: { value: '129.90', currency: 'EUR' }, lines: [{ sku: 'KB', qty: 1 }], note: null, retries: 0 },
+      {
+        paymentId: 'pay_01',
+        amount: { value: '129.90', currency: 'EUR' },
+        lines: [{ sku: 'KB', qty: 1 }],
+        note: null,
+        retries: 0,
+      },
       nested(40),
     ];
-    for (const sample of samples) assert.equal(jsonText(sample).text, JSON.stringify(sample, null, 2), JSON.stringify(sample));
+    for (const sample of samples)
+      assert.equal(jsonText(sample).text, JSON.stringify(sample, null, 2), JSON.stringify(sample));
     assert.equal(jsonText({ n: Number.NaN, u: [undefined] }).text, '{\n  "n": null,\n  "u": [\n    null\n  ]\n}');
   });
 
   it('handles a value nested 100,000 deep without recursion, and stops at the size limit', () => {
     const deep = nested(100_000);
-    assert.throws(() => JSON.stringify(deep), RangeError, 'the recursive stringify overflows the stack (so the test means something)');
+    assert.throws(
+      () => JSON.stringify(deep),
+      RangeError,
+      'the recursive stringify overflows the stack (so the test means something)',
+    );
     const { text, truncated } = jsonText(deep, { maxChars: 200_000 });
     assert.equal(truncated, true);
     assert.equal(text.length, 200_000);

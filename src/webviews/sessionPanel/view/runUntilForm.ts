@@ -1,5 +1,10 @@
 import type { MessageView } from '../../../core/session/messageView';
-import { isRunUntilCondition, parseJsonPath, type RunUntilCondition, type RunUntilKind } from '../../../core/session/runUntil';
+import {
+  isRunUntilCondition,
+  parseJsonPath,
+  type RunUntilCondition,
+  type RunUntilKind,
+} from '../../../core/session/runUntil';
 import { button, h } from '../../shared/view/dom';
 
 /** The form's fields as typed (kept in the webview's state so a reload does not lose them). */
@@ -32,11 +37,31 @@ export interface RunUntilForm {
 }
 
 /** A small inline form (no <form>: forms are disabled in this webview); Enter starts, Escape closes. */
-export function createRunUntilForm(options: { initial?: Partial<RunUntilDraft>; onStart(condition: RunUntilCondition): void; onDraft(draft: RunUntilDraft): void; onClose(): void }): RunUntilForm {
-  const draft: RunUntilDraft = { kind: 'jsonPath', value: '', path: '$.', op: 'equals', on: 'value', name: '', topic: '', partition: '', offset: '', ...options.initial };
+export function createRunUntilForm(options: {
+  initial?: Partial<RunUntilDraft>;
+  onStart(condition: RunUntilCondition): void;
+  onDraft(draft: RunUntilDraft): void;
+  onClose(): void;
+}): RunUntilForm {
+  const draft: RunUntilDraft = {
+    kind: 'jsonPath',
+    value: '',
+    path: '$.',
+    op: 'equals',
+    on: 'value',
+    name: '',
+    topic: '',
+    partition: '',
+    offset: '',
+    ...options.initial,
+  };
   const id = (name: string) => `run-until-${name}`;
 
-  const kind = h('select', { id: id('kind') }, ...Object.entries(KIND_LABELS).map(([value, label]) => option(value, label)));
+  const kind = h(
+    'select',
+    { id: id('kind') },
+    ...Object.entries(KIND_LABELS).map(([value, label]) => option(value, label)),
+  );
   const path = input('path', 'JSON path', '$.order.status');
   const op = h('select', { id: id('op') }, option('equals', 'equals'), option('contains', 'contains'));
   const on = h('select', { id: id('on') }, option('value', 'in the value'), option('key', 'in the key'));
@@ -66,8 +91,18 @@ export function createRunUntilForm(options: { initial?: Partial<RunUntilDraft>; 
     handlerError: [],
   };
 
-  const start = button('Start', { className: 'primary', title: 'Run until the condition matches, then stop on that message', shortcut: 'Enter', onClick: () => submit() });
-  const cancel = button('Close', { className: 'secondary', title: 'Close this form', shortcut: 'Escape', onClick: () => options.onClose() });
+  const start = button('Start', {
+    className: 'primary',
+    title: 'Run until the condition matches, then stop on that message',
+    shortcut: 'Enter',
+    onClick: () => submit(),
+  });
+  const cancel = button('Close', {
+    className: 'secondary',
+    title: 'Close this form',
+    shortcut: 'Escape',
+    onClick: () => options.onClose(),
+  });
   const element = h(
     'section',
     { className: 'run-until-form', hidden: true, attrs: { 'aria-label': 'Run until' } },
@@ -146,7 +181,17 @@ export function createRunUntilForm(options: { initial?: Partial<RunUntilDraft>; 
   };
 
   function input(key: string, label: string, placeholder: string, inputMode?: string): { element: HTMLInputElement } {
-    const element = h('input', { id: id(key), attrs: { type: 'text', placeholder, spellcheck: 'false', autocomplete: 'off', 'aria-label': label, ...(inputMode ? { inputmode: inputMode } : {}) } });
+    const element = h('input', {
+      id: id(key),
+      attrs: {
+        type: 'text',
+        placeholder,
+        spellcheck: 'false',
+        autocomplete: 'off',
+        'aria-label': label,
+        ...(inputMode ? { inputmode: inputMode } : {}),
+      },
+    });
     return { element };
   }
   function field(label: string, control: HTMLElement): HTMLElement {
@@ -170,7 +215,13 @@ export function build(draft: RunUntilDraft): RunUntilCondition | string {
     case 'jsonPath': {
       const parsed = parseJsonPath(draft.path);
       if (!parsed.ok) return `The JSON path is not valid: ${parsed.error}.`;
-      condition = { kind: 'jsonPath', path: draft.path.trim(), op: draft.op, value: draft.value, ...(draft.on === 'key' ? { on: 'key' as const } : {}) };
+      condition = {
+        kind: 'jsonPath',
+        path: draft.path.trim(),
+        op: draft.op,
+        value: draft.value,
+        ...(draft.on === 'key' ? { on: 'key' as const } : {}),
+      };
       break;
     }
     case 'headerPresent':
@@ -182,7 +233,12 @@ export function build(draft: RunUntilDraft): RunUntilCondition | string {
       if (offset === undefined || offset === null) return 'The offset must be a whole number, 0 or more.';
       const partition = draft.partition.trim() === '' ? undefined : count(draft.partition);
       if (partition === null) return 'The partition must be a whole number, 0 or more, or empty for any.';
-      condition = { kind: 'offsetReached', offset, ...(draft.topic.trim() ? { topic: draft.topic.trim() } : {}), ...(partition !== undefined ? { partition } : {}) };
+      condition = {
+        kind: 'offsetReached',
+        offset,
+        ...(draft.topic.trim() ? { topic: draft.topic.trim() } : {}),
+        ...(partition !== undefined ? { partition } : {}),
+      };
       break;
     }
     default:

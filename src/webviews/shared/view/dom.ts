@@ -17,7 +17,11 @@ export interface Props {
   attrs?: Record<string, string>;
 }
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   if (props.className) element.className = props.className;
   if (props.id) element.id = props.id;
@@ -42,8 +46,9 @@ export function clear(element: Element): void {
 }
 
 /** Characters that are invisible or reorder text (controls, bidi overrides and isolates, zero-width). */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const SPECIAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+const SPECIAL =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 /** Beyond this many special characters in one string, the rest is left unmarked (still isolated). */
 const MARK_LIMIT = 2000;
 
@@ -60,7 +65,10 @@ export function dataText(text: string, className = 'data'): HTMLSpanElement {
   for (let match = SPECIAL.exec(text); match && marked < MARK_LIMIT; match = SPECIAL.exec(text)) {
     if (match.index > last) span.appendChild(document.createTextNode(text.slice(last, match.index)));
     const code = match[0].charCodeAt(0);
-    const mark = h('span', { className: 'cc', attrs: { 'data-cp': `U+${code.toString(16).toUpperCase().padStart(4, '0')}` } });
+    const mark = h('span', {
+      className: 'cc',
+      attrs: { 'data-cp': `U+${code.toString(16).toUpperCase().padStart(4, '0')}` },
+    });
     mark.appendChild(document.createTextNode(match[0]));
     span.appendChild(mark);
     last = match.index + match[0].length;
@@ -72,12 +80,19 @@ export function dataText(text: string, className = 'data'): HTMLSpanElement {
 
 /** A block of preformatted data text that wraps anywhere and scrolls past a maximum height. */
 export function dataBlock(text: string, label: string, className = ''): HTMLPreElement {
-  const pre = h('pre', { className: `data-block scroll ${className}`.trim(), tabIndex: 0, attrs: { 'aria-label': label } });
+  const pre = h('pre', {
+    className: `data-block scroll ${className}`.trim(),
+    tabIndex: 0,
+    attrs: { 'aria-label': label },
+  });
   pre.appendChild(dataText(text));
   return pre;
 }
 
-export function button(label: string, options: { className?: string; title: string; shortcut?: string; onClick: () => void }): HTMLButtonElement {
+export function button(
+  label: string,
+  options: { className?: string; title: string; shortcut?: string; onClick: () => void },
+): HTMLButtonElement {
   const element = h('button', {
     className: options.className,
     title: options.shortcut ? `${options.title} (${options.shortcut})` : options.title,

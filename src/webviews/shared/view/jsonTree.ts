@@ -31,7 +31,12 @@ interface Work {
   readonly from: number;
 }
 
-export function jsonTree(value: unknown, expansion: Expansion, label: string, options: JsonTreeOptions = {}): HTMLElement {
+export function jsonTree(
+  value: unknown,
+  expansion: Expansion,
+  label: string,
+  options: JsonTreeOptions = {},
+): HTMLElement {
   const root = h('div', { className: 'json-tree', role: 'tree', attrs: { 'aria-label': label } });
   const context: Context = { expansion, kinds: options.kinds ?? [], budget: EAGER_NODES, work: [] };
   root.appendChild(node(undefined, value, '$', 0, context));
@@ -52,11 +57,16 @@ function fill(context: Context): void {
   while (context.work.length) {
     const item = context.work.pop()!;
     const page = children(item.value, item.path, item.from, PAGE);
-    for (const child of page) item.container.appendChild(node(child.key, child.value, child.path, item.depth + 1, context));
+    for (const child of page)
+      item.container.appendChild(node(child.key, child.value, child.path, item.depth + 1, context));
     const total = nodeSize(item.value);
     const to = item.from + page.length;
     if (to < total) {
-      const more = h('button', { className: 'jt-more link-button', attrs: { type: 'button' } }, `Show ${Math.min(PAGE, total - to)} more of ${total - to}`);
+      const more = h(
+        'button',
+        { className: 'jt-more link-button', attrs: { type: 'button' } },
+        `Show ${Math.min(PAGE, total - to)} more of ${total - to}`,
+      );
       more.addEventListener('click', () => {
         more.remove();
         fill({ ...context, budget: EAGER_NODES, work: [{ ...item, from: to }] });
@@ -67,10 +77,21 @@ function fill(context: Context): void {
 }
 
 /** One node. A branch that should start open does so only if its first page fits the budget. */
-function node(key: string | number | undefined, value: unknown, path: string, depth: number, context: Context): HTMLElement {
+function node(
+  key: string | number | undefined,
+  value: unknown,
+  path: string,
+  depth: number,
+  context: Context,
+): HTMLElement {
   const view = nodeView(value, context.kinds);
   if (view.kind === 'leaf') {
-    const leaf = h('div', { className: 'jt-leaf', role: 'treeitem' }, keyLabel(key), dataText(view.text, `data jt-value jt-${view.type.replace(/[^\w-]/g, '')}`));
+    const leaf = h(
+      'div',
+      { className: 'jt-leaf', role: 'treeitem' },
+      keyLabel(key),
+      dataText(view.text, `data jt-value jt-${view.type.replace(/[^\w-]/g, '')}`),
+    );
     if (view.title !== undefined) leaf.title = view.title;
     return leaf;
   }
@@ -79,7 +100,12 @@ function node(key: string | number | undefined, value: unknown, path: string, de
   const defaultOpen = depth < OPEN_DEPTH && view.size <= OPEN_MAX_ENTRIES;
   const firstPage = Math.min(view.size, PAGE);
   const open = (context.expansion.get(path) ?? defaultOpen) && context.budget >= firstPage;
-  const summary = h('summary', {}, keyLabel(key), h('span', { className: 'jt-meta' }, view.type === 'array' ? `[${view.size}]` : `{${view.size}}`));
+  const summary = h(
+    'summary',
+    {},
+    keyLabel(key),
+    h('span', { className: 'jt-meta' }, view.type === 'array' ? `[${view.size}]` : `{${view.size}}`),
+  );
   const container = h('div', { className: 'jt-children', role: 'group' });
   details.append(summary, container);
   let rendered = false;

@@ -22,7 +22,14 @@ export function createMessageSection(options: PayloadOptions & { readonly label?
   const value = payloadSection('Value', 'value', options);
   const headersBody = h('div');
   const headersHeading = h('h2', {}, 'Headers');
-  const element = h('section', { className: 'message', attrs: { 'aria-label': options.label ?? 'Message' } }, meta, key.element, value.element, h('section', { className: 'headers' }, headersHeading, headersBody));
+  const element = h(
+    'section',
+    { className: 'message', attrs: { 'aria-label': options.label ?? 'Message' } },
+    meta,
+    key.element,
+    value.element,
+    h('section', { className: 'headers' }, headersHeading, headersBody),
+  );
   let shown: string | undefined;
   return {
     element,
@@ -41,7 +48,11 @@ export function createMessageSection(options: PayloadOptions & { readonly label?
   };
 }
 
-function renderMeta(meta: HTMLElement, m: MessageView, extraRows: ReadonlyArray<readonly [string, Node | string]>): void {
+function renderMeta(
+  meta: HTMLElement,
+  m: MessageView,
+  extraRows: ReadonlyArray<readonly [string, Node | string]>,
+): void {
   const rows: Array<readonly [string, Node | string]> = [
     ['Topic', dataText(m.topic)],
     ['Partition', String(m.partition)],
@@ -59,7 +70,8 @@ function renderMeta(meta: HTMLElement, m: MessageView, extraRows: ReadonlyArray<
   }
   rows.push(...extraRows);
   clear(meta);
-  for (const [label, value] of rows) meta.append(h('div', { className: 'meta-item' }, h('dt', {}, label), h('dd', {}, value)));
+  for (const [label, value] of rows)
+    meta.append(h('div', { className: 'meta-item' }, h('dt', {}, label), h('dd', {}, value)));
 }
 
 /** A key or value: its heading with the format, and its body; the tree's expansion is kept per section. */

@@ -15,10 +15,20 @@ export interface PayloadOptions {
   readonly kinds?: readonly LeafKind[];
 }
 
-const FORMAT_NAMES: Record<string, string> = { avro: 'Avro', protobuf: 'Protobuf', jsonSchema: 'JSON Schema', json: 'JSON' };
+const FORMAT_NAMES: Record<string, string> = {
+  avro: 'Avro',
+  protobuf: 'Protobuf',
+  jsonSchema: 'JSON Schema',
+  json: 'JSON',
+};
 
 /** The body of a key or value section, by payload kind. */
-export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansion: Expansion, options: PayloadOptions = {}): HTMLElement {
+export function payloadBody(
+  payload: PayloadView,
+  role: 'key' | 'value',
+  expansion: Expansion,
+  options: PayloadOptions = {},
+): HTMLElement {
   switch (payload.kind) {
     case 'null':
       return h('p', { className: 'muted' }, role === 'key' ? 'null (no key)' : 'null (a tombstone)');
@@ -27,7 +37,13 @@ export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansi
         'div',
         {},
         dataBlock(payload.text, `${role} text`),
-        payload.truncatedFrom !== undefined ? h('p', { className: 'muted' }, `Showing the first ${payload.text.length.toLocaleString()} of ${payload.truncatedFrom.toLocaleString()} characters.`) : null,
+        payload.truncatedFrom !== undefined
+          ? h(
+              'p',
+              { className: 'muted' },
+              `Showing the first ${payload.text.length.toLocaleString()} of ${payload.truncatedFrom.toLocaleString()} characters.`,
+            )
+          : null,
       );
     case 'json':
       return structured(payload, role, expansion, options);
@@ -37,8 +53,18 @@ export function payloadBody(payload: PayloadView, role: 'key' | 'value', expansi
       return h(
         'div',
         { className: 'decode-error' },
-        h('p', { className: 'error-text', role: 'alert' }, h('span', { className: 'error-label' }, 'Could not decode: '), dataText(payload.message)),
-        h('p', { className: 'muted' }, `Reason: ${payload.reason}`, payload.schemaId !== undefined ? ` · schema id in the header: ${payload.schemaId}` : ''),
+        h(
+          'p',
+          { className: 'error-text', role: 'alert' },
+          h('span', { className: 'error-label' }, 'Could not decode: '),
+          dataText(payload.message),
+        ),
+        h(
+          'p',
+          { className: 'muted' },
+          `Reason: ${payload.reason}`,
+          payload.schemaId !== undefined ? ` · schema id in the header: ${payload.schemaId}` : '',
+        ),
         bytes(payload.hex, payload.text, payload.size, payload.truncated, role),
       );
   }
@@ -60,12 +86,21 @@ export function payloadFormat(payload: PayloadView): string {
   }
 }
 
-function structured(payload: Extract<PayloadView, { kind: 'json' }>, role: string, expansion: Expansion, options: PayloadOptions): HTMLElement {
+function structured(
+  payload: Extract<PayloadView, { kind: 'json' }>,
+  role: string,
+  expansion: Expansion,
+  options: PayloadOptions,
+): HTMLElement {
   const { json, violations } = payload;
   const container = h('div', { className: 'structured' });
   // Readable forms (decimals, dates, well-known types) over their base values, exact numbers, cuts.
   const noted = annotate(json, payload.notes);
-  const treeFor = (base: boolean): HTMLElement => jsonTree(noted.json, expansion, `${role} as a tree`, { ...options, kinds: [...(base ? noted.baseKinds : noted.readableKinds), ...(options.kinds ?? [])] });
+  const treeFor = (base: boolean): HTMLElement =>
+    jsonTree(noted.json, expansion, `${role} as a tree`, {
+      ...options,
+      kinds: [...(base ? noted.baseKinds : noted.readableKinds), ...(options.kinds ?? [])],
+    });
   let tree = treeFor(false);
   const raw = h('div', { hidden: true });
   let rawRendered = false;
@@ -76,9 +111,18 @@ function structured(payload: Extract<PayloadView, { kind: 'json' }>, role: strin
       const showRaw = raw.hidden;
       if (showRaw && !rawRendered) {
         // JSON as it came, when it came as JSON; otherwise the decoded value written as JSON.
-        const { text, truncated } = payload.rawText ? { text: payload.rawText.text, truncated: payload.rawText.truncatedFrom !== undefined } : jsonText(noted.json, { ...options, kinds: [...noted.readableKinds, ...(options.kinds ?? [])] });
+        const { text, truncated } = payload.rawText
+          ? { text: payload.rawText.text, truncated: payload.rawText.truncatedFrom !== undefined }
+          : jsonText(noted.json, { ...options, kinds: [...noted.readableKinds, ...(options.kinds ?? [])] });
         raw.appendChild(dataBlock(text, `${role} as JSON text`));
-        if (truncated) raw.appendChild(h('p', { className: 'muted' }, `Showing the first ${text.length.toLocaleString()} characters${payload.rawText?.truncatedFrom !== undefined ? ` of ${payload.rawText.truncatedFrom.toLocaleString()}` : ''}.`));
+        if (truncated)
+          raw.appendChild(
+            h(
+              'p',
+              { className: 'muted' },
+              `Showing the first ${text.length.toLocaleString()} characters${payload.rawText?.truncatedFrom !== undefined ? ` of ${payload.rawText.truncatedFrom.toLocaleString()}` : ''}.`,
+            ),
+          );
         rawRendered = true;
       }
       raw.hidden = !showRaw;
@@ -112,7 +156,17 @@ function structured(payload: Extract<PayloadView, { kind: 'json' }>, role: strin
       h(
         'ul',
         { className: 'violations', attrs: { 'aria-label': 'Schema violations' } },
-        ...violations.map((v) => h('li', {}, dataText(v.path, 'data mono'), ': expected ', dataText(v.expected), ', found ', dataText(v.actual, 'data mono'))),
+        ...violations.map((v) =>
+          h(
+            'li',
+            {},
+            dataText(v.path, 'data mono'),
+            ': expected ',
+            dataText(v.expected),
+            ', found ',
+            dataText(v.actual, 'data mono'),
+          ),
+        ),
       ),
     );
   }
@@ -121,7 +175,9 @@ function structured(payload: Extract<PayloadView, { kind: 'json' }>, role: strin
       h(
         'ul',
         { className: 'value-cuts muted', attrs: { 'aria-label': 'Shown in part' } },
-        ...noted.cuts.slice(0, 20).map((c) => h('li', {}, 'Shown in part at ', dataText(c.path, 'data mono'), ': ', dataText(c.detail))),
+        ...noted.cuts
+          .slice(0, 20)
+          .map((c) => h('li', {}, 'Shown in part at ', dataText(c.path, 'data mono'), ': ', dataText(c.detail))),
       ),
     );
   }
@@ -139,7 +195,9 @@ function bytes(hex: string, text: string, size: number, truncated: boolean, role
     dataBlock(hexDump(hex), `${role} bytes in hex`, 'hexdump'),
     h('h4', {}, 'As text'),
     dataBlock(text, `${role} bytes as text`),
-    truncated ? h('p', { className: 'muted' }, `Showing the first ${formatBytes(shown)} of ${formatBytes(size)}.`) : null,
+    truncated
+      ? h('p', { className: 'muted' }, `Showing the first ${formatBytes(shown)} of ${formatBytes(size)}.`)
+      : null,
   );
 }
 
@@ -173,5 +231,14 @@ export function headersTable(headers: readonly HeaderView[]): HTMLElement {
       ),
     );
   }
-  return h('table', { className: 'headers-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Hex'), h('th', { className: 'num' }, 'Size'))), body);
+  return h(
+    'table',
+    { className: 'headers-table' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Hex'), h('th', { className: 'num' }, 'Size')),
+    ),
+    body,
+  );
 }

@@ -6,7 +6,13 @@ export function bindShortcuts(buttons: ReadonlyMap<string, HTMLButtonElement>, t
   target.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     const focused = event.target;
-    if (focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement || focused instanceof HTMLSelectElement || (focused instanceof HTMLElement && focused.isContentEditable)) return;
+    if (
+      focused instanceof HTMLInputElement ||
+      focused instanceof HTMLTextAreaElement ||
+      focused instanceof HTMLSelectElement ||
+      (focused instanceof HTMLElement && focused.isContentEditable)
+    )
+      return;
     const found = buttons.get(event.key.toLowerCase());
     if (!found) return;
     event.preventDefault();

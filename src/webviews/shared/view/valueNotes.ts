@@ -34,7 +34,8 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function pathText(at: readonly (string | number)[]): string {
   let path = '$';
-  for (const key of at) path += typeof key === 'number' ? `[${key}]` : IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  for (const key of at)
+    path += typeof key === 'number' ? `[${key}]` : IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
   return path;
 }
 
@@ -54,7 +55,11 @@ function leafKind(show: 'readable' | 'base'): LeafKind {
       if (value.isNumber) return { type: 'number', text: compact(value.readable) };
       const shown = show === 'readable' ? value.readable : value.base;
       const other = show === 'readable' ? `base value: ${compact(value.base)}` : `readable: ${compact(value.readable)}`;
-      return { type: show === 'readable' ? 'logical' : 'base', text: compact(shown), title: [value.logicalType, value.note ?? other].filter(Boolean).join(' · ') };
+      return {
+        type: show === 'readable' ? 'logical' : 'base',
+        text: compact(shown),
+        title: [value.logicalType, value.note ?? other].filter(Boolean).join(' · '),
+      };
     },
   };
 }
@@ -77,7 +82,12 @@ export function annotate(json: unknown, notes: readonly ValueNoteView[] | undefi
     let found = true;
     for (const segment of note.at) {
       const next = parent[key];
-      if (next === null || typeof next !== 'object' || next instanceof NotedValue || !Object.prototype.hasOwnProperty.call(next, segment)) {
+      if (
+        next === null ||
+        typeof next !== 'object' ||
+        next instanceof NotedValue ||
+        !Object.prototype.hasOwnProperty.call(next, segment)
+      ) {
         found = false;
         break;
       }

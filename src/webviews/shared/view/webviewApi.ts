@@ -5,7 +5,14 @@
  * latest first, and the root element then carries the `seq` it shows (tests wait on it). The panel
  * registers its handlers, then calls `start()`, which says `ready` to the host.
  */
-import { ReadyNotification, RENDERED_SEQ_ATTRIBUTE, type NotificationType, type RequestType, stateNotification, type WebviewDescriptor } from '../protocol';
+import {
+  ReadyNotification,
+  RENDERED_SEQ_ATTRIBUTE,
+  type NotificationType,
+  type RequestType,
+  stateNotification,
+  type WebviewDescriptor,
+} from '../protocol';
 import { RpcEndpoint } from '../rpc';
 
 interface VsCodeApi {
@@ -42,7 +49,9 @@ export class WebviewConnection<S, Saved extends object = Record<string, unknown>
       onRejected: (why) => console.warn(`kafka-lab webview: dropped a message (${why})`),
       onHandlerError: (method, error) => console.error(`kafka-lab webview: ${method} failed`, error),
     });
-    this.rpc.onNotification(stateNotification(options.descriptor.validateState), ({ seq, state }) => this.queue(seq, state));
+    this.rpc.onNotification(stateNotification(options.descriptor.validateState), ({ seq, state }) =>
+      this.queue(seq, state),
+    );
     window.addEventListener('message', (event: MessageEvent<unknown>) => void this.rpc.receive(event.data));
   }
 

@@ -27,7 +27,8 @@ export function interopView(model: DisplayModel): unknown {
     const m = /^(.*?)(?:\.(\d+))?(Z?)$/.exec(value)!;
     const micros = `.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}`;
     if (note.logicalType.startsWith('timestamp-')) parent[key] = `${m[1]}${micros}+00:00`;
-    else if (note.logicalType.startsWith('local-timestamp-') || note.logicalType.startsWith('time-')) parent[key] = `${m[1]}${micros}`;
+    else if (note.logicalType.startsWith('local-timestamp-') || note.logicalType.startsWith('time-'))
+      parent[key] = `${m[1]}${micros}`;
   }
   return root.v;
 }

@@ -11,7 +11,10 @@ export interface TestRecord {
   readonly offset: number;
 }
 
-export async function produce(topic: string, records: { key?: Buffer | string | null; value: Buffer | null; label: string }[]): Promise<void> {
+export async function produce(
+  topic: string,
+  records: { key?: Buffer | string | null; value: Buffer | null; label: string }[],
+): Promise<void> {
   const producer = kafkaClient().producer();
   await producer.connect();
   try {
@@ -28,8 +31,15 @@ export async function produce(topic: string, records: { key?: Buffer | string | 
  * Reads `count` records from the start of a one-partition topic. `onRecord` runs inside the
  * consumer's eachMessage, in order, so a test can act mid-stream.
  */
-export async function consume(topic: string, count: number, onRecord?: (record: TestRecord) => Promise<void>, timeoutMs = 30_000): Promise<TestRecord[]> {
-  const consumer: KafkaJS.Consumer = kafkaClient().consumer({ kafkaJS: { groupId: uniqueName('it-codec-group'), fromBeginning: true, autoCommit: false } });
+export async function consume(
+  topic: string,
+  count: number,
+  onRecord?: (record: TestRecord) => Promise<void>,
+  timeoutMs = 30_000,
+): Promise<TestRecord[]> {
+  const consumer: KafkaJS.Consumer = kafkaClient().consumer({
+    kafkaJS: { groupId: uniqueName('it-codec-group'), fromBeginning: true, autoCommit: false },
+  });
   const received: TestRecord[] = [];
   let failure: unknown;
   await consumer.connect();
@@ -52,7 +62,9 @@ export async function consume(topic: string, count: number, onRecord?: (record: 
         received.push(record);
       },
     });
-    await waitFor(`${count} records from ${topic}`, timeoutMs, () => (received.length >= count || failure ? true : undefined));
+    await waitFor(`${count} records from ${topic}`, timeoutMs, () =>
+      received.length >= count || failure ? true : undefined,
+    );
   } finally {
     await consumer.disconnect();
   }

@@ -116,14 +116,21 @@ export class RegistryFront {
           user = 'token';
         }
         if (!user) return deny(401, 'Unauthorized');
-        if (req.method !== 'GET' && options.readOnlyUsers?.includes(user)) return deny(403, 'User is denied operation Write on Subject');
+        if (req.method !== 'GET' && options.readOnlyUsers?.includes(user))
+          return deny(403, 'User is denied operation Write on Subject');
       }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const upstreamPath = target.pathname.replace(/\/$/, '') + (req.url ?? '/').replace(/^\/registry/, '');
         const upstream = http.request(
-          { host: target.hostname, port: target.port, method: req.method, path: upstreamPath, headers: { ...req.headers, host: target.host, authorization: '' } },
+          {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path: upstreamPath,
+            headers: { ...req.headers, host: target.host, authorization: '' },
+          },
           (answer) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
@@ -133,7 +140,9 @@ export class RegistryFront {
         upstream.end(Buffer.concat(chunks));
       });
     };
-    const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+    const server = options.tls
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : http.createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     return new RegistryFront(server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/registry`, seen);
@@ -148,13 +157,69 @@ export class RegistryFront {
 /** A private CA and a server certificate for 127.0.0.1, made with the system's openssl; undefined without it. */
 export function makeTestCertificates(): { ca: string; key: string; cert: string; otherCa: string } | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-tls-'));
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore', timeout: 20_000 });
+  const run = (...args: string[]): void =>
+    void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore', timeout: 20_000 });
   try {
-    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Kafka Lab Test CA');
-    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-days', '2', '-subj', '/CN=Some Other CA');
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Kafka Lab Test CA',
+    );
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'other.key',
+      '-out',
+      'other.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Some Other CA',
+    );
+    run(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    );
     fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'san.ext',
+    );
     const read = (name: string): string => fs.readFileSync(path.join(dir, name), 'utf8');
     return { ca: read('ca.pem'), key: read('server.key'), cert: read('server.pem'), otherCa: read('other.pem') };
   } catch {

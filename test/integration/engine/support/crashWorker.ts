@@ -58,7 +58,9 @@ const session = new ConsumerSession({
     fs.writeSync(fd, `${config.run} ${m.partition} ${m.offset} ${seq}\n`);
   },
 });
-session.on('rebalance', (e) => send({ type: 'event', text: `${e.kind} ${e.partitions.map((p) => p.partition).join(',')} (${e.protocol})` }));
+session.on('rebalance', (e) =>
+  send({ type: 'event', text: `${e.kind} ${e.partitions.map((p) => p.partition).join(',')} (${e.protocol})` }),
+);
 session.on('error', (e) => send({ type: 'event', text: `error: ${e.error.message}` }));
 session.on('committed', (e) => {
   if (e.error) send({ type: 'event', text: `commit failed (${e.reason}): ${e.error}` });

@@ -39,11 +39,23 @@ export interface RunningHandler {
 }
 
 /** Opens a channel for `module` and starts a real Node handler process on it (no debugger). */
-export async function startHandler(module: string, options: { exportName?: string; waitReady?: boolean; logger?: Logger } = {}): Promise<RunningHandler> {
-  const channel = await HandlerChannel.open({ module, exportName: options.exportName, logger: options.logger ?? silentLogger });
+export async function startHandler(
+  module: string,
+  options: { exportName?: string; waitReady?: boolean; logger?: Logger } = {},
+): Promise<RunningHandler> {
+  const channel = await HandlerChannel.open({
+    module,
+    exportName: options.exportName,
+    logger: options.logger ?? silentLogger,
+  });
   const logs: string[] = [];
   channel.on('log', (entry) => logs.push(entry.message));
-  const launch = () => launchNodeHandler({ hostScript: hostScript(), env: { ...channel.env, KAFKA_LAB_TRANSPILER: transpiler }, logger: options.logger ?? silentLogger });
+  const launch = () =>
+    launchNodeHandler({
+      hostScript: hostScript(),
+      env: { ...channel.env, KAFKA_LAB_TRANSPILER: transpiler },
+      logger: options.logger ?? silentLogger,
+    });
   const running: RunningHandler = {
     channel,
     process: launch(),

@@ -34,7 +34,21 @@ function varint(n: bigint): Buffer {
 const record = (fields: unknown[]): unknown => ({ type: 'record', name: 'R', namespace: 'lab.exact', fields });
 const field = (name: string, type: unknown): unknown => ({ name, type });
 
-const EDGE_LONGS = [0n, 1n, -1n, 2n ** 31n, -(2n ** 52n) - 1n, -(2n ** 53n) + 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 62n + 3n, -(2n ** 63n), 2n ** 63n - 1n];
+const EDGE_LONGS = [
+  0n,
+  1n,
+  -1n,
+  2n ** 31n,
+  -(2n ** 52n) - 1n,
+  -(2n ** 53n) + 1n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 53n + 1n,
+  -(2n ** 53n) - 1n,
+  2n ** 62n + 3n,
+  -(2n ** 63n),
+  2n ** 63n - 1n,
+];
 
 describe('Avro longs are exact over the whole int64 range', () => {
   it('the zig-zag reader and writer agree with an independent BigInt encoding at every edge', () => {
@@ -42,19 +56,40 @@ describe('Avro longs are exact over the whole int64 range', () => {
       const bytes = varint(n);
       const read = readZigZag(bytes);
       assert.equal(BigInt(read), n, `read ${bytes.toString('hex')}`);
-      assert.equal(typeof read, Number.isSafeInteger(Number(n)) && BigInt(Number(n)) === n ? 'number' : 'bigint', String(n));
+      assert.equal(
+        typeof read,
+        Number.isSafeInteger(Number(n)) && BigInt(Number(n)) === n ? 'number' : 'bigint',
+        String(n),
+      );
       assert.deepEqual(writeZigZag(read), bytes, `write ${n}`);
     }
   });
 
   it('decode every edge value exactly: a number when safe, a BigInt otherwise; never a flipped sign', () => {
-    const schema = compile(record([field('l', 'long'), field('o', ['null', 'long']), field('m', { type: 'map', values: { type: 'long' } })]));
+    const schema = compile(
+      record([field('l', 'long'), field('o', ['null', 'long']), field('m', { type: 'map', values: { type: 'long' } })]),
+    );
     for (const n of EDGE_LONGS) {
       // l, then union branch 1, then a map with one block of one entry "k" → n, then the end block.
-      const body = Buffer.concat([varint(n), Buffer.from([2]), varint(n), Buffer.from([2, 2, 0x6b]), varint(n), Buffer.from([0])]);
-      const value = decoded(schema.decode(encodeFrame(7, body), 5, true)).value as { l: unknown; o: unknown; m: Record<string, unknown> };
+      const body = Buffer.concat([
+        varint(n),
+        Buffer.from([2]),
+        varint(n),
+        Buffer.from([2, 2, 0x6b]),
+        varint(n),
+        Buffer.from([0]),
+      ]);
+      const value = decoded(schema.decode(encodeFrame(7, body), 5, true)).value as {
+        l: unknown;
+        o: unknown;
+        m: Record<string, unknown>;
+      };
       for (const got of [value.l, value.o, value.m.k]) assert.equal(BigInt(got as number | bigint), n);
-      assert.deepEqual(toDisplayJson(value), { l: Number.isSafeInteger(Number(n)) ? Number(n) : n.toString(), o: Number.isSafeInteger(Number(n)) ? Number(n) : n.toString(), m: { k: Number.isSafeInteger(Number(n)) ? Number(n) : n.toString() } });
+      assert.deepEqual(toDisplayJson(value), {
+        l: Number.isSafeInteger(Number(n)) ? Number(n) : n.toString(),
+        o: Number.isSafeInteger(Number(n)) ? Number(n) : n.toString(),
+        m: { k: Number.isSafeInteger(Number(n)) ? Number(n) : n.toString() },
+      });
     }
   });
 
@@ -69,7 +104,10 @@ describe('Avro longs are exact over the whole int64 range', () => {
     }
     for (const bad of [2n ** 63n, '-9223372036854775809', 2 ** 53, 1.5, '12a']) {
       const encoded = schema.encode({ l: bad });
-      assert.ok(!encoded.ok && encoded.error instanceof EncodeError && encoded.error.reason === 'schemaMismatch', String(bad));
+      assert.ok(
+        !encoded.ok && encoded.error instanceof EncodeError && encoded.error.reason === 'schemaMismatch',
+        String(bad),
+      );
       assert.equal(encoded.error.fieldErrors[0]?.path, '$.l');
     }
   });
@@ -78,7 +116,9 @@ describe('Avro longs are exact over the whole int64 range', () => {
     const schema = compile(record([field('e', ['int', 'long', 'double'])]));
     const encoded = schema.encode({ e: { long: '9223372036854775807' } });
     assert.ok(encoded.ok);
-    assert.deepEqual(toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value), { e: { long: '9223372036854775807' } });
+    assert.deepEqual(toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value), {
+      e: { long: '9223372036854775807' },
+    });
   });
 });
 
@@ -122,7 +162,10 @@ describe('Avro logical types are shown as what they mean, with the base value ke
     const value = decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value as Record<string, ReadableValue>;
     assert.deepEqual(toDisplayJson(value), readable);
     // The base values, one step away: the bytes of the unscaled integer, the day count, the epoch units.
-    assert.deepEqual(value.price.base, Buffer.from((2n ** 40n - 397871144n).toString(16).padStart(10, '0'), 'hex').subarray(1));
+    assert.deepEqual(
+      value.price.base,
+      Buffer.from((2n ** 40n - 397871144n).toString(16).padStart(10, '0'), 'hex').subarray(1),
+    );
     assert.equal(value.day.base, -165);
     assert.equal(value.ts.base, 0);
     assert.equal(value.tsMicros.base, -1);
@@ -132,10 +175,22 @@ describe('Avro logical types are shown as what they mean, with the base value ke
   });
 
   it('accept the base forms too, and show what they mean', () => {
-    const base = { ...readable, price: 'AA==', day: 0, at: 0, ts: -1, tsMicros: '9223372036854775807', localTs: 0, span: Buffer.alloc(12).toString('base64') };
+    const base = {
+      ...readable,
+      price: 'AA==',
+      day: 0,
+      at: 0,
+      ts: -1,
+      tsMicros: '9223372036854775807',
+      localTs: 0,
+      span: Buffer.alloc(12).toString('base64'),
+    };
     const encoded = schema.encode(base);
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
-    const shown = toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value) as Record<string, unknown>;
+    const shown = toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value) as Record<
+      string,
+      unknown
+    >;
     assert.equal(shown.price, '0.00');
     assert.equal(shown.day, '1970-01-01');
     assert.equal(shown.at, '00:00:00.000');
@@ -159,7 +214,11 @@ describe('Avro logical types are shown as what they mean, with the base value ke
     for (const [name, input] of cases) {
       const encoded = schema.encode({ ...readable, [name]: input });
       assert.ok(!encoded.ok, `${name} ${JSON.stringify(input)} was accepted`);
-      assert.deepEqual(encoded.error instanceof EncodeError && encoded.error.fieldErrors.map((e) => e.path), [`$.${name}`], name);
+      assert.deepEqual(
+        encoded.error instanceof EncodeError && encoded.error.fieldErrors.map((e) => e.path),
+        [`$.${name}`],
+        name,
+      );
     }
   });
 
@@ -171,15 +230,28 @@ describe('Avro logical types are shown as what they mean, with the base value ke
   });
 
   it('a named fixed referenced by name keeps its logical type', () => {
-    const schema = compile(record([field('a', { type: 'fixed', name: 'Cents', size: 4, logicalType: 'decimal', precision: 9, scale: 2 }), field('b', 'lab.exact.Cents')]));
+    const schema = compile(
+      record([
+        field('a', { type: 'fixed', name: 'Cents', size: 4, logicalType: 'decimal', precision: 9, scale: 2 }),
+        field('b', 'lab.exact.Cents'),
+      ]),
+    );
     const encoded = schema.encode({ a: '-1.50', b: '1234567.89' });
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
-    assert.deepEqual(toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value), { a: '-1.50', b: '1234567.89' });
+    assert.deepEqual(toDisplayJson(decoded(schema.decode(encodeFrame(7, encoded.body), 5, true)).value), {
+      a: '-1.50',
+      b: '1234567.89',
+    });
   });
 
   it('a known logical type with invalid parameters keeps its base type and its name', () => {
-    const schema = compile(record([field('d', { type: 'bytes', logicalType: 'decimal' }), field('u', { type: 'int', logicalType: 'uuid' })]));
-    const value = decoded(schema.decode(encodeFrame(7, Buffer.from([2, 0x7f, 4])), 5, true)).value as Record<string, ReadableValue>;
+    const schema = compile(
+      record([field('d', { type: 'bytes', logicalType: 'decimal' }), field('u', { type: 'int', logicalType: 'uuid' })]),
+    );
+    const value = decoded(schema.decode(encodeFrame(7, Buffer.from([2, 0x7f, 4])), 5, true)).value as Record<
+      string,
+      ReadableValue
+    >;
     assert.equal(value.d.logicalType, 'decimal');
     assert.deepEqual(value.d.base, Buffer.from([0x7f]));
     assert.equal(value.u.logicalType, 'uuid');

@@ -7,7 +7,15 @@ import type { DecodeResult, SchemaDecoded } from '../../../../src/core/codec/dec
 import { toDisplayJson } from '../../../../src/core/codec/displayValue';
 import { encodeFrame } from '../../../../src/core/codec/wireFormat';
 
-const address = { type: 'record', name: 'Address', namespace: 'lab.test', fields: [{ name: 'city', type: 'string' }, { name: 'zip', type: ['null', 'string'], default: null }] };
+const address = {
+  type: 'record',
+  name: 'Address',
+  namespace: 'lab.test',
+  fields: [
+    { name: 'city', type: 'string' },
+    { name: 'zip', type: ['null', 'string'], default: null },
+  ],
+};
 const person = {
   type: 'record',
   name: 'Person',
@@ -24,10 +32,21 @@ const person = {
     { name: 'either', type: ['int', 'long'], default: 0 },
   ],
 };
-const addressRef: ResolvedReference = { name: 'lab.test.Address', subject: 'address-value', version: 1, schemaType: 'AVRO', schema: JSON.stringify(address), references: [] };
+const addressRef: ResolvedReference = {
+  name: 'lab.test.Address',
+  subject: 'address-value',
+  version: 1,
+  schemaType: 'AVRO',
+  schema: JSON.stringify(address),
+  references: [],
+};
 
 function compile(schema: unknown = person, references: ResolvedReference[] = [addressRef]): CompiledSchema {
-  const result = compileAvro({ id: 42, format: 'avro', subject: 'people-value', version: 3 }, JSON.stringify(schema), references);
+  const result = compileAvro(
+    { id: 42, format: 'avro', subject: 'people-value', version: 3 },
+    JSON.stringify(schema),
+    references,
+  );
   assert.ok(result.ok, result.ok ? '' : result.error.message);
   return result.schema;
 }
@@ -105,7 +124,11 @@ describe('Avro schemas', () => {
   });
 
   it('a corrupt array or map block count fails fast instead of looping millions of times', () => {
-    for (const type of [{ type: 'array', items: 'int' }, { type: 'map', values: 'int' }, { type: 'array', items: 'null' }]) {
+    for (const type of [
+      { type: 'array', items: 'int' },
+      { type: 'map', values: 'int' },
+      { type: 'array', items: 'null' },
+    ]) {
       const schema = compile({ type: 'record', name: 'C', fields: [{ name: 'c', type }] }, []);
       // zigzag varint for 60,000,000 items (f0 f3 9c 39) followed by almost nothing.
       const big = Buffer.from([0x80, 0x9c, 0x9c, 0x39, 2, 4]);
@@ -129,17 +152,32 @@ describe('Avro schemas', () => {
       const minimal = { name: 'Bo', age: 1, home: { city: 'Oslo' }, kind: 'ROBOT', either: { int: 3 } };
       const encoded = schema.encode(minimal);
       assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
-      const decoded = toDisplayJson(ok(schema.decode(encodeFrame(42, encoded.body), 5, true)).value) as Record<string, unknown>;
+      const decoded = toDisplayJson(ok(schema.decode(encodeFrame(42, encoded.body), 5, true)).value) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(decoded.home, { city: 'Oslo', zip: null });
       assert.deepEqual(decoded.tags, []);
       assert.equal(decoded.avatar, '');
-      const wrapped = schema.encode({ ...minimal, work: { 'lab.test.Address': { city: 'Rome', zip: { string: '00100' } } } });
+      const wrapped = schema.encode({
+        ...minimal,
+        work: { 'lab.test.Address': { city: 'Rome', zip: { string: '00100' } } },
+      });
       assert.ok(wrapped.ok, wrapped.ok ? '' : wrapped.error.message);
     });
 
     it('reports every mismatch with its path, expected type and actual value, and produces nothing', () => {
       const schema = compile();
-      const result = schema.encode({ name: 7, age: 2 ** 40, home: { city: null }, kind: 'ALIEN', tags: ['ok', 3], avatar: '!!', extra: true, either: 'x' });
+      const result = schema.encode({
+        name: 7,
+        age: 2 ** 40,
+        home: { city: null },
+        kind: 'ALIEN',
+        tags: ['ok', 3],
+        avatar: '!!',
+        extra: true,
+        either: 'x',
+      });
       assert.ok(!result.ok);
       assert.ok(result.error instanceof EncodeError);
       assert.equal(result.error.reason, 'schemaMismatch');
@@ -159,13 +197,20 @@ describe('Avro schemas', () => {
       const schema = compile();
       const result = schema.encode({ name: 'x', home: { city: 'c' }, kind: 'HUMAN' });
       assert.ok(!result.ok);
-      assert.deepEqual(result.error.fieldErrors.map((e) => e.path), ['$.age']);
+      assert.deepEqual(
+        result.error.fieldErrors.map((e) => e.path),
+        ['$.age'],
+      );
       assert.match(result.error.fieldErrors[0].expected, /required/);
     });
   });
 
   it('an unparsable schema or a missing reference is an unparsableSchema error', () => {
-    const broken = compileAvro({ id: 9, format: 'avro' }, '{"type":"record","name":"X","fields":[{"name":"a","type":"lab.Missing"}]}', []);
+    const broken = compileAvro(
+      { id: 9, format: 'avro' },
+      '{"type":"record","name":"X","fields":[{"name":"a","type":"lab.Missing"}]}',
+      [],
+    );
     assert.ok(!broken.ok);
     assert.equal(broken.error.reason, 'unparsableSchema');
     assert.match(broken.error.message, /undefined type name: lab.Missing/);

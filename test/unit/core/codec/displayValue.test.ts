@@ -41,7 +41,12 @@ describe('toDisplayJson', () => {
     cyclic.self = cyclic;
     assert.deepEqual(toDisplayJson({ one: shared, two: shared }), { one: { a: 1 }, two: { a: 1 } });
     let depth = 0;
-    for (let node = toDisplayJson(cyclic) as { self?: unknown }; node && typeof node === 'object' && 'self' in node; node = node.self as { self?: unknown }) depth++;
+    for (
+      let node = toDisplayJson(cyclic) as { self?: unknown };
+      node && typeof node === 'object' && 'self' in node;
+      node = node.self as { self?: unknown }
+    )
+      depth++;
     assert.equal(depth, 10_000);
   });
 });

@@ -30,7 +30,9 @@ describe('hostile values: the display model is bounded and never recursive', fun
     for (let node = view.json; Array.isArray(node) && node.length; node = node[0] as unknown) depth++;
     assert.equal(depth, DISPLAY_LIMITS.maxDepth);
     const cut = view.notes?.find((n) => n.kind === 'cut');
-    assert.ok(cut && cut.kind === 'cut' && cut.at.length === DISPLAY_LIMITS.maxDepth && /depth limit of 64/.test(cut.detail));
+    assert.ok(
+      cut && cut.kind === 'cut' && cut.at.length === DISPLAY_LIMITS.maxDepth && /depth limit of 64/.test(cut.detail),
+    );
     // the view survives what the webview does with it: JSON text and structured clone
     assert.ok(JSON.stringify(view.json).length < 1_000);
     structuredClone(view);
@@ -75,7 +77,10 @@ describe('hostile values: the display model is bounded and never recursive', fun
 
   it('readable values carry their base value; "__proto__" keys are data; paths read as FieldError paths', () => {
     const value = JSON.parse('{"__proto__": {"polluted": true}, "a b": [0]}') as Record<string, unknown>;
-    value.price = new ReadableValue({ name: 'decimal', format: () => ({ ok: true, value: '2.56' }) }, Buffer.from([0x01, 0x00]));
+    value.price = new ReadableValue(
+      { name: 'decimal', format: () => ({ ok: true, value: '2.56' }) },
+      Buffer.from([0x01, 0x00]),
+    );
     const model = buildDisplay(value);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(Object.keys(model.json as object), ['__proto__', 'a b', 'price']);
@@ -86,29 +91,47 @@ describe('hostile values: the display model is bounded and never recursive', fun
 
 describe('hostile Avro bodies', () => {
   it('a recursive schema with a 100,000-deep body is a tooDeep error with the bytes kept, not a crash', () => {
-    const compiled = compileAvro({ id: 3, format: 'avro' }, JSON.stringify({ type: 'record', name: 'Node', fields: [{ name: 'next', type: ['null', 'Node'] }] }), []);
+    const compiled = compileAvro(
+      { id: 3, format: 'avro' },
+      JSON.stringify({ type: 'record', name: 'Node', fields: [{ name: 'next', type: ['null', 'Node'] }] }),
+      [],
+    );
     assert.ok(compiled.ok);
     const body = Buffer.concat([Buffer.alloc(100_000, 2), Buffer.from([0])]);
     const result = compiled.schema.decode(encodeFrame(3, body), 5, true);
-    assert.ok(!result.ok && result.error instanceof DecodeError && result.error.reason === 'tooDeep', result.ok ? 'decoded' : result.error.message);
+    assert.ok(
+      !result.ok && result.error instanceof DecodeError && result.error.reason === 'tooDeep',
+      result.ok ? 'decoded' : result.error.message,
+    );
     assert.equal(result.raw.length, body.length + 5);
   });
 });
 
 describe('hostile JSON Schema bodies', () => {
   it('a recursive schema and a 100,000-deep payload: shown, with a violation saying it could not be validated', () => {
-    const compiled = compileJsonSchema({ id: 4, format: 'jsonSchema' }, JSON.stringify({ $id: 'https://lab.test/list', type: 'array', items: { $ref: '#' } }), []);
+    const compiled = compileJsonSchema(
+      { id: 4, format: 'jsonSchema' },
+      JSON.stringify({ $id: 'https://lab.test/list', type: 'array', items: { $ref: '#' } }),
+      [],
+    );
     assert.ok(compiled.ok);
-    const result = compiled.schema.decode(encodeFrame(4, Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)), 5, true);
+    const result = compiled.schema.decode(
+      encodeFrame(4, Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)),
+      5,
+      true,
+    );
     assert.ok(result.ok && result.format === 'jsonSchema', result.ok ? '' : result.error.message);
-    assert.deepEqual((result as { violations?: unknown }).violations, [{ path: '$', expected: 'a value schema 4 can be checked against', actual: 'nested too deep to validate' }]);
+    assert.deepEqual((result as { violations?: unknown }).violations, [
+      { path: '$', expected: 'a value schema 4 can be checked against', actual: 'nested too deep to validate' },
+    ]);
     assert.equal(toPayloadView(result).kind, 'json');
   });
 });
 
 describe('lossless JSON', () => {
   it('keeps integers beyond 2^53 exact and everything else as JSON.parse reads it', () => {
-    const text = '{"max":9223372036854775807,"min":-9223372036854775808,"safe":9007199254740991,"f":0.1,"e":1e400,"s":"12345678901234567890","n":null,"t":[true,false,{}],"u":"\\u00e9\\"q"}';
+    const text =
+      '{"max":9223372036854775807,"min":-9223372036854775808,"safe":9007199254740991,"f":0.1,"e":1e400,"s":"12345678901234567890","n":null,"t":[true,false,{}],"u":"\\u00e9\\"q"}';
     const value = parseJsonExact(text) as Record<string, unknown>;
     assert.equal(value.max, 9223372036854775807n);
     assert.equal(value.min, -9223372036854775808n);
@@ -117,7 +140,7 @@ describe('lossless JSON', () => {
     assert.equal(stringifyExact(value), text.replace('1e400', 'null').replace('\\u00e9', 'é'));
   });
 
-  it('invalid text is JSON.parse\'s SyntaxError', () => {
+  it("invalid text is JSON.parse's SyntaxError", () => {
     assert.throws(() => parseJsonExact('{"a": 12345678901234567890'), SyntaxError);
   });
 });

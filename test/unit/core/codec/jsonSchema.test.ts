@@ -4,7 +4,12 @@ import type { SchemaDecoded } from '../../../../src/core/codec/decodeResult';
 import { compileJsonSchema } from '../../../../src/core/codec/jsonSchema';
 import { encodeFrame } from '../../../../src/core/codec/wireFormat';
 
-const address = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+const address = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  properties: { city: { type: 'string' } },
+  required: ['city'],
+};
 const order = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Order',
@@ -18,7 +23,14 @@ const order = {
     ship: { $ref: 'address.json' },
   },
 };
-const addressRef: ResolvedReference = { name: 'address.json', subject: 'address', version: 1, schemaType: 'JSON', schema: JSON.stringify(address), references: [] };
+const addressRef: ResolvedReference = {
+  name: 'address.json',
+  subject: 'address',
+  version: 1,
+  schemaType: 'JSON',
+  schema: JSON.stringify(address),
+  references: [],
+};
 
 function compile(schema: unknown = order, references = [addressRef]) {
   const result = compileJsonSchema({ id: 8, format: 'jsonSchema' }, JSON.stringify(schema), references);
@@ -69,7 +81,16 @@ describe('JSON Schema schemas', () => {
   });
 
   it('knows the 2020-12 dialect, and the title is the record name', () => {
-    const schema = compile({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'T', type: 'object', prefixItems: [], properties: { a: { type: 'number' } } }, []);
+    const schema = compile(
+      {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        title: 'T',
+        type: 'object',
+        prefixItems: [],
+        properties: { a: { type: 'number' } },
+      },
+      [],
+    );
     assert.equal(schema.recordName(), 'T');
     assert.ok(!schema.encode({ a: 'x' }).ok);
   });

@@ -8,7 +8,12 @@ import { encodeFrame } from '../../../../src/core/codec/wireFormat';
 import { SchemaRegistryClient } from '../../../../src/core/registry/registryClient';
 import { RegistryHttpDouble } from './support/registryHttpDouble';
 
-const avroSchema = JSON.stringify({ type: 'record', name: 'R', namespace: 'lab', fields: [{ name: 'a', type: 'string' }] });
+const avroSchema = JSON.stringify({
+  type: 'record',
+  name: 'R',
+  namespace: 'lab',
+  fields: [{ name: 'a', type: 'string' }],
+});
 
 function setup(formats: CodecFormatConfig = {}, previewBytes?: number) {
   const http = new RegistryHttpDouble();
@@ -16,7 +21,10 @@ function setup(formats: CodecFormatConfig = {}, previewBytes?: number) {
   const schemas = new SchemaCache(client);
   const decoder = new PayloadDecoder({ schemas, formats, ...(previewBytes ? { previewBytes } : {}) });
   const avro = http.add('orders-value', { schemaType: 'AVRO', schema: avroSchema });
-  const proto = http.add('proto-value', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\npackage lab;\nmessage P { string a = 1; }\n' });
+  const proto = http.add('proto-value', {
+    schemaType: 'PROTOBUF',
+    schema: 'syntax = "proto3";\npackage lab;\nmessage P { string a = 1; }\n',
+  });
   return { http, decoder, avroId: avro.id, protoId: proto.id };
 }
 
@@ -51,7 +59,12 @@ describe('payload decoder', () => {
 
     it('then binary: invalid UTF-8, control bytes, and zero-led bytes too short for a header', async () => {
       const { decoder } = setup();
-      for (const bytes of [[0xff, 0xfe, 0x41], [0x41, 0x00, 0x42], [0x00, 0x01], [0x01, 0x02, 0x03]]) {
+      for (const bytes of [
+        [0xff, 0xfe, 0x41],
+        [0x41, 0x00, 0x42],
+        [0x00, 0x01],
+        [0x01, 0x02, 0x03],
+      ]) {
         const result = await decoder.decode(Buffer.from(bytes), at('t'));
         assert.equal((result as BinaryDecoded).format, 'binary', JSON.stringify(bytes));
       }
@@ -76,7 +89,12 @@ describe('payload decoder', () => {
     const big = Buffer.alloc(5000, 0xab);
     const result = (await decoder.decode(big, at('t'))) as BinaryDecoded;
     assert.deepEqual(
-      { size: result.preview.size, shown: result.preview.shownBytes, truncated: result.preview.truncated, hexLength: result.preview.hex.length },
+      {
+        size: result.preview.size,
+        shown: result.preview.shownBytes,
+        truncated: result.preview.truncated,
+        hexLength: result.preview.hex.length,
+      },
       { size: 5000, shown: 16, truncated: true, hexLength: 32 },
     );
     assert.equal(result.preview.base64, Buffer.alloc(16, 0xab).toString('base64'));
@@ -121,7 +139,10 @@ describe('payload decoder', () => {
 
     it('force text keeps text even when it looks like JSON', async () => {
       const { decoder } = setup(rules);
-      assert.equal(((await decoder.decode(Buffer.from('{"a":1}'), at('orders.eu', 'key'))) as TextDecoded).format, 'text');
+      assert.equal(
+        ((await decoder.decode(Buffer.from('{"a":1}'), at('orders.eu', 'key'))) as TextDecoded).format,
+        'text',
+      );
     });
 
     it('force JSON: any JSON value; invalid JSON is invalidJson, shown as text', async () => {
@@ -150,7 +171,9 @@ describe('payload decoder', () => {
     it('force Avro without a subject: the wrong magic byte is a WireFormatError; another schema format is formatMismatch', async () => {
       const { decoder, protoId } = setup(rules);
       const notFramed = await decoder.decode(Buffer.from('hello world'), at('framed.avro'));
-      assert.ok(!notFramed.ok && notFramed.error instanceof WireFormatError && notFramed.error.reason === 'wrongMagicByte');
+      assert.ok(
+        !notFramed.ok && notFramed.error instanceof WireFormatError && notFramed.error.reason === 'wrongMagicByte',
+      );
       assert.match(notFramed.error.message, /magic byte/);
       assert.equal(notFramed.fallback.format, 'text');
       const protobuf = await decoder.decode(encodeFrame(protoId, Buffer.from([0])), at('framed.avro'));

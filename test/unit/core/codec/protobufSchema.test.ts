@@ -16,7 +16,9 @@ interface Fixture {
 }
 
 // Descriptors and payloads written by Python's protobuf runtime (see the fixture's "source").
-const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../../test/fixtures/codec/protobufDescriptors.json'), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../../../test/fixtures/codec/protobufDescriptors.json'), 'utf8'),
+) as Fixture;
 
 const orderText = `syntax = "proto3";
 package lab.fixture;
@@ -42,7 +44,14 @@ message Money { int64 cents = 1; string currency = 2; }
 `;
 
 function ref(schema: string): ResolvedReference {
-  return { name: 'lab/fixture/common.proto', subject: 'lab/fixture/common.proto', version: 1, schemaType: 'PROTOBUF', schema, references: [] };
+  return {
+    name: 'lab/fixture/common.proto',
+    subject: 'lab/fixture/common.proto',
+    version: 1,
+    schemaType: 'PROTOBUF',
+    schema,
+    references: [],
+  };
 }
 
 function compile(main: string, references: ResolvedReference[]): CompiledSchema {
@@ -52,7 +61,10 @@ function compile(main: string, references: ResolvedReference[]): CompiledSchema 
 }
 
 function framed(indexes: number[], body: Buffer | string): Buffer {
-  return encodeFrame(77, Buffer.concat([encodeMessageIndexes(indexes), typeof body === 'string' ? Buffer.from(body, 'hex') : body]));
+  return encodeFrame(
+    77,
+    Buffer.concat([encodeMessageIndexes(indexes), typeof body === 'string' ? Buffer.from(body, 'hex') : body]),
+  );
 }
 
 function ok(result: DecodeResult): SchemaDecoded {
@@ -127,7 +139,10 @@ describe('Protobuf schemas', () => {
   it('a truncated body is truncatedPayload, garbage is corruptPayload, a broken index list a WireFormatError', () => {
     const schema = compile(orderText, [ref(commonText)]);
     const order = fixture.messages[0].hex;
-    assert.equal(failed(schema.decode(framed([0], order.slice(0, order.length - 6)), 5, true)).reason, 'truncatedPayload');
+    assert.equal(
+      failed(schema.decode(framed([0], order.slice(0, order.length - 6)), 5, true)).reason,
+      'truncatedPayload',
+    );
     assert.equal(failed(schema.decode(framed([0], '7f'), 5, true)).reason, 'corruptPayload');
     const brokenIndexes = encodeFrame(77, Buffer.from([0x04, 0x80]));
     const error = failed(schema.decode(brokenIndexes, 5, true));
@@ -150,12 +165,22 @@ describe('Protobuf schemas', () => {
   });
 
   it('well-known imports need no reference', () => {
-    const schema = compile('syntax = "proto3";\nimport "google/protobuf/timestamp.proto";\nmessage Event { google.protobuf.Timestamp at = 1; }\n', []);
+    const schema = compile(
+      'syntax = "proto3";\nimport "google/protobuf/timestamp.proto";\nmessage Event { google.protobuf.Timestamp at = 1; }\n',
+      [],
+    );
     const encoded = schema.encode({ at: { seconds: '1700000000', nanos: 5 } });
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
     // shown in the canonical JSON form, the message form kept as the base value
     const at = (ok(schema.decode(encodeFrame(77, encoded.body), 5, true)).value as { at: ReadableValue }).at;
-    assert.deepEqual([at.logicalType, at.readable, at.base], ['google.protobuf.Timestamp', { ok: true, value: '2023-11-14T22:13:20.000000005Z' }, { seconds: '1700000000', nanos: 5 }]);
+    assert.deepEqual(
+      [at.logicalType, at.readable, at.base],
+      [
+        'google.protobuf.Timestamp',
+        { ok: true, value: '2023-11-14T22:13:20.000000005Z' },
+        { seconds: '1700000000', nanos: 5 },
+      ],
+    );
   });
 
   it('a missing import is an unparsableSchema error naming the type', () => {
@@ -188,7 +213,10 @@ describe('Protobuf schemas', () => {
   });
 
   it('accepts the proto3 JSON spellings: camelCase names, enum numbers, 64-bit strings, base64 bytes', () => {
-    const schema = compile('syntax = "proto3";\nmessage B { bytes blob = 1; int64 big_number = 2; E e = 3; oneof pick { string a = 4; int32 b = 5; } }\nenum E { E0 = 0; E1 = 1; }\n', []);
+    const schema = compile(
+      'syntax = "proto3";\nmessage B { bytes blob = 1; int64 big_number = 2; E e = 3; oneof pick { string a = 4; int32 b = 5; } }\nenum E { E0 = 0; E1 = 1; }\n',
+      [],
+    );
     const encoded = schema.encode({ blob: 'AQID', bigNumber: '9223372036854775807', e: 1 });
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
     const decoded = ok(schema.decode(encodeFrame(1, encoded.body), 5, true)).value as Record<string, unknown>;

@@ -71,14 +71,27 @@ describe('Protobuf well-known types in the canonical proto3 JSON mapping', () =>
   });
 
   it('keeps the message form one step away, and accepts it as input too', () => {
-    const encoded = schema.encode({ at: { seconds: '-1', nanos: 999_999_999 }, took: { seconds: '-1', nanos: -500_000_000 }, big: { value: '5' }, mask: { paths: ['user.display_name'] } });
+    const encoded = schema.encode({
+      at: { seconds: '-1', nanos: 999_999_999 },
+      took: { seconds: '-1', nanos: -500_000_000 },
+      big: { value: '5' },
+      mask: { paths: ['user.display_name'] },
+    });
     assert.ok(encoded.ok, encoded.ok ? '' : encoded.error.message);
     const value = (schema.decode(encodeFrame(9, encoded.body), 5, true) as SchemaDecoded).value;
     const model = buildDisplay(value);
     const json = model.json as Record<string, unknown>;
-    assert.deepEqual([json.at, json.took, json.big, json.mask], ['1969-12-31T23:59:59.999999999Z', '-1.500s', '5', 'user.displayName']);
+    assert.deepEqual(
+      [json.at, json.took, json.big, json.mask],
+      ['1969-12-31T23:59:59.999999999Z', '-1.500s', '5', 'user.displayName'],
+    );
     const at = model.notes.find((n) => n.kind === 'logical' && n.at[0] === 'at');
-    assert.deepEqual(at, { at: ['at'], kind: 'logical', logicalType: 'google.protobuf.Timestamp', base: { seconds: '-1', nanos: 999_999_999 } });
+    assert.deepEqual(at, {
+      at: ['at'],
+      kind: 'logical',
+      logicalType: 'google.protobuf.Timestamp',
+      base: { seconds: '-1', nanos: 999_999_999 },
+    });
   });
 
   it('a canonical form that is wrong is a field error', () => {

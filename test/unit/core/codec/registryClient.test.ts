@@ -7,7 +7,12 @@ import { RegistryHttpDouble } from './support/registryHttpDouble';
 
 const url = 'http://registry.test/base';
 
-function client(http: RegistryHttpDouble, connection: Partial<RegistryConnection> = {}, credentials?: RegistryCredentials, lines: string[] = []): SchemaRegistryClient {
+function client(
+  http: RegistryHttpDouble,
+  connection: Partial<RegistryConnection> = {},
+  credentials?: RegistryCredentials,
+  lines: string[] = [],
+): SchemaRegistryClient {
   return new SchemaRegistryClient(
     { id: 'conn-1', url, ...connection },
     {
@@ -41,7 +46,10 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
     const latest = await registry.getSchemaByVersion('orders-value', 'latest');
     assert.ok(latest.ok);
     assert.deepEqual([latest.value.id, latest.value.version, latest.value.subject], [b.id, 2, 'orders-value']);
-    assert.deepEqual(await registry.getSubjectVersionsForId(a.id), { ok: true, value: [{ subject: 'orders-value', version: 1 }] });
+    assert.deepEqual(await registry.getSubjectVersionsForId(a.id), {
+      ok: true,
+      value: [{ subject: 'orders-value', version: 1 }],
+    });
   });
 
   it('encodes subject names in paths (Protobuf import subjects contain slashes)', async () => {
@@ -58,7 +66,10 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
     const registered = await registry.register('s-value', { schemaType: 'JSON', schema: '{"type":"object"}' });
     assert.ok(registered.ok);
     assert.equal(JSON.parse(http.requests[0].body ?? '').schemaType, 'JSON');
-    assert.deepEqual(await registry.checkCompatibility('s-value', { schemaType: 'JSON', schema: '{}' }), { ok: true, value: { compatible: true, messages: [] } });
+    assert.deepEqual(await registry.checkCompatibility('s-value', { schemaType: 'JSON', schema: '{}' }), {
+      ok: true,
+      value: { compatible: true, messages: [] },
+    });
     http.compatible = false;
     const check = await registry.checkCompatibility('s-value', { schemaType: 'JSON', schema: '{}' });
     assert.ok(check.ok && !check.value.compatible && check.value.messages.length === 1);
@@ -73,12 +84,44 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
 
   describe('every failure is a typed RegistryError whose message says what to do', () => {
     const cases: { name: string; setup: (http: RegistryHttpDouble) => void; reason: string; says: RegExp }[] = [
-      { name: 'connection refused', setup: (h) => (h.failure = { kind: 'unreachable', detail: 'ECONNREFUSED' }), reason: 'unreachable', says: /Cannot reach .*Check that it is running/ },
-      { name: 'TLS failure', setup: (h) => (h.failure = { kind: 'tls', detail: 'SELF_SIGNED_CERT_IN_CHAIN' }), reason: 'tls', says: /CA certificate/ },
-      { name: '401', setup: (h) => (h.failure = { status: 401, body: { error_code: 401, message: 'Unauthorized' } }), reason: 'unauthorized', says: /401 Unauthorized.*credentials/ },
-      { name: '403', setup: (h) => (h.failure = { status: 403, body: { error_code: 40301, message: 'User cannot access the resource.' } }), reason: 'forbidden', says: /403 Forbidden.*permission/ },
-      { name: '500', setup: (h) => (h.failure = { status: 500, body: { error_code: 50001, message: 'Error in the backend data store' } }), reason: 'serverError', says: /Try again/ },
-      { name: 'an HTML page (wrong URL)', setup: (h) => (h.failure = { status: 200, body: '<html>login</html>' }), reason: 'badResponse', says: /Confluent-compatible API/ },
+      {
+        name: 'connection refused',
+        setup: (h) => (h.failure = { kind: 'unreachable', detail: 'ECONNREFUSED' }),
+        reason: 'unreachable',
+        says: /Cannot reach .*Check that it is running/,
+      },
+      {
+        name: 'TLS failure',
+        setup: (h) => (h.failure = { kind: 'tls', detail: 'SELF_SIGNED_CERT_IN_CHAIN' }),
+        reason: 'tls',
+        says: /CA certificate/,
+      },
+      {
+        name: '401',
+        setup: (h) => (h.failure = { status: 401, body: { error_code: 401, message: 'Unauthorized' } }),
+        reason: 'unauthorized',
+        says: /401 Unauthorized.*credentials/,
+      },
+      {
+        name: '403',
+        setup: (h) =>
+          (h.failure = { status: 403, body: { error_code: 40301, message: 'User cannot access the resource.' } }),
+        reason: 'forbidden',
+        says: /403 Forbidden.*permission/,
+      },
+      {
+        name: '500',
+        setup: (h) =>
+          (h.failure = { status: 500, body: { error_code: 50001, message: 'Error in the backend data store' } }),
+        reason: 'serverError',
+        says: /Try again/,
+      },
+      {
+        name: 'an HTML page (wrong URL)',
+        setup: (h) => (h.failure = { status: 200, body: '<html>login</html>' }),
+        reason: 'badResponse',
+        says: /Confluent-compatible API/,
+      },
     ];
     for (const { name, setup, reason, says } of cases) {
       it(name, async () => {
@@ -119,9 +162,15 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
     it('409 on registration is incompatibility, 422 an invalid schema', async () => {
       const http = new RegistryHttpDouble();
       http.failure = { status: 409, body: { error_code: 409, message: 'incompatible' } };
-      assert.equal(errorOf(await client(http).register('s', { schemaType: 'AVRO', schema: '"int"' })).reason, 'incompatible');
+      assert.equal(
+        errorOf(await client(http).register('s', { schemaType: 'AVRO', schema: '"int"' })).reason,
+        'incompatible',
+      );
       http.failure = { status: 422, body: { error_code: 42201, message: 'Invalid schema' } };
-      assert.equal(errorOf(await client(http).register('s', { schemaType: 'AVRO', schema: '{' })).reason, 'invalidSchema');
+      assert.equal(
+        errorOf(await client(http).register('s', { schemaType: 'AVRO', schema: '{' })).reason,
+        'invalidSchema',
+      );
     });
   });
 
@@ -129,7 +178,10 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
     it('sends basic auth from the secret lookup', async () => {
       const http = new RegistryHttpDouble();
       await client(http, { auth: 'basic' }, { type: 'basic', username: 'alice', password: 's3cret:pw' }).listSubjects();
-      assert.equal(http.requests[0].headers.Authorization, `Basic ${Buffer.from('alice:s3cret:pw').toString('base64')}`);
+      assert.equal(
+        http.requests[0].headers.Authorization,
+        `Basic ${Buffer.from('alice:s3cret:pw').toString('base64')}`,
+      );
     });
 
     it('sends a bearer token from the secret lookup', async () => {
@@ -150,7 +202,12 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
     it('never logs credentials', async () => {
       const http = new RegistryHttpDouble();
       const lines: string[] = [];
-      const registry = client(http, { auth: 'basic' }, { type: 'basic', username: 'alice', password: 'hunter2-secret' }, lines);
+      const registry = client(
+        http,
+        { auth: 'basic' },
+        { type: 'basic', username: 'alice', password: 'hunter2-secret' },
+        lines,
+      );
       await registry.listSubjects();
       http.failure = { status: 401, body: { message: 'bad password hunter2-secret' } };
       const error = errorOf(await registry.listSubjects());
@@ -165,14 +222,25 @@ describe('SchemaRegistryClient (against a registry HTTP double)', () => {
 
   describe('connection validation', () => {
     it('refuses credentials in the URL and odd schemes, before any request', async () => {
-      assert.equal(validateRegistryConnection({ id: 'x', url: 'https://bob:pw@registry:8081' })?.reason, 'invalidConfiguration');
-      assert.match(validateRegistryConnection({ id: 'x', url: 'https://bob:pw@registry:8081' })?.message ?? '', /Remove them from the URL/);
+      assert.equal(
+        validateRegistryConnection({ id: 'x', url: 'https://bob:pw@registry:8081' })?.reason,
+        'invalidConfiguration',
+      );
+      assert.match(
+        validateRegistryConnection({ id: 'x', url: 'https://bob:pw@registry:8081' })?.message ?? '',
+        /Remove them from the URL/,
+      );
       assert.equal(validateRegistryConnection({ id: 'x', url: 'ftp://registry' })?.reason, 'invalidConfiguration');
       assert.equal(validateRegistryConnection({ id: 'x', url: 'not a url' })?.reason, 'invalidConfiguration');
-      assert.equal(validateRegistryConnection({ id: 'x', url: 'http://r:8081', requestTimeoutMs: 0 })?.reason, 'invalidConfiguration');
+      assert.equal(
+        validateRegistryConnection({ id: 'x', url: 'http://r:8081', requestTimeoutMs: 0 })?.reason,
+        'invalidConfiguration',
+      );
       assert.equal(validateRegistryConnection({ id: 'x', url: 'http://r:8081/apis/ccompat/v7' }), undefined);
       const http = new RegistryHttpDouble();
-      const error = errorOf(await new SchemaRegistryClient({ id: 'x', url: 'https://bob:pw@registry:8081' }, { http }).listSubjects());
+      const error = errorOf(
+        await new SchemaRegistryClient({ id: 'x', url: 'https://bob:pw@registry:8081' }, { http }).listSubjects(),
+      );
       assert.equal(error.reason, 'invalidConfiguration');
       assert.equal(http.requests.length, 0);
       assert.ok(!error.message.includes('pw@'));

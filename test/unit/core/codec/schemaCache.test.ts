@@ -8,13 +8,21 @@ import { encodeFrame } from '../../../../src/core/codec/wireFormat';
 import { SchemaRegistryClient } from '../../../../src/core/registry/registryClient';
 import { RegistryHttpDouble } from './support/registryHttpDouble';
 
-const recordSchema = JSON.stringify({ type: 'record', name: 'R', namespace: 'lab', fields: [{ name: 'a', type: 'string' }] });
+const recordSchema = JSON.stringify({
+  type: 'record',
+  name: 'R',
+  namespace: 'lab',
+  fields: [{ name: 'a', type: 'string' }],
+});
 const target = { topic: 'orders', role: 'value' } as const;
 
 function setup(options: { failureTtlMs?: number } = {}) {
   const http = new RegistryHttpDouble();
   let now = 1_000_000;
-  const client = new SchemaRegistryClient({ id: 'c', url: 'http://registry.test/base', requestTimeoutMs: 100 }, { http });
+  const client = new SchemaRegistryClient(
+    { id: 'c', url: 'http://registry.test/base', requestTimeoutMs: 100 },
+    { http },
+  );
   const schemas = new SchemaCache(client, { failureTtlMs: options.failureTtlMs ?? 1000, clock: () => now });
   const decoder = new PayloadDecoder({ schemas });
   return { http, schemas, decoder, advance: (ms: number) => (now += ms) };
@@ -52,12 +60,41 @@ describe('schema cache', () => {
 
   it('resolves a reference shared by two schemas once', async () => {
     const { http, decoder } = setup();
-    http.add('address', { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'Address', namespace: 'lab', fields: [{ name: 'city', type: 'string' }] }) });
+    http.add('address', {
+      schemaType: 'AVRO',
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'Address',
+        namespace: 'lab',
+        fields: [{ name: 'city', type: 'string' }],
+      }),
+    });
     const refs = [{ name: 'lab.Address', subject: 'address', version: 1 }];
-    const a = http.add('a-value', { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'A', namespace: 'lab', fields: [{ name: 'at', type: 'lab.Address' }] }), references: refs });
-    const b = http.add('b-value', { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'B', namespace: 'lab', fields: [{ name: 'from', type: 'lab.Address' }] }), references: refs });
+    const a = http.add('a-value', {
+      schemaType: 'AVRO',
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'A',
+        namespace: 'lab',
+        fields: [{ name: 'at', type: 'lab.Address' }],
+      }),
+      references: refs,
+    });
+    const b = http.add('b-value', {
+      schemaType: 'AVRO',
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'B',
+        namespace: 'lab',
+        fields: [{ name: 'from', type: 'lab.Address' }],
+      }),
+      references: refs,
+    });
     const body = Buffer.from([4, 0x6f, 0x73]);
-    const [ra, rb] = await Promise.all([decoder.decode(encodeFrame(a.id, body), target), decoder.decode(encodeFrame(b.id, body), target)]);
+    const [ra, rb] = await Promise.all([
+      decoder.decode(encodeFrame(a.id, body), target),
+      decoder.decode(encodeFrame(b.id, body), target),
+    ]);
     assert.equal(reasonOf(ra), 'ok:avro');
     assert.equal(reasonOf(rb), 'ok:avro');
     assert.equal(http.count('GET', '/subjects/address/versions/1'), 1);
@@ -80,7 +117,10 @@ describe('schema cache', () => {
   it('an outage fails fast for every uncached id, keeps cached ids decoding, and recovers after the TTL', async () => {
     const { http, decoder, advance } = setup();
     const a = http.add('a-value', { schemaType: 'AVRO', schema: recordSchema });
-    const b = http.add('b-value', { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'S', fields: [{ name: 'b', type: 'string' }] }) });
+    const b = http.add('b-value', {
+      schemaType: 'AVRO',
+      schema: JSON.stringify({ type: 'record', name: 'S', fields: [{ name: 'b', type: 'string' }] }),
+    });
     assert.ok((await decoder.decode(record(a.id), target)).ok);
 
     http.failure = { kind: 'unreachable', detail: 'ECONNREFUSED' };

@@ -136,8 +136,14 @@ describe('Confluent wire format', () => {
     });
 
     it('reports a negative count or index as corrupt', () => {
-      assert.equal((readMessageIndexes(Buffer.from([0x01])) as { ok: false; error: WireFormatError }).error.reason, 'truncatedIndexList');
-      assert.equal((readMessageIndexes(Buffer.from([0x02, 0x01])) as { ok: false; error: WireFormatError }).error.reason, 'truncatedIndexList');
+      assert.equal(
+        (readMessageIndexes(Buffer.from([0x01])) as { ok: false; error: WireFormatError }).error.reason,
+        'truncatedIndexList',
+      );
+      assert.equal(
+        (readMessageIndexes(Buffer.from([0x02, 0x01])) as { ok: false; error: WireFormatError }).error.reason,
+        'truncatedIndexList',
+      );
     });
 
     it('refuses an absurd count instead of allocating for it', () => {

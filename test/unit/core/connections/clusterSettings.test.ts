@@ -11,7 +11,14 @@ import {
 } from '../../../../src/core/connections/clusterSettings';
 import { toLibrdkafkaConfig } from '../../../../src/core/kafka/connection';
 
-const scram = { id: 'local-sasl', name: 'Local SASL', bootstrapServers: '127.0.0.1:19093', securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', username: 'lab' }, registry: { url: 'http://127.0.0.1:18081', auth: 'basic', username: 'reg' } };
+const scram = {
+  id: 'local-sasl',
+  name: 'Local SASL',
+  bootstrapServers: '127.0.0.1:19093',
+  securityProtocol: 'SASL_PLAINTEXT',
+  sasl: { mechanism: 'SCRAM-SHA-512', username: 'lab' },
+  registry: { url: 'http://127.0.0.1:18081', auth: 'basic', username: 'reg' },
+};
 
 describe('cluster connection settings (kafkaLab.clusters)', () => {
   it('accepts valid entries and normalizes defaults', () => {
@@ -55,7 +62,12 @@ describe('cluster connection settings (kafkaLab.clusters)', () => {
     const json = exportClusters(clusters);
     assert.ok(!/password|secret|token/i.test(json.replace(/"username"/g, '')), json);
     assert.deepEqual(importClusters(json).clusters, clusters);
-    assert.match(importClusters('{"clusters": [{"id":"a","name":"A","bootstrapServers":"b:1","sasl":{"mechanism":"PLAIN","username":"u","password":"p"}}]}').problems[0], /looks like a secret/);
+    assert.match(
+      importClusters(
+        '{"clusters": [{"id":"a","name":"A","bootstrapServers":"b:1","sasl":{"mechanism":"PLAIN","username":"u","password":"p"}}]}',
+      ).problems[0],
+      /looks like a secret/,
+    );
     assert.match(importClusters('not json').problems[0], /not JSON/);
     assert.match(importClusters('{"a":1}').problems[0], /not a Kafka Consumer Lab export/);
   });
@@ -69,16 +81,29 @@ describe('cluster connection settings (kafkaLab.clusters)', () => {
     const lookup = async (key: string) => store.get(key);
     const connection = await resolveConnection(clusters[0], lookup);
     assert.deepEqual(connection.sasl, { mechanism: 'SCRAM-SHA-512', username: 'lab', password: 's3cret' });
-    assert.deepEqual(await registryCredentialsOf(clusters[0], lookup), { type: 'basic', username: 'reg', password: 'r3g' });
+    assert.deepEqual(await registryCredentialsOf(clusters[0], lookup), {
+      type: 'basic',
+      username: 'reg',
+      password: 'r3g',
+    });
     assert.deepEqual(neededSecrets(clusters[0]), ['saslPassword', 'registryPassword']);
   });
 
   it('maps OAUTHBEARER client credentials and TLS files to librdkafka', async () => {
     const { clusters, problems } = parseClusters([
-      { id: 'cloud', name: 'Cloud', bootstrapServers: 'k:9093', securityProtocol: 'SASL_SSL', sasl: { mechanism: 'OAUTHBEARER', tokenEndpointUrl: 'https://idp/token', clientId: 'app', scope: 'kafka' }, tls: { caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' } },
+      {
+        id: 'cloud',
+        name: 'Cloud',
+        bootstrapServers: 'k:9093',
+        securityProtocol: 'SASL_SSL',
+        sasl: { mechanism: 'OAUTHBEARER', tokenEndpointUrl: 'https://idp/token', clientId: 'app', scope: 'kafka' },
+        tls: { caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' },
+      },
     ]);
     assert.deepEqual(problems, []);
-    const connection = await resolveConnection(clusters[0], async (key) => (key.endsWith('oauthClientSecret') ? 'cs' : key.endsWith('tlsKeyPassword') ? 'kp' : undefined));
+    const connection = await resolveConnection(clusters[0], async (key) =>
+      key.endsWith('oauthClientSecret') ? 'cs' : key.endsWith('tlsKeyPassword') ? 'kp' : undefined,
+    );
     const config = toLibrdkafkaConfig(connection);
     assert.equal(config['sasl.oauthbearer.method'], 'oidc');
     assert.equal(config['sasl.oauthbearer.client.secret'], 'cs');

@@ -1,5 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { DLQ_HEADERS, type FailedMessage, buildEnvelope, deadLetterHeaders, originalHeaders, parseEnvelope, payloadOf } from '../../../../src/core/dlq/envelope';
+import {
+  DLQ_HEADERS,
+  type FailedMessage,
+  buildEnvelope,
+  deadLetterHeaders,
+  originalHeaders,
+  parseEnvelope,
+  payloadOf,
+} from '../../../../src/core/dlq/envelope';
 import { HandlerFailure } from '../../../../src/core/handler/handlerErrors';
 import { RetriableError } from '../../../../src/core/errors';
 
@@ -61,14 +69,21 @@ describe('dead-letter envelope', () => {
   });
 
   it("records a handler process's error as its own class, and its stack in a bounded header", () => {
-    const failure = new HandlerFailure({ type: 'OrderRejected', message: 'no customer', stack: `OrderRejected: no customer\n    at handle (/w/src/handleOrder.ts:12:11)\n${'x'.repeat(20_000)}` });
+    const failure = new HandlerFailure({
+      type: 'OrderRejected',
+      message: 'no customer',
+      stack: `OrderRejected: no customer\n    at handle (/w/src/handleOrder.ts:12:11)\n${'x'.repeat(20_000)}`,
+    });
     const envelope = buildEnvelope(message, failure, 1);
     assert.equal(envelope.error_type, 'OrderRejected');
     assert.equal(envelope.error_message, 'no customer');
     const flat = Object.assign({}, ...deadLetterHeaders(message, envelope, failure)) as Record<string, string>;
     assert.match(flat[DLQ_HEADERS.errorStack], /handleOrder\.ts:12:11/);
     assert.equal(flat[DLQ_HEADERS.errorStack].length, 8192);
-    assert.equal(DLQ_HEADERS.errorStack in Object.assign({}, ...deadLetterHeaders(message, envelope, 'a string')), false);
+    assert.equal(
+      DLQ_HEADERS.errorStack in Object.assign({}, ...deadLetterHeaders(message, envelope, 'a string')),
+      false,
+    );
   });
 
   it('refuses JSON that is not an envelope', () => {

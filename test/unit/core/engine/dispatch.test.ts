@@ -13,10 +13,18 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     await r.session.stop();
     assert.equal(new Set(seen.map((m) => m.id)).size, 120);
     for (let p = 0; p < 3; p++) {
-      assert.deepEqual(offsetsOf(seen, p), Array.from({ length: 40 }, (_, i) => i), `partition ${p}`);
+      assert.deepEqual(
+        offsetsOf(seen, p),
+        Array.from({ length: 40 }, (_, i) => i),
+        `partition ${p}`,
+      );
       assert.equal(r.cluster.committed(GROUP, TOPIC, p), 40, `partition ${p} committed through its last message`);
     }
-    assert.ok(seen.every((m) => m.attempts === 1 && m.memberId === 'member-1' && m.value?.toString() === `${m.partition}:${m.offset}`));
+    assert.ok(
+      seen.every(
+        (m) => m.attempts === 1 && m.memberId === 'member-1' && m.value?.toString() === `${m.partition}:${m.offset}`,
+      ),
+    );
     assert.deepEqual(r.events.errors, []);
   });
 
@@ -26,12 +34,20 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     r.cluster.fill(TOPIC, 1, 1_200);
     await r.session.start();
     await waitFor('1200 handled', () => handled === 1_200);
-    await waitFor('an async commit of the end', () => r.events.committed.some((e) => !e.sync && e.offsets[0].offset === 1_200));
+    await waitFor('an async commit of the end', () =>
+      r.events.committed.some((e) => !e.sync && e.offsets[0].offset === 1_200),
+    );
     await r.session.stop();
     const async = r.events.committed.filter((e) => !e.sync).map((e) => e.offsets[0].offset);
     assert.equal(async[0], 500, 'the first commit goes when 500 are done');
-    assert.ok(async.every((o, i) => i === 0 || o > async[i - 1]), `increasing: ${async.join(', ')}`);
-    assert.ok(async.every((o) => o % 500 === 0 || o === 1_200), `at a count trigger, or the end: ${async.join(', ')}`);
+    assert.ok(
+      async.every((o, i) => i === 0 || o > async[i - 1]),
+      `increasing: ${async.join(', ')}`,
+    );
+    assert.ok(
+      async.every((o) => o % 500 === 0 || o === 1_200),
+      `at a count trigger, or the end: ${async.join(', ')}`,
+    );
     const close = r.events.committed.find((e) => e.reason === 'close');
     assert.equal(close, undefined, 'nothing left for the close to commit');
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 1_200);
@@ -39,13 +55,20 @@ describe('engine dispatch (running mode, fake consumer)', () => {
 
   it('an async commit waits while the previous one is unanswered, then carries the newer watermark', async () => {
     let handled = 0;
-    const r = rig({ commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 60_000 }, handler: () => void handled++ });
+    const r = rig({
+      commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 60_000 },
+      handler: () => void handled++,
+    });
     r.cluster.holdAsyncAnswers = true;
     r.cluster.fill(TOPIC, 1, 45);
     await r.session.start();
     await waitFor('45 handled', () => handled === 45);
     await sleep(20);
-    assert.deepEqual(r.cluster.commits.map((c) => c.offsets[0].offset), [10], 'one commit in flight, none piled up behind it');
+    assert.deepEqual(
+      r.cluster.commits.map((c) => c.offsets[0].offset),
+      [10],
+      'one commit in flight, none piled up behind it',
+    );
     assert.equal(r.cluster.answerAsyncCommits(), 1);
     await waitFor('the next commit', () => r.cluster.commits.length === 2);
     assert.equal(r.cluster.commits[1].offsets[0].offset, 45, 'it carries everything done meanwhile');
@@ -57,7 +80,10 @@ describe('engine dispatch (running mode, fake consumer)', () => {
 
   it('the time trigger commits what is done when the count is not reached, without a clock read per message', async () => {
     let handled = 0;
-    const r = rig({ commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 40 }, handler: () => void handled++ });
+    const r = rig({
+      commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 40 },
+      handler: () => void handled++,
+    });
     r.cluster.fill(TOPIC, 1, 5);
     await r.session.start();
     await waitFor('5 handled', () => handled === 5);
@@ -71,15 +97,28 @@ describe('engine dispatch (running mode, fake consumer)', () => {
   it('reports each partition’s position, committed offset, high watermark and the group’s lag', async () => {
     let handled = 0;
     // Offset 6 never finishes: the stop gives up on it after the (short) drain timeout.
-    const r = rig({ drainTimeoutMs: 20, commitPolicy: { kind: 'perMessage' }, handler: (m) => { if (m.offset < 6) handled++; else return new Promise(() => undefined); } });
+    const r = rig({
+      drainTimeoutMs: 20,
+      commitPolicy: { kind: 'perMessage' },
+      handler: (m) => {
+        if (m.offset < 6) handled++;
+        else return new Promise(() => undefined);
+      },
+    });
     r.cluster.fill(TOPIC, 1, 10);
     await r.session.start();
     await waitFor('6 handled', () => handled === 6);
     await waitFor('committed 6', () => r.cluster.committed(GROUP, TOPIC, 0) === 6);
     const [lag] = r.session.lag();
-    assert.deepEqual({ position: lag.position, committed: lag.committed, highWatermark: lag.highWatermark, lag: lag.lag }, { position: 10, committed: 6, highWatermark: 10, lag: 4 });
+    assert.deepEqual(
+      { position: lag.position, committed: lag.committed, highWatermark: lag.highWatermark, lag: lag.lag },
+      { position: 10, committed: 6, highWatermark: 10, lag: 4 },
+    );
     const [p] = r.session.snapshot().members[0].partitions;
-    assert.deepEqual({ inFlight: p.inFlight, buffered: p.buffered, committed: p.committed }, { inFlight: 1, buffered: 3, committed: 6 });
+    assert.deepEqual(
+      { inFlight: p.inFlight, buffered: p.buffered, committed: p.committed },
+      { inFlight: 1, buffered: 3, committed: 6 },
+    );
     await r.session.stop();
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 6, 'the unfinished offset 6 is not committed by the stop');
   });
@@ -103,7 +142,10 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     await r.session.stop();
     const policy = r.events.committed.filter((e) => e.reason === 'policy');
     assert.ok(policy.every((e) => e.sync));
-    assert.deepEqual(policy.map((e) => e.offsets[0].offset), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      policy.map((e) => e.offsets[0].offset),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it('never runs more handlers at once than `concurrency`, nor more per partition than `partitionConcurrency`', async () => {
@@ -165,7 +207,10 @@ describe('engine dispatch (running mode, fake consumer)', () => {
   });
 
   it('a batch policy of 10 commits the watermark once the 10th message is done, long before its interval', async () => {
-    const r = rig({ handler: () => undefined, commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 60_000 } });
+    const r = rig({
+      handler: () => undefined,
+      commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 60_000 },
+    });
     r.cluster.fill(TOPIC, 1, 10);
     await r.session.start();
     await waitFor('the batch commit', () => lastCommitted(r.events.committed, 0) === 10);
@@ -213,7 +258,10 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     r.cluster.fill(TOPIC, 1, 300);
     await r.session.start();
     for (let i = 0; i < 5; i++) {
-      await waitFor('the partition paused by backpressure', () => r.session.snapshot().members[0].partitions[0]?.paused || seen.length === 300);
+      await waitFor(
+        'the partition paused by backpressure',
+        () => r.session.snapshot().members[0].partitions[0]?.paused || seen.length === 300,
+      );
       release();
       gate = new Promise<void>((resolve) => (release = resolve));
       await sleep(5);
@@ -223,7 +271,11 @@ describe('engine dispatch (running mode, fake consumer)', () => {
     await waitFor('all 300 handled', () => seen.length >= 300, 5_000);
     await sleep(20);
     await r.session.stop();
-    assert.deepEqual(offsetsOf(seen, 0), Array.from({ length: 300 }, (_, i) => i), 'each offset once, in order');
+    assert.deepEqual(
+      offsetsOf(seen, 0),
+      Array.from({ length: 300 }, (_, i) => i),
+      'each offset once, in order',
+    );
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 300);
     assert.deepEqual(r.events.errors, []);
     assert.ok(r.cluster.fetched > 300, `the fake did deliver records again (${r.cluster.fetched} fetched)`);

@@ -17,7 +17,11 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
     await r.session.start();
     await waitFor('offset 2 handled', () => calls.some((c) => c.offset === 2), 3_000);
     await r.session.stop();
-    assert.deepEqual(calls.map((c) => `${c.offset}#${c.attempt}`), ['0#1', '1#1', '1#2', '1#3', '2#1'], 'order kept within the partition');
+    assert.deepEqual(
+      calls.map((c) => `${c.offset}#${c.attempt}`),
+      ['0#1', '1#1', '1#2', '1#3', '2#1'],
+      'order kept within the partition',
+    );
     const tries = calls.filter((c) => c.offset === 1);
     assert.ok(tries[1].at - tries[0].at >= 18, `first backoff ~20 ms (${tries[1].at - tries[0].at})`);
     assert.ok(tries[2].at - tries[1].at >= 38, `second backoff ~40 ms (${tries[2].at - tries[1].at})`);
@@ -47,7 +51,12 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
   });
 
   it('a non-retriable failure goes to the DLQ at once with the envelope, and only then is committed', async () => {
-    const r = rig({ commitPolicy: { kind: 'perMessage' }, handler: (m) => { if (m.offset === 1) throw new NonRetriableError('bad order'); } });
+    const r = rig({
+      commitPolicy: { kind: 'perMessage' },
+      handler: (m) => {
+        if (m.offset === 1) throw new NonRetriableError('bad order');
+      },
+    });
     r.dlq.mode = 'hold';
     r.cluster.fill(TOPIC, 1, 3);
     await r.session.start();
@@ -69,7 +78,13 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
 
   it('retries run out: the last failure goes to the DLQ with the attempt count', async () => {
     let calls = 0;
-    const r = rig({ retryPolicy: { baseMs: 1, capMs: 2, jitter: 0, maxAttempts: 3 }, handler: () => { calls++; throw new RetriableError('still down'); } });
+    const r = rig({
+      retryPolicy: { baseMs: 1, capMs: 2, jitter: 0, maxAttempts: 3 },
+      handler: () => {
+        calls++;
+        throw new RetriableError('still down');
+      },
+    });
     r.cluster.fill(TOPIC, 1, 1);
     await r.session.start();
     await waitFor('dead-lettered', () => r.dlq.written.length === 1);
@@ -80,7 +95,13 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
   });
 
   it('a failing DLQ write blocks the partition, commits nothing past the message, reports a DeadLetterError and retries', async () => {
-    const r = rig({ commitPolicy: { kind: 'perMessage' }, deadLetter: { retryIntervalMs: 25 }, handler: (m) => { if (m.offset === 1) throw new NonRetriableError('poison'); } });
+    const r = rig({
+      commitPolicy: { kind: 'perMessage' },
+      deadLetter: { retryIntervalMs: 25 },
+      handler: (m) => {
+        if (m.offset === 1) throw new NonRetriableError('poison');
+      },
+    });
     r.dlq.mode = 'refuse';
     r.cluster.fill(TOPIC, 1, 4);
     await r.session.start();
@@ -89,7 +110,10 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
     assert.equal(p.paused, true);
     assert.match(p.blockedReason ?? '', /does not exist/);
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 1);
-    assert.ok(r.events.errors.length >= 3 && r.events.errors.every((e) => e.error instanceof DeadLetterError && e.error.reason === 'dlqTopicMissing'));
+    assert.ok(
+      r.events.errors.length >= 3 &&
+        r.events.errors.every((e) => e.error instanceof DeadLetterError && e.error.reason === 'dlqTopicMissing'),
+    );
     r.dlq.mode = 'ack';
     await waitFor('committed through the end', () => r.cluster.committed(GROUP, TOPIC, 0) === 4, 3_000);
     assert.equal(r.session.snapshot().members[0].partitions[0].blockedReason, undefined);
@@ -98,7 +122,12 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
   });
 
   it('retryDeadLetters tries a blocked write again at once, without waiting for its interval', async () => {
-    const r = rig({ deadLetter: { retryIntervalMs: 60_000 }, handler: () => { throw new NonRetriableError('poison'); } });
+    const r = rig({
+      deadLetter: { retryIntervalMs: 60_000 },
+      handler: () => {
+        throw new NonRetriableError('poison');
+      },
+    });
     r.dlq.mode = 'refuse';
     r.cluster.fill(TOPIC, 1, 1);
     await r.session.start();
@@ -112,7 +141,13 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
 
   it('a message blocked in the DLQ path can be decided by hand: skip unblocks the partition without marking it done', async () => {
     const handled: number[] = [];
-    const r = rig({ deadLetter: { retryIntervalMs: 60_000 }, handler: (m) => { if (m.offset === 0) throw new NonRetriableError('poison'); handled.push(m.offset); } });
+    const r = rig({
+      deadLetter: { retryIntervalMs: 60_000 },
+      handler: (m) => {
+        if (m.offset === 0) throw new NonRetriableError('poison');
+        handled.push(m.offset);
+      },
+    });
     r.dlq.mode = 'refuse';
     r.cluster.fill(TOPIC, 1, 3);
     await r.session.start();
@@ -141,7 +176,13 @@ describe('engine failure path: retry with backoff, dead letters (fake consumer, 
 
   it('unknown errors follow `unknownErrors`: retried by default, dead-lettered at once when nonRetriable', async () => {
     let calls = 0;
-    const r = rig({ unknownErrors: 'nonRetriable', handler: () => { calls++; throw new Error('plain'); } });
+    const r = rig({
+      unknownErrors: 'nonRetriable',
+      handler: () => {
+        calls++;
+        throw new Error('plain');
+      },
+    });
     r.cluster.fill(TOPIC, 1, 1);
     await r.session.start();
     await waitFor('dead-lettered', () => r.dlq.written.length === 1);

@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { OffsetTracker, PartitionOffsets } from '../../../../src/core/engine/offsetTracker';
 import { seededRandom as rng } from '../../../support/random';
 
-
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -28,7 +27,10 @@ describe('commit watermark', () => {
       // Some messages fail and are never completed.
       const failed = new Set(offsets.filter(() => random() < 0.05));
       const done = new Set<number>();
-      for (const o of shuffle(offsets.filter((x) => !failed.has(x)), random)) {
+      for (const o of shuffle(
+        offsets.filter((x) => !failed.has(x)),
+        random,
+      )) {
         tracker.complete(o);
         done.add(o);
         const position = tracker.commitPosition();
@@ -40,12 +42,16 @@ describe('commit watermark', () => {
         }
         assert.equal(position, expected, `seed ${seed}: after completing ${o}`);
         if (position !== undefined) {
-          for (const t of offsets) if (t < position) assert.ok(done.has(t), `seed ${seed}: position ${position} passes unfinished ${t}`);
+          for (const t of offsets)
+            if (t < position) assert.ok(done.has(t), `seed ${seed}: position ${position} passes unfinished ${t}`);
         }
       }
       const firstFailed = offsets.find((o) => failed.has(o));
       if (firstFailed !== undefined) {
-        assert.ok((tracker.commitPosition() ?? -Infinity) <= firstFailed, `seed ${seed}: committed past failed ${firstFailed}`);
+        assert.ok(
+          (tracker.commitPosition() ?? -Infinity) <= firstFailed,
+          `seed ${seed}: committed past failed ${firstFailed}`,
+        );
         assert.equal(tracker.firstUnfinished(), firstFailed);
       } else {
         assert.equal(tracker.commitPosition(), offsets[offsets.length - 1] + 1);
@@ -105,7 +111,10 @@ describe('commit watermark', () => {
     tracker.complete('t', 0, 1);
     assert.deepEqual(tracker.uncommitted(), [{ topic: 't', partition: 0, offset: 2 }]);
     tracker.resetCommitted('t', 1);
-    assert.deepEqual(tracker.uncommitted((tp) => tp.partition === 1), [{ topic: 't', partition: 1, offset: 8 }]);
+    assert.deepEqual(
+      tracker.uncommitted((tp) => tp.partition === 1),
+      [{ topic: 't', partition: 1, offset: 8 }],
+    );
     tracker.drop('t', 0);
     assert.equal(tracker.get('t', 0), undefined);
   });

@@ -2,7 +2,14 @@ import { strict as assert } from 'node:assert';
 import type { FetchedRecord } from '../../../../src/core/engine/consumerPort';
 import { PartitionQueues } from '../../../../src/core/engine/partitionQueues';
 
-const record = (offset: number, partition = 0): FetchedRecord => ({ topic: 't', partition, offset, key: null, value: Buffer.from(String(offset)), size: 1 });
+const record = (offset: number, partition = 0): FetchedRecord => ({
+  topic: 't',
+  partition,
+  offset,
+  key: null,
+  value: Buffer.from(String(offset)),
+  size: 1,
+});
 
 describe('partition queues: one transition function keeps states, queues and counters in step', () => {
   it('counts queued messages as buffered and running or DLQ-writing ones as in flight', () => {
@@ -13,7 +20,11 @@ describe('partition queues: one transition function keeps states, queues and cou
     q.transition(a, 'running');
     assert.deepEqual([q.buffered, q.inFlight, ps.active.length, ps.queue.length], [2, 1, 1, 2]);
     q.transition(a, 'retryWait');
-    assert.deepEqual([q.buffered, q.inFlight, ps.active.length], [2, 0, 1], 'a backoff occupies the partition, not a worker');
+    assert.deepEqual(
+      [q.buffered, q.inFlight, ps.active.length],
+      [2, 0, 1],
+      'a backoff occupies the partition, not a worker',
+    );
     q.transition(a, 'queued');
     assert.equal(ps.queue.peek(), a, 'back at the head, in its place');
     q.transition(a, 'deadLettering');
@@ -46,7 +57,10 @@ describe('partition queues: one transition function keeps states, queues and cou
     a.controller = new AbortController();
     q.transition(b, 'awaiting');
     const withdrawn = q.abandon(ps);
-    assert.deepEqual(withdrawn.map((m) => m.offset), [1]);
+    assert.deepEqual(
+      withdrawn.map((m) => m.offset),
+      [1],
+    );
     assert.equal(a.controller.signal.aborted, true);
     assert.deepEqual([a.state, b.state, c.state], ['finished', 'finished', 'queued']);
     q.clearQueue(ps);

@@ -3,19 +3,34 @@ import { backoffDelay, mayRetry, validateRetryPolicy } from '../../../../src/cor
 import { CommitScheduler } from '../../../../src/core/engine/commitPolicy';
 import { Deque } from '../../../../src/core/engine/deque';
 import { classifyFailure } from '../../../../src/core/engine/failure';
-import { KafkaClientError, MessageDecodeError, MessageValidationError, NonRetriableError, RetriableError } from '../../../../src/core/errors';
+import {
+  KafkaClientError,
+  MessageDecodeError,
+  MessageValidationError,
+  NonRetriableError,
+  RetriableError,
+} from '../../../../src/core/errors';
 
 describe('retry backoff', () => {
   const policy = { baseMs: 100, capMs: 1000, jitter: 0, maxAttempts: 4 };
 
   it('doubles from the base up to the cap without jitter', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 10].map((r) => backoffDelay(policy, r)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 10].map((r) => backoffDelay(policy, r)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
   });
 
   it('randomizes only the jitter share of each delay', () => {
     const half = { ...policy, jitter: 0.5 };
-    assert.equal(backoffDelay(half, 3, () => 0), 200);
-    assert.equal(backoffDelay(half, 3, () => 0.999999), 400);
+    assert.equal(
+      backoffDelay(half, 3, () => 0),
+      200,
+    );
+    assert.equal(
+      backoffDelay(half, 3, () => 0.999999),
+      400,
+    );
     const full = { ...policy, jitter: 1 };
     for (let i = 0; i < 100; i++) {
       const d = backoffDelay(full, 4);
@@ -24,7 +39,10 @@ describe('retry backoff', () => {
   });
 
   it('allows maxAttempts attempts in total', () => {
-    assert.deepEqual([1, 2, 3, 4].map((a) => mayRetry(policy, a)), [true, true, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((a) => mayRetry(policy, a)),
+      [true, true, true, false],
+    );
   });
 
   it('rejects nonsense policies', () => {

@@ -22,9 +22,16 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), undefined, 'the revoke waits for the running handler');
     release();
     await revoked;
-    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 3, 'committed through the drained message, nothing queued after it');
+    assert.equal(
+      r.cluster.committed(GROUP, TOPIC, 0),
+      3,
+      'committed through the drained message, nothing queued after it',
+    );
     assert.equal(r.events.committed.find((e) => e.reason === 'revoke')?.sync, true);
-    assert.deepEqual(handled.map((m) => m.offset), [0, 1, 2]);
+    assert.deepEqual(
+      handled.map((m) => m.offset),
+      [0, 1, 2],
+    );
     assert.deepEqual(r.session.snapshot().members[0].partitions, []);
     assert.equal(r.session.snapshot().members[0].state, 'idle');
     await r.session.stop();
@@ -52,7 +59,10 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
 
   it('lost partitions commit nothing, not even what was done, and the session says so', async () => {
     const handled: number[] = [];
-    const r = rig({ commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 60_000 }, handler: (m) => void handled.push(m.offset) });
+    const r = rig({
+      commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 60_000 },
+      handler: (m) => void handled.push(m.offset),
+    });
     r.cluster.fill(TOPIC, 2, 5);
     await r.session.start();
     await waitFor('10 handled', () => handled.length === 10);
@@ -66,35 +76,57 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
 
   it('a second member joining takes partitions cooperatively; every message is handled once, in order per partition', async () => {
     const handled: ConsumedMessage[] = [];
-    const r = rig({ commitPolicy: { kind: 'perMessage' }, handler: async (m) => { handled.push(m); await sleep(1); } });
+    const r = rig({
+      commitPolicy: { kind: 'perMessage' },
+      handler: async (m) => {
+        handled.push(m);
+        await sleep(1);
+      },
+    });
     r.cluster.fill(TOPIC, 4, 30);
     await r.session.start();
     await waitFor('some handled', () => handled.length >= 10);
     const added = await r.session.addMember();
     assert.equal(added, 'member-2');
-    await waitFor('120 handled', () => new Set(handled.map((m) => m.id.split('/').slice(1).join('/'))).size === 120, 5_000);
+    await waitFor(
+      '120 handled',
+      () => new Set(handled.map((m) => m.id.split('/').slice(1).join('/'))).size === 120,
+      5_000,
+    );
     await r.session.stop();
     const protocols = new Set(r.events.rebalances.map((e) => e.protocol));
     assert.deepEqual([...protocols], ['COOPERATIVE']);
-    assert.ok(r.events.rebalances.some((e) => e.memberId === 'member-1' && e.kind === 'revoke' && e.partitions.length === 2), 'member-1 gave up two partitions only');
+    assert.ok(
+      r.events.rebalances.some((e) => e.memberId === 'member-1' && e.kind === 'revoke' && e.partitions.length === 2),
+      'member-1 gave up two partitions only',
+    );
     // Handled at most once each: a partition moves only after its done messages were committed on revoke.
     assert.equal(handled.length, 120);
     for (let p = 0; p < 4; p++) {
-      assert.deepEqual(offsetsOf(handled, p), Array.from({ length: 30 }, (_, i) => i));
+      assert.deepEqual(
+        offsetsOf(handled, p),
+        Array.from({ length: 30 }, (_, i) => i),
+      );
       assert.equal(r.cluster.committed(GROUP, TOPIC, p), 30);
     }
   });
 
   it('eager assignment (range) revokes everything on a join and still loses nothing', async () => {
     const handled: ConsumedMessage[] = [];
-    const r = rig({ assignmentStrategy: 'range', commitPolicy: { kind: 'perMessage' }, handler: (m) => void handled.push(m) });
+    const r = rig({
+      assignmentStrategy: 'range',
+      commitPolicy: { kind: 'perMessage' },
+      handler: (m) => void handled.push(m),
+    });
     r.cluster.fill(TOPIC, 2, 20);
     await r.session.start();
     await r.session.addMember();
     await waitFor('40 handled', () => new Set(handled.map((m) => `${m.partition}/${m.offset}`)).size === 40, 5_000);
     await r.session.stop();
     assert.ok(r.events.rebalances.every((e) => e.protocol === 'EAGER'));
-    assert.ok(r.events.rebalances.some((e) => e.memberId === 'member-1' && e.kind === 'revoke' && e.partitions.length === 2));
+    assert.ok(
+      r.events.rebalances.some((e) => e.memberId === 'member-1' && e.kind === 'revoke' && e.partitions.length === 2),
+    );
     for (let p = 0; p < 2; p++) assert.equal(r.cluster.committed(GROUP, TOPIC, p), 20);
   });
 
@@ -102,8 +134,14 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
     const r = rig({ members: 3 });
     r.cluster.fill(TOPIC, 2, 1);
     await r.session.start();
-    await waitFor('members settled', () => r.session.snapshot().members.filter((m) => m.state === 'active').length === 2);
-    const states = r.session.snapshot().members.map((m) => m.state).sort();
+    await waitFor(
+      'members settled',
+      () => r.session.snapshot().members.filter((m) => m.state === 'active').length === 2,
+    );
+    const states = r.session
+      .snapshot()
+      .members.map((m) => m.state)
+      .sort();
     assert.deepEqual(states, ['active', 'active', 'idle']);
     await r.session.stop();
   });
@@ -151,7 +189,13 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
 
   it('a seek away from a partition blocked by a failed DLQ write unblocks and resumes it', async () => {
     const handled: number[] = [];
-    const r = rig({ deadLetter: { retryIntervalMs: 60_000 }, handler: (m) => { if (m.offset === 1) throw Object.assign(new Error('poison'), { retriable: false }); handled.push(m.offset); } });
+    const r = rig({
+      deadLetter: { retryIntervalMs: 60_000 },
+      handler: (m) => {
+        if (m.offset === 1) throw Object.assign(new Error('poison'), { retriable: false });
+        handled.push(m.offset);
+      },
+    });
     r.dlq.mode = 'refuse';
     r.cluster.fill(TOPIC, 1, 5);
     await r.session.start();
@@ -194,14 +238,21 @@ describe('engine rebalances, revoke draining, lost partitions and seeks (fake co
 
   it('a revoke does not rely on an async commit still unanswered: it commits the position itself', async () => {
     let handled = 0;
-    const r = rig({ commitPolicy: { kind: 'batch', maxMessages: 5, maxIntervalMs: 60_000 }, handler: () => void handled++ });
+    const r = rig({
+      commitPolicy: { kind: 'batch', maxMessages: 5, maxIntervalMs: 60_000 },
+      handler: () => void handled++,
+    });
     r.cluster.holdAsyncAnswers = true;
     r.cluster.failAsyncCommits = 1;
     r.cluster.fill(TOPIC, 1, 5);
     await r.session.start();
     await waitFor('5 handled', () => handled === 5);
     await sleep(10);
-    assert.equal(r.cluster.committed(GROUP, TOPIC, 0), undefined, 'the async commit of 5 is unanswered (and will fail)');
+    assert.equal(
+      r.cluster.committed(GROUP, TOPIC, 0),
+      undefined,
+      'the async commit of 5 is unanswered (and will fail)',
+    );
     const consumer = r.cluster.consumers[0];
     await consumer.revoke(consumer.assigned(), false);
     assert.equal(r.cluster.committed(GROUP, TOPIC, 0), 5, 'the revoke committed 5 synchronously');

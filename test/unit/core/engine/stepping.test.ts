@@ -15,7 +15,10 @@ describe('engine stepping and mode switches (fake consumer)', () => {
     const rest = await stepAck(r.session, 11);
     const all = [first, ...rest];
     // The fake fetches partition 0, then 1, then 2 (runs of one partition, like librdkafka).
-    assert.deepEqual(all.map((m) => `${m.partition}:${m.offset}`), ['0:0', '0:1', '0:2', '0:3', '1:0', '1:1', '1:2', '1:3', '2:0', '2:1', '2:2', '2:3']);
+    assert.deepEqual(
+      all.map((m) => `${m.partition}:${m.offset}`),
+      ['0:0', '0:1', '0:2', '0:3', '1:0', '1:1', '1:2', '1:3', '2:0', '2:1', '2:2', '2:3'],
+    );
     assert.equal(r.events.awaiting.length, 12);
     await r.session.stop();
     for (let p = 0; p < 3; p++) assert.equal(r.cluster.committed(GROUP, TOPIC, p), 4);
@@ -34,8 +37,14 @@ describe('engine stepping and mode switches (fake consumer)', () => {
     }
     assert.equal(new Set(owners.values()).size, 2);
     // member-1 fetched its partitions before member-2 was even assigned: those come first.
-    assert.deepEqual(seen.slice(0, 6).map((m) => m.memberId), Array(6).fill('member-1'));
-    assert.deepEqual(seen.slice(6).map((m) => m.memberId), Array(6).fill('member-2'));
+    assert.deepEqual(
+      seen.slice(0, 6).map((m) => m.memberId),
+      Array(6).fill('member-1'),
+    );
+    assert.deepEqual(
+      seen.slice(6).map((m) => m.memberId),
+      Array(6).fill('member-2'),
+    );
     for (let p = 0; p < 4; p++) assert.deepEqual(offsetsOf(seen, p), [0, 1, 2]);
     await r.session.stop();
   });
@@ -88,7 +97,10 @@ describe('engine stepping and mode switches (fake consumer)', () => {
     await r.session.start();
     const m = await r.session.nextAwaiting(2_000);
     await r.session.decide(m.id, { kind: 'ack' });
-    await assert.rejects(r.session.decide(m.id, { kind: 'ack' }), (e: unknown) => e instanceof NotAwaitingDecision && e.messageId === m.id);
+    await assert.rejects(
+      r.session.decide(m.id, { kind: 'ack' }),
+      (e: unknown) => e instanceof NotAwaitingDecision && e.messageId === m.id,
+    );
     await assert.rejects(r.session.decide('member-9/x/0/0', { kind: 'ack' }), /does not belong to this session/);
     await r.session.stop();
   });
@@ -97,7 +109,10 @@ describe('engine stepping and mode switches (fake consumer)', () => {
     const r = rig();
     r.cluster.createTopic(TOPIC, 1);
     await r.session.start();
-    await assert.rejects(r.session.nextAwaiting(30), /no message arrived for a decision within 30 ms \(mode stepping\)/);
+    await assert.rejects(
+      r.session.nextAwaiting(30),
+      /no message arrived for a decision within 30 ms \(mode stepping\)/,
+    );
     await r.session.stop();
   });
 
@@ -113,7 +128,11 @@ describe('engine stepping and mode switches (fake consumer)', () => {
     assert.equal(handled[0].id, undecided.id, 'the undecided message goes first');
     const all = [...decided, ...handled];
     assert.equal(new Set(all.map((m) => m.id)).size, 20);
-    for (let p = 0; p < 2; p++) assert.deepEqual(offsetsOf(all, p), Array.from({ length: 10 }, (_, i) => i));
+    for (let p = 0; p < 2; p++)
+      assert.deepEqual(
+        offsetsOf(all, p),
+        Array.from({ length: 10 }, (_, i) => i),
+      );
     await r.session.stop();
   });
 
@@ -133,7 +152,10 @@ describe('engine stepping and mode switches (fake consumer)', () => {
     await r.session.decide(m.id, { kind: 'ack' });
     r.session.setMode('stepping');
     const rest = await stepAck(r.session, 3);
-    assert.deepEqual(rest.map((x) => x.offset), [1, 2, 3]);
+    assert.deepEqual(
+      rest.map((x) => x.offset),
+      [1, 2, 3],
+    );
     r.session.commitNow();
     assert.equal(lastCommitted(r.events.committed, 0), 4);
     await r.session.stop();

@@ -19,7 +19,8 @@ describe('engine concurrency watermark and held messages (fake consumer)', () =>
       },
     });
     r.session.on('committed', (e) => {
-      for (const o of e.offsets) for (let x = 0; x < o.offset; x++) if (!done.has(x)) violations.push(`commit ${o.offset} before ${x} was done`);
+      for (const o of e.offsets)
+        for (let x = 0; x < o.offset; x++) if (!done.has(x)) violations.push(`commit ${o.offset} before ${x} was done`);
     });
     r.cluster.fill(TOPIC, 1, 60);
     await r.session.start();
@@ -103,7 +104,8 @@ describe('engine concurrency watermark and held messages (fake consumer)', () =>
   it('a hold after the handler failed counts the attempt and keeps the error for the dead-letter decision', async () => {
     const r = rig({
       handler: (m) => {
-        if (m.offset === 0) throw new HoldMessage('the handler failed', true, { cause: new TypeError('x is undefined') });
+        if (m.offset === 0)
+          throw new HoldMessage('the handler failed', true, { cause: new TypeError('x is undefined') });
       },
     });
     r.cluster.fill(TOPIC, 1, 2);

@@ -1,7 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_HANDLER_TIMEOUT_MS, HandlerLaunchError, parseEnvFile, parseHandlerLaunch } from '../../../../src/core/handler/handlerLaunchConfig';
+import {
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  HandlerLaunchError,
+  parseEnvFile,
+  parseHandlerLaunch,
+} from '../../../../src/core/handler/handlerLaunchConfig';
 
-const base = { type: 'kafka-lab', request: 'launch', name: 'Debug orders', handler: '/w/src/handleOrder.ts', cluster: 'Local demo', topics: ['orders'], groupId: 'dev-orders' };
+const base = {
+  type: 'kafka-lab',
+  request: 'launch',
+  name: 'Debug orders',
+  handler: '/w/src/handleOrder.ts',
+  cluster: 'Local demo',
+  topics: ['orders'],
+  groupId: 'dev-orders',
+};
 
 describe('kafka-lab launch configurations', () => {
   it('fills the defaults of a minimal configuration', () => {
@@ -47,9 +60,16 @@ describe('kafka-lab launch configurations', () => {
 
   it('names the field that is wrong and how to write it', () => {
     const refused = (raw: Record<string, unknown>, field: string, text: RegExp) =>
-      assert.throws(() => parseHandlerLaunch(raw), (e: unknown) => e instanceof HandlerLaunchError && e.field === field && text.test(e.message));
+      assert.throws(
+        () => parseHandlerLaunch(raw),
+        (e: unknown) => e instanceof HandlerLaunchError && e.field === field && text.test(e.message),
+      );
     refused({ ...base, handler: undefined }, 'handler', /is missing/);
-    refused({ ...base, handler: 'src/handleOrder.ts' }, 'handler', /absolute path; write "\$\{workspaceFolder\}\/src\/handleOrder\.ts"/);
+    refused(
+      { ...base, handler: 'src/handleOrder.ts' },
+      'handler',
+      /absolute path; write "\$\{workspaceFolder\}\/src\/handleOrder\.ts"/,
+    );
     refused({ ...base, handler: '/w/handler.py' }, 'handler', /must be a \.ts/);
     refused({ ...base, topics: [] }, 'topics', /at least one topic/);
     refused({ ...base, topics: 'orders' }, 'topics', /array of strings/);
@@ -58,11 +78,18 @@ describe('kafka-lab launch configurations', () => {
     refused({ ...base, commitPolicy: { maxMessages: 0, maxIntervalMs: 1 } }, 'commitPolicy', /perMessage/);
     refused({ ...base, members: 65 }, 'members', /from 1 to 64/);
     refused({ ...base, env: { A: 1 } }, 'env', /string values/);
-    refused({ ...base, consumerConfig: { 'max.poll.interval.ms': { nested: true } } }, 'consumerConfig', /librdkafka properties/);
+    refused(
+      { ...base, consumerConfig: { 'max.poll.interval.ms': { nested: true } } },
+      'consumerConfig',
+      /librdkafka properties/,
+    );
     refused({ ...base, language: 'cobol' }, 'language', /must be one of/);
   });
 
   it('reads .env files: comments, export, quotes, and escaped newlines in double quotes', () => {
-    assert.deepEqual(parseEnvFile('# a comment\nA=1\nexport B = two words \nC="x\\ny"\nD=\'single\'\nnot a line\n\nE='), { A: '1', B: 'two words', C: 'x\ny', D: 'single', E: '' });
+    assert.deepEqual(
+      parseEnvFile('# a comment\nA=1\nexport B = two words \nC="x\\ny"\nD=\'single\'\nnot a line\n\nE='),
+      { A: '1', B: 'two words', C: 'x\ny', D: 'single', E: '' },
+    );
   });
 });

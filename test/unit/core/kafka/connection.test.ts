@@ -4,7 +4,11 @@ import { RdKafkaCode, reasonOf, toKafkaClientError } from '../../../../src/core/
 import { toLibrdkafkaConfig, validateConnection } from '../../../../src/core/kafka/connection';
 
 function invalid(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (error: unknown) => error instanceof KafkaClientError && error.reason === 'invalidConfiguration' && pattern.test(error.message));
+  assert.throws(
+    fn,
+    (error: unknown) =>
+      error instanceof KafkaClientError && error.reason === 'invalidConfiguration' && pattern.test(error.message),
+  );
 }
 
 describe('cluster connection settings', () => {
@@ -36,9 +40,17 @@ describe('cluster connection settings', () => {
   });
 
   it('requires credentials for SASL protocols and refuses stray credentials', () => {
-    invalid(() => validateConnection({ bootstrapServers: 'b:1', securityProtocol: 'SASL_SSL' }), /needs a SASL mechanism/);
     invalid(
-      () => validateConnection({ bootstrapServers: 'b:1', securityProtocol: 'SSL', sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' } }),
+      () => validateConnection({ bootstrapServers: 'b:1', securityProtocol: 'SASL_SSL' }),
+      /needs a SASL mechanism/,
+    );
+    invalid(
+      () =>
+        validateConnection({
+          bootstrapServers: 'b:1',
+          securityProtocol: 'SSL',
+          sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' },
+        }),
       /Choose SASL_PLAINTEXT or SASL_SSL/,
     );
     invalid(() => validateConnection({ bootstrapServers: 'b:1', securityProtocol: 'TLS' as never }), /not one of/);
@@ -69,7 +81,7 @@ describe('Kafka client error classification', () => {
 });
 
 describe('error events without a code', () => {
-  it('recovers the code from the binding\'s err2str text (code -1)', () => {
+  it("recovers the code from the binding's err2str text (code -1)", () => {
     assert.equal(reasonOf({ code: -1, message: 'authentication failure' }), 'authenticationFailed');
     assert.equal(reasonOf({ code: -1, message: 'Local: Authentication failure' }), 'authenticationFailed');
     assert.equal(reasonOf({ code: -1, message: 'broker transport failure' }), 'brokerUnreachable');

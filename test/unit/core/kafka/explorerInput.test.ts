@@ -1,9 +1,29 @@
 import { strict as assert } from 'node:assert';
 import type { ResetRow } from '../../../../src/core/kafka/offsetReset';
-import { parseResetTarget, parseTimestamp, previewRow, previewSummary, previewTable } from '../../../../src/core/kafka/resetInput';
-import { parseNewPartitionTotal, parsePartitionCount, parseReplicationFactor, parseTopicConfigs, topicNameProblem } from '../../../../src/core/kafka/topicInput';
+import {
+  parseResetTarget,
+  parseTimestamp,
+  previewRow,
+  previewSummary,
+  previewTable,
+} from '../../../../src/core/kafka/resetInput';
+import {
+  parseNewPartitionTotal,
+  parsePartitionCount,
+  parseReplicationFactor,
+  parseTopicConfigs,
+  topicNameProblem,
+} from '../../../../src/core/kafka/topicInput';
 
-const row = (partition: number, current: number | null, next: number): ResetRow => ({ topic: 'orders', partition, current, next, delta: current === null ? null : next - current, low: 0, high: 10 });
+const row = (partition: number, current: number | null, next: number): ResetRow => ({
+  topic: 'orders',
+  partition,
+  current,
+  next,
+  delta: current === null ? null : next - current,
+  low: 0,
+  high: 10,
+});
 
 describe('explorer input: topics', () => {
   it('accepts the names Kafka accepts and says why others are refused', () => {
@@ -28,14 +48,20 @@ describe('explorer input: topics', () => {
 
   it('only raises the partition count, and says so', () => {
     assert.deepEqual(parseNewPartitionTotal('5', 3), { ok: true, value: 5 });
-    assert.match((parseNewPartitionTotal('3', 3) as { message: string }).message, /has 3 partitions; enter a larger total \(Kafka cannot remove partitions\)/);
+    assert.match(
+      (parseNewPartitionTotal('3', 3) as { message: string }).message,
+      /has 3 partitions; enter a larger total \(Kafka cannot remove partitions\)/,
+    );
     assert.match((parseNewPartitionTotal('1', 1) as { message: string }).message, /has 1 partition;/);
     assert.match((parseNewPartitionTotal('x', 3) as { message: string }).message, /whole number of at least 4/);
   });
 
   it('parses key=value configs separated by spaces, new lines or semicolons, keeping list values', () => {
     assert.deepEqual(parseTopicConfigs(''), { ok: true, value: {} });
-    assert.deepEqual(parseTopicConfigs('retention.ms=86400000 cleanup.policy=compact,delete'), { ok: true, value: { 'retention.ms': '86400000', 'cleanup.policy': 'compact,delete' } });
+    assert.deepEqual(parseTopicConfigs('retention.ms=86400000 cleanup.policy=compact,delete'), {
+      ok: true,
+      value: { 'retention.ms': '86400000', 'cleanup.policy': 'compact,delete' },
+    });
     assert.deepEqual(parseTopicConfigs('retention.ms=1000, min.insync.replicas=1;\nsegment.bytes=1048576'), {
       ok: true,
       value: { 'retention.ms': '1000', 'min.insync.replicas': '1', 'segment.bytes': '1048576' },
@@ -51,9 +77,16 @@ describe('explorer input: offset reset', () => {
   it('reads timestamps as ISO 8601 or epoch milliseconds', () => {
     assert.deepEqual(parseTimestamp('1738332000000'), { ok: true, value: 1738332000000 });
     assert.deepEqual(parseTimestamp('2025-01-31T14:00:00Z'), { ok: true, value: Date.UTC(2025, 0, 31, 14) });
-    assert.deepEqual(parseTimestamp('2025-01-31T14:00:00.250+01:00'), { ok: true, value: Date.UTC(2025, 0, 31, 13, 0, 0, 250) });
+    assert.deepEqual(parseTimestamp('2025-01-31T14:00:00.250+01:00'), {
+      ok: true,
+      value: Date.UTC(2025, 0, 31, 13, 0, 0, 250),
+    });
     assert.deepEqual(parseTimestamp('2025-01-31'), { ok: true, value: Date.UTC(2025, 0, 31) });
-    assert.deepEqual(parseTimestamp('2025-01-31 14:00'), { ok: true, value: new Date(2025, 0, 31, 14).getTime() }, 'no zone: local time');
+    assert.deepEqual(
+      parseTimestamp('2025-01-31 14:00'),
+      { ok: true, value: new Date(2025, 0, 31, 14).getTime() },
+      'no zone: local time',
+    );
     assert.match((parseTimestamp('yesterday') as { message: string }).message, /ISO 8601.*epoch milliseconds/);
     assert.match((parseTimestamp('2025-13-45T99:00:00Z') as { message: string }).message, /not a valid date/);
   });
@@ -72,13 +105,25 @@ describe('explorer input: offset reset', () => {
 
   it('previews each partition with current, new and delta, "none" where nothing was committed', () => {
     assert.deepEqual(previewRow(row(0, 4, 0)), { label: 'orders [0]', detail: 'current 4 → new 0 · delta −4' });
-    assert.deepEqual(previewRow(row(1, null, 10)), { label: 'orders [1]', detail: 'current none → new 10 · delta none' });
+    assert.deepEqual(previewRow(row(1, null, 10)), {
+      label: 'orders [1]',
+      detail: 'current none → new 10 · delta none',
+    });
     assert.deepEqual(previewRow(row(2, 3, 5)), { label: 'orders [2]', detail: 'current 3 → new 5 · delta +2' });
     assert.equal(
       previewTable([row(0, 4, 0), row(1, null, 10), row(10, 10, 10)]),
-      ['topic   partition  current  new  delta', '------  ---------  -------  ---  -----', 'orders          0        4    0     −4', 'orders          1     none   10   none', 'orders         10       10   10      0'].join('\n'),
+      [
+        'topic   partition  current  new  delta',
+        '------  ---------  -------  ---  -----',
+        'orders          0        4    0     −4',
+        'orders          1     none   10   none',
+        'orders         10       10   10      0',
+      ].join('\n'),
     );
-    assert.equal(previewSummary([row(0, 4, 0), row(1, null, 10), row(2, 10, 10)]), '3 partitions · 2 to move · 4 message(s) to re-read · 1 without a committed offset');
+    assert.equal(
+      previewSummary([row(0, 4, 0), row(1, null, 10), row(2, 10, 10)]),
+      '3 partitions · 2 to move · 4 message(s) to re-read · 1 without a committed offset',
+    );
     assert.equal(previewSummary([row(0, 4, 6)]), '1 partition · 1 to move · 2 message(s) skipped');
   });
 });

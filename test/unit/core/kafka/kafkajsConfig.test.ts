@@ -16,13 +16,27 @@ describe('kafkajs options from a cluster connection', () => {
     assert.equal(config.sasl, undefined);
     const t = kafkajsTimeouts(8_000);
     assert.equal(config.connectionTimeout, t.connectionTimeout);
-    assert.ok(t.connectionTimeout * (1 + (t.retry.retries ?? 0)) < 8_000 && t.requestTimeout < 8_000, JSON.stringify(t));
+    assert.ok(
+      t.connectionTimeout * (1 + (t.retry.retries ?? 0)) < 8_000 && t.requestTimeout < 8_000,
+      JSON.stringify(t),
+    );
     assert.equal(config.enforceRequestTimeout, true);
   });
 
   it('SASL mechanisms map to kafkajs names', () => {
-    for (const [mechanism, expected] of [['PLAIN', 'plain'], ['SCRAM-SHA-256', 'scram-sha-256'], ['SCRAM-SHA-512', 'scram-sha-512']] as const) {
-      const config = toKafkajsConfig({ bootstrapServers: 'a:1', securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism, username: 'u', password: 'p' } }, options);
+    for (const [mechanism, expected] of [
+      ['PLAIN', 'plain'],
+      ['SCRAM-SHA-256', 'scram-sha-256'],
+      ['SCRAM-SHA-512', 'scram-sha-512'],
+    ] as const) {
+      const config = toKafkajsConfig(
+        {
+          bootstrapServers: 'a:1',
+          securityProtocol: 'SASL_PLAINTEXT',
+          sasl: { mechanism, username: 'u', password: 'p' },
+        },
+        options,
+      );
       assert.deepEqual(config.sasl, { mechanism: expected, username: 'u', password: 'p' });
       assert.equal(config.ssl, undefined);
     }
@@ -31,7 +45,12 @@ describe('kafkajs options from a cluster connection', () => {
   it('SSL: the files are read (CA, certificate, key) and the key password passed; no files means system CAs', () => {
     const read: string[] = [];
     const config = toKafkajsConfig(
-      { bootstrapServers: 'a:1', securityProtocol: 'SASL_SSL', sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' }, tls: { caLocation: '/ca.pem', certificateLocation: '/c.pem', keyLocation: '/k.pem', keyPassword: 'kp' } },
+      {
+        bootstrapServers: 'a:1',
+        securityProtocol: 'SASL_SSL',
+        sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' },
+        tls: { caLocation: '/ca.pem', certificateLocation: '/c.pem', keyLocation: '/k.pem', keyPassword: 'kp' },
+      },
       { ...options, readFile: (path) => (read.push(path), Buffer.from(`pem of ${path}`)) },
     );
     assert.deepEqual(read, ['/ca.pem', '/c.pem', '/k.pem']);
@@ -44,13 +63,23 @@ describe('kafkajs options from a cluster connection', () => {
 
   it('an unreadable TLS file is an invalidConfiguration error naming the file', () => {
     assert.throws(
-      () => toKafkajsConfig({ bootstrapServers: 'a:1', securityProtocol: 'SSL', tls: { caLocation: '/nowhere/ca.pem' } }, options),
-      (e: unknown) => e instanceof KafkaClientError && e.reason === 'invalidConfiguration' && /TLS CA file "\/nowhere\/ca\.pem" \(ENOENT\)/.test(e.message),
+      () =>
+        toKafkajsConfig(
+          { bootstrapServers: 'a:1', securityProtocol: 'SSL', tls: { caLocation: '/nowhere/ca.pem' } },
+          options,
+        ),
+      (e: unknown) =>
+        e instanceof KafkaClientError &&
+        e.reason === 'invalidConfiguration' &&
+        /TLS CA file "\/nowhere\/ca\.pem" \(ENOENT\)/.test(e.message),
     );
   });
 
   it('rejects what the connection check rejects', () => {
-    assert.throws(() => toKafkajsConfig({ bootstrapServers: 'no-port' }, options), (e: unknown) => e instanceof KafkaClientError && e.reason === 'invalidConfiguration');
+    assert.throws(
+      () => toKafkajsConfig({ bootstrapServers: 'no-port' }, options),
+      (e: unknown) => e instanceof KafkaClientError && e.reason === 'invalidConfiguration',
+    );
   });
 
   it('OAUTHBEARER: the provider fetches a token with the client-credentials grant', async () => {
@@ -60,7 +89,17 @@ describe('kafkajs options from a cluster connection', () => {
       return { ok: true, status: 200, text: async () => JSON.stringify({ access_token: 'tok-1', expires_in: 3600 }) };
     };
     const config = toKafkajsConfig(
-      { bootstrapServers: 'a:1', securityProtocol: 'SASL_SSL', sasl: { mechanism: 'OAUTHBEARER', tokenEndpointUrl: 'https://idp.example/token', clientId: 'app', clientSecret: 's3cret', scope: 'kafka' } },
+      {
+        bootstrapServers: 'a:1',
+        securityProtocol: 'SASL_SSL',
+        sasl: {
+          mechanism: 'OAUTHBEARER',
+          tokenEndpointUrl: 'https://idp.example/token',
+          clientId: 'app',
+          clientSecret: 's3cret',
+          scope: 'kafka',
+        },
+      },
       { ...options, fetch },
     );
     const sasl = config.sasl as { mechanism: string; oauthBearerProvider: () => Promise<{ value: string }> };
@@ -80,12 +119,27 @@ describe('kafkajs log entries', () => {
     const logger = createLogger((level, line) => lines.push([level, line]));
     const log = kafkajsLogCreator(logger)(5 as never);
     const entry = (level: number, label: string, fields: Record<string, unknown>): LogEntry =>
-      ({ namespace: 'Connection', level, label, log: { timestamp: 't', message: 'Request SaslAuthenticate', ...fields } }) as LogEntry;
-    log(entry(5, 'DEBUG', { broker: 'a:1', correlationId: 3, payload: { authBytes: Buffer.from('\0u\0password') }, sasl: { password: 'pw' } }));
+      ({
+        namespace: 'Connection',
+        level,
+        label,
+        log: { timestamp: 't', message: 'Request SaslAuthenticate', ...fields },
+      }) as LogEntry;
+    log(
+      entry(5, 'DEBUG', {
+        broker: 'a:1',
+        correlationId: 3,
+        payload: { authBytes: Buffer.from('\0u\0password') },
+        sasl: { password: 'pw' },
+      }),
+    );
     log(entry(1, 'ERROR', { broker: 'a:1', error: 'Connection error: password=hunter2' }));
     assert.equal(lines.length, 2);
     assert.ok(lines.every(([level]) => level === 'debug'));
-    assert.equal(lines[0]?.[1], 'kafkajs DEBUG Connection: Request SaslAuthenticate {"broker":"a:1","correlationId":3}');
+    assert.equal(
+      lines[0]?.[1],
+      'kafkajs DEBUG Connection: Request SaslAuthenticate {"broker":"a:1","correlationId":3}',
+    );
     assert.match(lines[1]?.[1] ?? '', /^kafkajs ERROR Connection: .*password=\*\*\*/);
     assert.ok(!lines.join('\n').includes('hunter2') && !lines.join('\n').includes('pw"'));
   });

@@ -1,9 +1,23 @@
 import { strict as assert } from 'node:assert';
 import { KafkaClientError } from '../../../../src/core/errors';
-import { clientCredentialsProvider, type FetchLike, fetchClientCredentialsToken } from '../../../../src/core/kafka/oauthToken';
+import {
+  clientCredentialsProvider,
+  type FetchLike,
+  fetchClientCredentialsToken,
+} from '../../../../src/core/kafka/oauthToken';
 
-const credentials = { tokenEndpointUrl: 'https://user:pw@idp.example/oauth2/token?x=1', clientId: 'app', clientSecret: 'very-secret' };
-const answer = (status: number, body: unknown): FetchLike => async () => ({ ok: status >= 200 && status < 300, status, text: async () => (typeof body === 'string' ? body : JSON.stringify(body)) });
+const credentials = {
+  tokenEndpointUrl: 'https://user:pw@idp.example/oauth2/token?x=1',
+  clientId: 'app',
+  clientSecret: 'very-secret',
+};
+const answer =
+  (status: number, body: unknown): FetchLike =>
+  async () => ({
+    ok: status >= 200 && status < 300,
+    status,
+    text: async () => (typeof body === 'string' ? body : JSON.stringify(body)),
+  });
 
 async function failure(promise: Promise<unknown>): Promise<KafkaClientError> {
   const error = await promise.then(
@@ -17,28 +31,49 @@ async function failure(promise: Promise<unknown>): Promise<KafkaClientError> {
 
 describe('OAUTHBEARER client-credentials token', () => {
   it('returns the access token and when it expires', async () => {
-    const token = await fetchClientCredentialsToken(credentials, { timeoutMs: 1000, fetch: answer(200, { access_token: 'abc', expires_in: 60 }), now: () => 1_000 });
+    const token = await fetchClientCredentialsToken(credentials, {
+      timeoutMs: 1000,
+      fetch: answer(200, { access_token: 'abc', expires_in: 60 }),
+      now: () => 1_000,
+    });
     assert.deepEqual(token, { value: 'abc', expiresAtMs: 61_000 });
   });
 
   it('a refusal names the endpoint, the client and the OAuth error, never the secret', async () => {
-    const error = await failure(fetchClientCredentialsToken(credentials, { timeoutMs: 1000, fetch: answer(401, { error: 'invalid_client', error_description: 'bad secret' }) }));
+    const error = await failure(
+      fetchClientCredentialsToken(credentials, {
+        timeoutMs: 1000,
+        fetch: answer(401, { error: 'invalid_client', error_description: 'bad secret' }),
+      }),
+    );
     assert.equal(error.reason, 'authenticationFailed');
-    assert.equal(error.message, 'The OAUTHBEARER token endpoint https://idp.example/oauth2/token refused client "app" (HTTP 401 invalid_client). Check the client id, the client secret stored for this connection, and the scope.');
+    assert.equal(
+      error.message,
+      'The OAUTHBEARER token endpoint https://idp.example/oauth2/token refused client "app" (HTTP 401 invalid_client). Check the client id, the client secret stored for this connection, and the scope.',
+    );
   });
 
   it('an answer without a token, an unreachable endpoint, and no answer in time', async () => {
-    assert.match((await failure(fetchClientCredentialsToken(credentials, { timeoutMs: 1000, fetch: answer(200, '<html>') }))).message, /without an access_token/);
+    assert.match(
+      (await failure(fetchClientCredentialsToken(credentials, { timeoutMs: 1000, fetch: answer(200, '<html>') })))
+        .message,
+      /without an access_token/,
+    );
     const unreachable = await failure(
       fetchClientCredentialsToken(credentials, {
         timeoutMs: 1000,
         fetch: async () => {
-          throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+          throw new TypeError('fetch failed', {
+            cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+          });
         },
       }),
     );
     assert.equal(unreachable.reason, 'authenticationFailed');
-    assert.match(unreachable.message, /Could not reach the OAUTHBEARER token endpoint https:\/\/idp\.example\/oauth2\/token \(ECONNREFUSED\)/);
+    assert.match(
+      unreachable.message,
+      /Could not reach the OAUTHBEARER token endpoint https:\/\/idp\.example\/oauth2\/token \(ECONNREFUSED\)/,
+    );
     const started = Date.now();
     const slow = await failure(
       fetchClientCredentialsToken(credentials, {
@@ -58,7 +93,11 @@ describe('OAUTHBEARER client-credentials token', () => {
     const fetch: FetchLike = async () => {
       calls++;
       if (fail) return { ok: false, status: 500, text: async () => '' };
-      return { ok: true, status: 200, text: async () => JSON.stringify({ access_token: `t${calls}`, expires_in: 100 }) };
+      return {
+        ok: true,
+        status: 200,
+        text: async () => JSON.stringify({ access_token: `t${calls}`, expires_in: 100 }),
+      };
     };
     const provider = clientCredentialsProvider(credentials, { timeoutMs: 1000, fetch, now: () => now });
     assert.equal((await provider()).value, 't1');

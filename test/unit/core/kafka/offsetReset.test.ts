@@ -1,8 +1,22 @@
 import { strict as assert } from 'node:assert';
 import { KafkaClientError } from '../../../../src/core/errors';
-import { clampOffset, describeTarget, type PartitionPosition, planRows, type ResetTarget, scopePartitions, targetOffset } from '../../../../src/core/kafka/offsetReset';
+import {
+  clampOffset,
+  describeTarget,
+  type PartitionPosition,
+  planRows,
+  type ResetTarget,
+  scopePartitions,
+  targetOffset,
+} from '../../../../src/core/kafka/offsetReset';
 
-const at = (partition: number, current: number | null, low: number, high: number, timestampOffset?: number | null): PartitionPosition => ({
+const at = (
+  partition: number,
+  current: number | null,
+  low: number,
+  high: number,
+  timestampOffset?: number | null,
+): PartitionPosition => ({
   topic: 't',
   partition,
   current,
@@ -12,7 +26,10 @@ const at = (partition: number, current: number | null, low: number, high: number
 });
 
 function invalid(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof KafkaClientError && e.reason === 'invalidRequest' && pattern.test(e.message));
+  assert.throws(
+    fn,
+    (e: unknown) => e instanceof KafkaClientError && e.reason === 'invalidRequest' && pattern.test(e.message),
+  );
 }
 
 describe('offset reset planning', () => {
@@ -28,7 +45,11 @@ describe('offset reset planning', () => {
     assert.equal(targetOffset('earliest', p), 10);
     assert.equal(targetOffset('latest', p), 100);
     assert.equal(targetOffset({ timestamp: 1 }, p), 42);
-    assert.equal(targetOffset({ timestamp: 1 }, at(0, 50, 10, 100, -1)), 100, 'no message at or after the time: the end');
+    assert.equal(
+      targetOffset({ timestamp: 1 }, at(0, 50, 10, 100, -1)),
+      100,
+      'no message at or after the time: the end',
+    );
     assert.equal(targetOffset({ timestamp: 1 }, at(0, 50, 10, 100, null)), 100);
     assert.equal(targetOffset({ offset: 77 }, p), 77);
     assert.equal(targetOffset({ shiftBy: -20 }, p), 30);
@@ -74,7 +95,13 @@ describe('offset reset planning', () => {
   });
 
   it('rejects targets that are not whole numbers, and negative offsets or timestamps', () => {
-    const bad: ResetTarget[] = [{ offset: -1 }, { offset: 1.5 }, { timestamp: -3 }, { timestamp: Number.NaN }, { shiftBy: 0.5 }];
+    const bad: ResetTarget[] = [
+      { offset: -1 },
+      { offset: 1.5 },
+      { timestamp: -3 },
+      { timestamp: Number.NaN },
+      { shiftBy: 0.5 },
+    ];
     for (const target of bad) invalid(() => planRows(target, [at(0, 1, 0, 10)]), /not valid/);
     assert.doesNotThrow(() => planRows({ shiftBy: -3 }, [at(0, 1, 0, 10)]));
   });
@@ -116,6 +143,9 @@ describe('offset reset planning', () => {
         { topic: 'a', partition: 2 },
       ],
     );
-    invalid(() => scopePartitions({ kind: 'partitions', partitions: [{ topic: 'b', partition: 2 }] }, known, count), /b\[2\] does not exist \(the topic has 2 partitions\)/);
+    invalid(
+      () => scopePartitions({ kind: 'partitions', partitions: [{ topic: 'b', partition: 2 }] }, known, count),
+      /b\[2\] does not exist \(the topic has 2 partitions\)/,
+    );
   });
 });

@@ -1,7 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { configRowView, configsSummary, differsFromDefault, type RawConfigEntry, sortConfigRows, sourceName, toConfigRows } from '../../../../src/core/kafka/topicConfigRows';
+import {
+  configRowView,
+  configsSummary,
+  differsFromDefault,
+  type RawConfigEntry,
+  sortConfigRows,
+  sourceName,
+  toConfigRows,
+} from '../../../../src/core/kafka/topicConfigRows';
 
-const entry = (configName: string, configValue: string | null, configSource: number, more: Partial<RawConfigEntry> = {}): RawConfigEntry => ({
+const entry = (
+  configName: string,
+  configValue: string | null,
+  configSource: number,
+  more: Partial<RawConfigEntry> = {},
+): RawConfigEntry => ({
   configName,
   configValue,
   configSource,
@@ -15,7 +28,14 @@ describe('topic config rows', () => {
   it('names every config source in Kafka words, and falls back on isDefault for an unknown one', () => {
     assert.deepEqual(
       [1, 2, 3, 4, 5, 6].map((code) => sourceName(code, false)),
-      ['dynamic topic', 'dynamic broker', 'dynamic default broker', 'static broker', 'default', 'dynamic broker logger'],
+      [
+        'dynamic topic',
+        'dynamic broker',
+        'dynamic default broker',
+        'static broker',
+        'default',
+        'dynamic broker logger',
+      ],
     );
     assert.equal(sourceName(0, true), 'default');
     assert.equal(sourceName(0, false), 'unknown');
@@ -54,7 +74,10 @@ describe('topic config rows', () => {
   });
 
   it('describes a row: the value range to highlight, where it was set, read-only', () => {
-    const [differs, dflt] = toConfigRows([entry('retention.ms', '123456', 1), entry('segment.bytes', '1024', 5, { readOnly: true })]);
+    const [differs, dflt] = toConfigRows([
+      entry('retention.ms', '123456', 1),
+      entry('segment.bytes', '1024', 5, { readOnly: true }),
+    ]);
     const view = configRowView(differs!);
     assert.equal(view.label, 'retention.ms = 123456');
     assert.equal(view.label.slice(...view.valueRange), '123456');
@@ -70,7 +93,13 @@ describe('topic config rows', () => {
   it('sorting does not change its input', () => {
     const rows = toConfigRows([entry('b', '1', 5), entry('a', '1', 5)]);
     const reversed = [...rows].reverse();
-    assert.deepEqual(sortConfigRows(reversed).map((r) => r.name), ['a', 'b']);
-    assert.deepEqual(reversed.map((r) => r.name), ['b', 'a']);
+    assert.deepEqual(
+      sortConfigRows(reversed).map((r) => r.name),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      reversed.map((r) => r.name),
+      ['b', 'a'],
+    );
   });
 });

@@ -1,5 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { globMatcher, isInternalTopic, loadTopicPage, pageTopics, summarizeTopics, TOPIC_PAGE_SIZE, type TopicListOptions, type TopicSummary, topicItemView } from '../../../../src/core/kafka/topicList';
+import {
+  globMatcher,
+  isInternalTopic,
+  loadTopicPage,
+  pageTopics,
+  summarizeTopics,
+  TOPIC_PAGE_SIZE,
+  type TopicListOptions,
+  type TopicSummary,
+  topicItemView,
+} from '../../../../src/core/kafka/topicList';
 
 const partition = (id: number, replicas: number[]) => ({ id, leader: replicas[0] ?? -1, replicas, isrs: replicas });
 
@@ -51,7 +61,12 @@ describe('topic list', () => {
   });
 
   const summaries = (count: number): TopicSummary[] =>
-    Array.from({ length: count }, (_, i) => ({ name: `t-${String(i).padStart(5, '0')}`, partitions: 1, replicationFactor: 1, internal: false }));
+    Array.from({ length: count }, (_, i) => ({
+      name: `t-${String(i).padStart(5, '0')}`,
+      partitions: 1,
+      replicationFactor: 1,
+      internal: false,
+    }));
 
   it('pages topics 500 at a time, with a "Load more" flag while more are left', () => {
     const topics = summaries(1234);
@@ -65,7 +80,14 @@ describe('topic list', () => {
     assert.deepEqual([second.shown, second.more], [1000, true]);
     const all = pageTopics(topics, { pages: 3 });
     assert.deepEqual([all.shown, all.total, all.more], [1234, 1234, false]);
-    assert.deepEqual([pageTopics(topics, { pages: 9 }).shown, pageTopics(topics, { pages: 0 }).shown, pageTopics(topics, { pageSize: 10 }).shown], [1234, 500, 10]);
+    assert.deepEqual(
+      [
+        pageTopics(topics, { pages: 9 }).shown,
+        pageTopics(topics, { pages: 0 }).shown,
+        pageTopics(topics, { pageSize: 10 }).shown,
+      ],
+      [1234, 500, 10],
+    );
     const exact = pageTopics(summaries(500));
     assert.deepEqual([exact.shown, exact.more], [500, false]);
   });
@@ -99,7 +121,15 @@ describe('topic list', () => {
       contextValue: 'kafkaLab.topic',
       icon: 'symbol-event',
     });
-    const internal = topicItemView('c1', { name: '__consumer_offsets', partitions: 1, replicationFactor: 1, internal: true });
-    assert.deepEqual([internal.description, internal.contextValue, internal.icon], ['1 partition · RF 1', 'kafkaLab.topic.internal', 'lock']);
+    const internal = topicItemView('c1', {
+      name: '__consumer_offsets',
+      partitions: 1,
+      replicationFactor: 1,
+      internal: true,
+    });
+    assert.deepEqual(
+      [internal.description, internal.contextValue, internal.icon],
+      ['1 partition · RF 1', 'kafkaLab.topic.internal', 'lock'],
+    );
   });
 });

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { SchemaRegistryClient } from '../../../../src/core/registry/registryClient';
-import type { RegistryHttp, RegistryHttpOutcome, RegistryHttpRequest } from '../../../../src/core/registry/registryHttp';
+import type {
+  RegistryHttp,
+  RegistryHttpOutcome,
+  RegistryHttpRequest,
+} from '../../../../src/core/registry/registryHttp';
 import type { RegistryResult } from '../../../../src/core/registry/registryTypes';
 
 /** Answers each request from a script keyed by "METHOD path?query"; records what was asked. */
@@ -16,7 +20,8 @@ class ScriptedHttp implements RegistryHttp {
   close(): void {}
 }
 
-const client = (http: RegistryHttp): SchemaRegistryClient => new SchemaRegistryClient({ id: 'u', url: 'http://registry.test/base' }, { http });
+const client = (http: RegistryHttp): SchemaRegistryClient =>
+  new SchemaRegistryClient({ id: 'u', url: 'http://registry.test/base' }, { http });
 
 function reasonOf<T>(result: RegistryResult<T>): string {
   assert.ok(!result.ok, 'expected a failure');
@@ -28,7 +33,10 @@ describe('SchemaRegistryClient admin calls (scripted HTTP)', () => {
     const http = new ScriptedHttp({
       'GET /subjects?deleted=true': [200, ['a-value', 'b-value']],
       'GET /subjects/a-value/versions?deleted=true': [200, [1, 2]],
-      'GET /subjects/a-value/versions/1?deleted=true': [200, { subject: 'a-value', version: 1, id: 7, schema: '"string"' }],
+      'GET /subjects/a-value/versions/1?deleted=true': [
+        200,
+        { subject: 'a-value', version: 1, id: 7, schema: '"string"' },
+      ],
     });
     const registry = client(http);
     assert.deepEqual(await registry.listSubjects({ deleted: true }), { ok: true, value: ['a-value', 'b-value'] });
@@ -48,7 +56,10 @@ describe('SchemaRegistryClient admin calls (scripted HTTP)', () => {
     assert.deepEqual(await registry.deleteVersion('s', 2), { ok: true, value: 2 });
     assert.deepEqual(http.asked.splice(0), ['DELETE /subjects/s/versions/2']);
     assert.deepEqual(await registry.deleteVersion('s', 2, { permanent: true }), { ok: true, value: 2 });
-    assert.deepEqual(http.asked.splice(0), ['DELETE /subjects/s/versions/2', 'DELETE /subjects/s/versions/2?permanent=true']);
+    assert.deepEqual(http.asked.splice(0), [
+      'DELETE /subjects/s/versions/2',
+      'DELETE /subjects/s/versions/2?permanent=true',
+    ]);
     assert.deepEqual(await registry.deleteSubject('s', { permanent: true }), { ok: true, value: [1, 3] });
     assert.deepEqual(http.asked.splice(0), ['DELETE /subjects/s', 'DELETE /subjects/s?permanent=true']);
   });
@@ -73,14 +84,19 @@ describe('SchemaRegistryClient admin calls (scripted HTTP)', () => {
     const http = new ScriptedHttp({
       'DELETE /subjects/gone/versions/1': [404, { error_code: 40401, message: 'Subject not found' }],
       'DELETE /subjects/s/versions/4': [404, { error_code: 40402, message: 'Version not found' }],
-      'DELETE /subjects/s/versions/5?permanent=true': [409, { error_code: 40407, message: 'must be soft deleted first' }],
+      'DELETE /subjects/s/versions/5?permanent=true': [
+        409,
+        { error_code: 40407, message: 'must be soft deleted first' },
+      ],
     });
     const registry = client(http);
     assert.equal(reasonOf(await registry.deleteVersion('gone', 1, { permanent: true })), 'subjectNotFound');
     assert.deepEqual(http.asked.splice(0), ['DELETE /subjects/gone/versions/1']);
     assert.equal(reasonOf(await registry.deleteVersion('s', 4)), 'versionNotFound');
     // Reached only if a registry forgets a soft delete between the two steps.
-    const direct = await (registry as unknown as { request: (spec: object) => Promise<RegistryResult<unknown>> }).request({
+    const direct = await (
+      registry as unknown as { request: (spec: object) => Promise<RegistryResult<unknown>> }
+    ).request({
       method: 'DELETE',
       path: '/subjects/s/versions/5',
       query: 'permanent=true',
@@ -91,9 +107,16 @@ describe('SchemaRegistryClient admin calls (scripted HTTP)', () => {
     assert.equal(reasonOf(await registry.deleteVersion('s', 1.5)), 'invalidRequest');
   });
 
-  it('an incompatible registration keeps the registry\'s reasons', async () => {
+  it("an incompatible registration keeps the registry's reasons", async () => {
     const http = new ScriptedHttp({
-      'POST /subjects/s/versions': [409, { error_code: 409, message: 'Incompatible artifact: s [AVRO], list of diff types: [reader type: STRING not compatible with writer type: INT at /fields/0/type]' }],
+      'POST /subjects/s/versions': [
+        409,
+        {
+          error_code: 409,
+          message:
+            'Incompatible artifact: s [AVRO], list of diff types: [reader type: STRING not compatible with writer type: INT at /fields/0/type]',
+        },
+      ],
     });
     const result = await client(http).register('s', { schemaType: 'AVRO', schema: '"string"' });
     assert.ok(!result.ok);

@@ -3,9 +3,15 @@ import { formatSchemaText, guessSchemaType, schemaFileExtension } from '../../..
 
 describe('schema text', () => {
   it('pretty-prints Avro and JSON Schema, leaves Protobuf and unparsable text as they are', () => {
-    assert.equal(formatSchemaText('AVRO', '{"type":"record","name":"R","fields":[]}'), '{\n  "type": "record",\n  "name": "R",\n  "fields": []\n}\n');
+    assert.equal(
+      formatSchemaText('AVRO', '{"type":"record","name":"R","fields":[]}'),
+      '{\n  "type": "record",\n  "name": "R",\n  "fields": []\n}\n',
+    );
     assert.equal(formatSchemaText('JSON', '{"type":"object"}'), '{\n  "type": "object"\n}\n');
-    assert.equal(formatSchemaText('PROTOBUF', 'syntax = "proto3";\nmessage M {}'), 'syntax = "proto3";\nmessage M {}\n');
+    assert.equal(
+      formatSchemaText('PROTOBUF', 'syntax = "proto3";\nmessage M {}'),
+      'syntax = "proto3";\nmessage M {}\n',
+    );
     assert.equal(formatSchemaText('AVRO', '{not json'), '{not json\n');
   });
 

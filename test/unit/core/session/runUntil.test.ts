@@ -1,6 +1,16 @@
 import { strict as assert } from 'node:assert';
 import type { MessageView, PayloadView } from '../../../../src/core/session/messageView';
-import { describeRunUntil, isRunUntilCondition, jsonDeepEqual, matchesRunUntil, parseJsonPath, resolveJsonPath, valueContains, valueEquals, type RunUntilCondition } from '../../../../src/core/session/runUntil';
+import {
+  describeRunUntil,
+  isRunUntilCondition,
+  jsonDeepEqual,
+  matchesRunUntil,
+  parseJsonPath,
+  resolveJsonPath,
+  valueContains,
+  valueEquals,
+  type RunUntilCondition,
+} from '../../../../src/core/session/runUntil';
 
 function message(overrides: Partial<MessageView> = {}): MessageView {
   return {
@@ -15,7 +25,20 @@ function message(overrides: Partial<MessageView> = {}): MessageView {
     value: {
       kind: 'json',
       format: 'avro',
-      json: { order: { id: '9007199254740993', status: 'FAILED', lines: [{ sku: 'A-1', qty: 2 }, { sku: 'B-2', qty: 1 }], tags: ['rush', 'gift'], 'we.ird key': { 'x y': true } }, total: 12.5, note: null },
+      json: {
+        order: {
+          id: '9007199254740993',
+          status: 'FAILED',
+          lines: [
+            { sku: 'A-1', qty: 2 },
+            { sku: 'B-2', qty: 1 },
+          ],
+          tags: ['rush', 'gift'],
+          'we.ird key': { 'x y': true },
+        },
+        total: 12.5,
+        note: null,
+      },
       schema: { id: 3, format: 'avro', subject: 'orders-value', version: 1 },
     },
     headers: [{ key: 'trace-id', text: 'abc', hex: '616263', size: 3 }],
@@ -30,14 +53,40 @@ const matches = (condition: RunUntilCondition, m = message(), outcome = {}) => m
 
 describe('run-until: JSON paths', () => {
   it('parses dotted names, quoted names, indexes, negative indexes and wildcards', () => {
-    assert.deepEqual(parseJsonPath('$.a.b[0].c'), { ok: true, segments: [{ kind: 'property', name: 'a' }, { kind: 'property', name: 'b' }, { kind: 'index', index: 0 }, { kind: 'property', name: 'c' }] });
+    assert.deepEqual(parseJsonPath('$.a.b[0].c'), {
+      ok: true,
+      segments: [
+        { kind: 'property', name: 'a' },
+        { kind: 'property', name: 'b' },
+        { kind: 'index', index: 0 },
+        { kind: 'property', name: 'c' },
+      ],
+    });
     assert.deepEqual(parseJsonPath('$'), { ok: true, segments: [] });
-    assert.deepEqual(parseJsonPath(' a.b '), { ok: true, segments: [{ kind: 'property', name: 'a' }, { kind: 'property', name: 'b' }] });
+    assert.deepEqual(parseJsonPath(' a.b '), {
+      ok: true,
+      segments: [
+        { kind: 'property', name: 'a' },
+        { kind: 'property', name: 'b' },
+      ],
+    });
     assert.deepEqual(parseJsonPath(`$['we.ird key']["x \\"y"][-1][*].*`), {
       ok: true,
-      segments: [{ kind: 'property', name: 'we.ird key' }, { kind: 'property', name: 'x "y' }, { kind: 'index', index: -1 }, { kind: 'wildcard' }, { kind: 'wildcard' }],
+      segments: [
+        { kind: 'property', name: 'we.ird key' },
+        { kind: 'property', name: 'x "y' },
+        { kind: 'index', index: -1 },
+        { kind: 'wildcard' },
+        { kind: 'wildcard' },
+      ],
     });
-    assert.deepEqual(parseJsonPath('[2].a'), { ok: true, segments: [{ kind: 'index', index: 2 }, { kind: 'property', name: 'a' }] });
+    assert.deepEqual(parseJsonPath('[2].a'), {
+      ok: true,
+      segments: [
+        { kind: 'index', index: 2 },
+        { kind: 'property', name: 'a' },
+      ],
+    });
   });
 
   it('rejects malformed paths with the position', () => {
@@ -118,9 +167,18 @@ describe('run-until: matchesRunUntil', () => {
     assert.ok(matches({ kind: 'keyEquals', value: '{"id":7}' }, message({ key: json({ id: 7 }) })));
     assert.ok(matches({ kind: 'keyEquals', value: '7' }, message({ key: json(7) })));
     assert.ok(matches({ kind: 'keyEquals', value: 'k1' }, message({ key: json('k1') })));
-    const binaryKey: PayloadView = { kind: 'binary', hex: '00ff10', text: '\u0000\ufffd\u0010', size: 3, truncated: false };
+    const binaryKey: PayloadView = {
+      kind: 'binary',
+      hex: '00ff10',
+      text: '\u0000\ufffd\u0010',
+      size: 3,
+      truncated: false,
+    };
     assert.ok(matches({ kind: 'keyEquals', value: '00 FF 10' }, message({ key: binaryKey })));
-    assert.ok(!matches({ kind: 'keyEquals', value: '00ff10' }, message({ key: { ...binaryKey, truncated: true } })), 'a truncated hex never equals');
+    assert.ok(
+      !matches({ kind: 'keyEquals', value: '00ff10' }, message({ key: { ...binaryKey, truncated: true } })),
+      'a truncated hex never equals',
+    );
     assert.ok(!matches({ kind: 'keyEquals', value: '' }, message({ key: { kind: 'null' } })));
     assert.ok(!matches({ kind: 'keyEquals', value: 'null' }, message({ key: { kind: 'null' } })));
   });
@@ -137,14 +195,36 @@ describe('run-until: matchesRunUntil', () => {
     assert.ok(matches({ kind: 'jsonPath', path: '$.total', op: 'equals', value: '12.5' }));
     assert.ok(matches({ kind: 'jsonPath', path: '$.note', op: 'equals', value: 'null' }));
     assert.ok(matches({ kind: 'jsonPath', path: 'order.status', op: 'equals', value: '"FAILED"' }));
-    assert.ok(!matches({ kind: 'jsonPath', path: '$.order.missing', op: 'equals', value: 'null' }), 'a missing field is not null');
+    assert.ok(
+      !matches({ kind: 'jsonPath', path: '$.order.missing', op: 'equals', value: 'null' }),
+      'a missing field is not null',
+    );
     assert.ok(!matches({ kind: 'jsonPath', path: '$.order.status', op: 'equals', value: 'FAILED', on: 'key' }));
-    assert.ok(matches({ kind: 'jsonPath', path: '$.region', op: 'equals', value: 'eu', on: 'key' }, message({ key: json({ region: 'eu' }) })));
+    assert.ok(
+      matches(
+        { kind: 'jsonPath', path: '$.region', op: 'equals', value: 'eu', on: 'key' },
+        message({ key: json({ region: 'eu' }) }),
+      ),
+    );
     // text values: `$` is the whole text
-    assert.ok(matches({ kind: 'jsonPath', path: '$', op: 'contains', value: 'timeout' }, message({ value: { kind: 'text', text: 'upstream timeout after 3s' } })));
+    assert.ok(
+      matches(
+        { kind: 'jsonPath', path: '$', op: 'contains', value: 'timeout' },
+        message({ value: { kind: 'text', text: 'upstream timeout after 3s' } }),
+      ),
+    );
     // values that are not structured never match
-    assert.ok(!matches({ kind: 'jsonPath', path: '$', op: 'contains', value: '' }, message({ value: { kind: 'null' } })));
-    assert.ok(!matches({ kind: 'jsonPath', path: '$', op: 'contains', value: '' }, message({ value: { kind: 'error', message: 'x', reason: 'invalidJson', hex: '', text: '', size: 0, truncated: false } })));
+    assert.ok(
+      !matches({ kind: 'jsonPath', path: '$', op: 'contains', value: '' }, message({ value: { kind: 'null' } })),
+    );
+    assert.ok(
+      !matches(
+        { kind: 'jsonPath', path: '$', op: 'contains', value: '' },
+        message({
+          value: { kind: 'error', message: 'x', reason: 'invalidJson', hex: '', text: '', size: 0, truncated: false },
+        }),
+      ),
+    );
     // an invalid path never matches (and is refused by the validator before it gets here)
     assert.ok(!matches({ kind: 'jsonPath', path: '$..', op: 'equals', value: 'x' }));
   });
@@ -158,20 +238,41 @@ describe('run-until: matchesRunUntil', () => {
     assert.ok(!matches({ kind: 'offsetReached', offset: 0, topic: 'payments' }));
     assert.ok(!matches({ kind: 'offsetReached', offset: 0, partition: 1 }));
     assert.ok(!matches({ kind: 'decodeError' }));
-    const broken: PayloadView = { kind: 'error', message: 'unknown schema id 99', reason: 'unknownSchemaId', hex: '0000000063', text: '', size: 5, truncated: false, schemaId: 99 };
+    const broken: PayloadView = {
+      kind: 'error',
+      message: 'unknown schema id 99',
+      reason: 'unknownSchemaId',
+      hex: '0000000063',
+      text: '',
+      size: 5,
+      truncated: false,
+      schemaId: 99,
+    };
     assert.ok(matches({ kind: 'decodeError' }, message({ value: broken })));
     assert.ok(matches({ kind: 'decodeError' }, message({ key: broken })));
     assert.ok(!matches({ kind: 'handlerError' }));
     assert.ok(matches({ kind: 'handlerError' }, message(), { handlerError: 'TypeError: x is undefined' }));
-    assert.ok(matches({ kind: 'handlerError' }, message(), { handlerError: '' }), 'an error without a message is still an error');
+    assert.ok(
+      matches({ kind: 'handlerError' }, message(), { handlerError: '' }),
+      'an error without a message is still an error',
+    );
   });
 
   it('describes conditions for people', () => {
-    assert.equal(describeRunUntil({ kind: 'jsonPath', path: '$.order.status', op: 'equals', value: 'FAILED' }), '$.order.status equals "FAILED"');
-    assert.equal(describeRunUntil({ kind: 'jsonPath', path: '$.r', op: 'contains', value: 'eu', on: 'key' }), 'key $.r contains "eu"');
+    assert.equal(
+      describeRunUntil({ kind: 'jsonPath', path: '$.order.status', op: 'equals', value: 'FAILED' }),
+      '$.order.status equals "FAILED"',
+    );
+    assert.equal(
+      describeRunUntil({ kind: 'jsonPath', path: '$.r', op: 'contains', value: 'eu', on: 'key' }),
+      'key $.r contains "eu"',
+    );
     assert.equal(describeRunUntil({ kind: 'keyEquals', value: 'k' }), 'key equals "k"');
     assert.equal(describeRunUntil({ kind: 'headerPresent', name: 'trace-id' }), 'header "trace-id" present');
-    assert.equal(describeRunUntil({ kind: 'offsetReached', offset: 42, topic: 'orders', partition: 3 }), 'offset ≥ 42 on orders [3]');
+    assert.equal(
+      describeRunUntil({ kind: 'offsetReached', offset: 42, topic: 'orders', partition: 3 }),
+      'offset ≥ 42 on orders [3]',
+    );
     assert.equal(describeRunUntil({ kind: 'offsetReached', offset: 42, partition: 3 }), 'offset ≥ 42 on partition 3');
     assert.equal(describeRunUntil({ kind: 'offsetReached', offset: 42 }), 'offset ≥ 42');
     assert.equal(describeRunUntil({ kind: 'decodeError' }), 'a decode error');
@@ -221,6 +322,7 @@ describe('run-until: validating conditions from the webview', () => {
       { kind: 'offsetReached', offset: 1, partition: -2 },
       { kind: 'offsetReached', offset: 1, topic: '' },
     ];
-    for (const condition of bad) assert.ok(!isRunUntilCondition(condition), JSON.stringify(condition) ?? String(condition));
+    for (const condition of bad)
+      assert.ok(!isRunUntilCondition(condition), JSON.stringify(condition) ?? String(condition));
   });
 });

@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { HoldMessage } from '../../../../src/core/engine/hold';
 import type { ConsumedMessage, HandlerContext, MessageHandler } from '../../../../src/core/engine/types';
-import { builtInHandlers, createHandler, HandlerCreationAborted, type HandlerFactory } from '../../../../src/core/session/handlerFactory';
+import {
+  builtInHandlers,
+  createHandler,
+  HandlerCreationAborted,
+  type HandlerFactory,
+} from '../../../../src/core/session/handlerFactory';
 import type { MessageView } from '../../../../src/core/session/messageView';
 import type { SessionSpec } from '../../../../src/core/session/sessionController';
 import { type RunUntilProgress, withRunUntil } from '../../../../src/core/session/runUntilHandler';
@@ -64,7 +69,10 @@ describe('run-until wraps any handler', () => {
     const s = source({ condition: { kind: 'jsonPath', path: '$.status', op: 'equals', value: 'FAILED' }, scanned: 0 });
     const wrapped = withRunUntil(async (m) => void seen.push(m.offset), s);
     await wrapped(message(1), context);
-    await assert.rejects(Promise.resolve(wrapped(message(2, 'FAILED'), context)), (e: unknown) => e instanceof HoldMessage && !e.afterHandler && /\$\.status equals "FAILED"/.test(e.message));
+    await assert.rejects(
+      Promise.resolve(wrapped(message(2, 'FAILED'), context)),
+      (e: unknown) => e instanceof HoldMessage && !e.afterHandler && /\$\.status equals "FAILED"/.test(e.message),
+    );
     assert.deepEqual(seen, [1], 'the matching message never reached the handler');
     assert.equal(s.state.run?.scanned, 2);
   });
@@ -77,39 +85,71 @@ describe('run-until wraps any handler', () => {
     };
     const wrapped = withRunUntil(handler, s);
     await wrapped(message(2), context);
-    await assert.rejects(Promise.resolve(wrapped(message(3), context)), (e: unknown) => e instanceof HoldMessage && e.afterHandler && e.cause === failure);
+    await assert.rejects(
+      Promise.resolve(wrapped(message(3), context)),
+      (e: unknown) => e instanceof HoldMessage && e.afterHandler && e.cause === failure,
+    );
   });
 
   it('a handler’s own HoldMessage passes through untouched', async () => {
     const own = new HoldMessage('the handler asked to stop');
-    const wrapped = withRunUntil(() => Promise.reject(own), source({ condition: { kind: 'handlerError' }, scanned: 0 }));
+    const wrapped = withRunUntil(
+      () => Promise.reject(own),
+      source({ condition: { kind: 'handlerError' }, scanned: 0 }),
+    );
     await assert.rejects(Promise.resolve(wrapped(message(1), context)), (e: unknown) => e === own);
   });
 
   it('a run-until cancelled while the message was decoded runs the handler as if none was set', async () => {
     const seen: number[] = [];
     const s = source({ condition: { kind: 'offsetReached', offset: 0 }, scanned: 0 });
-    const wrapped = withRunUntil((m) => void seen.push(m.offset), { current: s.current, decode: async (m) => { s.state.run = undefined; return view(m); } });
+    const wrapped = withRunUntil((m) => void seen.push(m.offset), {
+      current: s.current,
+      decode: async (m) => {
+        s.state.run = undefined;
+        return view(m);
+      },
+    });
     await wrapped(message(5), context);
     assert.deepEqual(seen, [5]);
   });
 
   it('passes the handler’s failure on when the condition does not match it', async () => {
     const failure = new Error('boom');
-    const wrapped = withRunUntil(() => { throw failure; }, source({ condition: { kind: 'keyEquals', value: 'nope' }, scanned: 0 }));
+    const wrapped = withRunUntil(
+      () => {
+        throw failure;
+      },
+      source({ condition: { kind: 'keyEquals', value: 'nope' }, scanned: 0 }),
+    );
     await assert.rejects(Promise.resolve(wrapped(message(1), context)), (e: unknown) => e === failure);
   });
 });
 
 describe('session handler factories', () => {
-  const spec: SessionSpec = { clusterId: 'c', clusterName: 'c', groupId: 'g', topics: ['t'], autoOffsetReset: 'earliest', mode: 'running', handler: 'log', commitPolicy: { kind: 'perMessage' }, members: 1 };
+  const spec: SessionSpec = {
+    clusterId: 'c',
+    clusterName: 'c',
+    groupId: 'g',
+    topics: ['t'],
+    autoOffsetReset: 'earliest',
+    mode: 'running',
+    handler: 'log',
+    commitPolicy: { kind: 'perMessage' },
+    members: 1,
+  };
 
   it('the built-in log handler writes one line per message; noop writes none', async () => {
     const lines: string[] = [];
     const logger: Logger = { ...silentLogger, info: (text: string) => void lines.push(text), child: () => logger };
     const log = await builtInHandlers({ sessionId: 's-1', spec, logger, signal: new AbortController().signal });
     await log.handle(message(4), context);
-    const noop = await builtInHandlers({ sessionId: 's-1', spec: { ...spec, handler: 'noop' }, logger, signal: new AbortController().signal });
+    const noop = await builtInHandlers({
+      sessionId: 's-1',
+      spec: { ...spec, handler: 'noop' },
+      logger,
+      signal: new AbortController().signal,
+    });
     await noop.handle(message(5), context);
     assert.deepEqual(lines, ['handled orders[0]@4 (10 bytes)']);
     await log.close();
@@ -122,7 +162,10 @@ describe('session handler factories', () => {
       stop.abort();
       return { handle: () => undefined, close: async () => void closed++ };
     };
-    await assert.rejects(createHandler(slow, { sessionId: 's-1', spec, logger: silentLogger, signal: stop.signal }), HandlerCreationAborted);
+    await assert.rejects(
+      createHandler(slow, { sessionId: 's-1', spec, logger: silentLogger, signal: stop.signal }),
+      HandlerCreationAborted,
+    );
     assert.equal(closed, 1);
   });
 });

@@ -7,7 +7,17 @@ import { FakeCluster } from '../engine/support/fakeCluster';
 import { FakeDeadLetters } from '../engine/support/fakeDeadLetters';
 import { waitFor } from '../engine/support/harness';
 
-const spec: SessionSpec = { clusterId: 'local', clusterName: 'local', groupId: 'g', topics: ['orders'], autoOffsetReset: 'earliest', mode: 'running', handler: 'noop', commitPolicy: { kind: 'perMessage' }, members: 1 };
+const spec: SessionSpec = {
+  clusterId: 'local',
+  clusterName: 'local',
+  groupId: 'g',
+  topics: ['orders'],
+  autoOffsetReset: 'earliest',
+  mode: 'running',
+  handler: 'noop',
+  commitPolicy: { kind: 'perMessage' },
+  members: 1,
+};
 
 /** A factory whose handlers record what they handled and whether they were closed. */
 function recordingFactory() {
@@ -20,8 +30,21 @@ function recordingFactory() {
   return { made, factory };
 }
 
-function controller(cluster: FakeCluster, handlers: HandlerFactory, overrides: Partial<SessionSpec> = {}): SessionController {
-  return new SessionController('s-1', { ...spec, ...overrides }, { connection: { bootstrapServers: 'fake:9092' }, decoder: new PayloadDecoder(), handlers, engine: { consumers: cluster.factory, deadLetters: () => new FakeDeadLetters() } });
+function controller(
+  cluster: FakeCluster,
+  handlers: HandlerFactory,
+  overrides: Partial<SessionSpec> = {},
+): SessionController {
+  return new SessionController(
+    's-1',
+    { ...spec, ...overrides },
+    {
+      connection: { bootstrapServers: 'fake:9092' },
+      decoder: new PayloadDecoder(),
+      handlers,
+      engine: { consumers: cluster.factory, deadLetters: () => new FakeDeadLetters() },
+    },
+  );
 }
 
 describe('a session runs the handler the factory makes, and closes it when it stops (fake cluster)', () => {
@@ -49,7 +72,10 @@ describe('a session runs the handler the factory makes, and closes it when it st
     await c.start();
     c.runUntilMatch({ kind: 'offsetReached', offset: 3 });
     await waitFor('stopped on offset 3', () => c.current?.offset === 3);
-    assert.deepEqual(made[0].handled.map((m) => m.offset), [0, 1, 2]);
+    assert.deepEqual(
+      made[0].handled.map((m) => m.offset),
+      [0, 1, 2],
+    );
     assert.equal(c.mode, 'stepping');
     await c.stop();
     assert.equal(made[0].closed, 1);

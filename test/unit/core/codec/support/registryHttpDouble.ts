@@ -1,6 +1,10 @@
 // A test double for the registry's HTTP layer: an in-memory Confluent-style registry that records
 // every request and can be told to fail the way real registries and networks fail. No network.
-import type { RegistryHttp, RegistryHttpOutcome, RegistryHttpRequest } from '../../../../../src/core/registry/registryHttp';
+import type {
+  RegistryHttp,
+  RegistryHttpOutcome,
+  RegistryHttpRequest,
+} from '../../../../../src/core/registry/registryHttp';
 import type { SchemaReference } from '../../../../../src/core/registry/registryTypes';
 
 export interface StoredSchema {
@@ -39,7 +43,9 @@ export class RegistryHttpDouble implements RegistryHttp {
 
   /** Registers a schema (idempotent per subject) and returns its id and version. */
   add(subject: string, schema: StoredSchema): { id: number; version: number } {
-    let id = [...this.byId.entries()].find(([, s]) => s.schema === schema.schema && s.schemaType === schema.schemaType)?.[0];
+    let id = [...this.byId.entries()].find(
+      ([, s]) => s.schema === schema.schema && s.schemaType === schema.schemaType,
+    )?.[0];
     if (id === undefined) {
       id = this.nextId++;
       this.byId.set(id, schema);
@@ -65,7 +71,12 @@ export class RegistryHttpDouble implements RegistryHttp {
 
   async send(request: RegistryHttpRequest): Promise<RegistryHttpOutcome> {
     const path = request.url.pathname.replace(/^\/base/, '') + request.url.search;
-    this.requests.push({ method: request.method, path, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+    this.requests.push({
+      method: request.method,
+      path,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    });
     if (this.hang) {
       await new Promise((resolve) => setTimeout(resolve, request.timeoutMs));
       return { ok: false, kind: 'timeout', detail: `no complete answer within ${request.timeoutMs} ms` };
@@ -73,19 +84,28 @@ export class RegistryHttpDouble implements RegistryHttp {
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const failure = this.failure;
     if (failure) {
-      if ('kind' in failure) return { ok: false, kind: failure.kind, detail: failure.detail ?? `${failure.kind} (double)` };
+      if ('kind' in failure)
+        return { ok: false, kind: failure.kind, detail: failure.detail ?? `${failure.kind} (double)` };
       return this.json(failure.status, failure.body);
     }
     return this.route(request.method, request.url, request.body);
   }
 
   private json(status: number, body: unknown): RegistryHttpOutcome {
-    return { ok: true, response: { status, body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body) } };
+    return {
+      ok: true,
+      response: { status, body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body) },
+    };
   }
 
   private route(method: string, url: URL, body: string | undefined): RegistryHttpOutcome {
-    const parts = url.pathname.replace(/^\/base/, '').split('/').filter(Boolean).map(decodeURIComponent);
-    const notFound = (code: number, message: string): RegistryHttpOutcome => this.json(404, { error_code: code, message });
+    const parts = url.pathname
+      .replace(/^\/base/, '')
+      .split('/')
+      .filter(Boolean)
+      .map(decodeURIComponent);
+    const notFound = (code: number, message: string): RegistryHttpOutcome =>
+      this.json(404, { error_code: code, message });
     const schemaJson = (id: number, stored: StoredSchema): Record<string, unknown> => ({
       schema: stored.schema,
       ...(stored.schemaType !== 'AVRO' ? { schemaType: stored.schemaType } : {}),
@@ -97,7 +117,9 @@ export class RegistryHttpDouble implements RegistryHttp {
       const stored = this.byId.get(id);
       if (!stored) return notFound(40403, `Schema ${id} not found`);
       if (parts[3] === 'versions') {
-        const usage = [...this.subjects.entries()].filter(([, ids]) => ids.includes(id)).map(([subject, ids]) => ({ subject, version: ids.indexOf(id) + 1 }));
+        const usage = [...this.subjects.entries()]
+          .filter(([, ids]) => ids.includes(id))
+          .map(([subject, ids]) => ({ subject, version: ids.indexOf(id) + 1 }));
         return this.json(200, usage);
       }
       const body = schemaJson(id, stored);
@@ -109,17 +131,36 @@ export class RegistryHttpDouble implements RegistryHttp {
       const subject = parts[1];
       const versions = this.subjects.get(subject);
       if (method === 'POST' && parts[2] === 'versions') {
-        const request = JSON.parse(body ?? '{}') as { schema: string; schemaType?: StoredSchema['schemaType']; references?: SchemaReference[] };
-        if (!this.compatible && versions?.length) return this.json(409, { error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' });
-        const { id } = this.add(subject, { schemaType: request.schemaType ?? 'AVRO', schema: request.schema, references: request.references ?? [] });
+        const request = JSON.parse(body ?? '{}') as {
+          schema: string;
+          schemaType?: StoredSchema['schemaType'];
+          references?: SchemaReference[];
+        };
+        if (!this.compatible && versions?.length)
+          return this.json(409, {
+            error_code: 409,
+            message: 'Schema being registered is incompatible with an earlier schema',
+          });
+        const { id } = this.add(subject, {
+          schemaType: request.schemaType ?? 'AVRO',
+          schema: request.schema,
+          references: request.references ?? [],
+        });
         return this.json(200, { id });
       }
       if (!versions) return notFound(40401, `Subject '${subject}' not found.`);
       if (method === 'DELETE') {
         this.subjects.delete(subject);
-        return this.json(200, versions.map((_, i) => i + 1));
+        return this.json(
+          200,
+          versions.map((_, i) => i + 1),
+        );
       }
-      if (parts[2] === 'versions' && parts.length === 3) return this.json(200, versions.map((_, i) => i + 1));
+      if (parts[2] === 'versions' && parts.length === 3)
+        return this.json(
+          200,
+          versions.map((_, i) => i + 1),
+        );
       if (parts[2] === 'versions') {
         const version = parts[3] === 'latest' ? versions.length : Number(parts[3]);
         const id = versions[version - 1];
@@ -131,8 +172,20 @@ export class RegistryHttpDouble implements RegistryHttp {
       const subject = parts[2];
       if (!this.subjects.get(subject)) return notFound(40401, `Subject '${subject}' not found.`);
       const request = JSON.parse(body ?? '{}') as { references?: SchemaReference[] };
-      if (this.compatibilityFailsWithReferences && request.references?.length) return this.json(422, { error_code: 42201, message: 'Could not execute compatibility rule on invalid Avro schema' });
-      return this.json(200, this.compatible ? { is_compatible: true } : { is_compatible: false, messages: ['reader type: STRING not compatible with writer type: INT at /fields/0/type'] });
+      if (this.compatibilityFailsWithReferences && request.references?.length)
+        return this.json(422, {
+          error_code: 42201,
+          message: 'Could not execute compatibility rule on invalid Avro schema',
+        });
+      return this.json(
+        200,
+        this.compatible
+          ? { is_compatible: true }
+          : {
+              is_compatible: false,
+              messages: ['reader type: STRING not compatible with writer type: INT at /fields/0/type'],
+            },
+      );
     }
     if (parts[0] === 'config') {
       const subject = parts[1];

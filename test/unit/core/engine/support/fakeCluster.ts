@@ -2,7 +2,14 @@
 // partitions to their members (eager or cooperative, round-robin in join order), fetch positions,
 // pause/resume, seek, committed offsets, sync and async commits, and lost assignments. It speaks
 // the engine's ConsumerPort, so the real member runs against it without a broker.
-import type { ConsumerFactory, ConsumerListeners, ConsumerPort, ConsumerSettings, FetchedRecord, RebalanceProtocol } from '../../../../../src/core/engine/consumerPort';
+import type {
+  ConsumerFactory,
+  ConsumerListeners,
+  ConsumerPort,
+  ConsumerSettings,
+  FetchedRecord,
+  RebalanceProtocol,
+} from '../../../../../src/core/engine/consumerPort';
 import type { Headers, TopicPartition, TopicPartitionOffset } from '../../../../../src/core/kafka/record';
 
 const key = (topic: string, partition: number): string => `${topic}[${partition}]`;
@@ -52,7 +59,8 @@ class FakeGroup {
     for (const member of everyone) {
       const wanted = new Set((target.get(member) ?? []).map((tp) => key(tp.topic, tp.partition)));
       const owned = member.assigned();
-      const revoke = member.protocol === 'EAGER' ? owned : owned.filter((tp) => !wanted.has(key(tp.topic, tp.partition)));
+      const revoke =
+        member.protocol === 'EAGER' ? owned : owned.filter((tp) => !wanted.has(key(tp.topic, tp.partition)));
       if (revoke.length || (member.protocol === 'EAGER' && member.hasAssignment())) await member.revoke(revoke, false);
     }
     for (const member of this.members) {
@@ -182,7 +190,11 @@ export class FakeConsumer implements ConsumerPort {
     const copy = offsets.map((o) => ({ ...o }));
     if (this.cluster.failAsyncCommits > 0) {
       this.cluster.failAsyncCommits--;
-      const refusal = () => this.listeners.asyncCommitDone({ message: 'Broker: the fake coordinator refused the commit', nothingToCommit: false }, copy);
+      const refusal = () =>
+        this.listeners.asyncCommitDone(
+          { message: 'Broker: the fake coordinator refused the commit', nothingToCommit: false },
+          copy,
+        );
       if (this.cluster.holdAsyncAnswers) this.cluster.heldAnswers.push(refusal);
       else setImmediate(refusal);
       return;
@@ -196,7 +208,11 @@ export class FakeConsumer implements ConsumerPort {
   private record(offsets: readonly TopicPartitionOffset[], sync: boolean): void {
     const group = this.cluster.group(this.settings.groupId);
     for (const o of offsets) group.committed.set(key(o.topic, o.partition), o.offset);
-    this.cluster.commits.push({ clientId: this.clientId, sync, offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })) });
+    this.cluster.commits.push({
+      clientId: this.clientId,
+      sync,
+      offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+    });
   }
 
   async committed(partitions: readonly TopicPartition[]): Promise<TopicPartitionOffset[]> {
@@ -272,7 +288,10 @@ export class FakeConsumer implements ConsumerPort {
 
   private callback(kind: 'assign' | 'revoke', partitions: readonly TopicPartition[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.clientId} did not answer the ${kind} within ${ACK_TIMEOUT_MS} ms`)), ACK_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.clientId} did not answer the ${kind} within ${ACK_TIMEOUT_MS} ms`)),
+        ACK_TIMEOUT_MS,
+      );
       this.pendingAck = {
         kind,
         resolve: () => {
@@ -280,13 +299,17 @@ export class FakeConsumer implements ConsumerPort {
           resolve();
         },
       };
-      this.listeners.rebalance(kind, partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition })));
+      this.listeners.rebalance(
+        kind,
+        partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+      );
     });
   }
 
   private ack(kind: 'assign' | 'revoke'): void {
     const pending = this.pendingAck;
-    if (!pending || pending.kind !== kind) throw new Error(`${this.clientId}: ${kind} without a ${kind} callback waiting for it`);
+    if (!pending || pending.kind !== kind)
+      throw new Error(`${this.clientId}: ${kind} without a ${kind} callback waiting for it`);
     this.pendingAck = undefined;
     pending.resolve();
     this.poke();
@@ -296,14 +319,21 @@ export class FakeConsumer implements ConsumerPort {
     const group = this.cluster.group(this.settings.groupId);
     for (const tp of partitions) {
       const committed = group.committed.get(key(tp.topic, tp.partition));
-      const start = committed ?? (this.settings.autoOffsetReset === 'latest' ? this.cluster.log(tp.topic, tp.partition).length : 0);
-      this.owned.set(key(tp.topic, tp.partition), { topic: tp.topic, partition: tp.partition, position: start, paused: false });
+      const start =
+        committed ?? (this.settings.autoOffsetReset === 'latest' ? this.cluster.log(tp.topic, tp.partition).length : 0);
+      this.owned.set(key(tp.topic, tp.partition), {
+        topic: tp.topic,
+        partition: tp.partition,
+        position: start,
+        paused: false,
+      });
     }
   }
 
   private mustOwn(tp: TopicPartition): OwnedPartition {
     const op = this.owned.get(key(tp.topic, tp.partition));
-    if (!op) throw new Error(`Local: Erroneous state (${tp.topic}[${tp.partition}] is not assigned to ${this.clientId})`);
+    if (!op)
+      throw new Error(`Local: Erroneous state (${tp.topic}[${tp.partition}] is not assigned to ${this.clientId})`);
     return op;
   }
 }
@@ -335,14 +365,31 @@ export class FakeCluster {
   };
 
   createTopic(topic: string, partitions: number): void {
-    this.logs.set(topic, Array.from({ length: partitions }, () => []));
+    this.logs.set(
+      topic,
+      Array.from({ length: partitions }, () => []),
+    );
   }
 
-  produce(topic: string, partition: number, value: string | Buffer | null, extra: { key?: string; headers?: Headers; timestamp?: number } = {}): number {
+  produce(
+    topic: string,
+    partition: number,
+    value: string | Buffer | null,
+    extra: { key?: string; headers?: Headers; timestamp?: number } = {},
+  ): number {
     const log = this.log(topic, partition);
     const bytes = typeof value === 'string' ? Buffer.from(value) : value;
     const offset = log.length;
-    log.push({ topic, partition, offset, timestamp: extra.timestamp ?? 1_700_000_000_000 + offset, key: extra.key === undefined ? null : Buffer.from(extra.key), value: bytes, headers: extra.headers, size: bytes?.length ?? 0 });
+    log.push({
+      topic,
+      partition,
+      offset,
+      timestamp: extra.timestamp ?? 1_700_000_000_000 + offset,
+      key: extra.key === undefined ? null : Buffer.from(extra.key),
+      value: bytes,
+      headers: extra.headers,
+      size: bytes?.length ?? 0,
+    });
     for (const c of this.consumers) c.poke();
     return offset;
   }

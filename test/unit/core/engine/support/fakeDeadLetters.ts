@@ -19,13 +19,20 @@ export class FakeDeadLetters implements DeadLetterSink {
   /** 'ack' at once, 'refuse' with a DeadLetterError, or 'hold' until acknowledge()/refuse(). */
   mode: 'ack' | 'refuse' | 'hold' = 'ack';
   closed = false;
-  private readonly held: Array<{ write: DeadLetterWrite; resolve: (r: DeadLetterWriteResult) => void; reject: (e: Error) => void }> = [];
+  private readonly held: Array<{
+    write: DeadLetterWrite;
+    resolve: (r: DeadLetterWriteResult) => void;
+    reject: (e: Error) => void;
+  }> = [];
 
   write(topic: string, message: FailedMessage, error: unknown, retryCount: number): Promise<DeadLetterWriteResult> {
     const write = { topic, message, error, retryCount };
     this.attempts.push(write);
     if (this.closed) return Promise.reject(new DeadLetterError('dlqWriteFailed', 'the fake DLQ is closed'));
-    if (this.mode === 'refuse') return Promise.reject(new DeadLetterError('dlqTopicMissing', `The dead-letter topic ${topic} does not exist (fake).`));
+    if (this.mode === 'refuse')
+      return Promise.reject(
+        new DeadLetterError('dlqTopicMissing', `The dead-letter topic ${topic} does not exist (fake).`),
+      );
     if (this.mode === 'ack') return Promise.resolve(this.accept(write));
     return new Promise((resolve, reject) => this.held.push({ write, resolve, reject }));
   }
@@ -50,7 +57,8 @@ export class FakeDeadLetters implements DeadLetterSink {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const h of this.held.splice(0)) h.reject(new DeadLetterError('dlqWriteFailed', 'closed before the write was acknowledged'));
+    for (const h of this.held.splice(0))
+      h.reject(new DeadLetterError('dlqWriteFailed', 'closed before the write was acknowledged'));
   }
 
   private accept(write: DeadLetterWrite): DeadLetterWriteResult {

@@ -1,6 +1,13 @@
 // Builds real ConsumerSessions on the fake cluster and the fake DLQ, and waits (bounded) for them.
 import { ConsumerSession } from '../../../../../src/core/engine/session';
-import type { CommitEvent, ConsumedMessage, DecisionEvent, EngineError, RebalanceEvent, SessionConfig } from '../../../../../src/core/engine/types';
+import type {
+  CommitEvent,
+  ConsumedMessage,
+  DecisionEvent,
+  EngineError,
+  RebalanceEvent,
+  SessionConfig,
+} from '../../../../../src/core/engine/types';
 import { FakeCluster } from './fakeCluster';
 import { FakeDeadLetters } from './fakeDeadLetters';
 
@@ -23,10 +30,22 @@ export interface Rig {
 export function rig(config: Partial<SessionConfig> = {}, cluster = new FakeCluster()): Rig {
   const dlq = new FakeDeadLetters();
   const session = new ConsumerSession(
-    { connection: { bootstrapServers: 'fake:9092' }, groupId: GROUP, topics: [TOPIC], retryPolicy: { baseMs: 5, capMs: 20, jitter: 0, maxAttempts: 3 }, ...config },
+    {
+      connection: { bootstrapServers: 'fake:9092' },
+      groupId: GROUP,
+      topics: [TOPIC],
+      retryPolicy: { baseMs: 5, capMs: 20, jitter: 0, maxAttempts: 3 },
+      ...config,
+    },
     { consumers: cluster.factory, deadLetters: () => dlq },
   );
-  const events = { committed: [] as CommitEvent[], decided: [] as DecisionEvent[], rebalances: [] as RebalanceEvent[], errors: [] as EngineError[], awaiting: [] as ConsumedMessage[] };
+  const events = {
+    committed: [] as CommitEvent[],
+    decided: [] as DecisionEvent[],
+    rebalances: [] as RebalanceEvent[],
+    errors: [] as EngineError[],
+    awaiting: [] as ConsumedMessage[],
+  };
   session.on('committed', (e) => events.committed.push(e));
   session.on('decided', (e) => events.decided.push(e));
   session.on('rebalance', (e) => events.rebalances.push(e));
@@ -49,12 +68,14 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Offsets of one partition, in the order given. */
-export const offsetsOf = (messages: readonly ConsumedMessage[], partition: number): number[] => messages.filter((m) => m.partition === partition).map((m) => m.offset);
+export const offsetsOf = (messages: readonly ConsumedMessage[], partition: number): number[] =>
+  messages.filter((m) => m.partition === partition).map((m) => m.offset);
 
 /** The last offset committed for a partition by any event (sync or async) without error. */
 export function lastCommitted(committed: readonly CommitEvent[], partition: number, topic = TOPIC): number | undefined {
   let last: number | undefined;
-  for (const e of committed) if (!e.error) for (const o of e.offsets) if (o.topic === topic && o.partition === partition) last = o.offset;
+  for (const e of committed)
+    if (!e.error) for (const o of e.offsets) if (o.topic === topic && o.partition === partition) last = o.offset;
   return last;
 }
 
