@@ -34,6 +34,14 @@ run_layer() {
 }
 
 npm run -s compile-tests || die "the TypeScript sources and tests do not compile."
+# Lint, the layering rule (no folder cycles, no upward imports) and formatting: one check of the tree.
+log "=== lint ==="
+if npm run -s lint; then
+  printf '{"layer":"lint","passed":1,"failed":0,"skipped":0}\n' >>"$results"
+else
+  printf '[test] npm run lint failed: run it and fix what it says (npm run format fixes formatting)\n' >&2
+  printf '{"layer":"lint","passed":0,"failed":1,"skipped":0}\n' >>"$results"
+fi
 run_layer unit npx mocha --config test/unit/.mocharc.json
 run_layer integration npx mocha --config test/integration/.mocharc.json
 run_layer extension npm run -s test:extension
