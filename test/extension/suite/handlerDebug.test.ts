@@ -338,4 +338,78 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
       await vscode.workspace.fs.delete(file);
     }
   });
+  it('a breakpoint held past max.poll.interval.ms costs no rebalance and no lost partition; after continue the commit goes through', async function () {
+    this.timeout(180_000);
+    const { createTopic, kafkaClient } = await kafkaSupport();
+    const { CommittedReader } = await import('../../support/committedReader');
+    const topic = uniqueName('ext-handler-hold');
+    topics.push(topic, `${topic}.dead-letter`);
+    await createTopic(topic, 1);
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [{ key: 'h', value: JSON.stringify({ orderId: 'o-held', customer: 'c' }) }],
+    });
+    await producer.disconnect();
+    const file = vscode.Uri.file(handlerFile());
+    const source = (await vscode.workspace.fs.readFile(file)).toString().split('\n');
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    vscode.debug.addBreakpoints([
+      new vscode.SourceBreakpoint(
+        new vscode.Location(
+          file,
+          new vscode.Position(
+            source.findIndex((l) => l.includes('context.log(')),
+            0,
+          ),
+        ),
+      ),
+    ]);
+    stops.length = 0;
+    const groupId = uniqueName('ext-handler-hold-group');
+    const reader = await CommittedReader.open(services.kafka.plaintext, groupId);
+    try {
+      await vscode.debug.startDebugging(folder(), {
+        type: 'kafka-lab',
+        request: 'launch',
+        name: 'Debug a held breakpoint',
+        handler: '${workspaceFolder}/handlers/handleOrder.ts',
+        cluster: 'Handler debug test',
+        topics: [topic],
+        groupId,
+        mode: 'stepping',
+        commitPolicy: 'perMessage',
+        // librdkafka wants session.timeout.ms <= max.poll.interval.ms.
+        consumerConfig: { 'max.poll.interval.ms': 6000, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 1000 },
+      });
+      let controller: SessionController | undefined;
+      await waitFor(
+        'the consumer session',
+        30_000,
+        () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)),
+      );
+      const id = controller!.id;
+      await waitFor('the handler to load', 60_000, () =>
+        api.handlers.handlerOf(id)?.channel.state === 'ready' ? true : undefined,
+      );
+      await waitFor('offset 0 waiting', 30_000, () => (controller!.current?.offset === 0 ? true : undefined));
+      const next = vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+      const stop = await waitFor('the breakpoint', 60_000, () => stops.find((s) => s.reason === 'breakpoint'));
+      const timelineBefore = controller!.timeline.length;
+      await new Promise((resolve) => setTimeout(resolve, 10_000)); // held past max.poll.interval.ms (6 s)
+      await stop.session.customRequest('continue', { threadId: stop.threadId });
+      await next;
+      await waitFor('offset 0 committed', 20_000, async () =>
+        (await reader.read(topic, [0])).get(0) === 1 ? true : undefined,
+      );
+      const after = controller!.timeline.slice(timelineBefore).map((e) => e.kind);
+      assert.deepEqual(after, [], `no rebalance while the breakpoint held the handler (${after.join(', ')})`);
+      assert.ok(controller!.timeline.every((e) => e.kind !== 'lost'));
+      await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+    } finally {
+      vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+      await reader.close();
+    }
+  });
 });
