@@ -318,10 +318,10 @@ function errorInfo(error: unknown): ErrorInfo {
         ? error.constructor.name
         : error.name || 'Error';
     const retriable = (error as { retriable?: unknown }).retriable;
-    // The runtime's own frames (this file) say nothing about the developer's code.
+    // The runtime's own frames (this file, Node's internals) say nothing about the developer's code.
     const stack = error.stack
       ?.split('\n')
-      .filter((line) => !line.includes(__filename))
+      .filter((line) => !line.includes(__filename) && !/\(node:|^\s+at node:/.test(line))
       .join('\n');
     return {
       type,
