@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { type Logger, silentLogger } from '../logging';
+import { type CallOptions, HandlerCalls, toErrorInfo } from './handlerCalls';
 import { HandlerProcessError } from './handlerErrors';
 import {
   type EngineFrame,
@@ -35,16 +36,6 @@ export interface HandlerChannelOptions {
   readonly loadTimeoutMs?: number;
 }
 
-interface Pending {
-  readonly resolve: (result: ResultFrame) => void;
-  readonly reject: (error: unknown) => void;
-  timer?: NodeJS.Timeout;
-  onAbort?: () => void;
-  signal?: AbortSignal;
-}
-
-let callSeq = 0;
-
 /**
  * The engine's end of the handler protocol: a loopback listener that one handler process at a time
  * connects to (authenticated by a random token), the hello/welcome/ready handshake, and calls that
@@ -58,10 +49,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
   private socket: net.Socket | undefined;
   private stateValue: HandlerChannelState = 'waiting';
   private loadError: ErrorInfo | undefined;
-  private readonly pending = new Map<string, Pending>();
-  private outgoing: MessageFrame[] = [];
-  private cancels: string[] = [];
-  private flushScheduled = false;
+  private readonly calls = new HandlerCalls((frame) => this.send(frame));
   private readonly waiters = new Set<() => void>();
   private port = 0;
   private pid: number | undefined;
@@ -149,10 +137,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
    * when no process is ready or it goes away, and with the abort reason when `signal` aborts (a
    * cancel is sent: the handler's own context.signal aborts too).
    */
-  call(
-    message: Omit<MessageFrame, 'id'>,
-    options: { signal?: AbortSignal; onAbandon?: (listener: () => void) => void; timeoutMs?: number } = {},
-  ): Promise<ResultFrame> {
+  call(message: Omit<MessageFrame, 'id'>, options: CallOptions = {}): Promise<ResultFrame> {
     if (this.stateValue !== 'ready' || !this.socket) {
       if (this.stateValue === 'loadFailed')
         return Promise.reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
@@ -170,45 +155,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         ),
       );
     }
-    const id = `m${++callSeq}`;
-    return new Promise<ResultFrame>((resolve, reject) => {
-      const entry: Pending = { resolve, reject };
-      const { signal, timeoutMs, onAbandon } = options;
-      if (signal && !onAbandon) {
-        if (signal.aborted) return reject(signal.reason);
-        entry.signal = signal;
-        entry.onAbort = () => this.settle(id, undefined, signal.reason, true);
-        signal.addEventListener('abort', entry.onAbort, { once: true });
-      }
-      if (timeoutMs !== undefined) {
-        entry.timer = setTimeout(
-          () =>
-            this.settle(
-              id,
-              undefined,
-              new HandlerProcessError(
-                'timeout',
-                `the handler took longer than ${timeoutMs} ms on ${message.topic}[${message.partition}]@${message.offset}`,
-              ),
-              true,
-            ),
-          timeoutMs,
-        );
-      }
-      this.pending.set(id, entry);
-      // The frame is the caller's own fresh object: it takes its id in place instead of a copy per message.
-      (message as { id?: string }).id = id;
-      this.outgoing.push(message as MessageFrame);
-      this.scheduleFlush();
-      onAbandon?.(() =>
-        this.settle(
-          id,
-          undefined,
-          new HandlerProcessError('closed', 'the attempt was abandoned (revoke, seek or stop)'),
-          true,
-        ),
-      );
-    });
+    return this.calls.add(message, options);
   }
 
   /** Reloads the module in the running process (after a save). Resolves when it has loaded again. */
@@ -231,7 +178,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
       }
       this.socket.end();
     }
-    this.failPending(new HandlerProcessError('closed', 'the session stopped; the handler call was abandoned'));
+    this.calls.failAll(new HandlerProcessError('closed', 'the session stopped; the handler call was abandoned'));
     this.setState('closed');
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.socket?.destroy();
@@ -348,7 +295,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         this.setState('loadFailed');
         break;
       case 'results':
-        if (Array.isArray(frame.results)) for (const result of frame.results) this.onResult(result);
+        if (Array.isArray(frame.results)) this.calls.results(frame.results);
         break;
       case 'log': {
         const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === frame.level) ?? 'info';
@@ -362,92 +309,10 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
     }
   }
 
-  private onResult(raw: unknown): void {
-    const result = raw as ResultFrame;
-    if (!result || typeof result !== 'object' || typeof result.id !== 'string') return;
-    if (
-      result.outcome === 'ok' ||
-      (result.outcome === 'error' && result.error) ||
-      (result.outcome === 'decision' && ['skip', 'retry', 'deadLetter'].includes(result.decision))
-    ) {
-      const clean: ResultFrame =
-        result.outcome === 'error' ? { id: result.id, outcome: 'error', error: toErrorInfo(result.error) } : result;
-      this.settle(result.id, clean, undefined, false);
-    } else {
-      this.settle(
-        result.id,
-        undefined,
-        new HandlerProcessError(
-          'malformedFrame',
-          `the handler process sent a result the protocol does not know (${JSON.stringify(raw).slice(0, 120)})`,
-        ),
-        false,
-      );
-    }
-  }
-
-  private settle(id: string, result: ResultFrame | undefined, error: unknown, cancel: boolean): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
-    clearTimeout(entry.timer);
-    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
-    if (cancel) {
-      const queued = this.outgoing.findIndex((m) => m.id === id);
-      if (queued >= 0) this.outgoing.splice(queued, 1);
-      else {
-        this.cancels.push(id);
-        this.scheduleFlush();
-      }
-    }
-    if (result) entry.resolve(result);
-    else entry.reject(error);
-  }
-
   private lose(error: HandlerProcessError): void {
-    this.failPending(error);
+    this.calls.failAll(error);
     if (this.stateValue !== 'closed') this.setState('waiting');
     this.emit('lost', error);
-  }
-
-  private failPending(error: HandlerProcessError): void {
-    const entries = [...this.pending.keys()];
-    this.outgoing = [];
-    this.cancels = [];
-    for (const id of entries) this.settle(id, undefined, error, false);
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /** One `handle` frame for everything asked this turn, and one `cancel` frame. */
-  private flush(): void {
-    this.flushScheduled = false;
-    if (!this.socket) return;
-    if (this.cancels.length) {
-      const ids = this.cancels;
-      this.cancels = [];
-      this.send({ type: 'cancel', ids });
-    }
-    if (this.outgoing.length) {
-      const messages = this.outgoing;
-      this.outgoing = [];
-      try {
-        this.send({ type: 'handle', messages });
-      } catch (error) {
-        // A frame over the protocol's limit: those calls fail, the process stays.
-        for (const m of messages)
-          this.settle(
-            m.id,
-            undefined,
-            new HandlerProcessError('frameTooLarge', error instanceof Error ? error.message : String(error)),
-            false,
-          );
-      }
-    }
   }
 
   private send(frame: EngineFrame): void {
@@ -466,16 +331,4 @@ function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** An error as the process reported it, bounded and typed (it is untrusted input). */
-function toErrorInfo(raw: unknown): ErrorInfo {
-  const e = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : undefined);
-  return {
-    type: text(e.type, 200) || 'Error',
-    message: text(e.message, 16_384) ?? String(raw).slice(0, 16_384),
-    ...(text(e.stack, 65_536) ? { stack: text(e.stack, 65_536) } : {}),
-    ...(typeof e.retriable === 'boolean' ? { retriable: e.retriable } : {}),
-  };
 }
