@@ -43,6 +43,20 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
   const folder = () => vscode.workspace.workspaceFolders?.[0];
   const handlerFile = () => path.join(folder()!.uri.fsPath, 'handlers', 'handleOrder.ts');
 
+  /** A one-partition topic (and its dead-letter topic) holding `values` as JSON, keyed k0, k1, … */
+  async function topicWith(prefix: string, values: readonly unknown[]): Promise<string> {
+    const { createTopic, kafkaClient } = await kafkaSupport();
+    const topic = uniqueName(prefix);
+    topics.push(topic, `${topic}.dead-letter`);
+    await createTopic(topic, 1);
+    await createTopic(`${topic}.dead-letter`, 1);
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: values.map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v) })) });
+    await producer.disconnect();
+    return topic;
+  }
+
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
     clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
@@ -75,22 +89,9 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
   });
 
   it('stops at a breakpoint in the .ts source with the decoded message; continue commits; a throw is shown and dead-letters with its class; ending the debug session stops the group session', async () => {
-    const { createTopic, kafkaClient, readAll } = await kafkaSupport();
+    const { readAll } = await kafkaSupport();
     const { CommittedReader } = await import('../../support/committedReader');
-    const topic = uniqueName('ext-handler');
-    topics.push(topic, `${topic}.dead-letter`);
-    await createTopic(topic, 1);
-    await createTopic(`${topic}.dead-letter`, 1);
-    const producer = kafkaClient().producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: [
-        { key: 'a', value: JSON.stringify({ orderId: 'o-1', customer: 'c-1' }) },
-        { key: 'b', value: JSON.stringify({ orderId: 'o-2' }) },
-      ],
-    });
-    await producer.disconnect();
+    const topic = await topicWith('ext-handler', [{ orderId: 'o-1', customer: 'c-1' }, { orderId: 'o-2' }]);
 
     const file = vscode.Uri.file(handlerFile());
     // The line of context.log(...) in handleOrder.ts (0-based), and the throw after it.
@@ -224,18 +225,11 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     await waitFor('the consumer session to stop', 30_000, () => (api.sessions.manager.get(id) ? undefined : true));
   });
   it('Run Handler (no debugger): saving reloads it, a syntax error names the file and line, a killed process is a visible error and Restart Handler resumes without a gap', async () => {
-    const { createTopic, kafkaClient } = await kafkaSupport();
     const { CommittedReader } = await import('../../support/committedReader');
-    const topic = uniqueName('ext-handler-reload');
-    topics.push(topic, `${topic}.dead-letter`);
-    await createTopic(topic, 1);
-    const producer = kafkaClient().producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i }) })),
-    });
-    await producer.disconnect();
+    const topic = await topicWith(
+      'ext-handler-reload',
+      Array.from({ length: 5 }, (_, i) => ({ n: i })),
+    );
 
     const file = vscode.Uri.file(path.join(folder()!.uri.fsPath, 'handlers', `reload-${Date.now()}.ts`));
     const write = async (source: string) => {
@@ -340,18 +334,8 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
   });
   it('a breakpoint held past max.poll.interval.ms costs no rebalance and no lost partition; after continue the commit goes through', async function () {
     this.timeout(180_000);
-    const { createTopic, kafkaClient } = await kafkaSupport();
     const { CommittedReader } = await import('../../support/committedReader');
-    const topic = uniqueName('ext-handler-hold');
-    topics.push(topic, `${topic}.dead-letter`);
-    await createTopic(topic, 1);
-    const producer = kafkaClient().producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: [{ key: 'h', value: JSON.stringify({ orderId: 'o-held', customer: 'c' }) }],
-    });
-    await producer.disconnect();
+    const topic = await topicWith('ext-handler-hold', [{ orderId: 'o-held', customer: 'c' }]);
     const file = vscode.Uri.file(handlerFile());
     const source = (await vscode.workspace.fs.readFile(file)).toString().split('\n');
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
