@@ -39,6 +39,17 @@ export interface ProcessHandlerOptions {
 /** The handler asked for its message to be dead-lettered (`{ decision: 'deadLetter' }`). */
 export class HandlerDeadLetter extends NonRetriableError {}
 
+/**
+ * The handler asked to skip its message (`{ decision: 'skip' }`). Stepping applies the skip (not
+ * marked done: commits stop before it, and it comes again after a restart); running mode stops the
+ * session on the message, since a skip there would hold the partition's commits back unseen.
+ */
+export class HandlerSkip extends HoldMessage {
+  constructor(reason: string) {
+    super(`the handler asked to skip the message (${reason}); it is not marked done, so decide it here`, true);
+  }
+}
+
 /** The handler asked for its message to be retried (`{ decision: 'retry' }`). */
 export class HandlerRetry extends RetriableError {}
 
@@ -84,6 +95,6 @@ export function applyResult(result: ResultFrame): void {
       if (result.decision === 'retry') throw new HandlerRetry(result.reason ?? 'the handler asked for a retry');
       if (result.decision === 'deadLetter')
         throw new HandlerDeadLetter(result.reason ?? 'the handler sent the message to the dead-letter topic');
-      throw new HoldMessage(`the handler asked to skip ${result.id}: it is not marked done, so decide it here`, true);
+      throw new HandlerSkip(result.reason ?? 'the handler asked to skip the message');
   }
 }

@@ -2,7 +2,7 @@ import type { ConsumerSession } from '../engine/session';
 import { HoldMessage } from '../engine/hold';
 import type { MessageHandler } from '../engine/types';
 import { HandlerFailure } from '../handler/handlerErrors';
-import { HandlerDeadLetter, HandlerRetry } from '../handler/processHandler';
+import { HandlerDeadLetter, HandlerRetry, HandlerSkip } from '../handler/processHandler';
 
 /** How many handler failures of waiting messages are kept (those of messages revoked meanwhile are never decided). */
 const KEEP_ERRORS = 1000;
@@ -25,6 +25,7 @@ export async function stepThroughHandler(
     await handler(message, { attempt: message.attempts + 1, signal: controller.signal });
   } catch (error) {
     if (error instanceof HandlerRetry) return session.decide(messageId, { kind: 'retry' }).then(() => undefined);
+    if (error instanceof HandlerSkip) return session.decide(messageId, { kind: 'skip' }).then(() => undefined);
     if (error instanceof HandlerDeadLetter)
       return session.decide(messageId, { kind: 'deadLetter', reason: error.message, error }).then(() => undefined);
     if (errors.size >= KEEP_ERRORS) errors.clear();

@@ -37,6 +37,7 @@ describe('stepping through a real group with the developer’s handler (what Nex
         { orderId: 'b', action: 'fail' },
         { orderId: 'c', action: 'deadLetter' },
         { orderId: 'd' },
+        { orderId: 'e', action: 'skip' },
       ].map((v, i) => ({ key: `k${i}`, value: JSON.stringify(v) })),
     });
     await producer.disconnect();
@@ -90,6 +91,14 @@ describe('stepping through a real group with the developer’s handler (what Nex
     await waitFor('everything committed', 20_000, async () =>
       (await committedOffsets(groupId, topic)).get(0) === 4 ? true : undefined,
     );
+    // The handler's skip is applied: not marked done, so the commits stop before it.
+    await shown(4);
+    await c.decide('next');
+    await waitFor('the skip in the history', 10_000, () =>
+      c.panelState().history.some((h) => h.offset === 4 && h.decision === 'skip') ? true : undefined,
+    );
+    assert.equal(c.session.awaiting, undefined, 'offset 4 no longer waits (nothing else is left)');
+    assert.equal((await committedOffsets(groupId, topic)).get(0), 4);
     const envelopes = (await readAll(`${topic}.dead-letter`, 2)).map(
       (r) => JSON.parse(r.value?.toString() ?? '') as DeadLetterEnvelope,
     );
@@ -116,6 +125,6 @@ describe('stepping through a real group with the developer’s handler (what Nex
       ['b', 'a'],
     );
     assert.equal((await committedOffsets(groupId, topic)).get(0), 4, 'a replay commits nothing');
-    await assert.rejects(c.replay(topic, 0, 99), /offsets 0 to 3; 99 is not among them/);
+    await assert.rejects(c.replay(topic, 0, 99), /offsets 0 to 4; 99 is not among them/);
   });
 });
