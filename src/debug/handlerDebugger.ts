@@ -18,6 +18,8 @@ export const KAFKA_LAB_DEBUG_TYPE = 'kafka-lab';
 const SESSION_KEY = '__kafkaLabHandlerSession';
 /** A reload that takes longer (a debugger paused in the module's top-level code) is reported, not waited for. */
 const RELOAD_TIMEOUT_MS = 30_000;
+/** How long F5 waits for the handler process to connect and load its module before joining anyway. */
+const HANDLER_READY_TIMEOUT_MS = 60_000;
 
 /** Starts the consumer session of a launch, with the developer's handler behind `channel`. */
 export type HandlerSessionStarter = (
@@ -140,31 +142,49 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
           if (choice === 'Show Log') void vscode.commands.executeCommand('kafkaLab.showLog');
         });
     });
+    // The handler process first, so the group is joined only once there is a handler to run (in
+    // running mode the first messages would otherwise meet no process and stop the session).
+    if (!launch.noDebug)
+      await vscode.window
+        .showTextDocument(vscode.Uri.file(launch.handler), { viewColumn: vscode.ViewColumn.One, preview: true })
+        .then(undefined, () => undefined);
+    if (!(await vscode.debug.startDebugging(folder, run.nodeConfig, { noDebug: launch.noDebug }))) {
+      await this.end(run, 'the handler process did not start');
+      return undefined;
+    }
     try {
       run.controller = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Joining group ${launch.groupId}…` },
-        () =>
-          this.deps.start(launch, { channel, timeoutMs: () => (launch.noDebug ? launch.handlerTimeoutMs : undefined) }),
+        { location: vscode.ProgressLocation.Notification, title: `Starting ${launch.name}…` },
+        async (progress) => {
+          progress.report({ message: 'loading the handler' });
+          // A module that fails to load is reported and reloads on save; the session still starts.
+          await channel.waitReady(HANDLER_READY_TIMEOUT_MS).catch((error: unknown) => {
+            this.deps.logger.warn(error instanceof Error ? error.message : String(error));
+            void vscode.window.showErrorMessage(
+              `Kafka handler ${launch.name}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          });
+          if (run.stopping) throw new Error('the handler was stopped while it started');
+          progress.report({ message: `joining group ${launch.groupId}` });
+          return this.deps.start(launch, {
+            channel,
+            timeoutMs: () => (launch.noDebug ? launch.handlerTimeoutMs : undefined),
+          });
+        },
       );
     } catch (error) {
-      this.runs.delete(key);
-      await channel.close();
+      await this.end(run, 'the session did not start');
       void vscode.window.showErrorMessage(
         `Kafka Consumer Lab: the session for ${launch.name} did not start: ${error instanceof Error ? error.message : String(error)}`,
       );
       return undefined;
     }
-    // The handler on the left, where the debugger shows where it stopped; the session panel beside it.
-    if (!launch.noDebug)
-      await vscode.window
-        .showTextDocument(vscode.Uri.file(launch.handler), { viewColumn: vscode.ViewColumn.One, preview: true })
-        .then(undefined, () => undefined);
-    this.deps.openPanel(run.controller);
-    const started = await vscode.debug.startDebugging(folder, run.nodeConfig, { noDebug: launch.noDebug });
-    if (!started) {
-      await this.end(run, 'the handler process did not start');
+    if (run.stopping) {
+      // Stopped while joining: the consumer session goes too.
+      await this.deps.manager.stop(run.controller.id).catch(() => undefined);
       return undefined;
     }
+    this.deps.openPanel(run.controller);
     // The kafka-lab configuration itself starts nothing: the Node session above is the debug session.
     return undefined;
   }
