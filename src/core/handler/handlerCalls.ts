@@ -20,6 +20,9 @@ export interface CallOptions {
 
 let callSeq = 0;
 
+/** The result of every call that returned: nothing reads its id, so one object serves them all. */
+const OK: ResultFrame = Object.freeze({ id: '', outcome: 'ok' });
+
 /**
  * The calls in flight on a handler channel: each waits for its result, its time limit or its
  * cancel. Calls asked in one turn of the event loop go out as one `handle` frame, cancels as one
@@ -71,6 +74,11 @@ export class HandlerCalls {
         ),
       );
     });
+  }
+
+  /** The calls that returned, by id: each settles with the one shared `ok` result. */
+  returned(ids: readonly unknown[]): void {
+    for (const id of ids) if (typeof id === 'string') this.settle(id, OK, undefined, false);
   }
 
   /** Results from the process: each settles its call; one the protocol does not know fails it. */

@@ -295,6 +295,7 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
         this.setState('loadFailed');
         break;
       case 'results':
+        if (Array.isArray(frame.ok)) this.calls.returned(frame.ok);
         if (Array.isArray(frame.results)) this.calls.results(frame.results);
         break;
       case 'log': {

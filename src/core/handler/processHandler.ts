@@ -61,27 +61,31 @@ export class HandlerRetry extends RetriableError {}
  * goes back unprocessed, the session stops on it, and nothing past it is committed.
  */
 export function processHandler(options: ProcessHandlerOptions): MessageHandler {
-  return async (message: ConsumedMessage, context: HandlerContext) => {
-    const decoded = options.decode(message);
-    const { key, value } = decoded instanceof Promise ? await decoded : decoded;
-    let result: ResultFrame;
-    try {
-      const frame = toMessageFrame(message, key, value, context.attempt, context.replay === true);
-      // The engine's cheap abandon hook when it has one; a signal otherwise (a replay, a step).
-      const onAbandon = context.onAbandon?.bind(context);
-      result = await options.channel.call(frame, {
-        ...(onAbandon ? { onAbandon } : { signal: context.signal }),
-        timeoutMs: options.timeoutMs(),
-      });
-    } catch (error) {
-      if (error instanceof HandlerProcessError) {
-        if (error.reason === 'timeout') throw new HandlerTimeoutError(error.message);
-        throw new HoldMessage(error.message, false, { cause: error });
-      }
-      throw error;
-    }
-    applyResult(result);
+  // Promise chains, not an async function: one promise less per message on the hot path.
+  const send = (message: ConsumedMessage, context: HandlerContext, { key, value }: DecodedPair): Promise<void> => {
+    const frame = toMessageFrame(message, key, value, context.attempt, context.replay === true);
+    const timeoutMs = options.timeoutMs();
+    // The engine's cheap abandon hook when it has one; a signal otherwise (a replay, a step).
+    const call = context.onAbandon
+      ? options.channel.call(frame, { onAbandon: (listener) => context.onAbandon?.(listener), timeoutMs })
+      : options.channel.call(frame, { signal: context.signal, timeoutMs });
+    return call.then(applyResult, callFailed);
   };
+  return (message: ConsumedMessage, context: HandlerContext) => {
+    const decoded = options.decode(message);
+    return decoded instanceof Promise
+      ? decoded.then((d) => send(message, context, d))
+      : send(message, context, decoded);
+  };
+}
+
+/** A call that did not come back with a result: the process's failure holds the message; a timeout is retriable. */
+function callFailed(error: unknown): never {
+  if (error instanceof HandlerProcessError) {
+    if (error.reason === 'timeout') throw new HandlerTimeoutError(error.message);
+    throw new HoldMessage(error.message, false, { cause: error });
+  }
+  throw error;
 }
 
 /** Throws what the engine should do with a result other than `ok`. */

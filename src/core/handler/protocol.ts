@@ -93,7 +93,8 @@ export type RuntimeFrame =
     }
   | { readonly type: 'ready'; readonly module: string; readonly export: string }
   | { readonly type: 'loadFailed'; readonly error: ErrorInfo }
-  | { readonly type: 'results'; readonly results: readonly ResultFrame[] }
+  /** `ok`: the ids of the calls that returned (the usual case, kept compact); `results`: the others. */
+  | { readonly type: 'results'; readonly ok?: readonly string[]; readonly results: readonly ResultFrame[] }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string; readonly id?: string };
 
 export function encodeFrame(frame: EngineFrame | RuntimeFrame): Buffer {

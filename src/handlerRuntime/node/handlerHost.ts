@@ -38,6 +38,7 @@ class Runtime {
   private generation = 0;
   private readonly running = new Map<string, RunContext>();
   private results: ResultFrame[] = [];
+  private ok: string[] = [];
   private flushScheduled = false;
 
   constructor(
@@ -153,14 +154,16 @@ class Runtime {
   }
 
   private result(result: ResultFrame): void {
-    this.results.push(result);
+    if (result.outcome === 'ok') this.ok.push(result.id);
+    else this.results.push(result);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      const results = this.results;
+      const { ok, results } = this;
+      this.ok = [];
       this.results = [];
-      this.send({ type: 'results', results });
+      this.send({ type: 'results', ok, results });
     });
   }
 
