@@ -43,6 +43,17 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
   const folder = () => vscode.workspace.workspaceFolders?.[0];
   const handlerFile = () => path.join(folder()!.uri.fsPath, 'handlers', 'handleOrder.ts');
 
+  /** The consumer session a handler launch started for `groupId`, once its handler process has loaded the module. */
+  async function handlerSession(groupId: string): Promise<SessionController> {
+    const controller = await waitFor('the consumer session', 30_000, () =>
+      api.sessions.manager.list().find((c) => c.spec.groupId === groupId),
+    );
+    await waitFor('the handler process to load the module', 60_000, () =>
+      api.handlers.handlerOf(controller.id)?.channel.state === 'ready' ? true : undefined,
+    );
+    return controller;
+  }
+
   /** A one-partition topic (and its dead-letter topic) holding `values` as JSON, keyed k0, k1, … */
   async function topicWith(prefix: string, values: readonly unknown[]): Promise<string> {
     const { createTopic, kafkaClient } = await kafkaSupport();
@@ -116,18 +127,10 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     const reader = await CommittedReader.open(services.kafka.plaintext, groupId);
     const committed = async () => (await reader.read(topic, [0])).get(0);
 
-    let controller: SessionController | undefined;
-    await waitFor(
-      'the consumer session',
-      30_000,
-      () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)),
-    );
-    const id = controller!.id;
-    await waitFor('the handler process to load the module', 60_000, () =>
-      api.handlers.handlerOf(id)?.channel.state === 'ready' ? true : undefined,
-    );
+    const controller = await handlerSession(groupId);
+    const id = controller.id;
     await waitFor('offset 0 waiting for a decision', 30_000, () =>
-      controller!.current?.offset === 0 ? true : undefined,
+      controller.current?.offset === 0 ? true : undefined,
     );
     assert.ok(api.handlers.handlerOf(id)?.debugSession, 'a debug session runs the handler');
 
@@ -149,7 +152,7 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     assert.equal(evaluated.result, "'o-1'");
     await screenshot('handler-breakpoint');
     // The group keeps its membership while the handler is paused.
-    assert.equal(controller!.session.state, 'stepping');
+    assert.equal(controller.session.state, 'stepping');
     step('continue');
     await stop.session.customRequest('continue', { threadId: stop.threadId });
     step('continued');
@@ -161,7 +164,7 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     // The breakpoint holds for every message: the second order stops there too, then throws.
     stops.length = 0;
     await waitFor('offset 1 waiting for a decision', 30_000, () =>
-      controller!.current?.offset === 1 ? true : undefined,
+      controller.current?.offset === 1 ? true : undefined,
     );
     const second = vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
     const again = await waitFor('the breakpoint on the second message', 60_000, () =>
@@ -170,7 +173,7 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     step('second stop');
     await again.session.customRequest('continue', { threadId: again.threadId });
     await second;
-    const notice = controller!.panelState().notice;
+    const notice = controller.panelState().notice;
     assert.equal(notice?.level, 'error');
     assert.match(notice?.text ?? '', /OrderRejected: order o-2 has no customer/);
     assert.match(
@@ -213,7 +216,7 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
     );
     await replayStop.session.customRequest('continue', { threadId: replayStop.threadId });
     await waitFor('the replay outcome', 20_000, () =>
-      /Replayed .* offset 0: the handler returned/.test(controller!.panelState().notice?.text ?? '') ? true : undefined,
+      /Replayed .* offset 0: the handler returned/.test(controller.panelState().notice?.text ?? '') ? true : undefined,
     );
     assert.equal(await committed(), 2, 'a replay commits nothing');
     await reader.close();
@@ -255,20 +258,14 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
         handler: file.fsPath,
         saveToLaunchJson: false,
       });
-      let controller: SessionController | undefined;
-      await waitFor(
-        'the consumer session',
-        30_000,
-        () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)),
-      );
-      const id = controller!.id;
+      const controller = await handlerSession(groupId);
+      const id = controller.id;
       const run = () => api.handlers.handlerOf(id)!;
-      await waitFor('the handler to load', 60_000, () => (run()?.channel.state === 'ready' ? true : undefined));
       assert.equal(run().launch.noDebug, true);
       const logs: string[] = [];
       run().channel.on('log', (entry) => logs.push(entry.message));
       const shown = (offset: number) =>
-        waitFor(`offset ${offset} waiting`, 30_000, () => (controller!.current?.offset === offset ? true : undefined));
+        waitFor(`offset ${offset} waiting`, 30_000, () => (controller.current?.offset === offset ? true : undefined));
 
       await shown(0);
       await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
@@ -294,9 +291,9 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
       await waitFor('the failed reload', 20_000, () => (run().channel.state === 'loadFailed' ? true : undefined));
       await shown(2);
       await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
-      assert.equal(controller!.current?.offset, 2, 'the message still waits');
+      assert.equal(controller.current?.offset, 2, 'the message still waits');
       assert.match(
-        controller!.panelState().notice?.text ?? '',
+        controller.panelState().notice?.text ?? '',
         new RegExp(`${path.basename(file.fsPath).replace('.', '\\.')}:2`),
       );
       await write(
@@ -308,8 +305,8 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
       process.kill(run().channel.processId!, 'SIGKILL');
       await waitFor('the process to be gone', 20_000, () => (run().channel.state === 'waiting' ? true : undefined));
       await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
-      assert.equal(controller!.current?.offset, 2);
-      assert.match(controller!.panelState().notice?.text ?? '', /went away|no handler process/);
+      assert.equal(controller.current?.offset, 2);
+      assert.match(controller.panelState().notice?.text ?? '', /went away|no handler process/);
       assert.ok(api.sessions.manager.get(id), 'a crashed handler does not stop the consumer session');
       assert.ok(
         ((await reader.read(topic, [0])).get(0) ?? -1) <= 2,
@@ -367,29 +364,21 @@ describe('debugging a TypeScript handler on real messages (F5 on a kafka-lab con
         // librdkafka wants session.timeout.ms <= max.poll.interval.ms.
         consumerConfig: { 'max.poll.interval.ms': 6000, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 1000 },
       });
-      let controller: SessionController | undefined;
-      await waitFor(
-        'the consumer session',
-        30_000,
-        () => (controller = api.sessions.manager.list().find((c) => c.spec.groupId === groupId)),
-      );
-      const id = controller!.id;
-      await waitFor('the handler to load', 60_000, () =>
-        api.handlers.handlerOf(id)?.channel.state === 'ready' ? true : undefined,
-      );
-      await waitFor('offset 0 waiting', 30_000, () => (controller!.current?.offset === 0 ? true : undefined));
+      const controller = await handlerSession(groupId);
+      const id = controller.id;
+      await waitFor('offset 0 waiting', 30_000, () => (controller.current?.offset === 0 ? true : undefined));
       const next = vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
       const stop = await waitFor('the breakpoint', 60_000, () => stops.find((s) => s.reason === 'breakpoint'));
-      const timelineBefore = controller!.timeline.length;
+      const timelineBefore = controller.timeline.length;
       await new Promise((resolve) => setTimeout(resolve, 10_000)); // held past max.poll.interval.ms (6 s)
       await stop.session.customRequest('continue', { threadId: stop.threadId });
       await next;
       await waitFor('offset 0 committed', 20_000, async () =>
         (await reader.read(topic, [0])).get(0) === 1 ? true : undefined,
       );
-      const after = controller!.timeline.slice(timelineBefore).map((e) => e.kind);
+      const after = controller.timeline.slice(timelineBefore).map((e) => e.kind);
       assert.deepEqual(after, [], `no rebalance while the breakpoint held the handler (${after.join(', ')})`);
-      assert.ok(controller!.timeline.every((e) => e.kind !== 'lost'));
+      assert.ok(controller.timeline.every((e) => e.kind !== 'lost'));
       await vscode.commands.executeCommand('kafkaLab.stopSession', id);
     } finally {
       vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
