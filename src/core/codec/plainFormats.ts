@@ -29,8 +29,35 @@ export function previewBinary(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): Binar
   };
 }
 
+/**
+ * Bytes shown as binary. The preview (hex and base64 strings of up to `limit` bytes) is made on first
+ * read: a handler call or a filter never reads it, and making it costs more than the decode.
+ */
 export function binary(raw: Buffer, limit = DEFAULT_PREVIEW_BYTES): BinaryDecoded {
-  return { ok: true, format: 'binary', preview: previewBinary(raw, limit), raw };
+  return new LazyBinary(raw, limit);
+}
+
+class LazyBinary implements BinaryDecoded {
+  readonly ok = true;
+  readonly format = 'binary';
+  #preview: BinaryPreview | undefined;
+  readonly #limit: number;
+
+  constructor(
+    readonly raw: Buffer,
+    limit: number,
+  ) {
+    this.#limit = limit;
+  }
+
+  get preview(): BinaryPreview {
+    return (this.#preview ??= previewBinary(this.raw, this.#limit));
+  }
+
+  /** What a webview message or a log gets: the same fields as a plain object. */
+  toJSON(): object {
+    return { ok: true, format: 'binary', preview: this.preview, raw: this.raw };
+  }
 }
 
 /**
@@ -60,14 +87,35 @@ export function failure(
   schemaId?: number,
   limit = DEFAULT_PREVIEW_BYTES,
 ): DecodeFailure {
-  return {
-    ok: false,
-    error,
-    attempted,
-    ...(schemaId !== undefined ? { schemaId } : {}),
-    raw,
-    fallback: fallbackFor(raw, limit),
-  };
+  return new LazyFailure(raw, error, attempted, schemaId, limit);
+}
+
+/** A failure whose fallback (text, or a binary preview) is made on first read: most callers never show it. */
+class LazyFailure implements DecodeFailure {
+  readonly ok = false;
+  readonly schemaId?: number;
+  #fallback: TextDecoded | BinaryDecoded | undefined;
+  readonly #limit: number;
+
+  constructor(
+    readonly raw: Buffer,
+    readonly error: CodecError,
+    readonly attempted: DecodeFailure['attempted'],
+    schemaId: number | undefined,
+    limit: number,
+  ) {
+    if (schemaId !== undefined) this.schemaId = schemaId;
+    this.#limit = limit;
+  }
+
+  get fallback(): TextDecoded | BinaryDecoded {
+    return (this.#fallback ??= fallbackFor(this.raw, this.#limit));
+  }
+
+  toJSON(): object {
+    const { ok, error, attempted, schemaId, raw, fallback } = this;
+    return { ok, error, attempted, ...(schemaId !== undefined ? { schemaId } : {}), raw, fallback };
+  }
 }
 
 function firstNonSpace(raw: Buffer): number {
