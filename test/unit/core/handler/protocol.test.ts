@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { FrameError, FrameReader, encodeFrame } from '../../../../src/core/handler/protocol';
+import { FrameError, FrameReader, type MessageFrame, encodeFrame } from '../../../../src/core/handler/protocol';
 
 describe('handler protocol frames', () => {
   it('splits a stream into frames however the bytes are chunked', () => {
@@ -50,5 +50,61 @@ describe('handler protocol frames', () => {
 
   it('will not encode a frame over the limit', () => {
     assert.throws(() => encodeFrame({ type: 'log', level: 'info', message: 'x'.repeat(64 * 1024 * 1024) }), RangeError);
+  });
+
+  it('writes a handle frame as exactly the JSON that JSON.stringify gives', () => {
+    const messages: MessageFrame[] = [
+      {
+        id: 'm1',
+        topic: 'orders."quoted"\\ \u2028 ünï 👋',
+        partition: 3,
+        offset: 9_007_199_254_740_991,
+        timestamp: 1_764_580_000_123,
+        key: { raw: null, decoded: null, format: 'null' },
+        value: {
+          raw: Buffer.from('{"a":"\u0000</script>"}').toString('base64'),
+          decoded: { a: '\u0000</script>', n: '12345678901234567890', nested: [1, null, { 'k"': true }] },
+          format: 'avro',
+          schemaId: 42,
+          subject: 'orders-välue',
+        },
+        headers: [
+          { key: 'trace\nid', value: Buffer.from([0, 255, 1]).toString('base64') },
+          { key: '', value: '' },
+        ],
+        attempt: 2,
+        replay: true,
+      },
+      {
+        id: 'm2',
+        topic: 't',
+        partition: 0,
+        offset: 0,
+        key: { raw: 'AA==', decoded: null, format: 'binary' },
+        value: { raw: 'AQID', decoded: null, format: 'protobuf', schemaId: 7, decodeError: 'unknown schema id 7 "x"' },
+        headers: [],
+        attempt: 1,
+        replay: false,
+      },
+      // Not what the engine sends, but what a typed frame still allows: written as JSON.stringify would.
+      {
+        id: 'm3',
+        topic: 't',
+        partition: Number.NaN,
+        offset: 1,
+        key: { raw: '', decoded: undefined, format: 'text' },
+        value: { raw: null, decoded: 'plain "text"', format: 'text' },
+        headers: [],
+        attempt: 1,
+      },
+    ];
+    for (const batch of [messages, [], messages.slice(1)]) {
+      const frame = { type: 'handle' as const, messages: batch };
+      const bytes = encodeFrame(frame);
+      const body = bytes.subarray(4).toString('utf8');
+      assert.equal(bytes.readUInt32BE(0), Buffer.byteLength(body));
+      assert.deepEqual(JSON.parse(body), JSON.parse(JSON.stringify(frame)));
+      assert.equal(body.length, JSON.stringify(frame).length, 'the same text, not only the same value');
+    }
   });
 });
