@@ -2,9 +2,13 @@ import { HandlerProcessError } from './handlerErrors';
 import type { EngineFrame, ErrorInfo, MessageFrame, ResultFrame } from './protocol';
 
 interface Pending {
-  readonly resolve: (result: ResultFrame) => void;
+  readonly resolve: (result: unknown) => void;
   readonly reject: (error: unknown) => void;
-  timer?: NodeJS.Timeout;
+  readonly map: ResultMap<unknown> | undefined;
+  /** When its time limit passes (performance.now() milliseconds), or Infinity. */
+  readonly deadline: number;
+  readonly timeoutMs?: number;
+  readonly message: Omit<MessageFrame, 'id'>;
   onAbort?: () => void;
   signal?: AbortSignal;
 }
@@ -12,10 +16,19 @@ interface Pending {
 export interface CallOptions {
   /** Aborting it cancels the call (the handler's own signal aborts too). */
   readonly signal?: AbortSignal;
-  /** The engine's cheaper cancel hook (HandlerContext.onAbandon); used instead of `signal` when given. */
-  readonly onAbandon?: (listener: () => void) => void;
+  /** The engine's cheaper cancel hook (a HandlerContext's onAbandon); used instead of `signal` when given. */
+  readonly abandonable?: { onAbandon?(listener: () => void): void };
   /** No time limit when undefined (a debugger is attached). */
   readonly timeoutMs?: number;
+}
+
+/**
+ * What a call's promise settles with, made where it settles: the caller's own mapping of a result
+ * (and of a failure, which it throws), so that no second promise is chained per call.
+ */
+export interface ResultMap<T> {
+  result(result: ResultFrame): T;
+  failure(error: unknown): T;
 }
 
 let callSeq = 0;
@@ -33,39 +46,39 @@ export class HandlerCalls {
   private outgoing: MessageFrame[] = [];
   private cancels: string[] = [];
   private flushScheduled = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private nextDeadline = Infinity;
 
   constructor(private readonly send: (frame: EngineFrame) => void) {}
 
-  add(message: Omit<MessageFrame, 'id'>, options: CallOptions): Promise<ResultFrame> {
+  add(message: Omit<MessageFrame, 'id'>, options: CallOptions): Promise<ResultFrame>;
+  add<T>(message: Omit<MessageFrame, 'id'>, options: CallOptions, map: ResultMap<T>): Promise<T>;
+  add(message: Omit<MessageFrame, 'id'>, options: CallOptions, map?: ResultMap<unknown>): Promise<unknown> {
     const id = `m${++callSeq}`;
-    return new Promise<ResultFrame>((resolve, reject) => {
-      const entry: Pending = { resolve, reject };
-      const { signal, timeoutMs, onAbandon } = options;
+    return new Promise<unknown>((resolve, reject) => {
+      const { signal, timeoutMs, abandonable } = options;
+      const onAbandon = abandonable?.onAbandon;
+      const entry: Pending = {
+        resolve,
+        reject,
+        map,
+        deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs,
+        timeoutMs,
+        message,
+      };
       if (signal && !onAbandon) {
         if (signal.aborted) return reject(signal.reason);
         entry.signal = signal;
         entry.onAbort = () => this.settle(id, undefined, signal.reason, true);
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
-      if (timeoutMs !== undefined) {
-        const where = `${message.topic}[${message.partition}]@${message.offset}`;
-        entry.timer = setTimeout(
-          () =>
-            this.settle(
-              id,
-              undefined,
-              new HandlerProcessError('timeout', `the handler took longer than ${timeoutMs} ms on ${where}`),
-              true,
-            ),
-          timeoutMs,
-        );
-      }
       this.pending.set(id, entry);
+      if (entry.deadline < this.nextDeadline) this.armDeadline(entry.deadline);
       // The frame is the caller's own fresh object: it takes its id in place instead of a copy per message.
       (message as { id?: string }).id = id;
       this.outgoing.push(message as MessageFrame);
       this.scheduleFlush();
-      onAbandon?.(() =>
+      onAbandon?.call(abandonable, () =>
         this.settle(
           id,
           undefined,
@@ -74,6 +87,37 @@ export class HandlerCalls {
         ),
       );
     });
+  }
+
+  /**
+   * One timer for every call's time limit, set for the earliest deadline, instead of a timer per
+   * call (thousands are in flight in running mode). When it fires, the calls past their limit fail
+   * and it is set again for the earliest one left.
+   */
+  private armDeadline(deadline: number): void {
+    clearTimeout(this.deadlineTimer);
+    this.nextDeadline = deadline;
+    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    this.nextDeadline = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, entry] of this.pending) {
+      if (entry.deadline <= now) {
+        const { topic, partition, offset } = entry.message;
+        const where = `${topic}[${partition}]@${offset}`;
+        this.settle(
+          id,
+          undefined,
+          new HandlerProcessError('timeout', `the handler took longer than ${entry.timeoutMs} ms on ${where}`),
+          true,
+        );
+      } else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next < Infinity) this.armDeadline(next);
   }
 
   /** The calls that returned, by id: each settles with the one shared `ok` result. */
@@ -111,6 +155,9 @@ export class HandlerCalls {
   /** Fails every call in flight (the process went away, the channel closed). */
   failAll(error: HandlerProcessError): void {
     const ids = [...this.pending.keys()];
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.nextDeadline = Infinity;
     this.outgoing = [];
     this.cancels = [];
     for (const id of ids) this.settle(id, undefined, error, false);
@@ -120,7 +167,6 @@ export class HandlerCalls {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
-    clearTimeout(entry.timer);
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (cancel) {
       const queued = this.outgoing.findIndex((m) => m.id === id);
@@ -130,8 +176,16 @@ export class HandlerCalls {
         this.scheduleFlush();
       }
     }
-    if (result) entry.resolve(result);
-    else entry.reject(error);
+    if (!entry.map) {
+      if (result) entry.resolve(result);
+      else entry.reject(error);
+      return;
+    }
+    try {
+      entry.resolve(result ? entry.map.result(result) : entry.map.failure(error));
+    } catch (mapped) {
+      entry.reject(mapped);
+    }
   }
 
   private scheduleFlush(): void {

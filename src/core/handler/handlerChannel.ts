@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { type Logger, silentLogger } from '../logging';
-import { type CallOptions, HandlerCalls, toErrorInfo } from './handlerCalls';
+import { type CallOptions, HandlerCalls, type ResultMap, toErrorInfo } from './handlerCalls';
 import { HandlerProcessError } from './handlerErrors';
 import {
   type EngineFrame,
@@ -137,25 +137,37 @@ export class HandlerChannel extends EventEmitter<HandlerChannelEvents> {
    * when no process is ready or it goes away, and with the abort reason when `signal` aborts (a
    * cancel is sent: the handler's own context.signal aborts too).
    */
-  call(message: Omit<MessageFrame, 'id'>, options: CallOptions = {}): Promise<ResultFrame> {
+  call(message: Omit<MessageFrame, 'id'>, options?: CallOptions): Promise<ResultFrame>;
+  /** The same, settling with `map`'s value for the result or the failure (it may throw). */
+  call<T>(message: Omit<MessageFrame, 'id'>, options: CallOptions, map: ResultMap<T>): Promise<T>;
+  call(message: Omit<MessageFrame, 'id'>, options: CallOptions = {}, map?: ResultMap<unknown>): Promise<unknown> {
+    const refused = this.refusal();
+    if (refused) {
+      if (!map) return Promise.reject(refused);
+      try {
+        return Promise.resolve(map.failure(refused));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return map ? this.calls.add(message, options, map) : this.calls.add(message, options);
+  }
+
+  /** Why a call cannot be made now, or undefined when a process is ready. */
+  private refusal(): HandlerProcessError | undefined {
     if (this.stateValue !== 'ready' || !this.socket) {
-      if (this.stateValue === 'loadFailed')
-        return Promise.reject(HandlerProcessError.loadFailed(this.options.module, this.loadError));
+      if (this.stateValue === 'loadFailed') return HandlerProcessError.loadFailed(this.options.module, this.loadError);
       if (this.stateValue === 'loading')
-        return Promise.reject(
-          new HandlerProcessError(
-            'notReady',
-            `the handler process is still loading ${this.options.module}; try again in a moment (a debugger may be paused in its top-level code)`,
-          ),
+        return new HandlerProcessError(
+          'notReady',
+          `the handler process is still loading ${this.options.module}; try again in a moment (a debugger may be paused in its top-level code)`,
         );
-      return Promise.reject(
-        new HandlerProcessError(
-          'notConnected',
-          `no handler process is running for ${this.options.module}; start it (Run or Debug Handler) to go on`,
-        ),
+      return new HandlerProcessError(
+        'notConnected',
+        `no handler process is running for ${this.options.module}; start it (Run or Debug Handler) to go on`,
       );
     }
-    return this.calls.add(message, options);
+    return undefined;
   }
 
   /** Reloads the module in the running process (after a save). Resolves when it has loaded again. */
