@@ -92,7 +92,7 @@ class Runtime {
         void this.load();
         break;
       case 'handle':
-        for (const message of frame.messages) void this.run(message);
+        for (const message of frame.messages) this.run(message);
         break;
       case 'cancel':
         for (const id of frame.ids)
@@ -129,7 +129,7 @@ class Runtime {
     }
   }
 
-  private async run(frame: MessageFrame): Promise<void> {
+  private run(frame: MessageFrame): void {
     const handler = this.handler;
     if (!handler)
       return this.result({
@@ -141,16 +141,26 @@ class Runtime {
           retriable: true,
         },
       });
-    const context = new RunContext(frame, (message) => this.log('info', message, frame.id));
-    this.running.set(frame.id, context);
+    const context = new RunContext(frame, this);
+    let returned: unknown;
     try {
-      const returned = await handler(toHandlerMessage(frame), context);
-      this.result(toResult(frame.id, returned));
+      returned = handler(toHandlerMessage(frame), context);
     } catch (error) {
-      this.result({ id: frame.id, outcome: 'error', error: errorInfo(error) });
-    } finally {
-      this.running.delete(frame.id);
+      return this.result({ id: frame.id, outcome: 'error', error: errorInfo(error) });
     }
+    // A synchronous handler is done already: no promise, and nothing to cancel.
+    if (!isThenable(returned)) return this.result(toResult(frame.id, returned));
+    this.running.set(frame.id, context);
+    returned.then(
+      (value) => {
+        this.running.delete(frame.id);
+        this.result(toResult(frame.id, value));
+      },
+      (error: unknown) => {
+        this.running.delete(frame.id);
+        this.result({ id: frame.id, outcome: 'error', error: errorInfo(error) });
+      },
+    );
   }
 
   private result(result: ResultFrame): void {
@@ -167,7 +177,7 @@ class Runtime {
     });
   }
 
-  private log(level: LogLevel, message: string, id?: string): void {
+  log(level: LogLevel, message: string, id?: string): void {
     this.send({ type: 'log', level, message: message.slice(0, 16_384), ...(id ? { id } : {}) });
   }
 
@@ -187,12 +197,14 @@ class RunContext implements HandlerContext {
   #controller: AbortController | undefined;
   #abortedWith: unknown;
 
-  constructor(
-    frame: MessageFrame,
-    private readonly write: (message: string) => void,
-  ) {
+  readonly #id: string;
+  readonly #sink: { log(level: LogLevel, message: string, id?: string): void };
+
+  constructor(frame: MessageFrame, sink: { log(level: LogLevel, message: string, id?: string): void }) {
     this.attempt = frame.attempt;
     this.replay = frame.replay === true;
+    this.#id = frame.id;
+    this.#sink = sink;
   }
 
   get signal(): AbortSignal {
@@ -204,13 +216,21 @@ class RunContext implements HandlerContext {
   }
 
   log(...args: unknown[]): void {
-    this.write(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
+    this.#sink.log('info', args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '), this.#id);
   }
 
   abort(reason: Error): void {
     this.#abortedWith ??= reason;
     this.#controller?.abort(reason);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function toResult(id: string, returned: unknown): ResultFrame {
