@@ -60,4 +60,6 @@ if [ "$skip_code_server" -eq 0 ]; then
 fi
 # Optional: Confluent's Python serializers for the codec interop tests (skipped without them).
 timeout 900 bash scripts/interop.sh || true
+# Optional: debugpy for the Python handler tests (skipped without it).
+timeout 900 bash scripts/debugpy.sh || true
 log "set-up complete"
