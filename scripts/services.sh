@@ -21,13 +21,27 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAB="$ROOT/.lab"
 CACHE="$LAB/cache"
-RUN="$LAB/run"
-LOGS="$LAB/logs"
+# Overrides, for a second set of services beside the shared one (the version matrix is developed
+# that way): KAFKA_LAB_SERVICES_JSON (ports and users), KAFKA_LAB_RUN_DIR, KAFKA_LAB_LOGS_DIR.
+RUN="${KAFKA_LAB_RUN_DIR:-$LAB/run}"
+LOGS="${KAFKA_LAB_LOGS_DIR:-$LAB/logs}"
 PROBE="$ROOT/scripts/lib/kafkaProbe.mjs"
-CONFIG_JSON="$ROOT/test/services.json"
+CONFIG_JSON="${KAFKA_LAB_SERVICES_JSON:-$ROOT/test/services.json}"
 
-KAFKA_VERSION=4.1.1
+# The Kafka version: 4.1.1 unless KAFKA_LAB_KAFKA_VERSION names another (scripts/testMatrix.sh
+# runs the integration layer on several). Each version is installed in a directory of its own
+# and keeps its own data (a log dir is never opened by an older broker than the one that wrote it).
+KAFKA_DEFAULT_VERSION=4.1.1
+KAFKA_VERSION="${KAFKA_LAB_KAFKA_VERSION:-$KAFKA_DEFAULT_VERSION}"
+if [[ ! $KAFKA_VERSION =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] || ((BASH_REMATCH[1] < 3 || (BASH_REMATCH[1] == 3 && BASH_REMATCH[2] < 9))); then
+  echo "services: KAFKA_LAB_KAFKA_VERSION must be a Kafka release 3.9.0 or newer (x.y.z), got '$KAFKA_VERSION'" >&2
+  exit 2
+fi
+KAFKA_MAJOR=${BASH_REMATCH[1]}
+# Kafka 4 logs through log4j2; Kafka 3.x through log4j 1 (reload4j, as its distribution ships).
 LOG4J_VERSION=2.24.3
+RELOAD4J_VERSION=1.2.25
+SLF4J_VERSION=1.7.36
 APICURIO_VERSION=3.0.9
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 # Apicurio's parent POM (io.apicurio:apicurio-registry:3.0.9) is not on Maven Central, and
@@ -35,17 +49,25 @@ DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 # copies the distribution itself (checksums still verified, -C) without reading it.
 DEP_PLUGIN_COPY=org.apache.maven.plugins:maven-dependency-plugin:2.8
 
-KAFKA_HOME="$CACHE/kafka"
+# The default version keeps the directories it always had (.lab/cache/kafka, .lab/run/kafka):
+# other tests start private brokers from .lab/cache/kafka/libs.
+if [[ $KAFKA_VERSION == "$KAFKA_DEFAULT_VERSION" ]]; then KAFKA_SUFFIX=""; else KAFKA_SUFFIX="-$KAFKA_VERSION"; fi
+KAFKA_HOME="$CACHE/kafka$KAFKA_SUFFIX"
 KAFKA_LIBS="$KAFKA_HOME/libs"
-KAFKA_MARKER="$KAFKA_HOME/.installed-$KAFKA_VERSION-log4j-$LOG4J_VERSION"
+if ((KAFKA_MAJOR >= 4)); then
+  KAFKA_LOGGING="log4j-$LOG4J_VERSION"
+else
+  KAFKA_LOGGING="reload4j-$RELOAD4J_VERSION"
+fi
+KAFKA_MARKER="$KAFKA_HOME/.installed-$KAFKA_VERSION-$KAFKA_LOGGING"
 REG_HOME="$CACHE/apicurio-registry-$APICURIO_VERSION"
 REG_JAR="$REG_HOME/apicurio-registry-app-$APICURIO_VERSION-runner.jar"
 REG_MARKER="$REG_HOME/.installed"
 
-KAFKA_RUN="$RUN/kafka"
+KAFKA_RUN="$RUN/kafka$KAFKA_SUFFIX"
 KAFKA_CONF="$KAFKA_RUN/server.properties"
 KAFKA_DATA="$KAFKA_RUN/data"
-KAFKA_PID="$RUN/kafka.pid"
+KAFKA_PID="$RUN/kafka$KAFKA_SUFFIX.pid"
 REG_RUN="$RUN/registry"
 REG_PID="$RUN/registry.pid"
 
@@ -134,6 +156,21 @@ run_mvn() { # what logfile args...
   fi
 }
 
+# The slf4j binding and logging backend a broker of this version runs with.
+logging_dependencies() {
+  if ((KAFKA_MAJOR >= 4)); then
+    cat <<EOF
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+EOF
+  else
+    cat <<EOF
+    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>$RELOAD4J_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$SLF4J_VERSION</version></dependency>
+EOF
+  fi
+}
+
 install_kafka() {
   [[ -f $KAFKA_MARKER && -d $KAFKA_LIBS ]] && return 0
   need_mvn
@@ -151,16 +188,15 @@ install_kafka() {
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+$(logging_dependencies)
   </dependencies>
 </project>
 EOF
   rm -rf "$KAFKA_HOME/libs.tmp"
-  (cd "$KAFKA_HOME" && run_mvn "Kafka $KAFKA_VERSION" "$LOGS/install-kafka.log" \
+  (cd "$KAFKA_HOME" && run_mvn "Kafka $KAFKA_VERSION" "$LOGS/install-kafka$KAFKA_SUFFIX.log" \
     "$DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory=libs.tmp)
   ls "$KAFKA_HOME/libs.tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 \
-    || die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing; log: $LOGS/install-kafka.log"
+    || die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing; log: $LOGS/install-kafka$KAFKA_SUFFIX.log"
   rm -rf "$KAFKA_LIBS"
   mv "$KAFKA_HOME/libs.tmp" "$KAFKA_LIBS"
   rm -f "$KAFKA_HOME"/.installed-*
@@ -212,6 +248,18 @@ find_pid() { # pidfile marker
   pgrep -f -- "$2" 2>/dev/null | head -1 || true
 }
 kafka_pid() { find_pid "$KAFKA_PID" "kafka.Kafka $KAFKA_CONF"; }
+# A broker of this run dir of another Kafka version ("pid version"), or nothing: the versions share ports.
+other_kafka() {
+  local pid conf version
+  for pid in $(pgrep -f -- "kafka.Kafka $RUN/kafka" 2>/dev/null || true); do
+    conf=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -m1 -E '/server\.properties$' || true)
+    [[ $conf == "$KAFKA_CONF" || -z $conf || ${conf%/server.properties} != "$RUN"/kafka* ]] && continue
+    version=${conf%/server.properties}
+    version=${version#"$RUN"/kafka}
+    echo "$pid ${version#-}"
+    return 0
+  done
+}
 reg_pid() { find_pid "$REG_PID" "-Dlab.service=$REG_RUN"; }
 
 kafka_ready() { node "$PROBE" "$KAFKA_PLAINTEXT" "${1:-3000}"; }
@@ -311,10 +359,40 @@ logger.controller.level = INFO
 EOF
   # Short-lived tools (StorageTool, TopicCommand, ConfigCommand): warnings only.
   sed 's/^rootLogger.level = INFO/rootLogger.level = WARN/' "$KAFKA_RUN/log4j2.properties" >"$KAFKA_RUN/tools-log4j2.properties"
+  # Kafka 3.x: the same through log4j 1 (reload4j).
+  cat >"$KAFKA_RUN/log4j.properties" <<'EOF'
+# Generated by scripts/services.sh: everything to stdout, which start redirects to .lab/logs/kafka.log.
+log4j.rootLogger=INFO, out
+log4j.appender.out=org.apache.log4j.ConsoleAppender
+log4j.appender.out.layout=org.apache.log4j.PatternLayout
+log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.org.apache.kafka.controller=INFO
+EOF
+  sed 's/^log4j.rootLogger=INFO/log4j.rootLogger=WARN/' "$KAFKA_RUN/log4j.properties" >"$KAFKA_RUN/tools-log4j.properties"
+}
+
+# The JVM option that points the broker (or a tool: tools-) at its logging configuration.
+kafka_log_option() { # [tools-]
+  if ((KAFKA_MAJOR >= 4)); then
+    echo "-Dlog4j2.configurationFile=$KAFKA_RUN/${1:-}log4j2.properties"
+  else
+    echo "-Dlog4j.configuration=file:$KAFKA_RUN/${1:-}log4j.properties"
+  fi
+}
+
+# ConfigCommand is in core (kafka.admin) up to Kafka 4.1 and in the tools module in 4.4. A zip's central
+# directory holds the class names uncompressed, so the jar tells which one this version has.
+config_command() {
+  if grep -qa 'org/apache/kafka/tools/ConfigCommand.class' "$KAFKA_LIBS/kafka-tools-$KAFKA_VERSION.jar" 2>/dev/null; then
+    echo org.apache.kafka.tools.ConfigCommand
+  else
+    echo kafka.admin.ConfigCommand
+  fi
 }
 
 kafka_java() { # main-class args... (short-lived tools, bounded in time)
-  timeout --kill-after=5 120 java -Xmx256m -Dlog4j2.configurationFile="$KAFKA_RUN/tools-log4j2.properties" \
+  timeout --kill-after=5 120 java -Xmx256m "$(kafka_log_option tools-)" \
     -cp "$KAFKA_LIBS/*" "$@"
 }
 
@@ -350,7 +428,7 @@ sync_scram_user() {
   say "setting SCRAM-SHA-512 credentials of $SCRAM_USER"
   {
     echo "==== $(date -Is) services.sh: ConfigCommand (SCRAM user $SCRAM_USER)"
-    kafka_java kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_PLAINTEXT" --alter --entity-type users \
+    kafka_java "$(config_command)" --bootstrap-server "$KAFKA_PLAINTEXT" --alter --entity-type users \
       --entity-name "$SCRAM_USER" --add-config "SCRAM-SHA-512=[password=$SCRAM_PASSWORD]"
   } >>"$LOGS/kafka.log" 2>&1 || die "could not set SCRAM credentials of $SCRAM_USER: $(tail_hint "$LOGS/kafka.log")"
   echo "$want" >"$KAFKA_RUN/scram.sha256"
@@ -385,7 +463,7 @@ start_kafka() {
     cd "$KAFKA_RUN"
     exec setsid nohup java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -Djava.awt.headless=true -Djava.io.tmpdir="$KAFKA_RUN" \
-      -Dlog4j2.configurationFile="$KAFKA_RUN/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
+      "$(kafka_log_option)" -Dkafka.logs.dir="$LOGS" \
       -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONF"
   ) >>"$LOGS/kafka.log" 2>&1 </dev/null &
   pid=$!
@@ -429,7 +507,7 @@ ensure_registry_topics() {
       echo "==== $(date -Is) services.sh: TopicCommand --create $topic (retention.ms=-1)"
       kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_PLAINTEXT" --create --if-not-exists \
         --topic "$topic" --partitions 1 --replication-factor 1 --config retention.ms=-1 &&
-      kafka_java kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_PLAINTEXT" --alter --entity-type topics \
+      kafka_java "$(config_command)" --bootstrap-server "$KAFKA_PLAINTEXT" --alter --entity-type topics \
         --entity-name "$topic" --add-config retention.ms=-1
     } >>"$LOGS/kafka.log" 2>&1 || die "could not create the registry topic $topic: $(tail_hint "$LOGS/kafka.log"); see $LOGS/kafka.log"
   done
@@ -499,11 +577,17 @@ cmd_start() {
   if [[ -n $kpid && -n $rpid ]] && kafka_ready 3000 >/dev/null 2>&1 && reg_ready >/dev/null 2>&1; then
     echo "$kpid" >"$KAFKA_PID"
     echo "$rpid" >"$REG_PID"
-    say "already running: kafka (pid $kpid) on $KAFKA_PLAINTEXT, registry (pid $rpid) at $REG_URL"
+    say "already running: kafka $KAFKA_VERSION (pid $kpid) on $KAFKA_PLAINTEXT, registry (pid $rpid) at $REG_URL"
     return 0
   fi
   # Ports of the services we are about to start must be free (all checked before starting any).
   if [[ -z $kpid ]]; then
+    local other
+    other=$(other_kafka)
+    if [[ -n $other ]]; then
+      local other_version=${other#* }
+      die "cannot start Kafka $KAFKA_VERSION: Kafka ${other_version:-$KAFKA_DEFAULT_VERSION} (pid ${other%% *}) runs on the same ports; stop it first (bash scripts/services.sh stop stops any version)"
+    fi
     check_port_free kafka "$KAFKA_PLAINTEXT"
     check_port_free kafka "$KAFKA_SASL"
     check_port_free kafka "$KAFKA_CONTROLLER"
@@ -526,10 +610,17 @@ cmd_stop() {
   rm -f "$REG_PID"
   pid=$(kafka_pid)
   if [[ -n $pid ]]; then
-    say "stopping kafka (pid $pid)"
+    say "stopping kafka $KAFKA_VERSION (pid $pid)"
     stop_pid kafka "$pid" 60
   fi
   rm -f "$KAFKA_PID"
+  # Whatever version runs on these ports (a matrix run that was interrupted) is stopped too.
+  local other
+  while other=$(other_kafka) && [[ -n $other ]]; do
+    say "stopping kafka ${other#* } (pid ${other%% *})"
+    stop_pid kafka "${other%% *}" 60
+  done
+  rm -f "$RUN"/kafka-*.pid
   say "stopped"
 }
 
