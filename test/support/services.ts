@@ -15,9 +15,10 @@ export interface ServicesConfig {
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
-export const services: ServicesConfig = JSON.parse(
-  fs.readFileSync(path.join(repoRoot, 'test', 'services.json'), 'utf8'),
-);
+/** KAFKA_LAB_SERVICES_JSON points the tests at a second set of services (scripts/testMatrix.sh --private). */
+export const servicesJsonPath = process.env.KAFKA_LAB_SERVICES_JSON || path.join(repoRoot, 'test', 'services.json');
+
+export const services: ServicesConfig = JSON.parse(fs.readFileSync(servicesJsonPath, 'utf8'));
 
 /** A topic or group name no other test run uses, so runs never see each other's data. */
 export function uniqueName(prefix: string): string {
