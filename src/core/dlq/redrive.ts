@@ -2,11 +2,11 @@ import type { KafkaConsumer, Message, Producer } from '@confluentinc/kafka-javas
 import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
 import { type Logger, silentLogger } from '../logging';
-import { type Headers, originalHeaders, parseEnvelope, payloadOf } from './envelope';
+import { type Headers, parseEnvelope, payloadOf } from './envelope';
+import { isDeadLetterHeader, provenanceHeaders } from './provenance';
 
 /** The group whose committed offsets on a DLQ topic record how far re-driving went. */
 export const redriveGroupFor = (dlqTopic: string): string => `kafka-consumer-lab.redrive.${dlqTopic}`;
-export const REDRIVEN_FROM_HEADER = 'kafka-lab.redriven-from';
 const OFFSET_STORED = -1000;
 
 export interface RedriveOptions {
@@ -91,8 +91,8 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
         continue;
       }
       const headers: Headers = [
-        ...originalHeaders(m.headers as Headers | undefined),
-        { [REDRIVEN_FROM_HEADER]: `${options.dlqTopic}/${m.partition}/${m.offset}` },
+        ...((m.headers as Headers | undefined) ?? []).filter((h) => !Object.keys(h).some(isDeadLetterHeader)),
+        ...provenanceHeaders({ topic: options.dlqTopic, partition: m.partition, offset: m.offset }, new Date()),
       ];
       deliveries.push(
         produce(
