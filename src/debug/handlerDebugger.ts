@@ -12,6 +12,7 @@ import {
 import type { Logger } from '../core/logging';
 import type { SessionController } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
+import { registerDebugpyAdapter } from './pythonDebugAdapter';
 
 export const KAFKA_LAB_DEBUG_TYPE = 'kafka-lab';
 /** The key that ties a Node debug session to the consumer session it serves. */
@@ -86,6 +87,8 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
         },
       }),
       vscode.workspace.onDidSaveTextDocument((document) => void this.onSaved(document)),
+      // Python handlers: debugpy's own adapter, for when the Python Debugger extension is absent.
+      registerDebugpyAdapter(),
     );
     const onChanged = () => {
       for (const run of this.runs.values()) {
