@@ -1,6 +1,7 @@
 import type { ClusterConnection } from '../kafka/connection';
 import type { KafkaRecord, TopicPartition, TopicPartitionOffset } from '../kafka/record';
-import type { AssignmentStrategy, AutoOffsetReset, IsolationLevel, SessionConfig } from './types';
+import { resolveGroupProtocol } from './groupProtocol';
+import type { AssignmentStrategy, AutoOffsetReset, GroupProtocol, IsolationLevel, SessionConfig } from './types';
 
 /** A record as the consumer delivers it: the record plus its size on the wire. */
 export interface FetchedRecord extends KafkaRecord {
@@ -18,7 +19,9 @@ export interface ConsumerSettings {
   readonly connection: ClusterConnection;
   readonly groupId: string;
   readonly clientId: string;
+  /** Classic protocol only (not sent under `consumer`). */
   readonly assignmentStrategy: AssignmentStrategy;
+  readonly groupProtocol: GroupProtocol;
   readonly isolationLevel: IsolationLevel;
   readonly autoOffsetReset: AutoOffsetReset;
   /** Extra librdkafka properties; the port forces auto commit and the offset store off whatever they say. */
@@ -32,6 +35,7 @@ export function consumerSettings(config: SessionConfig, clientId: string): Consu
     groupId: config.groupId,
     clientId,
     assignmentStrategy: config.assignmentStrategy ?? 'cooperative-sticky',
+    groupProtocol: resolveGroupProtocol(config),
     isolationLevel: config.isolationLevel ?? 'read_committed',
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     ...(config.consumerConfig ? { extra: config.consumerConfig } : {}),

@@ -4,6 +4,7 @@ import { Commits } from './commits';
 import { type ConsumerPort, type FetchedRecord, consumerSettings } from './consumerPort';
 import { Dispatcher } from './dispatcher';
 import { FailurePath } from './failurePath';
+import { resolveGroupProtocol } from './groupProtocol';
 import {
   CONNECT_TIMEOUT_MS,
   CONSUME_BATCH,
@@ -100,6 +101,7 @@ export class Member {
     this.rebalancer = new Rebalancer(
       {
         memberId: this.id,
+        groupProtocol: resolveGroupProtocol(config),
         drainTimeoutMs: config.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
         consumer,
         closing: () => this.closing,

@@ -10,6 +10,7 @@ import type {
   FetchedRecord,
   RebalanceProtocol,
 } from './consumerPort';
+import { CLASSIC_ONLY_PROPERTIES } from './groupProtocol';
 import { CONSUME_TIMEOUT_MS } from './limits';
 
 const ERR_ASSIGN_PARTITIONS = -175;
@@ -30,7 +31,8 @@ const copy = (tps: readonly TopicPartition[]): TopicPartition[] =>
 
 /** The librdkafka properties of a member: commits are decisions, never automatic. */
 export function memberConsumerConfig(settings: ConsumerSettings): Record<string, unknown> {
-  return {
+  const consumerProtocol = settings.groupProtocol === 'consumer';
+  const config: Record<string, unknown> = {
     // Prefetch bounded to 16 MiB per member (librdkafka's default is 64 MiB), refilled without
     // the default 1 s queue backoff, which otherwise stalls a consumer whose queue filled up.
     'queued.max.messages.kbytes': 16384,
@@ -41,10 +43,15 @@ export function memberConsumerConfig(settings: ConsumerSettings): Record<string,
     // Commits are decisions: never automatic, and only explicit offsets are committed.
     'enable.auto.commit': false,
     'enable.auto.offset.store': false,
-    'partition.assignment.strategy': settings.assignmentStrategy,
+    'group.protocol': settings.groupProtocol,
+    // KIP-848: the broker assigns and sets the session and heartbeat timing; librdkafka refuses
+    // these under group.protocol=consumer (validated with a clear error in groupProtocol.ts).
+    ...(consumerProtocol ? {} : { 'partition.assignment.strategy': settings.assignmentStrategy }),
     'isolation.level': settings.isolationLevel,
     'enable.partition.eof': false,
   };
+  if (consumerProtocol) for (const key of CLASSIC_ONLY_PROPERTIES) delete config[key];
+  return config;
 }
 
 /** The consumer port over @confluentinc/kafka-javascript (librdkafka). */

@@ -1,10 +1,11 @@
 import type { Commits } from './commits';
 import type { ConsumerPort, RebalanceProtocol } from './consumerPort';
 import type { PartitionQueues, PartitionState } from './partitionQueues';
-import type { ConsumedMessage, MemberSnapshot, SessionEvents, TopicPartition } from './types';
+import type { ConsumedMessage, GroupProtocol, MemberSnapshot, SessionEvents, TopicPartition } from './types';
 
 export interface RebalanceHost {
   readonly memberId: string;
+  readonly groupProtocol: GroupProtocol;
   readonly drainTimeoutMs: number;
   consumer(): ConsumerPort | undefined;
   closing(): boolean;
@@ -36,6 +37,14 @@ export class Rebalancer {
     return this.protocolValue;
   }
 
+  /**
+   * How partitions move, as the client reports it. The consumer protocol (KIP-848) is incremental
+   * by definition: the broker hands out and takes back partitions one change at a time.
+   */
+  private currentProtocol(consumer: ConsumerPort): RebalanceProtocol {
+    return this.host.groupProtocol === 'consumer' ? 'COOPERATIVE' : consumer.rebalanceProtocol();
+  }
+
   /** Queues a callback from the consumer behind the ones before it. */
   onRebalance(kind: 'assign' | 'revoke', partitions: readonly TopicPartition[]): void {
     this.chain = this.chain
@@ -62,7 +71,7 @@ export class Rebalancer {
   private assign(tps: readonly TopicPartition[]): void {
     const consumer = this.host.consumer();
     if (!consumer) return;
-    this.protocolValue = consumer.rebalanceProtocol();
+    this.protocolValue = this.currentProtocol(consumer);
     for (const tp of tps) this.queues.assign(tp.topic, tp.partition);
     if (this.protocolValue === 'COOPERATIVE') consumer.incrementalAssign(tps);
     else consumer.assign(tps);
@@ -72,6 +81,7 @@ export class Rebalancer {
       kind: 'assign',
       partitions: tps,
       protocol: this.protocolValue,
+      groupProtocol: this.host.groupProtocol,
       at: Date.now(),
     });
     this.commits.seedCommitted(tps);
@@ -81,7 +91,7 @@ export class Rebalancer {
   private async revoke(tps: readonly TopicPartition[]): Promise<void> {
     const consumer = this.host.consumer();
     if (!consumer) return;
-    this.protocolValue = consumer.rebalanceProtocol();
+    this.protocolValue = this.currentProtocol(consumer);
     const lost = consumer.assignmentLost();
     const states = tps.map((tp) => this.queues.get(tp.topic, tp.partition)).filter((ps): ps is PartitionState => !!ps);
     this.host.emit('rebalance', {
@@ -89,6 +99,7 @@ export class Rebalancer {
       kind: lost ? 'lost' : 'revoke',
       partitions: tps,
       protocol: this.protocolValue,
+      groupProtocol: this.host.groupProtocol,
       at: Date.now(),
     });
     for (const ps of states) this.queues.clearQueue(ps);

@@ -18,6 +18,7 @@ import { StepCursor } from './stepCursor';
 import type {
   ConsumedMessage,
   Decision,
+  GroupProtocol,
   MessageHandler,
   SeekTarget,
   SessionConfig,
@@ -50,6 +51,8 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   private readonly consumers: ConsumerFactory;
   private readonly logger: Logger;
   private modeValue: SessionMode;
+  /** The consumer group protocol every member of this session speaks. */
+  readonly groupProtocol: GroupProtocol;
   private handlerValue: MessageHandler | undefined;
   private retry: RetryPolicy;
   private commitPolicy: CommitPolicy;
@@ -69,6 +72,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.retry = settings.retryPolicy;
     this.commitPolicy = settings.commitPolicy;
     this.modeValue = settings.mode;
+    this.groupProtocol = settings.groupProtocol;
     this.handlerValue = config.handler;
     const memberCount = settings.members;
     const dlqOptions: DeadLetterWriterOptions = {

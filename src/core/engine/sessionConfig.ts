@@ -1,7 +1,8 @@
 import { type RetryPolicy, defaultRetryPolicy, validateRetryPolicy } from './backoff';
 import { type CommitPolicy, defaultBatchPolicy, validateCommitPolicy } from './commitPolicy';
+import { resolveGroupProtocol } from './groupProtocol';
 import { validateMemberCount } from './limits';
-import type { SessionConfig, SessionMode } from './types';
+import type { GroupProtocol, SessionConfig, SessionMode } from './types';
 
 /** A session's settings with the engine's defaults filled in. */
 export interface ResolvedSessionSettings {
@@ -9,6 +10,7 @@ export interface ResolvedSessionSettings {
   readonly commitPolicy: CommitPolicy;
   readonly members: number;
   readonly mode: SessionMode;
+  readonly groupProtocol: GroupProtocol;
 }
 
 /** Validates a session's settings (throwing a RangeError that names the setting) and fills in the defaults. */
@@ -23,5 +25,12 @@ export function resolveSessionSettings(config: SessionConfig): ResolvedSessionSe
     throw new RangeError('a session needs a group.id');
   if (!(config.topics instanceof RegExp) && config.topics.length === 0)
     throw new RangeError('a session needs at least one topic or a topic pattern');
-  return { retryPolicy, commitPolicy, members, mode: config.mode ?? (config.handler ? 'running' : 'stepping') };
+  const groupProtocol = resolveGroupProtocol(config);
+  return {
+    retryPolicy,
+    commitPolicy,
+    members,
+    mode: config.mode ?? (config.handler ? 'running' : 'stepping'),
+    groupProtocol,
+  };
 }

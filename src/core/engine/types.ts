@@ -6,6 +6,11 @@ import type { CommitPolicy } from './commitPolicy';
 import type { FailureKind } from './failure';
 
 export type AssignmentStrategy = 'range' | 'roundrobin' | 'cooperative-sticky';
+/**
+ * The consumer group protocol: `classic` (JoinGroup/SyncGroup, a client-side assignor) or
+ * `consumer` (KIP-848: the broker assigns, incrementally, through heartbeats; Kafka 4.0+).
+ */
+export type GroupProtocol = 'classic' | 'consumer';
 export type AutoOffsetReset = 'earliest' | 'latest' | 'error';
 export type IsolationLevel = 'read_committed' | 'read_uncommitted';
 export type SessionMode = 'running' | 'stepping' | 'paused';
@@ -51,7 +56,10 @@ export interface SessionConfig {
   /** Topic names, or one regular expression (librdkafka's `^` form is produced from it). */
   readonly topics: readonly string[] | RegExp;
   readonly autoOffsetReset?: AutoOffsetReset;
+  /** Classic protocol only: under `consumer` the broker assigns (librdkafka's group.remote.assignor). */
   readonly assignmentStrategy?: AssignmentStrategy;
+  /** Default `classic`. */
+  readonly groupProtocol?: GroupProtocol;
   readonly commitPolicy?: CommitPolicy;
   readonly retryPolicy?: RetryPolicy;
   readonly deadLetter?: DeadLetterPolicy;
@@ -95,7 +103,9 @@ export interface RebalanceEvent {
   readonly memberId: string;
   readonly kind: RebalanceKind;
   readonly partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>;
+  /** How the partitions move: incrementally (COOPERATIVE, always under the consumer protocol) or all at once (EAGER). */
   readonly protocol: 'COOPERATIVE' | 'EAGER' | 'NONE';
+  readonly groupProtocol: GroupProtocol;
   readonly at: number;
 }
 
