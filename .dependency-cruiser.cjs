@@ -35,6 +35,8 @@ const CORE_LAYERS = {
   // owns, so the engine never imports this folder), and the protocol it speaks.
   handler: ['engine', 'codec', 'kafka'],
   session: ['engine', 'codec', 'dlq', 'kafka', 'handler'],
+  // Producing test messages: encoding (codec), the registry's typed errors, the native client.
+  produce: ['kafka', 'codec', 'registry'],
 };
 
 /** For each top-level folder of src/ outside core: the top-level folders it may import (besides itself). */
