@@ -5,6 +5,7 @@
  * filters, the histogram and exports from it, so changing a filter never re-reads the topic.
  */
 import type { PayloadFormat } from '../codec/decodeResult';
+import type { KafkaRecord } from '../kafka/record';
 
 /** Where a viewer starts reading. */
 export type StartPosition =
@@ -40,12 +41,7 @@ export type ViewerState =
   | {
       readonly kind: 'error';
       readonly reason:
-        | 'topicNotFound'
-        | 'notAuthorized'
-        | 'offsetOutOfRange'
-        | 'brokerUnreachable'
-        | 'registryUnavailable'
-        | 'other';
+        'topicNotFound' | 'notAuthorized' | 'offsetOutOfRange' | 'brokerUnreachable' | 'registryUnavailable' | 'other';
       readonly message: string;
       /** True while it keeps trying (it recovers by itself when the cause goes away). */
       readonly retrying: boolean;
@@ -184,6 +180,6 @@ export interface MessageViewer {
     options?: { signal?: AbortSignal; onProgress?: (written: number, total: number) => void },
   ): Promise<number>;
   /** The stored record, for Start Session Here, Replay into Handler and Produce Copy. */
-  record(seq: number): import('../kafka/record').KafkaRecord | undefined;
+  record(seq: number): KafkaRecord | undefined;
   onChange(listener: (change: ViewerChange) => void): { dispose(): void };
 }
