@@ -1,0 +1,212 @@
+/**
+ * A virtualised list of fixed-height rows over a host-side buffer: the DOM holds only the rows on
+ * screen plus an overscan, taken from a small pool of elements that are re-filled (textContent only)
+ * as the list scrolls. Rows arrive in pages the host answers by scroll position; a page asked for
+ * an older revision, or overtaken by a newer request, is ignored. Past a few million pixels the
+ * scroll range is scaled (browsers cap an element's height), so a million rows scroll end to end.
+ */
+import type { MessageRow, Page } from '../../../core/viewer/types';
+import { h } from '../../shared/view/dom';
+
+export const ROW_HEIGHT = 22;
+const OVERSCAN = 10;
+/** Scroll ranges above this are scaled down (Chromium caps element heights near 33.5M px). */
+const MAX_SCROLL_PX = 8_000_000;
+/** A page is asked for at most this often while scrolling fast (the last position always follows). */
+const PAGE_INTERVAL_MS = 30;
+
+export interface VirtualListOptions {
+  readonly label: string;
+  /** Asks the host for rows `start`..`start + count` of the current view. */
+  fetchPage(start: number, count: number): Promise<Page>;
+  /** Fills one row element (a pool element: clear what a previous row left). */
+  renderRow(element: HTMLElement, row: MessageRow, selected: boolean): void;
+  /** A row was clicked or chosen with the keyboard. */
+  onSelect(row: MessageRow): void;
+}
+
+export interface VirtualList {
+  readonly element: HTMLElement;
+  /** The rows in the filtered view changed (count, or content at revision): ask again. */
+  update(total: number, revision: number): void;
+  /** Marks the row with this seq as selected (or none). */
+  select(seq: number | undefined): void;
+  scrollToIndex(index: number): void;
+  /** Follow the end (live tail): when on, new rows scroll into view. */
+  setFollow(follow: boolean): void;
+  readonly total: number;
+  /** Row elements in the DOM now (tests check it stays bounded). */
+  readonly renderedRows: number;
+}
+
+export function createVirtualList(options: VirtualListOptions): VirtualList {
+  const spacer = h('div', { className: 'vl-spacer', attrs: { 'aria-hidden': 'true' } });
+  const rowsLayer = h('div', { className: 'vl-rows', role: 'rowgroup' });
+  const viewport = h(
+    'div',
+    {
+      className: 'vl-viewport',
+      role: 'grid',
+      tabIndex: 0,
+      attrs: { 'aria-label': options.label, 'aria-rowcount': '0' },
+    },
+    spacer,
+    rowsLayer,
+  );
+  const pool: HTMLElement[] = [];
+  /** The rows of the latest page, by index in the view. */
+  let cache = new Map<number, MessageRow>();
+  let cacheRevision = -1;
+  let total = 0;
+  let revision = 0;
+  let selectedSeq: number | undefined;
+  let requestToken = 0;
+  let pageTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastPageAt = 0;
+  let follow = false;
+  let activeIndex = -1;
+
+  const viewportHeight = () => viewport.clientHeight || 400;
+  const contentHeight = () => total * ROW_HEIGHT;
+  const scrollRange = () => Math.min(contentHeight(), MAX_SCROLL_PX);
+  /** Real (unscaled) pixel offset of the top of the viewport. */
+  const realTop = () => {
+    const range = scrollRange() - viewportHeight();
+    const real = contentHeight() - viewportHeight();
+    if (range <= 0 || real <= 0) return 0;
+    return range >= real ? viewport.scrollTop : (viewport.scrollTop / range) * real;
+  };
+  const visibleRange = () => {
+    const first = Math.max(0, Math.floor(realTop() / ROW_HEIGHT) - OVERSCAN);
+    const count = Math.ceil(viewportHeight() / ROW_HEIGHT) + 2 * OVERSCAN;
+    return { first, last: Math.min(total, first + count) };
+  };
+
+  function paint(): void {
+    const { first, last } = visibleRange();
+    const offset = realTop();
+    const needed = Math.max(0, last - first);
+    while (pool.length < needed) {
+      const element = h('div', { className: 'vl-row', role: 'row' });
+      element.addEventListener('click', () => {
+        const index = Number(element.dataset.index);
+        const row = cache.get(index);
+        if (row) {
+          activeIndex = index;
+          options.onSelect(row);
+        }
+      });
+      pool.push(element);
+      rowsLayer.appendChild(element);
+    }
+    while (pool.length > needed) pool.pop()!.remove();
+    for (let i = 0; i < needed; i++) {
+      const index = first + i;
+      const element = pool[i]!;
+      const row = cache.get(index);
+      // Positioned relative to the scrolled viewport: exact rows even when the scroll range is scaled.
+      element.style.transform = `translateY(${Math.round(viewport.scrollTop + index * ROW_HEIGHT - offset)}px)`;
+      element.dataset.index = String(index);
+      element.setAttribute('aria-rowindex', String(index + 1));
+      if (row) {
+        element.classList.remove('vl-loading');
+        element.dataset.seq = String(row.seq);
+        options.renderRow(element, row, row.seq === selectedSeq);
+        element.classList.toggle('selected', row.seq === selectedSeq);
+        element.setAttribute('aria-selected', String(row.seq === selectedSeq));
+      } else if (!element.classList.contains('vl-loading') || element.dataset.seq) {
+        element.classList.add('vl-loading');
+        element.classList.remove('selected');
+        delete element.dataset.seq;
+        element.replaceChildren(h('span', { className: 'muted' }, '…'));
+      }
+    }
+    const missing = needed > 0 && (cacheRevision !== revision || !cache.has(first) || !cache.has(last - 1));
+    if (missing) schedulePage();
+  }
+
+  function schedulePage(): void {
+    if (pageTimer !== undefined) return;
+    const wait = Math.max(0, lastPageAt + PAGE_INTERVAL_MS - Date.now());
+    pageTimer = setTimeout(() => {
+      pageTimer = undefined;
+      lastPageAt = Date.now();
+      void loadPage();
+    }, wait);
+  }
+
+  async function loadPage(): Promise<void> {
+    const { first, last } = visibleRange();
+    if (last <= first) return;
+    const token = ++requestToken;
+    const askedRevision = revision;
+    try {
+      const page = await options.fetchPage(first, last - first);
+      if (token !== requestToken) return; // overtaken by a newer position
+      const next = new Map<number, MessageRow>();
+      page.rows.forEach((row, i) => next.set(page.start + i, row));
+      cache = next;
+      cacheRevision = askedRevision;
+      if (page.total !== total) setTotal(page.total);
+      paint();
+    } catch (error) {
+      console.warn('kafka-lab viewer: a page failed', error);
+    }
+  }
+
+  function setTotal(next: number): void {
+    total = next;
+    spacer.style.height = `${scrollRange()}px`;
+    viewport.setAttribute('aria-rowcount', String(total));
+  }
+
+  viewport.addEventListener('scroll', () => paint(), { passive: true });
+  viewport.addEventListener('keydown', (event) => {
+    const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+    if (!step || total === 0) return;
+    event.preventDefault();
+    const index = Math.max(0, Math.min(total - 1, (activeIndex < 0 ? visibleRange().first : activeIndex) + step));
+    activeIndex = index;
+    list.scrollToIndex(index);
+    const row = cache.get(index);
+    if (row) options.onSelect(row);
+  });
+  new ResizeObserver(() => paint()).observe(viewport);
+
+  const list: VirtualList = {
+    element: viewport,
+    update(nextTotal, nextRevision) {
+      revision = nextRevision;
+      setTotal(nextTotal);
+      if (follow && total > 0) {
+        viewport.scrollTop = viewport.scrollHeight;
+      }
+      paint();
+    },
+    select(seq) {
+      selectedSeq = seq;
+      paint();
+    },
+    scrollToIndex(index) {
+      const real = index * ROW_HEIGHT;
+      const top = realTop();
+      if (real >= top && real + ROW_HEIGHT <= top + viewportHeight()) return;
+      const range = scrollRange() - viewportHeight();
+      const realRange = contentHeight() - viewportHeight();
+      const target = Math.max(0, real - viewportHeight() / 2);
+      viewport.scrollTop = realRange <= 0 ? 0 : range >= realRange ? target : (target / realRange) * range;
+      paint();
+    },
+    setFollow(on) {
+      follow = on;
+      if (on) viewport.scrollTop = viewport.scrollHeight;
+    },
+    get total() {
+      return total;
+    },
+    get renderedRows() {
+      return pool.length;
+    },
+  };
+  return list;
+}

@@ -1,0 +1,226 @@
+import * as vscode from 'vscode';
+import type { KafkaRecord } from '../../core/kafka/record';
+import type { Logger } from '../../core/logging';
+import type { TimestampType } from '../../core/session/messageView';
+import type { MessageViewer, SortOrder, ViewerFilter } from '../../core/viewer/types';
+import { WebviewPanelHost } from '../shared/panelHost';
+import { messageJson, payloadJsonText, rawBytesView, toDetailMessageView } from './detailView';
+import {
+  type CopyParams,
+  CopyNotification,
+  DetailRequest,
+  ExportNotification,
+  HistogramRequest,
+  PageRequestType,
+  PauseNotification,
+  ReplayNotification,
+  ResumeNotification,
+  SetFilterRequest,
+  SetSortNotification,
+  StartSessionHereNotification,
+  type ViewerPanelState,
+  ViewerPanelWebview,
+} from './protocol';
+
+/** At most ~10 repaints a second, however fast the topic is (one throttle: the panel host's). */
+export const VIEWER_POST_INTERVAL_MS = 100;
+
+/** What the panel asks its owner (the commands) to do for a message of this viewer. */
+export interface ViewerPanelActions {
+  /** Asks the format and the file, then streams the filtered messages there. */
+  exportMessages(panel: ViewerPanel): Promise<unknown>;
+  startSessionHere(record: KafkaRecord): Promise<unknown>;
+  replayIntoHandler(record: KafkaRecord): Promise<unknown>;
+  /** Is a handler session running on this topic (Replay into Handler is offered then)? */
+  canReplay(topic: string): boolean;
+}
+
+export interface ViewerPanelOptions {
+  readonly extensionUri: vscode.Uri;
+  readonly viewer: MessageViewer;
+  readonly clusterId: string;
+  readonly clusterName: string;
+  /** How the viewer started, in words. */
+  readonly startText: string;
+  readonly timestampType?: TimestampType;
+  readonly actions: ViewerPanelActions;
+  readonly logger?: Logger;
+  readonly viewColumn?: vscode.ViewColumn;
+}
+
+let nextPanelId = 1;
+
+/**
+ * One message viewer tab, host side: it owns its MessageViewer (closing the tab stops it, freeing
+ * its consumer and its buffer), posts the viewer's state and counts (throttled), and answers the
+ * webview's page, detail, filter and histogram requests from the viewer's buffer.
+ */
+export class ViewerPanel implements vscode.Disposable {
+  /** Unique per panel (several viewers of one topic may be open). */
+  readonly id = `viewer-${nextPanelId++}`;
+  readonly host: WebviewPanelHost<ViewerPanelState>;
+  private revision = 0;
+  private sort: SortOrder = 'arrival';
+  private filterValue: ViewerFilter = {};
+  private lastCounts = '';
+  private readonly subscription: { dispose(): void };
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: ViewerPanelOptions) {
+    const { viewer } = options;
+    this.host = new WebviewPanelHost<ViewerPanelState>({
+      descriptor: ViewerPanelWebview,
+      title: this.title,
+      extensionUri: options.extensionUri,
+      source: () => this.snapshot(),
+      titleOf: (state) => state.title,
+      postIntervalMs: VIEWER_POST_INTERVAL_MS,
+      // A hidden viewer keeps its scroll position and selection (its rows live in the host anyway).
+      retainContextWhenHidden: true,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.viewColumn !== undefined ? { viewColumn: options.viewColumn } : {}),
+    });
+    this.subscription = viewer.onChange(({ counts }) => {
+      const key = `${counts.read}/${counts.dropped}/${counts.matched}/${counts.buffered}`;
+      if (key !== this.lastCounts) {
+        this.lastCounts = key;
+        this.revision++;
+      }
+      this.host.invalidate();
+    });
+    this.host.onRequest(PageRequestType, (p) => viewer.page(p));
+    this.host.onRequest(DetailRequest, ({ seq }) => {
+      const detail = viewer.detail(seq);
+      return detail
+        ? {
+            seq,
+            message: toDetailMessageView(detail, options.timestampType),
+            raw: { key: rawBytesView(detail.key), value: rawBytesView(detail.value) },
+          }
+        : { seq };
+    });
+    this.host.onRequest(SetFilterRequest, async ({ filter }) => {
+      const counts = await viewer.setFilter(filter);
+      this.filterValue = filter;
+      this.changed();
+      return counts;
+    });
+    this.host.onRequest(HistogramRequest, ({ buckets }) => viewer.histogram({ buckets }));
+    this.host.onNotification(SetSortNotification, ({ order }) => {
+      viewer.setSort(order);
+      this.sort = order;
+      this.changed();
+    });
+    this.host.onNotification(PauseNotification, () => {
+      viewer.pause();
+      this.host.invalidate();
+    });
+    this.host.onNotification(ResumeNotification, () => {
+      viewer.resume();
+      this.host.invalidate();
+    });
+    this.host.onNotification(ExportNotification, () => options.actions.exportMessages(this));
+    this.host.onNotification(CopyNotification, (p) => this.copy(p));
+    this.host.onNotification(StartSessionHereNotification, ({ seq }) =>
+      options.actions.startSessionHere(this.record(seq)),
+    );
+    this.host.onNotification(ReplayNotification, ({ seq }) => options.actions.replayIntoHandler(this.record(seq)));
+    this.host.onDidDispose(() => void this.stop());
+  }
+
+  get clusterId(): string {
+    return this.options.clusterId;
+  }
+
+  get viewer(): MessageViewer {
+    return this.options.viewer;
+  }
+
+  /** The filter the webview last applied (exports write what it matches). */
+  get filter(): ViewerFilter {
+    return this.filterValue;
+  }
+
+  get title(): string {
+    const { topic, partitions } = this.options.viewer.options;
+    return `View: ${topic}${partitions?.length === 1 ? ` [${partitions[0]}]` : ''}`;
+  }
+
+  get isDisposed(): boolean {
+    return this.host.isDisposed;
+  }
+
+  readonly onDidDispose = (listener: () => void): vscode.Disposable => this.host.onDidDispose(listener);
+
+  reveal(): void {
+    this.host.reveal();
+  }
+
+  /** Resolves once the viewer has stopped (its consumer closed); the same promise every time. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.subscription.dispose();
+      try {
+        await this.options.viewer.stop();
+      } catch (error) {
+        this.options.logger?.warn(`viewer of ${this.options.viewer.options.topic}: stopping failed`, error);
+      }
+    })();
+    return this.stopped;
+  }
+
+  dispose(): void {
+    this.host.dispose();
+    void this.stop();
+  }
+
+  private changed(): void {
+    this.revision++;
+    this.host.invalidate();
+  }
+
+  private snapshot(): ViewerPanelState {
+    const { viewer } = this.options;
+    const { topic, partitions } = viewer.options;
+    return {
+      title: this.title,
+      cluster: this.options.clusterName,
+      topic,
+      ...(partitions ? { partitions: [...partitions] } : {}),
+      start: this.options.startText,
+      viewer: viewer.state,
+      counts: viewer.counts,
+      sort: this.sort,
+      revision: this.revision,
+      canReplay: this.options.actions.canReplay(topic),
+      tail: viewer.options.start.kind === 'end',
+    };
+  }
+
+  private record(seq: number): KafkaRecord {
+    const record = this.options.viewer.record(seq);
+    if (!record)
+      throw new Error(
+        'That message has left the viewer’s buffer (the oldest are dropped to keep the bound). Select a newer one, or raise kafkaLab.viewer.capacity.',
+      );
+    return record;
+  }
+
+  private async copy(params: CopyParams): Promise<void> {
+    let text: string;
+    if (params.what === 'path') text = params.path;
+    else {
+      const detail = this.options.viewer.detail(params.seq);
+      if (!detail) throw new Error('That message has left the viewer’s buffer; select it again.');
+      text =
+        params.what === 'message'
+          ? messageJson(detail)
+          : payloadJsonText(params.what === 'key' ? detail.key : detail.value);
+    }
+    await vscode.env.clipboard.writeText(text);
+    void vscode.window.setStatusBarMessage(
+      `Kafka: copied the ${params.what === 'path' ? 'path' : params.what === 'message' ? 'message' : params.what} to the clipboard`,
+      3000,
+    );
+  }
+}
