@@ -23,6 +23,24 @@ export type KafkaClientErrorReason =
   | 'groupHasActiveMembers'
   | 'notAuthorized'
   | 'invalidRequest'
+  /** TLS: the broker's certificate is not signed by a CA the client trusts. */
+  | 'tlsUntrustedCertificate'
+  /** TLS: the broker's certificate has expired (or is not valid yet). */
+  | 'tlsCertificateExpired'
+  /** TLS: the broker's certificate is not for the host name or address connected to. */
+  | 'tlsHostnameMismatch'
+  /** TLS: the listener requires a client certificate (mTLS) and none was sent. */
+  | 'tlsClientCertificateRequired'
+  /** TLS: the listener refused the client certificate that was sent. */
+  | 'tlsClientCertificateRejected'
+  /** TLS: the client key is encrypted and its password is missing or wrong. */
+  | 'tlsKeyPasswordWrong'
+  /** OAUTHBEARER: the identity provider's token endpoint could not be reached. */
+  | 'tokenEndpointUnreachable'
+  /** OAUTHBEARER: the token endpoint refused the client (wrong client id or secret). */
+  | 'tokenRefused'
+  /** OAUTHBEARER: the identity provider issued a token that has already expired. */
+  | 'tokenExpired'
   | 'unknown';
 
 /** A failure of the Kafka client, classified so that the UI can say what to do about it. */

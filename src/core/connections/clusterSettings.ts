@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { RegistryError } from '../registry/registryErrors';
 import type { RegistryConnection, RegistryCredentials } from '../registry/registryTypes';
 import {
   type ClusterConnection,
@@ -26,7 +28,13 @@ export interface ClusterSettings {
     readonly scope?: string;
   };
   readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
-  readonly registry?: { readonly url: string; readonly auth: 'none' | 'basic' | 'bearer'; readonly username?: string };
+  readonly registry?: {
+    readonly url: string;
+    readonly auth: 'none' | 'basic' | 'bearer';
+    readonly username?: string;
+    /** PEM file of a private CA that signs an https registry's certificate. */
+    readonly caFile?: string;
+  };
 }
 
 export type SecretKind = 'saslPassword' | 'oauthClientSecret' | 'tlsKeyPassword' | 'registryPassword' | 'registryToken';
@@ -138,7 +146,14 @@ export function parseCluster(raw: unknown, where: string): { cluster?: ClusterSe
         problems.push(`${where}.registry.auth must be none, basic or bearer.`);
       if (auth === 'basic' && !text(raw.registry.username))
         problems.push(`${where}.registry.username is needed for basic auth.`);
-      registry = { url, auth, ...(text(raw.registry.username) ? { username: text(raw.registry.username) } : {}) };
+      if (text(raw.registry.caFile) && parsed && parsed.protocol !== 'https:')
+        problems.push(`${where}.registry.caFile is set but the registry URL is not https://.`);
+      registry = {
+        url,
+        auth,
+        ...(text(raw.registry.username) ? { username: text(raw.registry.username) } : {}),
+        ...(text(raw.registry.caFile) ? { caFile: text(raw.registry.caFile) } : {}),
+      };
     }
   }
   if (problems.length || !id || !name || !bootstrapServers) return { problems };
@@ -245,8 +260,27 @@ export async function resolveConnection(cluster: ClusterSettings, secrets: Secre
 
 /** The registry connection of a cluster, and a credentials lookup backed by the secret store. */
 export function registryConnectionOf(cluster: ClusterSettings): RegistryConnection | undefined {
-  if (!cluster.registry) return undefined;
-  return { id: cluster.id, url: cluster.registry.url, auth: cluster.registry.auth };
+  const registry = cluster.registry;
+  if (!registry) return undefined;
+  return {
+    id: cluster.id,
+    url: registry.url,
+    auth: registry.auth,
+    ...(registry.caFile ? { caPem: readRegistryCa(registry.caFile) } : {}),
+  };
+}
+
+/** The registry's CA file, read when the client is made; an unreadable file is a typed error naming it. */
+function readRegistryCa(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new RegistryError(
+      'invalidConfiguration',
+      `The Schema Registry CA file ${path} cannot be read (${code}). Check the path in the connection's registry settings.`,
+    );
+  }
 }
 
 export async function registryCredentialsOf(

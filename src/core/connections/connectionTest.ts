@@ -2,6 +2,8 @@ import { KafkaClientError } from '../errors';
 import { probeCluster } from '../kafka/clusterProbe';
 import { type Logger, silentLogger } from '../logging';
 import { SchemaRegistryClient } from '../registry/registryClient';
+import { RegistryError } from '../registry/registryErrors';
+import type { RegistryConnection } from '../registry/registryTypes';
 import {
   type ClusterSettings,
   type SecretKind,
@@ -80,7 +82,14 @@ export async function testConnection(
       return { ok: false, reason: 'unknown', message: error instanceof Error ? error.message : String(error) };
     }
   })();
-  const registryConnection = registryConnectionOf(cluster);
+  let registryConnection: RegistryConnection | undefined;
+  let registryProblem: RegistryCheck | undefined;
+  try {
+    registryConnection = registryConnectionOf(cluster);
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    registryProblem = { ok: false, reason: error.reason, message: error.message };
+  }
   const registry = registryConnection
     ? (async (): Promise<RegistryCheck> => {
         if (registryMissing.length) return missingCheck(registryMissing);
@@ -99,7 +108,8 @@ export async function testConnection(
         }
       })()
     : undefined;
-  return { cluster: cluster.name, kafka: await kafka, ...(registry ? { registry: await registry } : {}) };
+  const registryResult = registry ? await registry : registryProblem;
+  return { cluster: cluster.name, kafka: await kafka, ...(registryResult ? { registry: registryResult } : {}) };
 }
 
 /** One line per check, for a notification. */

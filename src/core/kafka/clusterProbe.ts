@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from '../logging';
 import { type RawClientError, RdKafkaCode, reasonOf, toKafkaClientError } from './clientErrors';
 import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from './connection';
 import { loadNativeClient } from './nativeClient';
+import { checkTlsMaterial, diagnoseOAuth, diagnoseTls } from './securityDiagnosis';
 
 export interface ClusterProbeResult {
   readonly brokers: ReadonlyArray<{ readonly id: number; readonly host: string; readonly port: number }>;
@@ -45,8 +46,33 @@ export async function probeCluster(
     waitedMs: timeoutMs,
   };
   const started = Date.now();
+  const protocol = connection.securityProtocol ?? 'PLAINTEXT';
+  const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  // Before librdkafka, which fails a key with a wrong password with only "Erroneous state".
+  if (usesTls) checkTlsMaterial(connection.tls);
   let lastError: RawClientError | undefined;
   let fail: ((error: KafkaClientError) => void) | undefined;
+  // librdkafka's errors say "ssl error" or "authentication failure" whatever the cause; a check
+  // of our own (bounded by what is left of the wait) names it. The TLS handshake is checked from
+  // the start, beside librdkafka's, because its error events can arrive late on a busy machine.
+  let diagnosed = false;
+  const remainingMs = (): number => Math.max(500, timeoutMs - (Date.now() - started) - 250);
+  const tlsCheck = usesTls ? diagnoseTls(connection, remainingMs()).catch(() => undefined) : undefined;
+  const diagnose = (error: RawClientError): void => {
+    const reason = reasonOf(error);
+    const sasl = connection.sasl;
+    if (reason === 'authenticationFailed') {
+      const generic = toKafkaClientError(error, context);
+      if (sasl?.mechanism !== 'OAUTHBEARER') return fail?.(generic);
+      if (diagnosed) return;
+      diagnosed = true;
+      void diagnoseOAuth(sasl, { timeoutMs: Math.min(5000, remainingMs()) }).then(
+        (cause) => fail?.(cause ?? brokerRefusedToken(connection, context.bootstrapServers, error)),
+        () => fail?.(generic),
+      );
+      return;
+    }
+  };
   // The native disconnect blocks the event loop until an in-flight metadata request ends, so it
   // waits for that request's callback (itself bounded by timeoutMs) instead of running at once.
   let metadataInFlight = false;
@@ -71,7 +97,7 @@ export async function probeCluster(
         if (settled) return;
         lastError = error;
         logger.debug(`client error during probe: ${error.message ?? ''}`);
-        if (reasonOf(error) === 'authenticationFailed') fail?.(toKafkaClientError(error, context));
+        diagnose(error);
       },
     },
   ) as AdminWithMetadata;
@@ -90,6 +116,9 @@ export async function probeCluster(
         clearTimeout(timer);
         reject(error);
       };
+      void tlsCheck?.then((cause) => {
+        if (cause) fail?.(cause);
+      });
       const done = (error: RawClientError | null, metadata?: Metadata): void => {
         metadataInFlight = false;
         if (settled) {
@@ -133,4 +162,14 @@ export async function probeCluster(
     settled = true;
     if (!metadataInFlight) disconnect();
   }
+}
+
+/** The token came from the identity provider and is valid, yet the broker refused it. */
+function brokerRefusedToken(connection: ClusterConnection, where: string, cause: RawClientError): KafkaClientError {
+  const client = connection.sasl?.mechanism === 'OAUTHBEARER' ? connection.sasl.clientId : '?';
+  return new KafkaClientError(
+    'authenticationFailed',
+    `The broker at ${where} refused the OAUTHBEARER token of client "${client}", although the identity provider issued it. Check that the broker trusts this identity provider (its JWKS, issuer and audience) and the scope the connection asks for.`,
+    { cause },
+  );
 }

@@ -81,7 +81,7 @@ export async function fetchClientCredentialsToken(
     }
     const detail = causeText(error);
     throw new KafkaClientError(
-      'authenticationFailed',
+      'tokenEndpointUnreachable',
       `Could not reach the OAUTHBEARER token endpoint ${where}${detail ? ` (${detail})` : ''}. Check the token endpoint URL and that the identity provider is reachable.`,
       { cause: error },
     );
@@ -114,7 +114,7 @@ function refused(status: number, text: string, where: string, who: string): neve
     // Not JSON: the status says enough.
   }
   throw new KafkaClientError(
-    'authenticationFailed',
+    'tokenRefused',
     `The OAUTHBEARER token endpoint ${where} refused ${who} (HTTP ${status}${code}). Check the client id, the client secret stored for this connection, and the scope.`,
   );
 }

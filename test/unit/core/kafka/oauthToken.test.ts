@@ -46,7 +46,7 @@ describe('OAUTHBEARER client-credentials token', () => {
         fetch: answer(401, { error: 'invalid_client', error_description: 'bad secret' }),
       }),
     );
-    assert.equal(error.reason, 'authenticationFailed');
+    assert.equal(error.reason, 'tokenRefused');
     assert.equal(
       error.message,
       'The OAUTHBEARER token endpoint https://idp.example/oauth2/token refused client "app" (HTTP 401 invalid_client). Check the client id, the client secret stored for this connection, and the scope.',
@@ -69,7 +69,7 @@ describe('OAUTHBEARER client-credentials token', () => {
         },
       }),
     );
-    assert.equal(unreachable.reason, 'authenticationFailed');
+    assert.equal(unreachable.reason, 'tokenEndpointUnreachable');
     assert.match(
       unreachable.message,
       /Could not reach the OAUTHBEARER token endpoint https:\/\/idp\.example\/oauth2\/token \(ECONNREFUSED\)/,
