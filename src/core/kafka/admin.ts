@@ -11,6 +11,7 @@ import {
   type GroupOffsetRow,
   type GroupSummary,
   groupStateName,
+  groupTypeName,
   isGroupActive,
   lagOf,
 } from './groupInfo';
@@ -27,6 +28,7 @@ import {
   type TopicPartitionRef,
 } from './offsetReset';
 import type { TopicConfigRow } from './topicConfigRows';
+import { describeGroupProtocols, type GroupProtocolSupport } from './groupProtocols';
 import { describeTopicConfigs } from './topicConfigs';
 import { summarizeTopics, type TopicListOptions, type TopicSummary } from './topicList';
 
@@ -101,6 +103,14 @@ export class KafkaAdmin {
         };
       })
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Which consumer group protocols the cluster's group coordinators accept (through kafkajs, like the topic configs). */
+  groupProtocols(): Promise<GroupProtocolSupport> {
+    return describeGroupProtocols(this.connection, {
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+      logger: this.logger,
+    });
   }
 
   /** The topic's configs, the ones that differ from the defaults first (through kafkajs: a short-lived client per call). */
@@ -183,6 +193,7 @@ export class KafkaAdmin {
     return {
       groupId,
       state,
+      type: groupTypeName(group.type),
       protocolType: group.protocolType,
       assignor: group.partitionAssignor,
       coordinator: group.coordinator

@@ -31,9 +31,19 @@ export interface GroupMember {
   readonly assignments: readonly TopicPartitionRef[];
 }
 
+/** The group's protocol as the coordinator reports it: classic, or consumer (KIP-848). */
+export type GroupType = 'classic' | 'consumer' | 'unknown';
+
+/** librdkafka's rd_kafka_consumer_group_type_t: 0 unknown, 1 consumer, 2 classic. */
+export function groupTypeName(type: number | undefined): GroupType {
+  return type === 1 ? 'consumer' : type === 2 ? 'classic' : 'unknown';
+}
+
 export interface GroupDetail {
   readonly groupId: string;
   readonly state: GroupState;
+  /** classic or consumer (KIP-848); unknown from a broker that does not say (before Kafka 3.8's DescribeGroups v6 / ConsumerGroupDescribe). */
+  readonly type: GroupType;
   readonly protocolType: string;
   readonly assignor: string;
   readonly coordinator?: { readonly id: number; readonly host: string; readonly port: number };

@@ -93,7 +93,7 @@ export async function describeTopicConfigs(
   }
 }
 
-function withinBound<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+export function withinBound<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), timeoutMs);
@@ -101,7 +101,7 @@ function withinBound<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Er
   return Promise.race([work, bound]).finally(() => clearTimeout(timer));
 }
 
-async function disconnectQuietly(admin: Admin, logger: Logger): Promise<void> {
+export async function disconnectQuietly(admin: Admin, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
