@@ -11,7 +11,12 @@ export interface HandlerLaunch {
   /** Absolute path of the handler module (.ts, .js, .mjs, .cjs). */
   readonly handler: string;
   readonly exportName: string;
-  readonly language: 'node';
+  /** `python` for a .py handler (run by the Python runtime under debugpy), else `node`. */
+  readonly language: 'node' | 'python';
+  /** Python only: the interpreter the configuration names (else the workspace's .venv, else python3). */
+  readonly python?: string;
+  /** Python only: exception class names that are not retriable (they go straight to the dead-letter topic). */
+  readonly nonRetriable: readonly string[];
   /** A saved cluster, by name or id. */
   readonly cluster: string;
   readonly topics: readonly string[];
@@ -39,6 +44,9 @@ export interface HandlerLaunch {
 
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 const HANDLER_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
+const PYTHON_EXTENSIONS = ['.py'];
+/** The reference guide's non-retriable failures: bad JSON, a missing field, a bad value (subclasses count). */
+export const DEFAULT_PYTHON_NON_RETRIABLE: readonly string[] = ['JSONDecodeError', 'KeyError', 'ValueError'];
 
 export class HandlerLaunchError extends Error {
   override readonly name = 'HandlerLaunchError';
@@ -87,21 +95,40 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
       'handler',
       `must be an absolute path; write "\${workspaceFolder}/${handler.replace(/^\.?[\\/]/, '')}"`,
     );
-  if (!HANDLER_EXTENSIONS.some((ext) => handler.endsWith(ext)))
-    throw new HandlerLaunchError('handler', `must be a ${HANDLER_EXTENSIONS.join(', ')} file`);
+  const language = oneOf(
+    'language',
+    ['node', 'typescript', 'javascript', 'python'] as const,
+    PYTHON_EXTENSIONS.some((ext) => handler.endsWith(ext)) ? 'python' : 'node',
+  );
+  const python = language === 'python';
+  const extensions = python ? PYTHON_EXTENSIONS : HANDLER_EXTENSIONS;
+  if (!extensions.some((ext) => handler.endsWith(ext)))
+    throw new HandlerLaunchError(
+      'handler',
+      python
+        ? 'must be a .py file for "language": "python"'
+        : `must be a ${[...HANDLER_EXTENSIONS, '.py'].join(', ')} file`,
+    );
+  const nonRetriable =
+    raw.nonRetriable === undefined ? DEFAULT_PYTHON_NON_RETRIABLE : strings('nonRetriable', raw.nonRetriable);
+  if (nonRetriable.some((n) => !/^[A-Za-z_][\w.]*$/.test(n)))
+    throw new HandlerLaunchError(
+      'nonRetriable',
+      'must be exception class names, e.g. ["KeyError", "json.JSONDecodeError"]',
+    );
   const topicsValue = raw.topics === undefined && typeof raw.topic === 'string' ? [raw.topic] : raw.topics;
   const topics = strings('topics', topicsValue);
   if (topics.length === 0) throw new HandlerLaunchError('topics', 'must name at least one topic, e.g. ["orders"]');
   const env = raw.env ?? {};
   if (typeof env !== 'object' || Array.isArray(env) || Object.values(env as object).some((v) => typeof v !== 'string'))
     throw new HandlerLaunchError('env', 'must be an object of string values');
-  // Python handlers come next on the same protocol; until then a Node runtime runs JS and TS alike.
-  oneOf('language', ['node', 'typescript', 'javascript'] as const, 'node');
   return {
     name: str('name', false) ?? 'Kafka handler',
     handler,
     exportName: str('export', false) ?? 'handle',
-    language: 'node',
+    language: python ? 'python' : 'node',
+    ...(python && str('python', false) ? { python: str('python', false) } : {}),
+    nonRetriable: [...nonRetriable],
     cluster: str('cluster', true) as string,
     topics,
     groupId: str('groupId', true) as string,

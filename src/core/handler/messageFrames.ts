@@ -1,7 +1,7 @@
 import type { DecodeResult } from '../codec/decodeResult';
-import { toDisplayJson } from '../codec/displayValue';
+import { buildDisplay, EXPORT_LIMITS } from '../codec/displayModel';
 import type { ConsumedMessage } from '../engine/types';
-import type { HeaderFrame, MessageFrame, PayloadFrame } from './protocol';
+import type { HeaderFrame, MessageFrame, PayloadFrame, PayloadTypeNote } from './protocol';
 
 /** A decoded key or value as the protocol carries it: the JSON-safe value and the bytes as they came. */
 export function toPayloadFrame(result: DecodeResult): PayloadFrame {
@@ -21,17 +21,35 @@ export function toPayloadFrame(result: DecodeResult): PayloadFrame {
       return { raw, decoded: result.text, format: 'text' };
     case 'binary':
       return { raw, decoded: null, format: 'binary' };
-    case 'json':
-      return { raw, decoded: toDisplayJson(result.value), format: 'json' };
-    default:
+    case 'json': {
+      const { decoded, types } = typedJson(result.value);
+      return { raw, decoded, format: 'json', ...(types ? { types } : {}) };
+    }
+    default: {
+      const { decoded, types } = typedJson(result.value);
       return {
         raw,
-        decoded: toDisplayJson(result.value),
+        decoded,
         format: result.format,
         schemaId: result.schema.id,
         ...(result.schema.subject ? { subject: result.schema.subject } : {}),
+        ...(types ? { types } : {}),
       };
+    }
   }
+}
+
+/** The JSON-safe value and, when it has any, the notes that say which strings are exact numbers or logical types. */
+function typedJson(value: unknown): { decoded: unknown; types?: PayloadTypeNote[] } {
+  const model = buildDisplay(value, EXPORT_LIMITS);
+  let types: PayloadTypeNote[] | undefined;
+  for (const note of model.notes) {
+    // A logical type without a readable form (a note says why) is carried as its base value: untyped.
+    const type =
+      note.kind === 'number' ? 'number' : note.kind === 'logical' && !note.note ? note.logicalType : undefined;
+    if (type) (types ??= []).push({ at: note.at, type });
+  }
+  return types ? { decoded: model.json, types } : { decoded: model.json };
 }
 
 export function toHeaderFrames(message: ConsumedMessage): HeaderFrame[] {

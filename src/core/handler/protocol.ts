@@ -36,6 +36,20 @@ export interface PayloadFrame {
   readonly subject?: string;
   /** Set when decoding failed: `decoded` is then null and `raw` holds the bytes. */
   readonly decodeError?: string;
+  /**
+   * Which values in `decoded` are not what their JSON type says (absent when none are): a string
+   * that is an exact number (`number`: a long past 2^53, NaN, ±Infinity) or the readable form of a
+   * logical or well-known type (`decimal`, `date`, `timestamp-micros`, `google.protobuf.Timestamp`, …).
+   * A runtime that has such types (Python's int, Decimal, datetime) converts them; the Node runtime
+   * leaves the JSON as it is. Optional: a runtime that ignores it still reads a valid message.
+   */
+  readonly types?: readonly PayloadTypeNote[];
+}
+
+/** A typed value inside a decoded payload: `at` is the path of keys and indexes from the root (`[]` is the root). */
+export interface PayloadTypeNote {
+  readonly at: readonly (string | number)[];
+  readonly type: string;
 }
 
 export interface HeaderFrame {
@@ -161,6 +175,7 @@ function payloadJson(p: PayloadFrame): string {
   if (p.schemaId !== undefined) out += `,"schemaId":${num(p.schemaId)}`;
   if (p.subject !== undefined) out += `,"subject":${JSON.stringify(p.subject)}`;
   if (p.decodeError !== undefined) out += `,"decodeError":${JSON.stringify(p.decodeError)}`;
+  if (p.types !== undefined) out += `,"types":${JSON.stringify(p.types)}`;
   return `${out}}`;
 }
 

@@ -70,7 +70,7 @@ describe('kafka-lab launch configurations', () => {
       'handler',
       /absolute path; write "\$\{workspaceFolder\}\/src\/handleOrder\.ts"/,
     );
-    refused({ ...base, handler: '/w/handler.py' }, 'handler', /must be a \.ts/);
+    refused({ ...base, handler: '/w/handler.rb' }, 'handler', /must be a \.ts/);
     refused({ ...base, topics: [] }, 'topics', /at least one topic/);
     refused({ ...base, topics: 'orders' }, 'topics', /array of strings/);
     refused({ ...base, groupId: 3 }, 'groupId', /must be a string/);
