@@ -7,34 +7,46 @@ import { ORIGINAL_TOPIC_HEADER, SPRING_DLT_HEADER_PREFIX, envelopeOf } from './d
  * can tell a re-drive from a first delivery: the dead-letter record's topic, partition and offset,
  * and when it was re-driven.
  */
-export const REDRIVE_HEADER_PREFIX = 'kafka-lab.redrive.';
 export const REDRIVE_HEADERS = {
-  dlqTopic: `${REDRIVE_HEADER_PREFIX}dlq-topic`,
-  dlqPartition: `${REDRIVE_HEADER_PREFIX}dlq-partition`,
-  dlqOffset: `${REDRIVE_HEADER_PREFIX}dlq-offset`,
-  redrivenAt: `${REDRIVE_HEADER_PREFIX}redriven-at`,
+  /** `topic/partition/offset` of the dead-letter record (a topic name never holds a `/`). */
+  redrivenFrom: 'kafka-lab.redriven-from',
+  /** ISO-8601 UTC. */
+  redrivenAt: 'kafka-lab.redriven-at',
 } as const;
-/** One header with all three coordinates, `topic/partition/offset`, for a quick look in any tool. */
-export const REDRIVEN_FROM_HEADER = 'kafka-lab.redriven-from';
+// Two headers, not one per coordinate: each header costs the native client about as much as the payload.
+
+/** Where a re-driven record came from, read back from its headers; undefined when it does not say. */
+export function redrivenFrom(
+  headers: Headers | undefined,
+): { topic: string; partition: number; offset: number; at?: string } | undefined {
+  let from: string | undefined;
+  let at: string | undefined;
+  for (const h of headers ?? []) {
+    for (const [name, value] of Object.entries(h)) {
+      if (name === REDRIVE_HEADERS.redrivenFrom) from = value.toString();
+      else if (name === REDRIVE_HEADERS.redrivenAt) at = value.toString();
+    }
+  }
+  const match = from ? /^([a-zA-Z0-9._-]{1,249})\/(\d{1,10})\/(\d{1,19})$/.exec(from) : null;
+  if (!match) return undefined;
+  return { topic: match[1], partition: Number(match[2]), offset: Number(match[3]), ...(at ? { at } : {}) };
+}
 
 /** A header that only describes the dead-lettering (or an earlier re-drive), so it is not re-driven. */
 export function isDeadLetterHeader(name: string): boolean {
   return (
     name.startsWith(DLQ_HEADER_PREFIX) ||
     name.startsWith(SPRING_DLT_HEADER_PREFIX) ||
-    name.startsWith(REDRIVE_HEADER_PREFIX) ||
-    name === REDRIVEN_FROM_HEADER ||
+    name === REDRIVE_HEADERS.redrivenFrom ||
+    name === REDRIVE_HEADERS.redrivenAt ||
     name === ORIGINAL_TOPIC_HEADER
   );
 }
 
 export function provenanceHeaders(dlq: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>, redrivenAt: Date): Headers {
   return [
-    { [REDRIVE_HEADERS.dlqTopic]: dlq.topic },
-    { [REDRIVE_HEADERS.dlqPartition]: String(dlq.partition) },
-    { [REDRIVE_HEADERS.dlqOffset]: String(dlq.offset) },
+    { [REDRIVE_HEADERS.redrivenFrom]: `${dlq.topic}/${dlq.partition}/${dlq.offset}` },
     { [REDRIVE_HEADERS.redrivenAt]: redrivenAt.toISOString() },
-    { [REDRIVEN_FROM_HEADER]: `${dlq.topic}/${dlq.partition}/${dlq.offset}` },
   ];
 }
 

@@ -3,7 +3,7 @@ import { DeadLetterWriter } from '../../../src/core/dlq/deadLetterWriter';
 import { readDeadLetters } from '../../../src/core/dlq/deadLetterReader';
 import { SPRING_DLT_HEADERS, detectDeadLetter } from '../../../src/core/dlq/detect';
 import { countByErrorType, matchesErrorTypes } from '../../../src/core/dlq/errorTypes';
-import { REDRIVE_HEADERS, REDRIVEN_FROM_HEADER, type OriginalMessage } from '../../../src/core/dlq/provenance';
+import { REDRIVE_HEADERS, type OriginalMessage, redrivenFrom } from '../../../src/core/dlq/provenance';
 import { RdkafkaRedriveProducer } from '../../../src/core/dlq/redriveProducer';
 import { type RedriveProducerPort, planRedrive, runRedrive } from '../../../src/core/dlq/redriveRun';
 import type { KafkaRecord } from '../../../src/core/kafka/record';
@@ -159,12 +159,14 @@ describe('dead-letter topics against the real broker: detection and re-drive', f
     assert.equal(back.records.length, 10);
     const byDlqOffset = new Map(chosen.map((r) => [`${r.partition}/${r.offset}`, r]));
     for (const r of back.records) {
-      const from = `${header(r, REDRIVE_HEADERS.dlqPartition)}/${header(r, REDRIVE_HEADERS.dlqOffset)}`;
+      const provenance = redrivenFrom(r.headers);
+      assert.ok(provenance, 'the re-driven record says where it came from');
+      const from = `${provenance.partition}/${provenance.offset}`;
       const original = byDlqOffset.get(from);
       assert.ok(original, `re-driven record names a DLQ record that was not chosen: ${from}`);
       byDlqOffset.delete(from);
-      assert.equal(header(r, REDRIVE_HEADERS.dlqTopic), dlq);
-      assert.equal(header(r, REDRIVEN_FROM_HEADER), `${dlq}/${from}`);
+      assert.equal(provenance.topic, dlq);
+      assert.equal(header(r, REDRIVE_HEADERS.redrivenFrom), `${dlq}/${from}`);
       const at = Date.parse(header(r, REDRIVE_HEADERS.redrivenAt) ?? '');
       assert.ok(
         at >= started - 1000 && at <= Date.now() + 1000,
@@ -251,7 +253,9 @@ describe('dead-letter topics against the real broker: detection and re-drive', f
     const rescued = await readDeadLetters({ connection, topic: rescue });
     const sentKeys = new Set(summary.sent.map((s) => keyOf(s.dlq)));
     for (const r of rescued.records) {
-      const from = `${header(r, REDRIVE_HEADERS.dlqPartition)}/${header(r, REDRIVE_HEADERS.dlqOffset)}`;
+      const provenance = redrivenFrom(r.headers);
+      assert.equal(provenance?.topic, dlq);
+      const from = `${provenance?.partition}/${provenance?.offset}`;
       assert.ok(!sentKeys.has(from), `${from} went twice`);
     }
   });

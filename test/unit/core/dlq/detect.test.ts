@@ -177,7 +177,7 @@ describe('recognising dead-letter records', () => {
       ...springDeadLetter(),
       headers: [
         ...(springDeadLetter().headers ?? []),
-        { [REDRIVE_HEADERS.dlqOffset]: '1' },
+        { [REDRIVE_HEADERS.redrivenFrom]: 'a/0/1' },
         { [DLQ_HEADERS.errorType]: 'x' },
       ],
     });

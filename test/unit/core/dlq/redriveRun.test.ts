@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { buildEnvelope, deadLetterHeaders } from '../../../../src/core/dlq/envelope';
-import { REDRIVE_HEADERS, REDRIVEN_FROM_HEADER, type OriginalMessage } from '../../../../src/core/dlq/provenance';
+import { REDRIVE_HEADERS, type OriginalMessage, redrivenFrom } from '../../../../src/core/dlq/provenance';
 import { RedriveError } from '../../../../src/core/dlq/redriveErrors';
 import {
   type RedriveProducerPort,
@@ -104,11 +104,14 @@ describe('re-drive runs', () => {
     assert.equal(first.topic, 'orders');
     assert.equal(first.message.value?.toString(), '{"n":0}');
     assert.equal(first.message.key?.toString(), 'k0');
-    assert.equal(headerOf(first.message, REDRIVE_HEADERS.dlqTopic), 'orders.dead-letter');
-    assert.equal(headerOf(first.message, REDRIVE_HEADERS.dlqPartition), '0');
-    assert.equal(headerOf(first.message, REDRIVE_HEADERS.dlqOffset), '0');
+    assert.equal(headerOf(first.message, REDRIVE_HEADERS.redrivenFrom), 'orders.dead-letter/0/0');
     assert.equal(headerOf(first.message, REDRIVE_HEADERS.redrivenAt), '2026-12-01T00:00:00.000Z');
-    assert.equal(headerOf(first.message, REDRIVEN_FROM_HEADER), 'orders.dead-letter/0/0');
+    assert.deepEqual(redrivenFrom(producer.writes[3].message.headers), {
+      topic: 'orders.dead-letter',
+      partition: 1,
+      offset: 1,
+      at: '2026-12-01T00:00:00.000Z',
+    });
     assert.equal(headerOf(first.message, 'kafka-lab.dlq.error-type'), undefined);
   });
 
