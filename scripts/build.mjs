@@ -59,6 +59,15 @@ const handlerRuntimeOptions = {
   logLevel: 'info',
 };
 
+// The Python handler runtime (standard library only) ships as source: dist/python/*.py.
+function copyPythonRuntime() {
+  fs.mkdirSync('dist/python', { recursive: true });
+  for (const file of fs.readdirSync('src/handlerRuntime/python').filter((f) => f.endsWith('.py')))
+    fs.copyFileSync(`src/handlerRuntime/python/${file}`, `dist/python/${file}`);
+}
+copyPythonRuntime();
+if (watch) fs.watch('src/handlerRuntime/python', () => copyPythonRuntime());
+
 if (watch) {
   for (const each of [options, webviewOptions, handlerRuntimeOptions]) await (await esbuild.context(each)).watch();
 } else {

@@ -9,10 +9,18 @@ import {
   parseEnvFile,
   parseHandlerLaunch,
 } from '../core/handler/handlerLaunchConfig';
+import {
+  checkDebugpy,
+  choosePythonInterpreter,
+  DEBUGPY_REQUIREMENT,
+  installDebugpy,
+  NON_RETRIABLE_ENV,
+  PYTHON_RUNTIME_SCRIPT,
+} from '../core/handler/pythonLauncher';
 import type { Logger } from '../core/logging';
 import type { SessionController } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
-import { registerDebugpyAdapter } from './pythonDebugAdapter';
+import { pythonDebugType, registerDebugpyAdapter } from './pythonDebugAdapter';
 
 export const KAFKA_LAB_DEBUG_TYPE = 'kafka-lab';
 /** The key that ties a Node debug session to the consumer session it serves. */
@@ -33,7 +41,7 @@ interface HandlerRun {
   readonly launch: HandlerLaunch;
   readonly channel: HandlerChannel;
   readonly folder: vscode.WorkspaceFolder | undefined;
-  /** The Node configuration that starts the handler process (kept for a restart). */
+  /** The Node or Python (debugpy) configuration that starts the handler process (kept for a restart). */
   readonly nodeConfig: vscode.DebugConfiguration;
   controller?: SessionController;
   debugSession?: vscode.DebugSession;
@@ -128,13 +136,26 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
       const choice = await vscode.window.showErrorMessage(`Kafka Consumer Lab: ${message}`, 'Open launch.json');
       return choice === 'Open launch.json' ? null : undefined;
     }
+    let python: string | undefined;
+    if (launch.language === 'python') {
+      python = await this.pythonWithDebugpy(launch, folder);
+      if (!python) return undefined;
+    }
     const channel = await HandlerChannel.open({
       module: launch.handler,
       exportName: launch.exportName,
       logger: this.deps.logger,
     });
     const key = randomUUID();
-    const run: HandlerRun = { key, launch, channel, folder, nodeConfig: this.nodeConfig(launch, channel, key, folder) };
+    const run: HandlerRun = {
+      key,
+      launch,
+      channel,
+      folder,
+      nodeConfig: python
+        ? this.pythonConfig(launch, channel, key, folder, python)
+        : this.nodeConfig(launch, channel, key, folder),
+    };
     this.runs.set(key, run);
     channel.on('lost', (error) => {
       if (run.stopping || run.restarting) return;
@@ -190,6 +211,93 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
     this.deps.openPanel(run.controller);
     // The kafka-lab configuration itself starts nothing: the Node session above is the debug session.
     return undefined;
+  }
+
+  /**
+   * The interpreter for a Python handler (the configuration's, the workspace's .venv, python3), once
+   * it has debugpy: if it has not, the developer is asked before anything is installed. Undefined
+   * (after saying why) when there is none to run.
+   */
+  private async pythonWithDebugpy(
+    launch: HandlerLaunch,
+    folder: vscode.WorkspaceFolder | undefined,
+  ): Promise<string | undefined> {
+    const { python, source } = choosePythonInterpreter(launch.python, folder?.uri.fsPath);
+    const check = await checkDebugpy(python);
+    if (check.ok) return python;
+    if (check.reason === 'noInterpreter') {
+      void vscode.window.showErrorMessage(
+        `Kafka handler ${launch.name}: ${check.detail}. Set "python" in the launch configuration to a Python 3 interpreter (this one came from the ${source}).`,
+      );
+      return undefined;
+    }
+    const install = 'Install debugpy';
+    const choice = await vscode.window.showWarningMessage(
+      `Kafka handler ${launch.name}: debugpy is not installed in ${python} (the ${source} interpreter), and the handler runs under it. Install ${DEBUGPY_REQUIREMENT} into that interpreter with pip?`,
+      install,
+      'Not now',
+    );
+    if (choice !== install) {
+      this.deps.logger.warn(`${launch.name}: debugpy is missing from ${python}; the developer declined to install it`);
+      void vscode.window.showErrorMessage(
+        `Kafka handler ${launch.name} did not start: it needs debugpy in ${python}. Install it with "${python} -m pip install ${DEBUGPY_REQUIREMENT}", or set "python" in launch.json to an interpreter that has it.`,
+      );
+      return undefined;
+    }
+    const installed = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Installing ${DEBUGPY_REQUIREMENT} into ${python}…` },
+      () => installDebugpy(python),
+    );
+    const after = installed.ok ? await checkDebugpy(python) : undefined;
+    if (!installed.ok || !after?.ok) {
+      const detail = !installed.ok ? installed.detail : after && !after.ok ? after.detail : '';
+      this.deps.logger.error(`installing ${DEBUGPY_REQUIREMENT} into ${python} failed: ${detail}`);
+      void vscode.window.showErrorMessage(
+        `Kafka handler ${launch.name}: pip could not install ${DEBUGPY_REQUIREMENT} into ${python}: ${detail}. Install it yourself, or set "python" in launch.json to an interpreter that has it.`,
+      );
+      return undefined;
+    }
+    this.deps.logger.info(`installed debugpy ${after.version} into ${python}`);
+    return python;
+  }
+
+  /**
+   * A Python handler: the Python runtime shipped in dist/python, under debugpy: the Python Debugger
+   * extension's `debugpy` type when it is installed, else debugpy's own adapter, which this
+   * extension starts (kafka-lab-debugpy). The runtime's frames are not the developer's code.
+   */
+  private pythonConfig(
+    launch: HandlerLaunch,
+    channel: HandlerChannel,
+    key: string,
+    folder: vscode.WorkspaceFolder | undefined,
+    python: string,
+  ): vscode.DebugConfiguration {
+    const runtimeDir = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'python').fsPath;
+    const fileEnv =
+      launch.envFile && fs.existsSync(launch.envFile) ? parseEnvFile(fs.readFileSync(launch.envFile, 'utf8')) : {};
+    return {
+      type: pythonDebugType(),
+      request: 'launch',
+      name: `${launch.name} (handler)`,
+      program: path.join(runtimeDir, PYTHON_RUNTIME_SCRIPT),
+      python,
+      args: [...launch.args],
+      cwd: launch.cwd ?? folder?.uri.fsPath ?? path.dirname(launch.handler),
+      env: {
+        ...fileEnv,
+        ...launch.env,
+        ...channel.env,
+        [NON_RETRIABLE_ENV]: JSON.stringify(launch.nonRetriable),
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
+      console: 'internalConsole',
+      redirectOutput: true,
+      justMyCode: true,
+      rules: [{ path: runtimeDir, include: false }],
+      subProcess: false,
+      [SESSION_KEY]: key,
+    };
   }
 
   private nodeConfig(
@@ -267,7 +375,7 @@ export class HandlerDebugger implements vscode.DebugConfigurationProvider, vscod
 
   /** A saved module of the handler's folder (the handler or what it imports) reloads every handler there. */
   private async onSaved(document: vscode.TextDocument): Promise<void> {
-    if (!/\.(m|c)?(t|j)sx?$/.test(document.fileName)) return;
+    if (!/\.((m|c)?(t|j)sx?|py)$/.test(document.fileName)) return;
     const reloads = [...this.runs.values()]
       .filter(
         (run) =>

@@ -120,8 +120,6 @@ def error_info(error, non_retriable):
     own = getattr(error, "retriable", None)
     retriable = own if isinstance(own, bool) else not (_class_names(cls) & non_retriable)
     message = str(error)
-    if isinstance(error, KeyError) and len(error.args) == 1:
-        message = repr(error.args[0])  # str() of a KeyError is the repr of the key already; keep it one level
     return {
         "type": cls.__name__,
         "message": message[:MAX_LOG_CHARS],
