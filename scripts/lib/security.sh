@@ -12,11 +12,14 @@ OIDC_PID="$RUN/oidc.pid"
 REGTLS_PID="$RUN/registry-tls.pid"
 OIDC_READY_TIMEOUT="${LAB_OIDC_READY_TIMEOUT:-20}"
 
-# Reads the secured endpoints of test/services.json into shell variables.
+# Reads the secured endpoints of test/services.json into shell variables. A services file without
+# a "tls" section (a second rig set up for another purpose) runs without the secured half.
+SECURITY_ENABLED=0
 load_security_config() {
   local js out key value
   js=$(cat <<'EOF'
 const c = JSON.parse(require('node:fs').readFileSync(process.argv[1], 'utf8'));
+if (c.tls === undefined) { console.log('SECURITY_ENABLED=0'); process.exit(0); }
 const hp = (v, what) => { if (!/^127\.0\.0\.1:\d{1,5}$/.test(v ?? '')) throw new Error(`${what} must be 127.0.0.1:PORT, got ${v}`); return v; };
 const word = (v, what) => { if (!/^[A-Za-z0-9._@-]+$/.test(v ?? '')) throw new Error(`${what} must match [A-Za-z0-9._@-]+`); return v; };
 const httpUrl = (v, what) => { if (!/^http:\/\/127\.0\.0\.1:\d{1,5}(\/[A-Za-z0-9._~\/-]*)?$/.test(v ?? '')) throw new Error(`${what} must be http://127.0.0.1:PORT/path, got ${v}`); return v; };
@@ -36,6 +39,7 @@ const out = {
   OIDC_ISSUER: httpUrl(c.oauth?.issuer, 'oauth.issuer'),
   OIDC_AUDIENCE: word(c.oauth?.audience, 'oauth.audience'),
   REGTLS_LISTEN: hp(c.registryTls?.listen, 'registryTls.listen'),
+  SECURITY_ENABLED: '1',
 };
 for (const [k, v] of Object.entries(out)) console.log(`${k}=${v}`);
 EOF
@@ -43,31 +47,38 @@ EOF
   out=$(node -e "$js" "$CONFIG_JSON" 2>&1) || die "bad $CONFIG_JSON: $(grep -m1 -E 'Error' <<<"$out" || echo "$out" | tail -1)"
   while IFS='=' read -r key value; do
     case $key in
-      KAFKA_SSL|KAFKA_MTLS|KAFKA_SASL_SSL|KAFKA_SSL_EXPIRED|KAFKA_SSL_WRONGHOST|TLS_REL_DIR|TLS_KEY_PASSWORD|OIDC_LISTEN|OIDC_JWKS|OIDC_TOKEN|OIDC_ISSUER|OIDC_AUDIENCE|REGTLS_LISTEN)
+      KAFKA_SSL|KAFKA_MTLS|KAFKA_SASL_SSL|KAFKA_SSL_EXPIRED|KAFKA_SSL_WRONGHOST|TLS_REL_DIR|TLS_KEY_PASSWORD|OIDC_LISTEN|OIDC_JWKS|OIDC_TOKEN|OIDC_ISSUER|OIDC_AUDIENCE|REGTLS_LISTEN|SECURITY_ENABLED)
         printf -v "$key" '%s' "$value" ;;
     esac
   done <<<"$out"
-  TLS_DIR="$ROOT/$TLS_REL_DIR"
+  TLS_DIR="$ROOT/${TLS_REL_DIR:-.lab/run/tls}"
 }
+secured() { [[ $SECURITY_ENABLED == 1 ]]; }
 
-security_kafka_ports() { echo "$KAFKA_SSL $KAFKA_MTLS $KAFKA_SASL_SSL $KAFKA_SSL_EXPIRED $KAFKA_SSL_WRONGHOST"; }
+security_kafka_ports() { secured && echo "$KAFKA_SSL $KAFKA_MTLS $KAFKA_SASL_SSL $KAFKA_SSL_EXPIRED $KAFKA_SSL_WRONGHOST"; return 0; }
 
 ensure_certs() {
+  secured || return 0
   bash "$SEC_LIB/certs.sh" "$TLS_DIR" "$TLS_KEY_PASSWORD" || die "could not generate the TLS certificates in $TLS_DIR"
 }
 
-# Appended to listeners= / advertised.listeners= and listener.security.protocol.map=.
+# Appended (with their leading comma) to listeners= / advertised.listeners= and listener.security.protocol.map=.
 security_listeners() {
-  echo "SSL://$KAFKA_SSL,MTLS://$KAFKA_MTLS,SASL_SSL://$KAFKA_SASL_SSL,SSL_EXPIRED://$KAFKA_SSL_EXPIRED,SSL_WRONGHOST://$KAFKA_SSL_WRONGHOST"
+  secured || return 0
+  echo ",SSL://$KAFKA_SSL,MTLS://$KAFKA_MTLS,SASL_SSL://$KAFKA_SASL_SSL,SSL_EXPIRED://$KAFKA_SSL_EXPIRED,SSL_WRONGHOST://$KAFKA_SSL_WRONGHOST"
 }
-security_protocol_map() { echo "SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,SSL_EXPIRED:SSL,SSL_WRONGHOST:SSL"; }
+security_protocol_map() { secured && echo ",SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,SSL_EXPIRED:SSL,SSL_WRONGHOST:SSL"; return 0; }
 
 # The broker JVM may fetch only the rig's JWKS (Kafka 4 refuses every URL not listed here).
-security_jvm_opts() { echo "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$OIDC_JWKS"; }
+# Without the secured half: a harmless property, so that the java command line keeps its shape.
+security_jvm_opts() {
+  if secured; then echo "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$OIDC_JWKS"; else echo "-Dlab.security=off"; fi
+}
 
 # Per-listener TLS and SASL settings, appended to server.properties. PEM key stores: the key is
 # not encrypted, so no ssl.key.password.
 write_security_properties() {
+  secured || return 0
   local name keystore
   echo
   echo "# TLS listeners (scripts/lib/security.sh); certificates from scripts/lib/certs.sh in $TLS_REL_DIR"
@@ -134,6 +145,7 @@ start_node_service() { # name pidfile marker readycmd logfile script args...
 }
 
 start_oidc() {
+  secured || return 0
   [[ -n $(oidc_pid) ]] || check_port_free "oidc server" "$OIDC_LISTEN"
   start_node_service "oidc server" "$OIDC_PID" "oidcServer.mjs $CONFIG_JSON" oidc_ready "$LOGS/oidc.log" \
     "$SEC_LIB/oidcServer.mjs" "$CONFIG_JSON" "$RUN/oidc"
@@ -154,6 +166,7 @@ registry_tls_ready() {
 }
 
 start_registry_tls() {
+  secured || return 0
   [[ -n $(registry_tls_pid) ]] || check_port_free "registry TLS proxy" "$REGTLS_LISTEN"
   start_node_service "registry TLS proxy" "$REGTLS_PID" "registryProxy.mjs $CONFIG_JSON" registry_tls_ready \
     "$LOGS/registry-tls.log" "$SEC_LIB/registryProxy.mjs" "$CONFIG_JSON" "$TLS_DIR"
@@ -171,6 +184,7 @@ stop_security_services() {
 }
 
 security_status() { # prints lines; returns 1 when something is down
+  secured || return 0
   local ok=0 pid
   pid=$(oidc_pid)
   if [[ -n $pid ]] && oidc_ready >/dev/null 2>&1; then echo "oidc: up (pid $pid) - $OIDC_TOKEN"; else echo "oidc: down"; ok=1; fi
@@ -181,6 +195,7 @@ security_status() { # prints lines; returns 1 when something is down
 
 # A broker started before the TLS listeners existed keeps running without them: say how to fix it.
 warn_if_tls_listeners_missing() {
+  secured || return 0
   timeout 2 bash -c "exec 3<>/dev/tcp/${KAFKA_SSL%:*}/${KAFKA_SSL##*:}" 2>/dev/null && return 0
   say "warning: kafka does not listen on $KAFKA_SSL (SSL): it was started before the TLS listeners were configured; restart it: bash scripts/services.sh stop && bash scripts/services.sh start"
 }
