@@ -195,6 +195,16 @@ export function compileExpression(source: string, options: ExpressionOptions = {
 
 type Evaluate = (context: Record<string, unknown>) => unknown;
 
+/**
+ * The evaluator tells a map by its `constructor`, so an object with its own "constructor" key (data
+ * in a hostile payload) would not be a map. At the top level it is handed over as a Map of its
+ * entries; deeper down such an object stays inert (the expression fails on that message).
+ */
+function asMap(x: unknown): unknown {
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || !Object.hasOwn(x, 'constructor')) return x;
+  return new Map(Object.entries(x as Record<string, unknown>));
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof EvaluationError || error instanceof CelTypeError) return firstLine(error.message);
   if (error instanceof RangeError) return 'the message is nested too deeply for this expression';
@@ -220,9 +230,9 @@ class CelFilter implements CompiledExpression {
     this.evaluated++;
     // A null prototype: the evaluator reads the declared variables and nothing inherited.
     const context: Record<string, unknown> = Object.create(null);
-    context.key = activation.key;
-    context.value = activation.value;
-    context.headers = activation.headers;
+    context.key = asMap(activation.key);
+    context.value = asMap(activation.value);
+    context.headers = asMap(activation.headers);
     context.partition = BigInt(activation.partition);
     context.offset = BigInt(activation.offset);
     context.size = BigInt(activation.size);
