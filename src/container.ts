@@ -28,6 +28,10 @@ import { SessionsView } from './views/sessionsView';
 import { handlerCommands } from './debug/handlerCommands';
 import { handlerDebugging } from './debug/handlerSessions';
 import type { HandlerDebugger } from './debug/handlerDebugger';
+import { viewerCommands } from './commands/viewerCommands';
+import { compileExpression } from './core/viewer/expression';
+import { createMessageViewer } from './core/viewer/messageViewer';
+import { ViewerPanels } from './webviews/viewerPanel/viewerPanels';
 
 /** What `activate` returns: a small, stable surface for tests and other extensions. */
 export interface KafkaLabApi {
@@ -51,6 +55,8 @@ export interface KafkaLabApi {
   };
   /** The `kafka-lab` debug type: handler processes and their debug sessions. */
   readonly handlers: HandlerDebugger;
+  /** The open message viewers (each with its own reader and buffer). */
+  readonly viewers: ViewerPanels;
 }
 
 /**
@@ -149,6 +155,7 @@ export class Container implements vscode.Disposable {
         logger: this.logger.child('handler'),
       }),
     );
+    const viewers = this.own(new ViewerPanels());
     let hasSessions: boolean | undefined;
     const updateContext = () => {
       const now = sessions.list().length > 0;
@@ -180,6 +187,23 @@ export class Container implements vscode.Disposable {
         }),
         ...viewCommands({ view: clustersView, showLog }),
         ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
+        ...viewerCommands({
+          store,
+          clients,
+          manager: sessions,
+          panels: viewers,
+          extensionUri: context.extensionUri,
+          logger: this.logger.child('viewer'),
+          // Browsing reads by assignment through its own consumer: no group, no commits.
+          createViewer: async (cluster, options) =>
+            createMessageViewer({
+              connection: await clients.connection(cluster),
+              decoder: registries.decoder(cluster),
+              logger: this.logger.child('viewer'),
+              options,
+              compileExpression: (source) => compileExpression(source),
+            }),
+        }),
       },
       this.logger,
     )) {
@@ -200,6 +224,7 @@ export class Container implements vscode.Disposable {
         statusBarText: () => statusBar.text,
       },
       handlers,
+      viewers,
     };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }

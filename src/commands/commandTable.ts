@@ -47,6 +47,10 @@ export const CommandId = {
   runHandler: 'kafkaLab.runHandler',
   restartHandler: 'kafkaLab.restartHandler',
   replayIntoHandler: 'kafkaLab.replayIntoHandler',
+  viewMessages: 'kafkaLab.viewMessages',
+  viewAroundOffset: 'kafkaLab.viewAroundOffset',
+  exportViewerMessages: 'kafkaLab.exportViewerMessages',
+  viewerStartSessionHere: 'kafkaLab.viewerStartSessionHere',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

@@ -18,6 +18,7 @@ import {
   RunUntilNotification,
   SessionPanelWebview,
   SHORTCUTS,
+  ViewAroundNotification,
 } from './protocol';
 import { createRunUntilForm, type RunUntilDraft } from './view/runUntilForm';
 
@@ -188,6 +189,7 @@ function renderMessage(state: PanelState): void {
   message.show(m, [
     ['Attempts', String(m.attempts)],
     ['Member', dataText(m.memberId)],
+    ['Around it', viewAroundButton(m)],
   ]);
 }
 
@@ -209,6 +211,7 @@ function renderHistory(entries: readonly HistoryEntry[], canReplay: boolean): vo
         dataText(e.topic, 'data topic'),
         e.detail !== undefined ? dataText(e.detail, 'data detail') : null,
         canReplay ? replayButton(e) : null,
+        viewAroundButton(e),
       ),
     );
   }
@@ -229,6 +232,25 @@ function replayButton(e: HistoryEntry): HTMLElement {
   );
   button.addEventListener('click', () =>
     connection.notify(ReplayNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
+  );
+  return button;
+}
+
+/** Opens the message viewer on this record's partition, a little before its offset (never joins the group). */
+function viewAroundButton(e: { topic: string; partition: number; offset: number }): HTMLElement {
+  const button = h(
+    'button',
+    {
+      className: 'link-button view-around',
+      attrs: {
+        type: 'button',
+        title: 'View around this offset: open the message viewer on this partition, a little before it',
+      },
+    },
+    'View around this offset',
+  );
+  button.addEventListener('click', () =>
+    connection.notify(ViewAroundNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
   );
   return button;
 }

@@ -68,6 +68,8 @@ export const RunUntilNotification = new NotificationType<RunUntilParams>(
 );
 export const CancelRunUntilNotification = new NotificationType<void>('session/cancelRunUntil', isNoParams);
 export const ReplayNotification = new NotificationType<ReplayParams>('session/replay', isReplayParams);
+/** Opens the message viewer on this record's partition, a little before its offset (reads without the group). */
+export const ViewAroundNotification = new NotificationType<ReplayParams>('session/viewAround', isReplayParams);
 
 // ---- host → webview: the shared `state` notification, with this check ----
 

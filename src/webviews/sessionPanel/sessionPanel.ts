@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { Logger } from '../../core/logging';
 import type { MessageView } from '../../core/session/messageView';
 import type { PanelAction, PanelState } from '../../core/session/panelState';
@@ -14,6 +14,7 @@ import {
   ResumeNotification,
   RunUntilNotification,
   SessionPanelWebview,
+  ViewAroundNotification,
 } from './protocol';
 
 /** What the panel hands its owner (the session controller): validated, and dead-letters with a reason. */
@@ -79,6 +80,15 @@ export class SessionPanel implements vscode.Disposable {
     this.host.onNotification(CancelRunUntilNotification, () => this.options.onAction({ type: 'cancelRunUntil' }));
     this.host.onNotification(ReplayNotification, ({ topic, partition, offset }) =>
       this.options.onAction({ type: 'replay', topic, partition, offset }),
+    );
+    // Browsing needs no session action: the viewer reads the partition on its own, without the group.
+    this.host.onNotification(ViewAroundNotification, ({ topic, partition, offset }) =>
+      vscode.commands.executeCommand('kafkaLab.viewAroundOffset', {
+        sessionId: this.host.state?.sessionId,
+        topic,
+        partition,
+        offset,
+      }),
     );
   }
 
