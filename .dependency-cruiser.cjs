@@ -37,8 +37,9 @@ const CORE_LAYERS = {
   session: ['engine', 'codec', 'dlq', 'kafka', 'handler'],
   // Producing test messages: encoding (codec), the registry's typed errors, the native client.
   produce: ['kafka', 'codec', 'registry'],
-  // The message viewer: reads by assignment (kafka), decodes (codec), tells registry outages apart.
-  viewer: ['kafka', 'codec', 'registry'],
+  // The message viewer: reads by assignment (kafka), decodes (codec), tells registry outages apart,
+  // and recognises dead letters (dlq).
+  viewer: ['kafka', 'codec', 'registry', 'dlq'],
 };
 
 /** For each top-level folder of src/ outside core: the top-level folders it may import (besides itself). */

@@ -2,6 +2,8 @@ import type { Message } from '@confluentinc/kafka-javascript';
 import type { DecodeResult, DecodeTarget } from '../codec/decodeResult';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
 
+import { type DeadLetterCounts, DeadLetterIndex } from '../dlq/deadLetterIndex';
+import { detectDeadLetter } from '../dlq/detect';
 import type { ClusterConnection } from '../kafka/connection';
 import type { KafkaRecord } from '../kafka/record';
 import type { Logger } from '../logging';
@@ -105,6 +107,8 @@ class AssignmentViewer implements MessageViewer {
   private readonly follow: boolean;
   private readonly store: MessageStore;
   private readonly index: ViewerIndex;
+  /** The dead letters among the buffered records (core/dlq), for their columns, filter and counts. */
+  private readonly deadLetters = new DeadLetterIndex();
   private readonly timings: ViewerTimings;
   private readonly logger: Logger;
   private readonly keyTarget: DecodeTarget;
@@ -220,6 +224,7 @@ class AssignmentViewer implements MessageViewer {
     await this.closeConsumer();
     this.store.clear();
     this.index.clear();
+    this.deadLetters.clear();
     this.undecided.length = 0;
     this.flush();
     clearTimeout(this.notifyTimer);
@@ -428,6 +433,8 @@ class AssignmentViewer implements MessageViewer {
         valueFormat: formatOf(valueResult),
         status: statusOf(keyResult, valueResult),
       });
+      this.deadLetters.dropBelow(store.firstSeq);
+      this.deadLetters.note(seq, record);
       index.afterAppend(seq);
       this.readCount++;
       this.positions.set(m.partition, m.offset + 1);
@@ -542,12 +549,14 @@ class AssignmentViewer implements MessageViewer {
   private currentFilter: ViewerFilter | undefined;
 
   async setFilter(filter: ViewerFilter): Promise<ViewerCounts> {
-    const predicate = compileFilter(filter ?? {}, {
+    const { errorTypes, ...rest } = filter ?? {};
+    const base = compileFilter(rest, {
       store: this.store,
       topic: this.topic,
       decoder: this.deps.decoder,
       compileExpression: this.deps.compileExpression ?? compileExpression,
     });
+    const predicate = this.withErrorTypes(base, errorTypes);
     const generation = ++this.filterGeneration;
     this.holds++;
     try {
@@ -558,6 +567,33 @@ class AssignmentViewer implements MessageViewer {
     }
     this.flush();
     return this.counts;
+  }
+
+  /** Adds the dead-letter error-type test (a map lookup by seq) after the viewer's own filter. */
+  private withErrorTypes(
+    base: ((slot: number) => boolean) | undefined,
+    errorTypes: readonly string[] | undefined,
+  ): ((slot: number) => boolean) | undefined {
+    if (!errorTypes || errorTypes.length === 0) return base;
+    const wanted = new Set(errorTypes);
+    const store = this.store;
+    const deadLetters = this.deadLetters;
+    return (slot) => {
+      if (base && !base(slot)) return false;
+      // The slot's seq: slots are filled in seq order around the ring from firstSeq's slot.
+      const first = store.slotOf(store.firstSeq);
+      const seq = store.firstSeq + ((slot - first + store.capacity) % store.capacity);
+      const type = deadLetters.errorTypeOf(seq);
+      return type !== undefined && wanted.has(type);
+    };
+  }
+
+  matchingSeqs(): readonly number[] {
+    return Array.from(this.index.snapshot());
+  }
+
+  deadLetterCounts(): DeadLetterCounts {
+    return this.deadLetters.snapshot();
   }
 
   private release(): void {
@@ -597,7 +633,15 @@ class AssignmentViewer implements MessageViewer {
       size: store.sizeOf(slot),
       format: store.formatOf(slot),
       status: store.statusOf(slot),
+      ...(this.deadLetters.errorTypeOf(seq) !== undefined ? this.dlqColumns(seq) : {}),
     };
+  }
+
+  /** A dead letter's columns, read again from the record (only its error type is kept per message). */
+  private dlqColumns(seq: number): Pick<MessageRow, 'dlq'> {
+    const record = this.store.record(seq, this.topic);
+    const dlq = record ? detectDeadLetter(record) : undefined;
+    return dlq ? { dlq } : {};
   }
 
   detail(seq: number): MessageDetail | undefined {

@@ -5,6 +5,8 @@
  * filters, the histogram and exports from it, so changing a filter never re-reads the topic.
  */
 import type { PayloadFormat } from '../codec/decodeResult';
+import type { DeadLetterCounts } from '../dlq/deadLetterIndex';
+import type { DeadLetterInfo } from '../dlq/detect';
 import type { KafkaRecord } from '../kafka/record';
 
 /** Where a viewer starts reading. */
@@ -64,6 +66,8 @@ export interface MessageRow {
   readonly size: number;
   readonly format: PayloadFormat;
   readonly status: DecodeStatus;
+  /** What a dead-lettered record says about its failure (core/dlq/detect.ts); absent for an ordinary record. */
+  readonly dlq?: DeadLetterInfo;
 }
 
 /** The filters; all given ones must match. Applied in the host, over the buffer. */
@@ -83,6 +87,8 @@ export interface ViewerFilter {
    * time per message.
    */
   readonly expression?: string;
+  /** Dead letters of any of these error types only (core/dlq/errorTypes.ts; UNKNOWN_ERROR_TYPE for none). */
+  readonly errorTypes?: readonly string[];
 }
 
 export type SortOrder = 'arrival' | 'time' | 'partitionOffset';
@@ -181,5 +187,9 @@ export interface MessageViewer {
   ): Promise<number>;
   /** The stored record, for Start Session Here, Replay into Handler and Produce Copy. */
   record(seq: number): KafkaRecord | undefined;
+  /** The buffered messages matching the filter, in the current order (for re-driving all that match). */
+  matchingSeqs(): readonly number[];
+  /** The dead letters in the buffer, grouped by error type. */
+  deadLetterCounts(): DeadLetterCounts;
   onChange(listener: (change: ViewerChange) => void): { dispose(): void };
 }

@@ -5,6 +5,7 @@
  * message the webview sends is validated here before the host acts on it.
  */
 import type { MessageView, PayloadView } from '../../core/session/messageView';
+import type { DeadLetterCounts } from '../../core/dlq/deadLetterIndex';
 import type {
   HistogramBucket,
   Page,
@@ -47,6 +48,8 @@ export interface ViewerPanelState {
   readonly revision: number;
   /** A running handler session reads this topic: "Replay into Handler" is offered. */
   readonly canReplay: boolean;
+  /** The dead letters in the buffer by error type (core/dlq): the DLQ columns, filter and re-drive show when there are any. */
+  readonly deadLetters?: DeadLetterCounts;
   /** Started at the end (live tail): the list follows new messages until scrolled up. */
   readonly tail: boolean;
 }
@@ -127,6 +130,22 @@ export const StartSessionHereNotification = new NotificationType<SeqParams>('vie
 /** Runs the running handler on this message again (never committed). */
 export const ReplayNotification = new NotificationType<SeqParams>('viewer/replay', isSeqParams);
 
+/** The most error types one filter names. */
+export const MAX_ERROR_TYPES = 1000;
+
+/** Re-drive dead letters: the selected one (optionally edited first), or every one matching the filter. */
+export type RedriveParams =
+  { readonly scope: 'selected'; readonly seq: number; readonly edit?: boolean } | { readonly scope: 'matching' };
+
+/** The host previews (how many, where to), asks, shows progress and the summary. */
+export const RedriveNotification = new NotificationType<RedriveParams>(
+  'viewer/redrive',
+  (x): x is RedriveParams =>
+    isRecord(x) &&
+    ((x.scope === 'selected' && isIndex(x.seq) && (x.edit === undefined || typeof x.edit === 'boolean')) ||
+      (x.scope === 'matching' && Object.keys(x).length === 1)),
+);
+
 // ---- host → webview: the shared `state` notification, with this check ----
 
 export function isViewerPanelState(x: unknown): x is ViewerPanelState {
@@ -180,7 +199,17 @@ function isRange(x: unknown): boolean {
 /** Every field optional, every one checked; nothing else is accepted silently as a filter. */
 export function isViewerFilter(x: unknown): x is ViewerFilter {
   if (!isRecord(x)) return false;
-  const known = ['text', 'key', 'header', 'partitions', 'offsets', 'time', 'decodeErrorsOnly', 'expression'];
+  const known = [
+    'text',
+    'key',
+    'header',
+    'partitions',
+    'offsets',
+    'time',
+    'decodeErrorsOnly',
+    'expression',
+    'errorTypes',
+  ];
   if (Object.keys(x).some((k) => !known.includes(k))) return false;
   if (!isOptional(x.text, isText) || !isOptional(x.expression, isText)) return false;
   if (
@@ -205,5 +234,10 @@ export function isViewerFilter(x: unknown): x is ViewerFilter {
   if (x.offsets !== undefined && !isRange(x.offsets)) return false;
   if (x.time !== undefined && !isRange(x.time)) return false;
   if (x.decodeErrorsOnly !== undefined && typeof x.decodeErrorsOnly !== 'boolean') return false;
+  if (
+    x.errorTypes !== undefined &&
+    !(Array.isArray(x.errorTypes) && x.errorTypes.length <= MAX_ERROR_TYPES && x.errorTypes.every((t) => isText(t)))
+  )
+    return false;
   return true;
 }

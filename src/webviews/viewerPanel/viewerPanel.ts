@@ -13,6 +13,8 @@ import {
   HistogramRequest,
   PageRequestType,
   PauseNotification,
+  RedriveNotification,
+  type RedriveParams,
   ReplayNotification,
   ResumeNotification,
   SetFilterRequest,
@@ -33,6 +35,8 @@ export interface ViewerPanelActions {
   replayIntoHandler(record: KafkaRecord): Promise<unknown>;
   /** Is a handler session running on this topic (Replay into Handler is offered then)? */
   canReplay(topic: string): boolean;
+  /** Re-drives dead letters of this viewer (commands/dlqCommands.ts): preview, progress, summary. */
+  redrive?(panel: ViewerPanel, params: RedriveParams): Promise<unknown>;
 }
 
 export interface ViewerPanelOptions {
@@ -125,6 +129,7 @@ export class ViewerPanel implements vscode.Disposable {
       options.actions.startSessionHere(this.record(seq)),
     );
     this.host.onNotification(ReplayNotification, ({ seq }) => options.actions.replayIntoHandler(this.record(seq)));
+    this.host.onNotification(RedriveNotification, (p) => options.actions.redrive?.(this, p));
     this.host.onDidDispose(() => void this.stop());
   }
 
@@ -193,11 +198,13 @@ export class ViewerPanel implements vscode.Disposable {
       sort: this.sort,
       revision: this.revision,
       canReplay: this.options.actions.canReplay(topic),
+      ...deadLettersOf(viewer),
       tail: viewer.options.start.kind === 'end',
     };
   }
 
-  private record(seq: number): KafkaRecord {
+  /** The stored record of a row (a copy), or an error that says why it is gone. */
+  record(seq: number): KafkaRecord {
     const record = this.options.viewer.record(seq);
     if (!record)
       throw new Error(
@@ -223,4 +230,10 @@ export class ViewerPanel implements vscode.Disposable {
       3000,
     );
   }
+}
+
+/** The dead-letter counts, only when the buffer holds any (an ordinary topic's state stays as it was). */
+function deadLettersOf(viewer: MessageViewer): Pick<ViewerPanelState, 'deadLetters'> {
+  const counts = viewer.deadLetterCounts();
+  return counts.deadLetters > 0 ? { deadLetters: counts } : {};
 }
