@@ -59,9 +59,10 @@ export function createFilterBar(options: { onChange(filter: ViewerFilter): void 
   expression.addEventListener('input', schedule);
   const status = h('p', { className: 'filter-status', role: 'status', attrs: { 'aria-live': 'polite' } });
 
+  // A search region, not a <form>: nothing here is ever submitted anywhere; Enter applies at once.
   const element = h(
-    'form',
-    { className: 'filters', attrs: { 'aria-label': 'Filters' } },
+    'div',
+    { className: 'filters', role: 'search', attrs: { 'aria-label': 'Filters' } },
     h('div', { className: 'filter-row' }, text, keyMode, key, headerName, headerValue),
     h(
       'div',
@@ -76,8 +77,10 @@ export function createFilterBar(options: { onChange(filter: ViewerFilter): void 
     h('div', { className: 'filter-row' }, expression),
     status,
   );
-  element.addEventListener('submit', (event) => {
+  element.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.target instanceof HTMLTextAreaElement) return;
     event.preventDefault();
+    if (timer !== undefined) clearTimeout(timer);
     apply();
   });
 
