@@ -12,6 +12,7 @@ import type { ClusterStore } from '../platform/clusterStore';
 import { ViewerPanel } from '../webviews/viewerPanel/viewerPanel';
 import type { ViewerPanels } from '../webviews/viewerPanel/viewerPanels';
 import { pickCluster } from './clusterPicker';
+import { redriveFromViewer } from './dlqCommands';
 import type { CommandTable } from './commandTable';
 import { askGroupId, askPartitions, askStartPosition, describeStart } from './viewerPrompts';
 
@@ -132,6 +133,8 @@ export function viewerCommands(deps: ViewerCommandDeps) {
         startSessionHere: (record) => startSessionHere(cluster, record),
         replayIntoHandler: (record) => replay(cluster, record),
         canReplay: (topic) => replaySession(cluster, topic) !== undefined,
+        redrive: (p, params) =>
+          redriveFromViewer({ connection: () => deps.clients.connection(cluster), logger: deps.logger }, p, params),
       },
       logger: deps.logger,
     });

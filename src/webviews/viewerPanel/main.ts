@@ -11,6 +11,7 @@ import {
   HistogramRequest,
   PageRequestType,
   PauseNotification,
+  RedriveNotification,
   ResumeNotification,
   SetFilterRequest,
   SetSortNotification,
@@ -18,6 +19,7 @@ import {
   type ViewerPanelState,
   ViewerPanelWebview,
 } from './protocol';
+import { createDeadLetterBar } from './view/deadLetterBar';
 import { createDetailPane } from './view/detailPane';
 import { createFilterBar } from './view/filterBar';
 import { createHistogram } from './view/histogram';
@@ -88,7 +90,21 @@ followBox.addEventListener('change', () => list.setFollow(followBox.checked));
 let followTouched = false;
 followBox.addEventListener('change', () => (followTouched = true));
 
-const filters = createFilterBar({ onChange: (filter) => applyFilter(filter) });
+// Dead letters: counts by error type (a filter of its own, merged into the filter bar's), re-drive.
+let barFilter: ViewerFilter = {};
+const deadLetters = createDeadLetterBar({
+  onFilter: () => applyFilter(barFilter),
+  onRedrive: (params) =>
+    params.scope === 'matching'
+      ? connection.notify(RedriveNotification, { scope: 'matching' })
+      : connection.notify(RedriveNotification, params),
+});
+const filters = createFilterBar({
+  onChange: (filter) => {
+    barFilter = filter;
+    applyFilter(filter);
+  },
+});
 const histogram = createHistogram({ onBrush: (range) => filters.setTime(range) });
 const detail = createDetailPane({ connection, canReplay: () => current?.canReplay === true });
 
@@ -99,6 +115,7 @@ const list = createVirtualList({
   onSelect: (row) => {
     list.select(row.seq);
     root.dataset.selected = String(row.seq);
+    deadLetters.select(row.seq);
     void detail.show(row.seq);
   },
 });
@@ -116,6 +133,7 @@ root.replaceChildren(
   ),
   stateText,
   counts,
+  deadLetters.element,
   filters.element,
   histogram.element,
   h(
@@ -176,6 +194,7 @@ function render(state: ViewerPanelState): void {
     list.setFollow(true);
   }
   detail.setCanReplay(state.canReplay);
+  deadLetters.render(state.deadLetters, c.matched);
   root.dataset.total = String(c.matched);
   if (state.revision !== lastRevision) {
     lastRevision = state.revision;
@@ -200,7 +219,9 @@ function pauseOrResume(): void {
 
 function applyFilter(filter: ViewerFilter): void {
   const mine = ++filterRevision;
-  connection.request(SetFilterRequest, { filter }, { timeoutMs: 60_000 }).then(
+  const errorTypes = deadLetters.errorTypes;
+  const withTypes: ViewerFilter = errorTypes.length > 0 ? { ...filter, errorTypes: [...errorTypes] } : filter;
+  connection.request(SetFilterRequest, { filter: withTypes }, { timeoutMs: 60_000 }).then(
     (result) => {
       if (mine !== filterRevision) return;
       filters.showResult(result);

@@ -3,6 +3,7 @@ import type { MessageRow } from '../../../core/viewer/types';
 import { dataText, h } from '../../shared/view/dom';
 import { formatBytes } from '../../shared/view/format';
 import { FORMAT_LABELS, formatLocal, formatUtc } from './rowFormat';
+import { DLQ_HEADINGS, deadLetterCells } from './deadLetterColumns';
 
 export const COLUMNS = ['partition', 'offset', 'timestamp', 'key', 'value', 'size', 'format', 'status'] as const;
 const HEADINGS: Record<(typeof COLUMNS)[number], string> = {
@@ -22,6 +23,7 @@ export function listHeader(): HTMLElement {
     'div',
     { className: 'vl-header', role: 'row' },
     ...COLUMNS.map((c) => h('span', { className: `cell cell-${c}`, role: 'columnheader' }, HEADINGS[c])),
+    ...DLQ_HEADINGS(),
   );
 }
 
@@ -42,6 +44,7 @@ export function renderRow(element: HTMLElement, row: MessageRow): void {
     cell('size', formatBytes(row.size)),
     cell('format', FORMAT_LABELS[row.format] ?? String(row.format)),
     status,
+    ...deadLetterCells(row),
   );
   element.classList.toggle('row-error', row.status === 'error');
 }
