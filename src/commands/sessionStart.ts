@@ -5,6 +5,8 @@ import { withProgress } from './progress';
 import { askCommitPolicy } from './sessionPrompts';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { CommitPolicy } from '../core/engine/commitPolicy';
+import type { GroupProtocol } from '../core/engine/types';
+import type { KafkaAdmin } from '../core/kafka/admin';
 import { MAX_MEMBERS } from '../core/engine/limits';
 import { dlqTopicFor, type SessionController, type SessionSpec } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
@@ -25,6 +27,8 @@ export interface StartSessionArgs {
   /** Create missing dead-letter topics (with arguments nothing is asked: without this they stay missing). */
   readonly createDlqTopics?: boolean;
   readonly members?: number;
+  /** The consumer group protocol: classic (default) or consumer (KIP-848; the cluster must accept it). */
+  readonly groupProtocol?: GroupProtocol;
   /** Join even though the group has live members (the prompt warns first). */
   readonly confirmed?: boolean;
   /** Do not open the panel (tests that only need the engine). */
@@ -35,7 +39,7 @@ export interface SessionStartDeps {
   readonly manager: SessionManager;
   readonly store: ClusterStore;
   readonly clients: ClusterClients;
-  readonly logger: { warn(message: string): void };
+  readonly logger: { info(message: string): void; warn(message: string): void };
   /** Opens (or reveals) the session's panel. */
   openPanel(controller: SessionController): void;
 }
@@ -88,9 +92,14 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
     commitPolicy: args.commitPolicy ?? { kind: 'perMessage' },
     ...(args.dlqTopic ? { dlqTopic: args.dlqTopic } : {}),
     members,
+    ...(args.groupProtocol ? { groupProtocol: args.groupProtocol } : {}),
   };
   if (!spec.groupId) throw new Error('The group id is empty; give the session a consumer group id.');
+  if (args.groupProtocol !== undefined && args.groupProtocol !== 'classic' && args.groupProtocol !== 'consumer')
+    throw new Error(`The group protocol must be "classic" or "consumer" (got ${String(args.groupProtocol)}).`);
   const admin = await deps.clients.admin(cluster);
+  // librdkafka, told to use the consumer protocol on a cluster without it, never joins and says nothing.
+  if (spec.groupProtocol === 'consumer') await requireConsumerProtocol(admin, cluster.name);
   // Joining a group with live members takes partitions away from them: say so first.
   const live = await admin.describeGroup(spec.groupId).then(
     (d) => (d.members.length > 0 ? d : undefined),
@@ -110,7 +119,49 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
     deps.manager.start(spec),
   );
   if (!args.noPanel) deps.openPanel(controller);
+  void reportGroupType(deps, admin, controller);
   return controller.id;
+}
+
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  classic: 'the classic protocol',
+  consumer: 'the consumer protocol (KIP-848)',
+  unknown: 'a protocol the broker does not name',
+};
+
+async function requireConsumerProtocol(admin: KafkaAdmin, clusterName: string): Promise<void> {
+  const support = await admin.groupProtocols();
+  if (!support.consumer)
+    throw new Error(
+      `Cluster "${clusterName}" does not accept the consumer group protocol (KIP-848): broker ${support.brokerId} has group.coordinator.rebalance.protocols=${support.protocols.join(',')}. Kafka 4.0 and newer accept it by default. Start the session with the classic protocol, or add "consumer" to that broker setting.`,
+    );
+}
+
+/** Says which protocol the group uses, as the broker describes it once this session's members are in it (bounded). */
+async function reportGroupType(
+  deps: SessionStartDeps,
+  admin: KafkaAdmin,
+  controller: SessionController,
+): Promise<void> {
+  const groupId = controller.spec.groupId;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && controller.snapshot().state !== 'stopped') {
+    const detail = await admin.describeGroup(groupId).catch(() => undefined);
+    if (detail && detail.members.length > 0 && detail.type !== 'unknown') {
+      controller.noteGroupType(detail.type);
+      const chosen = controller.groupProtocol;
+      const text = `Group "${groupId}" uses ${PROTOCOL_NAMES[detail.type]}: ${detail.members.length} member(s), ${detail.state}.`;
+      deps.logger.info(text);
+      if (detail.type !== chosen)
+        void vscode.window.showWarningMessage(
+          `${text} This session asked for ${PROTOCOL_NAMES[chosen]}; the broker keeps the group's protocol while members of the other one are in it.`,
+        );
+      else void vscode.window.showInformationMessage(text);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  deps.logger.warn(`group "${groupId}": the broker did not describe its protocol within 30 s`);
 }
 
 async function ensureDlqTopics(
@@ -200,6 +251,9 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     if (!groupId) return undefined;
   }
 
+  const groupProtocol = await askGroupProtocol(admin, groupId);
+  if (!groupProtocol) return undefined;
+
   // The chosen topics only: commits on other topics do not say where these start.
   const hasOffsets = (await admin.groupOffsets(groupId, topics).catch(() => [])).some((r) => r.committed !== null);
   let autoOffsetReset: 'earliest' | 'latest' = 'earliest';
@@ -275,7 +329,48 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     commitPolicy,
     dlqTopic: dlq.trim(),
     members: Number(members),
+    groupProtocol,
   };
+}
+
+/**
+ * Which group protocol to join with: offers both, says which one the group uses now (an existing
+ * group, as the broker describes it) and whether the cluster accepts the consumer protocol.
+ */
+async function askGroupProtocol(admin: KafkaAdmin, groupId: string): Promise<GroupProtocol | undefined> {
+  const [detail, support] = await Promise.all([
+    admin.describeGroup(groupId).catch(() => undefined),
+    admin.groupProtocols().catch(() => undefined),
+  ]);
+  const current = detail && detail.type !== 'unknown' ? detail.type : undefined;
+  const now = (p: GroupProtocol) => (current === p ? ' · the group uses it now' : '');
+  const consumerNote =
+    support === undefined
+      ? 'the cluster did not say whether it accepts it'
+      : support.consumer
+        ? 'the broker assigns partitions incrementally; Kafka 4.0+'
+        : `not accepted by this cluster (group.coordinator.rebalance.protocols=${support.protocols.join(',')})`;
+  const items = [
+    {
+      label: 'Classic',
+      description: `JoinGroup/SyncGroup, cooperative-sticky assignment${now('classic')}`,
+      protocol: 'classic' as const,
+    },
+    {
+      label: 'Consumer (KIP-848)',
+      description: `${consumerNote}${now('consumer')}`,
+      protocol: 'consumer' as const,
+    },
+  ];
+  // The group's own protocol first, then classic.
+  if (current === 'consumer') items.reverse();
+  const choice = await vscode.window.showQuickPick(items, {
+    title: TITLE,
+    placeHolder: current
+      ? `Group "${groupId}" uses the ${current} protocol: which one should this session join with?`
+      : 'Consumer group protocol',
+  });
+  return choice?.protocol;
 }
 
 /** A suggested group id for a developer's own session: `<user>-dev-<topic>`. */

@@ -25,7 +25,8 @@ export class SessionNode extends vscode.TreeItem {
     const members = controller.snapshot().members.length;
     this.id = `session:${controller.id}`;
     this.contextValue = `kafkaLab.session.${state === 'paused' ? 'paused' : 'live'}`;
-    this.description = `${state} · ${controller.spec.clusterName} · ${controller.spec.topics.join(', ')}${lag === undefined ? '' : ` · lag ${lag}`}`;
+    const protocol = controller.groupProtocol === 'consumer' ? ' · KIP-848' : '';
+    this.description = `${state}${protocol} · ${controller.spec.clusterName} · ${controller.spec.topics.join(', ')}${lag === undefined ? '' : ` · lag ${lag}`}`;
     this.iconPath = new vscode.ThemeIcon(
       STATE_ICONS[state] ?? 'circle-outline',
       state === 'error' ? new vscode.ThemeColor('errorForeground') : undefined,
@@ -37,11 +38,19 @@ export class SessionNode extends vscode.TreeItem {
         `Group: \`${controller.spec.groupId}\` on ${controller.spec.clusterName}`,
         `Topics: ${controller.spec.topics.map((t) => `\`${t}\``).join(', ')}`,
         `State: ${state} · ${members} member(s)`,
+        `Group protocol: ${groupProtocolText(controller)}`,
         `Commit policy: ${policy.kind === 'perMessage' ? 'per message' : `batch of ${policy.maxMessages ?? '∞'} messages or ${policy.maxIntervalMs ?? '∞'} ms`}`,
       ].join('\n\n'),
     );
     this.command = { command: 'kafkaLab.showSessionPanel', title: 'Show Session Panel', arguments: [controller.id] };
   }
+}
+
+/** The protocol the session joined with, and the group's type as the broker described it. */
+function groupProtocolText(controller: SessionController): string {
+  const chosen = controller.groupProtocol === 'consumer' ? 'consumer (KIP-848, incremental)' : 'classic';
+  const reported = controller.reportedGroupType;
+  return reported ? `${chosen} · the broker describes a ${reported} group` : chosen;
 }
 
 export class MemberNode extends vscode.TreeItem {
@@ -113,7 +122,9 @@ export class TimelineNode extends vscode.TreeItem {
     this.id = `session:${controller.id}/timeline`;
     this.contextValue = 'kafkaLab.sessionTimeline';
     const events = controller.timeline;
-    this.description = events.length ? `${events.length} event${events.length === 1 ? '' : 's'}` : 'no rebalance yet';
+    const count = events.length ? `${events.length} event${events.length === 1 ? '' : 's'}` : 'no rebalance yet';
+    // Under KIP-848 every event is one incremental move by the broker, never a stop-the-world rebalance.
+    this.description = controller.groupProtocol === 'consumer' ? `${count} · incremental (KIP-848)` : count;
     this.iconPath = new vscode.ThemeIcon('history');
   }
 }
@@ -135,7 +146,10 @@ export class TimelineEventNode extends vscode.TreeItem {
     this.description = event.partitions.length
       ? event.partitions.map((p) => `${p.topic} [${p.partition}]`).join(', ')
       : 'no partitions';
-    this.tooltip = `${new Date(event.at).toISOString()} · ${event.protocol} rebalance`;
+    this.tooltip =
+      event.groupProtocol === 'consumer'
+        ? `${new Date(event.at).toISOString()} · consumer protocol (KIP-848): the broker ${event.kind === 'assign' ? 'added' : event.kind === 'revoke' ? 'took back' : 'fenced the member from'} these partitions, the member's others stayed`
+        : `${new Date(event.at).toISOString()} · ${event.protocol} rebalance (classic protocol)`;
     this.iconPath = new vscode.ThemeIcon(
       event.kind === 'assign' ? 'arrow-right' : event.kind === 'revoke' ? 'arrow-left' : 'warning',
     );
@@ -260,6 +274,7 @@ export class SessionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     description: string;
     members: Array<{ label: string; description: string; partitions: string[] }>;
     timeline: string[];
+    groupProtocol: string;
   }> {
     return this.manager.list().map((c) => {
       const node = new SessionNode(c);
@@ -281,6 +296,7 @@ export class SessionsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         timeline: c.timeline.map(
           (e) => `${e.kind} ${e.memberId}: ${e.partitions.map((p) => `${p.topic}[${p.partition}]`).join(',')}`,
         ),
+        groupProtocol: groupProtocolText(c),
       };
     });
   }

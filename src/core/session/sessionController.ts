@@ -4,7 +4,15 @@ import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import type { CommitPolicy } from '../engine/commitPolicy';
 import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
 import { ConsumerSession, type SessionOptions } from '../engine/session';
-import type { MessageHandler, PartitionLag, SeekTarget, SessionMode, SessionSnapshot } from '../engine/types';
+import type {
+  GroupProtocol,
+  MessageHandler,
+  PartitionLag,
+  SeekTarget,
+  SessionMode,
+  SessionSnapshot,
+} from '../engine/types';
+import type { GroupType } from '../kafka/groupInfo';
 import { DeadLetterError } from '../errors';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
@@ -43,6 +51,8 @@ export interface SessionSpec {
   /** The dead-letter topic; `{topic}` stands for the source topic. Default `{topic}.dead-letter`. */
   readonly dlqTopic?: string;
   readonly members: number;
+  /** The consumer group protocol: classic (default) or consumer (KIP-848, Kafka 4.0+). */
+  readonly groupProtocol?: GroupProtocol;
   /** Messages in flight at once per member, and within one partition (the guide's thread pool). */
   readonly concurrency?: number;
   readonly partitionConcurrency?: number;
@@ -89,6 +99,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   /** The handler the factory made for this session: it runs in running mode, and is closed on stop. */
   private made: SessionHandler | undefined;
   private readonly stopped = new AbortController();
+  private reportedGroupTypeValue: GroupType | undefined;
 
   constructor(
     readonly id: string,
@@ -120,6 +131,7 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         autoOffsetReset: spec.autoOffsetReset,
         commitPolicy: spec.commitPolicy,
         members: spec.members,
+        ...(spec.groupProtocol ? { groupProtocol: spec.groupProtocol } : {}),
         ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
         ...(spec.partitionConcurrency ? { partitionConcurrency: spec.partitionConcurrency } : {}),
         ...(spec.consumerConfig ? { consumerConfig: spec.consumerConfig } : {}),
@@ -222,6 +234,23 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
 
   get commitPolicy(): CommitPolicy {
     return this.session.snapshot().commitPolicy;
+  }
+
+  /** The group protocol this session's members speak. */
+  get groupProtocol(): GroupProtocol {
+    return this.session.groupProtocol;
+  }
+
+  /** The group's type as the broker last described it (the start flow asks), if known. */
+  get reportedGroupType(): GroupType | undefined {
+    return this.reportedGroupTypeValue;
+  }
+
+  /** Records what the broker says the group is (classic or consumer). */
+  noteGroupType(type: GroupType): void {
+    if (this.reportedGroupTypeValue === type) return;
+    this.reportedGroupTypeValue = type;
+    this.emit('changed');
   }
 
   snapshot(): SessionSnapshot {
