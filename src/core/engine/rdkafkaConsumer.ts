@@ -1,5 +1,6 @@
 import type { KafkaConsumer, LibrdKafkaError, TopicPartitionOffsetAndMetadata } from '@confluentinc/kafka-javascript';
 import { toLibrdkafkaConfig } from '../kafka/connection';
+import { checkTlsMaterial } from '../kafka/tlsMaterial';
 import { loadNativeClient } from '../kafka/nativeClient';
 import type { TopicPartition, TopicPartitionOffset } from '../kafka/record';
 import type {
@@ -64,6 +65,8 @@ class RdkafkaConsumer implements ConsumerPort {
     private readonly listeners: ConsumerListeners,
   ) {
     const kafka = loadNativeClient();
+    // librdkafka fails a client whose key does not open with only "Erroneous state".
+    checkTlsMaterial(settings.connection);
     this.consumer = new kafka.KafkaConsumer(
       {
         ...memberConsumerConfig(settings),

@@ -3,6 +3,7 @@ import { type Logger } from '../logging';
 import { type AdminErrorSubject, bounded, toAdminError } from './adminErrors';
 import { type ClassifyContext, type RawClientError, reasonOf } from './clientErrors';
 import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from './connection';
+import { checkTlsMaterial } from './tlsMaterial';
 import { GroupConsumer, partitionKey } from './groupConsumer';
 import { loadNativeClient } from './nativeClient';
 import type { TopicPartitionRef } from './offsetReset';
@@ -84,6 +85,8 @@ export class AdminSession {
   private admin(): AdminWithMetadata {
     if (this.client) return this.client;
     const native = loadNativeClient();
+    // librdkafka fails a client whose key does not open with only "Erroneous state".
+    checkTlsMaterial(this.connection);
     this.client = native.AdminClient.create(
       {
         ...toLibrdkafkaConfig(this.connection),

@@ -4,7 +4,8 @@ import { type Logger, silentLogger } from '../logging';
 import { type RawClientError, RdKafkaCode, reasonOf, toKafkaClientError } from './clientErrors';
 import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from './connection';
 import { loadNativeClient } from './nativeClient';
-import { checkTlsMaterial, diagnoseOAuth, diagnoseTls } from './securityDiagnosis';
+import { diagnoseOAuth, diagnoseTls } from './securityDiagnosis';
+import { checkTlsMaterial } from './tlsMaterial';
 
 export interface ClusterProbeResult {
   readonly brokers: ReadonlyArray<{ readonly id: number; readonly host: string; readonly port: number }>;
@@ -48,8 +49,6 @@ export async function probeCluster(
   const started = Date.now();
   const protocol = connection.securityProtocol ?? 'PLAINTEXT';
   const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL';
-  // Before librdkafka, which fails a key with a wrong password with only "Erroneous state".
-  if (usesTls) checkTlsMaterial(connection.tls);
   let lastError: RawClientError | undefined;
   let fail: ((error: KafkaClientError) => void) | undefined;
   // librdkafka's errors say "ssl error" or "authentication failure" whatever the cause; a check
@@ -57,6 +56,9 @@ export async function probeCluster(
   // the start, beside librdkafka's, because its error events can arrive late on a busy machine.
   let diagnosed = false;
   const remainingMs = (): number => Math.max(500, timeoutMs - (Date.now() - started) - 250);
+  // Throws a typed error for a bad configuration or TLS file before anything connects.
+  const librdkafkaConfig = toLibrdkafkaConfig(connection);
+  checkTlsMaterial(connection);
   const tlsCheck = usesTls ? diagnoseTls(connection, remainingMs()).catch(() => undefined) : undefined;
   const diagnose = (error: RawClientError): void => {
     const reason = reasonOf(error);
@@ -87,7 +89,7 @@ export async function probeCluster(
 
   const admin = kafka.AdminClient.create(
     {
-      ...toLibrdkafkaConfig(connection),
+      ...librdkafkaConfig,
       'socket.connection.setup.timeout.ms': Math.max(1000, timeoutMs),
       'reconnect.backoff.max.ms': 1000,
       'log.connection.close': false,

@@ -1,10 +1,10 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { KafkaClientError, type KafkaClientErrorReason } from '../errors';
-import type { ClusterConnection, SaslSettings, TlsSettings } from './connection';
+import type { ClusterConnection, SaslSettings } from './connection';
 import { fetchClientCredentialsToken, type FetchLike } from './oauthToken';
+import { errorCode } from './tlsMaterial';
 
 /*
  * librdkafka reports every broker certificate problem as one "ssl error" (and a missing client
@@ -12,105 +12,9 @@ import { fetchClientCredentialsToken, type FetchLike } from './oauthToken';
  * failure"; its log names the cause only in free text. To tell the user which of them it is, the
  * same material is checked here with Node's own TLS and HTTP, whose failures carry codes.
  */
-
 function tlsError(reason: KafkaClientErrorReason, message: string, cause?: unknown): KafkaClientError {
   return new KafkaClientError(reason, message, cause === undefined ? undefined : { cause });
 }
-
-function readFile(what: string, path: string): Buffer {
-  try {
-    return fs.readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw tlsError(
-      'invalidConfiguration',
-      `The ${what} file ${path} cannot be read (${code}). Check the path in the connection's TLS settings.`,
-      error,
-    );
-  }
-}
-
-function errorCode(error: unknown): string {
-  return typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
-}
-
-/**
- * Checks the TLS files before a client is made: each is readable and parses, the key opens with
- * its password, and the certificate belongs to the key. Throws a typed error naming the file.
- * librdkafka would otherwise fail the client's creation with only "Erroneous state".
- */
-export function checkTlsMaterial(settings: TlsSettings | undefined): void {
-  if (!settings) return;
-  if (settings.caLocation) {
-    try {
-      new X509Certificate(readFile('CA', settings.caLocation));
-    } catch (error) {
-      if (error instanceof KafkaClientError) throw error;
-      throw tlsError(
-        'invalidConfiguration',
-        `The CA file ${settings.caLocation} holds no PEM certificate. Use the CA certificate (PEM, "-----BEGIN CERTIFICATE-----") that signed the broker's certificate.`,
-        error,
-      );
-    }
-  }
-  if (!settings.keyLocation || !settings.certificateLocation) return;
-  const keyPem = readFile('client key', settings.keyLocation);
-  const certPem = readFile('client certificate', settings.certificateLocation);
-  let key;
-  try {
-    key = createPrivateKey({
-      key: keyPem,
-      format: 'pem',
-      ...(settings.keyPassword ? { passphrase: settings.keyPassword } : {}),
-    });
-  } catch (error) {
-    const code = errorCode(error);
-    if (passwordCodes.has(code) || (isEncryptedPem(keyPem) && !settings.keyPassword)) {
-      throw tlsError(
-        'tlsKeyPasswordWrong',
-        settings.keyPassword
-          ? `The client key ${settings.keyLocation} does not open with the key password stored for this connection (${code}). Enter the key's password again with "Kafka: Edit Cluster Connection".`
-          : `The client key ${settings.keyLocation} is encrypted and no key password is stored for this connection. Enter it with "Kafka: Edit Cluster Connection" (it goes to the secret store).`,
-        error,
-      );
-    }
-    throw tlsError(
-      'invalidConfiguration',
-      `The client key file ${settings.keyLocation} holds no PEM private key (${code || 'unreadable'}). Use the key (PEM) of the client certificate.`,
-      error,
-    );
-  }
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(certPem);
-  } catch (error) {
-    throw tlsError(
-      'invalidConfiguration',
-      `The client certificate file ${settings.certificateLocation} holds no PEM certificate.`,
-      error,
-    );
-  }
-  if (!cert.checkPrivateKey(key)) {
-    throw tlsError(
-      'invalidConfiguration',
-      `The client certificate ${settings.certificateLocation} does not belong to the key ${settings.keyLocation}. Choose the key that was made with the certificate.`,
-    );
-  }
-}
-
-const passwordCodes = new Set([
-  'ERR_MISSING_PASSPHRASE',
-  'ERR_OSSL_BAD_DECRYPT',
-  'ERR_OSSL_EVP_BAD_DECRYPT',
-  'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED',
-]);
-
-/** PKCS#8 "ENCRYPTED PRIVATE KEY", or a traditional PEM key with "Proc-Type: 4,ENCRYPTED". */
-function isEncryptedPem(pem: Buffer): boolean {
-  const text = pem.toString('latin1');
-  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type:\s*4,ENCRYPTED/m.test(text);
-}
-
 const hostnameCodes = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 const expired = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 /** Alerts a server sends when it wants a client certificate, or refuses the one it got. */

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { parseCluster, resolveConnection, secretKey } from '../../../src/core/connections/clusterSettings';
 import { testConnection } from '../../../src/core/connections/connectionTest';
 import { KafkaClientError, type KafkaClientErrorReason } from '../../../src/core/errors';
+import { ConsumerSession } from '../../../src/core/engine/session';
 import { probeCluster } from '../../../src/core/kafka/clusterProbe';
 import type { ClusterConnection } from '../../../src/core/kafka/connection';
 import {
@@ -14,6 +15,7 @@ import {
   sslConnection,
   tlsFiles,
 } from './securityRig';
+import { uniqueName } from '../../support/services';
 
 const PROBE_TIMEOUT_MS = 10_000;
 const { scram } = secured.users;
@@ -170,6 +172,29 @@ describe('TLS listeners on the real broker (SSL, mTLS, SASL_SSL)', function () {
       const none = await failure(mtls(files));
       assert.equal(none.reason, 'tlsKeyPasswordWrong', none.message);
       assert.match(none.message, /no key password is stored/);
+    });
+
+    it('an engine session with the wrong key password fails to start with the same typed reason', async () => {
+      const wrong = `${secured.tls.clientKeyPassword}-wrong`;
+      const session = new ConsumerSession({
+        connection: mtls({
+          caLocation: tlsFiles.ca,
+          certificateLocation: tlsFiles.clientCert,
+          keyLocation: tlsFiles.clientEncryptedKey,
+          keyPassword: wrong,
+        }),
+        groupId: uniqueName('it-sec-never-joins'),
+        topics: ['it-sec-never-created'],
+        mode: 'stepping',
+      });
+      const error = await session.start().then(
+        () => assert.fail('a session started with a wrong key password'),
+        (e: unknown) => e,
+      );
+      await session.stop().catch(() => undefined);
+      assert.ok(error instanceof KafkaClientError, String(error));
+      assert.equal(error.reason, 'tlsKeyPasswordWrong', error.message);
+      assertNoSecrets([error.message], [wrong, secured.tls.clientKeyPassword]);
     });
 
     it('a wrong SCRAM password over SASL_SSL: authenticationFailed', async () => {
