@@ -26,6 +26,7 @@ import { viewCommands } from './commands/viewCommands';
 import { SessionStatusBar } from './platform/sessionStatusBar';
 import { SessionsView } from './views/sessionsView';
 import { handlerCommands } from './debug/handlerCommands';
+import { deadLetterCommands } from './commands/dlqCommands';
 import { handlerDebugging } from './debug/handlerSessions';
 import type { HandlerDebugger } from './debug/handlerDebugger';
 import { viewerCommands } from './commands/viewerCommands';
@@ -187,6 +188,7 @@ export class Container implements vscode.Disposable {
         }),
         ...viewCommands({ view: clustersView, showLog }),
         ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
+        ...deadLetterCommands({ manager: sessions }),
         ...viewerCommands({
           store,
           clients,

@@ -47,6 +47,7 @@ export const CommandId = {
   runHandler: 'kafkaLab.runHandler',
   restartHandler: 'kafkaLab.restartHandler',
   replayIntoHandler: 'kafkaLab.replayIntoHandler',
+  viewDeadLetters: 'kafkaLab.viewDeadLetters',
   viewMessages: 'kafkaLab.viewMessages',
   viewAroundOffset: 'kafkaLab.viewAroundOffset',
   exportViewerMessages: 'kafkaLab.exportViewerMessages',

@@ -103,9 +103,9 @@ async function produceOne(connection: ClusterConnection, topic: string, value: s
 }
 
 /**
- * Over `connection` alone: creates a topic with the admin client and finds it in the topic list,
- * produces a record, consumes it in an engine session (stepping, acked, committed), reads the
- * group's committed offset, then deletes the group and the topic.
+ * Over `connection` alone: creates a topic with the admin client, finds it in the topic list, reads
+ * its configs (through kafkajs), produces a record, consumes it in an engine session (stepping,
+ * acked, committed), reads the group's committed offset, then deletes the group and the topic.
  */
 export async function roundTrip(connection: ClusterConnection, logger: Logger, label: string): Promise<void> {
   const topic = uniqueName(`it-sec-${label}`);
@@ -117,6 +117,12 @@ export async function roundTrip(connection: ClusterConnection, logger: Logger, l
     // A new topic reaches the metadata a moment after its creation is acknowledged.
     await waitFor(`${topic} in the topic list over ${label}`, 15_000, async () =>
       (await admin.listTopics()).some((t) => t.name === topic) ? true : undefined,
+    );
+    // Topic configs come through kafkajs, with its own TLS and SASL set-up from the same connection.
+    const configs = await admin.describeTopicConfigs(topic);
+    assert.ok(
+      configs.some((c) => c.name === 'cleanup.policy'),
+      `no cleanup.policy among ${configs.length} configs of ${topic} over ${label}`,
     );
     const value = `over ${label} ${Date.now()}`;
     await produceOne(connection, topic, value);
