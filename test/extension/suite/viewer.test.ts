@@ -458,7 +458,11 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     await waitFor('the path on the clipboard', async () => (await vscode.env.clipboard.readText()) === '$.amount');
     console.log(`      brushed ${brushed} of 240 messages`);
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
-    await evaluate(`(document.querySelector('.detail-pane .payload-value').scrollIntoView({ block: 'start' }), true)`);
+    // Scroll the detail pane (not the page) to the decoded value, so the header and the timeline stay in view.
+    await evaluate(`(() => {
+      const pane = document.querySelector('.detail-pane'); const value = pane.querySelector('.payload-value');
+      pane.scrollTop = value.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop - 8;
+      window.scrollTo(0, 0); document.scrollingElement.scrollTop = 0; return true; })()`);
     await screenshot('viewer-avro');
     await probe({ op: 'click', selector: 'button:has-text("Clear time range")' });
     await waitFor('all 240 again', async () => (await evaluate<ListFacts>(LIST_FACTS)).total === 240);
