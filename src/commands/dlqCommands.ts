@@ -15,8 +15,11 @@ import {
 import type { ClusterConnection } from '../core/kafka/connection';
 import type { KafkaRecord } from '../core/kafka/record';
 import type { Logger } from '../core/logging';
+import { type SessionController, dlqTopicFor } from '../core/session/sessionController';
+import type { SessionManager } from '../core/session/sessionManager';
 import type { RedriveParams } from '../webviews/viewerPanel/protocol';
 import type { ViewerPanel } from '../webviews/viewerPanel/viewerPanel';
+import type { CommandTable } from './commandTable';
 
 export interface RedriveDeps {
   connection(): Promise<ClusterConnection>;
@@ -216,4 +219,47 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** "View Dead Letters" on a session: the viewer on the session's dead-letter topic (it never joins a group). */
+export function deadLetterCommands(deps: { readonly manager: SessionManager }) {
+  const sessionOf = async (arg: unknown): Promise<SessionController | undefined> => {
+    const id =
+      typeof arg === 'string'
+        ? arg
+        : typeof arg === 'object' && arg !== null && 'controller' in arg
+          ? (arg as { controller: SessionController }).controller.id
+          : undefined;
+    if (id !== undefined) {
+      const found = deps.manager.get(id);
+      if (!found) throw new Error(`Session ${id} is not running any more. Start it again from a topic or group.`);
+      return found;
+    }
+    const sessions = deps.manager.list();
+    if (sessions.length === 0) throw new Error('No consumer session is running. Start one from a topic or a group.');
+    if (sessions.length === 1) return sessions[0];
+    const picked = await vscode.window.showQuickPick(
+      sessions.map((s) => ({ label: s.spec.groupId, description: s.spec.topics.join(', '), session: s })),
+      { title: 'View the dead letters of which session?' },
+    );
+    return picked?.session;
+  };
+
+  return {
+    'kafkaLab.viewDeadLetters': async (arg?: unknown): Promise<string | undefined> => {
+      const session = await sessionOf(arg);
+      if (!session) return undefined;
+      const topics = [...new Set(session.spec.topics.map((t) => dlqTopicFor(session.spec.dlqTopic, t)))];
+      const topic =
+        topics.length === 1
+          ? topics[0]
+          : await vscode.window.showQuickPick(topics, { title: 'Which dead-letter topic?' });
+      if (!topic) return undefined;
+      return vscode.commands.executeCommand<string>('kafkaLab.viewMessages', {
+        clusterId: session.spec.clusterId,
+        topic,
+        start: { kind: 'beginning' },
+      });
+    },
+  } satisfies Partial<CommandTable>;
 }
