@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaConsumer, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import { codeOf } from '../kafka/clientErrors';
 import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
 import type { TopicPartitionOffset } from '../kafka/record';
@@ -83,10 +84,35 @@ export function browsingConfig(connection: ClusterConnection, settings: Browsing
   };
 }
 
+/** librdkafka's own time limits are not always kept (a loaded machine, a half-open connection): every call is bounded here too. */
+function bounded<T>(
+  what: string,
+  timeoutMs: number,
+  call: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new BrowseError(-185 /* ERR__TIMED_OUT */, `${what}: no answer within ${timeoutMs} ms`)),
+      timeoutMs + 1_000,
+    );
+    call(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 type Consumer = KafkaConsumer & { setDefaultIsTimeoutOnlyForFirstMessage(onlyFirst: boolean): void };
 
+/** The binding's error events carry code -1 and only librdkafka's err2str text: `codeOf` recovers the code. */
 const asBrowseError = (err: LibrdKafkaError | Error, what: string): BrowseError =>
-  new BrowseError((err as LibrdKafkaError).code, `${what}: ${err.message}`);
+  new BrowseError(codeOf({ code: (err as LibrdKafkaError).code, message: err.message }), `${what}: ${err.message}`);
 
 class RdkafkaBrowsingConsumer implements BrowsingConsumer {
   private readonly consumer: Consumer;
@@ -120,7 +146,7 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
   }
 
   connect(timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) =>
+    return bounded<void>('connect', timeoutMs, (resolve, reject) =>
       this.consumer.connect({ timeout: timeoutMs }, (err) => {
         if (err) return reject(asBrowseError(err, 'could not connect'));
         this.consumer.setDefaultConsumeTimeout(this.settings.consumeTimeoutMs);
@@ -131,7 +157,7 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
   }
 
   partitions(topic: string, timeoutMs: number): Promise<number[] | undefined> {
-    return new Promise((resolve, reject) =>
+    return bounded<number[] | undefined>(`metadata of ${topic}`, timeoutMs, (resolve, reject) =>
       this.consumer.getMetadata({ topic, timeout: timeoutMs }, (err, metadata) => {
         if (err) return reject(asBrowseError(err, `metadata of ${topic}`));
         const found = metadata.topics.find((t) => t.name === topic);
@@ -143,12 +169,15 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
   }
 
   watermarks(topic: string, partition: number, timeoutMs: number): Promise<{ low: number; high: number }> {
-    return new Promise((resolve, reject) =>
-      this.consumer.queryWatermarkOffsets(topic, partition, timeoutMs, (err, offsets) =>
-        err
-          ? reject(asBrowseError(err, `watermarks of ${topic}[${partition}]`))
-          : resolve({ low: offsets.lowOffset, high: offsets.highOffset }),
-      ),
+    return bounded<{ low: number; high: number }>(
+      `watermarks of ${topic}[${partition}]`,
+      timeoutMs,
+      (resolve, reject) =>
+        this.consumer.queryWatermarkOffsets(topic, partition, timeoutMs, (err, offsets) =>
+          err
+            ? reject(asBrowseError(err, `watermarks of ${topic}[${partition}]`))
+            : resolve({ low: offsets.lowOffset, high: offsets.highOffset }),
+        ),
     );
   }
 
@@ -158,7 +187,7 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
     timestamp: number,
     timeoutMs: number,
   ): Promise<Map<number, number>> {
-    return new Promise((resolve, reject) =>
+    return bounded<Map<number, number>>(`offsets for times in ${topic}`, timeoutMs, (resolve, reject) =>
       this.consumer.offsetsForTimes(
         partitions.map((partition) => ({ topic, partition, offset: timestamp })),
         timeoutMs,

@@ -133,7 +133,8 @@ class AssignmentViewer implements MessageViewer {
   /** Next offset to read per partition (after the last record read): a reconnect goes on from there. */
   private readonly positions = new Map<number, number>();
   private planned: ReadonlyMap<number, number> | undefined;
-  private readonly ended = new Set<number>();
+  /** Partitions at their end, with the end offset the client reported (partition EOF). */
+  private readonly ended = new Map<number, number>();
   private reopen = false;
   private probing = false;
   private lastProbe = 0;
@@ -273,13 +274,15 @@ class AssignmentViewer implements MessageViewer {
       fetch: this.deps.fetchSettings,
     });
     this.consumer = consumer;
-    consumer.onEnd((end) => this.partitionEnded(end.partition));
+    consumer.onEnd((end) => this.partitionEnded(end.partition, end.offset));
     consumer.onError((error) => this.clientError(error));
     this.update({ phase: 'connecting' });
+    this.logger.debug(`connecting to ${this.deps.connection.bootstrapServers}`);
     await consumer.connect(this.timings.connectTimeoutMs);
     this.checkStopped();
     const all = await consumer.partitions(this.topic, callTimeoutMs);
     this.checkStopped();
+    this.logger.debug(`connected; the topic has partitions ${all?.join(', ') ?? '(none)'}`);
     if (!all) throw new ProblemError(topicNotFound(this.topic));
     const wanted = this.options.partitions ?? all;
     const missing = wanted.filter((p) => !all.includes(p));
@@ -335,8 +338,8 @@ class AssignmentViewer implements MessageViewer {
     if (this.facts.stopped) throw new Stopped();
   }
 
-  private partitionEnded(partition: number): void {
-    this.ended.add(partition);
+  private partitionEnded(partition: number, offset: number): void {
+    this.ended.set(partition, offset);
     if (this.facts.readerProblem?.reason === 'brokerUnreachable') this.update({ readerProblem: undefined });
     if (this.facts.phase !== 'caughtUp' && this.partitions.every((p) => this.ended.has(p)))
       this.update({ phase: 'caughtUp' });
@@ -344,7 +347,11 @@ class AssignmentViewer implements MessageViewer {
 
   private clientError(error: BrowseError): void {
     const problem = problemOf(error.code, error.message, this.topic, this.deps.connection.bootstrapServers);
-    this.logger.warn(problem.message);
+    // Said once per problem, not once per event (librdkafka repeats them while it retries).
+    if (problem.message !== this.facts.readerProblem?.message) this.logger.warn(problem.message);
+    // librdkafka reports much in passing (one broker's connection failed, it retries by itself):
+    // only what it names (brokers down, authentication, ...) changes the state; the rest is logged.
+    if (problem.reason === 'other') return;
     // The client reconnects by itself; the probe (or the next record) clears the state.
     this.update({ readerProblem: problem });
   }
@@ -438,7 +445,10 @@ class AssignmentViewer implements MessageViewer {
       index.afterAppend(seq);
       this.readCount++;
       this.positions.set(m.partition, m.offset + 1);
-      this.ended.delete(m.partition);
+      // The client reports a partition's end before handing over the batch that reached it: only
+      // a record at or past the reported end means the partition has more.
+      const end = this.ended.get(m.partition);
+      if (end !== undefined && m.offset >= end) this.ended.delete(m.partition);
       this.noteRegistry(seq, keyResult, valueResult);
     }
     this.changed();

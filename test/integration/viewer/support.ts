@@ -2,7 +2,7 @@
 // the local broker, and bounded waits on its state and counts.
 import { Producer } from '@confluentinc/kafka-javascript';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
-import { silentLogger } from '../../../src/core/logging';
+import { createLogger, silentLogger } from '../../../src/core/logging';
 import { createMessageViewer, type MessageViewerDeps } from '../../../src/core/viewer/messageViewer';
 import type { MessageViewer, ViewerOptions, ViewerState } from '../../../src/core/viewer/types';
 import { services, waitFor } from '../../support/services';
@@ -12,7 +12,8 @@ export interface Outgoing {
   readonly value: Buffer | string | null;
   readonly key?: Buffer | string | null;
   readonly timestamp?: number;
-  readonly headers?: Array<Record<string, string | Buffer>>;
+  // One single-key object per header (librdkafka's header list).
+  readonly headers?: readonly object[];
 }
 
 /** Produces with the native producer (acks=all), waiting for every delivery; `make(i)` gives message i. */
@@ -65,7 +66,10 @@ export function openViewer(options: ViewerOptions, deps: Partial<MessageViewerDe
   return createMessageViewer({
     connection: plaintext,
     decoder: new PayloadDecoder(),
-    logger: silentLogger,
+    // KAFKA_LAB_VIEWER_TEST_LOG=1 prints the viewers' logs.
+    logger: process.env.KAFKA_LAB_VIEWER_TEST_LOG
+      ? createLogger((level, line) => console.log(`${level} ${line}`))
+      : silentLogger,
     options,
     timings: {
       retryBaseMs: 300,
@@ -84,17 +88,23 @@ export function waitForState(
   accept: (state: ViewerState) => boolean,
   timeoutMs = 30_000,
 ): Promise<ViewerState> {
-  return waitFor(`viewer state ${what} (now ${JSON.stringify(viewer.state)})`, timeoutMs, () =>
-    accept(viewer.state) ? viewer.state : undefined,
+  return waitFor(`viewer state ${what}`, timeoutMs, () => (accept(viewer.state) ? viewer.state : undefined)).catch(
+    (error: Error) => {
+      throw new Error(
+        `${error.message}; the state is ${JSON.stringify(viewer.state)}, counts ${JSON.stringify(viewer.counts)}`,
+      );
+    },
   );
 }
 
 export function waitForRead(viewer: MessageViewer, count: number, timeoutMs = 60_000): Promise<number> {
-  return waitFor(
-    `${count} messages read (now ${viewer.counts.read}, ${JSON.stringify(viewer.state)})`,
-    timeoutMs,
-    () => (viewer.counts.read >= count ? viewer.counts.read : undefined),
-  );
+  return waitFor(`${count} messages read`, timeoutMs, () =>
+    viewer.counts.read >= count ? viewer.counts.read : undefined,
+  ).catch((error: Error) => {
+    throw new Error(
+      `${error.message}; the state is ${JSON.stringify(viewer.state)}, counts ${JSON.stringify(viewer.counts)}`,
+    );
+  });
 }
 
 /** Every row of the viewer's current view, page by page. */
