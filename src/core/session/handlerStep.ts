@@ -41,11 +41,12 @@ export async function stepThroughHandler(
 export function describeHandlerError(error: unknown): string {
   if (error instanceof HoldMessage) return error.message;
   if (error instanceof HandlerFailure) {
-    const frames = (error.remoteStack ?? '')
-      .split('\n')
-      .filter((line) => /^\s+at /.test(line))
-      .slice(0, 4)
-      .map((line) => line.trim());
+    const lines = (error.remoteStack ?? '').split('\n');
+    // JavaScript stacks list the innermost frame first; Python tracebacks last (`File "…", line N, in f`).
+    const jsFrames = lines.filter((line) => /^\s+at /.test(line)).slice(0, 4);
+    const frames = (
+      jsFrames.length > 0 ? jsFrames : lines.filter((line) => /^\s+File ".*", line \d+/.test(line)).slice(-4)
+    ).map((line) => line.trim());
     return [`${error.errorType}: ${error.message}`, ...frames].join('\n');
   }
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
