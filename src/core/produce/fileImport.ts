@@ -3,7 +3,8 @@ import { parseJsonExact, stringifyExact } from '../codec/losslessJson';
 import type { PayloadEncoder } from '../codec/payloadEncoder';
 import { parseBase64, parseHex } from '../codec/textEncodings';
 import { ProduceError } from './produceErrors';
-import { encodePayload, fieldErrorsOf, type SchemaChoice } from './payloadInput';
+import type { SchemaChoice } from './payloadForms';
+import { encodePayload, fieldErrorsOf } from './payloadInput';
 import { checkPartition, parseHeaders, parseTimestamp } from './recordFields';
 import {
   type FileFormat,

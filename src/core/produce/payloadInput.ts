@@ -3,33 +3,16 @@ import { EncodeError } from '../codec/codecErrors';
 import type { PayloadRole, SchemaFormat, SchemaIdentity } from '../codec/decodeResult';
 import type { EncodeInput, EncodeRequest, PayloadEncoder } from '../codec/payloadEncoder';
 import type { SubjectNameStrategy } from '../codec/subjectNaming';
+import type * as Forms from './payloadForms';
+import type { PayloadInput } from './payloadForms';
 
-/** How a key or value is given: as typed text in one of these forms, or null. */
-export type PayloadForm = 'json' | 'text' | 'hex' | 'base64' | 'schema' | 'null';
-export const PAYLOAD_FORMS: readonly PayloadForm[] = ['json', 'text', 'hex', 'base64', 'schema', 'null'];
-export const SCHEMA_FORMATS: readonly SchemaFormat[] = ['avro', 'protobuf', 'jsonSchema'];
-export const SUBJECT_STRATEGIES: readonly SubjectNameStrategy[] = ['TopicName', 'RecordName', 'TopicRecordName'];
-
-/** Which registered schema encodes a payload. */
-export interface SchemaChoice {
-  readonly format: SchemaFormat;
-  readonly strategy: SubjectNameStrategy;
-  /** For RecordName / TopicRecordName: the record's or message's full name, or the JSON Schema's title. */
-  readonly recordName?: string;
-  /** A subject given outright (overrides the strategy). */
-  readonly subject?: string;
-  readonly version: number | 'latest';
-  /** Protobuf: the message type (the first in the schema when absent). */
-  readonly messageType?: string;
-}
-
-export interface PayloadInput {
-  readonly form: PayloadForm;
-  /** The text as typed (ignored for null). */
-  readonly text: string;
-  /** For the schema form. */
-  readonly schema?: SchemaChoice;
-}
+// payloadForms.ts repeats these types for the webview; they must stay the same as the codec's.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const FORM_TYPES_MATCH_THE_CODEC: [
+  Same<Forms.SchemaFormat, SchemaFormat>,
+  Same<Forms.SubjectNameStrategy, SubjectNameStrategy>,
+  Same<Forms.FieldError, FieldError>,
+] = [true, true, true];
 
 export type PayloadEncoding =
   | {

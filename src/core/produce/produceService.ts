@@ -1,9 +1,9 @@
-import type { FieldError } from '../codec/codecErrors';
 import type { PayloadRole, SchemaIdentity } from '../codec/decodeResult';
 import type { PayloadEncoder } from '../codec/payloadEncoder';
 import { RegistryError } from '../registry/registryErrors';
 import { ProduceError, type ProduceErrorReason } from './produceErrors';
-import { encodePayload, fieldErrorsOf, type PayloadInput } from './payloadInput';
+import type { FieldProblem, PayloadInput, ProduceField } from './payloadForms';
+import { encodePayload, fieldErrorsOf } from './payloadInput';
 import { checkPartition, type HeaderInput, parseHeaders, parseTimestamp } from './recordFields';
 import type { Delivered, OutgoingRecord, RecordProducer } from './recordProducer';
 
@@ -17,18 +17,6 @@ export interface ProduceRequest {
   readonly headers: readonly HeaderInput[];
   /** Undefined: the producer's current time. Milliseconds, or ISO 8601 with a zone. */
   readonly timestamp?: string | number;
-}
-
-export type ProduceField = 'topic' | 'partition' | 'key' | 'value' | 'headers' | 'timestamp';
-
-/** One thing wrong with the request, at the field it belongs to. */
-export interface FieldProblem {
-  readonly field: ProduceField;
-  readonly message: string;
-  /** Typed: a ProduceError's, an EncodeError's or a RegistryError's reason. */
-  readonly reason: string;
-  /** Where the value does not match its schema. */
-  readonly fieldErrors?: readonly FieldError[];
 }
 
 export interface PayloadSummary {

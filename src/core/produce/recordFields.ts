@@ -17,9 +17,7 @@ export function parseTimestamp(input: unknown): { ok: true; value: number } | { 
   if (typeof input === 'string') {
     const text = input.trim();
     if (/^\d+$/.test(text)) return parseTimestamp(Number(text));
-    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)
-      ? Date.parse(text)
-      : NaN;
+    const iso = strictIso(text);
     if (Number.isFinite(iso) && iso >= 0) return { ok: true, value: iso };
     return {
       ok: false,
@@ -27,6 +25,20 @@ export function parseTimestamp(input: unknown): { ok: true; value: number } | { 
     };
   }
   return { ok: false, message: 'A timestamp is a number of milliseconds since the epoch, or an ISO date-time text.' };
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Date.parse rolls February 30th over into March: every part is checked against the calendar first. */
+function strictIso(text: string): number {
+  const m = ISO.exec(text);
+  if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const zoneOk = m[8] === 'Z' || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || !zoneOk)
+    return NaN;
+  return Date.parse(text);
 }
 
 export function checkPartition(
