@@ -133,12 +133,13 @@ export interface RedriveProgress {
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RedriveProgress) => void;
-  /** Writes awaiting their acknowledgement at once (the producer batches them). Default 1000. */
+  /** Writes awaiting their acknowledgement at once (the producer batches them). Default 10,000: with a slow
+   * broker the window, not the CPU, bounds the rate (1,000 gave 1.9k msg/s on a loaded machine). */
   readonly maxInFlight?: number;
   readonly now?: () => Date;
 }
 
-export const DEFAULT_MAX_IN_FLIGHT = 1000;
+export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 
 export async function runRedrive(
   plan: RedrivePlan,
