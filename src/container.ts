@@ -23,6 +23,7 @@ import { sessionCommands } from './commands/sessionCommands';
 import { SessionPanels } from './commands/sessionPanels';
 import { SessionProblems } from './commands/sessionProblems';
 import { viewCommands } from './commands/viewCommands';
+import { produceCommands, Producing } from './commands/produceCommands';
 import { SessionStatusBar } from './platform/sessionStatusBar';
 import { SessionsView } from './views/sessionsView';
 import { handlerCommands } from './debug/handlerCommands';
@@ -56,6 +57,8 @@ export interface KafkaLabApi {
   };
   /** The `kafka-lab` debug type: handler processes and their debug sessions. */
   readonly handlers: HandlerDebugger;
+  /** Producing test messages: one producer per cluster, and the open producer forms. */
+  readonly producing: Producing;
   /** The open message viewers (each with its own reader and buffer). */
   readonly viewers: ViewerPanels;
 }
@@ -166,6 +169,16 @@ export class Container implements vscode.Disposable {
     sessions.on('changed', updateContext);
     this.own({ dispose: () => sessions.off('changed', updateContext) });
 
+    const produceDeps = {
+      store,
+      clients,
+      registries,
+      sessions,
+      extensionUri: context.extensionUri,
+      logger: this.logger.child('produce'),
+    };
+    const producing = this.own(new Producing(produceDeps));
+
     for (const disposable of registerCommands(
       {
         ...clientInfoCommands({ getClientInfo, logger: this.logger.child('client') }),
@@ -186,6 +199,7 @@ export class Container implements vscode.Disposable {
           panels: sessionPanels,
           logger: this.logger.child('sessions'),
         }),
+        ...produceCommands(produceDeps, producing),
         ...viewCommands({ view: clustersView, showLog }),
         ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
         ...deadLetterCommands({ manager: sessions }),
@@ -226,6 +240,7 @@ export class Container implements vscode.Disposable {
         statusBarText: () => statusBar.text,
       },
       handlers,
+      producing,
       viewers,
     };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
