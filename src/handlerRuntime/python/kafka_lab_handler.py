@@ -29,6 +29,8 @@ from kafka_lab_api import Context, Message
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_LOG_CHARS = 16_384
+DEEPEST_VALUE = 10_000
+THREAD_STACK_BYTES = 256 * 1024 * 1024
 DEFAULT_NON_RETRIABLE = ("JSONDecodeError", "KeyError", "ValueError")
 DECISIONS = ("skip", "retry", "deadLetter")
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -319,7 +321,15 @@ def main():
     except OSError as error:
         sys.stderr.write(f"kafka-lab handler: cannot reach the engine at {endpoint}: {error}\n")
         sys.exit(69)
-    Runtime(connection, _non_retriable()).serve()
+    # Decoded values come up to 10,000 levels deep (the engine's export limit); the json module
+    # parses them recursively. The reading and working threads get a stack, and the interpreter a
+    # recursion limit, that such a frame fits in; deeper than that is cut by the engine first.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEPEST_VALUE + 1_000))
+    threading.stack_size(THREAD_STACK_BYTES)
+    runtime = Runtime(connection, _non_retriable())
+    reader = threading.Thread(target=runtime.serve, name="kafka-lab frames")
+    reader.start()
+    reader.join()
 
 
 if __name__ == "__main__":

@@ -158,6 +158,19 @@ describe('the Python handler process, for real (no broker)', function () {
     );
   });
 
+  it('a hostile value 4,000 levels deep (past Python’s default recursion limit of 1,000) reaches the handler, and the process goes on', async () => {
+    const module = write(
+      'deep.py',
+      'def handle(m, c):\n    depth, v = 0, m.value\n    while isinstance(v, list) and v:\n        depth, v = depth + 1, v[0]\n    c.log(str(depth))\n',
+    );
+    const h = await start(module);
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 4_000; i++) deep = [deep];
+    assert.equal((await h.channel.call(frame(1, deep))).outcome, 'ok');
+    assert.equal((await h.channel.call(frame(2, [[1]]))).outcome, 'ok');
+    assert.deepEqual(h.logs, ['4000', '2']);
+  });
+
   it('async def handlers are awaited; a syntax error is loadFailed naming file and line; reload runs the saved code', async () => {
     const module = write('reloaded.py', 'async def handle(m, c):\n    c.log("v1")\n');
     const h = await start(module);
