@@ -11,9 +11,15 @@
  */
 import { EvaluationError, ParseError, TypeError as CelTypeError } from '@marcbachmann/cel-js';
 import { LabError } from '../errors';
-import { createViewerEnvironment, EXPRESSION_LIMITS } from './expression/celEnvironment';
+import { compileRe2, createViewerEnvironment, EXPRESSION_LIMITS } from './expression/celEnvironment';
 import { BudgetExhausted, EvaluationBudget, runWithBudget } from './expression/evaluationBudget';
-import { identifiers, rewriteForBudget, RewriteRefused, verifyRewrite } from './expression/rangeRewrite';
+import {
+  identifiers,
+  literalPatterns,
+  rewriteForBudget,
+  RewriteRefused,
+  verifyRewrite,
+} from './expression/rangeRewrite';
 
 export { EXPRESSION_LIMITS };
 
@@ -171,6 +177,20 @@ export function compileExpression(source: string, options: ExpressionOptions = {
       `The filter expression gives a ${checked.type}, not true or false. Compare it with something, for example ${EXAMPLE}.`,
       positionAt(source, 0),
     );
+
+  for (const { pattern, offset } of literalPatterns(parsed.ast)) {
+    try {
+      compileRe2(pattern);
+    } catch (e) {
+      const position = positionAt(source, offset);
+      throw new ExpressionError(
+        'syntax',
+        `The filter expression has an ${(e as Error).message} at line ${position.line}, column ${position.column}. matches() takes RE2 syntax (no backreferences or lookarounds), for example key.matches("^eu-[0-9]+$").`,
+        position,
+        { cause: e },
+      );
+    }
+  }
 
   let run;
   try {

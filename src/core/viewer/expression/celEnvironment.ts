@@ -38,8 +38,8 @@ function orderingLong(text: string): bigint {
 const RE2_CACHE_SIZE = 64;
 const re2Cache = new Map<string, RE2JS>();
 
-/** CEL's `matches`: a search (not a full match), in RE2 syntax, in time linear in the text. */
-function re2Matches(text: string, pattern: string): boolean {
+/** Compiles an RE2 pattern (cached); throws an Error saying why it is not one. */
+export function compileRe2(pattern: string): RE2JS {
   let re = re2Cache.get(pattern);
   if (re === undefined) {
     try {
@@ -50,7 +50,12 @@ function re2Matches(text: string, pattern: string): boolean {
     if (re2Cache.size >= RE2_CACHE_SIZE) re2Cache.delete(re2Cache.keys().next().value as string);
     re2Cache.set(pattern, re);
   }
-  return re.test(text);
+  return re;
+}
+
+/** CEL's `matches`: a search (not a full match), in RE2 syntax, in time linear in the text. */
+function re2Matches(text: string, pattern: string): boolean {
+  return compileRe2(pattern).test(text);
 }
 
 type Compare = (a: bigint, b: bigint) => boolean;

@@ -105,6 +105,17 @@ export function rewriteForBudget(source: string, ast: ASTNode): Rewrite {
   return { source: out, comprehensions, matches };
 }
 
+/** The string literals given to matches(...), with their offsets: checked when the expression is compiled. */
+export function literalPatterns(ast: ASTNode): Array<{ readonly pattern: string; readonly offset: number }> {
+  const found: Array<{ pattern: string; offset: number }> = [];
+  walk(ast as unknown as Node, (node) => {
+    const call = receiverCall(node);
+    const arg = call?.name === 'matches' && call.args.length === 1 ? call.args[0]! : undefined;
+    if (arg?.op === 'value' && typeof arg.args === 'string') found.push({ pattern: arg.args, offset: arg.start });
+  });
+  return found;
+}
+
 /** The variable names an expression mentions. */
 export function identifiers(ast: ASTNode): ReadonlySet<string> {
   const names = new Set<string>();

@@ -198,6 +198,15 @@ describe('viewer expression filter (CEL)', () => {
       assert.equal(compileFails('size(partition) == 1').reason, 'type');
     });
 
+    it('a literal pattern that is not RE2 is refused at compile time, where it stands', () => {
+      const e = compileFails('partition == 1 && key.matches("(a)\\\\1")');
+      assert.equal(e.reason, 'syntax');
+      assert.equal(e.position?.column, 31);
+      assert.match(e.message, /invalid regular expression/);
+      assert.match(e.message, /RE2 syntax/);
+      assert.equal(compileFails('key.matches("(unclosed")').reason, 'syntax');
+    });
+
     it('an expression that is not a condition', () => {
       const e = compileFails('partition + 1');
       assert.equal(e.reason, 'notBoolean');

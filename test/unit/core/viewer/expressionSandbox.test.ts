@@ -265,10 +265,10 @@ describe('viewer expression filter: the bound on hostile input', function () {
     assert.equal(compileExpression('value.text.matches("^a+!$")').matches(activation), true);
   });
 
-  it('backreferences and lookaheads are refused (not RE2), as an error on the message', () => {
-    for (const pattern of ['(a)\\\\1', '(?=a)a', '(?<=a)b']) {
-      const compiled = compileExpression(`key.matches("${pattern}")`);
-      assert.equal(compiled.matches(plain), false, pattern);
+  it('backreferences and lookarounds from the payload are refused (not RE2), as an error on the message', () => {
+    for (const pattern of ['(a)\\1', '(?=a)a', '(?<=a)b']) {
+      const compiled = compileExpression('key.matches(value.pattern)');
+      assert.equal(compiled.matches(message({ pattern })), false, pattern);
       assert.equal(compiled.errorCount, 1, pattern);
       assert.match(compiled.lastError!.message, /invalid regular expression/, pattern);
     }
