@@ -4,7 +4,7 @@ import { toDisplayJson } from '../../../src/core/codec/displayValue';
 import { PayloadEncoder } from '../../../src/core/codec/payloadEncoder';
 import { SchemaCache } from '../../../src/core/codec/schemaCache';
 import { type ProduceOutcome, type ProduceRequest, ProduceService } from '../../../src/core/produce/produceService';
-import type { PayloadInput } from '../../../src/core/produce/payloadInput';
+import type { PayloadInput } from '../../../src/core/produce/payloadForms';
 import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
 import { createTopic, deleteTopicsQuietly, withAdmin } from '../../support/kafka';
 import { uniqueName } from '../../support/services';
