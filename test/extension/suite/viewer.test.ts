@@ -469,6 +469,62 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     await screenshot('viewer-histogram');
   });
 
+  it('View around an offset opens the partition a little before it; sorting by partition and offset orders the rows', async () => {
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.viewAroundOffset', {
+      clusterId,
+      topic: bigTopic,
+      partition: 1,
+      offset: 500,
+    });
+    const p = panel(id);
+    await p.host.whenReady();
+    assert.deepEqual(p.viewer.options.partitions, [1]);
+    await waitFor('rows of partition 1', async () => (await evaluate<ListFacts>(LIST_FACTS)).loaded > 0);
+    const first = await evaluate<string[]>(
+      `[...document.querySelector('.vl-row[data-index="0"]').querySelectorAll('.cell')].map((c) => c.textContent)`,
+    );
+    assert.equal(first[0], '1', 'partition 1');
+    assert.equal(first[1], '450', 'it starts 50 before the offset');
+    await probe({ op: 'select', selector: '.sort', value: 'partitionOffset' });
+    await waitFor('the sort to reach the host', () => p.host.state?.sort === 'partitionOffset');
+    const rows = await waitFor('sorted rows', async () => {
+      const offsets = await evaluate<number[]>(
+        `[...document.querySelectorAll('.vl-row[data-seq]')].sort((a, b) => a.dataset.index - b.dataset.index).map((r) => Number(r.querySelector('.cell-offset').textContent))`,
+      );
+      return offsets.length > 5 ? offsets : undefined;
+    });
+    assert.deepEqual(
+      rows,
+      [...rows].sort((a, b) => a - b),
+      'ascending offsets',
+    );
+  });
+
+  it('Start Session Here starts a group session sought to the selected message', async () => {
+    const groupId = uniqueName('ext-viewer-here');
+    const id = await vscode.commands.executeCommand<string>('kafkaLab.viewMessages', {
+      clusterId,
+      topic: tailTopic,
+      start: { kind: 'beginning' },
+    });
+    const p = panel(id);
+    await waitFor('rows read', () => p.viewer.counts.read >= 20);
+    const record = p.viewer.record(12);
+    assert.ok(record, 'the 13th message is buffered');
+    const sessionId = await vscode.commands.executeCommand<string>('kafkaLab.viewerStartSessionHere', id, 12, groupId);
+    try {
+      const controller = api.sessions.manager.get(sessionId);
+      assert.ok(controller, 'the session runs');
+      await waitFor('the session on the selected message', () => {
+        const current = api.sessions.manager.get(sessionId)?.current;
+        return current?.partition === record.partition && current.offset === record.offset;
+      });
+    } finally {
+      await vscode.commands.executeCommand('kafkaLab.stopSession', sessionId);
+      await (await kafkaSupport()).withAdmin((admin) => admin.deleteGroups([groupId])).catch(() => undefined);
+    }
+  });
+
   it('several viewers at once; closing one stops its viewer and frees it', async () => {
     const a = await vscode.commands.executeCommand<string>('kafkaLab.viewMessages', {
       clusterId,
