@@ -93,7 +93,8 @@ export async function diagnoseTls(
       ...(net.isIP(server.host) ? {} : { servername: server.host }),
       ...(ca ? { ca } : {}),
       ...(cert && key ? { cert, key, ...(settings.keyPassword ? { passphrase: settings.keyPassword } : {}) } : {}),
-      // Verified below, so that the certificate can be named in the message.
+      // Verified below, so that the certificate can be named in the message. Nothing is ever
+      // written on this connection: it only looks at the handshake, then closes.
       rejectUnauthorized: false,
     });
     const timer = setTimeout(() => finish(undefined), timeoutMs);
@@ -131,6 +132,7 @@ export async function diagnoseTls(
       // TLS 1.3: a server that wants a client certificate says so by an alert after the handshake.
       socket.on('data', () => undefined);
       alertTimer = setTimeout(() => finish(undefined), Math.min(1500, timeoutMs));
+      alertTimer.unref?.();
     });
     socket.on('error', (error) => {
       const code = errorCode(error);
