@@ -162,7 +162,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
     }
   });
 
-  it('F5 on a Python configuration: a breakpoint in handle_order.py, evaluate message.value["orderId"], continue commits; a KeyError is shown and dead-letters as KeyError; Stop ends the group session', async () => {
+  it('F5 on a Python configuration: a breakpoint in handle_order.py, evaluate message.value["orderId"], continue commits; a KeyError is shown and dead-letters as KeyError; replay commits nothing; Stop ends the group session', async () => {
     const { readAll } = kafka;
     const topic = await topicWith('ext-pyhandler', [
       { orderId: 'o-1', customer: 'c-1', totalCents: 1250 },
@@ -249,6 +249,33 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
       await waitFor('offset 1 committed after the DLQ write', 30_000, async () =>
         (await committed()) === 2 ? true : undefined,
       );
+
+      // Replay offset 0: the handler runs again (the breakpoint holds it, context.replay is True), nothing is committed.
+      stops.length = 0;
+      const replay = vscode.commands.executeCommand<{ result: { kind: string } }>(
+        'kafkaLab.replayIntoHandler',
+        id,
+        topic,
+        0,
+        0,
+      );
+      const replayStop = await waitFor('the breakpoint in the replay', 60_000, () =>
+        stops.find((s) => s.reason === 'breakpoint'),
+      );
+      const replayTop = (
+        (await replayStop.session.customRequest('stackTrace', { threadId: replayStop.threadId })) as {
+          stackFrames: Array<{ id: number }>;
+        }
+      ).stackFrames[0];
+      const replayed = (await replayStop.session.customRequest('evaluate', {
+        expression: '(message.offset, context.replay)',
+        frameId: replayTop.id,
+        context: 'watch',
+      })) as { result: string };
+      assert.equal(replayed.result, '(0, True)');
+      await replayStop.session.customRequest('continue', { threadId: replayStop.threadId });
+      assert.equal((await replay).result.kind, 'returned');
+      assert.equal(await committed(), 2, 'a replay commits nothing');
 
       await vscode.debug.stopDebugging(debugSession);
       await waitFor('the consumer session to stop', 30_000, () => (api.sessions.manager.get(id) ? undefined : true));
