@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { probeCluster } from '../../src/core/kafka/clusterProbe';
 import { KafkaClientError } from '../../src/core/errors';
-import { createTopic, deleteTopicsQuietly, kafkaClient } from '../support/kafka';
+import { createTopic, deleteTopicsQuietly, kafkaClient, withAdmin } from '../support/kafka';
 import { services, uniqueName, waitFor } from '../support/services';
 
 const { scram, plain } = services.users;
@@ -37,6 +37,7 @@ describe('authentication over SASL_PLAINTEXT', () => {
 
   it('produces and consumes as the SCRAM user', async () => {
     const topic = uniqueName('it-scram');
+    const groupId = uniqueName('it-scram-group');
     await createTopic(topic, 1);
     try {
       const kafka = kafkaClient({
@@ -49,7 +50,7 @@ describe('authentication over SASL_PLAINTEXT', () => {
       await producer.disconnect();
 
       const consumer = kafka.consumer({
-        kafkaJS: { groupId: uniqueName('it-scram-group'), fromBeginning: true, autoCommit: false },
+        kafkaJS: { groupId, fromBeginning: true, autoCommit: false },
       });
       const values: string[] = [];
       await consumer.connect();
@@ -62,6 +63,8 @@ describe('authentication over SASL_PLAINTEXT', () => {
         await consumer.disconnect();
       }
     } finally {
+      // The group exists on the broker once the consumer joined: tests leave no groups behind.
+      await withAdmin((admin) => admin.deleteGroups([groupId])).catch(() => undefined);
       await deleteTopicsQuietly(topic);
     }
   });
