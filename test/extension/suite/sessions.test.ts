@@ -457,6 +457,10 @@ describe('consumer sessions in a real VS Code against the real broker', function
       topic,
     );
     await answer(/Consumer group/, (q) => assert.match(q.items[0] ?? '', new RegExp(`New group: .*-dev-${topic}`)));
+    await answer(/^Consumer group protocol$/, (q) => {
+      assert.match(q.items[0] ?? '', /^Classic/);
+      assert.match(q.items[1] ?? '', /Consumer \(KIP-848\).*incrementally/);
+    });
     await answer(/no committed offsets: where should it start/);
     await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /Stepping/));
     await answer(/^Commit policy$/, (q) => assert.match(q.items[0] ?? '', /Per message/));
@@ -476,8 +480,8 @@ describe('consumer sessions in a real VS Code against the real broker', function
     const c = session(id);
     assert.match(c.spec.groupId, new RegExp(`-dev-${topic}$`));
     assert.deepEqual(
-      [c.spec.autoOffsetReset, c.spec.mode, c.spec.commitPolicy.kind, c.spec.members],
-      ['earliest', 'stepping', 'perMessage', 1],
+      [c.spec.autoOffsetReset, c.spec.mode, c.spec.commitPolicy.kind, c.spec.members, c.groupProtocol],
+      ['earliest', 'stepping', 'perMessage', 1, 'classic'],
     );
     await shown(id, 0);
     assert.ok(api.sessions.panels.get(id), 'no panel');
