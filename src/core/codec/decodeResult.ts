@@ -8,9 +8,9 @@ export interface DecodeTarget {
   readonly role: PayloadRole;
 }
 
-export type SchemaFormat = 'avro' | 'protobuf' | 'jsonSchema';
-export type PlainFormat = 'json' | 'text' | 'binary';
-export type PayloadFormat = SchemaFormat | PlainFormat | 'null';
+import type { PayloadFormat, PlainFormat, SchemaFormat } from './payloadFormat';
+
+export type { PayloadFormat, PlainFormat, SchemaFormat };
 
 /** Which registered schema a payload was decoded with. */
 export interface SchemaIdentity {

@@ -1,13 +1,9 @@
 import type { KafkaRecord } from '../kafka/record';
 import { type DeadLetterInfo, detectDeadLetter } from './detect';
-import { type ErrorTypeCount, errorTypeKey } from './errorTypes';
+import type { DeadLetterCounts } from './deadLetterTypes';
+import { errorTypeKey } from './errorTypes';
 
-/** What a viewer shows of the dead letters in its buffer. */
-export interface DeadLetterCounts {
-  /** Buffered records recognised as dead letters. */
-  readonly deadLetters: number;
-  readonly byErrorType: readonly ErrorTypeCount[];
-}
+export type { DeadLetterCounts };
 
 /**
  * The dead letters among a viewer's buffered records, by sequence number: only each one's error

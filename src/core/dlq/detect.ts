@@ -1,4 +1,5 @@
 import type { HeaderValue, Headers, KafkaRecord } from '../kafka/record';
+import type { DeadLetterInfo } from './deadLetterTypes';
 import { DLQ_HEADERS, DLQ_HEADER_PREFIX, type DeadLetterEnvelope } from './envelope';
 
 /**
@@ -23,22 +24,7 @@ export const SPRING_DLT_HEADER_PREFIX = 'kafka_dlt-';
 export const SPRING_RETRY_ATTEMPTS_HEADER = 'retry_topic-attempts';
 export const ORIGINAL_TOPIC_HEADER = 'x-original-topic';
 
-/** Where the evidence came from, strongest first. */
-export type DeadLetterSource = 'envelope' | 'labHeaders' | 'spring' | 'originalTopicHeader';
-
-/** What a dead-lettered record says about its failure; each field only when the record says it. */
-export interface DeadLetterInfo {
-  readonly source: DeadLetterSource;
-  readonly originalTopic?: string;
-  readonly originalPartition?: number;
-  /** Exact, as a decimal string (a Spring offset is a 64-bit integer). */
-  readonly originalOffset?: string;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-  /** ISO-8601 UTC. */
-  readonly failedAt?: string;
-  readonly retryCount?: number;
-}
+export type { DeadLetterInfo, DeadLetterSource } from './deadLetterTypes';
 
 /** The bounds on what detection keeps from a record (the full texts stay in the record). */
 export const MAX_ERROR_TYPE = 512;

@@ -1,14 +1,11 @@
-import type { DeadLetterInfo } from './detect';
+import type { DeadLetterInfo, ErrorTypeCount } from './deadLetterTypes';
 
 /** The group a dead-letter record without an error type falls in. */
 export const UNKNOWN_ERROR_TYPE = '(no error type)';
 
 export const errorTypeKey = (info: DeadLetterInfo): string => info.errorType ?? UNKNOWN_ERROR_TYPE;
 
-export interface ErrorTypeCount {
-  readonly errorType: string;
-  readonly count: number;
-}
+export type { ErrorTypeCount };
 
 /** Dead-letter records grouped by error type, the most frequent first (ties by name, for a stable list). */
 export function countByErrorType(infos: Iterable<DeadLetterInfo | undefined>): ErrorTypeCount[] {

@@ -23,17 +23,16 @@ import type {
   HistogramBucket,
   MessageDetail,
   MessageRow,
-  MessageViewer,
   Page,
   PageRequest,
   SortOrder,
-  ViewerChange,
   ViewerCounts,
   ViewerFilter,
   ViewerOptions,
   ViewerState,
 } from './types';
 import { compileExpression } from './expression';
+import type { MessageViewer, ViewerChange } from './viewerApi';
 import { ViewerExport } from './viewerExport';
 import { compileFilter, type ExpressionCompiler } from './viewerFilter';
 import { ViewerIndex } from './viewerIndex';

@@ -4,10 +4,8 @@
  * never commits. The host keeps every message it read in a bounded ring buffer and answers pages,
  * filters, the histogram and exports from it, so changing a filter never re-reads the topic.
  */
-import type { PayloadFormat } from '../codec/decodeResult';
-import type { DeadLetterCounts } from '../dlq/deadLetterIndex';
-import type { DeadLetterInfo } from '../dlq/detect';
-import type { KafkaRecord } from '../kafka/record';
+import type { PayloadFormat } from '../codec/payloadFormat';
+import type { DeadLetterInfo } from '../dlq/deadLetterTypes';
 
 /** Where a viewer starts reading. */
 export type StartPosition =
@@ -152,44 +150,3 @@ export interface PayloadDetail {
 }
 
 export type ExportFormat = 'json' | 'ndjson' | 'csv';
-
-/** What changed since the last notification; the panel repaints at most about 10 times a second. */
-export interface ViewerChange {
-  readonly state: ViewerState;
-  readonly counts: ViewerCounts;
-}
-
-/**
- * One open viewer: its own reader, buffer and filter. `stop` frees both its consumer and its memory.
- * Implemented by core/viewer/messageViewer.ts; the panel holds one per tab.
- */
-export interface MessageViewer {
-  readonly options: ViewerOptions;
-  start(): Promise<void>;
-  /** Stops fetching (live tail paused); the buffer stays. */
-  pause(): void;
-  resume(): void;
-  stop(): Promise<void>;
-  readonly state: ViewerState;
-  readonly counts: ViewerCounts;
-  /** Applies a filter over the buffer (never re-reads). Rejects with ExpressionError for a bad expression. */
-  setFilter(filter: ViewerFilter): Promise<ViewerCounts>;
-  setSort(order: SortOrder): void;
-  page(request: PageRequest): Page;
-  detail(seq: number): MessageDetail | undefined;
-  /** Counts over time, `buckets` wide (default 60), over the buffer's time range or the given one. */
-  histogram(options?: { buckets?: number; from?: number; to?: number }): readonly HistogramBucket[];
-  /** Streams the filtered messages, in the current order, to `write`; resolves with how many were written. */
-  exportTo(
-    format: ExportFormat,
-    write: (chunk: string) => Promise<void>,
-    options?: { signal?: AbortSignal; onProgress?: (written: number, total: number) => void },
-  ): Promise<number>;
-  /** The stored record, for Start Session Here, Replay into Handler and Produce Copy. */
-  record(seq: number): KafkaRecord | undefined;
-  /** The buffered messages matching the filter, in the current order (for re-driving all that match). */
-  matchingSeqs(): readonly number[];
-  /** The dead letters in the buffer, grouped by error type. */
-  deadLetterCounts(): DeadLetterCounts;
-  onChange(listener: (change: ViewerChange) => void): { dispose(): void };
-}

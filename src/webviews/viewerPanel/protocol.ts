@@ -5,7 +5,7 @@
  * message the webview sends is validated here before the host acts on it.
  */
 import type { MessageView, PayloadView } from '../../core/session/messageView';
-import type { DeadLetterCounts } from '../../core/dlq/deadLetterIndex';
+import type { DeadLetterCounts } from '../../core/dlq/deadLetterTypes';
 import type {
   HistogramBucket,
   Page,

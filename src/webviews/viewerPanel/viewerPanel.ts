@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { KafkaRecord } from '../../core/kafka/record';
 import type { Logger } from '../../core/logging';
 import type { TimestampType } from '../../core/session/messageView';
-import type { MessageViewer, SortOrder, ViewerFilter } from '../../core/viewer/types';
+import type { SortOrder, ViewerFilter } from '../../core/viewer/types';
+import type { MessageViewer } from '../../core/viewer/viewerApi';
 import { WebviewPanelHost } from '../shared/panelHost';
 import { messageJson, payloadJsonText, rawBytesView, toDetailMessageView } from './detailView';
 import {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { CommittedReader } from '../../support/committedReader';
 import { commitFirstMessages, createTopic, deleteTopicsQuietly, withAdmin } from '../../support/kafka';
 import { services, uniqueName } from '../../support/services';
-import type { MessageViewer } from '../../../src/core/viewer/types';
+import type { MessageViewer } from '../../../src/core/viewer/viewerApi';
 import { allRows, openViewer, produceFast, waitForRead, waitForState } from './support';
 
 describe('viewer: browsing never joins a group and never commits; the ring buffer stays bounded', function () {

@@ -3,7 +3,7 @@ import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import { SchemaCache } from '../../../src/core/codec/schemaCache';
 import { encodeFrame } from '../../../src/core/codec/wireFormat';
 import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
-import type { MessageViewer } from '../../../src/core/viewer/types';
+import type { MessageViewer } from '../../../src/core/viewer/viewerApi';
 import { createTopic, deleteTopicsQuietly } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 import { TcpProxy } from '../codec/support/registryFronts';

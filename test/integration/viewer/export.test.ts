@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { ExportedMessage } from '../../../src/core/viewer/exportFormats';
-import type { MessageViewer } from '../../../src/core/viewer/types';
+import type { MessageViewer } from '../../../src/core/viewer/viewerApi';
 import { createTopic, deleteTopicsQuietly } from '../../support/kafka';
 import { uniqueName } from '../../support/services';
 import { openViewer, produceFast, waitForState } from './support';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { MessageViewer } from '../../../src/core/viewer/types';
+import type { MessageViewer } from '../../../src/core/viewer/viewerApi';
 import { createTopic, deleteTopicsQuietly } from '../../support/kafka';
 import { uniqueName } from '../../support/services';
 import { allRows, openViewer, produceFast, waitForRead, waitForState } from './support';

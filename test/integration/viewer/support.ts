@@ -4,7 +4,8 @@ import { Producer } from '@confluentinc/kafka-javascript';
 import { PayloadDecoder } from '../../../src/core/codec/payloadDecoder';
 import { createLogger, silentLogger } from '../../../src/core/logging';
 import { createMessageViewer, type MessageViewerDeps } from '../../../src/core/viewer/messageViewer';
-import type { MessageViewer, ViewerOptions, ViewerState } from '../../../src/core/viewer/types';
+import type { ViewerOptions, ViewerState } from '../../../src/core/viewer/types';
+import type { MessageViewer } from '../../../src/core/viewer/viewerApi';
 import { services, waitFor } from '../../support/services';
 
 export interface Outgoing {

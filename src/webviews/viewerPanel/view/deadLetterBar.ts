@@ -4,7 +4,7 @@
  * message (as it was, or edited first) or of every message the filters match. The host previews,
  * asks and reports; error types from the topic are rendered as text only.
  */
-import type { DeadLetterCounts } from '../../../core/dlq/deadLetterIndex';
+import type { DeadLetterCounts } from '../../../core/dlq/deadLetterTypes';
 import { button, dataText, h, setButtonLabel } from '../../shared/view/dom';
 
 export interface DeadLetterBar {

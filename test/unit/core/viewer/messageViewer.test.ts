@@ -4,7 +4,8 @@ import { PayloadDecoder } from '../../../../src/core/codec/payloadDecoder';
 import { silentLogger } from '../../../../src/core/logging';
 import { BrowseError, type BrowsingConsumer, type PartitionEnd } from '../../../../src/core/viewer/browsingConsumer';
 import { createMessageViewer } from '../../../../src/core/viewer/messageViewer';
-import type { MessageViewer, ViewerOptions } from '../../../../src/core/viewer/types';
+import type { ViewerOptions } from '../../../../src/core/viewer/types';
+import type { MessageViewer } from '../../../../src/core/viewer/viewerApi';
 import type { TopicPartitionOffset } from '../../../../src/core/kafka/record';
 
 /** A consumer port over an in-memory partition log: it serves what is assigned, and reports ends. */
