@@ -202,7 +202,16 @@ export class Container implements vscode.Disposable {
         ...produceCommands(produceDeps, producing),
         ...viewCommands({ view: clustersView, showLog }),
         ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
-        ...deadLetterCommands({ manager: sessions }),
+        ...deadLetterCommands({
+          manager: sessions,
+          panels: viewers,
+          connectionOf: async (clusterId) => {
+            const cluster = store.get(clusterId);
+            if (!cluster) throw new Error(`No saved cluster "${clusterId}". Add it in the Clusters view first.`);
+            return clients.connection(cluster);
+          },
+          logger: this.logger.child('dlq'),
+        }),
         ...viewerCommands({
           store,
           clients,

@@ -51,6 +51,7 @@ export const CommandId = {
   restartHandler: 'kafkaLab.restartHandler',
   replayIntoHandler: 'kafkaLab.replayIntoHandler',
   viewDeadLetters: 'kafkaLab.viewDeadLetters',
+  redriveDeadLetters: 'kafkaLab.redriveDeadLetters',
   viewMessages: 'kafkaLab.viewMessages',
   viewAroundOffset: 'kafkaLab.viewAroundOffset',
   exportViewerMessages: 'kafkaLab.exportViewerMessages',

@@ -167,7 +167,7 @@ async function pickHandler(folder: vscode.WorkspaceFolder): Promise<string | und
     title: 'The handler module: it exports handle(message, context)',
     defaultUri: folder.uri,
     canSelectMany: false,
-    filters: { 'Handler modules': ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'] },
+    filters: { 'Handler modules': ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs', 'py'] },
   });
   return picked?.[0]?.fsPath;
 }
