@@ -19,6 +19,7 @@ import { type SessionController, dlqTopicFor } from '../core/session/sessionCont
 import type { SessionManager } from '../core/session/sessionManager';
 import type { RedriveParams } from '../webviews/viewerPanel/protocol';
 import type { ViewerPanel } from '../webviews/viewerPanel/viewerPanel';
+import type { ViewerPanels } from '../webviews/viewerPanel/viewerPanels';
 import type { CommandTable } from './commandTable';
 
 export interface RedriveDeps {
@@ -222,7 +223,12 @@ function isJson(text: string): boolean {
 }
 
 /** "View Dead Letters" on a session: the viewer on the session's dead-letter topic (it never joins a group). */
-export function deadLetterCommands(deps: { readonly manager: SessionManager }) {
+export function deadLetterCommands(deps: {
+  readonly manager: SessionManager;
+  readonly panels: ViewerPanels;
+  connectionOf(clusterId: string): Promise<ClusterConnection>;
+  readonly logger: Logger;
+}) {
   const sessionOf = async (arg: unknown): Promise<SessionController | undefined> => {
     const id =
       typeof arg === 'string'
@@ -246,6 +252,17 @@ export function deadLetterCommands(deps: { readonly manager: SessionManager }) {
   };
 
   return {
+    /** Re-drive from an open viewer by its id, with the answers given (tests; the panel's buttons ask instead). */
+    'kafkaLab.redriveDeadLetters': (viewerId: unknown, params: RedriveParams, answers?: RedriveAnswers) => {
+      const panel = typeof viewerId === 'string' ? deps.panels.get(viewerId) : undefined;
+      if (!panel) throw new Error(`No open viewer ${String(viewerId)}. Open the dead-letter topic in a viewer first.`);
+      return redriveFromViewer(
+        { connection: () => deps.connectionOf(panel.clusterId), logger: deps.logger },
+        panel,
+        params,
+        answers,
+      );
+    },
     'kafkaLab.viewDeadLetters': async (arg?: unknown): Promise<string | undefined> => {
       const session = await sessionOf(arg);
       if (!session) return undefined;
