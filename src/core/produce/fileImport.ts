@@ -294,11 +294,17 @@ async function parseRecord(
     if (!t.ok) return invalid(`timestamp: ${t.message}`);
     timestamp = t.value;
   }
-  const headers = parseHeaders(r.headers);
+  // A line of the viewer's export (docs/viewer-export.md): the bytes as they were on the topic.
+  const exported = isViewerExportLine(r);
+  const headers = parseHeaders(exported ? exportedHeaders(r.headers) : r.headers);
   if (!headers.ok) return invalid(`headers: ${headers.message}`);
-  const key = await payloadBytes('key', r.key, r.keyEncoding, keyMode, topicName, encoder);
+  const key = exported
+    ? await exportedPayloadBytes('key', r.key, keyMode, topicName, encoder)
+    : await payloadBytes('key', r.key, r.keyEncoding, keyMode, topicName, encoder);
   if ('problem' in key) return { failure: { ...at, ...key.problem } };
-  const value = await payloadBytes('value', r.value, r.valueEncoding, valueMode, topicName, encoder);
+  const value = exported
+    ? await exportedPayloadBytes('value', r.value, valueMode, topicName, encoder)
+    : await payloadBytes('value', r.value, r.valueEncoding, valueMode, topicName, encoder);
   if ('problem' in value) return { failure: { ...at, ...value.problem } };
   return {
     record: {
@@ -313,6 +319,50 @@ async function parseRecord(
 }
 
 type Problem = Pick<RecordFailure, 'stage' | 'reason' | 'message' | 'fieldErrors'>;
+
+/** A payload object of the viewer's export: `{format, decoded, base64, …}`, or null. */
+const isExportedPayload = (p: unknown): boolean =>
+  p === null ||
+  (typeof p === 'object' && !Array.isArray(p) && 'format' in p && 'base64' in (p as Record<string, unknown>));
+
+/** A line the viewer's export wrote (version 1): re-imported exactly, byte for byte. */
+function isViewerExportLine(r: Record<string, unknown>): boolean {
+  const v = typeof r.v === 'bigint' ? Number(r.v) : r.v;
+  return v === 1 && isExportedPayload(r.key ?? null) && isExportedPayload(r.value ?? null);
+}
+
+/** The export's headers (`[{key, text, base64}]`) as the exact bytes. */
+function exportedHeaders(input: unknown): unknown {
+  if (!Array.isArray(input)) return input;
+  return input.map((h: unknown) => {
+    const header = (h ?? {}) as { key?: unknown; base64?: unknown; text?: unknown };
+    return {
+      key: header.key,
+      value: typeof header.base64 === 'string' ? { base64: header.base64 } : header.text,
+    };
+  });
+}
+
+/**
+ * An exported key or value: its bytes as they were (the Schema Registry header included), or, when
+ * the import encodes with a schema, its decoded value encoded again.
+ */
+async function exportedPayloadBytes(
+  role: 'key' | 'value',
+  input: unknown,
+  mode: ImportPayloadMode,
+  topic: string,
+  encoder: PayloadEncoder,
+): Promise<{ bytes: Buffer | null } | { problem: Problem }> {
+  if (input === null || input === undefined) return { bytes: null };
+  const payload = input as { base64?: unknown; decoded?: unknown };
+  if (mode.kind === 'schema') return payloadBytes(role, payload.decoded, undefined, mode, topic, encoder);
+  if (payload.base64 === null) return { bytes: null };
+  const bytes = typeof payload.base64 === 'string' ? parseBase64(payload.base64) : undefined;
+  return bytes
+    ? { bytes }
+    : { problem: { stage: 'record', reason: 'invalidRecord', message: `${role}: "base64" is not base64.` } };
+}
 
 async function payloadBytes(
   role: 'key' | 'value',
