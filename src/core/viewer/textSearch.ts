@@ -11,6 +11,8 @@ export class TextNeedle {
   /** The needle's UTF-8 bytes, folded; undefined when it needs Unicode case folding. */
   readonly folded: Uint8Array | undefined;
   readonly lower: string;
+  /** The first byte of the needle in each case it can appear in. */
+  private readonly firstBytes: readonly number[];
 
   constructor(readonly text: string) {
     this.lower = text.toLowerCase();
@@ -21,6 +23,8 @@ export class TextNeedle {
     const folded = new Uint8Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) folded[i] = fold[bytes[i]!]!;
     this.folded = caseless ? folded : undefined;
+    const first = folded[0] ?? 0;
+    this.firstBytes = first >= 0x61 && first <= 0x7a ? [first, first - 0x20] : [first];
   }
 
   get empty(): boolean {
@@ -33,12 +37,16 @@ export class TextNeedle {
     if (!needle) return this.inText(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8'));
     const n = needle.length;
     if (n === 0) return true;
-    const first = needle[0]!;
-    const last = end - n;
-    outer: for (let i = start; i <= last; i++) {
-      if (fold[bytes[i]!] !== first) continue;
-      for (let j = 1; j < n; j++) if (fold[bytes[i + j]!] !== needle[j]) continue outer;
-      return true;
+    if (end - start < n) return false;
+    // The first byte is found by the native search (memchr-like), in each case of it; only its
+    // hits are compared byte by byte.
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+    const last = view.length - n;
+    for (const variant of this.firstBytes) {
+      outer: for (let i = view.indexOf(variant, 0); i >= 0 && i <= last; i = view.indexOf(variant, i + 1)) {
+        for (let j = 1; j < n; j++) if (fold[view[i + j]!] !== needle[j]) continue outer;
+        return true;
+      }
     }
     return false;
   }
