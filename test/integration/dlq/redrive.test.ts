@@ -7,8 +7,9 @@ import { REDRIVE_HEADERS, type OriginalMessage, redrivenFrom } from '../../../sr
 import { RdkafkaRedriveProducer } from '../../../src/core/dlq/redriveProducer';
 import { type RedriveProducerPort, planRedrive, runRedrive } from '../../../src/core/dlq/redriveRun';
 import type { KafkaRecord } from '../../../src/core/kafka/record';
-import { createTopic, deleteTopicsQuietly, kafkaClient, withAdmin } from '../../support/kafka';
+import { deleteTopicsQuietly, kafkaClient, withAdmin } from '../../support/kafka';
 import { services, uniqueName } from '../../support/services';
+import { createVisibleTopic } from './support';
 
 const connection = { bootstrapServers: services.kafka.plaintext };
 
@@ -59,7 +60,7 @@ describe('dead-letter topics against the real broker: detection and re-drive', f
   async function newTopic(prefix: string, partitions: number): Promise<string> {
     const topic = uniqueName(prefix);
     topics.push(topic);
-    await createTopic(topic, partitions);
+    await createVisibleTopic(topic, partitions);
     return topic;
   }
 

@@ -5,7 +5,8 @@ import { redrivenFrom } from '../../../src/core/dlq/provenance';
 import { RdkafkaRedriveProducer } from '../../../src/core/dlq/redriveProducer';
 import { planRedrive, runRedrive } from '../../../src/core/dlq/redriveRun';
 import type { KafkaRecord } from '../../../src/core/kafka/record';
-import { createTopic, deleteTopicsQuietly } from '../../support/kafka';
+import { deleteTopicsQuietly } from '../../support/kafka';
+import { createVisibleTopic } from './support';
 import { services, uniqueName } from '../../support/services';
 import { allRows, openViewer, produceFast, waitForRead } from '../viewer/support';
 
@@ -25,8 +26,8 @@ describe('the message viewer on a dead-letter topic (real broker)', function () 
     const source = uniqueName('it-dlqv-src');
     const dlq = uniqueName('it-dlqv-dlq');
     topics.push(source, dlq);
-    await createTopic(source, 2);
-    await createTopic(dlq, 1);
+    await createVisibleTopic(source, 2);
+    await createVisibleTopic(dlq, 1);
     const writer = new DeadLetterWriter({ connection });
     try {
       for (let i = 0; i < 12; i++) {
