@@ -77,12 +77,14 @@ for v in "${versions[@]}"; do
   services "$v" install || die "could not install Kafka $v (see above)"
 done
 
-results="$LAB_DIR/artifacts/matrix-results.jsonl"
+# A private run and a shared one may go on at once: each keeps its own results.
+if ((private)); then mode=private; else mode=shared; fi
+results="$LAB_DIR/artifacts/matrix-results-$mode.jsonl"
 : >"$results"
 # The integration layer's own mocha configuration; a narrower spec replaces its spec (mocha would add it).
 mocharc=test/integration/.mocharc.json
 if [[ -n ${KAFKA_LAB_MATRIX_SPEC:-} ]]; then
-  mocharc="$matrix_dir/mocharc.json"
+  mocharc="$matrix_dir/mocharc-$mode.json"
   node -e '
     const fs = require("node:fs");
     const config = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
@@ -98,7 +100,7 @@ for v in "${versions[@]}"; do
     printf '{"version":"%s","passed":0,"failed":1,"skipped":0,"error":"services did not start"}\n' "$v" >>"$results"
     continue
   fi
-  layer_results="$matrix_dir/results-$v.jsonl"
+  layer_results="$matrix_dir/results-$mode-$v.jsonl"
   : >"$layer_results"
   v_started=$SECONDS
   # Each test reads the broker it talks to; KAFKA_LAB_KAFKA_VERSION only names it in messages.
