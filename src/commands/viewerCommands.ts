@@ -133,6 +133,13 @@ export function viewerCommands(deps: ViewerCommandDeps) {
         exportMessages: (p) => exportFrom(p),
         startSessionHere: (record) => startSessionHere(cluster, record),
         replayIntoHandler: (record) => replay(cluster, record),
+        produceCopy: async (record) =>
+          vscode.commands.executeCommand('kafkaLab.produceCopy', {
+            clusterId: cluster.id,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+          }),
         canReplay: (topic) => replaySession(cluster, topic) !== undefined,
         redrive: (p, params) =>
           redriveFromViewer({ connection: () => deps.clients.connection(cluster), logger: deps.logger }, p, params),

@@ -129,6 +129,8 @@ export const CopyNotification = new NotificationType<CopyParams>('viewer/copy', 
 export const StartSessionHereNotification = new NotificationType<SeqParams>('viewer/startSessionHere', isSeqParams);
 /** Runs the running handler on this message again (never committed). */
 export const ReplayNotification = new NotificationType<SeqParams>('viewer/replay', isSeqParams);
+/** Opens the producer form filled with a copy of this message. */
+export const ProduceCopyNotification = new NotificationType<SeqParams>('viewer/produceCopy', isSeqParams);
 
 /** The most error types one filter names. */
 export const MAX_ERROR_TYPES = 1000;

@@ -16,6 +16,7 @@ import {
   PauseNotification,
   RedriveNotification,
   type RedriveParams,
+  ProduceCopyNotification,
   ReplayNotification,
   ResumeNotification,
   SetFilterRequest,
@@ -34,6 +35,8 @@ export interface ViewerPanelActions {
   exportMessages(panel: ViewerPanel): Promise<unknown>;
   startSessionHere(record: KafkaRecord): Promise<unknown>;
   replayIntoHandler(record: KafkaRecord): Promise<unknown>;
+  /** Opens the producer form with a copy of the message (Produce Copy…). */
+  produceCopy(record: KafkaRecord): Promise<unknown>;
   /** Is a handler session running on this topic (Replay into Handler is offered then)? */
   canReplay(topic: string): boolean;
   /** Re-drives dead letters of this viewer (commands/dlqCommands.ts): preview, progress, summary. */
@@ -130,6 +133,7 @@ export class ViewerPanel implements vscode.Disposable {
       options.actions.startSessionHere(this.record(seq)),
     );
     this.host.onNotification(ReplayNotification, ({ seq }) => options.actions.replayIntoHandler(this.record(seq)));
+    this.host.onNotification(ProduceCopyNotification, ({ seq }) => options.actions.produceCopy(this.record(seq)));
     this.host.onNotification(RedriveNotification, (p) => options.actions.redrive?.(this, p));
     this.host.onDidDispose(() => void this.stop());
   }

@@ -218,7 +218,7 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     );
     const detail = await probe<Facts>({
       op: 'facts',
-      texts: ['key-7', 'Raw bytes', 'Copy path', 'Start Session Here'],
+      texts: ['key-7', 'Raw bytes', 'Copy path', 'Start Session Here', 'Produce Copy…'],
       probes: ['.detail-pane .payload-value .json-tree', '.detail-pane .headers-table'],
     });
     detail.texts.forEach((found, i) => assert.ok(found, `detail text ${i} not shown`));
@@ -236,6 +236,17 @@ describe('the message viewer in real VS Code, on the real broker', function () {
       return text.startsWith('Filter not applied') ? text : undefined;
     });
     assert.match(bad, /column \d+/, bad);
+
+    // Produce Copy… opens the producer form for this message (the last step: the form takes the focus).
+    const formKey = (key: string) => key.endsWith(`\u0000${bigTopic}`);
+    assert.ok(!api.producing.panels.entries().some(([key]) => formKey(key)), 'no producer form for the topic yet');
+    await evaluate<null>(
+      `([...document.querySelectorAll('.detail-pane button')].find((b) => b.textContent.includes('Produce Copy')).click(), null)`,
+    );
+    await waitFor('the producer form for the topic', () =>
+      api.producing.panels.entries().some(([key]) => formKey(key)),
+    );
+    for (const [key] of api.producing.panels.entries()) if (formKey(key)) api.producing.panels.close(key);
   });
 
   it('exports the filtered messages from the UI (format pick and save dialog) to a file', async () => {

@@ -13,6 +13,7 @@ import {
   CopyNotification,
   DetailRequest,
   ReplayNotification,
+  ProduceCopyNotification,
   StartSessionHereNotification,
   type ViewerPanelState,
 } from '../protocol';
@@ -53,6 +54,10 @@ export function createDetailPane(options: {
     title: 'Run your running handler on this message again (nothing is committed)',
     onClick: () => seq !== undefined && connection.notify(ReplayNotification, { seq }),
   });
+  const produceCopy = button('Produce Copy…', {
+    title: 'Open the producer form filled with a copy of this message, to change and send',
+    onClick: () => seq !== undefined && connection.notify(ProduceCopyNotification, { seq }),
+  });
   const pathText = h('span', { className: 'path muted mono' });
   const tools = h(
     'div',
@@ -65,6 +70,7 @@ export function createDetailPane(options: {
     h('span', { className: 'separator', attrs: { 'aria-hidden': 'true' } }),
     startHere,
     replay,
+    produceCopy,
   );
   const section = createMessageSection({ label: 'Selected message' });
   const rawKey = h('div', { className: 'raw-key' });
