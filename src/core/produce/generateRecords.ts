@@ -56,7 +56,14 @@ export function createGenerator(
       break;
     }
   }
+  // One trial draw from its own source, so a schema that cannot be generated from fails here, once.
+  trial(source, references, bounds);
   return { seed, next: draw };
+}
+
+function trial(source: GenerateSource, references: readonly string[], bounds: GenerateBounds): void {
+  const random = new SeededRandom(1);
+  if (source.format === 'avro') new AvroGenerator(source.schema, references, bounds).generate(random);
 }
 
 /** Why a payload form cannot be generated, or undefined when it can. */
