@@ -6,8 +6,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KafkaLabApi } from '../../../src/container';
 import type { SessionController } from '../../../src/core/session/sessionController';
-import { CommittedReader } from '../../support/committedReader';
-import * as kafka from '../../support/kafka';
+// The test helpers load the native Kafka client: imported when a test runs, never while mocha loads
+// the suites (the activation suite checks that nothing loaded it before activation).
+const kafkaSupport = () => import('../../support/kafka');
+const committedReader = async () => (await import('../../support/committedReader')).CommittedReader;
 import { services, uniqueName, waitFor } from '../../support/services';
 
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
@@ -69,7 +71,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
 
   /** A one-partition topic (and its dead-letter topic) holding `values` as JSON, keyed k0, k1, … */
   async function topicWith(prefix: string, values: readonly unknown[]): Promise<string> {
-    const { createTopic, kafkaClient } = kafka;
+    const { createTopic, kafkaClient } = await kafkaSupport();
     const topic = uniqueName(prefix);
     topics.push(topic, `${topic}.dead-letter`);
     await createTopic(topic, 1);
@@ -109,7 +111,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
     for (const d of disposables) d.dispose();
     await api.sessions.manager.stopAll(15_000);
     await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
-    await kafka.deleteTopicsQuietly(...topics);
+    await (await kafkaSupport()).deleteTopicsQuietly(...topics);
   });
 
   it('debugpy.adapter started by the extension hits a SourceBreakpoint in a .py file, evaluates, and continues to the end', async () => {
@@ -163,7 +165,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
   });
 
   it('F5 on a Python configuration: a breakpoint in handle_order.py, evaluate message.value["orderId"], continue commits; a KeyError is shown and dead-letters as KeyError; replay commits nothing; Stop ends the group session', async () => {
-    const { readAll } = kafka;
+    const { readAll } = await kafkaSupport();
     const topic = await topicWith('ext-pyhandler', [
       { orderId: 'o-1', customer: 'c-1', totalCents: 1250 },
       { orderId: 'o-2' },
@@ -189,7 +191,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
       commitPolicy: 'perMessage',
     });
     assert.equal(started, false, 'the kafka-lab configuration hands over to the debugpy session it starts');
-    const reader = await CommittedReader.open(services.kafka.plaintext, groupId);
+    const reader = await (await committedReader()).open(services.kafka.plaintext, groupId);
     const committed = async () => (await reader.read(topic, [0])).get(0);
     try {
       const controller = await handlerSession(groupId);
@@ -286,7 +288,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
   });
 
   it('Run (no debugger), running mode: KeyError dead-letters at once, RuntimeError is retried first; saving reloads; a killed process is a visible error and commits nothing past what was done', async () => {
-    const { readAll } = kafka;
+    const { readAll } = await kafkaSupport();
     // Produced once the handler listens, so that every attempt's log line is seen.
     const topic = await topicWith('ext-pyhandler-run', []);
     const file = vscode.Uri.file(path.join(folder()!.uri.fsPath, 'handlers', `reload_${Date.now()}.py`));
@@ -306,7 +308,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
     ].join('\n');
     await vscode.workspace.fs.writeFile(file, Buffer.from(v1));
     const groupId = uniqueName('ext-pyhandler-run-group');
-    const reader = await CommittedReader.open(services.kafka.plaintext, groupId);
+    const reader = await (await committedReader()).open(services.kafka.plaintext, groupId);
     try {
       await vscode.debug.startDebugging(
         folder(),
@@ -330,7 +332,7 @@ describe('Python handlers under debugpy (the adapter this extension provides)', 
       assert.equal(run().launch.noDebug, true);
       const logs: string[] = [];
       run().channel.on('log', (entry) => logs.push(entry.message));
-      const producer = kafka.kafkaClient().producer();
+      const producer = (await kafkaSupport()).kafkaClient().producer();
       await producer.connect();
       await producer.send({
         topic,
