@@ -9,10 +9,20 @@ class CountingReporter extends Mocha.reporters.Spec {
     super(runner, options);
     const file = process.env.KAFKA_LAB_RESULTS;
     const layer = process.env.KAFKA_LAB_LAYER || 'unknown';
+    // The failing tests' titles and first error lines travel with the counts, so the closing summary
+    // names them even when only the tail of a long log is kept (as CI does).
+    const failures = [];
+    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test, err) => {
+      const message = String((err && err.message) || err)
+        .split('\n')[0]
+        .slice(0, 300);
+      failures.push(`${test.fullTitle()}: ${message}`);
+    });
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       if (!file) return;
-      const { passes, failures, pending } = runner.stats;
-      fs.appendFileSync(file, JSON.stringify({ layer, passed: passes, failed: failures, skipped: pending }) + '\n');
+      const { passes, failures: failed, pending } = runner.stats;
+      const line = { layer, passed: passes, failed, skipped: pending, failures: failures.slice(0, 20) };
+      fs.appendFileSync(file, JSON.stringify(line) + '\n');
     });
   }
 }

@@ -50,6 +50,7 @@ summary=$(node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);
   const sum = (k) => lines.reduce((n, l) => n + l[k], 0);
   for (const l of lines) console.error(`[test]   ${l.layer}: ${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped`);
+  for (const l of lines) for (const f of l.failures || []) console.error(`[test]   FAILED (${l.layer}) ${f}`);
   console.log(`${sum("passed")} ${sum("failed")} ${sum("skipped")}`);
 ' "$results")
 read -r passed failed skipped <<<"$summary"
