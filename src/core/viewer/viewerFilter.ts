@@ -205,7 +205,8 @@ export function activationOf(context: FilterContext, slot: number): ExpressionAc
   const { store, topic, decoder } = context;
   const key = decoder.decodeIfReady(store.key(slot), { topic, role: 'key' });
   const value = decoder.decodeIfReady(store.value(slot), { topic, role: 'value' });
-  const headers: Record<string, string> = {};
+  // No prototype: a header named "__proto__" (or "constructor") is a key like any other, and is kept.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   store.someHeader(slot, (bytes, ns, ne, vs, ve) => {
     headers[bytes.toString('utf8', ns, ne)] = bytes.toString('utf8', vs, ve);
     return false;

@@ -161,15 +161,49 @@ describe('viewer filters over the store', () => {
     )!;
     assert.equal(predicate(store.slotOf(0)), true);
     assert.equal(predicate(store.slotOf(1)), false);
-    assert.deepEqual(seen[0], {
-      key: 'key-0',
-      value: { order: 'A-1', amount: '12345678901234567890' },
-      headers: { source: 'web' },
-      partition: 0,
-      offset: 10,
-      timestamp: 1000,
-      size: store.sizeOf(store.slotOf(0)),
-    });
+    const first = seen[0] as { headers: Record<string, string> };
+    assert.deepEqual(
+      { ...first, headers: { ...first.headers } },
+      {
+        key: 'key-0',
+        value: { order: 'A-1', amount: '12345678901234567890' },
+        headers: { source: 'web' },
+        partition: 0,
+        offset: 10,
+        timestamp: 1000,
+        size: store.sizeOf(store.slotOf(0)),
+      },
+    );
+  });
+});
+
+describe('viewer expression headers', () => {
+  it('keeps headers named like Object.prototype members as plain keys', () => {
+    const store = new MessageStore(4);
+    fill(store, [
+      { headers: [{ ['__proto__']: Buffer.from('polluted') }, { constructor: Buffer.from('c') }] },
+      { headers: [{ source: 'web' }] },
+    ]);
+    const seen: Record<string, string>[] = [];
+    const predicate = compileFilter(
+      { expression: 'headers["__proto__"] == "polluted"' },
+      {
+        store,
+        topic: 't',
+        decoder,
+        compileExpression: () => ({
+          matches: (activation) => {
+            seen.push(activation.headers);
+            return activation.headers['__proto__'] === 'polluted';
+          },
+        }),
+      },
+    )!;
+    assert.equal(predicate(store.slotOf(0)), true);
+    assert.equal(predicate(store.slotOf(1)), false);
+    assert.deepEqual(Object.keys(seen[0]!).sort(), ['__proto__', 'constructor']);
+    assert.equal(seen[1]!['__proto__'], undefined, 'a message without the header does not inherit one');
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
 });
 
