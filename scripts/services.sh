@@ -663,6 +663,9 @@ cmd_status() {
   return $ok
 }
 
+# Sourced (scripts/cluster.sh reuses the install, process and config helpers): define only.
+[[ ${BASH_SOURCE[0]} != "$0" ]] && return 0
+
 case "${1:-}" in
   install) cmd_install ;;
   start) cmd_start ;;
