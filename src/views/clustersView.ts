@@ -4,6 +4,7 @@ import type { ConnectionTestResult } from '../core/connections/connectionTest';
 import type { KafkaAdmin, PartitionDetail } from '../core/kafka/admin';
 import type { GroupOffsetRow, GroupSummary } from '../core/kafka/groupInfo';
 import { loadTopicPage, type TopicSummary, topicItemView } from '../core/kafka/topicList';
+import { partitionItemView } from '../core/kafka/partitionItem';
 import type { ClusterStore } from '../platform/clusterStore';
 import { isSchemaNode, type SchemaNode, type SchemaTree } from './schemaNodes';
 import { TopicConfigNode, TopicConfigsNode } from './topicConfigNodes';
@@ -109,25 +110,15 @@ class PartitionNode extends vscode.TreeItem {
     readonly topic: string,
     readonly detail: PartitionDetail,
   ) {
-    super(`Partition ${detail.partition}`, vscode.TreeItemCollapsibleState.None);
-    this.id = `cluster:${cluster.id}/topic:${topic}/partition:${detail.partition}`;
+    const view = partitionItemView(cluster.id, topic, detail);
+    super(view.label, vscode.TreeItemCollapsibleState.None);
+    this.id = view.id;
     this.contextValue = 'kafkaLab.partition';
-    this.description = `${detail.low}…${detail.high} · ${detail.messages} message${detail.messages === 1 ? '' : 's'} · leader ${detail.leader ?? 'none'}${detail.underReplicated ? ' · under-replicated' : ''}`;
-    this.tooltip = new vscode.MarkdownString(
-      [
-        `**${topic} [${detail.partition}]**`,
-        `Leader: ${detail.leader ?? 'none'}`,
-        `Replicas: ${detail.replicas.join(', ')}`,
-        `In sync: ${detail.isr.join(', ')}${detail.underReplicated ? ' — **not all replicas are in sync**' : ''}`,
-        `Low watermark: ${detail.low}`,
-        `High watermark: ${detail.high}`,
-        `Messages (high − low): ${detail.messages}`,
-      ].join('\n\n'),
-    );
-    this.iconPath =
-      detail.underReplicated || detail.leader === null
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-        : new vscode.ThemeIcon('symbol-number');
+    this.description = view.description;
+    this.tooltip = new vscode.MarkdownString(view.tooltip.join('\n\n'));
+    this.iconPath = view.warning
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon('symbol-number');
   }
 }
 
