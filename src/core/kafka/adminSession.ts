@@ -1,8 +1,10 @@
 import type { IAdminClient, ListOffsetsResult, Metadata, TopicDescription } from '@confluentinc/kafka-javascript';
+import { KafkaClientError, type KafkaClientErrorReason } from '../errors';
 import { type Logger } from '../logging';
 import { type AdminErrorSubject, bounded, toAdminError } from './adminErrors';
 import { type ClassifyContext, type RawClientError, reasonOf } from './clientErrors';
 import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from './connection';
+import { diagnoseTls, explainSecurityFailure } from './securityDiagnosis';
 import { checkTlsMaterial } from './tlsMaterial';
 import { GroupConsumer, partitionKey } from './groupConsumer';
 import { loadNativeClient } from './nativeClient';
@@ -26,6 +28,9 @@ type AdminWithMetadata = IAdminClient & {
 /** LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, FENCED_ and UNKNOWN_LEADER_EPOCH: transient while leadership settles. */
 const leaderMovingCodes: ReadonlySet<number> = new Set([5, 6, 74, 75]);
 
+/** How long one diagnosis of a failing TLS or OAUTHBEARER connection explains later failures. */
+const DIAGNOSIS_REUSE_MS = 5000;
+
 /**
  * One lazily created admin client and the bounded calls on it. Its error events (which arrive while
  * it connects) are kept, so that a timeout can be reported as the authentication or transport
@@ -39,6 +44,13 @@ export class AdminSession {
   /** Native calls whose callbacks have not come back yet, per client. */
   private readonly inFlight = new Map<AdminWithMetadata, number>();
   private readonly closing = new Set<AdminWithMetadata>();
+  /** The last look behind a generic failure, shared by the calls that fail together (one explorer refresh). */
+  private diagnosis:
+    { readonly at: number; readonly reason: KafkaClientErrorReason; readonly cause: Promise<unknown> } | undefined;
+  /** Calls waiting while a TLS check runs, and the cause the last check found. */
+  private readonly tlsWaiters = new Set<(cause: KafkaClientError) => void>();
+  private tlsDiagnosing = false;
+  private tlsCause: { readonly at: number; readonly cause: KafkaClientError } | undefined;
   readonly context: ClassifyContext;
 
   constructor(
@@ -100,6 +112,7 @@ export class AdminSession {
           this.logger.debug(`client error: ${error.message ?? ''}`);
           // librdkafka would retry a wrong password until the call times out; say so at once.
           if (reasonOf(error) === 'authenticationFailed') for (const fail of [...this.pending]) fail(error);
+          else this.diagnoseTlsNow();
         },
       },
     ) as AdminWithMetadata;
@@ -115,8 +128,15 @@ export class AdminSession {
     ) => void,
   ): Promise<T> {
     this.logger.debug(subject.operation);
+    const known = this.tlsCause;
+    if (known && Date.now() - known.at <= DIAGNOSIS_REUSE_MS) return Promise.reject(known.cause);
     let fail: ((error: RawClientError) => void) | undefined;
-    const result = bounded<T>(
+    let diagnosed: ((cause: KafkaClientError) => void) | undefined;
+    const early = new Promise<never>((_, reject) => {
+      diagnosed = reject;
+      this.tlsWaiters.add(reject);
+    });
+    const bound = bounded<T>(
       this.timeoutMs + 1000,
       subject,
       this.context,
@@ -146,18 +166,58 @@ export class AdminSession {
       },
       () => this.lastError,
     );
+    // A TLS problem found by our own handshake ends the call at once, instead of at the bound.
+    const result = Promise.race([bound, early]);
+    const settle = (): void => {
+      if (fail) this.pending.delete(fail);
+      if (diagnosed) this.tlsWaiters.delete(diagnosed);
+    };
     return result.then(
       (value) => {
-        if (fail) this.pending.delete(fail);
+        settle();
         // An old error event must not explain a later, unrelated failure.
         this.lastError = undefined;
         return value;
       },
-      (error: unknown) => {
-        if (fail) this.pending.delete(fail);
-        throw error;
+      async (error: unknown) => {
+        settle();
+        throw await this.explained(error);
       },
     );
+  }
+
+  /**
+   * librdkafka reports an untrusted CA, an expired certificate or a refused OAUTHBEARER client as
+   * "unreachable" or "authentication failed"; this names the actual cause (checked at most every
+   * few seconds, so that the calls of one refresh share one check).
+   */
+  private explained(error: unknown): Promise<unknown> {
+    if (!(error instanceof KafkaClientError)) return Promise.resolve(error);
+    const now = Date.now();
+    const last = this.diagnosis;
+    if (!last || last.reason !== error.reason || now - last.at > DIAGNOSIS_REUSE_MS) {
+      const cause = explainSecurityFailure(this.connection, error, Math.min(5000, this.timeoutMs));
+      this.diagnosis = { at: now, reason: error.reason, cause };
+    }
+    return this.diagnosis!.cause.then((cause) => cause ?? error);
+  }
+
+  /**
+   * On a client error of a TLS connection, checks the handshake with Node's TLS (whose failures
+   * name their cause) once at a time; a cause found fails the waiting calls with it.
+   */
+  private diagnoseTlsNow(): void {
+    const protocol = this.connection.securityProtocol ?? 'PLAINTEXT';
+    if ((protocol !== 'SSL' && protocol !== 'SASL_SSL') || this.tlsDiagnosing) return;
+    this.tlsDiagnosing = true;
+    void diagnoseTls(this.connection, Math.min(5000, this.timeoutMs))
+      .catch(() => undefined)
+      .then((cause) => {
+        this.tlsDiagnosing = false;
+        if (!cause) return;
+        this.tlsCause = { at: Date.now(), cause };
+        for (const reject of [...this.tlsWaiters]) reject(cause);
+      });
   }
 
   private nativeReturned(client: AdminWithMetadata): void {

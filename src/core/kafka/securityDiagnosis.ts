@@ -177,3 +177,33 @@ export async function diagnoseOAuth(
   }
   return undefined;
 }
+
+/** Failures librdkafka reports the same way whatever the TLS or OAUTHBEARER problem behind them. */
+const genericReasons: ReadonlySet<KafkaClientErrorReason> = new Set([
+  'brokerUnreachable',
+  'timeout',
+  'unknown',
+  'authenticationFailed',
+]);
+
+/**
+ * The precise cause behind a generic failure (unreachable, timed out, authentication failed) of a
+ * TLS or OAUTHBEARER connection, found with Node's own TLS handshake and token request, bounded by
+ * `timeoutMs`; undefined when there is none to add (the error already says it, or the checks pass).
+ */
+export async function explainSecurityFailure(
+  connection: ClusterConnection,
+  error: unknown,
+  timeoutMs: number,
+): Promise<KafkaClientError | undefined> {
+  if (!(error instanceof KafkaClientError) || !genericReasons.has(error.reason)) return undefined;
+  const protocol = connection.securityProtocol ?? 'PLAINTEXT';
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') {
+    const cause = await diagnoseTls(connection, timeoutMs).catch(() => undefined);
+    if (cause) return cause;
+  }
+  const sasl = connection.sasl;
+  if (sasl?.mechanism === 'OAUTHBEARER' && error.reason === 'authenticationFailed')
+    return diagnoseOAuth(sasl, { timeoutMs }).catch(() => undefined);
+  return undefined;
+}

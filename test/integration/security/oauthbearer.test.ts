@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { type ClusterSettings, secretKey } from '../../../src/core/connections/clusterSettings';
 import { testConnection } from '../../../src/core/connections/connectionTest';
 import { KafkaClientError, type KafkaClientErrorReason } from '../../../src/core/errors';
+import { KafkaAdmin } from '../../../src/core/kafka/admin';
 import { probeCluster } from '../../../src/core/kafka/clusterProbe';
 import type { ClusterConnection } from '../../../src/core/kafka/connection';
 import {
@@ -116,6 +117,29 @@ describe('OAUTHBEARER (OIDC client credentials) against the real broker and the 
       assert.equal(error.reason, 'tokenEndpointUnreachable', error.message);
       assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}/token`));
       note(error.reason, 'unreachable endpoint');
+    });
+
+    it('the explorer (its admin calls) names the same causes, not "authentication failed"', async () => {
+      const wrong = `${good.clientSecret}-wrong`;
+      const cases: Array<[ClusterConnection, KafkaClientErrorReason]> = [
+        [oauth({ clientId: good.clientId, clientSecret: wrong }), 'tokenRefused'],
+        [oauth(expired), 'tokenExpired'],
+      ];
+      for (const [connection, reason] of cases) {
+        const { logger, lines } = recordingLogger();
+        const admin = new KafkaAdmin(connection, { timeoutMs: PROBE_TIMEOUT_MS, logger });
+        try {
+          const error = await admin.listTopics().then(
+            () => assert.fail('listed the topics with a client that should have failed'),
+            (e: unknown) => e,
+          );
+          assert.ok(error instanceof KafkaClientError, String(error));
+          assert.equal(error.reason, reason, error.message);
+          assertNoSecrets([error.message, ...lines], [...rigSecrets, wrong]);
+        } finally {
+          admin.close();
+        }
+      }
     });
 
     after(() => assert.equal(seen.size, 3, [...seen].map(([r, w]) => `${w} → ${r}`).join('; ')));

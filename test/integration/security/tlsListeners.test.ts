@@ -3,6 +3,7 @@ import { parseCluster, resolveConnection, secretKey } from '../../../src/core/co
 import { testConnection } from '../../../src/core/connections/connectionTest';
 import { KafkaClientError, type KafkaClientErrorReason } from '../../../src/core/errors';
 import { ConsumerSession } from '../../../src/core/engine/session';
+import { KafkaAdmin } from '../../../src/core/kafka/admin';
 import { probeCluster } from '../../../src/core/kafka/clusterProbe';
 import type { ClusterConnection } from '../../../src/core/kafka/connection';
 import {
@@ -209,6 +210,38 @@ describe('TLS listeners on the real broker (SSL, mTLS, SASL_SSL)', function () {
       const error = await failure({ bootstrapServers: secured.kafka.ssl });
       assert.ok(['brokerUnreachable', 'timeout'].includes(error.reason), `${error.reason}: ${error.message}`);
       assert.match(error.message, /security protocol|within/);
+    });
+
+    it('the explorer (its admin calls) names the same causes, not "unreachable"', async () => {
+      const cases: Array<[ClusterConnection, KafkaClientErrorReason]> = [
+        [sslConnection({ tls: { caLocation: tlsFiles.otherCa } }), 'tlsUntrustedCertificate'],
+        [sslConnection({ bootstrapServers: secured.kafka.sslExpired }), 'tlsCertificateExpired'],
+        [sslConnection({ bootstrapServers: secured.kafka.sslWrongHost }), 'tlsHostnameMismatch'],
+        [mtls({ caLocation: tlsFiles.ca }), 'tlsClientCertificateRequired'],
+      ];
+      for (const [connection, reason] of cases) {
+        const { logger, lines } = recordingLogger();
+        const admin = new KafkaAdmin(connection, { timeoutMs: PROBE_TIMEOUT_MS, logger });
+        try {
+          const started = Date.now();
+          const error = await admin.listTopics().then(
+            () => assert.fail(`listed the topics of ${connection.bootstrapServers}, which should have failed`),
+            (e: unknown) => e,
+          );
+          assert.ok(error instanceof KafkaClientError, String(error));
+          assert.equal(error.reason, reason, error.message);
+          assert.ok(Date.now() - started <= 2 * PROBE_TIMEOUT_MS, `took ${Date.now() - started} ms`);
+          // A second call within the same refresh gets the same cause (one check serves both).
+          const again = await admin.listGroups().then(
+            () => assert.fail('listed the groups'),
+            (e: unknown) => e,
+          );
+          assert.equal((again as KafkaClientError).reason, reason);
+          assertNoSecrets([error.message, ...lines], rigSecrets);
+        } finally {
+          admin.close();
+        }
+      }
     });
 
     after(() => {
