@@ -21,7 +21,7 @@ import { failure } from './plainFormats';
  */
 function typeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type | undefined {
   if (Array.isArray(schema))
-    return mixesLongWithNumbers(schema) ? new avro.types.WrappedUnionType(schema, opts) : undefined;
+    return writesAsNumberMoreThanOnce(schema) ? new avro.types.WrappedUnionType(schema, opts) : undefined;
   if (typeof schema !== 'object' || schema === null) return undefined;
   const logical = logicalTypeFor(schema as unknown as Record<string, unknown>, opts);
   if (logical) return logical;
@@ -29,25 +29,30 @@ function typeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type |
   return guardedCollections(schema, opts);
 }
 
-const NUMBERS = new Set(['int', 'float', 'double']);
+const NUMBERS = new Set(['int', 'long', 'float', 'double']);
 
-function plainTypeName(branch: unknown): string | undefined {
-  if (typeof branch === 'string') return branch;
-  if (typeof branch === 'object' && branch !== null && !Array.isArray(branch) && !('logicalType' in branch)) {
+/** Whether a union branch is written from a JS number or BigInt: a number type, or a logical type over int or long. */
+function writtenAsNumber(branch: unknown): boolean {
+  if (typeof branch === 'string') return NUMBERS.has(branch);
+  if (typeof branch === 'object' && branch !== null && !Array.isArray(branch)) {
     const type = (branch as { type?: unknown }).type;
-    return typeof type === 'string' ? type : undefined;
+    return typeof type === 'string' && NUMBERS.has(type);
   }
-  return undefined;
+  return false;
 }
 
 /**
- * avsc wraps a union when two branches read as JS numbers (`["int", "long"]`: `{"long": 5}`). Our
- * exact long is an "abstract" type that avsc leaves out of that check, so such a union would come
- * out unwrapped, and its writes ambiguous; it is wrapped here exactly as avsc would with its own long.
+ * avsc leaves a union unwrapped unless two of its branches fall in one of its value buckets, and
+ * it puts our exact long (an "abstract" type) and every logical type in no bucket: it picks their
+ * branch on each write by asking each of them whether it takes the value. A union of two branches
+ * written as numbers (`["int", "long"]`, `["null", "long", date]`, `["int", timestamp-millis]`)
+ * then has two that take 5 ("ambiguous conversion"), or one that compares a BigInt with a number
+ * ("Cannot mix BigInt and other types"). Such a union is wrapped, as avsc wraps `["int", "double"]`
+ * itself: the branch is chosen by name (`{"long": 5}`, `{"int": "2024-01-02"}`; a bare value takes
+ * the first branch that fits), and reads show which branch was written.
  */
-function mixesLongWithNumbers(branches: readonly unknown[]): boolean {
-  const names = branches.map(plainTypeName);
-  return names.includes('long') && names.some((name) => name !== undefined && NUMBERS.has(name));
+function writesAsNumberMoreThanOnce(branches: readonly unknown[]): boolean {
+  return branches.filter(writtenAsNumber).length > 1;
 }
 
 /**
