@@ -51,6 +51,14 @@ if (!Array.isArray(c.brokers) || c.brokers.length !== 3) throw new Error('broker
 const ids = c.brokers.map((b, i) => id(b.nodeId, `brokers[${i}].nodeId`));
 const ctrl = id(c.controller?.nodeId, 'controller.nodeId');
 if (new Set([...ids, ctrl]).size !== 4) throw new Error('node ids must be distinct');
+// A port in the ephemeral range can be taken by a client's own reconnect while its broker is down
+// (Linux connects such a socket to itself: 127.0.0.1:P -> 127.0.0.1:P), and the broker cannot start again.
+let range = [32768, 60999];
+try { range = require('node:fs').readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number); } catch {}
+for (const addr of [c.controller?.listen, ...c.brokers.map((b) => b.plaintext)]) {
+  const port = Number(String(addr).split(':')[1]);
+  if (port >= range[0] && port <= range[1]) throw new Error(`port ${port} is in the ephemeral port range ${range[0]}-${range[1]} (net.ipv4.ip_local_port_range): a reconnecting client can take it while its broker is down; choose ports below ${range[0]}`);
+}
 console.log(`CTRL_ID=${ctrl}`);
 console.log(`CTRL_LISTEN=${hp(c.controller?.listen, 'controller.listen')}`);
 console.log(`BROKER_IDS=${ids.join(' ')}`);
@@ -247,12 +255,14 @@ wait_registered() { # ids...
   while :; do
     pending=()
     for id in "$@"; do
-      pid=$(node_pid "$id")
-      [[ -n $pid ]] || die "$(node_name "$id") exited during start-up: $(tail_hint "$(node_log "$id")"); see $(node_log "$id")"
+      # By the pid file, not the command line: a just-launched node may not have exec'ed java yet.
+      pid=$(cat "$(node_pidfile "$id")" 2>/dev/null || true)
+      [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || die "$(node_name "$id") exited during start-up: $(tail_hint "$(node_log "$id")"); see $(node_log "$id")"
       seen=$(registered_brokers "$id" || true)
       grep -qx "$id" <<<"$seen" || pending+=("$id")
     done
-    [[ -n $(node_pid "$CTRL_ID") ]] || die "the controller exited: $(tail_hint "$(node_log "$CTRL_ID")"); see $(node_log "$CTRL_ID")"
+    pid=$(cat "$(node_pidfile "$CTRL_ID")" 2>/dev/null || true)
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || die "the controller exited: $(tail_hint "$(node_log "$CTRL_ID")"); see $(node_log "$CTRL_ID")"
     ((${#pending[@]} == 0)) && return 0
     ((SECONDS >= deadline)) && die "not ready after ${CLUSTER_READY_TIMEOUT}s: waited for broker(s) ${pending[*]} to answer Metadata listing themselves (registered with controller $CTRL_ID at $CTRL_LISTEN); see $LOGS/cluster-node-*.log"
     sleep 0.5
