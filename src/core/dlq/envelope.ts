@@ -1,4 +1,5 @@
 import type { Headers, KafkaRecord } from '../kafka/record';
+import { DLQ_HEADERS, DLQ_HEADER_LIMITS, DLQ_HEADER_PREFIX } from './envelopeContract';
 
 /**
  * The dead-letter envelope: the reference guide's fields (original topic/partition/offset, error
@@ -26,17 +27,7 @@ export type { HeaderValue, Headers } from '../kafka/record';
 /** What a dead-letter write takes: the failed record itself, as the cluster held it. */
 export type FailedMessage = KafkaRecord;
 
-export const DLQ_HEADER_PREFIX = 'kafka-lab.dlq.';
-export const DLQ_HEADERS = {
-  originalTopic: `${DLQ_HEADER_PREFIX}original-topic`,
-  originalPartition: `${DLQ_HEADER_PREFIX}original-partition`,
-  originalOffset: `${DLQ_HEADER_PREFIX}original-offset`,
-  errorType: `${DLQ_HEADER_PREFIX}error-type`,
-  errorMessage: `${DLQ_HEADER_PREFIX}error-message`,
-  failedAt: `${DLQ_HEADER_PREFIX}failed-at`,
-  retryCount: `${DLQ_HEADER_PREFIX}retry-count`,
-  errorStack: `${DLQ_HEADER_PREFIX}error-stack`,
-} as const;
+export { DLQ_HEADERS, DLQ_HEADER_PREFIX } from './envelopeContract';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -88,7 +79,10 @@ export function buildEnvelope(
 
 /** The original headers, minus earlier DLQ headers, plus this failure's (with the error's stack, bounded). */
 export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEnvelope, error?: unknown): Headers {
-  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack.slice(0, 8192) : undefined;
+  const stack =
+    error instanceof Error && typeof error.stack === 'string'
+      ? error.stack.slice(0, DLQ_HEADER_LIMITS.errorStack)
+      : undefined;
   const kept = (message.headers ?? []).filter((h) => !Object.keys(h).some((k) => k.startsWith(DLQ_HEADER_PREFIX)));
   return [
     ...kept,
@@ -97,7 +91,7 @@ export function deadLetterHeaders(message: FailedMessage, envelope: DeadLetterEn
     { [DLQ_HEADERS.originalOffset]: String(envelope.original_offset) },
     { [DLQ_HEADERS.errorType]: envelope.error_type },
     // Header values are bounded: the full message is in the envelope.
-    { [DLQ_HEADERS.errorMessage]: envelope.error_message.slice(0, 1024) },
+    { [DLQ_HEADERS.errorMessage]: envelope.error_message.slice(0, DLQ_HEADER_LIMITS.errorMessage) },
     { [DLQ_HEADERS.failedAt]: envelope.failed_at },
     { [DLQ_HEADERS.retryCount]: String(envelope.retry_count) },
     ...(stack ? [{ [DLQ_HEADERS.errorStack]: stack }] : []),

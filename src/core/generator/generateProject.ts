@@ -1,0 +1,57 @@
+import { envExample } from './common';
+import { type GeneratorInput, validateGeneratorInput } from './generatorInput';
+import type { GeneratedFile } from './projectFile';
+import { pythonProjectFiles } from './python/pythonProject';
+import { type SchemaTypes, avroTypes, jsonSchemaTypes } from './schemaTypes';
+import { consumerTs } from './typescript/consumerTemplate';
+import * as ts from './typescript/projectTemplates';
+import { configTs, contractTs, deadLetterTs, decodeTs, registryTs, watermarkTs } from './typescript/supportTemplates';
+
+export type { GeneratedFile } from './projectFile';
+
+/** The value's types, when the format has a schema to take them from. */
+export function schemaTypesFor(input: GeneratorInput): SchemaTypes | undefined {
+  if (!input.schema) return undefined;
+  if (input.valueFormat === 'avro') return avroTypes(input.schema.schema);
+  if (input.valueFormat === 'jsonSchema') return jsonSchemaTypes(input.schema.schema);
+  return undefined;
+}
+
+/**
+ * A consumer project for `input`, as files (paths relative to the project folder). Pure: nothing is
+ * written and nothing is fetched; the caller brings the schema from the registry.
+ */
+export function generateProject(input: GeneratorInput): GeneratedFile[] {
+  validateGeneratorInput(input);
+  const types = schemaTypesFor(input);
+  return input.language === 'typescript' ? typescriptProjectFiles(input, types) : pythonProjectFiles(input, types);
+}
+
+function typescriptProjectFiles(input: GeneratorInput, types: SchemaTypes | undefined): GeneratedFile[] {
+  const rootName = types?.rootName ?? 'Value';
+  const files: GeneratedFile[] = [
+    { path: 'package.json', content: ts.packageJson(input) },
+    { path: 'tsconfig.json', content: ts.tsconfigJson() },
+    { path: 'src/consumer.ts', content: consumerTs(input) },
+    { path: 'src/config.ts', content: configTs(input) },
+    { path: 'src/contract.ts', content: contractTs() },
+    { path: 'src/decode.ts', content: decodeTs(input) },
+    { path: 'src/deadLetter.ts', content: deadLetterTs() },
+    { path: 'src/watermark.ts', content: watermarkTs() },
+    { path: 'src/types.ts', content: ts.typesTs(input, types?.typescript) },
+    { path: 'src/handler.ts', content: ts.handlerTs(input, rootName) },
+    { path: 'test/handler.test.ts', content: ts.handlerTestTs(input, rootName) },
+    { path: 'test/watermark.test.ts', content: ts.watermarkTestTs() },
+    { path: 'test/deadLetter.test.ts', content: ts.deadLetterTestTs(input) },
+    { path: 'test/integration.test.ts', content: ts.integrationTestTs(input) },
+    { path: 'README.md', content: ts.readmeTs(input) },
+    { path: 'Dockerfile', content: ts.dockerfile() },
+    { path: '.dockerignore', content: ts.dockerignore() },
+    { path: '.gitignore', content: ts.gitignore() },
+    { path: '.env.example', content: envExample(input) },
+    { path: '.vscode/launch.json', content: ts.launchJson(input) },
+  ];
+  if (input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema')
+    files.splice(6, 0, { path: 'src/registry.ts', content: registryTs() });
+  return files;
+}

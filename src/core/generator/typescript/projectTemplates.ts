@@ -1,0 +1,401 @@
+import { DLQ_HEADERS } from '../../dlq/envelopeContract';
+import { ENV, SECRET_ENV, commitPolicyText, json, kafkaLabLaunch, usesRegistry } from '../common';
+import type { GeneratorInput } from '../generatorInput';
+import { AVSC_VERSION, KAFKA_JAVASCRIPT_VERSION } from '../projectFile';
+
+/** Dev tools pinned to what the extension itself builds with. */
+const TYPESCRIPT_VERSION = '5.9.3';
+const TYPES_NODE_VERSION = '20.19.43';
+
+export function packageJson(input: GeneratorInput): string {
+  return json({
+    name: input.projectName,
+    version: '0.1.0',
+    private: true,
+    description: `Consumes ${input.topics.join(', ')} as group ${input.groupId}`,
+    license: 'UNLICENSED',
+    engines: { node: '>=20.19.0' },
+    main: 'dist/src/consumer.js',
+    scripts: {
+      build: 'tsc -p .',
+      start: 'node dist/src/consumer.js',
+      test: 'tsc -p . && node --test dist/test/handler.test.js dist/test/watermark.test.js dist/test/deadLetter.test.js',
+      'test:integration': 'tsc -p . && node --test dist/test/integration.test.js',
+    },
+    dependencies: {
+      '@confluentinc/kafka-javascript': KAFKA_JAVASCRIPT_VERSION,
+      ...(usesRegistry(input) ? { avsc: AVSC_VERSION } : {}),
+    },
+    devDependencies: { '@types/node': TYPES_NODE_VERSION, typescript: TYPESCRIPT_VERSION },
+  });
+}
+
+export function tsconfigJson(): string {
+  return json({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'commonjs',
+      lib: ['ES2022'],
+      types: ['node'],
+      rootDir: '.',
+      outDir: 'dist',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      sourceMap: true,
+    },
+    include: ['src', 'test'],
+  });
+}
+
+export function typesTs(input: GeneratorInput, generated: string | undefined): string {
+  if (generated) return generated;
+  const note =
+    input.valueFormat === 'text'
+      ? '// The value as UTF-8 text.\nexport type Value = string;\n'
+      : '// Plain JSON without a schema: narrow it in the handler (numbers are JavaScript doubles).\nexport type Value = unknown;\n';
+  return note;
+}
+
+export function handlerTs(input: GeneratorInput, rootName: string): string {
+  const isObject = input.valueFormat === 'json';
+  return `import { type HandlerContext, type HandlerMessage, type HandlerResult } from './contract';
+import type { ${rootName === 'Value' ? 'Value' : `${rootName} as Value`} } from './types';
+
+/** Bad data: retrying cannot fix it, so the message goes straight to the dead-letter topic. */
+export class InvalidMessage extends Error {
+  override readonly name = 'InvalidMessage';
+}
+
+/**
+ * Your processing, once per message. Return when the work is done (durably: the offset is committed
+ * after this returns). Throw a RetriableError (from ./contract) for a failure worth retrying, such as
+ * a dependency that is down; any other error dead-letters the message. Kafka Consumer Lab runs this
+ * same function under the debugger (.vscode/launch.json).
+ */
+export async function handle(message: HandlerMessage<Value | null>, context: HandlerContext): Promise<HandlerResult> {
+  if (message.value === null) return { decision: 'skip', reason: 'a tombstone (no value)' };
+${
+  isObject
+    ? `  if (typeof message.value !== 'object' || Array.isArray(message.value))
+    throw new InvalidMessage('expected a JSON object, got ' + (Array.isArray(message.value) ? 'an array' : typeof message.value));
+`
+    : ''
+}  context.log('handled', message.topic + '/' + message.partition + '@' + message.offset, 'key', message.key, 'attempt', context.attempt);
+  return undefined;
+}
+`;
+}
+
+export function handlerTestTs(input: GeneratorInput, rootName: string): string {
+  const sample =
+    input.valueFormat === 'json' ? '{ id: 1 }' : input.valueFormat === 'text' ? "'hello'" : `{} as ${rootName}`;
+  return `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HandlerContext, HandlerMessage } from '../src/contract';
+import { handle${input.valueFormat === 'json' ? ', InvalidMessage' : ''} } from '../src/handler';
+${usesRegistry(input) ? `import type { ${rootName} } from '../src/types';\n` : ''}
+function messageOf<V>(value: V, offset = 0): HandlerMessage<V> {
+  return {
+    topic: ${JSON.stringify(input.topics[0])},
+    partition: 0,
+    offset,
+    timestamp: Date.now(),
+    key: 'key-1',
+    value,
+    headers: {},
+    raw: { key: Buffer.from('key-1'), value: null, headers: [] },
+    format: { key: { format: 'text' }, value: { format: ${JSON.stringify(input.valueFormat)} } },
+  };
+}
+
+function contextOf(logs: unknown[][] = []): HandlerContext {
+  return { attempt: 1, replay: false, signal: new AbortController().signal, log: (...args) => logs.push(args) };
+}
+
+test('a message is handled and logged', async () => {
+  const logs: unknown[][] = [];
+  assert.equal(await handle(messageOf(${sample}, 7), contextOf(logs)), undefined);
+  assert.equal(logs.length, 1);
+  assert.match(String(logs[0]?.[1]), /@7$/);
+});
+
+test('a tombstone is skipped, not dead-lettered', async () => {
+  assert.deepEqual(await handle(messageOf(null), contextOf()), { decision: 'skip', reason: 'a tombstone (no value)' });
+});
+${
+  input.valueFormat === 'json'
+    ? `
+test('a value that is not an object is not retriable', async () => {
+  await assert.rejects(() => handle(messageOf([1, 2]), contextOf()), InvalidMessage);
+});
+`
+    : ''
+}`;
+}
+
+export function watermarkTestTs(): string {
+  return `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Watermark } from '../src/watermark';
+
+test('nothing is committable before the first message is done', () => {
+  const w = new Watermark();
+  w.track(10);
+  w.track(11);
+  assert.equal(w.committable(), undefined);
+  w.finish(11);
+  assert.equal(w.committable(), undefined);
+  w.finish(10);
+  assert.equal(w.committable(), 12);
+});
+
+test('the watermark never passes a message that has not finished', () => {
+  const w = new Watermark();
+  for (const offset of [0, 1, 2, 3, 5, 8]) w.track(offset);
+  w.finish(0);
+  w.finish(2);
+  w.finish(3);
+  w.finish(8);
+  assert.equal(w.committable(), 1);
+  w.finish(1);
+  assert.equal(w.committable(), 5);
+  w.finish(5);
+  assert.equal(w.committable(), 9);
+});
+
+test('a long run keeps its place after compaction of its bookkeeping', () => {
+  const w = new Watermark();
+  for (let offset = 0; offset < 5000; offset++) w.track(offset);
+  for (let offset = 4999; offset >= 1; offset--) w.finish(offset);
+  assert.equal(w.committable(), undefined);
+  w.finish(0);
+  assert.equal(w.committable(), 5000);
+});
+`;
+}
+
+export function deadLetterTestTs(input: GeneratorInput): string {
+  return `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Message } from '@confluentinc/kafka-javascript';
+import { DLQ_HEADERS, buildEnvelope, deadLetterHeaders } from '../src/deadLetter';
+
+const message = (value: Buffer | null): Message => ({
+  topic: ${JSON.stringify(input.topics[0])},
+  partition: 2,
+  offset: 41,
+  timestamp: 1_700_000_000_000,
+  key: Buffer.from('k'),
+  value,
+  size: value?.length ?? 0,
+  headers: [{ trace: Buffer.from('t-1') }, { ${JSON.stringify(DLQ_HEADERS.errorType)}: Buffer.from('an earlier failure') }],
+});
+
+test('the envelope records where the message came from, the error and the payload', () => {
+  const error = new TypeError('bad field');
+  const envelope = buildEnvelope(message(Buffer.from('{"a":1}')), error, 3, new Date('2026-01-02T03:04:05.000Z'));
+  assert.deepEqual(envelope, {
+    original_topic: ${JSON.stringify(input.topics[0])},
+    original_partition: 2,
+    original_offset: 41,
+    original_timestamp: 1_700_000_000_000,
+    error_type: 'TypeError',
+    error_message: 'bad field',
+    failed_at: '2026-01-02T03:04:05.000Z',
+    retry_count: 3,
+    payload: '{"a":1}',
+    payload_encoding: 'utf8',
+  });
+});
+
+test('bytes that are not UTF-8 are kept as base64, a tombstone as null', () => {
+  assert.equal(buildEnvelope(message(Buffer.from([0xff, 0x00])), new Error('x'), 1).payload, '/wA=');
+  assert.equal(buildEnvelope(message(Buffer.from([0xff, 0x00])), new Error('x'), 1).payload_encoding, 'base64');
+  assert.equal(buildEnvelope(message(null), new Error('x'), 1).payload_encoding, 'null');
+});
+
+test('the headers keep the original ones, drop earlier dead-letter ones and add this failure', () => {
+  const m = message(Buffer.from('x'));
+  const error = new Error('boom');
+  const headers = deadLetterHeaders(m, buildEnvelope(m, error, 1), error);
+  const names = headers.flatMap((h) => Object.keys(h));
+  assert.equal(names[0], 'trace');
+  assert.equal(names.filter((n) => n === DLQ_HEADERS.errorType).length, 1);
+  assert.ok(names.includes(DLQ_HEADERS.errorStack));
+  assert.equal(headers.find((h) => DLQ_HEADERS.originalOffset in h)?.[DLQ_HEADERS.originalOffset], '41');
+});
+`;
+}
+
+export function integrationTestTs(input: GeneratorInput): string {
+  const json = input.valueFormat === 'json' || input.valueFormat === 'text';
+  return `import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { loadSettings } from '../src/config';
+import { GroupConsumer } from '../src/consumer';
+
+// Runs against the broker in ${ENV.bootstrapServers} (skipped when it is not set): a fresh topic,
+// ${json ? 'good records and one that the handler refuses' : 'records that are not in the Schema Registry wire format'},
+// then checks that every offset is committed and the refused ones are in the dead-letter topic.
+const brokers = process.env.${ENV.bootstrapServers};
+
+test('consumes a fresh topic to its end and dead-letters what it must', { skip: !brokers && '${ENV.bootstrapServers} is not set', timeout: 120_000 }, async () => {
+  const suffix = Date.now().toString(36) + '-' + randomBytes(3).toString('hex');
+  const topic = 'it-' + suffix;
+  const dlqTopic = topic + '.dead-letter';
+  const groupId = 'it-group-' + suffix;
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: (brokers as string).split(','), logLevel: KafkaJS.logLevel.NOTHING } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }, { topic: dlqTopic, numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const messages = Array.from({ length: 40 }, (_, i) => ({
+      key: 'k' + (i % 4),
+      value: ${json ? `i === 13 ? '[13]' : JSON.stringify({ id: i })` : `'not framed ' + i`},
+    }));
+    await producer.send({ topic, messages });
+    await producer.disconnect();
+    const expectedDeadLetters = ${json ? (input.valueFormat === 'json' ? 1 : 0) : 40};
+
+    const settings = loadSettings({ ...process.env, ${ENV.topics}: topic, ${ENV.dlqTopic}: dlqTopic, ${ENV.groupId}: groupId, ${ENV.autoOffsetReset}: 'earliest' });
+    const consumer = new GroupConsumer(settings);
+    const running = consumer.run();
+    const deadline = Date.now() + 90_000;
+    let committed = 0;
+    while (committed < 40 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+      committed = (offsets[0]?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    }
+    await consumer.stop();
+    await running;
+    assert.equal(committed, 40, 'every offset is committed');
+    const dlqEnd = await admin.fetchTopicOffsets(dlqTopic);
+    assert.equal(dlqEnd.reduce((n, p) => n + Number(p.high), 0), expectedDeadLetters);
+  } finally {
+    await admin.deleteTopics({ topics: [topic, dlqTopic] }).catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+});
+`;
+}
+
+export function launchJson(input: GeneratorInput): string {
+  return json({
+    version: '0.2.0',
+    configurations: [
+      kafkaLabLaunch(input, 'src/handler.ts'),
+      {
+        type: 'node',
+        request: 'launch',
+        name: 'Run the consumer',
+        program: '${workspaceFolder}/src/consumer.ts',
+        preLaunchTask: 'npm: build',
+        outFiles: ['${workspaceFolder}/dist/**/*.js'],
+        envFile: '${workspaceFolder}/.env',
+        console: 'integratedTerminal',
+      },
+    ],
+  });
+}
+
+export function dockerfile(): string {
+  return `# Build, then run on a slim image. The native client builds against librdkafka in the image
+# when no prebuilt binary matches.
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json* ./
+RUN npm ci || npm install
+COPY tsconfig.json ./
+COPY src ./src
+COPY test ./test
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+# SIGTERM (docker stop) finishes the messages in flight, commits them and leaves the group.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/consumer.js"]
+`;
+}
+
+export function readmeTs(input: GeneratorInput): string {
+  return `# ${input.projectName}
+
+Consumes \`${input.topics.join('`, `')}\` as group \`${input.groupId}\` with
+[@confluentinc/kafka-javascript](https://www.npmjs.com/package/@confluentinc/kafka-javascript), generated by
+Kafka Consumer Lab. Your code is \`src/handler.ts\`; everything else is the consumer around it.
+
+## Run
+
+\`\`\`bash
+cp .env.example .env     # then fill in the secrets (${SECRET_ENV.join(', ')}) if the cluster needs them
+npm install
+npm test                 # the handler's, the watermark's and the dead-letter envelope's unit tests
+npm run build && node --env-file=.env dist/src/consumer.js
+\`\`\`
+
+\`${ENV.bootstrapServers}=host:9092 npm run test:integration\` runs the consumer against a real broker on a
+fresh topic (it creates and deletes its topics and group).
+
+## What it does
+
+- Commits are never automatic (\`enable.auto.commit=false\`): an offset is committed only after its
+  message was handled, skipped, or acknowledged by the dead-letter topic. Commit policy:
+  ${commitPolicyText(input)} (\`${ENV.commitPolicy}\`, \`${ENV.commitBatchMessages}\`, \`${ENV.commitBatchMs}\`). Each commit is the
+  highest contiguous done offset + 1 per partition.
+- Up to ${input.concurrency} message(s) run at once (\`${ENV.concurrency}\`). A per-partition watermark
+  never commits past a message that has not finished, however many later ones did.
+- \`cooperative-sticky\` assignment. On revoke it waits (bounded) for the partition's messages in
+  flight and commits what is done; for lost partitions it commits nothing (another member may own
+  them already).
+- A handler error with \`retriable: true\` (\`RetriableError\`) is retried with exponential backoff
+  (${input.retry.maxAttempts} attempts, ${input.retry.baseMs} ms doubling up to ${input.retry.capMs} ms). The partition is
+  paused meanwhile and polling goes on, so the member stays within \`max.poll.interval.ms\`. Any other
+  error, a value that does not decode, and a retriable one out of attempts go to \`${input.dlqTopic}\`.
+- The dead-letter record is Kafka Consumer Lab's envelope (\`original_topic\`, \`original_partition\`,
+  \`original_offset\`, \`error_type\`, \`error_message\`, \`failed_at\`, \`retry_count\`, \`payload\`,
+  \`payload_encoding\`) with the original key and headers plus \`${DLQ_HEADERS.errorType}\` and the
+  other \`kafka-lab.dlq.*\` headers, so the extension's dead-letter view and re-drive read it. It is
+  written with \`acks=all\`; the source offset is committed only after the broker acknowledged it.
+- ${
+    usesRegistry(input)
+      ? `Values are decoded through the Schema Registry at \`${ENV.registryUrl}\` (magic byte, 4-byte schema id;
+  each schema fetched once, with a bounded request; an unreachable registry is retried, an unknown
+  id is dead-lettered). \`src/types.ts\` was generated from subject \`${input.schema?.subject ?? ''}\`${input.schema ? ` version ${input.schema.version}` : ''}.
+  Longs are numbers within ±2^53 and exact decimal text beyond; decimals, dates and timestamps are readable text.`
+      : `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered)' : 'UTF-8 text'}.`
+  }
+- SIGTERM or SIGINT stops polling, waits up to \`${ENV.shutdownTimeoutMs}\` for the messages in flight,
+  commits what is done and leaves the group. A second signal exits at once. Delivery is
+  at-least-once: after a crash the messages after the last commit are handled again.
+
+## Debug the handler
+
+With Kafka Consumer Lab installed, press **F5** on "${kafkaLabLaunch(input, '').name}": the extension
+joins the group \`${input.groupId}-debug\` (not the service's group, so a running service keeps its
+partitions) and runs \`handle\` under the debugger, one message at a time.
+`;
+}
+
+export function gitignore(): string {
+  return 'node_modules/\ndist/\n.env\n';
+}
+
+export function dockerignore(): string {
+  return 'node_modules\ndist\n.env\n.vscode\n';
+}
