@@ -40,6 +40,9 @@ const CORE_LAYERS = {
   // The message viewer: reads by assignment (kafka), decodes (codec), tells registry outages apart,
   // and recognises dead letters (dlq).
   viewer: ['kafka', 'codec', 'registry', 'dlq'],
+  // The consumer project generator: pure templates over the engine's defaults, the DLQ contract and
+  // the handler launch configuration.
+  generator: ['engine', 'dlq', 'handler'],
 };
 
 /** For each top-level folder of src/ outside core: the top-level folders it may import (besides itself). */
