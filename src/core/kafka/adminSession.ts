@@ -181,6 +181,7 @@ export class AdminSession {
       },
       async (error: unknown) => {
         settle();
+        this.dropIfStale(error);
         throw await this.explained(error);
       },
     );
@@ -218,6 +219,21 @@ export class AdminSession {
         this.tlsCause = { at: Date.now(), cause };
         for (const reject of [...this.tlsWaiters]) reject(cause);
       });
+  }
+
+  /**
+   * After a call timed out or found no broker, the next one starts from a new client. librdkafka's
+   * admin client sends some requests (DescribeTopics among them) to the broker its last metadata
+   * named as controller, and an admin client follows no topic, so nothing refreshes that metadata:
+   * with that broker killed on a three-broker cluster, every later describe timed out although
+   * two brokers were up (test/integration-cluster). A new client bootstraps from a live broker.
+   */
+  private dropIfStale(error: unknown): void {
+    if (!(error instanceof KafkaClientError) || (error.reason !== 'timeout' && error.reason !== 'brokerUnreachable'))
+      return;
+    this.logger.debug(`dropping the admin client after "${error.reason}": the next call connects anew`);
+    this.lastError = undefined;
+    this.close();
   }
 
   private nativeReturned(client: AdminWithMetadata): void {
