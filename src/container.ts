@@ -25,6 +25,7 @@ import { SessionProblems } from './commands/sessionProblems';
 import { viewCommands } from './commands/viewCommands';
 import { produceCommands, Producing } from './commands/produceCommands';
 import { SessionStatusBar } from './platform/sessionStatusBar';
+import { WalkthroughProgress } from './platform/walkthrough';
 import { SessionsView } from './views/sessionsView';
 import { handlerCommands } from './debug/handlerCommands';
 import { deadLetterCommands } from './commands/dlqCommands';
@@ -61,6 +62,8 @@ export interface KafkaLabApi {
   readonly producing: Producing;
   /** The open message viewers (each with its own reader and buffer). */
   readonly viewers: ViewerPanels;
+  /** The getting-started walkthrough's progress (which steps the user has done). */
+  readonly walkthrough: WalkthroughProgress;
 }
 
 /**
@@ -148,6 +151,7 @@ export class Container implements vscode.Disposable {
       }),
     );
     this.own(new SessionProblems(sessions, this.logger.child('sessions'), showLog));
+    const walkthrough = this.own(new WalkthroughProgress());
     const handlers = this.own(
       handlerDebugging({
         extensionUri: context.extensionUri,
@@ -251,6 +255,7 @@ export class Container implements vscode.Disposable {
       handlers,
       producing,
       viewers,
+      walkthrough,
     };
     this.logger.info(`Kafka Consumer Lab ${String(context.extension.packageJSON.version)} activated`);
   }

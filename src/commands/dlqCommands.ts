@@ -21,6 +21,7 @@ import type { RedriveParams } from '../webviews/viewerPanel/protocol';
 import type { ViewerPanel } from '../webviews/viewerPanel/viewerPanel';
 import type { ViewerPanels } from '../webviews/viewerPanel/viewerPanels';
 import type { CommandTable } from './commandTable';
+import { reachMilestone } from '../platform/walkthrough';
 
 export interface RedriveDeps {
   connection(): Promise<ClusterConnection>;
@@ -137,6 +138,7 @@ export async function redriveFromViewer(
   }
   logSummary(deps.logger, summary);
   const text = describeSummary(summary);
+  if (summary.sent.length > 0) reachMilestone('redriven');
   if (summary.outcome === 'completed') void vscode.window.showInformationMessage(text);
   else
     void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {

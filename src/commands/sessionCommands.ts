@@ -14,6 +14,7 @@ import { withProgress } from './progress';
 import type { SessionPanels } from './sessionPanels';
 import { askCommitPolicy, askDeadLetterReason, askRunUntilCondition, askSeekTarget } from './sessionPrompts';
 import { startSession } from './sessionStart';
+import { reachMilestone } from '../platform/walkthrough';
 
 export interface SessionCommandDeps {
   readonly manager: SessionManager;
@@ -45,6 +46,7 @@ export function sessionCommands(deps: SessionCommandDeps) {
     const why = action === 'deadLetter' && reason === undefined ? await askDeadLetterReason(c.current) : reason;
     if (action === 'deadLetter' && why === undefined) return;
     await c.decide(action, why === undefined ? {} : { reason: why });
+    reachMilestone('decided');
   };
 
   const setMode = async (ref: SessionRef, mode?: SessionMode): Promise<void> => {

@@ -5,6 +5,7 @@ import type { SessionManager } from '../core/session/sessionManager';
 import { SessionPanel, type SessionPanelAction } from '../webviews/sessionPanel/sessionPanel';
 import { PanelRegistry } from '../webviews/shared/panelRegistry';
 import { askDeadLetterReason } from './sessionPrompts';
+import { reachMilestone } from '../platform/walkthrough';
 
 export interface SessionPanelsDeps {
   readonly manager: SessionManager;
@@ -68,6 +69,7 @@ export class SessionPanels implements vscode.Disposable {
           messageId: action.messageId,
           ...(action.action === 'deadLetter' ? { reason: action.reason } : {}),
         });
+        reachMilestone('decided');
         break;
       case 'pause':
         controller.pause();

@@ -16,6 +16,7 @@ import { pickCluster } from './clusterPicker';
 import { redriveFromViewer } from './dlqCommands';
 import type { CommandTable } from './commandTable';
 import { askGroupId, askPartitions, askStartPosition, describeStart } from './viewerPrompts';
+import { reachMilestone } from '../platform/walkthrough';
 
 export interface ViewerCommandDeps {
   readonly store: ClusterStore;
@@ -147,6 +148,7 @@ export function viewerCommands(deps: ViewerCommandDeps) {
       logger: deps.logger,
     });
     deps.panels.add(panel);
+    reachMilestone('browsed');
     // Reading starts while the webview loads; its errors are the viewer's state (shown in the panel).
     viewer.start().catch((error: unknown) => deps.logger.error(`viewer of ${args.topic}: start failed`, error));
     return panel;

@@ -8,6 +8,7 @@ import { partitionItemView } from '../core/kafka/partitionItem';
 import type { ClusterStore } from '../platform/clusterStore';
 import { isSchemaNode, type SchemaNode, type SchemaTree } from './schemaNodes';
 import { TopicConfigNode, TopicConfigsNode } from './topicConfigNodes';
+import { reachMilestone } from '../platform/walkthrough';
 
 /** Opens (and caches) an admin client for a cluster, secrets resolved at that moment. */
 export type AdminProvider = (cluster: ClusterSettings) => Promise<KafkaAdmin>;
@@ -367,6 +368,7 @@ export class ClustersView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         glob: this.topicGlob,
         pages: this.topicPages.get(cluster.id) ?? 1,
       });
+      reachMilestone('connected');
       if (page.emptyLabel !== undefined) return [new InfoNode(page.emptyLabel)];
       const nodes: Node[] = page.topics.map((t) => new TopicNode(cluster, t));
       if (page.more) nodes.push(new LoadMoreNode(cluster, page.shown, page.total));
