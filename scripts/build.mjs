@@ -17,6 +17,35 @@ const options = {
   sourcemap: !production,
   minify: production,
   external: ['vscode', '@confluentinc/kafka-javascript'],
+  plugins: [lazyBundle('json-schema-faker', './jsonSchemaFaker.js')],
+  logLevel: 'info',
+};
+
+/**
+ * A module only one command needs stays out of dist/extension.js: its require (made lazily, inside
+ * a function) resolves at run time to a bundle of its own beside it, so activation never reads it.
+ */
+function lazyBundle(name, file) {
+  return {
+    name: `lazy-${name}`,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: file, external: true }));
+    },
+  };
+}
+
+// json-schema-faker (Generate from a JSON Schema): dist/jsonSchemaFaker.js, loaded on first use.
+/** @type {import('esbuild').BuildOptions} */
+const jsonSchemaFakerOptions = {
+  // Through require, so its CommonJS build (the one Node loads in the tests) is the one bundled.
+  stdin: { contents: "module.exports = require('json-schema-faker');", resolveDir: '.', loader: 'js' },
+  outfile: 'dist/jsonSchemaFaker.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  minify: production,
   logLevel: 'info',
 };
 
@@ -69,7 +98,10 @@ copyPythonRuntime();
 if (watch) fs.watch('src/handlerRuntime/python', () => copyPythonRuntime());
 
 if (watch) {
-  for (const each of [options, webviewOptions, handlerRuntimeOptions]) await (await esbuild.context(each)).watch();
+  for (const each of [options, webviewOptions, handlerRuntimeOptions, jsonSchemaFakerOptions])
+    await (await esbuild.context(each)).watch();
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions), esbuild.build(handlerRuntimeOptions)]);
+  await Promise.all(
+    [options, webviewOptions, handlerRuntimeOptions, jsonSchemaFakerOptions].map((each) => esbuild.build(each)),
+  );
 }

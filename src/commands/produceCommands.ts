@@ -14,7 +14,10 @@ import {
   type ImportPayloadMode,
   type ImportSummary,
 } from '../core/produce/fileImport';
-import type { PayloadInput } from '../core/produce/payloadForms';
+import { GenerateError } from '../core/produce/generateErrors';
+import { produceGenerated } from '../core/produce/generateProduce';
+import { loadGenerator } from '../core/produce/generateRecords';
+import type { PayloadInput, SchemaFormat } from '../core/produce/payloadForms';
 import { ProduceError } from '../core/produce/produceErrors';
 import { ProduceService } from '../core/produce/produceService';
 import { parseProducerSettings, type ProducerSettings } from '../core/produce/producerSettings';
@@ -26,7 +29,7 @@ import type { ClusterStore } from '../platform/clusterStore';
 import type { RegistryClients } from '../platform/registryClients';
 import { TopicNode } from '../views/clustersView';
 import { PanelRegistry } from '../webviews/shared/panelRegistry';
-import { ProducerPanel } from '../webviews/producerPanel/producerPanel';
+import { type FormGenerator, ProducerPanel } from '../webviews/producerPanel/producerPanel';
 import type { ProducerDraft } from '../webviews/producerPanel/protocol';
 import { pickCluster } from './clusterPicker';
 import type { CommandTable } from './commandTable';
@@ -167,11 +170,60 @@ export class Producing implements vscode.Disposable {
           producer.forgetTopic(topic);
           return created !== undefined;
         },
+        generator: (value, seed) => this.generator(cluster, topic, value, seed),
+        produceGenerated: (request, generator, run) =>
+          produceGenerated(
+            { service: service(), producer },
+            {
+              request,
+              generator,
+              count: run.count,
+              ...(run.ratePerSecond !== undefined ? { ratePerSecond: run.ratePerSecond } : {}),
+              signal: run.signal,
+              onProgress: run.onProgress,
+            },
+          ),
         logger: this.deps.logger,
       });
       return made;
     });
     return panel;
+  }
+
+  /**
+   * The generator for a form's value: the schema it names, or, when the value is not in the schema
+   * form, the topic's value subject (latest) in whatever format the registry holds it.
+   */
+  async generator(
+    cluster: ClusterSettings,
+    topic: string,
+    value: PayloadInput,
+    seed: number | undefined,
+  ): Promise<FormGenerator> {
+    const registry = this.deps.registries.client(cluster);
+    if (!registry)
+      throw new GenerateError(
+        'noSchema',
+        `Generate needs a Schema Registry, and the cluster "${cluster.name}" has none. Edit the cluster connection to add the registry's URL.`,
+      );
+    let input = value;
+    if (value.form !== 'schema') {
+      const subject = `${topic}-value`;
+      const found = await registry.getSchemaByVersion(subject, 'latest');
+      if (!found.ok)
+        throw new GenerateError(
+          'noSchema',
+          `Generate reads the value's schema from the registry: the topic's value subject "${subject}" could not be read (${found.error.message}). Register a schema under it, or choose "Schema Registry" as the value form and give the subject.`,
+          { cause: found.error },
+        );
+      input = {
+        form: 'schema',
+        text: value.text,
+        schema: { format: formatOfSchemaType(found.value.schemaType), strategy: 'TopicName', version: 'latest' },
+      };
+    }
+    const loaded = await loadGenerator(registry, topic, 'value', input, seed !== undefined ? { seed } : {});
+    return { ...loaded, value: input };
   }
 
   dispose(): void {
@@ -330,6 +382,12 @@ export function produceCommands(
     'kafkaLab.produceCopy': produceCopy,
     'kafkaLab.produceFromFile': produceFromFile,
   };
+}
+
+function formatOfSchemaType(schemaType: string | undefined): SchemaFormat {
+  if (schemaType === 'PROTOBUF') return 'protobuf';
+  if (schemaType === 'JSON') return 'jsonSchema';
+  return 'avro';
 }
 
 function isTopicRef(x: unknown): x is TopicRef {

@@ -1,9 +1,9 @@
-import jsf from 'json-schema-faker';
+import { type Jsf, jsonSchemaFaker } from './jsonSchemaFaker';
 import { GenerateError } from './generateErrors';
 import { RECENT_FROM_MS, RECENT_TO_MS, type SeededRandom } from './generateRandom';
 import type { GenerateBounds } from './generateAvro';
 
-type FakerSchema = Parameters<typeof jsf.generate>[0];
+type FakerSchema = Parameters<Jsf['generate']>[0];
 
 /**
  * Random valid JSON Schema instances through json-schema-faker 0.5 (formats, enums, required,
@@ -25,6 +25,7 @@ export class JsonSchemaGenerator {
   }
 
   generate(random: SeededRandom): unknown {
+    const jsf = jsonSchemaFaker();
     jsf.option({
       random: () => random.next(),
       // optionalsProbability is left unset: in 0.5.9 it makes arrays ignore maxItems.

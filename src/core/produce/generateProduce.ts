@@ -2,7 +2,8 @@ import type { ProduceRequest, ProduceService } from './produceService';
 import type { FieldProblem } from './payloadForms';
 import { ProduceError } from './produceErrors';
 import type { RecordProducer } from './recordProducer';
-import { MAX_GENERATE_COUNT, type RecordGenerator } from './generateRecords';
+import type { RecordGenerator } from './generateRecords';
+import { MAX_GENERATE_COUNT, MAX_GENERATE_RATE } from './generateLimits';
 import { GenerateError } from './generateErrors';
 
 export interface ProduceGeneratedOptions {
@@ -66,11 +67,11 @@ export async function produceGenerated(
     );
   if (
     ratePerSecond !== undefined &&
-    (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0 || ratePerSecond > 1_000_000)
+    (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0 || ratePerSecond > MAX_GENERATE_RATE)
   )
     throw new GenerateError(
       'invalidRequest',
-      'The rate is messages per second, more than 0 and at most 1,000,000; leave it empty for no limit.',
+      `The rate is messages per second, more than 0 and at most ${MAX_GENERATE_RATE.toLocaleString('en-US')}; leave it empty for no limit.`,
     );
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;

@@ -25,8 +25,6 @@ export interface RecordGenerator {
   next(): unknown;
 }
 
-export const MAX_GENERATE_COUNT = 1_000_000;
-
 /** Builds a generator for a schema; throws GenerateError when the schema cannot be generated from. */
 export function createGenerator(
   source: GenerateSource,
@@ -94,7 +92,12 @@ export async function loadGenerator(
       : subjectName(choice.strategy, topic, role, choice.recordName);
   if (!subject.ok) throw new GenerateError('noSchema', subject.error.message);
   const found = await registry.getSchemaByVersion(subject.subject, choice.version);
-  if (!found.ok) throw new GenerateError('noSchema', found.error.message, { cause: found.error });
+  if (!found.ok)
+    throw new GenerateError(
+      'noSchema',
+      `Generate found no schema under subject "${subject.subject}" (version ${String(choice.version)}): ${found.error.message}`,
+      { cause: found.error },
+    );
   const expected = { avro: 'AVRO', protobuf: 'PROTOBUF', jsonSchema: 'JSON' }[choice.format];
   const actual = found.value.schemaType ?? 'AVRO';
   if (actual !== expected)

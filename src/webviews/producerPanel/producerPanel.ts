@@ -1,10 +1,19 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../../core/logging';
-import type { FieldProblem } from '../../core/produce/payloadForms';
+import { GenerateError } from '../../core/produce/generateErrors';
+import { describeGeneratedSummary, type ProduceGeneratedSummary } from '../../core/produce/generateProduce';
+import type { RecordGenerator } from '../../core/produce/generateRecords';
+import type { FieldProblem, PayloadInput } from '../../core/produce/payloadForms';
 import type { ProduceOutcome, ProduceRequest } from '../../core/produce/produceService';
 import { WebviewPanelHost } from '../shared/panelHost';
 import {
+  CancelGeneratedNotification,
   CreateTopicNotification,
+  GenerateRequest,
+  type GenerateResult,
+  type GenerationState,
+  ProduceGeneratedNotification,
+  type ProduceGeneratedParams,
   type ProducerDraft,
   type ProducerPanelState,
   ProducerPanelWebview,
@@ -13,6 +22,14 @@ import {
   ValidateRequest,
   ViewInViewerNotification,
 } from './protocol';
+
+/** A generator for the form's value, with the schema it was built for. */
+export interface FormGenerator extends RecordGenerator {
+  readonly subject: string;
+  readonly version: number;
+  /** The value's payload form as generated: the schema form with the choice that was used. */
+  readonly value: PayloadInput;
+}
 
 export interface ProducerPanelOptions {
   readonly extensionUri: vscode.Uri;
@@ -29,6 +46,22 @@ export interface ProducerPanelOptions {
   viewInViewer(partition: number, offset: number): Promise<unknown>;
   /** Asks to create the missing topic; true once it exists. */
   createTopic(): Promise<boolean>;
+  /**
+   * A generator for the draft's value: its schema choice, or the topic's value subject (latest)
+   * when the value is not in the schema form. Throws GenerateError when it cannot generate.
+   */
+  generator(value: PayloadInput, seed: number | undefined): Promise<FormGenerator>;
+  /** Produce N: the request's key, headers and partition with generated values. */
+  produceGenerated(
+    request: ProduceRequest,
+    generator: RecordGenerator,
+    run: {
+      readonly count: number;
+      readonly ratePerSecond?: number;
+      readonly signal: AbortSignal;
+      readonly onProgress: (progress: { generated: number; sent: number; failed: number }) => void;
+    },
+  ): Promise<ProduceGeneratedSummary>;
   readonly logger?: Logger;
 }
 
@@ -44,6 +77,11 @@ export class ProducerPanel implements vscode.Disposable {
   private prefillSeq = 0;
   /** The last send's outcome (tests read it). */
   lastOutcome: ProduceOutcome | undefined;
+  /** The last Produce N's summary (tests read it). */
+  lastGenerated: ProduceGeneratedSummary | undefined;
+  private generation: GenerationState | undefined;
+  private generationRuns = 0;
+  private running: AbortController | undefined;
 
   constructor(private readonly options: ProducerPanelOptions) {
     this.host = new WebviewPanelHost<ProducerPanelState>({
@@ -57,6 +95,7 @@ export class ProducerPanel implements vscode.Disposable {
         hasRegistry: options.hasRegistry,
         settings: options.settings,
         ...(this.prefill ? { prefill: this.prefill } : {}),
+        ...(this.generation ? { generation: this.generation } : {}),
       }),
       retainContextWhenHidden: true,
       ...(options.logger ? { logger: options.logger } : {}),
@@ -71,7 +110,96 @@ export class ProducerPanel implements vscode.Disposable {
     this.host.onNotification(CreateTopicNotification, async () => {
       if (await options.createTopic()) await this.refreshPartitions();
     });
+    this.host.onRequest(GenerateRequest, ({ draft, seed }) => this.generateOne(draft, seed));
+    this.host.onNotification(ProduceGeneratedNotification, (params) => this.produceGenerated(params));
+    this.host.onNotification(CancelGeneratedNotification, () => this.running?.abort());
+    this.host.onDidDispose(() => this.running?.abort());
     void this.refreshPartitions();
+  }
+
+  /** The current Produce N, or the last one (tests read it). */
+  get generationState(): GenerationState | undefined {
+    return this.generation;
+  }
+
+  private async generateOne(draft: ProducerDraft, seed: number | undefined): Promise<GenerateResult> {
+    try {
+      const generator = await this.options.generator(draft.value, seed);
+      return {
+        ok: true,
+        value: { ...generator.value, text: JSON.stringify(generator.next(), null, 2) },
+        seed: generator.seed,
+        subject: generator.subject,
+        version: generator.version,
+      };
+    } catch (error) {
+      if (error instanceof GenerateError) return { ok: false, message: error.message, reason: error.reason };
+      throw error;
+    }
+  }
+
+  /** Produce N, one run at a time per form: progress in the state, then the exact summary. */
+  async produceGenerated(params: ProduceGeneratedParams): Promise<void> {
+    if (this.running) return;
+    const controller = new AbortController();
+    this.running = controller;
+    const base = {
+      run: ++this.generationRuns,
+      requested: params.count,
+      generated: 0,
+      sent: 0,
+      failed: 0,
+    };
+    this.setGeneration({ ...base, phase: 'loading' });
+    let last = { generated: 0, sent: 0, failed: 0 };
+    try {
+      const generator = await this.options.generator(params.draft.value, params.seed);
+      const identity = { seed: generator.seed, subject: generator.subject, version: generator.version };
+      this.setGeneration({ ...base, ...identity, phase: 'running' });
+      const summary = await this.options.produceGenerated(
+        this.requestOf({ ...params.draft, value: generator.value }),
+        generator,
+        {
+          count: params.count,
+          ...(params.ratePerSecond !== undefined ? { ratePerSecond: params.ratePerSecond } : {}),
+          signal: controller.signal,
+          onProgress: (progress) => {
+            last = progress;
+            this.setGeneration({ ...base, ...identity, phase: 'running', ...progress });
+          },
+        },
+      );
+      this.lastGenerated = summary;
+      this.setGeneration({
+        ...base,
+        ...identity,
+        phase: summary.outcome,
+        generated: summary.attempted,
+        sent: summary.sent,
+        failed: summary.failed,
+        message: describeGeneratedSummary(summary),
+        partitions: summary.partitions,
+      });
+      this.options.logger?.info(
+        `Produce N to ${this.options.topic}: ${describeGeneratedSummary(summary)}${summary.partitions
+          .map((p) => ` partition ${p.partition}: ${p.count} records, offsets ${p.firstOffset}–${p.lastOffset}.`)
+          .join('')}`,
+      );
+    } catch (error) {
+      const message =
+        error instanceof GenerateError
+          ? error.message
+          : `Produce N failed after ${last.sent} acknowledged record(s): ${error instanceof Error ? error.message : String(error)}. Check the Kafka Consumer Lab log, then try again.`;
+      this.setGeneration({ ...base, ...last, phase: 'failed', message });
+      if (!(error instanceof GenerateError)) this.options.logger?.error(message);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private setGeneration(state: GenerationState): void {
+    this.generation = state;
+    this.host.invalidate();
   }
 
   /** Puts a draft into the form (Produce Copy); the webview takes it over on its next state. */
@@ -96,6 +224,7 @@ export class ProducerPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.running?.abort();
     this.host.dispose();
   }
 

@@ -38,6 +38,19 @@ describe('Kafka Consumer Lab in a real VS Code', () => {
     assert.equal(nativeModuleInRequireCache(), false, 'librdkafka binding was required during activation');
   });
 
+  it('does not load json-schema-faker at activation: Generate loads its own bundle on first use', () => {
+    const loaded = Object.keys(require.cache).filter(
+      (file) =>
+        file.endsWith(`${path.sep}jsonSchemaFaker.js`) || file.includes(`${path.sep}json-schema-faker${path.sep}`),
+    );
+    assert.deepEqual(loaded, [], 'json-schema-faker was required during activation');
+    const bundle = path.join(extension.extensionPath, 'dist', 'extension.js');
+    assert.ok(
+      !fs.readFileSync(bundle, 'utf8').includes('JSONSchemaFaker'),
+      'json-schema-faker is inside dist/extension.js; it belongs in dist/jsonSchemaFaker.js',
+    );
+  });
+
   it('registers every contributed command under the kafkaLab. prefix and the Kafka category', async () => {
     const contributed: Array<{ command: string; category?: string }> = extension.packageJSON.contributes.commands;
     assert.ok(contributed.length > 0);

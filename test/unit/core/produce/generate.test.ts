@@ -26,7 +26,9 @@ const avro = JSON.stringify({
   ],
 });
 
-describe('generate: random valid records (codec round trip, no network)', () => {
+describe('generate: random valid records (codec round trip, no network)', function () {
+  // Hundreds of records through each codec: seconds of CPU on a loaded 2-core machine.
+  this.timeout(30_000);
   it('Avro: 500 records encode and decode back equal, within decimal precision and fixed size, recursion bounded', () => {
     const compiled = compileAvro(identity, avro, []);
     assert.ok(compiled.ok);
