@@ -29,6 +29,7 @@ import { WalkthroughProgress } from './platform/walkthrough';
 import { SessionsView } from './views/sessionsView';
 import { handlerCommands } from './debug/handlerCommands';
 import { deadLetterCommands } from './commands/dlqCommands';
+import { generatorCommands } from './commands/generatorCommands';
 import { handlerDebugging } from './debug/handlerSessions';
 import type { HandlerDebugger } from './debug/handlerDebugger';
 import { viewerCommands } from './commands/viewerCommands';
@@ -205,6 +206,13 @@ export class Container implements vscode.Disposable {
         }),
         ...produceCommands(produceDeps, producing),
         ...viewCommands({ view: clustersView, showLog }),
+        ...generatorCommands({
+          store,
+          clients,
+          registries,
+          manager: sessions,
+          logger: this.logger.child('generator'),
+        }),
         ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
         ...deadLetterCommands({
           manager: sessions,

@@ -52,10 +52,12 @@ export const CommandId = {
   replayIntoHandler: 'kafkaLab.replayIntoHandler',
   viewDeadLetters: 'kafkaLab.viewDeadLetters',
   redriveDeadLetters: 'kafkaLab.redriveDeadLetters',
+  redriveSessionDeadLetter: 'kafkaLab.redriveSessionDeadLetter',
   viewMessages: 'kafkaLab.viewMessages',
   viewAroundOffset: 'kafkaLab.viewAroundOffset',
   exportViewerMessages: 'kafkaLab.exportViewerMessages',
   viewerStartSessionHere: 'kafkaLab.viewerStartSessionHere',
+  generateConsumerProject: 'kafkaLab.generateConsumerProject',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

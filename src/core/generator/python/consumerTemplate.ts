@@ -97,7 +97,10 @@ class GroupConsumer:
         log.info("consuming %s as group %s", ", ".join(self.settings.topics), self.settings.group_id)
         try:
             while self.running:
-                for message in self.consumer.consume(POLL_BATCH, timeout=POLL_TIMEOUT_S):
+                # With handlers running, poll without waiting and wait on their results instead,
+                # so the loop wakes the moment a worker is free (and still polls ten times a second).
+                messages = self.consumer.consume(POLL_BATCH, timeout=0 if self.in_flight else POLL_TIMEOUT_S)
+                for message in messages:
                     error = message.error()
                     if error is not None:
                         if error.fatal():
@@ -105,7 +108,7 @@ class GroupConsumer:
                         log.warning("consume: %s", error)
                         continue
                     self._enqueue(message)
-                self._collect()
+                self._collect(block_s=POLL_TIMEOUT_S if self.in_flight and not messages else 0)
                 self._due_retries()
                 self._dispatch()
                 self._maybe_commit(force=False)
@@ -189,14 +192,16 @@ class GroupConsumer:
 
     def _collect(self, block_s: float = 0.0) -> None:
         """Applies what the workers finished (on the poll thread, which owns the state)."""
-        deadline = time.monotonic() + block_s
+        try:
+            outcome = self.outcomes.get(timeout=block_s) if block_s > 0 else self.outcomes.get_nowait()
+        except queue.Empty:
+            return
         while True:
+            self._apply(outcome)
             try:
-                remaining = deadline - time.monotonic()
-                outcome = self.outcomes.get(timeout=remaining) if remaining > 0 else self.outcomes.get_nowait()
+                outcome = self.outcomes.get_nowait()
             except queue.Empty:
                 return
-            self._apply(outcome)
 
     def _apply(self, outcome: Outcome) -> None:
         m = outcome.job.message
