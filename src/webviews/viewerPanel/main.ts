@@ -118,6 +118,10 @@ const list = createVirtualList({
     deadLetters.select(row.seq);
     void detail.show(row.seq);
   },
+  onFollowOff: () => {
+    followBox.checked = false;
+    followTouched = true;
+  },
 });
 
 root.replaceChildren(

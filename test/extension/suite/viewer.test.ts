@@ -312,7 +312,7 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     );
   });
 
-  it('live tail shows new messages as they arrive, and pause stops reading until resume', async () => {
+  it('live tail follows new messages as they arrive, stops following when scrolled back, and pause stops reading until resume', async () => {
     const { produceSequence } = await kafkaSupport();
     const cluster = await child(api, undefined, 'Viewer test');
     const node = await child(api, await child(api, cluster, 'Topics'), tailTopic);
@@ -320,18 +320,27 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     const p = panel(id);
     await p.host.whenReady();
     await waitFor('caught up at the end', () => p.viewer.state.kind === 'caughtUp');
-    await produceSequence(tailTopic, 20, { keys: 1 });
-    await waitFor('20 new rows in the list', async () => {
+    assert.equal(await evaluate<boolean>(`document.querySelector('input.follow').checked`), true, 'a tail follows');
+    await produceSequence(tailTopic, 200, { keys: 1 });
+    await waitFor('200 new rows, the newest in view', async () => {
       const f = await evaluate<ListFacts>(LIST_FACTS);
-      return f.total === 20 && f.loaded === 20;
+      return f.total === 200 && f.max === 199;
     });
+    // Scrolling back to read stops following: new rows no longer pull the view to the end.
+    await evaluate<number>(`document.querySelector('.vl-viewport').scrollTop = 0`);
+    await waitFor('following switched off', async () =>
+      (await evaluate<boolean>(`document.querySelector('input.follow').checked`)) === false ? true : undefined,
+    );
+    await produceSequence(tailTopic, 10, { keys: 1, start: 200 });
+    await waitFor('210 rows', async () => (await evaluate<ListFacts>(LIST_FACTS)).total === 210);
+    assert.equal((await evaluate<ListFacts>(LIST_FACTS)).min, 0, 'the view stayed where the user scrolled to');
     await probe({ op: 'click', selector: 'button:has-text("Pause")' });
     await waitFor('paused', () => p.viewer.state.kind === 'paused');
-    await produceSequence(tailTopic, 5, { keys: 1, start: 20 });
+    await produceSequence(tailTopic, 5, { keys: 1, start: 210 });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.equal(p.viewer.counts.read, 20, 'nothing is read while paused');
+    assert.equal(p.viewer.counts.read, 210, 'nothing is read while paused');
     await probe({ op: 'click', selector: 'button:has-text("Resume")' });
-    await waitFor('25 rows after resume', async () => (await evaluate<ListFacts>(LIST_FACTS)).total === 25);
+    await waitFor('215 rows after resume', async () => (await evaluate<ListFacts>(LIST_FACTS)).total === 215);
   });
 
   it('the hostile payload corpus stays inert in the list and the detail', async () => {

@@ -23,6 +23,8 @@ export interface VirtualListOptions {
   renderRow(element: HTMLElement, row: MessageRow, selected: boolean): void;
   /** A row was clicked or chosen with the keyboard. */
   onSelect(row: MessageRow): void;
+  /** Following was on and the user scrolled away from the end: following is now off. */
+  onFollowOff?(): void;
 }
 
 export interface VirtualList {
@@ -160,7 +162,21 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
     viewport.setAttribute('aria-rowcount', String(total));
   }
 
-  viewport.addEventListener('scroll', () => paint(), { passive: true });
+  /** Within a row of the end: where following keeps the view. */
+  const atEnd = () => viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW_HEIGHT;
+  viewport.addEventListener(
+    'scroll',
+    () => {
+      // New rows move the view to the end in the same task as they arrive, so a scroll that leaves
+      // the end is the user's (wheel, scrollbar, keys): reading back there, the view must hold still.
+      if (follow && !atEnd()) {
+        follow = false;
+        options.onFollowOff?.();
+      }
+      paint();
+    },
+    { passive: true },
+  );
   viewport.addEventListener('keydown', (event) => {
     const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
     if (!step || total === 0) return;
