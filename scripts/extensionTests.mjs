@@ -1,13 +1,21 @@
 // `npm run test:extension`: runs the compiled suites inside code-server 4.100.3 (VS Code 1.100.3)
 // driven by Debian Chromium: first the development folder's suites (with a screenshot of the
 // workbench), then the packaged .vsix installed into a fresh VS Code.
+// `npm run test:extension:latest` (or `--code-server latest`, or env KAFKA_LAB_CODE_SERVER=latest)
+// runs the same on the newest code-server scripts/codeServer.sh knows; its screenshots go to
+// .lab/artifacts/code-server-<version>/ so they never replace the default run's.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const artifacts = path.join(root, '.lab', 'artifacts');
+const { values: cli } = parseArgs({ options: { 'code-server': { type: 'string' } }, strict: true });
+const codeServer = cli['code-server'] || process.env.KAFKA_LAB_CODE_SERVER || 'default';
+process.env.KAFKA_LAB_CODE_SERVER = codeServer; // the runner and anything it starts see the same choice
+const baseArtifacts = path.join(root, '.lab', 'artifacts');
+const artifacts = codeServer === 'default' ? baseArtifacts : path.join(baseArtifacts, `code-server-${codeServer}`);
 const workspace = path.join(root, 'test', 'fixtures', 'workspace');
 const out = path.join(root, 'out', 'test', 'extension');
 fs.mkdirSync(artifacts, { recursive: true });
@@ -20,7 +28,7 @@ const countLines = () =>
 
 // Runs one step; a suite run that dies before its reporter counted anything is counted as one failure.
 function run(label, command, args, { env = {}, counts = false } = {}) {
-  console.log(`[test:extension] ${label}`);
+  console.log(`[test:extension] ${label} (code-server ${codeServer})`);
   const before = countLines();
   const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, cwd: root });
   const status = result.status ?? 1;

@@ -13,6 +13,10 @@
 //
 // Usage: node scripts/runExtensionTests.mjs --extension <absExtDir> --tests <absSuiteIndex.js>
 //          --workspace <absFolder> [--screenshot <png>] [--timeout-ms N] [--install-vsix <file.vsix>]
+//          [--code-server default|latest|<version>]
+// --code-server (else env KAFKA_LAB_CODE_SERVER, else `default`) picks which installed code-server
+// runs the suite, and on which Node (scripts/codeServer.sh locate knows both): default is 4.100.3 on
+// the system Node 20, latest the newest code-server on its own Node 24 from the npm registry.
 // With --install-vsix the packaged extension is installed into the run's extensions folder first
 // (code-server --install-extension), so a suite can test the artifact users install.
 // Exit code: the suite's (0 passed, 1 failed); 2 when the rig itself failed or timed out.
@@ -54,11 +58,12 @@ const USER_SETTINGS = {
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const labDir = path.join(repoRoot, '.lab');
-const entryJs = path.join(labDir, 'cache/code-server/node_modules/code-server/out/node/entry.js');
+const codeServerScript = path.join(repoRoot, 'scripts', 'codeServer.sh');
 const runsDir = path.join(labDir, 'run/code-server-test');
 const logsDir = path.join(labDir, 'logs');
-const logFile = path.join(logsDir, 'code-server-test.log');
-const workbenchLogsDir = path.join(logsDir, 'code-server-test-workbench');
+// Per code-server version (set in main), so a run on one version keeps the other's logs.
+let logFile = path.join(logsDir, 'code-server-test.log');
+let workbenchLogsDir = path.join(logsDir, 'code-server-test-workbench');
 
 class RigError extends Error {}
 
@@ -86,12 +91,14 @@ function parseOptions() {
       screenshot: { type: 'string' },
       'timeout-ms': { type: 'string', default: '300000' },
       'install-vsix': { type: 'string' },
+      'code-server': { type: 'string', default: process.env.KAFKA_LAB_CODE_SERVER || 'default' },
     },
     strict: true,
   });
   const usage =
     'usage: node scripts/runExtensionTests.mjs --extension <absExtDir> --tests <absSuiteIndex.js> ' +
-    '--workspace <absFolder> [--screenshot <png>] [--timeout-ms N]';
+    '--workspace <absFolder> [--screenshot <png>] [--timeout-ms N] [--install-vsix <file.vsix>] ' +
+    '[--code-server default|latest|<version>]';
   for (const name of ['extension', 'tests', 'workspace']) {
     if (!values[name]) throw new RigError(`missing --${name}\n${usage}`);
     if (!path.isAbsolute(values[name])) throw new RigError(`--${name} must be an absolute path: ${values[name]}`);
@@ -117,13 +124,30 @@ function parseOptions() {
     screenshot: values.screenshot ? path.resolve(values.screenshot) : undefined,
     timeoutMs,
     installVsix: values['install-vsix'] ? path.resolve(values['install-vsix']) : undefined,
+    codeServer: values['code-server'],
   };
 }
 
-function checkPrerequisites() {
-  if (!fs.existsSync(entryJs)) {
-    throw new RigError(`code-server is not installed (${entryJs} missing). Run: scripts/codeServer.sh install`);
+// Where the requested code-server's entry.js and the Node it runs on are: {codeServer, vscode,
+// entry, node, nodeVersion, installed, testArgs (extra code-server arguments a test run needs)}.
+function locateCodeServer(requested) {
+  const result = spawnSync('bash', [codeServerScript, 'locate', requested], { encoding: 'utf8', timeout: 30_000 });
+  if (result.status !== 0) {
+    throw new RigError(
+      `scripts/codeServer.sh locate ${requested} failed (exit ${result.status ?? result.signal}): ${result.stderr.trim()}`,
+    );
   }
+  const location = JSON.parse(result.stdout.trim().split('\n').pop());
+  if (!location.installed || !fs.existsSync(location.entry) || !fs.existsSync(location.node)) {
+    throw new RigError(
+      `code-server ${location.codeServer} is not installed (${location.entry} on ${location.node}). ` +
+        `Run: scripts/codeServer.sh install ${requested}`,
+    );
+  }
+  return location;
+}
+
+function checkPrerequisites() {
   if (!fs.existsSync(CHROMIUM)) {
     throw new RigError(`${CHROMIUM} is missing. Run: sudo apt-get install -y chromium`);
   }
@@ -221,6 +245,17 @@ function formatLogArgs(args) {
 async function main() {
   const options = parseOptions();
   checkPrerequisites();
+  const located = locateCodeServer(options.codeServer);
+  const entryJs = located.entry;
+  const nodeExe = located.node;
+  if (options.codeServer !== 'default') {
+    logFile = path.join(logsDir, `code-server-test-${located.codeServer}.log`);
+    workbenchLogsDir = path.join(logsDir, `code-server-test-${located.codeServer}-workbench`);
+  }
+  console.log(
+    `[runExtensionTests] code-server ${located.codeServer} (VS Code ${located.vscode}) on Node ` +
+      `${located.nodeVersion ?? process.versions.node} (${nodeExe})`,
+  );
   const chromium = await loadPlaywright();
 
   fs.mkdirSync(logsDir, { recursive: true });
@@ -273,7 +308,7 @@ async function main() {
   if (options.installVsix) {
     waitingFor = `code-server to install ${options.installVsix}`;
     const install = spawnSync(
-      process.execPath,
+      nodeExe,
       [
         entryJs,
         '--user-data-dir',
@@ -301,15 +336,16 @@ async function main() {
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
+    ...located.testArgs,
     '--user-data-dir',
     path.join(runDir, 'user-data'),
     '--extensions-dir',
     path.join(runDir, 'extensions'),
     options.workspace,
   ];
-  writeLog(`starting: ${process.execPath} ${csArgs.join(' ')}`);
+  writeLog(`starting: ${nodeExe} ${csArgs.join(' ')}`);
   waitingFor = `code-server to start on ${authority}`;
-  const codeServer = (running.codeServer = spawn(process.execPath, csArgs, {
+  const codeServer = (running.codeServer = spawn(nodeExe, csArgs, {
     cwd: options.workspace,
     env,
     detached: true, // own process group, so the extension host and helpers are killed with it
