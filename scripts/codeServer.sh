@@ -6,6 +6,8 @@
 #
 # Usage: scripts/codeServer.sh install [default|latest|<code-server version>]
 #        scripts/codeServer.sh locate  [default|latest|<code-server version>]   (JSON for the runner)
+#        scripts/codeServer.sh native  [default|latest|<code-server version>]   (only that version's
+#          Node and the native Kafka client built for it: what a .vsix for that VS Code must carry)
 # The version comes from the argument, else from KAFKA_LAB_CODE_SERVER, else `default`.
 #   default (4.100.3, VS Code 1.100.3): runs on the system Node 20; what `npm test` uses. Its cache
 #           folder stays .lab/cache/code-server, as before.
@@ -230,12 +232,16 @@ runStep() {
   timeout "$limit" "$@" >>"$logFile" 2>&1 </dev/null || die "step failed or timed out after ${limit}s: $desc (see $logFile)"
 }
 
-install() {
+# Two engineers (or two suites) installing the same version at once would corrupt its folders.
+lockInstall() {
   mkdir -p "$logDir" "$cacheDir"
-  # Two engineers (or two suites) installing the same version at once would corrupt its folder.
   exec 9>"$cacheDir.lock"
-  timeout_lock=$((BUILD_TIMEOUT + 2 * NETWORK_TIMEOUT))
-  flock -w "$timeout_lock" 9 || die "another install of code-server $CODE_SERVER_VERSION held $cacheDir.lock for ${timeout_lock}s"
+  local limit=$((2 * BUILD_TIMEOUT + 2 * NETWORK_TIMEOUT))
+  flock -w "$limit" 9 || die "another install of code-server $CODE_SERVER_VERSION held $cacheDir.lock for ${limit}s"
+}
+
+install() {
+  lockInstall
   if { [[ -z "$NODE_VERSION" ]] || nodeOk; } && [[ -f "$marker" ]] && versionOk; then
     log "code-server $CODE_SERVER_VERSION already installed in $cacheDir"
     buildNativeClient
@@ -301,5 +307,10 @@ locate() {
 case "$command" in
   install) install ;;
   locate) locate ;;
-  *) echo "usage: $0 install|locate [default|latest|<code-server version>]" >&2; exit 2 ;;
+  native)
+    lockInstall
+    installNode
+    buildNativeClient
+    ;;
+  *) echo "usage: $0 install|locate|native [default|latest|<code-server version>]" >&2; exit 2 ;;
 esac
