@@ -1,0 +1,166 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { KafkaLabApi } from '../../../src/container';
+import type { GenerateResult } from '../../../src/commands/generatorCommands';
+import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
+import { services, uniqueName, waitFor } from '../../support/services';
+
+// The native client is loaded only inside the tests (the activation suite checks it is not loaded at activation).
+const kafkaSupport = () => import('../../support/kafka');
+
+const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
+
+type Item = vscode.TreeItem & { kind?: string };
+
+async function child(api: KafkaLabApi, parent: vscode.TreeItem | undefined, label: string): Promise<Item> {
+  return waitFor(`tree node "${label}"`, 20_000, async () =>
+    ((await api.clustersTree.getChildren(parent)) as Item[] | undefined)?.find((c) => c.label === label),
+  );
+}
+
+/**
+ * Drives the command's real prompts: each prompt reports its step as it opens; the test then
+ * accepts the active item (the default, or the one moved to), retrying until the prompt has taken
+ * it (the quick input opens in the workbench a moment after the extension asked for it).
+ */
+class PromptDriver {
+  readonly steps: string[] = [];
+  onPrompt = (step: string): void => {
+    this.steps.push(step);
+  };
+
+  async answer(step: string, moves = 0): Promise<void> {
+    const index = await waitFor(`the "${step}" prompt`, 30_000, () => {
+      const i = this.steps.lastIndexOf(step);
+      return i >= 0 ? i : undefined;
+    });
+    for (let i = 0; i < moves; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await waitFor(`the "${step}" prompt to take the answer`, 30_000, async () => {
+      if (this.steps.length > index + 1) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      return this.steps.length > index + 1 ? true : undefined;
+    });
+  }
+}
+
+const AVRO_SCHEMA = {
+  type: 'record',
+  name: 'OrderPlaced',
+  namespace: 'demo.orders',
+  fields: [
+    { name: 'orderId', type: 'string' },
+    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
+    { name: 'placedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+    { name: 'sequence', type: 'long' },
+    { name: 'note', type: ['null', 'string'], default: null },
+  ],
+};
+
+describe('Generate Consumer Project from a topic node, through its prompts', function () {
+  this.timeout(120_000);
+  const topic = uniqueName('ext-gen');
+  const subject = `${topic}-value`;
+  const registry = new SchemaRegistryClient({ id: 'ext-generator', url: services.registry.url });
+  let api: KafkaLabApi;
+  let clusterId: string;
+  let folder: string | undefined;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
+    await (await kafkaSupport()).createTopic(topic, 2);
+    const registered = await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(AVRO_SCHEMA) });
+    assert.ok(registered.ok, registered.ok ? '' : registered.error.message);
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Generator cluster',
+      bootstrapServers: services.kafka.plaintext,
+      registry: { url: services.registry.url, auth: 'none' },
+    });
+  });
+
+  after(async () => {
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
+    await registry.deleteSubject(subject).catch(() => undefined);
+    await registry.deleteSubject(subject, { permanent: true }).catch(() => undefined);
+    registry.close();
+    await (await kafkaSupport()).deleteTopicsQuietly(topic);
+  });
+
+  it('asks language, group, format (the registry subject found), commit policy, concurrency, DLQ and folder; writes the project', async () => {
+    const cluster = await child(api, undefined, 'Generator cluster');
+    const topics = await child(api, cluster, 'Topics');
+    const node = await child(api, topics, topic);
+    assert.equal(node.kind, 'topic');
+
+    const driver = new PromptDriver();
+    const done = Promise.resolve(
+      vscode.commands.executeCommand<GenerateResult | undefined>('kafkaLab.generateConsumerProject', node, {
+        onPrompt: driver.onPrompt,
+      }),
+    );
+    await driver.answer('language', 1); // Python
+    await driver.answer('groupId'); // `${topic}-consumer`
+    await driver.answer('valueFormat'); // the detected subject comes first
+    await driver.answer('commitPolicy'); // the guide's batch
+    await driver.answer('concurrency'); // 1
+    await driver.answer('dlqTopic'); // `${topic}.dead-letter`; the folder prompt has opened then
+    // The last prompt (a new folder in the workspace): accepting it ends the command.
+    let result: GenerateResult | undefined;
+    await waitFor('the project to be written', 60_000, async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      result = await Promise.race([
+        done,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500)),
+      ]);
+      return result;
+    });
+    assert.ok(result);
+    folder = result.folder;
+    assert.deepEqual(driver.steps, [
+      'language',
+      'groupId',
+      'valueFormat',
+      'commitPolicy',
+      'concurrency',
+      'dlqTopic',
+      'folder',
+    ]);
+    assert.equal(result.input.language, 'python');
+    assert.equal(result.input.groupId, `${topic}-consumer`);
+    assert.equal(result.input.valueFormat, 'avro');
+    assert.equal(result.input.schema?.subject, subject);
+    assert.deepEqual(result.input.commitPolicy, { kind: 'batch', maxMessages: 500, maxIntervalMs: 5000 });
+    assert.equal(result.input.dlqTopic, `${topic}.dead-letter`);
+    assert.equal(path.dirname(folder), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+
+    const read = (file: string): string => fs.readFileSync(path.join(folder as string, file), 'utf8');
+    for (const file of result.files) assert.ok(fs.existsSync(path.join(folder, file)), `${file} was written`);
+    assert.ok(result.files.includes('src/consumer.py') && result.files.includes('.vscode/launch.json'));
+    // Types from the registry's schema, logical types mapped.
+    const model = read('src/model.py');
+    assert.match(model, /class OrderPlaced\(TypedDict\):/);
+    assert.match(model, /amount: Decimal/);
+    assert.match(model, /placedAt: datetime/);
+    assert.match(model, /note: Optional\[str\]/);
+    assert.match(read('requirements.txt'), /^confluent-kafka\[avro\]==2\.16\.1$/m);
+    // Config from the connection, without secrets.
+    const env = read('.env.example');
+    assert.match(env, new RegExp(`^KAFKA_BOOTSTRAP_SERVERS=${services.kafka.plaintext.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(env, /^SCHEMA_REGISTRY_URL=http:\/\/127\.0\.0\.1:18081\/apis\/ccompat\/v7$/m);
+    assert.match(env, /^SCHEMA_REGISTRY_USER_INFO=$/m);
+    // The kafka-lab launch configuration debugs the generated handler with this extension.
+    const launch = JSON.parse(read('.vscode/launch.json')) as { configurations: Array<Record<string, unknown>> };
+    const debug = launch.configurations.find((c) => c.type === 'kafka-lab');
+    assert.ok(debug);
+    assert.equal(debug.handler, '${workspaceFolder}/src/handler.py');
+    assert.equal(debug.cluster, 'Generator cluster');
+    assert.deepEqual(debug.topics, [topic]);
+    const { parseHandlerLaunch } = await import('../../../src/core/handler/handlerLaunchConfig');
+    const parsed = parseHandlerLaunch({ ...debug, handler: path.join(folder, 'src', 'handler.py') });
+    assert.equal(parsed.language, 'python');
+    assert.equal(parsed.dlqTopic, `${topic}.dead-letter`);
+  });
+});
