@@ -6,6 +6,9 @@ import { loadNativeClient } from '../kafka/nativeClient';
 import { type Logger, silentLogger } from '../logging';
 import { type DeadLetterEnvelope, type FailedMessage, buildEnvelope, deadLetterHeaders } from './envelope';
 
+/** librdkafka's RD_KAFKA_RESP_ERR__MSG_TIMED_OUT: message.timeout.ms passed without an acknowledgement (the broker never refused it). */
+const MESSAGE_TIMED_OUT = -192;
+
 export const defaultDeadLetterTopic = (sourceTopic: string): string => `${sourceTopic}.dead-letter`;
 
 export interface DeadLetterWriterOptions {
@@ -158,7 +161,9 @@ export class DeadLetterWriter implements DeadLetterSink {
         entry.reject(
           new DeadLetterError(
             'dlqWriteFailed',
-            `The broker rejected the dead-letter write to ${report.topic}: ${err.message}. The source message stays uncommitted.`,
+            err.code === MESSAGE_TIMED_OUT
+              ? `The dead-letter write to ${report.topic} was not acknowledged within ${this.writeTimeoutMs} ms: its partition has no leader, or fewer in-sync replicas than min.insync.replicas (acks=all). The source message stays uncommitted; check the brokers of the dead-letter topic.`
+              : `The broker rejected the dead-letter write to ${report.topic}: ${err.message}. The source message stays uncommitted.`,
             { cause: err },
           ),
         );
