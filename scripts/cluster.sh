@@ -122,6 +122,11 @@ write_node_config() { # id
       echo "node.id=$id"
       echo "listeners=CONTROLLER://$CTRL_LISTEN"
       echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT"
+      # Kafka 4 (eligible leader replicas, KIP-966): the controller stores min.insync.replicas as a
+      # cluster-wide dynamic default from its own config, which then wins over the brokers' static one.
+      # Set it here, at format time: changing it later (ConfigCommand) writes ClearElrRecords that a
+      # restarting 4.1.1 broker fails to replay (NullPointerException in TopicsDelta), and it stays fenced.
+      echo "min.insync.replicas=$MIN_ISR"
       common_properties "$id"
     else
       local addr=${BROKER_ADDR[$id]}
@@ -206,12 +211,13 @@ any_node_running() {
 format_if_needed() {
   local id cluster_id="" ctrl_meta
   ctrl_meta="$(node_dir "$CTRL_ID")/data/meta.properties"
-  [[ -f $CLUSTER_RUN/cluster.id ]] && cluster_id=$(<"$CLUSTER_RUN/cluster.id")
+  [[ -f $CLUSTER_RUN/cluster-v2.id ]] && cluster_id=$(<"$CLUSTER_RUN/cluster-v2.id")
   if [[ -z $cluster_id || ! -f $ctrl_meta ]] || ! grep -qx "cluster.id=$cluster_id" "$ctrl_meta"; then
     any_node_running && die "the cluster's metadata in ${CLUSTER_RUN#"$ROOT"/} is incomplete while nodes run; run: bash scripts/cluster.sh wipe, then start"
     for id in $(all_nodes); do rm -rf "$(node_dir "$id")/data"; done
     cluster_id=$(random_cluster_id)
-    echo "$cluster_id" >"$CLUSTER_RUN/cluster.id"
+    rm -f "$CLUSTER_RUN/cluster.id"
+    echo "$cluster_id" >"$CLUSTER_RUN/cluster-v2.id"
     say "formatting a new cluster $cluster_id (controller $CTRL_ID, brokers ${BROKERS[*]})"
   fi
   for id in $(all_nodes); do
