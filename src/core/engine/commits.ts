@@ -30,6 +30,8 @@ export class Commits {
     [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Exactly-once: commits are transactions (outputs and offsets together). */
+  private transactional: { commit(reason: CommitEvent['reason']): Promise<void> } | undefined;
 
   constructor(
     private readonly host: CommitsHost,
@@ -41,6 +43,26 @@ export class Commits {
 
   setPolicy(policy: CommitPolicy): void {
     this.scheduler.setPolicy(policy);
+  }
+
+  /** From now on a commit is the transaction's: its offsets go with its outputs (sendOffsetsToTransaction). */
+  useTransactions(transactions: { commit(reason: CommitEvent['reason']): Promise<void> }): void {
+    this.transactional = transactions;
+  }
+
+  /**
+   * Commits now (revoke, close): synchronously, returning undefined once the broker answered; or,
+   * exactly-once, the open transaction's commit, whose promise resolves once it committed (or
+   * aborted). A transaction always covers every partition of the member: its outputs cannot be
+   * split by partition.
+   */
+  commitBlocking(reason: CommitEvent['reason'], only?: ReadonlySet<string>): Promise<void> | undefined {
+    if (this.transactional) {
+      this.scheduler.committed();
+      return this.transactional.commit(reason);
+    }
+    this.commit(reason, true, only);
+    return undefined;
   }
 
   /** A fetched message enters the watermark (in fetch order). */
@@ -81,6 +103,12 @@ export class Commits {
   commit(reason: CommitEvent['reason'], sync: boolean, only?: ReadonlySet<string>): TopicPartitionOffset[] {
     const consumer = this.host.consumer();
     if (!consumer) return [];
+    if (this.transactional) {
+      // The transaction's commit runs on its own; the scheduler counts anew from here.
+      this.scheduler.committed();
+      void this.transactional.commit(reason);
+      return [];
+    }
     if (!sync && this.pendingAsync.length > 0 && Date.now() - this.pendingAsync[0].at < BROKER_CALL_TIMEOUT_MS)
       return [];
     // A synchronous commit while an asynchronous one is unanswered sends every position: the

@@ -94,6 +94,8 @@ export interface ConsumerPort {
   unassign(): void;
   incrementalAssign(partitions: readonly TopicPartition[]): void;
   incrementalUnassign(partitions: readonly TopicPartition[]): void;
+  /** The client object itself: a transactional producer reads the group metadata from it (sendOffsetsToTransaction). */
+  nativeHandle?(): unknown;
   /** Leaves the group (a final revoke comes first) and closes; resolves false if that took longer than `timeoutMs`. */
   disconnect(timeoutMs: number): Promise<boolean>;
 }

@@ -1,7 +1,8 @@
 import { HoldMessage } from './hold';
+import { type OutputRecord, appendOutputs, returnedOutputs } from './outputs';
 import type { PartitionPauses } from './pauses';
 import type { Entry, PartitionQueues, PartitionState } from './partitionQueues';
-import type { HandlerContext, MessageHandler, SessionMode } from './types';
+import type { HandlerContext, HandlerReturn, MessageHandler, SessionMode } from './types';
 
 export interface DispatcherHost {
   mode(): SessionMode;
@@ -10,8 +11,11 @@ export interface DispatcherHost {
   stepCandidateAvailable(): void;
   /** The handler returned: the message is done. */
   handled(entry: Entry): void;
-  /** The handler threw or rejected (not a HoldMessage): the failure path decides. */
-  failed(entry: Entry, error: unknown): void;
+  /**
+   * The handler threw or rejected (not a HoldMessage): the failure path decides. `again`: the
+   * message failed before, in a transaction that was aborted, and comes back for the policy.
+   */
+  failed(entry: Entry, error: unknown, again?: boolean): void;
   /** The handler held the message: it is back at the head of its partition. */
   held(entry: Entry, hold: HoldMessage): void;
 }
@@ -37,6 +41,13 @@ class AttemptContext implements HandlerContext {
     const entry = this.#entry;
     if (entry.state === 'running' && entry.message.attempts === this.attempt) entry.onAbandon = listener;
     else listener();
+  }
+
+  send(record: OutputRecord): void {
+    const entry = this.#entry;
+    if (entry.state !== 'running' || entry.message.attempts !== this.attempt)
+      throw new Error('this attempt is over (abandoned, timed out or returned): its output was not sent');
+    appendOutputs((entry.outputs ??= []), [record]);
   }
 
   get signal(): AbortSignal {
@@ -91,6 +102,7 @@ export class Dispatcher {
   canStart(ps: PartitionState): boolean {
     return (
       !ps.revoked &&
+      !ps.revoking &&
       ps.queue.length > 0 &&
       ps.active.length < this.partitionConcurrency &&
       ps.blockedReason === undefined
@@ -116,29 +128,46 @@ export class Dispatcher {
 
   private run(entry: Entry, handler: MessageHandler): void {
     this.queues.transition(entry, 'running');
+    const failedBefore = entry.failedBefore;
+    if (failedBefore !== undefined) {
+      // Its handler failed in an aborted transaction: the retry / dead-letter policy meets it now.
+      entry.failedBefore = undefined;
+      this.host.failed(entry, failedBefore, true);
+      return;
+    }
     entry.message.attempts++;
-    let result: void | Promise<void>;
+    entry.outputs = undefined;
+    let result: HandlerReturn | Promise<HandlerReturn>;
     try {
       result = handler(entry.message, new AttemptContext(entry));
     } catch (error) {
       this.done(entry, error, true);
       return;
     }
-    if (result && typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(
-        () => this.done(entry, undefined, false),
+    if (result && typeof (result as Promise<HandlerReturn>).then === 'function') {
+      (result as Promise<HandlerReturn>).then(
+        (value) => this.done(entry, undefined, false, value),
         (error: unknown) => this.done(entry, error ?? new Error('handler rejected without a reason'), true),
       );
     } else {
-      this.done(entry, undefined, false);
+      this.done(entry, undefined, false, result as HandlerReturn);
     }
   }
 
-  private done(entry: Entry, error: unknown, failed: boolean): void {
+  private done(entry: Entry, error: unknown, failed: boolean, returned?: HandlerReturn): void {
     if (entry.state !== 'running') return; // abandoned (revoke, seek, stop) meanwhile
     entry.controller = undefined;
     entry.onAbandon = undefined;
     if (!failed) {
+      const outputs = returned ? returnedOutputs(returned) : undefined;
+      if (outputs) {
+        try {
+          appendOutputs((entry.outputs ??= []), outputs);
+        } catch (outputError) {
+          this.host.failed(entry, outputError);
+          return;
+        }
+      }
       this.host.handled(entry);
       return;
     }

@@ -1,4 +1,5 @@
 import type { DeadLetterSink } from '../dlq/deadLetterWriter';
+import type { DeadLetterEnvelope } from '../dlq/envelope';
 import { DeadLetterError } from '../errors';
 import { type RetryPolicy, backoffDelay, mayRetry } from './backoff';
 import type { Completion } from './commits';
@@ -19,6 +20,11 @@ export interface FailureHost {
   reportError(error: Error): void;
   complete(entry: Entry, how: Completion): void;
   dispatch(): void;
+  /**
+   * Exactly-once: writes the dead letter inside the open transaction and marks the message done
+   * with it, in one step; resolves with the envelope, or undefined when the message was abandoned.
+   */
+  deadLetterInTransaction?(entry: Entry, topic: string, error: unknown): Promise<DeadLetterEnvelope | undefined>;
 }
 
 /** The reason recorded when a developer dead-letters a message by hand without giving one. */
@@ -117,6 +123,16 @@ export class FailurePath {
     const ps = entry.partition;
     const topic = this.host.dlqTopicFor(entry.message.topic);
     try {
+      const inTransaction = this.host.deadLetterInTransaction;
+      if (inTransaction) {
+        const envelope = await inTransaction(entry, topic, error);
+        if (envelope === undefined) return; // abandoned: it comes again
+        this.host.emit('deadLettered', { message: entry.message, dlqTopic: topic, envelope, at: Date.now() });
+        ps.blockedReason = undefined;
+        this.pauses.remove(ps, 'deadLetter');
+        this.host.dispatch();
+        return;
+      }
       const result = await this.host.deadLetters.write(topic, entry.message, error, entry.message.attempts);
       if (entry.state !== 'deadLettering') return; // revoked or sought away meanwhile: not committed
       this.host.emit('deadLettered', {

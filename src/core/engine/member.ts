@@ -1,3 +1,5 @@
+import { buildEnvelope, deadLetterHeaders, type DeadLetterEnvelope } from '../dlq/envelope';
+import { DeadLetterError } from '../errors';
 import type { Logger } from '../logging';
 import { type CommitPolicy, defaultBatchPolicy } from './commitPolicy';
 import { Commits } from './commits';
@@ -17,9 +19,13 @@ import { type MemberHost, MemberStopped } from './memberHost';
 import { memberLag, memberSnapshot } from './memberViews';
 import { PartitionPauses } from './pauses';
 import { PartitionQueues, type PartitionState } from './partitionQueues';
+import { OutputSendError, OutputTopicMissing } from './outputProducer';
+import type { EncodedOutput } from './outputs';
+import type { Entry } from './partitionQueues';
 import { Rebalancer } from './rebalance';
 import { seekPartition } from './seek';
 import { MemberStepping, type StepCandidate } from './stepping';
+import { Transactions } from './transactions';
 import type { CommitEvent, Decision, MemberSnapshot, PartitionLag, SeekTarget, TopicPartitionOffset } from './types';
 
 /**
@@ -42,12 +48,16 @@ export class Member {
   private closing = false;
   private loop: Promise<void> | undefined;
   private state: MemberSnapshot['state'] = 'joining';
+  /** Exactly-once: this member's transactions (made when it starts). */
+  private txn: Transactions | undefined;
+  private readonly exactlyOnce: boolean;
 
   constructor(
     private readonly host: MemberHost,
-    index: number,
+    private readonly index: number,
   ) {
     this.id = `member-${index}`;
+    this.exactlyOnce = host.delivery.delivery === 'exactly-once';
     const log = (this.log = host.logger.child(this.id));
     const config = host.config;
     const emit = host.emit;
@@ -79,6 +89,12 @@ export class Member {
         reportError,
         complete,
         dispatch,
+        ...(this.exactlyOnce
+          ? {
+              deadLetterInTransaction: (entry: Entry, topic: string, error: unknown) =>
+                this.deadLetterInTransaction(entry, topic, error),
+            }
+          : {}),
       },
       this.queues,
       this.pauses,
@@ -88,8 +104,9 @@ export class Member {
         mode: () => host.mode(),
         handler: () => host.handler(),
         stepCandidateAvailable: () => host.stepCandidateAvailable(),
-        handled: (entry) => complete(entry, 'handled'),
-        failed: (entry, error) => this.failures.handlerFailed(entry, error),
+        handled: (entry) => this.handled(entry),
+        failed: (entry, error, again) =>
+          this.txn && !again ? this.txn.handlerFailed(entry, error) : this.failures.handlerFailed(entry, error),
         held: (entry, hold) => host.held(entry.message, hold),
       },
       this.queues,
@@ -111,6 +128,12 @@ export class Member {
         reportError,
         awaitingWithdrawn: (message) => host.awaitingWithdrawn(message),
         dispatch,
+        ...(this.exactlyOnce
+          ? {
+              lost: (states: readonly PartitionState[]) => this.txn?.lost(states) ?? Promise.resolve(),
+              assigned: (tps: ReadonlyArray<{ topic: string; partition: number }>) => this.txn?.assigned(tps),
+            }
+          : {}),
       },
       this.queues,
       this.commits,
@@ -119,6 +142,7 @@ export class Member {
 
   async start(): Promise<void> {
     const config = this.host.config;
+    if (this.exactlyOnce) await this.startTransactions();
     const consumer = this.host.consumers(consumerSettings(config, `kafka-consumer-lab-${this.id}`), {
       rebalance: (kind, partitions) => this.rebalancer.onRebalance(kind, partitions),
       rebalanceFailed: (error) => this.reportError(new Error(`${this.id}: ${error.message}`)),
@@ -130,6 +154,7 @@ export class Member {
     try {
       await consumer.connect(CONNECT_TIMEOUT_MS);
     } catch (error) {
+      await this.txn?.close().catch(() => undefined);
       throw new Error(`consumer ${this.id} ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
@@ -137,6 +162,7 @@ export class Member {
     if (this.closing) {
       // Stopped while connecting: never join the group.
       await consumer.disconnect(DISCONNECT_TIMEOUT_MS);
+      await this.txn?.close().catch(() => undefined);
       throw new MemberStopped(`consumer ${this.id} was stopped while it connected`);
     }
     this.consumer = consumer;
@@ -153,21 +179,183 @@ export class Member {
   async stop(): Promise<void> {
     this.closing = true;
     const consumer = this.consumer;
-    if (!consumer) return;
+    if (!consumer) {
+      await this.txn?.close().catch(() => undefined);
+      return;
+    }
     this.running = false;
     await this.loop;
     await this.rebalancer.settled();
     const all = [...this.queues.values()];
     await this.rebalancer.drain(all);
-    this.commits.commit('close', true);
+    const committing = this.commits.commitBlocking('close');
+    if (committing) await committing;
     this.commits.stop();
     for (const ps of all) this.rebalancer.abandon(ps);
     // The consumer stays reachable while it closes: leaving the group revokes the partitions, and
     // librdkafka waits for the revoke to be acknowledged (unassign) before the close completes.
     if (!(await consumer.disconnect(DISCONNECT_TIMEOUT_MS)))
       this.log.warn(`the consumer did not close within ${DISCONNECT_TIMEOUT_MS / 1000} s; abandoning it`);
+    await this.txn
+      ?.close()
+      .catch((error: unknown) => this.log.warn(`closing the transactional producer: ${String(error)}`));
     this.consumer = undefined;
     this.state = 'stopped';
+  }
+
+  /** Exactly-once: registers this member's transactional id (fencing an older instance) and opens a transaction. */
+  private async startTransactions(): Promise<void> {
+    const { transactionalIdPrefix, transactionTimeoutMs } = this.host.delivery;
+    const producer = this.host.transactionalProducers({
+      connection: this.host.config.connection,
+      transactionalId: `${transactionalIdPrefix}-${this.index}`,
+      transactionTimeoutMs,
+      logger: this.log.child('txn'),
+    });
+    const txn = new Transactions(
+      {
+        memberId: this.id,
+        log: this.log,
+        consumer: () => this.consumer,
+        emit: this.host.emit,
+        reportError: (error) => this.reportError(error),
+        fatal: (error) => {
+          // Nothing unfinished may complete any more: it is abandoned (uncommitted, delivered again later).
+          this.running = false;
+          for (const ps of this.queues.values()) {
+            ps.revoking = true;
+            this.queues.clearQueue(ps);
+            this.rebalancer.abandon(ps);
+          }
+          this.reportError(error);
+          this.host.fatal(this.id, error);
+        },
+        seekBack: (ps, offset) => this.seekBack(ps, offset),
+        applyFailurePolicy: (entry, error) => this.failures.handlerFailed(entry, error),
+      },
+      this.queues,
+      this.commits,
+      producer,
+      transactionTimeoutMs,
+    );
+    await txn.start();
+    this.txn = txn;
+    this.commits.useTransactions(txn);
+  }
+
+  /** The handler returned: its outputs are sent (at-least-once) or join the transaction, then the message is done. */
+  private handled(entry: Entry): void {
+    const outputs = entry.outputs;
+    entry.outputs = undefined;
+    const txn = this.txn;
+    if (txn) {
+      if (outputs && !txn.knowsTopics(outputs)) void this.checkTopicsThenComplete(entry, outputs, txn);
+      else this.completeInTransaction(entry, outputs, txn);
+      return;
+    }
+    if (outputs && outputs.length > 0) {
+      this.host
+        .outputs()
+        .send(outputs)
+        .then(
+          () => {
+            if (entry.state === 'running') this.commits.complete(entry, 'handled');
+          },
+          (error: unknown) => {
+            if (entry.state === 'running') this.failures.handlerFailed(entry, error);
+          },
+        );
+      return;
+    }
+    this.commits.complete(entry, 'handled');
+  }
+
+  private completeInTransaction(entry: Entry, outputs: EncodedOutput[] | undefined, txn: Transactions): void {
+    const done = txn.complete(entry, 'handled', outputs);
+    // A failed producer reported itself (and stops the session); the message stays uncommitted.
+    if (typeof done !== 'boolean') done.catch(() => undefined);
+  }
+
+  private async checkTopicsThenComplete(entry: Entry, outputs: EncodedOutput[], txn: Transactions): Promise<void> {
+    let missing: string | undefined;
+    try {
+      missing = await txn.missingTopic(outputs.map((o) => o.topic));
+    } catch (error) {
+      if (entry.state === 'running')
+        txn.handlerFailed(
+          entry,
+          new OutputSendError(`could not read the output topics' metadata: ${(error as Error).message}`, {
+            cause: error,
+          }),
+        );
+      return;
+    }
+    if (entry.state !== 'running') return;
+    if (missing !== undefined) {
+      txn.handlerFailed(
+        entry,
+        new OutputTopicMissing(
+          `the output topic ${missing} does not exist and the broker does not create topics automatically; create it (the input message goes to the dead-letter topic meanwhile)`,
+        ),
+      );
+      return;
+    }
+    this.completeInTransaction(entry, outputs, txn);
+  }
+
+  /** Exactly-once: the dead letter is an output of the open transaction, committed with the input's offset. */
+  private async deadLetterInTransaction(
+    entry: Entry,
+    topic: string,
+    error: unknown,
+  ): Promise<DeadLetterEnvelope | undefined> {
+    const txn = this.txn;
+    if (!txn) throw new DeadLetterError('dlqWriteFailed', 'the session has no transaction to write the dead letter in');
+    let missing: string | undefined;
+    try {
+      missing = await txn.missingTopic([topic]);
+    } catch (metadataError) {
+      throw new DeadLetterError(
+        'dlqWriteFailed',
+        `Could not read metadata for the dead-letter topic ${topic}: ${(metadataError as Error).message}. The source message stays uncommitted.`,
+        { cause: metadataError },
+      );
+    }
+    if (missing !== undefined)
+      throw new DeadLetterError(
+        'dlqTopicMissing',
+        `The dead-letter topic ${topic} does not exist and the broker does not create topics automatically. Create it; the source message stays uncommitted and its partition is paused until the write succeeds.`,
+      );
+    if (entry.state !== 'deadLettering') return undefined;
+    const envelope = buildEnvelope(entry.message, error, entry.message.attempts);
+    const value = Buffer.from(JSON.stringify(envelope));
+    const record: EncodedOutput = {
+      topic,
+      key: entry.message.key,
+      value,
+      headers: deadLetterHeaders(entry.message, envelope, error),
+      size: value.length,
+    };
+    const done = await txn.complete(entry, 'deadLetter', [record]);
+    return done ? envelope : undefined;
+  }
+
+  /** Exactly-once, after an abort: the partition goes back to what the last transaction committed. */
+  private async seekBack(ps: PartitionState, offset: number): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || ps.revoked) return;
+    await seekPartition(
+      consumer,
+      ps,
+      { kind: 'offset', offset },
+      {
+        queues: this.queues,
+        pauses: this.pauses,
+        tracker: this.commits.tracker,
+        abandon: (p) => this.rebalancer.abandon(p),
+      },
+    );
+    this.dispatcher.dispatch();
   }
 
   private async pollLoop(consumer: ConsumerPort): Promise<void> {
@@ -186,6 +374,7 @@ export class Member {
   private accept(records: readonly FetchedRecord[]): void {
     const queues = this.queues;
     const emit = this.host.listens('fetched') ? this.host.emit : undefined;
+    const txn = this.txn;
     let ps: PartitionState | undefined;
     for (const r of records) {
       // A batch comes in runs of one partition: its state is looked up again only when that changes.
@@ -193,7 +382,7 @@ export class Member {
         ps = queues.get(r.topic, r.partition);
       // A record of a partition no longer ours (revoked while the fetch was in flight) is dropped:
       // its next owner fetches it from the committed offset.
-      if (!ps || ps.revoked) continue;
+      if (!ps || ps.revoked || ps.revoking) continue;
       // A record before the fetch position was delivered again (librdkafka may refetch a paused
       // partition from an older position while a consume was in flight): this member already
       // holds it, so it is not queued twice. Nothing is lost: the original is in flight or done.
@@ -202,6 +391,7 @@ export class Member {
       ps.startOffset ??= r.offset;
       this.commits.track(ps, r.offset);
       const entry = queues.enqueue(ps, r);
+      if (txn) txn.fetched(entry);
       if (emit) emit('fetched', entry.message);
     }
     this.dispatcher.dispatch();
@@ -251,6 +441,7 @@ export class Member {
     const consumer = this.consumer;
     const ps = this.queues.get(topic, partition);
     if (!consumer || !ps) throw new Error(`${topic}[${partition}] is not assigned to ${this.id}`);
+    this.txn?.sought(ps);
     const offset = await seekPartition(consumer, ps, target, {
       queues: this.queues,
       pauses: this.pauses,
@@ -262,7 +453,8 @@ export class Member {
   }
 
   snapshot(): MemberSnapshot {
-    return memberSnapshot(this.id, this.state, this.queues, this.commits.tracker);
+    const snapshot = memberSnapshot(this.id, this.state, this.queues, this.commits.tracker);
+    return this.txn ? { ...snapshot, transaction: this.txn.snapshot() } : snapshot;
   }
 
   lag(): PartitionLag[] {

@@ -3,6 +3,8 @@ import type { Logger } from '../logging';
 import type { RetryPolicy } from './backoff';
 import type { ConsumerFactory } from './consumerPort';
 import type { HoldMessage } from './hold';
+import type { OutputSender, TransactionalProducerFactory } from './outputProducer';
+import type { ResolvedSessionSettings } from './sessionConfig';
 import type { ConsumedMessage, MessageHandler, SessionConfig, SessionEvents, SessionMode } from './types';
 
 /** What a member needs from its session: shared settings, the event sink, and the stepping cursor. */
@@ -11,6 +13,14 @@ export interface MemberHost {
   readonly logger: Logger;
   readonly deadLetters: DeadLetterSink;
   readonly consumers: ConsumerFactory;
+  /** The session's resolved delivery settings (at-least-once or exactly-once). */
+  readonly delivery: Pick<ResolvedSessionSettings, 'delivery' | 'transactionalIdPrefix' | 'transactionTimeoutMs'>;
+  /** Exactly-once: makes a member's transactional producer. */
+  readonly transactionalProducers: TransactionalProducerFactory;
+  /** At-least-once: where handler outputs go (made on first use). */
+  outputs(): OutputSender;
+  /** A member cannot go on (its transactional producer was fenced, …): the session stops and says why. */
+  fatal(memberId: string, error: Error): void;
   mode(): SessionMode;
   handler(): MessageHandler | undefined;
   retryPolicy(): RetryPolicy;

@@ -1,6 +1,7 @@
 import { partitionKey } from './offsetTracker';
 import { Deque } from './deque';
 import type { FetchedRecord } from './consumerPort';
+import type { EncodedOutput } from './outputs';
 import type { ConsumedMessage } from './types';
 
 /**
@@ -28,6 +29,10 @@ export class Entry {
   lastError: unknown = undefined;
   /** The error a dead-letter write records (kept for a retry of a blocked write). */
   dlqError: unknown = undefined;
+  /** The outputs of the running attempt (context.send, or returned). */
+  outputs: EncodedOutput[] | undefined = undefined;
+  /** Exactly-once: the handler failed on it in a transaction that was aborted; the policy meets it now. */
+  failedBefore: unknown = undefined;
 
   constructor(
     readonly message: EngineMessage,
@@ -49,6 +54,8 @@ export class PartitionState {
   readonly pauseReasons = new Set<PauseReason>();
   paused = false;
   revoked = false;
+  /** Exactly-once: being revoked while its transaction commits; nothing more of it is taken. */
+  revoking = false;
   blockedReason: string | undefined = undefined;
   /** Next offset to fetch, as far as this member knows (for lag). */
   nextOffset: number | undefined = undefined;

@@ -204,6 +204,10 @@ class RdkafkaConsumer implements ConsumerPort {
     this.consumer.incrementalUnassign(copy(partitions));
   }
 
+  nativeHandle(): unknown {
+    return this.consumer;
+  }
+
   disconnect(timeoutMs: number): Promise<boolean> {
     this.closing = true;
     // Leaving the group revokes the partitions, and librdkafka waits for the revoke to be

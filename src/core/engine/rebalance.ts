@@ -15,6 +15,10 @@ export interface RebalanceHost {
   reportError(error: unknown): void;
   awaitingWithdrawn(message: ConsumedMessage): void;
   dispatch(): void;
+  /** Exactly-once: partitions were lost (their work must not commit). */
+  lost?(states: readonly PartitionState[]): Promise<void>;
+  /** Exactly-once: partitions were assigned. */
+  assigned?(tps: readonly TopicPartition[]): void;
 }
 
 /**
@@ -63,6 +67,15 @@ export class Rebalancer {
     while (this.queues.busy(states) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
+  /** The partitions are on their way out: nothing more is fetched into them, started or finished. */
+  private stopTaking(states: readonly PartitionState[]): void {
+    for (const ps of states) {
+      ps.revoking = true;
+      this.queues.clearQueue(ps);
+      this.abandon(ps);
+    }
+  }
+
   /** Gives up on a partition's unfinished work: aborted, never committed. */
   abandon(ps: PartitionState): void {
     for (const message of this.queues.abandon(ps)) this.host.awaitingWithdrawn(message);
@@ -73,6 +86,7 @@ export class Rebalancer {
     if (!consumer) return;
     this.protocolValue = this.currentProtocol(consumer);
     for (const tp of tps) this.queues.assign(tp.topic, tp.partition);
+    this.host.assigned?.(tps);
     if (this.protocolValue === 'COOPERATIVE') consumer.incrementalAssign(tps);
     else consumer.assign(tps);
     this.host.setState(this.queues.size > 0 ? 'active' : 'idle');
@@ -106,7 +120,18 @@ export class Rebalancer {
     if (!lost) {
       // Give in-flight handlers a bounded chance to finish, then commit what is done.
       if (!this.host.closing()) await this.drain(states);
-      this.commits.commit('revoke', true, new Set(states.map((ps) => ps.key)));
+      const committing = this.commits.commitBlocking('revoke', new Set(states.map((ps) => ps.key)));
+      // Exactly-once: the open transaction commits before the partitions are given up. Meanwhile
+      // nothing more of theirs is taken or finished: what is unfinished is abandoned now, so that no
+      // output of theirs can join a later transaction whose offsets no longer include them.
+      if (committing) {
+        this.stopTaking(states);
+        await committing;
+      }
+    } else if (this.host.lost) {
+      // Exactly-once: a lost partition's work may not be committed, so the open transaction aborts.
+      this.stopTaking(states);
+      await this.host.lost(states);
     }
     for (const ps of states) {
       this.abandon(ps);

@@ -11,8 +11,14 @@ import { type CommitPolicy, validateCommitPolicy } from './commitPolicy';
 import type { ConsumerFactory } from './consumerPort';
 import type { HoldMessage } from './hold';
 import type { MemberHost } from './memberHost';
+import {
+  type OutputSender,
+  type TransactionalProducerFactory,
+  RdkafkaOutputSender,
+  rdkafkaTransactionalProducerFactory,
+} from './outputProducer';
 import { rdkafkaConsumerFactory } from './rdkafkaConsumer';
-import { resolveSessionSettings } from './sessionConfig';
+import { type ResolvedSessionSettings, resolveSessionSettings } from './sessionConfig';
 import { SessionMembers } from './sessionMembers';
 import { StepCursor } from './stepCursor';
 import type {
@@ -36,6 +42,10 @@ export interface SessionOptions {
   readonly consumers?: ConsumerFactory;
   /** Makes the session's dead-letter writer; a librdkafka producer by default. */
   readonly deadLetters?: (options: DeadLetterWriterOptions) => DeadLetterSink;
+  /** Makes an exactly-once member's transactional producer; librdkafka by default. */
+  readonly transactionalProducers?: TransactionalProducerFactory;
+  /** Makes the at-least-once output producer; librdkafka by default. */
+  readonly outputs?: () => OutputSender;
 }
 
 /**
@@ -61,6 +71,11 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   private readonly cursor: StepCursor;
   private lagTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly settings: ResolvedSessionSettings;
+  private outputSender: OutputSender | undefined;
+  private readonly makeOutputs: () => OutputSender;
+  private readonly transactionalProducers: TransactionalProducerFactory;
+  private failureValue: Error | undefined;
 
   constructor(
     readonly config: SessionConfig,
@@ -68,7 +83,10 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.logger = (options.logger ?? silentLogger).child(`session ${config.groupId}`);
-    const settings = resolveSessionSettings(config);
+    const settings = (this.settings = resolveSessionSettings(config));
+    this.makeOutputs =
+      options.outputs ?? (() => new RdkafkaOutputSender(config.connection, this.logger.child('outputs')));
+    this.transactionalProducers = options.transactionalProducers ?? rdkafkaTransactionalProducerFactory;
     this.retry = settings.retryPolicy;
     this.commitPolicy = settings.commitPolicy;
     this.modeValue = settings.mode;
@@ -100,6 +118,10 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       logger: this.logger,
       deadLetters: this.deadLetters,
       consumers: this.consumers,
+      delivery: this.settings,
+      transactionalProducers: this.transactionalProducers,
+      outputs: () => (this.outputSender ??= this.makeOutputs()),
+      fatal: (memberId, error) => this.onFatal(memberId, error),
       mode: () => this.modeValue,
       handler: () => this.handlerValue,
       retryPolicy: () => this.retry,
@@ -122,6 +144,23 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
 
   get mode(): SessionMode {
     return this.modeValue;
+  }
+
+  /** The delivery guarantee this session runs with. */
+  get delivery(): ResolvedSessionSettings['delivery'] {
+    return this.settings.delivery;
+  }
+
+  /** Why the session stopped by itself (a fenced producer, …), if it did. */
+  get failure(): Error | undefined {
+    return this.failureValue;
+  }
+
+  /** A member cannot go on: the session stops safely (nothing uncommitted is committed) and keeps the reason. */
+  private onFatal(memberId: string, error: Error): void {
+    this.failureValue ??= error;
+    this.logger.error(`${memberId}: ${error.message} The session stops.`);
+    void this.stop();
   }
 
   async start(): Promise<void> {
@@ -233,6 +272,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       state: this.stateValue,
       mode: this.modeValue,
       commitPolicy: this.commitPolicy,
+      delivery: this.settings.delivery,
       members: this.group.list.map((m) => m.snapshot()),
       awaiting: this.cursor.current ? [this.cursor.current.message.id] : [],
     };
@@ -284,6 +324,9 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.cursor.release();
     await this.group.stopAll(this.logger);
     await this.deadLetters.close();
+    await this.outputSender
+      ?.close()
+      .catch((error: unknown) => this.logger.warn(`closing the output producer: ${String(error)}`));
     this.setState('stopped');
   }
 

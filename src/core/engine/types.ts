@@ -4,6 +4,7 @@ import type { KafkaRecord, TopicPartitionOffset } from '../kafka/record';
 import type { RetryPolicy } from './backoff';
 import type { CommitPolicy } from './commitPolicy';
 import type { FailureKind } from './failure';
+import type { OutputRecord } from './outputs';
 
 export type AssignmentStrategy = 'range' | 'roundrobin' | 'cooperative-sticky';
 /**
@@ -36,10 +37,27 @@ export interface HandlerContext {
    * signal: cheaper, for a handler that forwards the cancel elsewhere (a handler process).
    */
   onAbandon?(listener: () => void): void;
+  /**
+   * Produces an output record: sent (at-least-once) or committed in the input's transaction
+   * (exactly-once) only if this attempt succeeds. Absent where outputs are not produced (a replay).
+   */
+  send?(record: OutputRecord): void;
 }
 
+/** What a handler may return: nothing, or output records (as if each was passed to `context.send`). */
+export type HandlerReturn = void | readonly OutputRecord[];
+
 /** The developer's code. Return (or resolve) when done; throw to fail. Sync handlers cost no promise. */
-export type MessageHandler = (message: ConsumedMessage, context: HandlerContext) => void | Promise<void>;
+export type MessageHandler = (
+  message: ConsumedMessage,
+  context: HandlerContext,
+) => HandlerReturn | Promise<HandlerReturn>;
+
+/**
+ * At-least-once: outputs are acknowledged, then the input offset is committed (a crash in between
+ * repeats both). Exactly-once: outputs and input offsets commit in one Kafka transaction.
+ */
+export type DeliveryGuarantee = 'at-least-once' | 'exactly-once';
 
 export interface DeadLetterPolicy {
   /** DLQ topic for a source topic; default `<topic>.dead-letter`. */
@@ -79,6 +97,12 @@ export interface SessionConfig {
   readonly maxBufferedMessages?: number;
   /** Longest wait for in-flight work when partitions are revoked or the session stops. */
   readonly drainTimeoutMs?: number;
+  /** Default at-least-once. Exactly-once commits the outputs and the offsets in one transaction per batch (the commit policy). */
+  readonly delivery?: DeliveryGuarantee;
+  /** Exactly-once: member n uses `<prefix>-<n>`; default `kafka-lab-<groupId>`. */
+  readonly transactionalIdPrefix?: string;
+  /** Exactly-once: librdkafka's transaction.timeout.ms (default 60 s): the broker aborts a transaction open longer. */
+  readonly transactionTimeoutMs?: number;
 }
 
 export type Decision =
@@ -116,6 +140,34 @@ export interface CommitEvent {
   readonly reason: 'policy' | 'commitNow' | 'revoke' | 'close';
   readonly error?: string;
   readonly at: number;
+}
+
+/** A transaction of an exactly-once member committed or aborted. */
+export interface TransactionEvent {
+  readonly memberId: string;
+  readonly transactionalId: string;
+  readonly kind: 'commit' | 'abort';
+  readonly reason: CommitEvent['reason'] | 'abort';
+  /** Why it aborted (a handler failure, lost partitions, a failed commit). */
+  readonly detail?: string;
+  /** Input messages and output records it held. */
+  readonly messages: number;
+  readonly outputs: number;
+  readonly openForMs: number;
+  readonly at: number;
+}
+
+/** An exactly-once member's producer and its open transaction. */
+export interface TransactionSnapshot {
+  readonly transactionalId: string;
+  readonly state: 'starting' | 'open' | 'committing' | 'aborting' | 'failed' | 'closed';
+  /** Messages done and outputs produced in the open transaction. */
+  readonly messages: number;
+  readonly outputs: number;
+  /** When the open transaction began (epoch ms), if one is open. */
+  readonly openSince: number | undefined;
+  readonly commits: number;
+  readonly aborts: number;
 }
 
 export interface DecisionEvent {
@@ -158,6 +210,7 @@ export interface SessionEvents {
   decided: [DecisionEvent];
   deadLettered: [DeadLetteredEvent];
   committed: [CommitEvent];
+  transaction: [TransactionEvent];
   rebalance: [RebalanceEvent];
   error: [EngineError];
   lag: [PartitionLag[]];
@@ -182,6 +235,8 @@ export interface MemberSnapshot {
   readonly id: string;
   readonly state: 'joining' | 'active' | 'idle' | 'stopped';
   readonly partitions: readonly PartitionSnapshot[];
+  /** Exactly-once sessions only. */
+  readonly transaction?: TransactionSnapshot;
 }
 
 export interface SessionSnapshot {
@@ -189,6 +244,7 @@ export interface SessionSnapshot {
   readonly state: SessionState;
   readonly mode: SessionMode;
   readonly commitPolicy: CommitPolicy;
+  readonly delivery?: DeliveryGuarantee;
   readonly members: readonly MemberSnapshot[];
   readonly awaiting: readonly string[];
 }

@@ -2,11 +2,12 @@ import type { DecodeResult } from '../codec/decodeResult';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
 import { NonRetriableError, RetriableError } from '../errors';
 import { HoldMessage } from '../engine/hold';
-import type { ConsumedMessage, HandlerContext, MessageHandler } from '../engine/types';
+import type { ConsumedMessage, HandlerContext, HandlerReturn, MessageHandler } from '../engine/types';
 import type { HandlerChannel } from './handlerChannel';
 import type { ResultMap } from './handlerCalls';
 import { HandlerFailure, HandlerProcessError, HandlerTimeoutError } from './handlerErrors';
 import { toMessageFrame } from './messageFrames';
+import { outputsFromFrames } from './outputFrames';
 import type { ResultFrame } from './protocol';
 
 interface DecodedPair {
@@ -62,7 +63,11 @@ export class HandlerRetry extends RetriableError {}
  * goes back unprocessed, the session stops on it, and nothing past it is committed.
  */
 export function processHandler(options: ProcessHandlerOptions): MessageHandler {
-  const send = (message: ConsumedMessage, context: HandlerContext, { key, value }: DecodedPair): Promise<void> => {
+  const send = (
+    message: ConsumedMessage,
+    context: HandlerContext,
+    { key, value }: DecodedPair,
+  ): Promise<HandlerReturn> => {
     const frame = toMessageFrame(message, key, value, context.attempt, context.replay === true);
     const timeoutMs = options.timeoutMs();
     // The engine's cheap abandon hook when it has one; a signal otherwise (a replay, a step).
@@ -81,7 +86,7 @@ export function processHandler(options: ProcessHandlerOptions): MessageHandler {
 }
 
 /** Results settle the engine's promise directly (no second promise per call): ok, or what to throw. */
-const RESULT_MAP: ResultMap<void> = { result: applyResult, failure: callFailed };
+const RESULT_MAP: ResultMap<HandlerReturn> = { result: applyResult, failure: callFailed };
 
 /** A call that did not come back with a result: the process's failure holds the message; a timeout is retriable. */
 function callFailed(error: unknown): never {
@@ -92,11 +97,11 @@ function callFailed(error: unknown): never {
   throw error;
 }
 
-/** Throws what the engine should do with a result other than `ok`. */
-export function applyResult(result: ResultFrame): void {
+/** The outputs of an `ok` result; throws what the engine should do with any other result. */
+export function applyResult(result: ResultFrame): HandlerReturn {
   switch (result.outcome) {
     case 'ok':
-      return;
+      return result.outputs ? outputsFromFrames(result.outputs) : undefined;
     case 'error':
       throw new HandlerFailure(result.error);
     case 'decision':

@@ -76,8 +76,21 @@ export interface MessageFrame {
 
 export type HandlerDecisionKind = 'skip' | 'retry' | 'deadLetter';
 
+/**
+ * A record the handler produced (context.send, or returned): bytes as base64, null for none. The
+ * engine produces it only if the call's outcome is `ok`: at-least-once before the input commits,
+ * exactly-once in the input's transaction.
+ */
+export interface OutputFrame {
+  readonly topic: string;
+  readonly partition?: number;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers?: readonly HeaderFrame[];
+}
+
 export type ResultFrame =
-  | { readonly id: string; readonly outcome: 'ok' }
+  | { readonly id: string; readonly outcome: 'ok'; readonly outputs?: readonly OutputFrame[] }
   | { readonly id: string; readonly outcome: 'error'; readonly error: ErrorInfo }
   | {
       readonly id: string;
@@ -107,7 +120,7 @@ export type RuntimeFrame =
     }
   | { readonly type: 'ready'; readonly module: string; readonly export: string }
   | { readonly type: 'loadFailed'; readonly error: ErrorInfo }
-  /** `ok`: the ids of the calls that returned (the usual case, kept compact); `results`: the others. */
+  /** `ok`: the ids of the calls that returned without outputs (the usual case, kept compact); `results`: the others. */
   | { readonly type: 'results'; readonly ok?: readonly string[]; readonly results: readonly ResultFrame[] }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string; readonly id?: string };
 

@@ -1,5 +1,5 @@
 import { HoldMessage } from '../engine/hold';
-import type { ConsumedMessage, HandlerContext, MessageHandler } from '../engine/types';
+import type { ConsumedMessage, HandlerContext, HandlerReturn, MessageHandler } from '../engine/types';
 import type { MessageView } from './messageView';
 import { describeRunUntil, matchesRunUntil, type RunUntilCondition } from './runUntil';
 
@@ -37,7 +37,7 @@ async function runChecked(
   run: RunUntilProgress,
   message: ConsumedMessage,
   context: HandlerContext,
-): Promise<void> {
+): Promise<HandlerReturn> {
   const view = await source.decode(message);
   // Cancelled while decoding: handled as a plain running session would.
   if (source.current() !== run) return handler(message, context);
@@ -46,7 +46,8 @@ async function runChecked(
     throw new HoldMessage(`run-until matched: ${describeRunUntil(run.condition)}`);
   }
   try {
-    await handler(message, context);
+    // What it returns (its output records) goes on to the engine.
+    return await handler(message, context);
   } catch (error) {
     if (run.condition.kind === 'handlerError' && !(error instanceof HoldMessage)) {
       const text = error instanceof Error ? error.message : String(error);

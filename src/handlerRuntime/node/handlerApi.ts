@@ -44,11 +44,29 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** Writes to the Kafka Consumer Lab output, tagged with this message. */
   log(...args: unknown[]): void;
+  /**
+   * Produces an output record if this call succeeds: at-least-once, acknowledged before the input
+   * commits; exactly-once, in the input's transaction. A Buffer or text is sent as it is, another
+   * value as JSON.
+   */
+  send(record: OutputRecord): void;
 }
 
-/** Return nothing when done, or one of these to decide the message's fate yourself. */
+/** A record a handler produces (`context.send`, or returned in an array). */
+export interface OutputRecord {
+  readonly topic: string;
+  readonly partition?: number;
+  readonly key?: Buffer | Uint8Array | string | null;
+  readonly value?: unknown;
+  readonly headers?: Readonly<Record<string, Buffer | Uint8Array | string>>;
+}
+
+/** Return nothing when done, output records, or one of these to decide the message's fate yourself. */
 export type HandlerResult =
-  void | undefined | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
+  | void
+  | undefined
+  | readonly OutputRecord[]
+  | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
 
 export function toHandlerMessage(frame: MessageFrame): HandlerMessage {
   return new FramedMessage(frame);

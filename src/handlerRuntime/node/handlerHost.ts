@@ -19,11 +19,19 @@ import {
   HANDLER_PROTOCOL_VERSION,
   type LogLevel,
   type MessageFrame,
+  type OutputFrame,
   type ResultFrame,
   type RuntimeFrame,
   encodeFrame,
 } from '../../core/handler/protocol';
-import { type HandlerMessage, type HandlerContext, type HandlerResult, toHandlerMessage } from './handlerApi';
+import {
+  type HandlerMessage,
+  type HandlerContext,
+  type HandlerResult,
+  type OutputRecord,
+  toHandlerMessage,
+} from './handlerApi';
+import { toOutputFrame } from './outputFrames';
 
 type Handler = (message: HandlerMessage, context: HandlerContext) => HandlerResult | Promise<HandlerResult>;
 
@@ -149,12 +157,12 @@ class Runtime {
       return this.result({ id: frame.id, outcome: 'error', error: errorInfo(error) });
     }
     // A synchronous handler is done already: no promise, and nothing to cancel.
-    if (!isThenable(returned)) return this.result(toResult(frame.id, returned));
+    if (!isThenable(returned)) return this.result(toResult(frame.id, returned, context.finish()));
     this.running.set(frame.id, context);
     returned.then(
       (value) => {
         this.running.delete(frame.id);
-        this.result(toResult(frame.id, value));
+        this.result(toResult(frame.id, value, context.finish()));
       },
       (error: unknown) => {
         this.running.delete(frame.id);
@@ -164,7 +172,7 @@ class Runtime {
   }
 
   private result(result: ResultFrame): void {
-    if (result.outcome === 'ok') this.ok.push(result.id);
+    if (result.outcome === 'ok' && !result.outputs) this.ok.push(result.id);
     else this.results.push(result);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -199,6 +207,9 @@ class RunContext implements HandlerContext {
 
   readonly #id: string;
   readonly #sink: { log(level: LogLevel, message: string, id?: string): void };
+  /** What context.send was given, encoded for the protocol. */
+  outputs: OutputFrame[] | undefined;
+  #done = false;
 
   constructor(frame: MessageFrame, sink: { log(level: LogLevel, message: string, id?: string): void }) {
     this.attempt = frame.attempt;
@@ -213,6 +224,17 @@ class RunContext implements HandlerContext {
       if (this.#abortedWith !== undefined) this.#controller.abort(this.#abortedWith);
     }
     return this.#controller.signal;
+  }
+
+  send(record: OutputRecord): void {
+    if (this.#done) throw new Error('this call has already returned: send its outputs before it does');
+    (this.outputs ??= []).push(toOutputFrame(record, this.outputs.length));
+  }
+
+  /** The call returned: a later send is an error (its outputs were already reported). */
+  finish(): OutputFrame[] | undefined {
+    this.#done = true;
+    return this.outputs;
   }
 
   log(...args: unknown[]): void {
@@ -233,7 +255,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function toResult(id: string, returned: unknown): ResultFrame {
+function toResult(id: string, returned: unknown, sent: OutputFrame[] | undefined): ResultFrame {
+  if (Array.isArray(returned)) {
+    // Output records returned: after those passed to context.send.
+    const outputs = sent ?? [];
+    try {
+      for (const record of returned) outputs.push(toOutputFrame(record as OutputRecord, outputs.length));
+    } catch (error) {
+      return { id, outcome: 'error', error: errorInfo(error) };
+    }
+    return { id, outcome: 'ok', outputs };
+  }
   if (returned && typeof returned === 'object' && 'decision' in returned) {
     const { decision, reason } = returned as { decision: unknown; reason?: unknown };
     if (decision === 'skip' || decision === 'retry' || decision === 'deadLetter') {
@@ -254,7 +286,7 @@ function toResult(id: string, returned: unknown): ResultFrame {
       },
     };
   }
-  return { id, outcome: 'ok' };
+  return sent?.length ? { id, outcome: 'ok', outputs: sent } : { id, outcome: 'ok' };
 }
 
 /** The handler export: the named one, else a default export that is (or holds) it, else the module itself. */

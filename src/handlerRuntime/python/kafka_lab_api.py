@@ -8,13 +8,14 @@ Python cannot hold exactly (a timestamp in nanoseconds, a year past 9999) stays 
 """
 
 import base64
+import json
 import datetime as _dt
 import re
 import threading
 import uuid
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Message", "Context", "Raw", "PayloadInfo", "typed_value"]
+__all__ = ["Message", "Context", "Raw", "PayloadInfo", "typed_value", "output_frame"]
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _SPECIAL_FLOATS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
@@ -206,10 +207,51 @@ class Message:
         )
 
 
-class Context:
-    """The context of one call: the attempt, a replay flag, a cancellation event, and log()."""
+def _output_bytes(what, payload, json_ok):
+    if payload is None:
+        return None
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(payload)).decode("ascii")
+    if isinstance(payload, str):
+        return base64.b64encode(payload.encode("utf-8")).decode("ascii")
+    if not json_ok:
+        raise ValueError(f"{what} must be str, bytes or None (got {type(payload).__name__})")
+    # Decimal, dates and UUIDs as their exact text; ints of any size stay exact JSON numbers.
+    text = json.dumps(payload, default=str, ensure_ascii=False)
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
-    __slots__ = ("attempt", "replay", "cancelled", "_id", "_log")
+
+def output_frame(record, index):
+    """An output record (a dict with topic, key, value, headers, partition) as the protocol carries it."""
+    where = f"output {index + 1}"
+    if not isinstance(record, dict):
+        raise ValueError(f"{where} is not a dict with a topic and a value")
+    topic = record.get("topic")
+    if not isinstance(topic, str) or not topic:
+        raise ValueError(f"{where} needs a topic")
+    frame = {
+        "topic": topic,
+        "key": _output_bytes(f"{where}: the key", record.get("key"), False),
+        "value": _output_bytes(f"{where}: the value", record.get("value"), True),
+    }
+    partition = record.get("partition")
+    if partition is not None:
+        if not isinstance(partition, int) or isinstance(partition, bool) or partition < 0:
+            raise ValueError(f"{where}: partition must be a non-negative int")
+        frame["partition"] = partition
+    headers = record.get("headers")
+    if headers:
+        items = headers.items() if isinstance(headers, dict) else headers
+        frame["headers"] = [
+            {"key": str(k), "value": _output_bytes(f"{where}: header {k!r}", v, False) or ""} for k, v in items
+        ]
+    return frame
+
+
+class Context:
+    """The context of one call: the attempt, a replay flag, a cancellation event, log() and send()."""
+
+    __slots__ = ("attempt", "replay", "cancelled", "_id", "_log", "outputs")
 
     def __init__(self, frame, log):
         #: 1 on the first attempt, 2 on the first retry, ...
@@ -220,10 +262,19 @@ class Context:
         self.cancelled = threading.Event()
         self._id = frame["id"]
         self._log = log
+        #: What send() was given, encoded for the protocol.
+        self.outputs = []
 
     def log(self, *args):
         """Writes a line to the Kafka Consumer Lab output, tagged with this message."""
         self._log("info", " ".join(a if isinstance(a, str) else repr(a) for a in args), self._id)
+
+    def send(self, record):
+        """Produces an output record if this call succeeds: at-least-once, acknowledged before the
+        input commits; exactly-once, in the input's transaction. ``record`` is a dict: ``topic``,
+        ``value`` (str or bytes as they are, anything else as JSON), optional ``key``, ``headers``
+        (a dict) and ``partition``."""
+        self.outputs.append(output_frame(record, len(self.outputs)))
 
     def __repr__(self):
         return f"Context(attempt={self.attempt}, replay={self.replay}, cancelled={self.cancelled.is_set()})"

@@ -24,7 +24,7 @@ import sys
 import threading
 import traceback
 
-from kafka_lab_api import Context, Message
+from kafka_lab_api import Context, Message, output_frame
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024 * 1024
@@ -130,11 +130,21 @@ def error_info(error, non_retriable):
     }
 
 
-def to_result(message_id, returned):
+def to_result(message_id, returned, outputs=None):
+    if isinstance(returned, (list, tuple)):
+        # Output records returned: after those passed to context.send().
+        outputs = list(outputs or [])
+        for record in returned:
+            outputs.append(output_frame(record, len(outputs)))
+        return {"id": message_id, "outcome": "ok", "outputs": outputs}
     if returned is None:
+        if outputs:
+            return {"id": message_id, "outcome": "ok", "outputs": outputs}
         return {"id": message_id, "outcome": "ok"}
     decision = returned.get("decision") if isinstance(returned, dict) else getattr(returned, "decision", None)
     if decision is None:
+        if outputs:
+            return {"id": message_id, "outcome": "ok", "outputs": outputs}
         return {"id": message_id, "outcome": "ok"}
     if decision in DECISIONS:
         reason = returned.get("reason") if isinstance(returned, dict) else getattr(returned, "reason", None)
@@ -236,7 +246,7 @@ class Runtime:
                         still_wanted = self.running.pop(message["id"], None) is not None
                     if not still_wanted:
                         continue
-                    if result["outcome"] == "ok":
+                    if result["outcome"] == "ok" and "outputs" not in result:
                         ok.append(result["id"])
                     else:
                         results.append(result)
@@ -297,7 +307,7 @@ class Runtime:
             returned = handler(Message(frame), context)
             if inspect.isawaitable(returned):
                 returned = self.loop.run_until_complete(returned)
-            return to_result(frame["id"], returned)
+            return to_result(frame["id"], returned, context.outputs)
         except Exception as error:  # the handler's failure is the message's outcome
             return {"id": frame["id"], "outcome": "error", "error": error_info(error, self.non_retriable)}
 
