@@ -21,6 +21,7 @@ import type { RedriveParams } from '../webviews/viewerPanel/protocol';
 import type { ViewerPanel } from '../webviews/viewerPanel/viewerPanel';
 import type { ViewerPanels } from '../webviews/viewerPanel/viewerPanels';
 import type { CommandTable } from './commandTable';
+import { SessionRedrive } from './sessionRedrive';
 import { reachMilestone } from '../platform/walkthrough';
 
 export interface RedriveDeps {
@@ -253,7 +254,11 @@ export function deadLetterCommands(deps: {
     return picked?.session;
   };
 
+  const sessionRedrive = new SessionRedrive(deps);
+
   return {
+    /** Re-drive from the session panel: a message this session dead-lettered, back to its source topic. */
+    'kafkaLab.redriveSessionDeadLetter': (args: unknown) => sessionRedrive.redrive(args),
     /** Re-drive from an open viewer by its id, with the answers given (tests; the panel's buttons ask instead). */
     'kafkaLab.redriveDeadLetters': (viewerId: unknown, params: RedriveParams, answers?: RedriveAnswers) => {
       const panel = typeof viewerId === 'string' ? deps.panels.get(viewerId) : undefined;

@@ -13,6 +13,8 @@ import {
   DECIDE_TIMEOUT_MS,
   DecideRequest,
   PauseNotification,
+  REDRIVE_TIMEOUT_MS,
+  RedriveRequest,
   ReplayNotification,
   ResumeNotification,
   RunUntilNotification,
@@ -212,8 +214,60 @@ function renderHistory(entries: readonly HistoryEntry[], canReplay: boolean): vo
         e.detail !== undefined ? dataText(e.detail, 'data detail') : null,
         canReplay ? replayButton(e) : null,
         viewAroundButton(e),
+        e.decision === 'deadLetter' ? redriveControl(e) : null,
       ),
     );
+  }
+}
+
+/** What each re-drive from this panel came to, by position: kept across renders of the history. */
+const redrives = new Map<string, { readonly outcome: string; readonly text: string }>();
+const positionOf = (e: { topic: string; partition: number; offset: number }): string =>
+  `${e.partition}\u0000${e.offset}\u0000${e.topic}`;
+
+/** Sends a dead-lettered message back to its source topic; the answer is shown beside the entry. */
+function redriveControl(e: HistoryEntry): HTMLElement {
+  const key = positionOf(e);
+  const known = redrives.get(key);
+  const status = h('span', {
+    className: 'redrive-status',
+    role: 'status',
+    attrs: { 'data-outcome': known?.outcome ?? '' },
+  });
+  if (known) status.appendChild(dataText(known.text));
+  const control = h(
+    'button',
+    {
+      className: 'redrive',
+      attrs: {
+        type: 'button',
+        title: `Re-drive: send this message back to ${e.topic} from the dead-letter topic, with kafka-lab.redriven-from and -at headers`,
+      },
+    },
+    known?.outcome === 'running' ? 'Re-driving…' : 'Re-drive',
+  );
+  control.disabled = known?.outcome === 'running';
+  control.addEventListener('click', () => void redrive(e));
+  return h('span', { className: 'redrive-control' }, control, status);
+}
+
+async function redrive(e: HistoryEntry): Promise<void> {
+  const key = positionOf(e);
+  if (redrives.get(key)?.outcome === 'running') return;
+  const show = (outcome: string, text: string): void => {
+    redrives.set(key, { outcome, text });
+    if (current) renderHistory(current.history, current.canReplay === true);
+  };
+  show('running', 'Re-driving…');
+  try {
+    const result = await connection.request(
+      RedriveRequest,
+      { topic: e.topic, partition: e.partition, offset: e.offset },
+      { timeoutMs: REDRIVE_TIMEOUT_MS },
+    );
+    show(result.outcome, result.text);
+  } catch (error) {
+    show('error', `Not re-driven: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

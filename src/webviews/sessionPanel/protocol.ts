@@ -71,6 +71,22 @@ export const ReplayNotification = new NotificationType<ReplayParams>('session/re
 /** Opens the message viewer on this record's partition, a little before its offset (reads without the group). */
 export const ViewAroundNotification = new NotificationType<ReplayParams>('session/viewAround', isReplayParams);
 
+/** What a re-drive from the panel came to: the summary in one sentence, or why nothing was sent. */
+export interface RedriveResult {
+  readonly outcome: 'completed' | 'failed' | 'cancelled' | 'notRedriven';
+  readonly text: string;
+}
+const REDRIVE_OUTCOMES: ReadonlyArray<RedriveResult['outcome']> = ['completed', 'failed', 'cancelled', 'notRedriven'];
+/** How long the webview waits for a re-drive (finding the dead letter, then one acknowledged write). */
+export const REDRIVE_TIMEOUT_MS = 3 * 60_000;
+/** Re-drive a message this session dead-lettered back to the topic it was consumed from. */
+export const RedriveRequest = new RequestType<ReplayParams, RedriveResult>(
+  'session/redrive',
+  isReplayParams,
+  (x): x is RedriveResult =>
+    isRecord(x) && REDRIVE_OUTCOMES.includes(x.outcome as RedriveResult['outcome']) && typeof x.text === 'string',
+);
+
 // ---- host → webview: the shared `state` notification, with this check ----
 
 /** The webview's check of a state (only the host posts it, but cheaply sure). */

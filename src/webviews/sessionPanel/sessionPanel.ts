@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeSummary, type RedriveSummary } from '../../core/dlq/redriveRun';
 import type { Logger } from '../../core/logging';
 import type { MessageView } from '../../core/session/messageView';
 import type { PanelAction, PanelState } from '../../core/session/panelState';
@@ -10,6 +11,8 @@ import {
   DecideRequest,
   type DecideResult,
   PauseNotification,
+  RedriveRequest,
+  type RedriveResult,
   ReplayNotification,
   ResumeNotification,
   RunUntilNotification,
@@ -81,6 +84,7 @@ export class SessionPanel implements vscode.Disposable {
     this.host.onNotification(ReplayNotification, ({ topic, partition, offset }) =>
       this.options.onAction({ type: 'replay', topic, partition, offset }),
     );
+    this.host.onRequest(RedriveRequest, (params) => this.redrive(params));
     // Browsing needs no session action: the viewer reads the partition on its own, without the group.
     this.host.onNotification(ViewAroundNotification, ({ topic, partition, offset }) =>
       vscode.commands.executeCommand('kafkaLab.viewAroundOffset', {
@@ -90,6 +94,22 @@ export class SessionPanel implements vscode.Disposable {
         offset,
       }),
     );
+  }
+
+  /**
+   * Re-drive of a dead-lettered message, through the command (which finds its dead-letter record
+   * and writes it back with the provenance headers); the webview shows the answer at the entry.
+   */
+  private async redrive(position: { topic: string; partition: number; offset: number }): Promise<RedriveResult> {
+    const sessionId = this.host.state?.sessionId;
+    if (!sessionId) return { outcome: 'notRedriven', text: 'The session has ended: nothing was re-driven.' };
+    const summary = await vscode.commands.executeCommand<RedriveSummary | undefined>(
+      'kafkaLab.redriveSessionDeadLetter',
+      { sessionId, ...position },
+    );
+    if (!summary) return { outcome: 'notRedriven', text: 'Not re-driven.' };
+    const landed = summary.sent.map((s) => ` It is at ${s.topic}[${s.partition}]@${s.offset}.`).join('');
+    return { outcome: summary.outcome, text: `${describeSummary(summary)}${landed}` };
   }
 
   /** The session changed: the panel reads its state again (throttled). */
