@@ -1,5 +1,7 @@
 import { type CommitPolicy, defaultBatchPolicy } from '../engine/commitPolicy';
 import { MAX_MEMBERS } from '../engine/limits';
+import { defaultTransactionPolicy } from '../engine/sessionConfig';
+import type { DeliveryGuarantee } from '../engine/types';
 
 /**
  * A `kafka-lab` launch configuration, as launch.json holds it (after VS Code substituted
@@ -24,6 +26,11 @@ export interface HandlerLaunch {
   readonly mode: 'stepping' | 'running';
   readonly autoOffsetReset: 'earliest' | 'latest';
   readonly commitPolicy: CommitPolicy;
+  /** at-least-once (default), or exactly-once: outputs and offsets in one transaction per batch. */
+  readonly delivery: DeliveryGuarantee;
+  /** Exactly-once: member n uses `<prefix>-<n>` (default derived from the group). */
+  readonly transactionalIdPrefix?: string;
+  readonly transactionTimeoutMs?: number;
   readonly dlqTopic?: string;
   readonly members: number;
   readonly concurrency: number;
@@ -122,6 +129,12 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
   const env = raw.env ?? {};
   if (typeof env !== 'object' || Array.isArray(env) || Object.values(env as object).some((v) => typeof v !== 'string'))
     throw new HandlerLaunchError('env', 'must be an object of string values');
+  const delivery = oneOf('delivery', ['at-least-once', 'exactly-once'] as const, 'at-least-once');
+  if (delivery === 'exactly-once' && raw.partitionConcurrency !== undefined && raw.partitionConcurrency !== 1)
+    throw new HandlerLaunchError(
+      'partitionConcurrency',
+      'must be 1 with "delivery": "exactly-once" (a transaction commits a contiguous run of each partition)',
+    );
   return {
     name: str('name', false) ?? 'Kafka handler',
     handler,
@@ -134,7 +147,12 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
     groupId: str('groupId', true) as string,
     mode: oneOf('mode', ['stepping', 'running'] as const, 'stepping'),
     autoOffsetReset: oneOf('autoOffsetReset', ['earliest', 'latest'] as const, 'earliest'),
-    commitPolicy: commitPolicyOf(raw.commitPolicy),
+    commitPolicy: commitPolicyOf(raw.commitPolicy, delivery),
+    delivery,
+    ...(str('transactionalIdPrefix', false) ? { transactionalIdPrefix: str('transactionalIdPrefix', false) } : {}),
+    ...(raw.transactionTimeoutMs !== undefined
+      ? { transactionTimeoutMs: int('transactionTimeoutMs', 60_000, 1000, 900_000) }
+      : {}),
     ...(str('dlqTopic', false) ? { dlqTopic: str('dlqTopic', false) } : {}),
     members: int('members', 1, 1, MAX_MEMBERS),
     concurrency: int('concurrency', 1, 1, 1024),
@@ -167,8 +185,9 @@ function consumerConfigOf(value: unknown): { consumerConfig?: Record<string, str
   return { consumerConfig: value as Record<string, string | number | boolean> };
 }
 
-function commitPolicyOf(value: unknown): CommitPolicy {
-  if (value === undefined) return defaultBatchPolicy;
+function commitPolicyOf(value: unknown, delivery: DeliveryGuarantee): CommitPolicy {
+  // Exactly-once: a transaction every 500 messages or 100 ms unless the configuration says otherwise.
+  if (value === undefined) return delivery === 'exactly-once' ? defaultTransactionPolicy : defaultBatchPolicy;
   if (value === 'perMessage') return { kind: 'perMessage' };
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { maxMessages, maxIntervalMs } = value as { maxMessages?: unknown; maxIntervalMs?: unknown };

@@ -5,6 +5,7 @@ import type { CommitPolicy } from '../engine/commitPolicy';
 import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
 import { ConsumerSession, type SessionOptions } from '../engine/session';
 import type {
+  DeliveryGuarantee,
   GroupProtocol,
   MessageHandler,
   PartitionLag,
@@ -48,6 +49,10 @@ export interface SessionSpec {
   /** The handler in running mode: nothing, or one log line per message. */
   readonly handler: 'noop' | 'log';
   readonly commitPolicy: CommitPolicy;
+  /** Default at-least-once; exactly-once commits outputs and offsets in one transaction per batch. */
+  readonly delivery?: DeliveryGuarantee;
+  readonly transactionalIdPrefix?: string;
+  readonly transactionTimeoutMs?: number;
   /** The dead-letter topic; `{topic}` stands for the source topic. Default `{topic}.dead-letter`. */
   readonly dlqTopic?: string;
   readonly members: number;
@@ -130,6 +135,9 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         topics: [...spec.topics],
         autoOffsetReset: spec.autoOffsetReset,
         commitPolicy: spec.commitPolicy,
+        ...(spec.delivery ? { delivery: spec.delivery } : {}),
+        ...(spec.transactionalIdPrefix ? { transactionalIdPrefix: spec.transactionalIdPrefix } : {}),
+        ...(spec.transactionTimeoutMs ? { transactionTimeoutMs: spec.transactionTimeoutMs } : {}),
         members: spec.members,
         ...(spec.groupProtocol ? { groupProtocol: spec.groupProtocol } : {}),
         ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
