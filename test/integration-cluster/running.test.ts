@@ -1,6 +1,7 @@
 // A running session with a handler consumes a steady stream (idempotent producer, acks=all) from a
 // three-partition topic (RF 3, min.insync.replicas 2) while the broker leading partition 0 is
-// SIGKILLed and started again: nothing acknowledged is lost, redeliveries stay within the
+// SIGKILLed and started again, then while a follower of partition 1 is down (its ISR shrinks):
+// nothing acknowledged is lost, redeliveries stay within the
 // in-flight window, no commit passes what was processed, and lag and the rebalance timeline keep
 // working (a member joins after the failover and the timeline shows the move).
 import { strict as assert } from 'node:assert';
@@ -28,7 +29,7 @@ import {
 } from './support/cluster';
 import { Ledger } from './support/ledger';
 
-describe('three brokers: a running session while the leader broker is SIGKILLed and restarted', function () {
+describe('three brokers: a running session while the leader broker is SIGKILLed and restarted, then a follower is down', function () {
   this.timeout(300_000);
   const admin = clusterAdmin();
   const topics: string[] = [];
@@ -146,7 +147,23 @@ describe('three brokers: a running session while the leader broker is SIGKILLed 
         await waitForPartition(admin, topic, p, 'all replicas back in sync', 90_000, fullyReplicated);
       story.push(`broker ${leader} back at ${ledger.count} processed`);
 
-      // ---- the rebalance timeline after the failover: a second member joins, partitions move
+      // ---- a follower of partition 1 is down (its ISR shrinks, acks=all still meets min.insync.replicas);
+      // meanwhile a second member joins: the rebalance timeline shows the move
+      const p1 = await partitionDetail(admin, topic, 1);
+      const follower =
+        p1.replicas.find((r) => r !== p1.leader && r !== leader) ??
+        (p1.replicas.find((r) => r !== p1.leader) as number);
+      await killBroker(follower);
+      const shrunk = await waitForPartition(
+        admin,
+        topic,
+        1,
+        `the ISR without the killed follower ${follower}`,
+        60_000,
+        (p) => !p.isr.includes(follower),
+      );
+      story.push(`follower ${follower} of partition 1 killed → leader ${shrunk.leader}, ISR ${shrunk.isr.join(',')}`);
+      assert.equal(shrunk.leader, p1.leader, 'a follower going away does not move the leadership');
       const timelineBefore = log.timeline.length;
       const second = await session.addMember();
       await waitFor('the new member to be assigned a partition', 60_000, () =>
@@ -157,7 +174,13 @@ describe('three brokers: a running session while the leader broker is SIGKILLed 
           : undefined,
       );
       const atJoin = ledger.count;
-      await waitFor('processing with two members', 60_000, () => (ledger.count >= atJoin + 200 ? true : undefined));
+      await waitFor('processing with two members while the follower is down', 60_000, () =>
+        ledger.count >= atJoin + 200 ? true : undefined,
+      );
+      await restartBroker(follower);
+      for (let p = 0; p < partitions; p++)
+        await waitForPartition(admin, topic, p, 'all replicas back in sync', 90_000, fullyReplicated);
+      story.push(`follower ${follower} back at ${ledger.count} processed`);
 
       // ---- stop producing; everything acknowledged is processed and committed
       clearInterval(ticker);
