@@ -18,6 +18,7 @@ import type { SessionManager } from '../core/session/sessionManager';
 import type { ClusterClients } from '../platform/clusterClients';
 import type { ClusterStore } from '../platform/clusterStore';
 import type { RegistryClients } from '../platform/registryClients';
+import { reachMilestone } from '../platform/walkthrough';
 import { pickCluster } from './clusterPicker';
 import { type GeneratorPrompts, type PromptTrace, generatorPrompts } from './generatorPrompts';
 
@@ -114,6 +115,7 @@ export async function generateConsumerProject(
       Buffer.from(file.content, 'utf8'),
     );
   deps.logger.info(`generated a ${language} consumer for ${topics.join(', ')} (${files.length} files) in ${folder}`);
+  reachMilestone('generated');
   void offerToOpen(folder, files.length);
   return { folder, files: files.map((f) => f.path), input };
 }

@@ -4,12 +4,20 @@ import * as vscode from 'vscode';
  * The "Get started with Kafka Consumer Lab" walkthrough (package.json `contributes.walkthroughs`)
  * ticks its steps itself: each completes on `onContext:kafkaLab.walkthrough.<milestone>`, a
  * context key set here when the user actually does the step (a cluster answered, a viewer opened,
- * a message was decided, a handler ran under the debugger, a dead letter went back), however the
+ * a message was decided, a handler ran under the debugger, a dead letter went back, a project was
+ * generated), however the
  * step was started (palette, tree, panel, link). VS Code keeps a completed step completed.
  */
-export type Milestone = 'connected' | 'browsed' | 'decided' | 'debugged' | 'redriven';
+export type Milestone = 'connected' | 'browsed' | 'decided' | 'debugged' | 'redriven' | 'generated';
 
-export const MILESTONES: readonly Milestone[] = ['connected', 'browsed', 'decided', 'debugged', 'redriven'];
+export const MILESTONES: readonly Milestone[] = [
+  'connected',
+  'browsed',
+  'decided',
+  'debugged',
+  'redriven',
+  'generated',
+];
 
 export const WALKTHROUGH_ID = 'kafka-consumer-lab.kafka-consumer-lab#kafkaLab.getStarted';
 

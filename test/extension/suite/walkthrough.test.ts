@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KafkaLabApi } from '../../../src/container';
 import { services, uniqueName, waitFor } from '../../support/services';
@@ -13,7 +15,7 @@ const kafkaSupport = () => import('../../support/kafka');
 
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 const WALKTHROUGH = `${EXTENSION_ID}#kafkaLab.getStarted`;
-const STEPS = ['connect', 'browse', 'step', 'debug', 'redrive'];
+const STEPS = ['connect', 'browse', 'step', 'debug', 'redrive', 'generate'];
 
 async function workbench<T>(expression: string): Promise<T> {
   const url = process.env.KAFKA_LAB_WEBVIEW_URL;
@@ -75,6 +77,7 @@ describe('the getting-started walkthrough in a real VS Code', function () {
   let topic: string | undefined;
   let sessionId: string | undefined;
   let viewerId: string | undefined;
+  let generated: string | undefined;
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
@@ -87,11 +90,12 @@ describe('the getting-started walkthrough in a real VS Code', function () {
     if (sessionId) await vscode.commands.executeCommand('kafkaLab.stopSession', sessionId);
     if (viewerId) api.viewers.get(viewerId)?.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (generated) fs.rmSync(generated, { recursive: true, force: true });
     if (clusterId) await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
     if (topic) await (await kafkaSupport()).deleteTopicsQuietly(topic, `${topic}.dead-letter`);
   });
 
-  it('lists its steps unticked, then ticks connect, browse and step as they are done; the others stay open', async () => {
+  it('lists its steps unticked, then ticks connect, browse, step and generate as they are done; the others stay open', async () => {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
     const initial = await waitFor('the walkthrough on the Welcome page', 20_000, async () => {
       const shown = await steps();
@@ -144,6 +148,42 @@ describe('the getting-started walkthrough in a real VS Code', function () {
     );
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
     await ticked('step');
+
+    // 6. Generate, from the running session (its settings): a cancelled run ticks nothing.
+    const controller = api.sessions.manager.get(id);
+    assert.ok(controller);
+    const cancelled = Promise.resolve(vscode.commands.executeCommand('kafkaLab.generateConsumerProject', controller));
+    await waitFor('the language prompt', 20_000, async () =>
+      (await workbench<boolean>(
+        `!!document.querySelector('.quick-input-widget:not([style*="display: none"]) .quick-input-list')`,
+      ))
+        ? true
+        : undefined,
+    );
+    await screenshot('walkthrough-generate');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(await cancelled, undefined);
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
+    await waitFor('the walkthrough shown again', 20_000, async () => ((await steps()).size ? true : undefined));
+    assert.equal((await steps()).get('generate')?.checked, false, 'a cancelled generation ticked its step');
+    // Accepting every default prompt writes the project.
+    const done = Promise.resolve(
+      vscode.commands.executeCommand<{ folder: string; files: string[] } | undefined>(
+        'kafkaLab.generateConsumerProject',
+        controller,
+      ),
+    );
+    const result = await waitFor('the project written', 60_000, async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return Promise.race([done, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
+    });
+    generated = result.folder;
+    assert.ok(
+      fs.existsSync(path.join(result.folder, '.vscode', 'launch.json')),
+      'the project has its launch configuration',
+    );
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
+    await ticked('generate');
 
     const after = await steps();
     assert.equal(after.get('debug')?.checked, false, 'debugging was not done, yet its step is ticked');
