@@ -1,9 +1,9 @@
 // A running session with a handler consumes a steady stream (idempotent producer, acks=all) from a
 // three-partition topic (RF 3, min.insync.replicas 2) while the broker leading partition 0 is
 // SIGKILLed and started again, then while a follower of partition 1 is down (its ISR shrinks):
-// nothing acknowledged is lost, redeliveries stay within the
-// in-flight window, no commit passes what was processed, and lag and the rebalance timeline keep
-// working (a member joins after the failover and the timeline shows the move).
+// nothing acknowledged is lost, redeliveries stay within the in-flight window, no commit passes
+// what was processed, and lag and the rebalance timeline keep working (a second member joins
+// during the follower's outage and the timeline shows the move).
 import { strict as assert } from 'node:assert';
 import type { DeliveryReport, LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
 import { ConsumerSession } from '../../src/core/engine/session';
