@@ -104,7 +104,7 @@ export class Dispatcher {
       !ps.revoked &&
       !ps.revoking &&
       ps.queue.length > 0 &&
-      ps.active.length < this.partitionConcurrency &&
+      ps.active.length - ps.sending < this.partitionConcurrency &&
       ps.blockedReason === undefined
     );
   }

@@ -254,17 +254,21 @@ export class Member {
       return;
     }
     if (outputs && outputs.length > 0) {
+      // The worker is free for the next message meanwhile; this one is done (and may be
+      // committed) only once the broker has every output.
+      this.queues.transition(entry, 'sending');
       this.host
         .outputs()
         .send(outputs)
         .then(
           () => {
-            if (entry.state === 'running') this.commits.complete(entry, 'handled');
+            if (entry.state === 'sending') this.commits.complete(entry, 'handled');
           },
           (error: unknown) => {
-            if (entry.state === 'running') this.failures.handlerFailed(entry, error);
+            if (entry.state === 'sending') this.failures.handlerFailed(entry, error);
           },
         );
+      this.dispatcher.dispatch();
       return;
     }
     this.commits.complete(entry, 'handled');

@@ -8,7 +8,16 @@ import type { ConsumedMessage } from './types';
  * A message's life in a member: queued in its partition, then running (a handler), awaiting (a
  * decision), waiting for a retry, being written to the DLQ or blocked there, and finally finished.
  */
-export type EntryState = 'queued' | 'running' | 'awaiting' | 'retryWait' | 'deadLettering' | 'dlqBlocked' | 'finished';
+export type EntryState =
+  | 'queued'
+  | 'running'
+  /** At-least-once: the handler returned and its outputs wait for the broker's acknowledgement. */
+  | 'sending'
+  | 'awaiting'
+  | 'retryWait'
+  | 'deadLettering'
+  | 'dlqBlocked'
+  | 'finished';
 
 export type PauseReason = 'backpressure' | 'retry' | 'deadLetter' | 'mode';
 
@@ -56,6 +65,8 @@ export class PartitionState {
   revoked = false;
   /** Exactly-once: being revoked while its transaction commits; nothing more of it is taken. */
   revoking = false;
+  /** Active entries whose outputs are on their way (they hold no worker and do not block the next message). */
+  sending = 0;
   blockedReason: string | undefined = undefined;
   /** Next offset to fetch, as far as this member knows (for lag). */
   nextOffset: number | undefined = undefined;
@@ -181,8 +192,10 @@ export class PartitionQueues {
       throw new Error(`message ${entry.message.id} is finished; it cannot become ${to}`);
     } else {
       if (from === 'running' || from === 'deadLettering') this.inFlightCount--;
+      else if (from === 'sending') ps.sending--;
       if (to === 'queued' || to === 'finished') removeActive(ps.active, entry);
     }
+    if (to === 'sending') ps.sending++;
     if (to === 'queued') {
       ps.queue.unshift(entry);
       this.bufferedCount++;
@@ -226,9 +239,10 @@ export class PartitionQueues {
     return undefined;
   }
 
-  /** Whether any of these partitions has work a worker is busy with. */
+  /** Whether any of these partitions has work a worker is busy with, or outputs on their way. */
   busy(states: readonly PartitionState[]): boolean {
-    for (const ps of states) for (const entry of ps.active) if (busy(entry.state)) return true;
+    for (const ps of states)
+      for (const entry of ps.active) if (busy(entry.state) || entry.state === 'sending') return true;
     return false;
   }
 }

@@ -1,0 +1,82 @@
+// A child process for the exactly-once kill test (eosKill.test.ts): a consume-transform-produce
+// ConsumerSession that writes one output per input (the input's value, a `from` header naming its
+// partition and offset), exactly-once or at-least-once. The parent SIGKILLs it at random moments.
+//
+// Usage: node eosWorker.js '<EosWorkerConfig as JSON>'
+// IPC (parent -> worker): { type: 'stop' } stops the session gracefully and exits 0.
+// IPC (worker -> parent): { type: 'running' }, { type: 'progress', handled }, { type: 'committed', handled }
+// (offsets committed, by a transaction or not), { type: 'transaction', kind, handled }, { type: 'event', text }.
+import { ConsumerSession } from '../../../../src/core/engine/session';
+import type { DeliveryGuarantee } from '../../../../src/core/engine/types';
+
+export interface EosWorkerConfig {
+  readonly bootstrapServers: string;
+  readonly input: string;
+  readonly output: string;
+  readonly groupId: string;
+  /** group.instance.id: a restarted worker takes the killed one's place at once. */
+  readonly instanceId: string;
+  readonly delivery: DeliveryGuarantee;
+  /** The same on every restart, so the new producer fences the killed one and aborts its transaction. */
+  readonly transactionalIdPrefix: string;
+}
+
+const config = JSON.parse(process.argv[2] ?? '') as EosWorkerConfig;
+const send = (message: object): void => {
+  if (process.connected) process.send?.(message);
+};
+
+let handled = 0;
+const session = new ConsumerSession({
+  connection: { bootstrapServers: config.bootstrapServers, clientId: `eos-worker-${process.pid}` },
+  groupId: config.groupId,
+  topics: [config.input],
+  autoOffsetReset: 'earliest',
+  delivery: config.delivery,
+  transactionalIdPrefix: config.transactionalIdPrefix,
+  // Transactions (or commits) of 500 messages or 100 ms, as the bench measures them.
+  commitPolicy: { kind: 'batch', maxMessages: 500, maxIntervalMs: 100 },
+  consumerConfig: {
+    'group.instance.id': config.instanceId,
+    'session.timeout.ms': 10_000,
+    'heartbeat.interval.ms': 500,
+  },
+  handler: (m) => {
+    handled++;
+    return [{ topic: config.output, key: m.key, value: m.value, headers: { from: `${m.partition}:${m.offset}` } }];
+  },
+});
+session.on('transaction', (e) => send({ type: 'transaction', kind: e.kind, handled }));
+session.on('committed', (e) => {
+  if (!e.error && e.offsets.length > 0) send({ type: 'committed', handled });
+});
+session.on('error', (e) => send({ type: 'event', text: `error: ${e.error.message}` }));
+const progress = setInterval(() => send({ type: 'progress', handled }), 25);
+progress.unref();
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(3), 30_000).unref();
+  try {
+    await session.stop();
+  } finally {
+    send({ type: 'progress', handled });
+    process.exit(code);
+  }
+}
+
+process.on('message', (message: { type?: string }) => {
+  if (message?.type === 'stop') void stop(0);
+});
+process.on('SIGTERM', () => void stop(0));
+process.on('disconnect', () => process.exit(2));
+
+session
+  .start()
+  .then(() => send({ type: 'running' }))
+  .catch((error: unknown) => {
+    process.stderr.write(`eos worker could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(4);
+  });
