@@ -13,10 +13,14 @@ REQUIREMENTS="${1:?usage: scripts/generatorVenv.sh path/to/requirements-dev.txt}
 VENV="$LAB_DIR/cache/generator-venv"
 STAMP="$VENV/.installed"
 LOG="$LAB_DIR/logs/generator-venv-install.log"
-# requirements-dev.txt starts with "-r requirements.txt": the stamp covers both files.
-WANTED="$(cat "$REQUIREMENTS" "$(dirname "$REQUIREMENTS")/requirements.txt" 2>/dev/null | sort | tr '\n' ' ')"
+# requirements-dev.txt starts with "-r requirements.txt": the stamp lists every requirement line
+# installed so far (projects of several value formats share the venv).
+WANTED="$(cat "$REQUIREMENTS" "$(dirname "$REQUIREMENTS")/requirements.txt" 2>/dev/null | grep -v '^-r ' | sort -u)"
 
-if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANTED" ]; then
+installed() {
+  [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ -z "$(comm -23 <(echo "$WANTED") <(sort -u "$STAMP"))" ]
+}
+if installed; then
   echo "$VENV/bin/python"
   exit 0
 fi
@@ -31,5 +35,5 @@ if ! (cd "$(dirname "$REQUIREMENTS")" && timeout 600 "$VENV/bin/python" -m pip i
     --no-input -q --timeout 30 --retries 1 -r "$(basename "$REQUIREMENTS")") >>"$LOG" 2>&1; then
   die "could not install the generated project's requirements from PyPI (see $LOG)."
 fi
-echo "$WANTED" >"$STAMP"
+{ cat "$STAMP" 2>/dev/null || true; echo "$WANTED"; } | sort -u >"$STAMP.new" && mv "$STAMP.new" "$STAMP"
 echo "$VENV/bin/python"

@@ -160,7 +160,7 @@ export class GroupConsumer {
 
   private async process(state: PartitionState, job: Job): Promise<void> {
     const { message } = job;
-    let decoded: HandlerMessage<Value>;
+    let decoded: HandlerMessage<Value | null>;
     try {
       decoded = await this.decoder.decode(message);
     } catch (error) {

@@ -432,9 +432,10 @@ ${registry ? "import { RegistryDecoder } from './registry';\n" : ''}import type 
 /** Turns a fetched record into the handler's message: a decode failure is a MessageDecodeError (dead-lettered at once). */
 export class ValueDecoder {
 ${registry ? '  private readonly registry: RegistryDecoder;\n\n  constructor(registry: { url: string; userInfo?: string } | undefined) {\n    if (!registry) throw new Error(' + q(`${ENV.registryUrl} is not set; the ${input.valueFormat} values need the Schema Registry`) + ');\n    this.registry = new RegistryDecoder(registry);\n  }\n' : '  constructor(_registry?: unknown) {}\n'}
-  async decode(message: Message): Promise<HandlerMessage<Value>> {
+  async decode(message: Message): Promise<HandlerMessage<Value | null>> {
     const raw = message.value ?? null;
-    const { value, info } = raw === null ? { value: null as Value, info: { format: 'null' } } : await this.decodeValue(raw);
+    const { value, info }: { value: Value | null; info: PayloadInfo } =
+      raw === null ? { value: null, info: { format: 'null' } } : await this.decodeValue(raw);
     const rawHeaders = (message.headers ?? []).flatMap((h) =>
       Object.entries(h).map(([key, v]) => ({ key, value: Buffer.isBuffer(v) ? v : Buffer.from(String(v)) })),
     );

@@ -78,7 +78,8 @@ describe('generator: types from the value schema', () => {
     assert.equal(types.rootName, 'WeirdNameEvil');
     assert.match(types.typescript, / {2}class: string;/);
     assert.match(types.typescript, / {2}"with space\\"quote": number;/);
-    assert.ok(!types.typescript.includes('*/'), 'no text of the schema can close a comment');
+    assert.equal(types.typescript.split('*/').length, 2, "only the generator's own doc comment closes a comment");
+    assert.ok(!types.typescript.includes('evil'), 'nothing of the name but its identifier letters');
     assert.match(
       types.python,
       /WeirdNameEvil = TypedDict\(\n {4}"WeirdNameEvil",\n {4}\{\n {8}"class": "str",\n {8}"with space\\"quote": "int",/,
