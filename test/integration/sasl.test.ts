@@ -1,22 +1,13 @@
 import { strict as assert } from 'node:assert';
-import * as net from 'node:net';
 import { probeCluster } from '../../src/core/kafka/clusterProbe';
 import { KafkaClientError } from '../../src/core/errors';
 import { createTopic, deleteTopicsQuietly, kafkaClient, withAdmin } from '../support/kafka';
-import { services, uniqueName, waitFor } from '../support/services';
+import { freeLoopbackPort, services, uniqueName, waitFor } from '../support/services';
 
 const { scram, plain } = services.users;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Below the ephemeral range, so that nothing (not even the client itself) answers on it. */
+const freePort = freeLoopbackPort;
 
 describe('authentication over SASL_PLAINTEXT', () => {
   it('SCRAM-SHA-512 with the right password reads cluster metadata', async () => {

@@ -39,3 +39,30 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * A loopback port nothing listens on, below the kernel's ephemeral range (32768 and up here). A
+ * client reconnecting to a closed port in that range can be given the same port as its own source
+ * and connect to itself (a TCP simultaneous open), which then holds the port: a broker restarted on
+ * it cannot bind, and an "unreachable" test reaches something. Below the range that cannot happen.
+ */
+const handedOut = new Set<number>();
+
+export async function freeLoopbackPort(): Promise<number> {
+  const net = await import('node:net');
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    // Two calls before either port is bound must not get the same one.
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free loopback port found between 20000 and 32000');
+}

@@ -7,7 +7,6 @@ import { strict as assert } from 'node:assert';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeliveryReport, LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
@@ -15,7 +14,7 @@ import { ConsumerSession } from '../../../src/core/engine/session';
 import type { EngineError } from '../../../src/core/engine/types';
 import { loadNativeClient } from '../../../src/core/kafka/nativeClient';
 import { kafkaClient } from '../../support/kafka';
-import { uniqueName, waitFor } from '../../support/services';
+import { freeLoopbackPort, uniqueName, waitFor } from '../../support/services';
 import { CommittedReader } from '../../support/committedReader';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
@@ -31,16 +30,8 @@ function withTimeout<T>(what: string, ms: number, promise: Promise<T>): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Below the ephemeral range: see freeLoopbackPort. */
+const freePort = freeLoopbackPort;
 
 /** A throw-away single-node KRaft broker (broker + controller) on two free loopback ports. */
 class PrivateBroker {

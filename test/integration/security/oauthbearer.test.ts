@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import * as net from 'node:net';
 import { type ClusterSettings, secretKey } from '../../../src/core/connections/clusterSettings';
 import { testConnection } from '../../../src/core/connections/connectionTest';
 import { KafkaClientError, type KafkaClientErrorReason } from '../../../src/core/errors';
@@ -15,6 +14,7 @@ import {
   secured,
   tlsFiles,
 } from './securityRig';
+import { freeLoopbackPort } from '../../support/services';
 
 const PROBE_TIMEOUT_MS = 10_000;
 const { good, expired } = secured.oauth.clients;
@@ -29,16 +29,8 @@ const oauth = (
   sasl: { mechanism: 'OAUTHBEARER', tokenEndpointUrl, ...client },
 });
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Below the ephemeral range, so that nothing (not even the client itself) answers on it. */
+const closedPort = freeLoopbackPort;
 
 async function failure(connection: ClusterConnection, secrets: readonly string[]): Promise<KafkaClientError> {
   const { logger, lines } = recordingLogger();
