@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeTransaction } from '../core/engine/transactionView';
 import type { MemberSnapshot, PartitionLag, PartitionSnapshot } from '../core/engine/types';
 import type { SessionController, TimelineEntry } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
@@ -71,6 +72,12 @@ export class MemberNode extends vscode.TreeItem {
       : member.state === 'joining'
         ? 'joining the group…'
         : `${member.partitions.length} partition${member.partitions.length === 1 ? '' : 's'}`;
+    // Exactly-once: the transactional id and the open transaction (messages, outputs, age).
+    if (member.transaction) {
+      const line = describeTransaction(member.transaction, Date.now());
+      this.description = `${String(this.description)} · ${line}`;
+      this.tooltip = `exactly-once: ${line}`;
+    }
     this.iconPath = new vscode.ThemeIcon(idle ? 'person' : 'person-filled');
   }
 }

@@ -219,6 +219,7 @@ export class Member {
         consumer: () => this.consumer,
         emit: this.host.emit,
         reportError: (error) => this.reportError(error),
+        dispatch: () => this.dispatcher.dispatch(),
         fatal: (error) => {
           // Nothing unfinished may complete any more: it is abandoned (uncommitted, delivered again later).
           this.running = false;

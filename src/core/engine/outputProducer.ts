@@ -168,6 +168,7 @@ export class RdkafkaOutputSender implements OutputSender {
   private readonly knownTopics = new Set<string>();
   private nextId = 1;
   private readonly deliveryTimeoutMs: number;
+  private ready: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -178,8 +179,18 @@ export class RdkafkaOutputSender implements OutputSender {
   }
 
   async send(outputs: readonly EncodedOutput[]): Promise<void> {
-    const producer = await this.connect();
-    for (const o of outputs) await this.checkTopic(producer, o.topic);
+    // Outputs are handed to the client in the order send was called (a partition's order), even
+    // when an earlier call still waits for the connection or a topic's metadata.
+    const ready = this.ready.then(async () => {
+      const p = await this.connect();
+      for (const o of outputs) await this.checkTopic(p, o.topic);
+      return p;
+    });
+    this.ready = ready.then(
+      () => undefined,
+      () => undefined,
+    );
+    const producer = await ready;
     const deliveries: Promise<void>[] = [];
     for (const o of outputs) {
       const id = this.nextId++;

@@ -14,6 +14,7 @@ export interface TransactionsHost {
   consumer(): ConsumerPort | undefined;
   emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void;
   reportError(error: Error): void;
+  dispatch(): void;
   /** The producer cannot go on (fenced, epoch gone, timed out): the session stops. */
   fatal(error: TransactionError): void;
   /** Moves a partition's fetch position back; what was fetched after it is dropped. */
@@ -31,6 +32,9 @@ interface Deferred {
   readonly resolve: (done: boolean) => void;
   readonly reject: (error: Error) => void;
 }
+
+/** Handled messages whose outputs may wait for the next transaction while the worker goes on. */
+const MAX_DEFERRED = 5_000;
 
 /** Where a message stands across a seek-back: remembered by topic, partition and offset. */
 const idOf = (topic: string, partition: number, offset: number): string => `${topic}\u0000${partition}\u0000${offset}`;
@@ -132,6 +136,12 @@ export class Transactions {
     if (this.state === 'open' && !this.batchClosed) return this.produce(entry, how, outputs);
     if (this.state === 'failed' || this.state === 'closed')
       return Promise.reject(new Error(`the transactional producer ${this.transactionalId} is ${this.state}`));
+    // While the commit is under way the worker goes on with the next message (a handled one waits
+    // as `sending`), up to a bound: then it waits too.
+    if (entry.state === 'running' && this.deferred.length < MAX_DEFERRED) {
+      this.queues.transition(entry, 'sending');
+      this.host.dispatch();
+    }
     return new Promise<boolean>((resolve, reject) => this.deferred.push({ entry, how, outputs, resolve, reject }));
   }
 
@@ -366,7 +376,8 @@ export class Transactions {
     this.deferred = [];
     for (const d of waiting) {
       // Abandoned meanwhile (revoke, seek, abort): delivered again later.
-      if (d.entry.state !== 'running' && d.entry.state !== 'deadLettering') d.resolve(false);
+      const state = d.entry.state;
+      if (state !== 'running' && state !== 'sending' && state !== 'deadLettering') d.resolve(false);
       // The batch filled up (or the producer failed) while these went in: the rest wait again.
       else if (this.state !== 'open' || this.batchClosed) this.deferred.push(d);
       else d.resolve(this.produce(d.entry, d.how, d.outputs));

@@ -64,3 +64,22 @@ describe('handler output records (untrusted input)', () => {
     assert.throws(() => outputsFromFrames([7]), /not an object/);
   });
 });
+
+describe('the Sessions view line of an exactly-once member', () => {
+  it('names the transactional id and the open transaction with its count and age', async () => {
+    const { describeTransaction } = await import('../../../../src/core/engine/transactionView');
+    const base = { transactionalId: 'kafka-lab-g-1', commits: 3, aborts: 1 };
+    assert.equal(
+      describeTransaction({ ...base, state: 'open', messages: 12, outputs: 24, openSince: 1_000 }, 3_500),
+      'kafka-lab-g-1 · open: 12 messages, 24 outputs, 2.5 s · 3 committed, 1 aborted',
+    );
+    assert.equal(
+      describeTransaction({ ...base, state: 'open', messages: 0, outputs: 0, openSince: 1_000 }, 3_500),
+      'kafka-lab-g-1 · open, empty · 3 committed, 1 aborted',
+    );
+    assert.equal(
+      describeTransaction({ ...base, state: 'failed', messages: 0, outputs: 0, openSince: undefined }, 3_500),
+      'kafka-lab-g-1 · failed · 3 committed, 1 aborted',
+    );
+  });
+});
