@@ -46,6 +46,14 @@ class PromptDriver {
   }
 }
 
+/** Accepts the last prompt until the command has finished, and returns what it returned. */
+async function acceptLast(done: Promise<GenerateResult | undefined>): Promise<GenerateResult> {
+  return waitFor('the project to be written', 60_000, async () => {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    return Promise.race([done, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
+  });
+}
+
 const AVRO_SCHEMA = {
   type: 'record',
   name: 'OrderPlaced',
@@ -66,7 +74,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
   const registry = new SchemaRegistryClient({ id: 'ext-generator', url: services.registry.url });
   let api: KafkaLabApi;
   let clusterId: string;
-  let folder: string | undefined;
+  const folders: string[] = [];
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
@@ -81,7 +89,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
   });
 
   after(async () => {
-    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
     await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
     await registry.deleteSubject(subject).catch(() => undefined);
     await registry.deleteSubject(subject, { permanent: true }).catch(() => undefined);
@@ -118,7 +126,8 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
       return result;
     });
     assert.ok(result);
-    folder = result.folder;
+    const folder = result.folder;
+    folders.push(folder);
     assert.deepEqual(driver.steps, [
       'language',
       'groupId',
@@ -136,7 +145,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
     assert.equal(result.input.dlqTopic, `${topic}.dead-letter`);
     assert.equal(path.dirname(folder), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
 
-    const read = (file: string): string => fs.readFileSync(path.join(folder as string, file), 'utf8');
+    const read = (file: string): string => fs.readFileSync(path.join(folder, file), 'utf8');
     for (const file of result.files) assert.ok(fs.existsSync(path.join(folder, file)), `${file} was written`);
     assert.ok(result.files.includes('src/consumer.py') && result.files.includes('.vscode/launch.json'));
     // Types from the registry's schema, logical types mapped.
@@ -162,5 +171,51 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
     const parsed = parseHandlerLaunch({ ...debug, handler: path.join(folder, 'src', 'handler.py') });
     assert.equal(parsed.language, 'python');
     assert.equal(parsed.dlqTopic, `${topic}.dead-letter`);
+  });
+  it('from a running session: takes its group, topics, commit policy and dead-letter topic, and asks only the rest', async () => {
+    const groupId = uniqueName('ext-gen-session');
+    const sessionId = await vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      clusterId,
+      groupId,
+      topics: [topic],
+      mode: 'running',
+      commitPolicy: { kind: 'batch', maxMessages: 50, maxIntervalMs: 2000 },
+      dlqTopic: '{topic}.failed',
+      noPanel: true,
+    });
+    try {
+      const node = await waitFor('the session in the Sessions view', 20_000, () =>
+        (api.sessions.view.getChildren() as Array<vscode.TreeItem & { controller?: { id: string } }>).find(
+          (n) => n.controller?.id === sessionId,
+        ),
+      );
+      const driver = new PromptDriver();
+      const done = Promise.resolve(
+        vscode.commands.executeCommand<GenerateResult | undefined>('kafkaLab.generateConsumerProject', node, {
+          onPrompt: driver.onPrompt,
+        }),
+      );
+      await driver.answer('language'); // TypeScript
+      await driver.answer('valueFormat'); // the subject's Avro
+      const result = await acceptLast(done);
+      folders.push(result.folder);
+      assert.deepEqual(driver.steps, ['language', 'valueFormat', 'folder'], 'the session answered the rest');
+      assert.equal(result.input.groupId, groupId);
+      assert.deepEqual(result.input.topics, [topic]);
+      assert.deepEqual(result.input.commitPolicy, { kind: 'batch', maxMessages: 50, maxIntervalMs: 2000 });
+      assert.equal(result.input.dlqTopic, `${topic}.failed`);
+      const read = (file: string): string => fs.readFileSync(path.join(result.folder, file), 'utf8');
+      assert.match(read('src/types.ts'), /export interface OrderPlaced \{/);
+      assert.match(read('.env.example'), /^COMMIT_BATCH_MESSAGES=50$/m);
+      assert.match(read('.env.example'), /^KAFKA_DLQ_TOPIC=.*\.failed$/m);
+      const launch = JSON.parse(read('.vscode/launch.json')) as { configurations: Array<Record<string, unknown>> };
+      const debug = launch.configurations.find((c) => c.type === 'kafka-lab');
+      assert.deepEqual(debug?.commitPolicy, { maxMessages: 50, maxIntervalMs: 2000 });
+      assert.equal(debug?.handler, '${workspaceFolder}/src/handler.ts');
+    } finally {
+      await vscode.commands.executeCommand('kafkaLab.stopSession', sessionId);
+      const { withAdmin } = await kafkaSupport();
+      await withAdmin((admin) => admin.deleteGroups([groupId])).catch(() => undefined);
+    }
   });
 });
