@@ -11,7 +11,7 @@
 //                directives refused them, layout, the focused element, and
 //                whether `flag` is set in any frame of the page
 //   op "focus"   {selector}            focus an element in the webview
-//   op "click"   {selector}            a real mouse click on it
+//   op "click"   {selector, modifiers?} a real mouse click on it (modifiers: ["Control"], ["Shift"], ...)
 //   op "press"   {keys: string[]}      real key presses (page.keyboard); the focused element after each
 //   op "fill"    {selector, value}     type into an input
 //   op "select"  {selector, value}     choose an <option>
@@ -48,9 +48,14 @@ export async function handleWebviewProbe(req, res, page, writeLog) {
       case 'focus':
         await frame.focus(String(request.selector), { timeout: 5_000 });
         return reply(200, { active: await activeElement(frame) });
-      case 'click':
-        await frame.click(String(request.selector), { timeout: 5_000 });
+      case 'click': {
+        // modifiers: a real ctrl/shift-click (["Control"], ["Shift"], ["Meta"]).
+        const modifiers = Array.isArray(request.modifiers)
+          ? request.modifiers.filter((m) => ['Alt', 'Control', 'Meta', 'Shift'].includes(m))
+          : [];
+        await frame.click(String(request.selector), { timeout: 5_000, modifiers });
         return reply(200, { active: await activeElement(frame) });
+      }
       case 'fill':
         await frame.fill(String(request.selector), String(request.value ?? ''), { timeout: 5_000 });
         return reply(200, { active: await activeElement(frame) });

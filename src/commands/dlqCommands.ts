@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { detectDeadLetter, isValidTopicName } from '../core/dlq/detect';
-import { originalMessageOf } from '../core/dlq/provenance';
 import { RedriveError } from '../core/dlq/redriveErrors';
 import { RdkafkaRedriveProducer } from '../core/dlq/redriveProducer';
 import {
@@ -37,10 +36,6 @@ export interface RedriveAnswers {
   readonly edit?: RedriveEdit;
 }
 
-/** The longest payload offered for editing as text (longer ones are re-driven as they are). */
-const MAX_EDIT_CHARS = 64 * 1024;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Re-drive from a viewer: the selected dead letter (optionally edited first) or every one the
  * filter matches; where to (the original topics, or one chosen topic); a preview to confirm; a
@@ -56,7 +51,23 @@ export async function redriveFromViewer(
   const dlqTopic = viewer.options.topic;
   let records: KafkaRecord[];
   let gone = 0;
-  if (params.scope === 'selected') records = [panel.record(params.seq)];
+  if (params.scope === 'selected' && params.edit && !answers.edit) {
+    // Edit and re-drive: the producer form, with the original key, value and headers, to the original topic.
+    const record = panel.record(params.seq);
+    await vscode.commands.executeCommand('kafkaLab.produceCopy', {
+      clusterId: panel.clusterId,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      redrive: true,
+    });
+    return undefined;
+  }
+  // A selection goes in the dead-letter topic's order, whatever order the rows were marked in.
+  if (params.scope === 'selected')
+    records = (params.seqs ?? [params.seq])
+      .map((seq) => panel.record(seq))
+      .sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   else {
     const seqs = viewer.matchingSeqs();
     records = [];
@@ -74,11 +85,8 @@ export async function redriveFromViewer(
   }
 
   let edits: Map<string, RedriveEdit> | undefined;
-  if (params.scope === 'selected' && (params.edit || answers.edit)) {
-    const edit = answers.edit ?? (await askEdit(records[0]));
-    if (!edit) return undefined;
-    edits = new Map([[positionKey(records[0]), edit]]);
-  }
+  if (params.scope === 'selected' && answers.edit && records.length === 1)
+    edits = new Map([[positionKey(records[0]!), answers.edit]]);
 
   const destination = answers.destination ?? (await askDestination(records));
   if (!destination) return undefined;
@@ -182,47 +190,6 @@ async function askDestination(records: readonly KafkaRecord[]): Promise<RedriveD
       isValidTopicName(v.trim()) ? undefined : 'A topic name: 1 to 249 of a-z, A-Z, 0-9, ".", "_" and "-".',
   });
   return topic ? { kind: 'topic', topic: topic.trim() } : undefined;
-}
-
-/** The payload to re-drive, edited as text (a JSON payload must stay JSON); undefined when cancelled. */
-async function askEdit(record: KafkaRecord): Promise<RedriveEdit | undefined> {
-  const original = originalMessageOf(record);
-  const text = textOf(original.value);
-  if (text === undefined) {
-    void vscode.window.showWarningMessage(
-      `The payload of ${record.topic}[${record.partition}]@${record.offset} is binary or longer than ${MAX_EDIT_CHARS / 1024} KiB, so it cannot be edited here. Re-drive it as it is, or produce an edited copy.`,
-    );
-    return undefined;
-  }
-  const wasJson = isJson(text);
-  const value = await vscode.window.showInputBox({
-    title: `Edit the value before re-driving (${record.topic}[${record.partition}]@${record.offset})`,
-    value: text,
-    ignoreFocusOut: true,
-    validateInput: (v) =>
-      wasJson && !isJson(v) ? 'The original value is JSON: the edited value must be valid JSON too.' : undefined,
-  });
-  if (value === undefined) return undefined;
-  return { value: Buffer.from(value, 'utf8') };
-}
-
-function textOf(bytes: Buffer | null): string | undefined {
-  if (bytes === null) return '';
-  if (bytes.length > MAX_EDIT_CHARS) return undefined;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** "View Dead Letters" on a session: the viewer on the session's dead-letter topic (it never joins a group). */

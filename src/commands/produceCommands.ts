@@ -5,6 +5,8 @@ import { PayloadEncoder } from '../core/codec/payloadEncoder';
 import { PayloadDecoder } from '../core/codec/payloadDecoder';
 import { SchemaCache } from '../core/codec/schemaCache';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
+import { detectDeadLetter } from '../core/dlq/detect';
+import { originalMessageOf, provenanceHeaders } from '../core/dlq/provenance';
 import type { KafkaRecord } from '../core/kafka/record';
 import { fetchRecord } from '../core/kafka/recordFetch';
 import type { Logger } from '../core/logging';
@@ -269,8 +271,51 @@ export function produceCommands(
     return panel;
   };
 
+  /**
+   * Edit and re-drive: a dead letter's original key, value and headers in the form, to the topic it
+   * failed on, with the provenance headers a re-drive carries (kafka-lab.redriven-from / -at).
+   */
+  const editAndRedrive = async (ref: TopicRef & { partition: number; offset: number }): Promise<ProducerPanel> => {
+    const cluster = clusterById(ref.clusterId);
+    const where = `${ref.topic}[${ref.partition}]@${ref.offset}`;
+    const record = await fetchRecord(
+      await deps.clients.connection(cluster),
+      ref.topic,
+      ref.partition,
+      ref.offset,
+      15_000,
+    );
+    const info = detectDeadLetter(record);
+    if (!info?.originalTopic)
+      throw new Error(
+        `${where} does not name the topic it failed on, so it cannot be re-driven there. Use Produce Copy… on it and pick the topic.`,
+      );
+    const original = originalMessageOf(record);
+    const draft = await draftOfRecord(
+      {
+        topic: info.originalTopic,
+        partition: 0,
+        offset: 0,
+        key: original.key,
+        value: original.value,
+        headers: original.headers,
+      },
+      producing.codec(cluster).decoder,
+    );
+    const provenance = provenanceHeaders(record, new Date()).flatMap((h) =>
+      Object.entries(h).map(([key, value]) => ({ key, value: String(value) })),
+    );
+    const panel = await producing.openForm(cluster, info.originalTopic);
+    panel.fill(
+      { key: draft.key, value: draft.value, headers: [...draft.headers, ...provenance] },
+      `Edit and re-drive: the original message of the dead letter ${where}, to ${info.originalTopic}. Change it, then Send; the kafka-lab.redriven-from and -at headers say where it came from.`,
+    );
+    return panel;
+  };
+
   /** Produce Copy: the record as stored (read by offset, no group), in the form, ready to change and send. */
   const produceCopy = async (arg?: unknown): Promise<ProducerPanel | undefined> => {
+    if (isRecordRef(arg) && (arg as { redrive?: unknown }).redrive === true) return editAndRedrive(arg);
     let ref: (TopicRef & { partition: number; offset: number }) | undefined = isRecordRef(arg) ? arg : undefined;
     if (!ref) {
       const session = deps.sessions.active;

@@ -9,6 +9,13 @@ export const DEFAULT_MAX_BUFFERED = 5_000;
 /** Longest wait for in-flight work when partitions are revoked or the session stops. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
+/**
+ * Handled messages per member whose outputs may still be on their way (at-least-once: not yet
+ * acknowledged; exactly-once: waiting for the next transaction) while the worker goes on; past it
+ * the worker waits. Bounds the memory the outputs hold.
+ */
+export const MAX_SENDING = 5_000;
+
 /** After a failed dead-letter write, how often it is tried again while the partition is paused. */
 export const DEFAULT_DLQ_RETRY_INTERVAL_MS = 5_000;
 

@@ -14,6 +14,7 @@ import {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_BUFFERED,
   DISCONNECT_TIMEOUT_MS,
+  MAX_SENDING,
 } from './limits';
 import { type MemberHost, MemberStopped } from './memberHost';
 import { memberLag, memberSnapshot } from './memberViews';
@@ -255,18 +256,18 @@ export class Member {
       return;
     }
     if (outputs && outputs.length > 0) {
-      // The worker is free for the next message meanwhile; this one is done (and may be
-      // committed) only once the broker has every output.
-      this.queues.transition(entry, 'sending');
+      // The worker is free for the next message meanwhile (up to a bound); this one is done (and
+      // may be committed) only once the broker has every output.
+      if (this.queues.sending < MAX_SENDING) this.queues.transition(entry, 'sending');
       this.host
         .outputs()
         .send(outputs)
         .then(
           () => {
-            if (entry.state === 'sending') this.commits.complete(entry, 'handled');
+            if (entry.state === 'sending' || entry.state === 'running') this.commits.complete(entry, 'handled');
           },
           (error: unknown) => {
-            if (entry.state === 'sending') this.failures.handlerFailed(entry, error);
+            if (entry.state === 'sending' || entry.state === 'running') this.failures.handlerFailed(entry, error);
           },
         );
       this.dispatcher.dispatch();

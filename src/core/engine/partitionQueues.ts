@@ -107,12 +107,18 @@ export class PartitionQueues {
   private readonly byKey = new Map<string, PartitionState>();
   private inFlightCount = 0;
   private bufferedCount = 0;
+  private sendingCount = 0;
 
   constructor(private readonly memberId: string) {}
 
   /** Messages queued and not yet taken, across the member's partitions. */
   get buffered(): number {
     return this.bufferedCount;
+  }
+
+  /** Handled messages whose outputs are on their way, across the member's partitions. */
+  get sending(): number {
+    return this.sendingCount;
   }
 
   /** Messages a worker is busy with (a handler running, a DLQ write in progress). */
@@ -192,10 +198,16 @@ export class PartitionQueues {
       throw new Error(`message ${entry.message.id} is finished; it cannot become ${to}`);
     } else {
       if (from === 'running' || from === 'deadLettering') this.inFlightCount--;
-      else if (from === 'sending') ps.sending--;
+      else if (from === 'sending') {
+        ps.sending--;
+        this.sendingCount--;
+      }
       if (to === 'queued' || to === 'finished') removeActive(ps.active, entry);
     }
-    if (to === 'sending') ps.sending++;
+    if (to === 'sending') {
+      ps.sending++;
+      this.sendingCount++;
+    }
     if (to === 'queued') {
       ps.queue.unshift(entry);
       this.bufferedCount++;

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging';
 import type { Commits, Completion } from './commits';
 import type { ConsumerPort } from './consumerPort';
-import { BROKER_CALL_TIMEOUT_MS } from './limits';
+import { BROKER_CALL_TIMEOUT_MS, MAX_SENDING } from './limits';
 import type { TransactionalProducerPort } from './outputProducer';
 import type { EncodedOutput } from './outputs';
 import type { Entry, PartitionQueues, PartitionState } from './partitionQueues';
@@ -32,9 +32,6 @@ interface Deferred {
   readonly resolve: (done: boolean) => void;
   readonly reject: (error: Error) => void;
 }
-
-/** Handled messages whose outputs may wait for the next transaction while the worker goes on. */
-const MAX_DEFERRED = 5_000;
 
 /** Where a message stands across a seek-back: remembered by topic, partition and offset. */
 const idOf = (topic: string, partition: number, offset: number): string => `${topic}\u0000${partition}\u0000${offset}`;
@@ -138,7 +135,7 @@ export class Transactions {
       return Promise.reject(new Error(`the transactional producer ${this.transactionalId} is ${this.state}`));
     // While the commit is under way the worker goes on with the next message (a handled one waits
     // as `sending`), up to a bound: then it waits too.
-    if (entry.state === 'running' && this.deferred.length < MAX_DEFERRED) {
+    if (entry.state === 'running' && this.queues.sending < MAX_SENDING) {
       this.queues.transition(entry, 'sending');
       this.host.dispatch();
     }

@@ -118,6 +118,10 @@ const list = createVirtualList({
     deadLetters.select(row.seq);
     void detail.show(row.seq);
   },
+  onMarked: (seqs) => {
+    root.dataset.marked = String(seqs.length);
+    deadLetters.mark(seqs);
+  },
   onFollowOff: () => {
     followBox.checked = false;
     followTouched = true;

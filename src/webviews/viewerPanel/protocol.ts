@@ -135,16 +135,30 @@ export const ProduceCopyNotification = new NotificationType<SeqParams>('viewer/p
 /** The most error types one filter names. */
 export const MAX_ERROR_TYPES = 1000;
 
-/** Re-drive dead letters: the selected one (optionally edited first), or every one matching the filter. */
+/** The most messages one "Re-drive selected" names. */
+export const MAX_REDRIVE_SELECTION = 10_000;
+
+/**
+ * Re-drive dead letters: the selected ones (`seqs`, ctrl/shift-click in the list; `seq` alone for
+ * one, which may be edited first in the producer form), or every one matching the filter.
+ */
 export type RedriveParams =
-  { readonly scope: 'selected'; readonly seq: number; readonly edit?: boolean } | { readonly scope: 'matching' };
+  | { readonly scope: 'selected'; readonly seq: number; readonly seqs?: readonly number[]; readonly edit?: boolean }
+  | { readonly scope: 'matching' };
 
 /** The host previews (how many, where to), asks, shows progress and the summary. */
 export const RedriveNotification = new NotificationType<RedriveParams>(
   'viewer/redrive',
   (x): x is RedriveParams =>
     isRecord(x) &&
-    ((x.scope === 'selected' && isIndex(x.seq) && (x.edit === undefined || typeof x.edit === 'boolean')) ||
+    ((x.scope === 'selected' &&
+      isIndex(x.seq) &&
+      (x.edit === undefined || typeof x.edit === 'boolean') &&
+      (x.seqs === undefined ||
+        (Array.isArray(x.seqs) &&
+          x.seqs.length > 0 &&
+          x.seqs.length <= MAX_REDRIVE_SELECTION &&
+          x.seqs.every(isIndex)))) ||
       (x.scope === 'matching' && Object.keys(x).length === 1)),
 );
 

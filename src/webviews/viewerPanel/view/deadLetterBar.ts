@@ -12,15 +12,20 @@ export interface DeadLetterBar {
   render(counts: DeadLetterCounts | undefined, matched: number): void;
   /** The selected message (re-drive selected needs one). */
   select(seq: number | undefined): void;
+  /** The messages marked in the list (re-drive selected sends them all; edit needs exactly one). */
+  mark(seqs: readonly number[]): void;
   /** The error types chosen as a filter (empty: all). */
   readonly errorTypes: readonly string[];
 }
 
 export function createDeadLetterBar(options: {
   onFilter(errorTypes: readonly string[]): void;
-  onRedrive(params: { scope: 'selected'; seq: number; edit?: boolean } | { scope: 'matching' }): void;
+  onRedrive(params: { scope: 'selected'; seq: number; seqs?: number[]; edit?: boolean } | { scope: 'matching' }): void;
 }): DeadLetterBar {
   let selected: number | undefined;
+  let marked: number[] = [];
+  /** What "Re-drive selected" sends: the marked rows, or the selected one. */
+  const chosenSeqs = (): number[] => (marked.length ? marked : selected !== undefined ? [selected] : []);
   let chosen: string[] = [];
   let last: DeadLetterCounts | undefined;
   const summary = h('span', { className: 'dlq-summary' });
@@ -30,12 +35,20 @@ export function createDeadLetterBar(options: {
     attrs: { 'aria-label': 'Dead letters by error type' },
   });
   const redriveSelected = button('Re-drive selected', {
-    title: 'Send the selected dead letter back (to its original topic, or one you choose), as it was',
-    onClick: () => selected !== undefined && options.onRedrive({ scope: 'selected', seq: selected }),
+    title:
+      'Send the selected dead letters back (to their original topic, or one you choose), as they were; ctrl/cmd-click or shift-click rows to select several',
+    onClick: () => {
+      const seqs = chosenSeqs();
+      if (seqs.length) options.onRedrive({ scope: 'selected', seq: seqs[0]!, seqs });
+    },
   });
   const redriveEdited = button('Edit and re-drive…', {
-    title: 'Edit the selected dead letter’s value first, then send it back',
-    onClick: () => selected !== undefined && options.onRedrive({ scope: 'selected', seq: selected, edit: true }),
+    title:
+      'Open the producer form with the original key, value and headers, to its original topic: change it, then Send',
+    onClick: () => {
+      const seqs = chosenSeqs();
+      if (seqs.length === 1) options.onRedrive({ scope: 'selected', seq: seqs[0]!, edit: true });
+    },
   });
   const redriveMatching = button('Re-drive all matching', {
     title: 'Send back every message the filters match (a preview says how many and where to first)',
@@ -79,8 +92,14 @@ export function createDeadLetterBar(options: {
         return chip;
       }),
     );
-    redriveSelected.disabled = selected === undefined;
-    redriveEdited.disabled = selected === undefined;
+    paintSelection();
+  }
+
+  function paintSelection(): void {
+    const n = chosenSeqs().length;
+    setButtonLabel(redriveSelected, n > 1 ? `Re-drive selected (${n.toLocaleString()})` : 'Re-drive selected');
+    redriveSelected.disabled = n === 0;
+    redriveEdited.disabled = n !== 1;
   }
 
   return {
@@ -99,8 +118,11 @@ export function createDeadLetterBar(options: {
     },
     select(seq) {
       selected = seq;
-      redriveSelected.disabled = seq === undefined;
-      redriveEdited.disabled = seq === undefined;
+      paintSelection();
+    },
+    mark(seqs) {
+      marked = [...seqs];
+      paintSelection();
     },
   };
 }

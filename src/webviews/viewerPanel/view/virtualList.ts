@@ -23,6 +23,8 @@ export interface VirtualListOptions {
   renderRow(element: HTMLElement, row: MessageRow, selected: boolean): void;
   /** A row was clicked or chosen with the keyboard. */
   onSelect(row: MessageRow): void;
+  /** The rows marked for an action changed (a click marks one; ctrl/cmd-click toggles; shift-click adds a range). */
+  onMarked?(seqs: readonly number[]): void;
   /** Following was on and the user scrolled away from the end: following is now off. */
   onFollowOff?(): void;
 }
@@ -33,6 +35,10 @@ export interface VirtualList {
   update(total: number, revision: number): void;
   /** Marks the row with this seq as selected (or none). */
   select(seq: number | undefined): void;
+  /** The seqs of the marked rows, in the order they were marked. */
+  readonly marked: readonly number[];
+  /** Unmarks every row (the view changed under them). */
+  clearMarks(): void;
   scrollToIndex(index: number): void;
   /** Follow the end (live tail): when on, new rows scroll into view. */
   setFollow(follow: boolean): void;
@@ -62,6 +68,9 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
   let total = 0;
   let revision = 0;
   let selectedSeq: number | undefined;
+  /** Rows marked for an action (re-drive selected), by seq; the anchor of a shift-click range. */
+  let marked = new Set<number>();
+  let anchorIndex = -1;
   let requestToken = 0;
   let pageTimer: ReturnType<typeof setTimeout> | undefined;
   let lastPageAt = 0;
@@ -90,11 +99,12 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
     const needed = Math.max(0, last - first);
     while (pool.length < needed) {
       const element = h('div', { className: 'vl-row', role: 'row' });
-      element.addEventListener('click', () => {
+      element.addEventListener('click', (event) => {
         const index = Number(element.dataset.index);
         const row = cache.get(index);
         if (row) {
           activeIndex = index;
+          mark(index, row, event.shiftKey ? 'range' : event.ctrlKey || event.metaKey ? 'toggle' : 'only');
           options.onSelect(row);
         }
       });
@@ -115,16 +125,36 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
         element.dataset.seq = String(row.seq);
         options.renderRow(element, row, row.seq === selectedSeq);
         element.classList.toggle('selected', row.seq === selectedSeq);
-        element.setAttribute('aria-selected', String(row.seq === selectedSeq));
+        element.classList.toggle('marked', marked.has(row.seq));
+        element.setAttribute('aria-selected', String(row.seq === selectedSeq || marked.has(row.seq)));
       } else if (!element.classList.contains('vl-loading') || element.dataset.seq) {
         element.classList.add('vl-loading');
-        element.classList.remove('selected');
+        element.classList.remove('selected', 'marked');
         delete element.dataset.seq;
         element.replaceChildren(h('span', { className: 'muted' }, '…'));
       }
     }
     const missing = needed > 0 && (cacheRevision !== revision || !cache.has(first) || !cache.has(last - 1));
     if (missing) schedulePage();
+  }
+
+  /** A click marks its row only; ctrl/cmd toggles it; shift adds the loaded rows from the anchor to it. */
+  function mark(index: number, row: MessageRow, how: 'only' | 'toggle' | 'range'): void {
+    if (how === 'range' && anchorIndex >= 0) {
+      const [from, to] = anchorIndex <= index ? [anchorIndex, index] : [index, anchorIndex];
+      for (let i = from; i <= to; i++) {
+        const r = cache.get(i);
+        if (r) marked.add(r.seq);
+      }
+    } else if (how === 'toggle') {
+      if (marked.has(row.seq)) marked.delete(row.seq);
+      else marked.add(row.seq);
+      anchorIndex = index;
+    } else {
+      marked = new Set([row.seq]);
+      anchorIndex = index;
+    }
+    options.onMarked?.([...marked]);
   }
 
   function schedulePage(): void {
@@ -201,6 +231,16 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
     },
     select(seq) {
       selectedSeq = seq;
+      paint();
+    },
+    get marked() {
+      return [...marked];
+    },
+    clearMarks() {
+      if (marked.size === 0) return;
+      marked = new Set();
+      anchorIndex = -1;
+      options.onMarked?.([]);
       paint();
     },
     scrollToIndex(index) {
