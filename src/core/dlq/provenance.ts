@@ -44,10 +44,17 @@ export function isDeadLetterHeader(name: string): boolean {
 }
 
 export function provenanceHeaders(dlq: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>, redrivenAt: Date): Headers {
-  return [
-    { [REDRIVE_HEADERS.redrivenFrom]: `${dlq.topic}/${dlq.partition}/${dlq.offset}` },
-    { [REDRIVE_HEADERS.redrivenAt]: redrivenAt.toISOString() },
-  ];
+  return [redrivenFromHeader(dlq), redrivenAtHeader(redrivenAt)];
+}
+
+/** The kafka-lab.redriven-from header of a record re-driven from this dead-letter record. */
+export function redrivenFromHeader(dlq: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>): Headers[number] {
+  return { [REDRIVE_HEADERS.redrivenFrom]: `${dlq.topic}/${dlq.partition}/${dlq.offset}` };
+}
+
+/** The kafka-lab.redriven-at header (ISO-8601 UTC, milliseconds). */
+export function redrivenAtHeader(redrivenAt: Date): Headers[number] {
+  return { [REDRIVE_HEADERS.redrivenAt]: redrivenAt.toISOString() };
 }
 
 /** The original message inside a dead-letter record: the envelope's payload, or the value itself (Spring keeps it as is). */

@@ -13,10 +13,7 @@ export interface RedriveProducerOptions {
   readonly logger?: Logger;
 }
 
-interface Delivery {
-  resolve(ack: { partition: number; offset: number }): void;
-  reject(error: Error): void;
-}
+type Delivery = (error: Error | undefined, ack?: { partition: number; offset: number }) => void;
 
 /**
  * The reference guide's producer for re-driving: acks=all, idempotent (librdkafka's own retries
@@ -37,24 +34,35 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
 
   async send(topic: string, message: OriginalMessage): Promise<{ partition: number; offset: number }> {
     const producer = await this.connect();
+    return new Promise((resolve, reject) =>
+      this.produce(producer, topic, message, (error, ack) => (error || !ack ? reject(error) : resolve(ack))),
+    );
+  }
+
+  sendWith(
+    topic: string,
+    message: OriginalMessage,
+    done: (error: Error | undefined, ack?: { partition: number; offset: number }) => void,
+  ): void {
+    if (this.producer) this.produce(this.producer, topic, message, done);
+    else
+      void this.connect().then(
+        (producer) => this.produce(producer, topic, message, done),
+        (error: unknown) => done(error instanceof Error ? error : new Error(errorText(error))),
+      );
+  }
+
+  /** One write; `done` runs once, from the delivery report (or a microtask when the client refuses it). */
+  private produce(producer: Producer, topic: string, message: OriginalMessage, done: Delivery): void {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.deliveries.set(id, { resolve, reject });
-      try {
-        producer.produce(
-          topic,
-          null,
-          message.value,
-          message.key ?? undefined,
-          Date.now(),
-          id,
-          message.headers as never,
-        );
-      } catch (error) {
-        this.deliveries.delete(id);
-        reject(new Error(`the producer refused the write to ${topic}: ${errorText(error)}`));
-      }
-    });
+    this.deliveries.set(id, done);
+    try {
+      producer.produce(topic, null, message.value, message.key ?? undefined, Date.now(), id, message.headers as never);
+    } catch (error) {
+      this.deliveries.delete(id);
+      const refused = new Error(`the producer refused the write to ${topic}: ${errorText(error)}`);
+      queueMicrotask(() => done(refused));
+    }
   }
 
   async missingTopics(topics: readonly string[]): Promise<string[]> {
@@ -98,7 +106,7 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
       }
     });
     for (const delivery of this.deliveries.values())
-      delivery.reject(new Error('the producer closed before the broker acknowledged the write'));
+      delivery(new Error('the producer closed before the broker acknowledged the write'));
     this.deliveries.clear();
   }
 
@@ -123,9 +131,8 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
       const delivery = id === undefined ? undefined : this.deliveries.get(id);
       if (!delivery || id === undefined) return;
       this.deliveries.delete(id);
-      if (err)
-        delivery.reject(new Error(`the broker did not acknowledge the write to ${report.topic}: ${err.message}`));
-      else delivery.resolve({ partition: report.partition, offset: report.offset });
+      if (err) delivery(new Error(`the broker did not acknowledge the write to ${report.topic}: ${err.message}`));
+      else delivery(undefined, { partition: report.partition, offset: report.offset });
     });
     producer.on('event.error', (err) => this.logger.warn(`re-drive producer: ${err.message}`));
     producer.setPollInterval(10);

@@ -1,6 +1,6 @@
 import type { Headers, KafkaRecord } from '../kafka/record';
 import { detectDeadLetter } from './detect';
-import { type OriginalMessage, originalMessageOf, provenanceHeaders } from './provenance';
+import { type OriginalMessage, originalMessageOf, redrivenAtHeader, redrivenFromHeader } from './provenance';
 import { RedriveError } from './redriveErrors';
 
 /**
@@ -94,6 +94,15 @@ export function planRedrive(
 export interface RedriveProducerPort {
   /** Resolves once the broker acknowledged the write (acks=all), rejects with its error otherwise. */
   send(topic: string, message: OriginalMessage): Promise<{ partition: number; offset: number }>;
+  /**
+   * The same write without a promise per record (the run's fast path, when the port has it):
+   * `done` is called once, never inside this call, with the error or the acknowledgement.
+   */
+  sendWith?(
+    topic: string,
+    message: OriginalMessage,
+    done: (error: Error | undefined, ack?: { partition: number; offset: number }) => void,
+  ): void;
   /** Which of these topics do not exist. */
   missingTopics(topics: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
@@ -168,6 +177,18 @@ export async function runRedrive(
   let inFlight = 0;
   let stopped: 'failed' | 'cancelled' | undefined;
 
+  // The redriven-at header, made once per millisecond (a run sends thousands in each).
+  let atMs = Number.NaN;
+  let atHeader: Headers[number] = {};
+  const redrivenAt = (): Headers[number] => {
+    const at = now();
+    if (at.getTime() !== atMs) {
+      atMs = at.getTime();
+      atHeader = redrivenAtHeader(at);
+    }
+    return atHeader;
+  };
+
   await new Promise<void>((resolve) => {
     const report = () => options.onProgress?.({ sent: sent.length, failed: failed.length, total: items.length });
     const pump = (): void => {
@@ -178,31 +199,32 @@ export async function runRedrive(
         }
         const item = items[next++];
         inFlight++;
-        // A promise's callbacks never run inside send(), so pumping again from them cannot recurse.
-        const settle = () => {
+        // A write's outcome never arrives inside send() or sendWith(), so pumping again from it cannot recurse.
+        const done = (error: unknown, ack?: { partition: number; offset: number }): void => {
+          if (ack && error === undefined)
+            sent.push({ dlq: item.dlq, topic: item.topic, partition: ack.partition, offset: ack.offset });
+          else {
+            failed.push({
+              dlq: item.dlq,
+              topic: item.topic,
+              error: error instanceof Error ? error.message : String(error),
+            });
+            stopped ??= 'failed';
+          }
           inFlight--;
           report();
           pump();
         };
-        producer
-          .send(item.topic, {
-            ...item.message,
-            headers: [...item.message.headers, ...provenanceHeaders(item.dlq, now())],
-          })
-          .then(
-            (ack) => {
-              sent.push({ dlq: item.dlq, topic: item.topic, partition: ack.partition, offset: ack.offset });
-              settle();
-            },
-            (error: unknown) => {
-              failed.push({
-                dlq: item.dlq,
-                topic: item.topic,
-                error: error instanceof Error ? error.message : String(error),
-              });
-              stopped ??= 'failed';
-              settle();
-            },
+        const message: OriginalMessage = {
+          key: item.message.key,
+          value: item.message.value,
+          headers: [...item.message.headers, redrivenFromHeader(item.dlq), redrivenAt()],
+        };
+        if (producer.sendWith) producer.sendWith(item.topic, message, done);
+        else
+          producer.send(item.topic, message).then(
+            (ack) => done(undefined, ack),
+            (error: unknown) => done(error ?? new Error('the write failed')),
           );
       }
       if (inFlight === 0 && (stopped || next >= items.length)) resolve();
