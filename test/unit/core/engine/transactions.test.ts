@@ -234,6 +234,30 @@ describe('exactly-once transactions (fake cluster, fake transactional producer)'
     );
   });
 
+  it('lost partitions abort the open transaction: none of their outputs or offsets commit', async () => {
+    const handled: number[] = [];
+    const r = eosRig({
+      commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 60_000 },
+      handler: (m) => {
+        handled.push(m.offset);
+        return [{ topic: 'out', value: String(m.partition * 1000 + m.offset) }];
+      },
+    });
+    r.cluster.fill(TOPIC, 2, 5);
+    await r.session.start();
+    await waitFor('10 handled', () => handled.length === 10);
+    await r.cluster.lose(r.cluster.consumers[0]);
+    await waitFor('the abort', () => r.transactions.some((t) => t.kind === 'abort'));
+    const abort = r.transactions.find((t) => t.kind === 'abort');
+    assert.equal(abort?.detail, 'partitions lost');
+    assert.equal(abort?.outputs, 10);
+    await r.session.stop();
+    const [producer] = r.producers;
+    assert.equal(producer.aborted.length, 10, 'the outputs of the lost partitions were aborted');
+    assert.equal(producer.committed.length, 0, 'and never committed');
+    assert.deepEqual(r.cluster.commits, [], 'nor their offsets');
+  });
+
   it('classifies transaction errors by code and age, never by text', () => {
     const facts = { transactionalId: 'tx-1', operation: 'commitTransaction', transactionTimeoutMs: 60_000 };
     assert.equal(classifyTransactionError({ code: 90 }, facts).reason, 'producerFenced');
