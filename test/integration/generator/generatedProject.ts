@@ -77,16 +77,48 @@ export async function installNodeModules(projectDir: string): Promise<string> {
       path.join(cacheDir, 'package.json'),
       JSON.stringify({ name: 'generator-cache', private: true, dependencies, devDependencies }, null, 2),
     );
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: cacheDir,
-      env: { ...process.env, CKJS_LINKING: 'dynamic' },
-      timeoutMs: 30 * 60_000,
-      what: `npm install of the generated project's dependencies (in ${cacheDir})`,
-    });
+    // The native client the extension was set up with is the same package and version: its built
+    // addon is reused rather than compiled from source a second time (minutes on a cold machine).
+    const prebuilt = reusableNativeClient((dependencies as Record<string, string>)['@confluentinc/kafka-javascript']);
+    await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...(prebuilt ? ['--ignore-scripts'] : [])],
+      {
+        cwd: cacheDir,
+        env: { ...process.env, CKJS_LINKING: 'dynamic' },
+        timeoutMs: 30 * 60_000,
+        what: `npm install of the generated project's dependencies (in ${cacheDir})`,
+      },
+    );
+    if (prebuilt) copyNativeBuild(prebuilt, path.join(cacheDir, 'node_modules', '@confluentinc', 'kafka-javascript'));
     fs.writeFileSync(stamp, new Date().toISOString());
   }
   fs.symlinkSync(path.join(cacheDir, 'node_modules'), path.join(projectDir, 'node_modules'), 'dir');
   return cacheDir;
+}
+
+/** The extension's own native client folder, when it is `version` and built. */
+function reusableNativeClient(version: string | undefined): string | undefined {
+  const ours = path.join(repoRoot, 'node_modules', '@confluentinc', 'kafka-javascript');
+  try {
+    const own = (JSON.parse(fs.readFileSync(path.join(ours, 'package.json'), 'utf8')) as { version: string }).version;
+    const addon = path.join(ours, 'build', 'Release', 'confluent-kafka-javascript.node');
+    return own === version && fs.existsSync(addon) ? ours : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The built addon and the librdkafka it links, as a from-source install would leave them. */
+function copyNativeBuild(from: string, to: string): void {
+  for (const dir of ['build/Release', 'build/deps']) {
+    fs.mkdirSync(path.join(to, dir), { recursive: true });
+    for (const name of fs.readdirSync(path.join(from, dir))) {
+      const source = path.join(from, dir, name);
+      if (/\.node$|\.so(\.\d+)*$/.test(name) && fs.statSync(source).isFile())
+        fs.copyFileSync(source, path.join(to, dir, name));
+    }
+  }
 }
 
 /** The venv with the generated project's requirements-dev.txt (scripts/generatorVenv.sh, idempotent). */
