@@ -36,6 +36,9 @@ export interface ProduceGeneratedSummary {
   readonly elapsedMs: number;
 }
 
+/** The longest Produce N goes without reporting its progress while it runs. */
+export const PROGRESS_EVERY_MS = 250;
+
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -88,7 +91,13 @@ export async function produceGenerated(
     stopped = true;
     if (!firstFailure || index < firstFailure.index) firstFailure = { index, problems };
   };
-  const progress = (): void => options.onProgress?.({ generated: attempted, sent, failed });
+  let reportedAt = started;
+  const progress = (): void => {
+    reportedAt = now();
+    options.onProgress?.({ generated: attempted, sent, failed });
+  };
+  // Every hundredth of the run (at most every 1,000 records), and at least every PROGRESS_EVERY_MS
+  // (at a slow rate, 1,000 records can take minutes).
   const every = Math.max(1, Math.min(1000, Math.floor(count / 100)));
 
   for (let index = 0; index < count; index++) {
@@ -143,7 +152,7 @@ export async function produceGenerated(
       if (!(error instanceof ProduceError)) throw error;
       fail(index, [{ field: 'topic', reason: error.reason, message: error.message }]);
     }
-    if (attempted % every === 0) progress();
+    if (attempted % every === 0 || now() - reportedAt >= PROGRESS_EVERY_MS) progress();
   }
   // Wait for every acknowledgement, so the counts are exact.
   await deps.producer.flush();

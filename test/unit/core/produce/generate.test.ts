@@ -180,6 +180,35 @@ describe('generate: Produce N (pacing and counts, over fakes)', () => {
     assert.deepEqual(summary.partitions, [{ partition: 0, count: 10, firstOffset: 0, lastOffset: 9 }]);
   });
 
+  it('reports its progress at least every 250 ms at a slow rate, not only every 1,000 records', async () => {
+    const abort = new AbortController();
+    let clock = 0;
+    const reports: Array<{ at: number; sent: number }> = [];
+    const summary = await produceGenerated(
+      { service: okService, producer: fakeProducer() },
+      {
+        request,
+        generator,
+        count: 100_000,
+        ratePerSecond: 20,
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+        onProgress: (p) => {
+          reports.push({ at: clock, sent: p.sent });
+          if (p.sent >= 12) abort.abort();
+        },
+        signal: abort.signal,
+      },
+    );
+    assert.equal(summary.outcome, 'cancelled');
+    // 20 records a second: a report every 5 records (250 ms), long before the 1,000th.
+    assert.ok(reports.length >= 2, `reports: ${JSON.stringify(reports)}`);
+    assert.ok(reports[0].sent <= 6, `first report after ${reports[0].sent} records`);
+    for (let i = 1; i < reports.length; i++) assert.ok(reports[i].at - reports[i - 1].at <= 300);
+  });
+
   it('a delivery failure stops the run and is counted; nothing more is sent', async () => {
     const producer = fakeProducer(3);
     const summary = await produceGenerated({ service: okService, producer }, { request, generator, count: 100 });
