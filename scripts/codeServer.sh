@@ -23,11 +23,18 @@ DEFAULT_CODE_SERVER="4.100.3"
 LATEST_CODE_SERVER="4.139.1"
 vscodeFor() { case "$1" in 4.100.3) echo 1.100.3 ;; 4.139.1) echo 1.139.1 ;; *) return 1 ;; esac; }
 nodeFor() { case "$1" in 4.100.3) echo "" ;; 4.139.1) echo 24.22.3 ;; *) return 1 ;; esac; }
-# Extra code-server arguments a test run needs. Since VS Code 1.10x-something a built web workbench
-# ignores the URL payload's extensionDevelopmentPath / extensionTestsPath unless the server runs with
-# --enable-smoke-test-driver (code-server passes VS Code flags through --vscode-option); without it
-# the suites never start and the run times out waiting for codeAutomationExit.
-testArgsFor() { case "$1" in 4.100.3) echo "" ;; *) echo "--vscode-option enable-smoke-test-driver" ;; esac; }
+# A built web workbench of VS Code 1.139 ignores the URL payload's extensionDevelopmentPath and
+# extensionTestsPath unless the server runs with --enable-smoke-test-driver (1.100 honoured them):
+# without either the suites never start. That flag also turns the workbench into smoke-test mode
+# (no notification toasts, modal dialogs skipped), which is not the VS Code users have, so instead
+# the install patches that one condition back to 1.100's behaviour. The exact text, per version:
+payloadGateFor() {
+  case "$1" in
+    4.100.3) echo "" ;;
+    4.139.1) echo 'if(this.payload&&(!this.isBuilt||this.enableSmokeTestDriver))' ;;
+    *) return 1 ;;
+  esac
+}
 
 command="${1:-}"
 requested="${2:-${KAFKA_LAB_CODE_SERVER:-default}}"
@@ -245,6 +252,7 @@ install() {
   if { [[ -z "$NODE_VERSION" ]] || nodeOk; } && [[ -f "$marker" ]] && versionOk; then
     log "code-server $CODE_SERVER_VERSION already installed in $cacheDir"
     buildNativeClient
+    patchPayloadGate
     return 0
   fi
   local started=$SECONDS
@@ -254,6 +262,7 @@ install() {
   buildNativeClient
   if [[ -f "$marker" ]] && versionOk; then
     log "code-server $CODE_SERVER_VERSION already installed in $cacheDir"
+    patchPayloadGate
     return 0
   fi
   rm -f "$cacheDir"/.installed-*
@@ -288,9 +297,31 @@ install() {
   (cd "$vscodeDir/extensions" && runStep "lib/vscode/extensions: npm install --omit=dev --ignore-scripts" "$NETWORK_TIMEOUT" \
     "${withNode[@]}" npm install --no-audit --no-fund --omit=dev --ignore-scripts)
 
+  patchPayloadGate
   versionOk || die "node $entry --version does not print $CODE_SERVER_VERSION (Code $VSCODE_VERSION)"
   date -u +%FT%TZ >"$marker"
   log "installed code-server $CODE_SERVER_VERSION in $((SECONDS - started))s: $(codeServerVersion | tail -n1)"
+}
+
+# patchPayloadGate: makes the workbench honour the test payload (see payloadGateFor). Idempotent; it
+# fails loudly when the text is not there exactly once, rather than leave a workbench that never runs
+# the suites.
+patchPayloadGate() {
+  local gate workbench count
+  gate="$(payloadGateFor "$CODE_SERVER_VERSION")"
+  [[ -n "$gate" ]] || return 0
+  workbench="$vscodeDir/out/vs/code/browser/workbench/workbench.js"
+  [[ -f "$workbench.payload-patched" ]] && ! grep -qF "$gate" "$workbench" && return 0
+  count="$(grep -oF "$gate" "$workbench" | wc -l)"
+  [[ "$count" == "1" ]] || die "expected the payload condition once in $workbench, found it $count times: update payloadGateFor"
+  GATE="$gate" FILE="$workbench" node -e '
+    const fs = require("fs");
+    const text = fs.readFileSync(process.env.FILE, "utf8");
+    fs.writeFileSync(process.env.FILE + ".tmp", text.replace(process.env.GATE, "if(this.payload)"));
+    fs.renameSync(process.env.FILE + ".tmp", process.env.FILE);'
+  ! grep -qF "$gate" "$workbench" || die "patching $workbench failed"
+  date -u +%FT%TZ >"$workbench.payload-patched"
+  log "patched the workbench to honour the extension-test payload, as VS Code 1.100 does"
 }
 
 # One JSON line for scripts/runExtensionTests.mjs: where this version's entry.js and Node are.
@@ -298,10 +329,10 @@ locate() {
   local node
   node="$(runtimeNode)"
   VERSION="$CODE_SERVER_VERSION" VSCODE="$VSCODE_VERSION" ENTRY="$entry" NODE="$node" NODE_VERSION="${NODE_VERSION:-}" \
-    INSTALLED="$([[ -f "$marker" && -f "$entry" ]] && echo 1 || echo 0)" ARGS="$(testArgsFor "$CODE_SERVER_VERSION")" node -e '
+    INSTALLED="$([[ -f "$marker" && -f "$entry" ]] && echo 1 || echo 0)" node -e '
       const e = process.env;
       console.log(JSON.stringify({ codeServer: e.VERSION, vscode: e.VSCODE, entry: e.ENTRY, node: e.NODE,
-        nodeVersion: e.NODE_VERSION || null, installed: e.INSTALLED === "1", testArgs: e.ARGS.split(" ").filter(Boolean) }));'
+        nodeVersion: e.NODE_VERSION || null, installed: e.INSTALLED === "1" }));'
 }
 
 case "$command" in

@@ -129,7 +129,7 @@ function parseOptions() {
 }
 
 // Where the requested code-server's entry.js and the Node it runs on are: {codeServer, vscode,
-// entry, node, nodeVersion, installed, testArgs (extra code-server arguments a test run needs)}.
+// entry, node, nodeVersion, installed}.
 function locateCodeServer(requested) {
   const result = spawnSync('bash', [codeServerScript, 'locate', requested], { encoding: 'utf8', timeout: 30_000 });
   if (result.status !== 0) {
@@ -336,7 +336,6 @@ async function main() {
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
-    ...located.testArgs,
     '--user-data-dir',
     path.join(runDir, 'user-data'),
     '--extensions-dir',
