@@ -75,6 +75,8 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
   let api: KafkaLabApi;
   let clusterId: string;
   const folders: string[] = [];
+  /** The TypeScript project the session test generates, which the debug test then runs under F5. */
+  let tsProject: string | undefined;
 
   before(async () => {
     api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
@@ -199,6 +201,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
       await driver.answer('valueFormat'); // the subject's Avro
       const result = await acceptLast(done);
       folders.push(result.folder);
+      tsProject = result.folder;
       assert.deepEqual(driver.steps, ['language', 'valueFormat', 'folder'], 'the session answered the rest');
       assert.equal(result.input.groupId, groupId);
       assert.deepEqual(result.input.topics, [topic]);
@@ -216,6 +219,76 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
       await vscode.commands.executeCommand('kafkaLab.stopSession', sessionId);
       const { withAdmin } = await kafkaSupport();
       await withAdmin((admin) => admin.deleteGroups([groupId])).catch(() => undefined);
+    }
+  });
+  it('F5 on the generated launch configuration stops at a breakpoint in the generated handler, with the real message', async () => {
+    assert.ok(tsProject, 'the TypeScript project of the previous test');
+    const project = tsProject;
+    const { kafkaClient } = await kafkaSupport();
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k-debug', value: JSON.stringify({ orderId: 'o-debug' }) }] });
+    await producer.disconnect();
+    const stops: Array<{ session: vscode.DebugSession; reason: string; threadId: number }> = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string; threadId?: number } }) => {
+          if (m.type === 'event' && m.event === 'stopped')
+            stops.push({ session, reason: m.body?.reason ?? '', threadId: m.body?.threadId ?? 0 });
+        },
+      }),
+    });
+    const handlerFile = vscode.Uri.file(path.join(project, 'src', 'handler.ts'));
+    const line = fs
+      .readFileSync(handlerFile.fsPath, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('context.log('));
+    assert.ok(line > 0);
+    vscode.debug.addBreakpoints([
+      new vscode.SourceBreakpoint(new vscode.Location(handlerFile, new vscode.Position(line, 0))),
+    ]);
+    // The generated configuration as VS Code resolves it with the project open: ${workspaceFolder} is the project.
+    const launch = JSON.parse(fs.readFileSync(path.join(project, '.vscode', 'launch.json'), 'utf8')) as {
+      configurations: Array<Record<string, unknown>>;
+    };
+    const generated = launch.configurations.find((c) => c.type === 'kafka-lab') as Record<string, unknown>;
+    const config = JSON.parse(
+      JSON.stringify(generated).split('${workspaceFolder}').join(project),
+    ) as vscode.DebugConfiguration;
+    try {
+      await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], config);
+      const controller = await waitFor('the consumer session of the generated configuration', 30_000, () =>
+        api.sessions.manager.list().find((c) => c.spec.groupId === config.groupId),
+      );
+      await waitFor('the handler process to load the generated module', 60_000, () =>
+        api.handlers.handlerOf(controller.id)?.channel.state === 'ready' ? true : undefined,
+      );
+      await waitFor('the message waiting for a decision', 30_000, () => (controller.current ? true : undefined));
+      const next = vscode.commands.executeCommand('kafkaLab.sessionDecide', controller.id, 'next');
+      const stop = await waitFor('the breakpoint in the generated handler', 60_000, () =>
+        stops.find((s) => s.reason === 'breakpoint'),
+      );
+      const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId })) as {
+        stackFrames: Array<{ id: number; line: number; source?: { path?: string } }>;
+      };
+      const top = trace.stackFrames[0];
+      // In code-server the path is a vscode-remote:// URI of the same file.
+      assert.ok(top?.source?.path?.endsWith(handlerFile.fsPath), JSON.stringify(top));
+      assert.equal(top?.line, line + 1);
+      const evaluated = (await stop.session.customRequest('evaluate', {
+        expression: 'message.key',
+        frameId: top?.id,
+        context: 'watch',
+      })) as { result: string };
+      assert.equal(evaluated.result, "'k-debug'");
+      await stop.session.customRequest('continue', { threadId: stop.threadId });
+      await next;
+    } finally {
+      vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+      tracker.dispose();
+      await api.sessions.manager.stopAll(15_000);
+      const { withAdmin } = await kafkaSupport();
+      await withAdmin((admin) => admin.deleteGroups([String(config.groupId)])).catch(() => undefined);
     }
   });
 });
