@@ -6,7 +6,7 @@ import { defaultGeneratorInput } from '../../../src/core/generator/generatorInpu
 import type { MessageFrame } from '../../../src/core/handler/protocol';
 import { startHandler, type RunningHandler } from '../handler/support/handlerProcess';
 import { startPythonHandler } from '../handler/support/pythonProcess';
-import { writeProject } from './generatedProject';
+import { removeProjects, writeProject } from './generatedProject';
 
 function frame(offset: number, value: unknown): Omit<MessageFrame, 'id'> {
   const raw = value === null ? null : Buffer.from(JSON.stringify(value)).toString('base64');
@@ -28,6 +28,7 @@ describe("generated handlers in the extension's handler runtimes", function () {
   afterEach(async () => {
     await Promise.all(running.splice(0).map((r) => r.close()));
   });
+  after(() => removeProjects());
 
   for (const language of ['typescript', 'python'] as const) {
     it(`${language}: handles an object, skips a tombstone, and refuses a non-object as not retriable`, async () => {

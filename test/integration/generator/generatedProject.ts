@@ -12,14 +12,22 @@ import type { GeneratorInput } from '../../../src/core/generator/generatorInput'
 export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const labDir = process.env.KAFKA_LAB_DIR || path.join(repoRoot, '.lab');
 
+const written: string[] = [];
+
 export function writeProject(input: GeneratorInput, prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  written.push(dir);
   for (const file of generateProject(input)) {
     const target = path.join(dir, file.path);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, file.content);
   }
   return dir;
+}
+
+/** Removes the projects written so far (their node_modules is a link to a cache: only the link goes). */
+export function removeProjects(): void {
+  for (const dir of written.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export interface RunResult {

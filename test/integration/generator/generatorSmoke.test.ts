@@ -11,7 +11,7 @@ import { SchemaRegistryClient } from '../../../src/core/registry/registryClient'
 import { CommittedReader } from '../../support/committedReader';
 import { createTopic, deleteTopicsQuietly, kafkaClient, withAdmin } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
-import { ConsumerProcess, pythonFor, repoRoot, run, writeProject } from './generatedProject';
+import { ConsumerProcess, pythonFor, removeProjects, repoRoot, run, writeProject } from './generatedProject';
 
 const ORDER_SCHEMA = {
   type: 'record',
@@ -115,6 +115,7 @@ describe('generated consumer projects: compile, their own tests, Avro through th
     await client.deleteSubject(subject).catch(() => undefined);
     await client.deleteSubject(subject, { permanent: true }).catch(() => undefined);
     client.close();
+    removeProjects();
   });
 
   // The extension's own node_modules: the generated package.json pins exactly these versions

@@ -10,7 +10,7 @@ import {
   scenarioInput,
   writeFile,
 } from './consumerScenario';
-import { ConsumerProcess, pythonFor, run, writeProject } from './generatedProject';
+import { ConsumerProcess, pythonFor, removeProjects, run, writeProject } from './generatedProject';
 
 /** Replaces the generated handler: records what it handled, refuses the poison, fails the flaky ones once. */
 const TEST_HANDLER = `import os
@@ -44,7 +44,10 @@ describe('generated Python consumer on the real broker (10,000 records)', functi
   this.timeout(30 * 60_000);
   const { topic, groupId } = newScenarioNames('gen-py');
   const processes: ConsumerProcess[] = [];
-  after(() => cleanUp(topic, groupId, processes));
+  after(async () => {
+    await cleanUp(topic, groupId, processes);
+    removeProjects();
+  });
 
   it('passes its unit tests under pytest, and loses nothing through SIGTERM, SIGKILL and a restart', async () => {
     const dir = writeProject(scenarioInput('python', topic, groupId), 'gen-py');

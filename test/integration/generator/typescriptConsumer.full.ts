@@ -10,7 +10,7 @@ import {
   scenarioInput,
   writeFile,
 } from './consumerScenario';
-import { ConsumerProcess, installNodeModules, run, writeProject } from './generatedProject';
+import { ConsumerProcess, installNodeModules, removeProjects, run, writeProject } from './generatedProject';
 
 /** Replaces the generated handler: records what it handled, refuses the poison, fails the flaky ones once. */
 const TEST_HANDLER = `import { appendFileSync } from 'node:fs';
@@ -38,7 +38,10 @@ describe('generated TypeScript consumer on the real broker (10,000 records)', fu
   this.timeout(45 * 60_000);
   const { topic, groupId } = newScenarioNames('gen-ts');
   const processes: ConsumerProcess[] = [];
-  after(() => cleanUp(topic, groupId, processes));
+  after(async () => {
+    await cleanUp(topic, groupId, processes);
+    removeProjects();
+  });
 
   it('installs, compiles strict, passes its unit tests, and loses nothing through SIGTERM, SIGKILL and a restart', async () => {
     const dir = writeProject(scenarioInput('typescript', topic, groupId), 'gen-ts');
