@@ -21,7 +21,7 @@ import { memberLag, memberSnapshot } from './memberViews';
 import { PartitionPauses } from './pauses';
 import { PartitionQueues, type PartitionState } from './partitionQueues';
 import { OutputSendError, OutputTopicMissing } from './outputProducer';
-import type { EncodedOutput } from './outputs';
+import { type EncodedOutput, appendOutputs } from './outputs';
 import type { Entry } from './partitionQueues';
 import { Rebalancer } from './rebalance';
 import { seekPartition } from './seek';
@@ -115,7 +115,9 @@ export class Member {
       Math.max(1, config.concurrency ?? 1),
       Math.max(1, config.partitionConcurrency ?? 1),
     );
-    this.stepping = new MemberStepping(this.queues, this.dispatcher, this.commits, this.failures, emit);
+    this.stepping = new MemberStepping(this.queues, this.dispatcher, this.commits, this.failures, emit, (e, how, o) =>
+      this.completeStepWithOutputs(e, how, o),
+    );
     this.rebalancer = new Rebalancer(
       {
         memberId: this.id,
@@ -243,6 +245,40 @@ export class Member {
     await txn.start();
     this.txn = txn;
     this.commits.useTransactions(txn);
+  }
+
+  /**
+   * Stepping: the handler ran on the waiting message and produced outputs. A malformed one rejects
+   * the decision (the message keeps waiting); otherwise they are sent (at-least-once, the message is
+   * done once they are acknowledged) or join the transaction (exactly-once).
+   */
+  private async completeStepWithOutputs(
+    entry: Entry,
+    how: 'ack' | 'commitNow',
+    records: readonly unknown[],
+  ): Promise<void> {
+    const outputs: EncodedOutput[] = [];
+    appendOutputs(outputs, records);
+    const txn = this.txn;
+    if (txn) {
+      const missing = await txn.missingTopic(outputs.map((o) => o.topic));
+      if (missing !== undefined)
+        throw new OutputTopicMissing(
+          `the output topic ${missing} does not exist and the broker does not create topics automatically; create it, then decide again`,
+        );
+      if (entry.state !== 'awaiting' && entry.state !== 'dlqBlocked') return;
+      this.queues.transition(entry, 'sending');
+      await txn.complete(entry, how, outputs);
+      return;
+    }
+    this.queues.transition(entry, 'sending');
+    try {
+      await this.host.outputs().send(outputs);
+    } catch (error) {
+      if (entry.state === 'sending') this.failures.handlerFailed(entry, error);
+      throw error;
+    }
+    if (entry.state === 'sending') this.commits.complete(entry, how);
   }
 
   /** The handler returned: its outputs are sent (at-least-once) or join the transaction, then the message is done. */

@@ -30,6 +30,12 @@ export class MemberStepping {
     private readonly commits: Commits,
     private readonly failures: FailurePath,
     private readonly emit: <K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]) => void,
+    /** Completes a message with the handler's outputs (sent, or in the transaction) once they are taken. */
+    private readonly completeWithOutputs: (
+      entry: Entry,
+      how: 'ack' | 'commitNow',
+      outputs: readonly unknown[],
+    ) => Promise<void>,
   ) {}
 
   /** The earliest-fetched message at the head of a partition; `preferId` first when it heads one. */
@@ -79,7 +85,8 @@ export class MemberStepping {
       case 'ack':
       case 'commitNow':
         this.failures.unblock(entry);
-        this.commits.complete(entry, decision.kind);
+        if (decision.outputs?.length) await this.completeWithOutputs(entry, decision.kind, decision.outputs);
+        else this.commits.complete(entry, decision.kind);
         break;
       case 'skip':
         // Not done: the watermark stays before it, so it is redelivered after a restart.

@@ -106,8 +106,9 @@ export interface SessionConfig {
 }
 
 export type Decision =
-  | { readonly kind: 'ack' }
-  | { readonly kind: 'commitNow' }
+  /** `outputs`: what the handler produced while stepping; sent (or joined to the transaction) before the message is done. */
+  | { readonly kind: 'ack'; readonly outputs?: readonly OutputRecord[] }
+  | { readonly kind: 'commitNow'; readonly outputs?: readonly OutputRecord[] }
   | { readonly kind: 'skip' }
   | { readonly kind: 'retry' }
   /** `error`: what the envelope records (a handler's failure seen while stepping); else the last handler error, or the reason. */

@@ -1,5 +1,6 @@
 import type { ConsumerSession } from '../engine/session';
 import { HoldMessage } from '../engine/hold';
+import type { OutputRecord } from '../engine/outputs';
 import type { MessageHandler } from '../engine/types';
 import { HandlerFailure } from '../handler/handlerErrors';
 import { HandlerDeadLetter, HandlerRetry, HandlerSkip } from '../handler/processHandler';
@@ -21,8 +22,15 @@ export async function stepThroughHandler(
   const message = session.awaiting;
   if (message?.id !== messageId) throw new Error('The message is no longer waiting for a decision.');
   const controller = new AbortController();
+  // What the handler produces (context.send, or returned records) goes out with its ack.
+  const outputs: OutputRecord[] = [];
   try {
-    await handler(message, { attempt: message.attempts + 1, signal: controller.signal });
+    const returned = await handler(message, {
+      attempt: message.attempts + 1,
+      signal: controller.signal,
+      send: (record) => void outputs.push(record),
+    });
+    if (Array.isArray(returned)) outputs.push(...(returned as readonly OutputRecord[]));
   } catch (error) {
     if (error instanceof HandlerRetry) return session.decide(messageId, { kind: 'retry' }).then(() => undefined);
     if (error instanceof HandlerSkip) return session.decide(messageId, { kind: 'skip' }).then(() => undefined);
@@ -33,7 +41,7 @@ export async function stepThroughHandler(
     return { failed: describeHandlerError(error) };
   }
   errors.delete(messageId);
-  await session.decide(messageId, { kind: 'ack' });
+  await session.decide(messageId, outputs.length ? { kind: 'ack', outputs } : { kind: 'ack' });
   return undefined;
 }
 

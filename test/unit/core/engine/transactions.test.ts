@@ -258,6 +258,32 @@ describe('exactly-once transactions (fake cluster, fake transactional producer)'
     assert.deepEqual(r.cluster.commits, [], 'nor their offsets');
   });
 
+  it('stepping: each decided message joins the open transaction with its outputs, and Commit commits it', async () => {
+    const r = eosRig({ mode: 'stepping', commitPolicy: { kind: 'batch', maxMessages: 1_000, maxIntervalMs: 60_000 } });
+    r.cluster.fill(TOPIC, 1, 4);
+    await r.session.start();
+    for (let i = 0; i < 3; i++) {
+      const m = await r.session.nextAwaiting(2_000);
+      await r.session.decide(m.id, { kind: 'ack', outputs: [{ topic: 'out', value: String(m.offset) }] });
+    }
+    const [producer] = r.producers;
+    assert.equal(producer.pending.length, 3, 'three outputs in the open transaction');
+    assert.equal(producer.committed.length, 0, 'nothing committed before Commit');
+    assert.equal(r.session.snapshot().members[0].transaction?.messages, 3);
+    const last = await r.session.nextAwaiting(2_000);
+    await r.session.decide(last.id, { kind: 'commitNow', outputs: [{ topic: 'out', value: String(last.offset) }] });
+    await waitFor('the transaction committed', () => r.cluster.committed(GROUP, TOPIC, 0) === 4);
+    assert.deepEqual(producer.committed.map(seqOf), [0, 1, 2, 3]);
+    await assert.rejects(
+      (async () => {
+        const none = await r.session.nextAwaiting(200).catch(() => undefined);
+        if (!none) throw new Error('no more messages');
+      })(),
+      /no more messages/,
+    );
+    await r.session.stop();
+  });
+
   it('classifies transaction errors by code and age, never by text', () => {
     const facts = { transactionalId: 'tx-1', operation: 'commitTransaction', transactionTimeoutMs: 60_000 };
     assert.equal(classifyTransactionError({ code: 90 }, facts).reason, 'producerFenced');
