@@ -25,9 +25,19 @@ export async function withAdmin<T>(fn: (admin: KafkaJS.Admin) => Promise<T>, kaf
   }
 }
 
+/**
+ * Creates the topic and waits (bounded) until the broker serves every partition: the controller
+ * answers before the broker has applied the new topic, and a describe or a fetch in that moment
+ * fails with "does not host this topic-partition".
+ */
 export async function createTopic(topic: string, numPartitions: number): Promise<void> {
   await withAdmin(async (admin) => {
     await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], timeout: 15_000 });
+    await waitFor(`topic ${topic} served with ${numPartitions} partition(s)`, 15_000, async () => {
+      const [metadata] = await admin.fetchTopicMetadata({ topics: [topic], timeout: 5_000 }).catch(() => []);
+      const led = (metadata?.partitions ?? []).filter((p) => p.leader >= 0).length;
+      return led >= numPartitions ? true : undefined;
+    });
   });
 }
 

@@ -139,6 +139,27 @@ export class KafkaAdmin {
     this.logger.info(
       `created topic ${spec.name} (${spec.partitions} partitions, replication factor ${spec.replicationFactor})`,
     );
+    await this.untilServed(spec.name, spec.partitions);
+  }
+
+  /**
+   * The controller answers CreateTopics before the brokers serve the topic: a describe, a configs
+   * read or a produce right after it can fail with "does not host this topic-partition". Waits,
+   * bounded, until every partition has a leader; a topic still settling after that is only logged.
+   */
+  private async untilServed(topic: string, partitions: number): Promise<void> {
+    const deadline = Date.now() + (this.options.timeoutMs ?? 10_000);
+    for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
+      try {
+        const description = await this.session.describeTopic(topic);
+        const led = description.partitions.filter((p) => (p.leader?.id ?? -1) >= 0).length;
+        if (led >= partitions) return;
+      } catch {
+        // Not served yet: ask again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    this.logger.info(`topic ${topic} was created, but not every partition had a leader yet`);
   }
 
   async deleteTopic(name: string): Promise<void> {
