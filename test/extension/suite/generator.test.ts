@@ -67,6 +67,13 @@ const AVRO_SCHEMA = {
   ],
 };
 
+async function screenshot(name: string): Promise<void> {
+  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
+  if (!url) return;
+  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
+  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
+}
+
 describe('Generate Consumer Project from a topic node, through its prompts', function () {
   this.timeout(120_000);
   const topic = uniqueName('ext-gen');
@@ -281,6 +288,12 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
         context: 'watch',
       })) as { result: string };
       assert.equal(evaluated.result, "'k-debug'");
+      // For the README: the generated handler, stopped on the real message.
+      await vscode.window.showTextDocument(handlerFile, {
+        preview: false,
+        selection: new vscode.Range(line, 0, line, 0),
+      });
+      await screenshot('generator-breakpoint');
       await stop.session.customRequest('continue', { threadId: stop.threadId });
       await next;
     } finally {
