@@ -56,6 +56,8 @@ export interface BrowsingSettings {
   readonly fetch?: Readonly<Record<string, string | number | boolean>>;
   /** consume(n) waits this long for its first record only. */
   readonly consumeTimeoutMs: number;
+  /** Default read_uncommitted: a viewer shows what is on the topic, aborted records too. */
+  readonly isolation?: 'read_committed' | 'read_uncommitted';
 }
 
 /** Prefetch bounded per viewer (librdkafka's defaults would prefetch 64 MiB and 100k messages per partition). */
@@ -79,8 +81,8 @@ export function browsingConfig(connection: ClusterConnection, settings: Browsing
     'enable.auto.offset.store': false,
     'enable.partition.eof': true,
     'allow.auto.create.topics': false,
-    // Committed and uncommitted alike: a viewer shows what is on the topic.
-    'isolation.level': 'read_uncommitted',
+    // Committed and uncommitted alike, unless asked: a viewer shows what is on the topic.
+    'isolation.level': settings.isolation ?? 'read_uncommitted',
   };
 }
 

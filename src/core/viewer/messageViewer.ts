@@ -271,6 +271,7 @@ class AssignmentViewer implements MessageViewer {
     const consumer = factory(this.deps.connection, {
       consumeTimeoutMs: CONSUME_TIMEOUT_MS,
       fetch: this.deps.fetchSettings,
+      ...(this.options.isolation ? { isolation: this.options.isolation } : {}),
     });
     this.consumer = consumer;
     consumer.onEnd((end) => this.partitionEnded(end.partition, end.offset));

@@ -28,7 +28,14 @@ export interface ViewerOptions {
   readonly capacity?: number;
   /** Keep reading new messages after reaching the end (live tail). Default true. */
   readonly follow?: boolean;
+  /**
+   * read_uncommitted (the default) shows what is on the log, aborted transactions included;
+   * read_committed shows only committed records, as a transactional consumer reads them.
+   */
+  readonly isolation?: ViewerIsolation;
 }
+
+export type ViewerIsolation = 'read_committed' | 'read_uncommitted';
 
 /** The viewer's state, as the panel shows it. Every error state says what happened and what to do. */
 export type ViewerState =
