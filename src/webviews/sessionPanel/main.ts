@@ -242,6 +242,8 @@ function redriveControl(e: HistoryEntry): HTMLElement {
       attrs: {
         type: 'button',
         title: `Re-drive: send this message back to ${e.topic} from the dead-letter topic, with kafka-lab.redriven-from and -at headers`,
+        'data-partition': String(e.partition),
+        'data-offset': String(e.offset),
       },
     },
     known?.outcome === 'running' ? 'Re-driving…' : 'Re-drive',

@@ -114,11 +114,8 @@ describe('Re-drive from the session panel (real VS Code, real broker)', function
       ),
       'a message that was not dead-lettered has none',
     );
-    await probe({
-      op: 'evaluate',
-      expression: `(${entry}).querySelector('button.redrive').setAttribute('id', 'redrive-offset-2')`,
-    });
-    await probe({ op: 'click', selector: '#redrive-offset-2' });
+    // The history is drawn again with each state, so the button is found by what it re-drives.
+    await probe({ op: 'click', selector: '.history button.redrive[data-partition="0"][data-offset="2"]' });
     const status = await waitFor('the re-drive outcome at the entry', 90_000, async () => {
       const s = await evaluate<{ outcome: string; text: string } | null>(
         `(() => { const e = (${entry})?.querySelector('.redrive-status'); return e && e.dataset.outcome && e.dataset.outcome !== 'running' ? { outcome: e.dataset.outcome, text: e.textContent } : null; })()`,
