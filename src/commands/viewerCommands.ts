@@ -6,7 +6,7 @@ import type { Logger } from '../core/logging';
 import type { TimestampType } from '../core/session/messageView';
 import type { SessionManager } from '../core/session/sessionManager';
 import { DEFAULT_CAPACITY, validateCapacity } from '../core/viewer/messageStore';
-import type { ExportFormat, StartPosition, ViewerOptions } from '../core/viewer/types';
+import type { ExportFormat, StartPosition, ViewerIsolation, ViewerOptions } from '../core/viewer/types';
 import type { MessageViewer } from '../core/viewer/viewerApi';
 import type { ClusterClients } from '../platform/clusterClients';
 import type { ClusterStore } from '../platform/clusterStore';
@@ -38,6 +38,8 @@ export interface ViewMessagesArgs {
   readonly start?: StartPosition;
   readonly capacity?: number;
   readonly follow?: boolean;
+  /** Default read_uncommitted (aborted transactions' records shown too). */
+  readonly isolation?: ViewerIsolation;
 }
 
 /** "View around this offset": the viewer opens on the partition, a little before the offset. */
@@ -121,6 +123,7 @@ export function viewerCommands(deps: ViewerCommandDeps) {
       capacity: validateCapacity(args.capacity ?? viewerCapacity()),
       ...(args.partitions ? { partitions: [...args.partitions] } : {}),
       ...(args.follow !== undefined ? { follow: args.follow } : {}),
+      ...(args.isolation === 'read_committed' ? { isolation: args.isolation } : {}),
     };
     const viewer = await deps.createViewer(cluster, options);
     const panel = new ViewerPanel({
@@ -142,6 +145,9 @@ export function viewerCommands(deps: ViewerCommandDeps) {
             offset: record.offset,
           }),
         canReplay: (topic) => replaySession(cluster, topic) !== undefined,
+        // The same topic, start and partitions, read at the other isolation level, in a new tab.
+        reopenWithIsolation: async (isolation) =>
+          (await open(cluster, { ...args, isolation, ...(args.start ? {} : { start }) })).id,
         redrive: (p, params) =>
           redriveFromViewer({ connection: () => deps.clients.connection(cluster), logger: deps.logger }, p, params),
       },

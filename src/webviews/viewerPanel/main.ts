@@ -9,6 +9,7 @@ import { WebviewConnection } from '../shared/view/webviewApi';
 import {
   ExportNotification,
   HistogramRequest,
+  IsolationNotification,
   PageRequestType,
   PauseNotification,
   RedriveNotification,
@@ -75,6 +76,15 @@ const exportButton = button('Export…', {
   title: 'Export the filtered messages to a file (JSON, NDJSON or CSV)',
   onClick: () => connection.notify(ExportNotification),
 });
+// read_uncommitted shows aborted transactions' records; the other level opens in a new viewer.
+const isolationButton = button('Committed only', {
+  className: 'isolation',
+  title: 'Open this topic again reading only committed records (read_committed)',
+  onClick: () =>
+    connection.notify(IsolationNotification, {
+      isolation: current?.isolation === 'read_committed' ? 'read_uncommitted' : 'read_committed',
+    }),
+});
 const sortSelect = h(
   'select',
   { className: 'sort', attrs: { 'aria-label': 'Sort by' } },
@@ -136,6 +146,7 @@ root.replaceChildren(
     { className: 'toolbar', role: 'toolbar', attrs: { 'aria-label': 'Viewer' } },
     pauseButton,
     exportButton,
+    isolationButton,
     sortSelect,
     h('label', { className: 'filter-check' }, followBox, ' Follow new messages'),
   ),
@@ -161,7 +172,14 @@ function render(state: ViewerPanelState): void {
   where.replaceChildren(
     dataText(state.cluster),
     ` · ${state.partitions ? `partition${state.partitions.length === 1 ? '' : 's'} ${state.partitions.join(', ')}` : 'all partitions'} · ${state.start}`,
+    ` · ${state.isolation === 'read_committed' ? 'committed records only (read_committed)' : 'all records, aborted transactions too (read_uncommitted)'}`,
   );
+  const committedOnly = state.isolation === 'read_committed';
+  setButtonLabel(isolationButton, committedOnly ? 'All records' : 'Committed only');
+  isolationButton.title = committedOnly
+    ? 'Open this topic again reading every record, those of aborted or open transactions too (read_uncommitted)'
+    : 'Open this topic again reading only committed records (read_committed)';
+  root.dataset.isolation = state.isolation;
   const v = state.viewer;
   badge.textContent = STATE_LABELS[v.kind] ?? v.kind;
   badge.className = `state-badge viewer-${v.kind}`;

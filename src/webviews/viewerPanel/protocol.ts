@@ -12,6 +12,7 @@ import type {
   SortOrder,
   ViewerCounts,
   ViewerFilter,
+  ViewerIsolation,
   ViewerState,
 } from '../../core/viewer/types';
 import { isNoParams, isRecord, NotificationType, RequestType, type WebviewDescriptor } from '../shared/protocol';
@@ -52,6 +53,8 @@ export interface ViewerPanelState {
   readonly deadLetters?: DeadLetterCounts;
   /** Started at the end (live tail): the list follows new messages until scrolled up. */
   readonly tail: boolean;
+  /** What this viewer reads: every record on the log, or only committed ones. */
+  readonly isolation: ViewerIsolation;
 }
 
 /** The detail of one message as the shared message section shows it, with the viewer's sequence number. */
@@ -131,6 +134,15 @@ export const StartSessionHereNotification = new NotificationType<SeqParams>('vie
 export const ReplayNotification = new NotificationType<SeqParams>('viewer/replay', isSeqParams);
 /** Opens the producer form filled with a copy of this message. */
 export const ProduceCopyNotification = new NotificationType<SeqParams>('viewer/produceCopy', isSeqParams);
+
+export interface IsolationParams {
+  readonly isolation: ViewerIsolation;
+}
+/** Opens the topic again in a new viewer, read at this isolation level. */
+export const IsolationNotification = new NotificationType<IsolationParams>(
+  'viewer/isolation',
+  (x): x is IsolationParams => isRecord(x) && (x.isolation === 'read_committed' || x.isolation === 'read_uncommitted'),
+);
 
 /** The most error types one filter names. */
 export const MAX_ERROR_TYPES = 1000;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { KafkaRecord } from '../../core/kafka/record';
 import type { Logger } from '../../core/logging';
 import type { TimestampType } from '../../core/session/messageView';
-import type { SortOrder, ViewerFilter } from '../../core/viewer/types';
+import type { SortOrder, ViewerFilter, ViewerIsolation } from '../../core/viewer/types';
 import type { MessageViewer } from '../../core/viewer/viewerApi';
 import { WebviewPanelHost } from '../shared/panelHost';
 import { messageJson, payloadJsonText, rawBytesView, toDetailMessageView } from './detailView';
@@ -22,6 +22,7 @@ import {
   SetFilterRequest,
   SetSortNotification,
   StartSessionHereNotification,
+  IsolationNotification,
   type ViewerPanelState,
   ViewerPanelWebview,
 } from './protocol';
@@ -41,6 +42,8 @@ export interface ViewerPanelActions {
   canReplay(topic: string): boolean;
   /** Re-drives dead letters of this viewer (commands/dlqCommands.ts): preview, progress, summary. */
   redrive?(panel: ViewerPanel, params: RedriveParams): Promise<unknown>;
+  /** Opens the same topic again, read at this isolation level (a new viewer); answers its id. */
+  reopenWithIsolation?(isolation: ViewerIsolation): Promise<string>;
 }
 
 export interface ViewerPanelOptions {
@@ -135,6 +138,9 @@ export class ViewerPanel implements vscode.Disposable {
     this.host.onNotification(ReplayNotification, ({ seq }) => options.actions.replayIntoHandler(this.record(seq)));
     this.host.onNotification(ProduceCopyNotification, ({ seq }) => options.actions.produceCopy(this.record(seq)));
     this.host.onNotification(RedriveNotification, (p) => options.actions.redrive?.(this, p));
+    this.host.onNotification(IsolationNotification, ({ isolation }) =>
+      options.actions.reopenWithIsolation?.(isolation),
+    );
     this.host.onDidDispose(() => void this.stop());
   }
 
@@ -205,6 +211,7 @@ export class ViewerPanel implements vscode.Disposable {
       canReplay: this.options.actions.canReplay(topic),
       ...deadLettersOf(viewer),
       tail: viewer.options.start.kind === 'end',
+      isolation: viewer.options.isolation ?? 'read_uncommitted',
     };
   }
 

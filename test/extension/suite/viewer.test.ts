@@ -567,4 +567,60 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     assert.equal(api.viewers.get(a), undefined);
     assert.ok(api.viewers.get(b), 'the other viewer stays');
   });
+
+  it("Committed only opens the topic again read_committed: an aborted transaction's records vanish", async () => {
+    const { createTopic, deleteTopicsQuietly, kafkaClient } = await kafkaSupport();
+    const topic = uniqueName('ext-viewer-txn');
+    await createTopic(topic, 1);
+    try {
+      const producer = kafkaClient().producer({
+        kafkaJS: { transactionalId: uniqueName('ext-viewer-txn-id'), idempotent: true, maxInFlightRequests: 1 },
+      } as never);
+      await producer.connect();
+      try {
+        for (const [values, outcome] of [
+          [['committed-1', 'committed-2'], 'commit'],
+          [['aborted-1', 'aborted-2'], 'abort'],
+          [['committed-3'], 'commit'],
+        ] as const) {
+          const transaction = await producer.transaction();
+          await transaction.send({ topic, messages: values.map((value) => ({ key: value, value })) });
+          await (outcome === 'commit' ? transaction.commit() : transaction.abort());
+        }
+      } finally {
+        await producer.disconnect();
+      }
+      const id = await vscode.commands.executeCommand<string>('kafkaLab.viewMessages', {
+        clusterId,
+        topic,
+        start: { kind: 'beginning' },
+      });
+      const all = panel(id);
+      await all.host.whenReady();
+      await waitFor(
+        'all 5 records, the aborted ones too',
+        async () => (await evaluate<ListFacts>(LIST_FACTS)).total === 5,
+      );
+      assert.equal(
+        await evaluate<string>(`document.getElementById('${VIEWER_ROOT_ID}').dataset.isolation`),
+        'read_uncommitted',
+      );
+      await probe({ op: 'click', selector: 'button.isolation' });
+      const committed = await waitFor('a second viewer, read_committed', () =>
+        api.viewers.list().find((p) => p.id !== id && p.viewer.options.isolation === 'read_committed'),
+      );
+      assert.equal(committed.viewer.options.topic, topic);
+      await waitFor('caught up', () => committed.viewer.state.kind === 'caughtUp');
+      all.dispose();
+      await committed.host.whenReady();
+      await waitFor('only the 3 committed records', async () => (await evaluate<ListFacts>(LIST_FACTS)).total === 3);
+      assert.equal(committed.viewer.counts.read, 3);
+      assert.equal(
+        await evaluate<string>(`document.getElementById('${VIEWER_ROOT_ID}').dataset.isolation`),
+        'read_committed',
+      );
+    } finally {
+      await deleteTopicsQuietly(topic);
+    }
+  });
 });
