@@ -6,6 +6,7 @@ import type { KafkaLabApi } from '../../../src/container';
 import type { GenerateResult } from '../../../src/commands/generatorCommands';
 import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
 import { services, uniqueName, waitFor } from '../../support/services';
+import { screenshot } from '../support/browser';
 
 // The native client is loaded only inside the tests (the activation suite checks it is not loaded at activation).
 const kafkaSupport = () => import('../../support/kafka');
@@ -66,13 +67,6 @@ const AVRO_SCHEMA = {
     { name: 'note', type: ['null', 'string'], default: null },
   ],
 };
-
-async function screenshot(name: string): Promise<void> {
-  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
-  if (!url) return;
-  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
-  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
-}
 
 describe('Generate Consumer Project from a topic node, through its prompts', function () {
   this.timeout(120_000);

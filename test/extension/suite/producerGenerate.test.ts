@@ -9,6 +9,7 @@ import { SchemaRegistryClient } from '../../../src/core/registry/registryClient'
 import type { ProducerPanel } from '../../../src/webviews/producerPanel/producerPanel';
 import { PRODUCER_ROOT_ID } from '../../../src/webviews/producerPanel/protocol';
 import { services, uniqueName, waitFor } from '../../support/services';
+import { PROBE_URL, evaluateIn, probeIn, screenshot } from '../support/browser';
 
 // Generate from schema and Produce N in the producer form, in a real VS Code webview against the
 // real broker and registry, driven from outside through the browser (scripts/lib/webviewProbe.mjs).
@@ -16,29 +17,10 @@ import { services, uniqueName, waitFor } from '../../support/services';
 
 const kafkaSupport = () => import('../../support/kafka');
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
-const PROBE_URL = process.env.KAFKA_LAB_WEBVIEW_URL;
 
-async function probe<T = Record<string, unknown>>(request: Record<string, unknown>): Promise<T> {
-  const response = await fetch(PROBE_URL!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ root: PRODUCER_ROOT_ID, ...request }),
-  });
-  const body = (await response.json()) as T & { error?: string };
-  assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
-  return body;
-}
+const probe = <T = Record<string, unknown>>(request: Record<string, unknown>) => probeIn<T>(PRODUCER_ROOT_ID, request);
 
-async function evaluate<T>(expression: string): Promise<T> {
-  return (await probe<{ value: T }>({ op: 'evaluate', expression })).value;
-}
-
-async function screenshot(name: string): Promise<void> {
-  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
-  if (!url) return;
-  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
-  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
-}
+const evaluate = <T>(expression: string) => evaluateIn<T>(PRODUCER_ROOT_ID, expression);
 
 interface Status {
   phase: string | null;

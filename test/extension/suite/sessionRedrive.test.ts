@@ -4,6 +4,7 @@ import type { KafkaLabApi } from '../../../src/container';
 import { redrivenFrom } from '../../../src/core/dlq/provenance';
 import { PANEL_ROOT_ID } from '../../../src/webviews/sessionPanel/protocol';
 import { services, uniqueName, waitFor } from '../../support/services';
+import { PROBE_URL, evaluateIn, probeIn, screenshot } from '../support/browser';
 
 // Re-drive from the session panel in a real VS Code, on the real broker: a stepping session
 // dead-letters two messages; the Re-drive button on the second one's history entry (clicked in the
@@ -12,29 +13,10 @@ import { services, uniqueName, waitFor } from '../../support/services';
 
 const kafkaSupport = () => import('../../support/kafka');
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
-const PROBE_URL = process.env.KAFKA_LAB_WEBVIEW_URL;
 
-async function probe<T = Record<string, unknown>>(request: Record<string, unknown>): Promise<T> {
-  const response = await fetch(PROBE_URL!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ root: PANEL_ROOT_ID, ...request }),
-  });
-  const body = (await response.json()) as T & { error?: string };
-  assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
-  return body;
-}
+const probe = <T = Record<string, unknown>>(request: Record<string, unknown>) => probeIn<T>(PANEL_ROOT_ID, request);
 
-async function evaluate<T>(expression: string): Promise<T> {
-  return (await probe<{ value: T }>({ op: 'evaluate', expression })).value;
-}
-
-async function screenshot(name: string): Promise<void> {
-  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
-  if (!url) return;
-  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
-  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
-}
+const evaluate = <T>(expression: string) => evaluateIn<T>(PANEL_ROOT_ID, expression);
 
 describe('Re-drive from the session panel (real VS Code, real broker)', function () {
   this.timeout(240_000);

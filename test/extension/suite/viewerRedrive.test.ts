@@ -7,6 +7,7 @@ import { PRODUCER_ROOT_ID } from '../../../src/webviews/producerPanel/protocol';
 import { type RedriveParams, VIEWER_ROOT_ID } from '../../../src/webviews/viewerPanel/protocol';
 import type { ViewerPanel } from '../../../src/webviews/viewerPanel/viewerPanel';
 import { services, uniqueName, waitFor } from '../../support/services';
+import { PROBE_URL, probeIn, screenshot } from '../support/browser';
 
 // The viewer on a dead-letter topic in a real VS Code, on the real broker: rows marked with real
 // clicks, ctrl-click and shift-click become "Re-drive selected (N)", which re-drives exactly those;
@@ -15,21 +16,11 @@ import { services, uniqueName, waitFor } from '../../support/services';
 
 const kafkaSupport = () => import('../../support/kafka');
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
-const PROBE_URL = process.env.KAFKA_LAB_WEBVIEW_URL;
 const connection = { bootstrapServers: services.kafka.plaintext };
 
 class PoisonOrder extends Error {}
 
-async function call<T>(root: string, request: Record<string, unknown>): Promise<T> {
-  const response = await fetch(PROBE_URL!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ root, ...request }),
-  });
-  const body = (await response.json()) as T & { error?: string };
-  assert.equal(response.status, 200, `probe ${String(request.op)}: ${body.error}`);
-  return body;
-}
+const call = probeIn;
 const viewer = <T>(request: Record<string, unknown>) => call<T>(VIEWER_ROOT_ID, request);
 const producer = <T>(request: Record<string, unknown>) => call<T>(PRODUCER_ROOT_ID, request);
 const workbench = <T>(request: Record<string, unknown>) => call<T>('workbench', request);
@@ -37,13 +28,6 @@ const inViewer = async <T>(expression: string): Promise<T> =>
   (await viewer<{ value: T }>({ op: 'evaluate', expression })).value;
 const inProducer = async <T>(expression: string): Promise<T> =>
   (await producer<{ value: T }>({ op: 'evaluate', expression })).value;
-
-async function screenshot(name: string): Promise<void> {
-  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
-  if (!url) return;
-  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
-  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
-}
 
 const row = (index: number) => `.vl-row[data-index="${index}"]:not(.vl-loading)`;
 

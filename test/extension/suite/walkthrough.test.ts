@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KafkaLabApi } from '../../../src/container';
 import { services, uniqueName, waitFor } from '../../support/services';
+import { evaluateIn, screenshot } from '../support/browser';
 
 // The "Get started with Kafka Consumer Lab" walkthrough on VS Code's own Welcome page: its steps tick
 // as the user does them (connect a cluster, browse a topic, decide a message in a stepping session),
@@ -17,25 +18,7 @@ const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
 const WALKTHROUGH = `${EXTENSION_ID}#kafkaLab.getStarted`;
 const STEPS = ['connect', 'browse', 'step', 'debug', 'redrive', 'generate'];
 
-async function workbench<T>(expression: string): Promise<T> {
-  const url = process.env.KAFKA_LAB_WEBVIEW_URL;
-  assert.ok(url, 'KAFKA_LAB_WEBVIEW_URL is not set: run under scripts/runExtensionTests.mjs');
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ root: 'workbench', op: 'evaluate', expression }),
-  });
-  const json = (await response.json()) as { value?: T; error?: string };
-  assert.equal(response.status, 200, json.error);
-  return json.value as T;
-}
-
-async function screenshot(name: string): Promise<void> {
-  const url = process.env.KAFKA_LAB_SCREENSHOT_URL;
-  if (!url) return;
-  const response = await fetch(`${url}?name=${encodeURIComponent(name)}`);
-  assert.equal(response.status, 200, `screenshot ${name} failed: ${await response.text()}`);
-}
+const workbench = <T>(expression: string) => evaluateIn<T>('workbench', expression);
 
 interface StepFacts {
   readonly id: string;
