@@ -208,7 +208,7 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
       );
       worker.child.send({ type: 'stop' });
       const exit = await withTimeout('the final worker to stop', 40_000, worker.exited);
-      assert.equal(exit.code, 0, `the final worker did not stop cleanly: ${worker.stderr()}`);
+      assert.equal(exit.code, 0, `the final worker did not stop cleanly (signal ${exit.signal}): ${worker.stderr()}`);
     } finally {
       await reader.close();
     }
