@@ -130,7 +130,11 @@ describe('round trip through the real broker', () => {
       await consumer.commitOffsets(
         [...ends].map(([partition, last]) => ({ topic, partition, offset: String(last + 1) })),
       );
-      const after = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+      // The coordinator may answer a fetch before it has applied the commit: ask until it shows (bounded).
+      const after = await waitFor('the explicit commit stored', 15_000, async () => {
+        const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+        return offsets.length === 1 && offsets[0]!.partitions.every((p) => Number(p.offset) >= 0) ? offsets : undefined;
+      });
       assert.equal(after.length, 1);
       assert.equal(after[0].partitions.length, partitions);
       for (const p of after[0].partitions) {

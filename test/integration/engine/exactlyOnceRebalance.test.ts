@@ -45,7 +45,8 @@ for (const strategy of ['cooperative-sticky', 'range'] as AssignmentStrategy[]) 
           delivery: 'exactly-once',
           // Each session is its own instance: its own transactional ids.
           transactionalIdPrefix: `${groupId}-${name}`,
-          commitPolicy: { kind: 'batch', maxMessages: 200, maxIntervalMs: 100 },
+          // Transactions long enough that every rebalance and every leave meets an open one, which it must commit.
+          commitPolicy: { kind: 'batch', maxMessages: 100_000, maxIntervalMs: 2_000 },
           consumerConfig: { 'session.timeout.ms': 10_000, 'heartbeat.interval.ms': 500 },
           handler: async (m) => {
             // A little work, so that rebalances meet transactions with messages in them.
