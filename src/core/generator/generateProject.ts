@@ -5,7 +5,11 @@ import { pythonProjectFiles } from './python/pythonProject';
 import { type SchemaTypes, avroTypes, jsonSchemaTypes } from './schemaTypes';
 import { consumerTs } from './typescript/consumerTemplate';
 import * as ts from './typescript/projectTemplates';
-import { configTs, contractTs, deadLetterTs, decodeTs, registryTs, watermarkTs } from './typescript/supportTemplates';
+import { configTs } from './typescript/configTemplate';
+import { contractTs, watermarkTs } from './typescript/contractTemplate';
+import { deadLetterTs } from './typescript/deadLetterTemplate';
+import { decodeTs } from './typescript/decodeTemplate';
+import { registryTs } from './typescript/registryTemplate';
 
 export type { GeneratedFile } from './projectFile';
 
