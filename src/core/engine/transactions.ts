@@ -6,7 +6,13 @@ import type { TransactionalProducerPort } from './outputProducer';
 import type { EncodedOutput } from './outputs';
 import type { Entry, PartitionQueues, PartitionState } from './partitionQueues';
 import { type TransactionError, classifyTransactionError } from './transactionErrors';
-import type { SessionEvents, TopicPartitionOffset, TransactionEvent, TransactionSnapshot } from './types';
+import type {
+  SessionEvents,
+  TopicPartitionOffset,
+  TransactionAbortCause,
+  TransactionEvent,
+  TransactionSnapshot,
+} from './types';
 
 export interface TransactionsHost {
   readonly memberId: string;
@@ -298,6 +304,7 @@ export class Transactions {
       messages,
       outputs,
       openForMs: at - this.openedAt,
+      offsets,
       at: Date.now(),
     });
     await this.beginNext();
@@ -307,7 +314,7 @@ export class Transactions {
    * Aborts the open transaction and moves every partition (but `skip`, being given up) back to
    * where the last committed transaction left it: everything after is delivered again.
    */
-  private async abortAndRewind(why: string, skip: ReadonlySet<string>): Promise<void> {
+  private async abortAndRewind(why: TransactionAbortCause, skip: ReadonlySet<string>): Promise<void> {
     const messages = this.messages;
     const outputs = this.outputs;
     const openForMs = Date.now() - this.openedAt;

@@ -143,18 +143,23 @@ export interface CommitEvent {
   readonly at: number;
 }
 
+/** Why an exactly-once member aborted its open transaction. */
+export type TransactionAbortCause = 'handler failure' | 'partitions lost' | 'produce failed' | 'commit failed';
+
 /** A transaction of an exactly-once member committed or aborted. */
 export interface TransactionEvent {
   readonly memberId: string;
   readonly transactionalId: string;
   readonly kind: 'commit' | 'abort';
   readonly reason: CommitEvent['reason'] | 'abort';
-  /** Why it aborted (a handler failure, lost partitions, a failed commit). */
-  readonly detail?: string;
+  /** Why it aborted (a handler failure, lost partitions, a failed produce or commit). */
+  readonly detail?: TransactionAbortCause;
   /** Input messages and output records it held. */
   readonly messages: number;
   readonly outputs: number;
   readonly openForMs: number;
+  /** A commit: the input offsets it committed (the next offset per partition), as sent to the transaction. */
+  readonly offsets?: readonly TopicPartitionOffset[];
   readonly at: number;
 }
 

@@ -32,6 +32,56 @@ export interface CommitView {
   readonly at: number;
 }
 
+/** One partition's committed position in a commit log entry: the next offset the group reads. */
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Why an exactly-once transaction was aborted (the engine's TransactionAbortCause). */
+export type AbortCause = 'handler failure' | 'partitions lost' | 'produce failed' | 'commit failed';
+
+/** What made a commit happen: the commit policy, the Commit decision, a revoke, or the session stopping. */
+export type CommitReason = 'policy' | 'commitNow' | 'revoke' | 'close';
+
+/** A commit or an abort, as the panel's commit timeline shows it; `seq` orders them (and keys them). */
+export type CommitLogEntry =
+  /** At-least-once: the group's offsets were committed (no transaction). */
+  | {
+      readonly kind: 'offsetCommit';
+      readonly seq: number;
+      readonly memberId: string;
+      readonly reason: CommitReason;
+      readonly offsets: readonly CommittedOffset[];
+      readonly at: number;
+    }
+  /** Exactly-once: outputs and input offsets committed in one transaction. */
+  | {
+      readonly kind: 'transactionCommit';
+      readonly seq: number;
+      readonly memberId: string;
+      readonly transactionalId: string;
+      readonly reason: CommitReason;
+      readonly messages: number;
+      readonly outputs: number;
+      readonly openForMs: number;
+      readonly offsets: readonly CommittedOffset[];
+      readonly at: number;
+    }
+  /** Exactly-once: the open transaction was aborted; what it held is delivered again. */
+  | {
+      readonly kind: 'transactionAbort';
+      readonly seq: number;
+      readonly memberId: string;
+      readonly transactionalId: string;
+      readonly cause: AbortCause | undefined;
+      readonly messages: number;
+      readonly outputs: number;
+      readonly openForMs: number;
+      readonly at: number;
+    };
+
 export type PanelSessionState =
   'starting' | 'stepping' | 'running' | 'paused' | 'rebalancing' | 'stopping' | 'stopped' | 'error';
 
@@ -55,10 +105,16 @@ export interface PanelState {
   readonly notice?: PanelNotice;
   /** The session runs the developer's own handler: a history entry can be replayed into it. */
   readonly canReplay?: boolean;
+  /** The delivery guarantee (absent: at-least-once). */
+  readonly delivery?: 'at-least-once' | 'exactly-once';
+  /** Commits, transaction commits and aborts, most recent last; the host keeps at most COMMIT_LOG_LIMIT. */
+  readonly commitLog?: readonly CommitLogEntry[];
 }
 
 /** How many history entries cross to the webview. */
 export const HISTORY_LIMIT = 50;
+/** How many commit log entries cross to the webview. */
+export const COMMIT_LOG_LIMIT = 50;
 
 /** Which controls make sense in a state: decisions need a message waiting in stepping mode. */
 export function allowedControls(state: PanelState): {

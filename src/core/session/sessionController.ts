@@ -28,6 +28,7 @@ import { SessionDecoding } from './sessionDecoding';
 import {
   HISTORY_LIMIT,
   type HistoryEntry,
+  COMMIT_LOG_LIMIT,
   type PanelAction,
   type PanelNotice,
   type PanelSessionState,
@@ -297,6 +298,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   /** Decides the current message (or, with `messageId`, that one). The panel's buttons end here. */
   async decide(action: PanelAction, options: { messageId?: string; reason?: string } = {}): Promise<void> {
     const messageId = options.messageId ?? this.session.awaiting?.id;
+      delivery: this.session.delivery,
+      commitLog: this.log.commitLog.slice(-COMMIT_LOG_LIMIT),
     if (!messageId)
       throw new Error(
         'No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.',
@@ -509,7 +512,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         this.logger.warn(`commit failed (${event.reason}): ${event.error}`);
         return;
       }
-      this.log.committed(event);
+      this.log.committed(event, this.session.delivery !== 'exactly-once');
+      this.changed();
+    });
+    s.on('transaction', (event) => {
+      this.log.transaction(event);
       this.changed();
     });
     s.on('rebalance', (event) => {

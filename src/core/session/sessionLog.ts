@@ -1,5 +1,5 @@
-import type { CommitEvent, DeadLetteredEvent, DecisionEvent, RebalanceEvent } from '../engine/types';
-import type { CommitView, HistoryEntry } from './panelState';
+import type { CommitEvent, DeadLetteredEvent, DecisionEvent, RebalanceEvent, TransactionEvent } from '../engine/types';
+import type { CommitLogEntry, CommitView, HistoryEntry } from './panelState';
 
 export interface TimelineEntry extends RebalanceEvent {
   readonly seq: number;
@@ -7,6 +7,7 @@ export interface TimelineEntry extends RebalanceEvent {
 
 const HISTORY_KEEP = 200;
 const TIMELINE_KEEP = 200;
+const COMMIT_LOG_KEEP = 200;
 /** Longest a member's revoke without a following assign is shown as "rebalancing". */
 export const REBALANCE_SETTLE_MS = 10_000;
 
@@ -19,6 +20,8 @@ export class SessionLog {
   private readonly commits = new Map<string, CommitView>();
   private readonly timelineList: TimelineEntry[] = [];
   private timelineSeq = 0;
+  private readonly commitLogList: CommitLogEntry[] = [];
+  private commitLogSeq = 0;
 
   get history(): readonly HistoryEntry[] {
     return this.historyList;
@@ -26,6 +29,11 @@ export class SessionLog {
 
   get timeline(): readonly TimelineEntry[] {
     return this.timelineList;
+  }
+
+  /** Commits, transaction commits and aborts, oldest first (bounded). */
+  get commitLog(): readonly CommitLogEntry[] {
+    return this.commitLogList;
   }
 
   /** The last commit of each partition, by topic and partition. */
@@ -66,7 +74,20 @@ export class SessionLog {
     });
   }
 
-  committed(event: CommitEvent): void {
+  /**
+   * A successful commit. `logged`: it is an entry of the commit log (at-least-once); an exactly-once
+   * session's offsets commit inside its transactions, which are the entries there.
+   */
+  committed(event: CommitEvent, logged = true): void {
+    if (logged && event.offsets.length > 0)
+      this.logCommit({
+        kind: 'offsetCommit',
+        seq: ++this.commitLogSeq,
+        memberId: event.memberId,
+        reason: event.reason,
+        offsets: event.offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+        at: event.at,
+      });
     for (const o of event.offsets)
       this.commits.set(`${o.topic}\u0000${o.partition}`, {
         topic: o.topic,
@@ -74,6 +95,33 @@ export class SessionLog {
         offset: o.offset,
         at: event.at,
       });
+  }
+
+  /** An exactly-once transaction committed or aborted. */
+  transaction(event: TransactionEvent): void {
+    const common = {
+      seq: ++this.commitLogSeq,
+      memberId: event.memberId,
+      transactionalId: event.transactionalId,
+      messages: event.messages,
+      outputs: event.outputs,
+      openForMs: event.openForMs,
+      at: event.at,
+    };
+    if (event.kind === 'commit')
+      this.logCommit({
+        kind: 'transactionCommit',
+        ...common,
+        reason: event.reason === 'abort' ? 'policy' : event.reason,
+        offsets: (event.offsets ?? []).map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+      });
+    else this.logCommit({ kind: 'transactionAbort', ...common, cause: event.detail });
+  }
+
+  private logCommit(entry: CommitLogEntry): void {
+    this.commitLogList.push(entry);
+    if (this.commitLogList.length > COMMIT_LOG_KEEP)
+      this.commitLogList.splice(0, this.commitLogList.length - COMMIT_LOG_KEEP);
   }
 
   rebalanced(event: RebalanceEvent): void {

@@ -1,7 +1,14 @@
 // The session panel's webview: renders PanelState and turns buttons and keys into the panel's
 // notifications. Every string in the state is data from a topic and is rendered as text only
 // (shared/view/dom.ts). The channel, the payload rendering and the DOM helpers are the shared ones.
-import { allowedControls, type HistoryEntry, type PanelAction, type PanelState } from '../../core/session/panelState';
+import { describeCommitLogEntry } from '../../core/session/commitLogText';
+import {
+  allowedControls,
+  type CommitLogEntry,
+  type HistoryEntry,
+  type PanelAction,
+  type PanelState,
+} from '../../core/session/panelState';
 import { describeRunUntil } from '../../core/session/runUntil';
 import { button, clear, dataText, h, setButtonLabel } from '../shared/view/dom';
 import { formatClock } from '../shared/view/format';
@@ -128,10 +135,16 @@ const commits = h('ul', {
   className: 'commits',
   attrs: { 'aria-label': 'Last commit per partition: the next offset the group reads' },
 });
+const commitLog = h('ol', {
+  className: 'commit-log',
+  attrs: { 'aria-label': 'Commits and transactions, newest first' },
+});
+const commitLogHeading = h('h2', {}, 'Commits');
 const strip = h(
   'aside',
   { className: 'strip' },
   h('section', {}, h('h2', {}, 'Recent decisions'), history),
+  h('section', { className: 'commit-timeline' }, commitLogHeading, commitLog),
   h('section', {}, h('h2', {}, 'Last commits'), commits),
 );
 
@@ -177,6 +190,7 @@ function render(state: PanelState): void {
   renderMessage(state);
   renderHistory(state.history, state.canReplay === true);
   renderCommits(state);
+  renderCommitLog(state);
 }
 
 function renderMessage(state: PanelState): void {
@@ -325,6 +339,47 @@ function renderCommits(state: PanelState): void {
         h('span', { className: 'where' }, `[${c.partition}] next offset ${c.offset}`),
         h('span', { className: 'time' }, formatClock(c.at)),
         dataText(c.topic, 'data topic'),
+      ),
+    );
+  }
+}
+
+const COMMIT_LOG_CLASSES: Record<CommitLogEntry['kind'], string> = {
+  offsetCommit: 'commit-entry offset-commit',
+  transactionCommit: 'commit-entry txn-commit',
+  transactionAbort: 'commit-entry txn-abort',
+};
+
+/** Each commit, transaction commit and abort, newest first; an exactly-once session's are transactions. */
+function renderCommitLog(state: PanelState): void {
+  const exactlyOnce = state.delivery === 'exactly-once';
+  commitLogHeading.textContent = exactlyOnce ? 'Transactions (exactly-once)' : 'Commits';
+  clear(commitLog);
+  const entries = state.commitLog ?? [];
+  if (entries.length === 0) {
+    commitLog.append(
+      h('li', { className: 'muted' }, exactlyOnce ? 'No transaction committed or aborted yet.' : 'No commits yet.'),
+    );
+    return;
+  }
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    const text = describeCommitLogEntry(e);
+    commitLog.append(
+      h(
+        'li',
+        {
+          className: COMMIT_LOG_CLASSES[e.kind] ?? 'commit-entry',
+          attrs: { 'data-kind': String(e.kind), 'data-seq': String(e.seq) },
+        },
+        h('span', { className: 'time' }, formatClock(e.at)),
+        h('span', { className: 'commit-title' }, text.title),
+        h('span', { className: 'commit-summary' }, text.summary),
+        ...text.offsets.map((o) =>
+          h('span', { className: 'commit-offsets' }, dataText(o.topic, 'data topic-name'), ' ', o.text),
+        ),
+        text.note ? h('span', { className: 'commit-note' }, text.note) : null,
+        'transactionalId' in e ? h('span', { className: 'commit-txn-id' }, dataText(e.transactionalId)) : null,
       ),
     );
   }
