@@ -26,9 +26,9 @@ import { type ReplayOutcome, replayIntoHandler } from './handlerReplay';
 import { REBALANCE_SETTLE_MS, SessionLog } from './sessionLog';
 import { SessionDecoding } from './sessionDecoding';
 import {
+  COMMIT_LOG_LIMIT,
   HISTORY_LIMIT,
   type HistoryEntry,
-  COMMIT_LOG_LIMIT,
   type PanelAction,
   type PanelNotice,
   type PanelSessionState,
@@ -290,6 +290,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       ...(this.runUntilValue ? { runUntil: { ...this.runUntilValue } } : {}),
       ...(this.noticeValue ? { notice: this.noticeValue } : {}),
       ...(this.deps.handler ? { canReplay: true } : {}),
+      delivery: this.session.delivery,
+      commitLog: this.log.commitLog.slice(-COMMIT_LOG_LIMIT),
     };
   }
 
@@ -298,8 +300,6 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
   /** Decides the current message (or, with `messageId`, that one). The panel's buttons end here. */
   async decide(action: PanelAction, options: { messageId?: string; reason?: string } = {}): Promise<void> {
     const messageId = options.messageId ?? this.session.awaiting?.id;
-      delivery: this.session.delivery,
-      commitLog: this.log.commitLog.slice(-COMMIT_LOG_LIMIT),
     if (!messageId)
       throw new Error(
         'No message is waiting for a decision. Step the session (it must be in stepping mode), or wait for the next message.',
