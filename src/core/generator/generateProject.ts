@@ -1,4 +1,4 @@
-import { envExample } from './common';
+import { envExample, isExactlyOnce, usesRegistry } from './common';
 import { type GeneratorInput, validateGeneratorInput } from './generatorInput';
 import type { GeneratedFile } from './projectFile';
 import { pythonProjectFiles } from './python/pythonProject';
@@ -10,6 +10,8 @@ import { contractTs, watermarkTs } from './typescript/contractTemplate';
 import { deadLetterTs } from './typescript/deadLetterTemplate';
 import { decodeTs } from './typescript/decodeTemplate';
 import { registryTs } from './typescript/registryTemplate';
+import { handlerEosTestTs, handlerEosTs, integrationEosTestTs, readmeEosTs } from './typescript/exactlyOnceTemplates';
+import { transactionalConsumerTs } from './typescript/transactionalConsumerTemplate';
 
 export type { GeneratedFile } from './projectFile';
 
@@ -33,29 +35,33 @@ export function generateProject(input: GeneratorInput): GeneratedFile[] {
 
 function typescriptProjectFiles(input: GeneratorInput, types: SchemaTypes | undefined): GeneratedFile[] {
   const rootName = types?.rootName ?? 'Value';
+  const eos = isExactlyOnce(input);
   const files: GeneratedFile[] = [
     { path: 'package.json', content: ts.packageJson(input) },
     { path: 'tsconfig.json', content: ts.tsconfigJson() },
-    { path: 'src/consumer.ts', content: consumerTs(input) },
+    { path: 'src/consumer.ts', content: eos ? transactionalConsumerTs(input) : consumerTs(input) },
     { path: 'src/config.ts', content: configTs(input) },
-    { path: 'src/contract.ts', content: contractTs() },
+    { path: 'src/contract.ts', content: contractTs(input) },
     { path: 'src/decode.ts', content: decodeTs(input) },
+    ...(usesRegistry(input) ? [{ path: 'src/registry.ts', content: registryTs() }] : []),
     { path: 'src/deadLetter.ts', content: deadLetterTs() },
-    { path: 'src/watermark.ts', content: watermarkTs() },
+    // The exactly-once consumer handles one message at a time: no watermark to keep.
+    ...(eos ? [] : [{ path: 'src/watermark.ts', content: watermarkTs() }]),
     { path: 'src/types.ts', content: ts.typesTs(input, types?.typescript) },
-    { path: 'src/handler.ts', content: ts.handlerTs(input, rootName) },
-    { path: 'test/handler.test.ts', content: ts.handlerTestTs(input, rootName) },
-    { path: 'test/watermark.test.ts', content: ts.watermarkTestTs() },
+    { path: 'src/handler.ts', content: eos ? handlerEosTs(input, rootName) : ts.handlerTs(input, rootName) },
+    {
+      path: 'test/handler.test.ts',
+      content: eos ? handlerEosTestTs(input, rootName) : ts.handlerTestTs(input, rootName),
+    },
+    ...(eos ? [] : [{ path: 'test/watermark.test.ts', content: ts.watermarkTestTs() }]),
     { path: 'test/deadLetter.test.ts', content: ts.deadLetterTestTs(input) },
-    { path: 'test/integration.test.ts', content: ts.integrationTestTs(input) },
-    { path: 'README.md', content: ts.readmeTs(input) },
+    { path: 'test/integration.test.ts', content: eos ? integrationEosTestTs(input) : ts.integrationTestTs(input) },
+    { path: 'README.md', content: eos ? readmeEosTs(input) : ts.readmeTs(input) },
     { path: 'Dockerfile', content: ts.dockerfile() },
     { path: '.dockerignore', content: ts.dockerignore() },
     { path: '.gitignore', content: ts.gitignore() },
     { path: '.env.example', content: envExample(input) },
     { path: '.vscode/launch.json', content: ts.launchJson(input) },
   ];
-  if (input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema')
-    files.splice(6, 0, { path: 'src/registry.ts', content: registryTs() });
   return files;
 }

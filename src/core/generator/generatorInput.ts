@@ -7,6 +7,12 @@ export type ProjectLanguage = 'typescript' | 'python';
 /** Formats a generated consumer decodes: plain JSON and text, or through the Schema Registry. */
 export type GeneratedValueFormat = 'json' | 'text' | 'avro' | 'jsonSchema';
 
+/**
+ * At-least-once commits the input after the handler; exactly-once runs a transactional producer and
+ * commits the handler's output records and the input offsets in one Kafka transaction.
+ */
+export type GeneratedDelivery = 'at-least-once' | 'exactly-once';
+
 /** The value schema, as the registry holds it (the generator derives the project's types from it). */
 export interface GeneratorSchema {
   readonly subject: string;
@@ -20,10 +26,17 @@ export interface GeneratorSchema {
 export interface GeneratorConnection {
   readonly bootstrapServers: string;
   readonly securityProtocol?: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-  readonly saslMechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  readonly saslMechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
   /** A user name is not a secret; the password always comes from the environment. */
   readonly saslUsername?: string;
+  /** OAUTHBEARER (OIDC client credentials): the endpoint, client id and scope; the client secret comes from the environment. */
+  readonly oauthTokenEndpointUrl?: string;
+  readonly oauthClientId?: string;
+  readonly oauthScope?: string;
   readonly sslCaLocation?: string;
+  /** mTLS: the client certificate and key files (paths); the key's password comes from the environment. */
+  readonly sslCertificateLocation?: string;
+  readonly sslKeyLocation?: string;
   readonly schemaRegistryUrl?: string;
 }
 
@@ -40,6 +53,10 @@ export interface GeneratorInput {
   readonly concurrency: number;
   readonly retry: RetryPolicy;
   readonly dlqTopic: string;
+  /** At-least-once when absent. */
+  readonly delivery?: GeneratedDelivery;
+  /** Exactly-once: where the handler's output records go unless a record names its topic. */
+  readonly outputTopic?: string;
   readonly autoOffsetReset: 'earliest' | 'latest';
   readonly connection: GeneratorConnection;
   /** The saved cluster's name, for the `kafka-lab` launch configuration. */
@@ -113,6 +130,20 @@ export function validateGeneratorInput(input: GeneratorInput): void {
   if (!TOPIC.test(input.dlqTopic)) fail('dlqTopic', `"${input.dlqTopic}" is not a Kafka topic name.`);
   if (input.topics.includes(input.dlqTopic))
     fail('dlqTopic', 'The dead-letter topic must not be one of the topics consumed.');
+  const delivery = input.delivery ?? 'at-least-once';
+  if (delivery !== 'at-least-once' && delivery !== 'exactly-once')
+    fail('delivery', 'The delivery guarantee must be "at-least-once" or "exactly-once".');
+  if (delivery === 'exactly-once') {
+    if (input.outputTopic === undefined || !TOPIC.test(input.outputTopic))
+      fail('outputTopic', 'Exactly-once needs the output topic the handler writes to (a Kafka topic name).');
+    if (input.topics.includes(input.outputTopic as string) || input.outputTopic === input.dlqTopic)
+      fail('outputTopic', 'The output topic must be neither a topic consumed nor the dead-letter topic.');
+    if (input.concurrency !== 1)
+      fail(
+        'concurrency',
+        'The exactly-once consumer handles one message at a time, in order: the concurrency must be 1.',
+      );
+  } else if (input.outputTopic !== undefined) fail('outputTopic', 'An output topic is only for exactly-once delivery.');
   if (!['json', 'text', 'avro', 'jsonSchema'].includes(input.valueFormat))
     fail('valueFormat', 'The value format must be json, text, avro or jsonSchema.');
   if ((input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema') && !input.connection.schemaRegistryUrl)
@@ -139,8 +170,24 @@ export function validateGeneratorInput(input: GeneratorInput): void {
     fail('connection', 'The Schema Registry URL must be an http(s) URL without quotes, spaces or "$".');
   if (c.saslUsername !== undefined && !PATH_TEXT.test(c.saslUsername))
     fail('connection', 'The SASL user name must not contain quotes, "$", "\\" or line breaks.');
-  if (c.sslCaLocation !== undefined && !PATH_TEXT.test(c.sslCaLocation))
-    fail('connection', 'The CA file path must not contain quotes, "$", "\\" or line breaks.');
+  for (const [name, value] of [
+    ['CA file path', c.sslCaLocation],
+    ['client certificate path', c.sslCertificateLocation],
+    ['client key path', c.sslKeyLocation],
+    ['OAUTHBEARER client id', c.oauthClientId],
+    ['OAUTHBEARER scope', c.oauthScope],
+  ] as const)
+    if (value !== undefined && !PATH_TEXT.test(value))
+      fail('connection', `The ${name} must not contain quotes, "$", "\\" or line breaks.`);
+  if (c.oauthTokenEndpointUrl !== undefined && !URL_TEXT.test(c.oauthTokenEndpointUrl))
+    fail('connection', 'The OAUTHBEARER token endpoint must be an http(s) URL without quotes, spaces or "$".');
+  if (c.saslMechanism === 'OAUTHBEARER' && (!c.oauthTokenEndpointUrl || !c.oauthClientId))
+    fail('connection', 'OAUTHBEARER needs the token endpoint URL and the client id of the identity provider.');
+  if (!!c.sslCertificateLocation !== !!c.sslKeyLocation)
+    fail(
+      'connection',
+      'A client certificate needs its key file, and a key file its certificate: set both, or neither.',
+    );
   if (c.saslMechanism && !c.securityProtocol?.startsWith('SASL'))
     fail('connection', 'A SASL mechanism needs the security protocol SASL_PLAINTEXT or SASL_SSL.');
   if (input.clusterName !== undefined && !PATH_TEXT.test(input.clusterName))

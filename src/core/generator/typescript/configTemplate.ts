@@ -1,4 +1,4 @@
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, ENV } from '../common';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRANSACTION_TIMEOUT_MS, ENV, isExactlyOnce } from '../common';
 import type { GeneratorInput } from '../generatorInput';
 
 const q = (text: string): string => JSON.stringify(text);
@@ -7,7 +7,8 @@ const q = (text: string): string => JSON.stringify(text);
 export function configTs(input: GeneratorInput): string {
   const c = input.connection;
   const p = input.commitPolicy;
-  return `import type { ConsumerGlobalConfig } from '@confluentinc/kafka-javascript';
+  const eos = isExactlyOnce(input);
+  return `${eos ? "import { hostname } from 'node:os';\n" : ''}import type { ConsumerGlobalConfig${eos ? ', ProducerGlobalConfig' : ''} } from '@confluentinc/kafka-javascript';
 
 export interface Settings {
   /** librdkafka properties shared by the consumer and the dead-letter producer. */
@@ -23,7 +24,16 @@ export interface Settings {
   readonly retry: { readonly maxAttempts: number; readonly baseMs: number; readonly capMs: number };
   readonly schemaRegistry?: { readonly url: string; readonly userInfo?: string };
   /** How long a revoke or a stop waits for the handlers in flight. */
-  readonly shutdownTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;${
+    eos
+      ? `
+  /** Exactly-once: the default topic of the handler's output records. */
+  readonly outputTopic: string;
+  /** <group id>-<instance id>: a restarted instance with the same id fences the one before it. */
+  readonly transactionalId: string;
+  readonly transactionTimeoutMs: number;`
+      : ''
+  }
 }
 
 class SettingsError extends Error {
@@ -35,6 +45,12 @@ class SettingsError extends Error {
 function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const value = env[name]?.trim();
   return value ? value : fallback;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!value) throw new SettingsError(name, 'set for OAUTHBEARER', '');
+  return value;
 }
 
 function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -52,13 +68,36 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     'security.protocol': securityProtocol,
   };
   if (securityProtocol.startsWith('SASL')) {
-    connection['sasl.mechanisms'] = text(env, ${q(ENV.saslMechanism)}, ${q(c.saslMechanism ?? 'SCRAM-SHA-512')});
-    connection['sasl.username'] = text(env, ${q(ENV.saslUsername)}, ${q(c.saslUsername ?? '')});
-    // A secret: only ever from the environment.
-    connection['sasl.password'] = text(env, ${q(ENV.saslPassword)}, '');
+    const mechanism = text(env, ${q(ENV.saslMechanism)}, ${q(c.saslMechanism ?? 'SCRAM-SHA-512')});
+    connection['sasl.mechanisms'] = mechanism;
+    if (mechanism === 'OAUTHBEARER') {
+      // OIDC client credentials: librdkafka fetches and refreshes the token itself.
+      connection['sasl.oauthbearer.method'] = 'oidc';
+      connection['sasl.oauthbearer.token.endpoint.url'] = required(env, ${q(ENV.oauthTokenEndpointUrl)}, ${q(c.oauthTokenEndpointUrl ?? '')});
+      connection['sasl.oauthbearer.client.id'] = required(env, ${q(ENV.oauthClientId)}, ${q(c.oauthClientId ?? '')});
+      // A secret: only ever from the environment.
+      connection['sasl.oauthbearer.client.secret'] = required(env, ${q(ENV.oauthClientSecret)}, '');
+      const scope = text(env, ${q(ENV.oauthScope)}, ${q(c.oauthScope ?? '')});
+      if (scope) connection['sasl.oauthbearer.scope'] = scope;
+    } else {
+      connection['sasl.username'] = text(env, ${q(ENV.saslUsername)}, ${q(c.saslUsername ?? '')});
+      // A secret: only ever from the environment.
+      connection['sasl.password'] = text(env, ${q(ENV.saslPassword)}, '');
+    }
   }
   const ca = text(env, ${q(ENV.sslCaLocation)}, ${q(c.sslCaLocation ?? '')});
   if (ca) connection['ssl.ca.location'] = ca;
+  // mTLS: the client certificate and its key (files); the key's password only from the environment.
+  const certificate = text(env, ${q(ENV.sslCertificateLocation)}, ${q(c.sslCertificateLocation ?? '')});
+  const key = text(env, ${q(ENV.sslKeyLocation)}, ${q(c.sslKeyLocation ?? '')});
+  if (!!certificate !== !!key)
+    throw new SettingsError(certificate ? ${q(ENV.sslKeyLocation)} : ${q(ENV.sslCertificateLocation)}, 'set too (a client certificate needs its key, and a key its certificate)', '');
+  if (certificate) {
+    connection['ssl.certificate.location'] = certificate;
+    connection['ssl.key.location'] = key;
+    const password = text(env, ${q(ENV.sslKeyPassword)}, '');
+    if (password) connection['ssl.key.password'] = password;
+  }
   const reset = text(env, ${q(ENV.autoOffsetReset)}, ${q(input.autoOffsetReset)});
   if (reset !== 'earliest' && reset !== 'latest') throw new SettingsError(${q(ENV.autoOffsetReset)}, '"earliest" or "latest"', reset);
   const policy = text(env, ${q(ENV.commitPolicy)}, ${q(p.kind === 'perMessage' ? 'per-message' : 'batch')});
@@ -89,7 +128,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       capMs: whole(env, ${q(ENV.retryCapMs)}, ${input.retry.capMs}, retryBaseMs),
     },
     ...(registryUrl ? { schemaRegistry: { url: registryUrl, ...(userInfo ? { userInfo } : {}) } } : {}),
-    shutdownTimeoutMs: whole(env, ${q(ENV.shutdownTimeoutMs)}, ${DEFAULT_SHUTDOWN_TIMEOUT_MS}, 0),
+    shutdownTimeoutMs: whole(env, ${q(ENV.shutdownTimeoutMs)}, ${DEFAULT_SHUTDOWN_TIMEOUT_MS}, 0),${
+      eos
+        ? `
+    outputTopic: text(env, ${q(ENV.outputTopic)}, ${q(input.outputTopic ?? '')}),
+    transactionalId: text(env, ${q(ENV.groupId)}, ${q(input.groupId)}) + '-' + text(env, ${q(ENV.instanceId)}, hostname()),
+    transactionTimeoutMs: whole(env, ${q(ENV.transactionTimeoutMs)}, ${DEFAULT_TRANSACTION_TIMEOUT_MS}, 1000),`
+        : ''
+    }
   };
 }
 
@@ -104,8 +150,31 @@ export function consumerConfig(settings: Settings): ConsumerGlobalConfig {
     'partition.assignment.strategy': 'cooperative-sticky',
     'session.timeout.ms': 45000,
     'max.poll.interval.ms': 300000,
-    'enable.partition.eof': false,
+    'enable.partition.eof': false,${
+      eos
+        ? `
+    // Only what committed transactions wrote: an aborted transaction's records are never handled.
+    'isolation.level': 'read_committed',`
+        : ''
+    }
   };
 }
-`;
+${
+  eos
+    ? `
+/** The transactional producer: the handler's outputs, the dead letters and the input offsets commit together. */
+export function producerConfig(settings: Settings): ProducerGlobalConfig {
+  return {
+    ...settings.connection,
+    'client.id': settings.transactionalId + '-producer',
+    'transactional.id': settings.transactionalId,
+    'transaction.timeout.ms': settings.transactionTimeoutMs,
+    // Idempotence (which transactions need) implies acks=all.
+    'enable.idempotence': true,
+    'linger.ms': 5,
+  };
+}
+`
+    : ''
+}`;
 }

@@ -1,5 +1,9 @@
+import { isExactlyOnce } from '../common';
+import type { GeneratorInput } from '../generatorInput';
+
 /** src/contract.ts: the \`handle(message, context)\` contract, the same as Kafka Consumer Lab's. */
-export function contractTs(): string {
+export function contractTs(input?: GeneratorInput): string {
+  const eos = input !== undefined && isExactlyOnce(input);
   return `/**
  * The handler contract of Kafka Consumer Lab: the extension runs the same \`handle(message, context)\`
  * under the debugger, so src/handler.ts is debugged as it runs here.
@@ -40,12 +44,35 @@ export interface HandlerContext {
   log(...args: unknown[]): void;
 }
 
-/** Return nothing when done, or decide the message's fate yourself. */
+${
+  eos
+    ? `/**
+ * A record the handler produces. It commits in the same Kafka transaction as the input's offset:
+ * a read_committed reader sees it exactly once. Text and bytes go as they are, other values as JSON.
+ */
+export interface OutputRecord {
+  /** The output topic of the settings when absent. */
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly key?: string | Buffer | null;
+  readonly value: unknown;
+  readonly headers?: Readonly<Record<string, string | Buffer>>;
+}
+
+/** Return the output records (none: an empty list or nothing), or decide the message's fate yourself. */
+export type HandlerResult =
+  | void
+  | undefined
+  | readonly OutputRecord[]
+  | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
+`
+    : `/** Return nothing when done, or decide the message's fate yourself. */
 export type HandlerResult =
   | void
   | undefined
   | { readonly decision: 'skip' | 'retry' | 'deadLetter'; readonly reason?: string };
-
+`
+}
 /** Throw this (or any error with \`retriable: true\`) for a failure worth retrying; anything else is dead-lettered. */
 export class RetriableError extends Error {
   readonly retriable = true;

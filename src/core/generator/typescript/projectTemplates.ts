@@ -1,5 +1,5 @@
 import { DLQ_HEADERS } from '../../dlq/envelopeContract';
-import { ENV, SECRET_ENV, commitPolicyText, json, kafkaLabLaunch, usesRegistry } from '../common';
+import { ENV, SECRET_ENV, commitPolicyText, isExactlyOnce, json, kafkaLabLaunch, usesRegistry } from '../common';
 import type { GeneratorInput } from '../generatorInput';
 import { AVSC_VERSION, KAFKA_JAVASCRIPT_VERSION } from '../projectFile';
 
@@ -19,7 +19,7 @@ export function packageJson(input: GeneratorInput): string {
     scripts: {
       build: 'tsc -p .',
       start: 'node dist/src/consumer.js',
-      test: 'tsc -p . && node --test dist/test/handler.test.js dist/test/watermark.test.js dist/test/deadLetter.test.js',
+      test: `tsc -p . && node --test dist/test/handler.test.js${isExactlyOnce(input) ? '' : ' dist/test/watermark.test.js'} dist/test/deadLetter.test.js`,
       'test:integration': 'tsc -p . && node --test dist/test/integration.test.js',
     },
     dependencies: {
