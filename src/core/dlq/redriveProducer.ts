@@ -1,6 +1,7 @@
 import type { Metadata, Producer } from '@confluentinc/kafka-javascript';
 import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
+import { closeProducer } from '../kafka/producerClose';
 import { type Logger, silentLogger } from '../logging';
 import type { OriginalMessage } from './provenance';
 import { RedriveError } from './redriveErrors';
@@ -91,20 +92,7 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
     this.producer = undefined;
     this.connecting = undefined;
     if (!producer) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.writeTimeoutMs + 5000);
-      try {
-        producer.flush(this.writeTimeoutMs, () =>
-          producer.disconnect(5000, () => {
-            clearTimeout(timer);
-            resolve();
-          }),
-        );
-      } catch {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    await closeProducer(producer, this.writeTimeoutMs);
     for (const delivery of this.deliveries.values())
       delivery(new Error('the producer closed before the broker acknowledged the write'));
     this.deliveries.clear();

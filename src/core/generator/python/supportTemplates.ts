@@ -1,6 +1,6 @@
 import { DEFAULT_PYTHON_NON_RETRIABLE } from '../../handler/handlerLaunchConfig';
 import { DLQ_ENVELOPE_FIELDS, DLQ_HEADERS, DLQ_HEADER_LIMITS, DLQ_HEADER_PREFIX } from '../../dlq/envelopeContract';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, ENV } from '../common';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_TRANSACTION_TIMEOUT_MS, ENV, isExactlyOnce } from '../common';
 import type { GeneratorInput } from '../generatorInput';
 
 /** A Python string literal (JSON's escapes are Python's). */
@@ -9,12 +9,13 @@ const q = (text: string): string => JSON.stringify(text);
 export function settingsPy(input: GeneratorInput): string {
   const c = input.connection;
   const p = input.commitPolicy;
+  const eos = isExactlyOnce(input);
   return `"""Settings from the environment (see .env.example); the defaults are what the project was generated with."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+${eos ? 'import socket\n' : ''}from dataclasses import dataclass, field
 
 from contract import NON_RETRIABLE
 
@@ -39,12 +40,26 @@ class Settings:
     shutdown_timeout_ms: int
     registry_url: str = ""
     registry_user_info: str = ""
-    non_retriable: tuple = field(default=NON_RETRIABLE)
+    non_retriable: tuple = field(default=NON_RETRIABLE)${
+      eos
+        ? `
+    output_topic: str = ""  # exactly-once: the default topic of the handler's output records
+    transactional_id: str = ""  # <group id>-<instance id>: a restarted instance with it fences the one before
+    transaction_timeout_ms: int = ${DEFAULT_TRANSACTION_TIMEOUT_MS}`
+        : ''
+    }
 
 
 def _text(env, name: str, fallback: str) -> str:
     value = (env.get(name) or "").strip()
     return value or fallback
+
+
+def _required(env, name: str, fallback: str) -> str:
+    value = _text(env, name, fallback)
+    if not value:
+        raise SettingsError(f"{name} must be set for OAUTHBEARER; see .env.example")
+    return value
 
 
 def _whole(env, name: str, fallback: int, minimum: int) -> int:
@@ -67,12 +82,34 @@ def load_settings(env=os.environ) -> Settings:
         "security.protocol": protocol,
     }
     if protocol.startswith("SASL"):
-        connection["sasl.mechanisms"] = _text(env, ${q(ENV.saslMechanism)}, ${q(c.saslMechanism ?? 'SCRAM-SHA-512')})
-        connection["sasl.username"] = _text(env, ${q(ENV.saslUsername)}, ${q(c.saslUsername ?? '')})
-        connection["sasl.password"] = _text(env, ${q(ENV.saslPassword)}, "")  # a secret: only from the environment
+        mechanism = _text(env, ${q(ENV.saslMechanism)}, ${q(c.saslMechanism ?? 'SCRAM-SHA-512')})
+        connection["sasl.mechanisms"] = mechanism
+        if mechanism == "OAUTHBEARER":
+            # OIDC client credentials: librdkafka fetches and refreshes the token itself.
+            connection["sasl.oauthbearer.method"] = "oidc"
+            connection["sasl.oauthbearer.token.endpoint.url"] = _required(env, ${q(ENV.oauthTokenEndpointUrl)}, ${q(c.oauthTokenEndpointUrl ?? '')})
+            connection["sasl.oauthbearer.client.id"] = _required(env, ${q(ENV.oauthClientId)}, ${q(c.oauthClientId ?? '')})
+            connection["sasl.oauthbearer.client.secret"] = _required(env, ${q(ENV.oauthClientSecret)}, "")  # a secret: only from the environment
+            scope = _text(env, ${q(ENV.oauthScope)}, ${q(c.oauthScope ?? '')})
+            if scope:
+                connection["sasl.oauthbearer.scope"] = scope
+        else:
+            connection["sasl.username"] = _text(env, ${q(ENV.saslUsername)}, ${q(c.saslUsername ?? '')})
+            connection["sasl.password"] = _text(env, ${q(ENV.saslPassword)}, "")  # a secret: only from the environment
     ca = _text(env, ${q(ENV.sslCaLocation)}, ${q(c.sslCaLocation ?? '')})
     if ca:
         connection["ssl.ca.location"] = ca
+    # mTLS: the client certificate and its key (files); the key's password only from the environment.
+    certificate = _text(env, ${q(ENV.sslCertificateLocation)}, ${q(c.sslCertificateLocation ?? '')})
+    key = _text(env, ${q(ENV.sslKeyLocation)}, ${q(c.sslKeyLocation ?? '')})
+    if bool(certificate) != bool(key):
+        raise SettingsError("${ENV.sslCertificateLocation} and ${ENV.sslKeyLocation} go together: set both, or neither")
+    if certificate:
+        connection["ssl.certificate.location"] = certificate
+        connection["ssl.key.location"] = key
+        password = _text(env, ${q(ENV.sslKeyPassword)}, "")
+        if password:
+            connection["ssl.key.password"] = password
     reset = _text(env, ${q(ENV.autoOffsetReset)}, ${q(input.autoOffsetReset)})
     if reset not in ("earliest", "latest"):
         raise SettingsError(f"${ENV.autoOffsetReset} must be earliest or latest (got {reset!r})")
@@ -94,7 +131,14 @@ def load_settings(env=os.environ) -> Settings:
         retry_cap_ms=_whole(env, ${q(ENV.retryCapMs)}, ${input.retry.capMs}, base_ms),
         shutdown_timeout_ms=_whole(env, ${q(ENV.shutdownTimeoutMs)}, ${DEFAULT_SHUTDOWN_TIMEOUT_MS}, 0),
         registry_url=_text(env, ${q(ENV.registryUrl)}, ${q(c.schemaRegistryUrl ?? '')}),
-        registry_user_info=_text(env, ${q(ENV.registryUserInfo)}, ""),
+        registry_user_info=_text(env, ${q(ENV.registryUserInfo)}, ""),${
+          eos
+            ? `
+        output_topic=_text(env, ${q(ENV.outputTopic)}, ${q(input.outputTopic ?? '')}),
+        transactional_id=_text(env, ${q(ENV.groupId)}, ${q(input.groupId)}) + "-" + _text(env, ${q(ENV.instanceId)}, socket.gethostname()),
+        transaction_timeout_ms=_whole(env, ${q(ENV.transactionTimeoutMs)}, ${DEFAULT_TRANSACTION_TIMEOUT_MS}, 1000),`
+            : ''
+        }
     )
 
 
@@ -109,9 +153,32 @@ def consumer_config(settings: Settings) -> dict:
         "enable.auto.offset.store": False,
         "partition.assignment.strategy": "cooperative-sticky",
         "session.timeout.ms": 45000,
-        "max.poll.interval.ms": 300000,
+        "max.poll.interval.ms": 300000,${
+          eos
+            ? `
+        # Only what committed transactions wrote: an aborted transaction's records are never handled.
+        "isolation.level": "read_committed",`
+            : ''
+        }
     }
-`;
+${
+  eos
+    ? `
+
+def producer_config(settings: Settings) -> dict:
+    """The transactional producer: the handler's outputs, the dead letters and the input offsets commit together."""
+    return {
+        **settings.connection,
+        "client.id": f"{settings.transactional_id}-producer",
+        "transactional.id": settings.transactional_id,
+        "transaction.timeout.ms": settings.transaction_timeout_ms,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 5,
+    }
+`
+    : ''
+}`;
 }
 
 export function contractPy(): string {
