@@ -19,6 +19,8 @@ import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
 import type { MessageView, TimestampType } from './messageView';
 import { builtInHandlers, createHandler, type HandlerFactory, type SessionHandler } from './handlerFactory';
+import { copyToOutputs } from './copyHandler';
+import type { OutputRecord } from '../engine/outputs';
 import { describeRunUntil, type RunUntilCondition } from './runUntil';
 import { withRunUntil } from './runUntilHandler';
 import { stepThroughHandler } from './handlerStep';
@@ -47,8 +49,10 @@ export interface SessionSpec {
   /** Where a group without committed offsets starts. */
   readonly autoOffsetReset: 'earliest' | 'latest';
   readonly mode: 'stepping' | 'running';
-  /** The handler in running mode: nothing, or one log line per message. */
-  readonly handler: 'noop' | 'log';
+  /** The built-in handler: nothing, one log line per message, or a copy of each to the output topics. */
+  readonly handler: 'noop' | 'log' | 'copy';
+  /** The topics the handler writes to (the copying handler's targets); the start flow checks they exist. */
+  readonly outputTopics?: readonly string[];
   readonly commitPolicy: CommitPolicy;
   /** Default at-least-once; exactly-once commits outputs and offsets in one transaction per batch. */
   readonly delivery?: DeliveryGuarantee;
@@ -310,10 +314,10 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       switch (action) {
         case 'next':
           if (this.deps.handler) await this.stepThrough(this.deps.handler, messageId);
-          else await this.session.decide(messageId, { kind: 'ack' });
+          else await this.session.decide(messageId, { kind: 'ack', ...this.builtInOutputs(messageId) });
           break;
         case 'commit':
-          await this.session.decide(messageId, { kind: 'commitNow' });
+          await this.session.decide(messageId, { kind: 'commitNow', ...this.builtInOutputs(messageId) });
           break;
         case 'skip':
           await this.session.decide(messageId, { kind: 'skip' });
@@ -342,6 +346,13 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
       // Also after a refusal (the message was revoked meanwhile): the views drop the stale message.
       this.changed();
     }
+  }
+
+  /** Stepping with the copying handler: the waiting message's copies go with its decision (into the open transaction, exactly-once). */
+  private builtInOutputs(messageId: string): { outputs?: OutputRecord[] } {
+    const message = this.session.awaiting;
+    if (this.deps.handler || this.spec.handler !== 'copy' || message?.id !== messageId) return {};
+    return { outputs: copyToOutputs(message, this.spec.outputTopics ?? []) };
   }
 
   /** Next with the developer's handler: a failure stays waiting, shown in the panel and the history. */

@@ -5,7 +5,8 @@ import type { SchemaTypes } from '../schemaTypes';
 import { consumerPy } from './consumerTemplate';
 import { handlerEosPy, readmeEosPy, testHandlerEosPy, testIntegrationEosPy } from './exactlyOnceTemplates';
 import * as py from './projectTemplates';
-import { contractPy, deadLetterPy, decodePy, settingsPy, watermarkPy } from './supportTemplates';
+import { settingsPy } from './settingsTemplate';
+import { contractPy, deadLetterPy, decodePy, watermarkPy } from './supportTemplates';
 import { transactionalConsumerPy } from './transactionalConsumerTemplate';
 
 export function pythonProjectFiles(input: GeneratorInput, types: SchemaTypes | undefined): GeneratedFile[] {
