@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_DEAD_LETTER_REASON } from '../core/engine/failurePath';
 import { type CommitPolicy, defaultBatchPolicy } from '../core/engine/commitPolicy';
+import { defaultTransactionPolicy } from '../core/engine/sessionConfig';
 import type { SeekTarget } from '../core/engine/types';
 import { parseTimestamp } from '../core/kafka/resetInput';
 import type { RunUntilCondition } from '../core/session/runUntil';
@@ -21,27 +22,45 @@ export function askDeadLetterReason(
   });
 }
 
-export async function askCommitPolicy(title: string): Promise<CommitPolicy | undefined> {
-  const choice = await vscode.window.showQuickPick(
-    [
-      { label: 'Per message', description: 'commit synchronously after each message is done', batch: false },
-      { label: 'Batch', description: 'commit every N messages or T milliseconds, whichever comes first', batch: true },
-    ],
-    { title, placeHolder: 'Commit policy' },
-  );
+/**
+ * How often to commit. `transactions` (exactly-once): how often a transaction commits, batched by
+ * default (500 messages / 100 ms).
+ */
+export async function askCommitPolicy(
+  title: string,
+  options: { readonly transactions?: boolean } = {},
+): Promise<CommitPolicy | undefined> {
+  const txn = options.transactions === true;
+  const defaults = txn ? defaultTransactionPolicy : defaultBatchPolicy;
+  const perMessage = {
+    label: 'Per message',
+    description: txn ? 'one transaction per message' : 'commit synchronously after each message is done',
+    batch: false,
+  };
+  const batch = {
+    label: 'Batch',
+    description: txn
+      ? `one transaction every N messages or T milliseconds (default ${defaults.maxMessages} / ${defaults.maxIntervalMs} ms)`
+      : 'commit every N messages or T milliseconds, whichever comes first',
+    batch: true,
+  };
+  const choice = await vscode.window.showQuickPick(txn ? [batch, perMessage] : [perMessage, batch], {
+    title,
+    placeHolder: txn ? 'Transaction policy: when the open transaction commits' : 'Commit policy',
+  });
   if (!choice) return undefined;
   if (!choice.batch) return { kind: 'perMessage' };
   const n = await vscode.window.showInputBox({
     title,
-    prompt: 'Commit after this many messages (N)',
-    value: String(defaultBatchPolicy.maxMessages),
+    prompt: txn ? 'Commit the transaction after this many messages (N)' : 'Commit after this many messages (N)',
+    value: String(defaults.maxMessages),
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'A whole number of at least 1'),
   });
   if (n === undefined) return undefined;
   const t = await vscode.window.showInputBox({
     title,
     prompt: 'Or after this many milliseconds (T)',
-    value: String(defaultBatchPolicy.maxIntervalMs),
+    value: String(defaults.maxIntervalMs),
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 10 ? undefined : 'At least 10 ms'),
   });
   if (t === undefined) return undefined;

@@ -2,10 +2,13 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { pickCluster } from './clusterPicker';
 import { withProgress } from './progress';
+import { askDelivery } from './deliveryPrompts';
 import { askCommitPolicy } from './sessionPrompts';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { CommitPolicy } from '../core/engine/commitPolicy';
-import type { GroupProtocol } from '../core/engine/types';
+import type { DeliveryGuarantee, GroupProtocol } from '../core/engine/types';
+import { defaultTransactionPolicy } from '../core/engine/sessionConfig';
+import { outputLoopProblem, topicNameProblem, transactionalIdPrefixProblem } from '../core/session/deliveryChoice';
 import type { KafkaAdmin } from '../core/kafka/admin';
 import { MAX_MEMBERS } from '../core/engine/limits';
 import { dlqTopicFor, type SessionController, type SessionSpec } from '../core/session/sessionController';
@@ -20,8 +23,17 @@ export interface StartSessionArgs {
   readonly topics: readonly string[];
   readonly autoOffsetReset?: 'earliest' | 'latest';
   readonly mode?: 'stepping' | 'running';
-  readonly handler?: 'noop' | 'log';
+  /** The built-in handler; `copy` sends each message to every output topic (consume-transform-produce). */
+  readonly handler?: 'noop' | 'log' | 'copy';
   readonly commitPolicy?: CommitPolicy;
+  /** Default at-least-once; exactly-once commits outputs and input offsets in one transaction per batch. */
+  readonly delivery?: DeliveryGuarantee;
+  /** Exactly-once: member n uses `<prefix>-<n>`; default `kafka-lab-<groupId>`. */
+  readonly transactionalIdPrefix?: string;
+  /** The topics the handler writes to; the copying handler needs at least one. */
+  readonly outputTopics?: readonly string[];
+  /** Create missing output topics (with arguments nothing is asked: without this a missing one is an error). */
+  readonly createOutputTopics?: boolean;
   /** `{topic}` stands for each source topic; default `{topic}.dead-letter`. */
   readonly dlqTopic?: string;
   /** Create missing dead-letter topics (with arguments nothing is asked: without this they stay missing). */
@@ -81,6 +93,18 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
   const members = args.members ?? 1;
   if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS)
     throw new Error(`The member count must be a whole number from 1 to ${MAX_MEMBERS} (got ${String(members)}).`);
+  const delivery = args.delivery ?? 'at-least-once';
+  if (delivery !== 'at-least-once' && delivery !== 'exactly-once')
+    throw new Error(`The delivery guarantee must be "at-least-once" or "exactly-once" (got ${String(delivery)}).`);
+  const exactlyOnce = delivery === 'exactly-once';
+  const outputTopics = [...new Set((args.outputTopics ?? []).map((t) => t.trim()).filter(Boolean))];
+  const handler = args.handler ?? 'noop';
+  checkOutputs(handler, outputTopics, topics);
+  const prefix = args.transactionalIdPrefix?.trim();
+  if (exactlyOnce && prefix !== undefined) {
+    const problem = transactionalIdPrefixProblem(prefix);
+    if (problem) throw new Error(`The transactional id prefix "${prefix}" will not do: ${problem}`);
+  }
   const spec: SessionSpec = {
     clusterId: cluster.id,
     clusterName: cluster.name,
@@ -88,8 +112,11 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
     topics,
     autoOffsetReset: args.autoOffsetReset ?? 'earliest',
     mode: args.mode ?? 'stepping',
-    handler: args.handler ?? 'noop',
-    commitPolicy: args.commitPolicy ?? { kind: 'perMessage' },
+    handler,
+    // Exactly-once: a transaction every 500 messages or 100 ms unless asked otherwise.
+    commitPolicy: args.commitPolicy ?? (exactlyOnce ? defaultTransactionPolicy : { kind: 'perMessage' }),
+    ...(exactlyOnce ? { delivery, ...(prefix ? { transactionalIdPrefix: prefix } : {}) } : {}),
+    ...(outputTopics.length > 0 ? { outputTopics } : {}),
     ...(args.dlqTopic ? { dlqTopic: args.dlqTopic } : {}),
     members,
     ...(args.groupProtocol ? { groupProtocol: args.groupProtocol } : {}),
@@ -100,6 +127,8 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
   const admin = await deps.clients.admin(cluster);
   // librdkafka, told to use the consumer protocol on a cluster without it, never joins and says nothing.
   if (spec.groupProtocol === 'consumer') await requireConsumerProtocol(admin, cluster.name);
+  // Nor does a transactional producer on a cluster that cannot host a transaction coordinator.
+  if (exactlyOnce) await requireTransactions(deps, admin, cluster.name);
   // Joining a group with live members takes partitions away from them: say so first.
   const live = await admin.describeGroup(spec.groupId).then(
     (d) => (d.members.length > 0 ? d : undefined),
@@ -115,8 +144,11 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
   }
   // Called with arguments, nothing is asked: missing DLQ topics are created only when asked for.
   await ensureDlqTopics(deps, cluster, spec, args.createDlqTopics === true, fromArgs);
-  const controller = await withProgress(`Starting a ${spec.mode} session of group ${spec.groupId}…`, () =>
-    deps.manager.start(spec),
+  if (outputTopics.length > 0)
+    await ensureOutputTopics(deps, admin, spec, outputTopics, args.createOutputTopics === true, fromArgs);
+  const controller = await withProgress(
+    `Starting a ${spec.mode}${exactlyOnce ? ' exactly-once' : ''} session of group ${spec.groupId}…`,
+    () => deps.manager.start(spec),
   );
   if (!args.noPanel) deps.openPanel(controller);
   void reportGroupType(deps, admin, controller);
@@ -135,6 +167,70 @@ async function requireConsumerProtocol(admin: KafkaAdmin, clusterName: string): 
     throw new Error(
       `Cluster "${clusterName}" does not accept the consumer group protocol (KIP-848): broker ${support.brokerId} has group.coordinator.rebalance.protocols=${support.protocols.join(',')}. Kafka 4.0 and newer accept it by default. Start the session with the classic protocol, or add "consumer" to that broker setting.`,
     );
+}
+
+/** The copying handler needs output topics, none of which it reads: a copy into an input would loop. */
+function checkOutputs(handler: string, outputs: readonly string[], inputs: readonly string[]): void {
+  for (const t of outputs) {
+    const problem = topicNameProblem(t);
+    if (problem) throw new Error(`Output topic: ${problem}.`);
+  }
+  if (handler !== 'copy') return;
+  if (outputs.length === 0)
+    throw new Error('The copying handler needs at least one output topic; name the topics it should write to.');
+  const loop = outputLoopProblem(outputs, inputs);
+  if (loop) throw new Error(loop);
+}
+
+/** Fails, saying what to change, when the cluster cannot run transactions; an unreadable answer only warns. */
+async function requireTransactions(deps: SessionStartDeps, admin: KafkaAdmin, clusterName: string): Promise<void> {
+  const support = await admin.transactionSupport(clusterName).catch((error: unknown) => {
+    deps.logger.warn(
+      `could not read whether cluster "${clusterName}" can run transactions (${error instanceof Error ? error.message : String(error)}); starting anyway`,
+    );
+    return undefined;
+  });
+  if (support?.problem) throw new Error(support.problem);
+}
+
+/** Missing output topics: created when asked (or after asking); otherwise the session does not start. */
+async function ensureOutputTopics(
+  deps: SessionStartDeps,
+  admin: KafkaAdmin,
+  spec: SessionSpec,
+  outputs: readonly string[],
+  create: boolean,
+  silent: boolean,
+): Promise<void> {
+  const existing = new Map((await admin.listTopics({ includeInternal: false })).map((t) => [t.name, t]));
+  const missing = outputs.filter((t) => !existing.has(t));
+  if (missing.length === 0) return;
+  const many = missing.length > 1;
+  const names = missing.map((t) => `"${t}"`).join(', ');
+  const consequence = `the broker does not create topics on its own, so every output to ${many ? 'them' : 'it'} would fail its input message`;
+  let go = create;
+  if (!go && !silent) {
+    const choice = await vscode.window.showWarningMessage(
+      `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist: ${consequence}.`,
+      { modal: true },
+      'Create',
+    );
+    go = choice === 'Create';
+  }
+  if (!go)
+    throw new Error(
+      `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist (${consequence}). Create ${many ? 'them' : 'it'} first, or choose existing topics.`,
+    );
+  const source = existing.get(spec.topics[0] ?? '');
+  await withProgress(`Creating ${missing.join(', ')}…`, async () => {
+    for (const name of missing)
+      await admin.createTopic({
+        name,
+        partitions: source?.partitions ?? 1,
+        replicationFactor: source?.replicationFactor ?? 1,
+      });
+  });
+  deps.logger.info(`created output topic(s) ${missing.join(', ')}`);
 }
 
 /** Says which protocol the group uses, as the broker describes it once this session's members are in it (bounded). */
@@ -269,8 +365,35 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     autoOffsetReset = start.value;
   }
 
+  const delivered = await askDelivery({
+    title: TITLE,
+    clusterName: cluster.name,
+    admin,
+    groupId,
+    inputTopics: topics,
+  });
+  if (!delivered) return undefined;
+  const outputs = delivered.outputTopics ?? [];
+  const copying =
+    outputs.length > 0
+      ? [
+          {
+            label: 'Stepping, copying to the output topics',
+            description: `one message at a time; Next copies it to ${outputs.join(', ')} in the open transaction`,
+            mode: 'stepping' as const,
+            handler: 'copy' as const,
+          },
+          {
+            label: 'Running, copying to the output topics',
+            description: `each message copied to ${outputs.join(', ')} (key, value, headers), committed by policy`,
+            mode: 'running' as const,
+            handler: 'copy' as const,
+          },
+        ]
+      : [];
   const mode = await vscode.window.showQuickPick(
     [
+      ...copying,
       {
         label: 'Stepping',
         description: 'one message at a time, you decide each',
@@ -294,7 +417,7 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
   );
   if (!mode) return undefined;
 
-  const commitPolicy = await askCommitPolicy(TITLE);
+  const commitPolicy = await askCommitPolicy(TITLE, { transactions: delivered.delivery === 'exactly-once' });
   if (!commitPolicy) return undefined;
 
   const dlq = await vscode.window.showInputBox({
@@ -330,6 +453,7 @@ async function askStart(deps: SessionStartDeps, from: unknown): Promise<StartSes
     dlqTopic: dlq.trim(),
     members: Number(members),
     groupProtocol,
+    ...delivered,
   };
 }
 

@@ -29,6 +29,7 @@ import {
 } from './offsetReset';
 import type { TopicConfigRow } from './topicConfigRows';
 import { describeGroupProtocols, type GroupProtocolSupport } from './groupProtocols';
+import { describeTransactionSupport, type TransactionSupport } from './transactionSupport';
 import { describeTopicConfigs } from './topicConfigs';
 import { summarizeTopics, type TopicListOptions, type TopicSummary } from './topicList';
 
@@ -108,6 +109,14 @@ export class KafkaAdmin {
   /** Which consumer group protocols the cluster's group coordinators accept (through kafkajs, like the topic configs). */
   groupProtocols(): Promise<GroupProtocolSupport> {
     return describeGroupProtocols(this.connection, {
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+      logger: this.logger,
+    });
+  }
+
+  /** Whether the cluster can run transactions (brokers, the transaction state log's settings), for exactly-once sessions. */
+  transactionSupport(clusterName: string): Promise<TransactionSupport> {
+    return describeTransactionSupport(this.connection, clusterName, {
       timeoutMs: this.options.timeoutMs ?? 10_000,
       logger: this.logger,
     });

@@ -1,4 +1,5 @@
 import type { MessageHandler } from '../engine/types';
+import { copyToOutputs } from './copyHandler';
 import type { Logger } from '../logging';
 import type { SessionSpec } from './sessionController';
 
@@ -28,8 +29,13 @@ export interface HandlerRequest {
  */
 export type HandlerFactory = (request: HandlerRequest) => Promise<SessionHandler>;
 
-/** The handlers that ship with the extension: nothing, or one log line per message. */
+/** The handlers that ship with the extension: nothing, one log line per message, or a copy to the output topics. */
 export const builtInHandlers: HandlerFactory = async ({ spec, logger }) => {
+  if (spec.handler === 'copy') {
+    const topics = spec.outputTopics ?? [];
+    if (topics.length === 0) throw new Error('The copying handler needs at least one output topic.');
+    return { handle: (m) => copyToOutputs(m, topics), close: async () => undefined };
+  }
   const log = spec.handler === 'log';
   return {
     handle: log
