@@ -117,6 +117,7 @@ export class Container implements vscode.Disposable {
         return {
           connection: await clients.connection(cluster),
           decoder: registries.decoder(cluster),
+          encoder: registries.encoder(cluster),
           // The client does not say per record whether a timestamp is CreateTime or LogAppendTime; the topic config does.
           timestampTypes: async (topics) => {
             const types = new Map<string, 'CreateTime' | 'LogAppendTime'>();

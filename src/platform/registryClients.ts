@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import { PayloadDecoder } from '../core/codec/payloadDecoder';
+import { PayloadEncoder } from '../core/codec/payloadEncoder';
 import { SchemaCache } from '../core/codec/schemaCache';
 import {
   type ClusterSettings,
@@ -17,7 +18,11 @@ import { SchemaRegistryClient } from '../core/registry/registryClient';
  */
 export class RegistryClients implements vscode.Disposable {
   private readonly clients = new Map<string, { fingerprint: string; client: SchemaRegistryClient }>();
-  private readonly decoders = new Map<string, { client: SchemaRegistryClient | undefined; decoder: PayloadDecoder }>();
+  private readonly decoders = new Map<
+    string,
+    { client: SchemaRegistryClient | undefined; decoder: PayloadDecoder; schemas: SchemaCache | undefined }
+  >();
+  private readonly encoders = new Map<string, { client: SchemaRegistryClient | undefined; encoder: PayloadEncoder }>();
 
   constructor(
     private readonly secrets: SecretLookup,
@@ -53,11 +58,26 @@ export class RegistryClients implements vscode.Disposable {
     const client = this.client(cluster);
     const cached = this.decoders.get(cluster.id);
     if (cached && cached.client === client) return cached.decoder;
-    const decoder = new PayloadDecoder(
-      client ? { schemas: new SchemaCache(client, { logger: this.logger.child(cluster.name) }) } : {},
-    );
-    this.decoders.set(cluster.id, { client, decoder });
+    const schemas = client ? new SchemaCache(client, { logger: this.logger.child(cluster.name) }) : undefined;
+    const decoder = new PayloadDecoder(schemas ? { schemas } : {});
+    this.decoders.set(cluster.id, { client, decoder, schemas });
     return decoder;
+  }
+
+  /**
+   * One payload encoder per cluster, over the decoder's compiled schemas: sessions encode handler
+   * outputs with it (keySchema / valueSchema). Without a registry it still exists, and says so.
+   */
+  encoder(cluster: ClusterSettings): PayloadEncoder {
+    this.decoder(cluster);
+    const { client, schemas } = this.decoders.get(cluster.id) ?? {};
+    const cached = this.encoders.get(cluster.id);
+    if (cached && cached.client === client) return cached.encoder;
+    const encoder = new PayloadEncoder(
+      client && schemas ? { registry: client, schemas, logger: this.logger.child(cluster.name) } : {},
+    );
+    this.encoders.set(cluster.id, { client, encoder });
+    return encoder;
   }
 
   /** Closes the clients of clusters no longer in the list (removed connections). */
@@ -70,6 +90,7 @@ export class RegistryClients implements vscode.Disposable {
     this.clients.get(clusterId)?.client.close();
     this.clients.delete(clusterId);
     this.decoders.delete(clusterId);
+    this.encoders.delete(clusterId);
   }
 
   dispose(): void {

@@ -9,6 +9,8 @@ export interface ReadRecord {
   readonly partition: number;
   readonly offset: number;
   readonly key: string | null;
+  /** The key's bytes (a schema-framed key is not text). */
+  readonly keyBytes: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: Record<string, string>;
 }
@@ -70,6 +72,7 @@ export async function readTopic(
           partition: m.partition,
           offset: m.offset,
           key: m.key === null || m.key === undefined ? null : m.key.toString(),
+          keyBytes: m.key === null || m.key === undefined ? null : Buffer.from(m.key),
           value: m.value ?? null,
           headers,
         });

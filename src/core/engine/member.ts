@@ -21,7 +21,7 @@ import { memberLag, memberSnapshot } from './memberViews';
 import { PartitionPauses } from './pauses';
 import { PartitionQueues, type PartitionState } from './partitionQueues';
 import { OutputSendError, OutputTopicMissing } from './outputProducer';
-import { type EncodedOutput, appendOutputs } from './outputs';
+import { type EncodedOutput, type OutputDraft, appendOutputs, needsEncoding, resolveOutputs } from './outputs';
 import type { Entry } from './partitionQueues';
 import { Rebalancer } from './rebalance';
 import { seekPartition } from './seek';
@@ -257,8 +257,10 @@ export class Member {
     how: 'ack' | 'commitNow',
     records: readonly unknown[],
   ): Promise<void> {
-    const outputs: EncodedOutput[] = [];
-    appendOutputs(outputs, records);
+    const drafts: OutputDraft[] = [];
+    appendOutputs(drafts, records);
+    // A schema key or value that does not fit rejects the decision too (the message keeps waiting).
+    const outputs = await resolveOutputs(drafts, this.host.outputSchemas);
     const txn = this.txn;
     if (txn) {
       const missing = await txn.missingTopic(outputs.map((o) => o.topic));
@@ -283,8 +285,35 @@ export class Member {
 
   /** The handler returned: its outputs are sent (at-least-once) or join the transaction, then the message is done. */
   private handled(entry: Entry): void {
-    const outputs = entry.outputs;
+    const drafts = entry.outputs;
     entry.outputs = undefined;
+    if (drafts && needsEncoding(drafts)) {
+      void this.encodeThenComplete(entry, drafts);
+      return;
+    }
+    this.handledWith(entry, drafts as EncodedOutput[] | undefined);
+  }
+
+  /**
+   * Schema outputs are encoded through the registry before they join the transaction (or are
+   * sent): the message stays running meanwhile, so its partition's order holds. A failure is a
+   * failure of the input message (abort, then the retry / dead-letter policy).
+   */
+  private async encodeThenComplete(entry: Entry, drafts: readonly OutputDraft[]): Promise<void> {
+    let outputs: EncodedOutput[];
+    try {
+      outputs = await resolveOutputs(drafts, this.host.outputSchemas);
+    } catch (error) {
+      if (entry.state !== 'running') return; // abandoned meanwhile (revoke, seek, stop)
+      if (this.txn) this.txn.handlerFailed(entry, error);
+      else this.failures.handlerFailed(entry, error);
+      return;
+    }
+    if (entry.state !== 'running') return;
+    this.handledWith(entry, outputs);
+  }
+
+  private handledWith(entry: Entry, outputs: EncodedOutput[] | undefined): void {
     const txn = this.txn;
     if (txn) {
       if (outputs && !txn.knowsTopics(outputs)) void this.checkTopicsThenComplete(entry, outputs, txn);

@@ -4,6 +4,7 @@ import type { RetryPolicy } from './backoff';
 import type { ConsumerFactory } from './consumerPort';
 import type { HoldMessage } from './hold';
 import type { OutputSender, TransactionalProducerFactory } from './outputProducer';
+import type { OutputSchemaEncoder } from './outputSchemas';
 import type { ResolvedSessionSettings } from './sessionConfig';
 import type { ConsumedMessage, MessageHandler, SessionConfig, SessionEvents, SessionMode } from './types';
 
@@ -19,6 +20,8 @@ export interface MemberHost {
   readonly transactionalProducers: TransactionalProducerFactory;
   /** At-least-once: where handler outputs go (made on first use). */
   outputs(): OutputSender;
+  /** Encodes outputs whose key or value asks for a registry schema; without it such an output fails its input. */
+  readonly outputSchemas?: OutputSchemaEncoder;
   /** A member cannot go on (its transactional producer was fenced, …): the session stops and says why. */
   fatal(memberId: string, error: Error): void;
   mode(): SessionMode;

@@ -1,5 +1,14 @@
 import { NonRetriableError } from '../errors';
 import type { Headers } from '../kafka/record';
+import {
+  type OutputSchema,
+  type OutputSchemaEncoder,
+  type PendingOutput,
+  type SchemaPayload,
+  OutputEncodeError,
+  isSchemaPayload,
+  parseOutputSchema,
+} from './outputSchemas';
 
 /** Kafka's own limit on a topic name's length. */
 const MAX_TOPIC_NAME = 249;
@@ -19,11 +28,16 @@ export interface OutputRecord {
   readonly topic: string;
   /** Undefined: the producer's partitioner picks (by key). */
   readonly partition?: number;
-  readonly key?: OutputPayload;
+  /** A Buffer or text; with keySchema, any value the schema takes. */
+  readonly key?: unknown;
   /** A Buffer or text as it is; another value (an object, a number) as its JSON text. */
   readonly value?: unknown;
   readonly headers?:
     Readonly<Record<string, OutputPayload>> | ReadonlyArray<{ readonly key: string; readonly value: OutputPayload }>;
+  /** Encode the key through the registry with this schema (the key is then any value the schema takes). */
+  readonly keySchema?: OutputSchema;
+  /** Encode the value through the registry with this schema: longs as numbers, BigInts or decimal strings, decimals as strings, timestamps as ISO 8601. */
+  readonly valueSchema?: OutputSchema;
 }
 
 /** An output ready for the producer: bytes only. */
@@ -35,6 +49,9 @@ export interface EncodedOutput {
   readonly headers: Headers;
   readonly size: number;
 }
+
+/** An output as a handler call leaves it: bytes, or waiting for the registry to encode its key or value. */
+export type OutputDraft = EncodedOutput | PendingOutput;
 
 /** A handler emitted an output the engine cannot produce (no topic, a bad partition, too large). Not retried. */
 export class OutputRecordError extends NonRetriableError {}
@@ -55,11 +72,28 @@ function bytes(what: string, payload: unknown, jsonOk: boolean): Buffer | null {
   return Buffer.from(json, 'utf8');
 }
 
+function payload(
+  where: string,
+  what: 'key' | 'value',
+  raw: unknown,
+  schema: unknown,
+  jsonOk: boolean,
+): Buffer | null | SchemaPayload {
+  if (schema === undefined || schema === null) return bytes(`${where}: the ${what}`, raw, jsonOk);
+  const parsed = parseOutputSchema(`${where}: ${what}Schema`, schema);
+  if (Buffer.isBuffer(raw) || raw instanceof Uint8Array)
+    throw new OutputEncodeError(
+      `${where}: the ${what} is bytes, but ${what}Schema asks the registry to encode it; give the value itself (an object, a string, a number), or drop ${what}Schema`,
+    );
+  return { schema: parsed, value: raw };
+}
+
 /**
  * Checks and encodes a handler's output record (untrusted: the handler may be mid-edit). Throws an
- * OutputRecordError naming the output and what is wrong with it.
+ * OutputRecordError naming the output and what is wrong with it. A key or value with a schema is
+ * checked here and left for the registry (a PendingOutput, see resolveOutputs).
  */
-export function encodeOutput(record: unknown, index: number): EncodedOutput {
+export function encodeOutput(record: unknown, index: number): OutputDraft {
   const where = `output ${index + 1}`;
   if (!record || typeof record !== 'object' || Array.isArray(record))
     throw new OutputRecordError(`${where} is not an object with a topic and a value`);
@@ -68,10 +102,10 @@ export function encodeOutput(record: unknown, index: number): EncodedOutput {
     throw new OutputRecordError(`${where} needs a topic (a name of 1 to ${MAX_TOPIC_NAME} characters)`);
   if (r.partition !== undefined && r.partition !== null && (!Number.isInteger(r.partition) || r.partition < 0))
     throw new OutputRecordError(`${where}: partition must be a non-negative integer (got ${String(r.partition)})`);
-  const key = bytes(`${where}: the key`, r.key, false);
-  const value = bytes(`${where}: the value`, r.value, true);
+  const key = payload(where, 'key', r.key, r.keySchema, false);
+  const value = payload(where, 'value', r.value, r.valueSchema, true);
   const headers: Headers = [];
-  let size = (key?.length ?? 0) + (value?.length ?? 0);
+  let headerBytes = 0;
   const raw = r.headers;
   if (raw !== undefined && raw !== null) {
     if (typeof raw !== 'object') throw new OutputRecordError(`${where}: headers must be an object or a list`);
@@ -82,20 +116,72 @@ export function encodeOutput(record: unknown, index: number): EncodedOutput {
       if (!h || typeof h.key !== 'string' || h.key.length === 0)
         throw new OutputRecordError(`${where}: every header needs a name`);
       const value = bytes(`${where}: header ${JSON.stringify(h.key.slice(0, 80))}`, h.value, false) ?? Buffer.alloc(0);
-      size += h.key.length + value.length;
+      headerBytes += h.key.length + value.length;
       headers.push({ [h.key]: value });
     }
   }
+  const partition = r.partition !== undefined && r.partition !== null ? { partition: r.partition } : {};
+  if (isSchemaPayload(key) || isSchemaPayload(value))
+    return { pending: true, index, topic: r.topic, ...partition, key, value, headers, headerBytes };
+  return sized(where, { topic: r.topic, ...partition, key, value, headers }, headerBytes);
+}
+
+function sized(where: string, o: Omit<EncodedOutput, 'size'>, headerBytes: number): EncodedOutput {
+  const size = (o.key?.length ?? 0) + (o.value?.length ?? 0) + headerBytes;
   if (size > MAX_OUTPUT_BYTES)
     throw new OutputRecordError(`${where} is ${size} bytes, over the ${MAX_OUTPUT_BYTES}-byte limit of one output`);
-  return {
-    topic: r.topic,
-    ...(r.partition !== undefined && r.partition !== null ? { partition: r.partition } : {}),
-    key,
-    value,
-    headers,
-    size,
-  };
+  return { ...o, size };
+}
+
+/** Whether any of a handler call's outputs waits for the registry. */
+export function needsEncoding(drafts: readonly OutputDraft[] | undefined): boolean {
+  if (!drafts) return false;
+  for (const d of drafts) if ('pending' in d) return true;
+  return false;
+}
+
+/**
+ * Encodes the schema keys and values of a handler call's outputs through the registry, in order.
+ * Throws the first failure (an OutputEncodeError naming the output and the field, or a
+ * RetriableError when the registry cannot be reached): the input message failed, and nothing of
+ * this call is produced.
+ */
+export async function resolveOutputs(
+  drafts: readonly OutputDraft[],
+  encoder: OutputSchemaEncoder | undefined,
+): Promise<EncodedOutput[]> {
+  const out: EncodedOutput[] = [];
+  for (const d of drafts) {
+    if (!('pending' in d)) {
+      out.push(d);
+      continue;
+    }
+    const where = `output ${d.index + 1}`;
+    const encode = async (role: 'key' | 'value', p: Buffer | null | SchemaPayload): Promise<Buffer | null> => {
+      if (!isSchemaPayload(p)) return p;
+      if (!encoder)
+        throw new OutputEncodeError(
+          `${where}: the ${role} asks for ${p.schema.format} through the Schema Registry, and this session has no registry encoder; add the registry to the cluster connection`,
+        );
+      return encoder.encode({ topic: d.topic, role, schema: p.schema, value: p.value, where: `${where}: the ${role}` });
+    };
+    const key = await encode('key', d.key);
+    const value = await encode('value', d.value);
+    out.push(
+      sized(
+        where,
+        {
+          topic: d.topic,
+          ...(d.partition !== undefined ? { partition: d.partition } : {}),
+          key,
+          value,
+          headers: d.headers,
+        },
+        d.headerBytes,
+      ),
+    );
+  }
+  return out;
 }
 
 /** The outputs a handler returned: an array of output records (anything else returned is not an output). */
@@ -104,7 +190,7 @@ export function returnedOutputs(returned: unknown): readonly unknown[] | undefin
 }
 
 /** Adds outputs to an attempt's list, bounded. */
-export function appendOutputs(list: EncodedOutput[], records: readonly unknown[]): void {
+export function appendOutputs(list: OutputDraft[], records: readonly unknown[]): void {
   if (list.length + records.length > MAX_OUTPUTS_PER_MESSAGE)
     throw new OutputRecordError(`a handler call may produce at most ${MAX_OUTPUTS_PER_MESSAGE} outputs`);
   for (const record of records) list.push(encodeOutput(record, list.length));

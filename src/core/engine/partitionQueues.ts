@@ -1,7 +1,7 @@
 import { partitionKey } from './offsetTracker';
 import { Deque } from './deque';
 import type { FetchedRecord } from './consumerPort';
-import type { EncodedOutput } from './outputs';
+import type { OutputDraft } from './outputs';
 import type { ConsumedMessage } from './types';
 
 /**
@@ -38,8 +38,8 @@ export class Entry {
   lastError: unknown = undefined;
   /** The error a dead-letter write records (kept for a retry of a blocked write). */
   dlqError: unknown = undefined;
-  /** The outputs of the running attempt (context.send, or returned). */
-  outputs: EncodedOutput[] | undefined = undefined;
+  /** The outputs of the running attempt (context.send, or returned); schema ones are encoded when it returns. */
+  outputs: OutputDraft[] | undefined = undefined;
   /** Exactly-once: the handler failed on it in a transaction that was aborted; the policy meets it now. */
   failedBefore: unknown = undefined;
 

@@ -17,6 +17,7 @@ import {
   RdkafkaOutputSender,
   rdkafkaTransactionalProducerFactory,
 } from './outputProducer';
+import type { OutputSchemaEncoder } from './outputSchemas';
 import { rdkafkaConsumerFactory } from './rdkafkaConsumer';
 import { type ResolvedSessionSettings, resolveSessionSettings } from './sessionConfig';
 import { SessionMembers } from './sessionMembers';
@@ -46,6 +47,8 @@ export interface SessionOptions {
   readonly transactionalProducers?: TransactionalProducerFactory;
   /** Makes the at-least-once output producer; librdkafka by default. */
   readonly outputs?: () => OutputSender;
+  /** Encodes outputs that ask for a registry schema (keySchema / valueSchema); without it they fail their input. */
+  readonly outputSchemas?: OutputSchemaEncoder;
 }
 
 /**
@@ -75,6 +78,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
   private outputSender: OutputSender | undefined;
   private readonly makeOutputs: () => OutputSender;
   private readonly transactionalProducers: TransactionalProducerFactory;
+  private readonly outputSchemas: OutputSchemaEncoder | undefined;
   private failureValue: Error | undefined;
 
   constructor(
@@ -87,6 +91,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.makeOutputs =
       options.outputs ?? (() => new RdkafkaOutputSender(config.connection, this.logger.child('outputs')));
     this.transactionalProducers = options.transactionalProducers ?? rdkafkaTransactionalProducerFactory;
+    this.outputSchemas = options.outputSchemas;
     this.retry = settings.retryPolicy;
     this.commitPolicy = settings.commitPolicy;
     this.modeValue = settings.mode;
@@ -121,6 +126,7 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
       delivery: this.settings,
       transactionalProducers: this.transactionalProducers,
       outputs: () => (this.outputSender ??= this.makeOutputs()),
+      ...(this.outputSchemas ? { outputSchemas: this.outputSchemas } : {}),
       fatal: (memberId, error) => this.onFatal(memberId, error),
       mode: () => this.modeValue,
       handler: () => this.handlerValue,

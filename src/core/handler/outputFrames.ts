@@ -1,4 +1,6 @@
+import { parseJsonExact } from '../codec/losslessJson';
 import { MAX_OUTPUTS_PER_MESSAGE, type OutputRecord, OutputRecordError } from '../engine/outputs';
+import type { OutputSchema } from '../engine/outputSchemas';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -7,6 +9,19 @@ function bytes(what: string, raw: unknown): Buffer | null {
   if (typeof raw !== 'string' || raw.length % 4 !== 0 || !BASE64.test(raw))
     throw new OutputRecordError(`${what} is not base64 (the handler runtime sent a malformed output)`);
   return Buffer.from(raw, 'base64');
+}
+
+/** A key or value the registry encodes: its JSON text (integers past 2^53 stay exact, as BigInts). */
+function jsonValue(what: string, raw: unknown): unknown {
+  const text = bytes(what, raw);
+  if (text === null) return null;
+  try {
+    return parseJsonExact(text.toString('utf8'));
+  } catch (error) {
+    throw new OutputRecordError(
+      `${what} is not JSON (the handler runtime sent a malformed schema output: ${(error as Error).message})`,
+    );
+  }
 }
 
 /**
@@ -28,11 +43,17 @@ export function outputsFromFrames(raw: unknown): OutputRecord[] | undefined {
     const headers = f.headers;
     if (headers !== undefined && !Array.isArray(headers))
       throw new OutputRecordError(`${where}: headers from the handler runtime are not a list`);
+    // A schema choice is passed on as it came: the engine checks it (encodeOutput).
+    const keySchema = f.keySchema === undefined || f.keySchema === null ? undefined : (f.keySchema as OutputSchema);
+    const valueSchema =
+      f.valueSchema === undefined || f.valueSchema === null ? undefined : (f.valueSchema as OutputSchema);
     return {
       topic: f.topic as string,
       ...(f.partition !== undefined && f.partition !== null ? { partition: f.partition as number } : {}),
-      key: bytes(`${where}: the key`, f.key),
-      value: bytes(`${where}: the value`, f.value),
+      key: keySchema ? jsonValue(`${where}: the key`, f.key) : bytes(`${where}: the key`, f.key),
+      value: valueSchema ? jsonValue(`${where}: the value`, f.value) : bytes(`${where}: the value`, f.value),
+      ...(keySchema ? { keySchema } : {}),
+      ...(valueSchema ? { valueSchema } : {}),
       ...(headers
         ? {
             headers: (headers as unknown[]).map((h) => {

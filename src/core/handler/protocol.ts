@@ -84,9 +84,30 @@ export type HandlerDecisionKind = 'skip' | 'retry' | 'deadLetter';
 export interface OutputFrame {
   readonly topic: string;
   readonly partition?: number;
+  /** With `keySchema`: the base64 of the key's JSON text (exact: integers of any size), for the registry to encode. */
   readonly key: string | null;
+  /** With `valueSchema`: the base64 of the value's JSON text, for the registry to encode. */
   readonly value: string | null;
   readonly headers?: readonly HeaderFrame[];
+  /** Encode the key through the Schema Registry (the engine checks every field). */
+  readonly keySchema?: OutputSchemaFrame;
+  /** Encode the value through the Schema Registry. */
+  readonly valueSchema?: OutputSchemaFrame;
+}
+
+/**
+ * Which registered schema encodes an output's key or value, as in the producer: `format` (`avro`,
+ * `protobuf`, `jsonSchema`), then `subject`, or `strategy` (`TopicName` by default, `RecordName`,
+ * `TopicRecordName`) with `recordName`; `version` (a number or `latest`, the default); Protobuf's
+ * `messageType`.
+ */
+export interface OutputSchemaFrame {
+  readonly format: string;
+  readonly strategy?: string;
+  readonly recordName?: string;
+  readonly subject?: string;
+  readonly version?: number | 'latest';
+  readonly messageType?: string;
 }
 
 export type ResultFrame =

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
+import { PayloadEncoder } from '../codec/payloadEncoder';
+import { RegistryOutputEncoder } from './registryOutputEncoder';
 import { defaultDeadLetterTopic } from '../dlq/deadLetterWriter';
 import type { CommitPolicy } from '../engine/commitPolicy';
 import { DEFAULT_DEAD_LETTER_REASON } from '../engine/failurePath';
@@ -117,6 +119,8 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
     private readonly deps: {
       connection: ClusterConnection;
       decoder: PayloadDecoder;
+      /** Encodes handler outputs that ask for a registry schema; without a registry such outputs fail their input. */
+      encoder?: PayloadEncoder;
       logger?: Logger;
       clock?: () => number;
       /** Each topic's message.timestamp.type (the client does not report it per record); best effort. */
@@ -152,7 +156,11 @@ export class SessionController extends EventEmitter<SessionControllerEvents> {
         handler: this.baseHandler(),
         deadLetter: { topicFor: (topic) => dlqTopicFor(spec.dlqTopic, topic) },
       },
-      { ...deps.engine, logger: this.logger },
+      {
+        ...deps.engine,
+        logger: this.logger,
+        outputSchemas: new RegistryOutputEncoder(deps.encoder ?? new PayloadEncoder()),
+      },
     );
     this.wire();
   }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { PayloadDecoder } from '../codec/payloadDecoder';
+import type { PayloadEncoder } from '../codec/payloadEncoder';
 import type { MessageHandler } from '../engine/types';
 import type { ClusterConnection } from '../kafka/connection';
 import { type Logger, silentLogger } from '../logging';
@@ -17,6 +18,8 @@ export interface SessionManagerEvents {
 export type SessionResources = (spec: SessionSpec) => Promise<{
   connection: ClusterConnection;
   decoder: PayloadDecoder;
+  /** Encodes handler outputs through the cluster's registry (keySchema / valueSchema). */
+  encoder?: PayloadEncoder;
   timestampTypes?: (topics: readonly string[]) => Promise<ReadonlyMap<string, TimestampType>>;
 }>;
 
@@ -69,11 +72,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         `A session of group "${spec.groupId}" is already running on this cluster. Add a member to it instead, or stop it first.`,
       );
     }
-    const { connection, decoder, timestampTypes } = await this.resources(spec);
+    const { connection, decoder, encoder, timestampTypes } = await this.resources(spec);
     const id = `session-${++this.counter}`;
     const controller = new SessionController(id, spec, {
       connection,
       decoder,
+      ...(encoder ? { encoder } : {}),
       logger: this.logger,
       handlers: this.handlers,
       ...(timestampTypes ? { timestampTypes } : {}),

@@ -56,9 +56,35 @@ export interface HandlerContext {
 export interface OutputRecord {
   readonly topic: string;
   readonly partition?: number;
-  readonly key?: Buffer | Uint8Array | string | null;
+  /** Text or bytes as they are; with `keySchema`, any value the schema takes. */
+  readonly key?: unknown;
+  /** Text or bytes as they are, another value as JSON; with `valueSchema`, encoded through the registry. */
   readonly value?: unknown;
   readonly headers?: Readonly<Record<string, Buffer | Uint8Array | string>>;
+  /** Encode the key through the Schema Registry with this schema. */
+  readonly keySchema?: OutputSchema;
+  /**
+   * Encode the value through the Schema Registry with this schema, in the extension host, before the
+   * record is sent or joins the transaction. Longs as numbers, BigInts or decimal strings; decimals
+   * as decimal strings; dates, times and timestamps as ISO 8601 (or their numbers). A value that
+   * does not fit fails this message (retry / dead-letter policy), naming the field.
+   */
+  readonly valueSchema?: OutputSchema;
+}
+
+/** Which registered schema encodes an output's key or value (the producer's choices). */
+export interface OutputSchema {
+  readonly format: 'avro' | 'protobuf' | 'jsonSchema';
+  /** How the subject is named: TopicName (`<topic>-value`, the default), RecordName or TopicRecordName. */
+  readonly strategy?: 'TopicName' | 'RecordName' | 'TopicRecordName';
+  /** For RecordName / TopicRecordName: the record's or message's full name, or the JSON Schema's title. */
+  readonly recordName?: string;
+  /** A subject given outright (overrides the strategy). */
+  readonly subject?: string;
+  /** A version of the subject, or 'latest' (the default). */
+  readonly version?: number | 'latest';
+  /** Protobuf: the message type (the first in the schema when absent). */
+  readonly messageType?: string;
 }
 
 /** Return nothing when done, output records, or one of these to decide the message's fate yourself. */

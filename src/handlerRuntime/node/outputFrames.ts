@@ -1,4 +1,4 @@
-import type { OutputFrame } from '../../core/handler/protocol';
+import type { OutputFrame, OutputSchemaFrame } from '../../core/handler/protocol';
 import type { OutputRecord } from './handlerApi';
 
 /** The largest output the runtime sends; the engine checks the same bound again. */
@@ -21,6 +21,29 @@ function base64(what: string, payload: unknown, jsonOk: boolean): string | null 
   return Buffer.from(json, 'utf8').toString('base64');
 }
 
+/** A key or value for the registry: its JSON text, BigInts as their exact digits (the encoder takes digit strings for longs). */
+function jsonBase64(what: string, payload: unknown): string | null {
+  if (payload === undefined) return null;
+  if (Buffer.isBuffer(payload) || payload instanceof Uint8Array)
+    throw new OutputRecordError(`${what} is bytes, but a schema asks the registry to encode it: give the value itself`);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch (error) {
+    throw new OutputRecordError(`${what} cannot be written as JSON: ${(error as Error).message}`);
+  }
+  if (json === undefined) throw new OutputRecordError(`${what} cannot be written as JSON (a ${typeof payload})`);
+  return Buffer.from(json, 'utf8').toString('base64');
+}
+
+function schemaOf(what: string, schema: unknown): OutputSchemaFrame | undefined {
+  if (schema === undefined || schema === null) return undefined;
+  if (typeof schema !== 'object' || Array.isArray(schema))
+    throw new OutputRecordError(`${what} must be an object such as { format: 'avro' }`);
+  // The engine checks every field again; here only its shape travels.
+  return schema as OutputSchemaFrame;
+}
+
 /** An output record as the protocol carries it; a malformed one fails the handler's call at once, where it was made. */
 export function toOutputFrame(record: OutputRecord, index: number): OutputFrame {
   const where = `output ${index + 1}`;
@@ -30,8 +53,12 @@ export function toOutputFrame(record: OutputRecord, index: number): OutputFrame 
     throw new OutputRecordError(`${where} needs a topic`);
   if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0))
     throw new OutputRecordError(`${where}: partition must be a non-negative integer`);
-  const key = base64(`${where}: the key`, record.key, false);
-  const value = base64(`${where}: the value`, record.value, true);
+  const keySchema = schemaOf(`${where}: keySchema`, record.keySchema);
+  const valueSchema = schemaOf(`${where}: valueSchema`, record.valueSchema);
+  const key = keySchema ? jsonBase64(`${where}: the key`, record.key) : base64(`${where}: the key`, record.key, false);
+  const value = valueSchema
+    ? jsonBase64(`${where}: the value`, record.value)
+    : base64(`${where}: the value`, record.value, true);
   const headers = record.headers
     ? Object.entries(record.headers).map(([name, v]) => ({
         key: name,
@@ -47,5 +74,7 @@ export function toOutputFrame(record: OutputRecord, index: number): OutputFrame 
     key,
     value,
     ...(headers?.length ? { headers } : {}),
+    ...(keySchema ? { keySchema } : {}),
+    ...(valueSchema ? { valueSchema } : {}),
   };
 }

@@ -221,6 +221,56 @@ def _output_bytes(what, payload, json_ok):
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
+_TRAILING_ZEROS = re.compile(r"\.([0-9]+?)0*(?=$|[+-])")
+
+
+def _json_default(value):
+    """Decimal, UUID as their exact text; dates, times and datetimes as ISO 8601 (what the encoder reads)."""
+    if isinstance(value, (_dt.datetime, _dt.time)):
+        # isoformat() writes microseconds as 6 digits: trailing zeros go, so that a millisecond
+        # timestamp fits timestamp-millis (a finer fraction is refused by the encoder, not rounded).
+        return _TRAILING_ZEROS.sub(r".\1", value.isoformat())
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    raise TypeError(f"a {type(value).__name__} cannot be written as JSON")
+
+
+def _schema_json(what, payload):
+    """A key or value for the registry to encode, as JSON text (ints of any size stay exact)."""
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        raise ValueError(f"{what} is bytes, but a schema asks the registry to encode it: give the value itself")
+    try:
+        text = json.dumps(payload, default=_json_default, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} cannot be written as JSON: {error}") from None
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+# The schema choice's keys in Python's spelling, and the protocol's.
+_SCHEMA_KEYS = {
+    "format": "format",
+    "strategy": "strategy",
+    "record_name": "recordName",
+    "subject": "subject",
+    "version": "version",
+    "message_type": "messageType",
+}
+
+
+def _schema_frame(what, schema):
+    """A key_schema / value_schema dict as the protocol carries it (the engine checks every value)."""
+    if schema is None:
+        return None
+    if not isinstance(schema, dict):
+        raise ValueError(f"{what} must be a dict such as {{'format': 'avro'}}")
+    unknown = [k for k in schema if k not in _SCHEMA_KEYS]
+    if unknown:
+        raise ValueError(f"{what} has unknown keys {unknown}: use {', '.join(_SCHEMA_KEYS)}")
+    return {_SCHEMA_KEYS[k]: v for k, v in schema.items() if v is not None}
+
+
 def output_frame(record, index):
     """An output record (a dict with topic, key, value, headers, partition) as the protocol carries it."""
     where = f"output {index + 1}"
@@ -229,11 +279,21 @@ def output_frame(record, index):
     topic = record.get("topic")
     if not isinstance(topic, str) or not topic:
         raise ValueError(f"{where} needs a topic")
+    key_schema = _schema_frame(f"{where}: key_schema", record.get("key_schema"))
+    value_schema = _schema_frame(f"{where}: value_schema", record.get("value_schema"))
     frame = {
         "topic": topic,
-        "key": _output_bytes(f"{where}: the key", record.get("key"), False),
-        "value": _output_bytes(f"{where}: the value", record.get("value"), True),
+        "key": _schema_json(f"{where}: the key", record.get("key"))
+        if key_schema is not None
+        else _output_bytes(f"{where}: the key", record.get("key"), False),
+        "value": _schema_json(f"{where}: the value", record.get("value"))
+        if value_schema is not None
+        else _output_bytes(f"{where}: the value", record.get("value"), True),
     }
+    if key_schema is not None:
+        frame["keySchema"] = key_schema
+    if value_schema is not None:
+        frame["valueSchema"] = value_schema
     partition = record.get("partition")
     if partition is not None:
         if not isinstance(partition, int) or isinstance(partition, bool) or partition < 0:
@@ -273,7 +333,9 @@ class Context:
         """Produces an output record if this call succeeds: at-least-once, acknowledged before the
         input commits; exactly-once, in the input's transaction. ``record`` is a dict: ``topic``,
         ``value`` (str or bytes as they are, anything else as JSON), optional ``key``, ``headers``
-        (a dict) and ``partition``."""
+        (a dict) and ``partition``; ``value_schema`` / ``key_schema`` (a dict: ``format`` ``avro``,
+        ``protobuf`` or ``jsonSchema``, optional ``strategy``, ``record_name``, ``subject``,
+        ``version``, ``message_type``) encode the value / key through the Schema Registry."""
         self.outputs.append(output_frame(record, len(self.outputs)))
 
     def __repr__(self):

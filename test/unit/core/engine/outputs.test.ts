@@ -22,7 +22,10 @@ describe('handler output records (untrusted input)', () => {
     assert.equal(o.value?.toString(), '{"id":1,"big":"12345678901234567890"}');
     assert.deepEqual(o.headers, [{ a: Buffer.from('x') }, { b: Buffer.from([0, 1]) }]);
     assert.equal(encodeOutput({ topic: 'out', value: null }, 0).value, null);
-    assert.deepEqual([...(encodeOutput({ topic: 'out', value: new Uint8Array([7]) }, 0).value ?? [])], [7]);
+    assert.deepEqual(
+      [...((encodeOutput({ topic: 'out', value: new Uint8Array([7]) }, 0).value as Buffer | null) ?? [])],
+      [7],
+    );
   });
 
   it('refuses outputs it cannot produce, naming the output and the problem', () => {
