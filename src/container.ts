@@ -28,6 +28,7 @@ import { SessionStatusBar } from './platform/sessionStatusBar';
 import { WalkthroughProgress } from './platform/walkthrough';
 import { SessionsView } from './views/sessionsView';
 import { handlerCommands } from './debug/handlerCommands';
+import { askDelivery, ensureOutputTopics } from './commands/deliveryPrompts';
 import { deadLetterCommands } from './commands/dlqCommands';
 import { generatorCommands } from './commands/generatorCommands';
 import { handlerDebugging } from './debug/handlerSessions';
@@ -214,7 +215,27 @@ export class Container implements vscode.Disposable {
           manager: sessions,
           logger: this.logger.child('generator'),
         }),
-        ...handlerCommands({ store, manager: sessions, restartHandler: (id) => handlers.restart(id) }),
+        ...handlerCommands({
+          store,
+          manager: sessions,
+          restartHandler: (id) => handlers.restart(id),
+          askDelivery: async (cluster, groupId, topics) => {
+            const admin = await clients.admin(cluster);
+            const answers = await askDelivery({
+              title: 'Debug Handler',
+              clusterName: cluster.name,
+              admin,
+              groupId,
+              inputTopics: topics,
+            });
+            if (answers?.outputTopics?.length)
+              await ensureOutputTopics(admin, this.logger.child('handler'), topics, answers.outputTopics, {
+                create: false,
+                silent: false,
+              });
+            return answers;
+          },
+        }),
         ...deadLetterCommands({
           manager: sessions,
           panels: viewers,

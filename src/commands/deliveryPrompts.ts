@@ -9,6 +9,7 @@ import {
   transactionalIdPrefixProblem,
 } from '../core/session/deliveryChoice';
 import type { KafkaAdmin } from '../core/kafka/admin';
+import { withProgress } from './progress';
 
 /** What the delivery prompts need to know about the session being started. */
 export interface DeliveryContext {
@@ -84,4 +85,46 @@ async function askOutputTopics(context: DeliveryContext): Promise<string[] | und
   const parsed = parseTopicList(typed);
   if ('error' in parsed) throw new Error(parsed.error);
   return [...new Set([...chosen, ...parsed.topics])];
+}
+
+/**
+ * Missing output topics: created when asked, or after asking (`silent`: nothing is asked); otherwise
+ * the start does not go on. New ones get the first input topic's partitions and replication factor.
+ */
+export async function ensureOutputTopics(
+  admin: KafkaAdmin,
+  logger: { info(message: string): void },
+  inputs: readonly string[],
+  outputs: readonly string[],
+  options: { readonly create: boolean; readonly silent: boolean },
+): Promise<void> {
+  const existing = new Map((await admin.listTopics({ includeInternal: false })).map((t) => [t.name, t]));
+  const missing = outputs.filter((t) => !existing.has(t));
+  if (missing.length === 0) return;
+  const many = missing.length > 1;
+  const names = missing.map((t) => `"${t}"`).join(', ');
+  const consequence = `the broker does not create topics on its own, so every output to ${many ? 'them' : 'it'} would fail its input message`;
+  let go = options.create;
+  if (!go && !options.silent) {
+    const choice = await vscode.window.showWarningMessage(
+      `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist: ${consequence}.`,
+      { modal: true },
+      'Create',
+    );
+    go = choice === 'Create';
+  }
+  if (!go)
+    throw new Error(
+      `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist (${consequence}). Create ${many ? 'them' : 'it'} first, or choose existing topics.`,
+    );
+  const source = existing.get(inputs[0] ?? '');
+  await withProgress(`Creating ${missing.join(', ')}…`, async () => {
+    for (const name of missing)
+      await admin.createTopic({
+        name,
+        partitions: source?.partitions ?? 1,
+        replicationFactor: source?.replicationFactor ?? 1,
+      });
+  });
+  logger.info(`created output topic(s) ${missing.join(', ')}`);
 }

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { pickCluster } from './clusterPicker';
 import { withProgress } from './progress';
-import { askDelivery } from './deliveryPrompts';
+import { askDelivery, ensureOutputTopics } from './deliveryPrompts';
 import { askCommitPolicy } from './sessionPrompts';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
 import type { CommitPolicy } from '../core/engine/commitPolicy';
@@ -145,7 +145,10 @@ export async function startSession(deps: SessionStartDeps, arg: unknown): Promis
   // Called with arguments, nothing is asked: missing DLQ topics are created only when asked for.
   await ensureDlqTopics(deps, cluster, spec, args.createDlqTopics === true, fromArgs);
   if (outputTopics.length > 0)
-    await ensureOutputTopics(deps, admin, spec, outputTopics, args.createOutputTopics === true, fromArgs);
+    await ensureOutputTopics(admin, deps.logger, spec.topics, outputTopics, {
+      create: args.createOutputTopics === true,
+      silent: fromArgs,
+    });
   const controller = await withProgress(
     `Starting a ${spec.mode}${exactlyOnce ? ' exactly-once' : ''} session of group ${spec.groupId}…`,
     () => deps.manager.start(spec),
@@ -191,46 +194,6 @@ async function requireTransactions(deps: SessionStartDeps, admin: KafkaAdmin, cl
     return undefined;
   });
   if (support?.problem) throw new Error(support.problem);
-}
-
-/** Missing output topics: created when asked (or after asking); otherwise the session does not start. */
-async function ensureOutputTopics(
-  deps: SessionStartDeps,
-  admin: KafkaAdmin,
-  spec: SessionSpec,
-  outputs: readonly string[],
-  create: boolean,
-  silent: boolean,
-): Promise<void> {
-  const existing = new Map((await admin.listTopics({ includeInternal: false })).map((t) => [t.name, t]));
-  const missing = outputs.filter((t) => !existing.has(t));
-  if (missing.length === 0) return;
-  const many = missing.length > 1;
-  const names = missing.map((t) => `"${t}"`).join(', ');
-  const consequence = `the broker does not create topics on its own, so every output to ${many ? 'them' : 'it'} would fail its input message`;
-  let go = create;
-  if (!go && !silent) {
-    const choice = await vscode.window.showWarningMessage(
-      `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist: ${consequence}.`,
-      { modal: true },
-      'Create',
-    );
-    go = choice === 'Create';
-  }
-  if (!go)
-    throw new Error(
-      `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist (${consequence}). Create ${many ? 'them' : 'it'} first, or choose existing topics.`,
-    );
-  const source = existing.get(spec.topics[0] ?? '');
-  await withProgress(`Creating ${missing.join(', ')}…`, async () => {
-    for (const name of missing)
-      await admin.createTopic({
-        name,
-        partitions: source?.partitions ?? 1,
-        replicationFactor: source?.replicationFactor ?? 1,
-      });
-  });
-  deps.logger.info(`created output topic(s) ${missing.join(', ')}`);
 }
 
 /** Says which protocol the group uses, as the broker describes it once this session's members are in it (bounded). */

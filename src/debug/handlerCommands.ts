@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterSettings } from '../core/connections/clusterSettings';
+import type { DeliveryGuarantee } from '../core/engine/types';
+import { type DeliveryAnswers, deliveryAnswers } from '../core/session/deliveryChoice';
 import type { SessionController } from '../core/session/sessionController';
 import type { SessionManager } from '../core/session/sessionManager';
 import type { ClusterStore } from '../platform/clusterStore';
@@ -16,6 +18,10 @@ export interface DebugHandlerArgs {
   /** Write the configuration into launch.json (default: ask). */
   readonly saveToLaunchJson?: boolean;
   readonly noDebug?: boolean;
+  /** Written into the configuration (default at-least-once; nothing is asked when arguments are given). */
+  readonly delivery?: DeliveryGuarantee;
+  readonly transactionalIdPrefix?: string;
+  readonly outputTopics?: readonly string[];
 }
 
 interface NodeLike {
@@ -30,6 +36,15 @@ export interface HandlerCommandDeps {
   readonly store: ClusterStore;
   readonly manager: SessionManager;
   readonly restartHandler: (sessionId: string) => Promise<void>;
+  /**
+   * The start flow's delivery step (the guarantee, then for exactly-once the output topics, created
+   * after asking when missing, and the transactional id prefix); undefined when cancelled.
+   */
+  readonly askDelivery?: (
+    cluster: ClusterSettings,
+    groupId: string,
+    topics: readonly string[],
+  ) => Promise<DeliveryAnswers | undefined>;
 }
 
 /**
@@ -52,6 +67,17 @@ export function handlerCommands(deps: HandlerCommandDeps) {
       );
     const handler = given?.handler ?? (await pickHandler(folder));
     if (!handler) return false;
+    const delivery: DeliveryAnswers | undefined = given
+      ? deliveryAnswers(
+          target.groupId,
+          given.delivery ?? 'at-least-once',
+          given.outputTopics ?? [],
+          given.transactionalIdPrefix,
+        )
+      : deps.askDelivery
+        ? await deps.askDelivery(target.cluster, target.groupId, target.topics)
+        : { delivery: 'at-least-once' };
+    if (!delivery) return false;
     const relative = path.relative(folder.uri.fsPath, handler);
     const config: vscode.DebugConfiguration = {
       type: KAFKA_LAB_DEBUG_TYPE,
@@ -65,6 +91,10 @@ export function handlerCommands(deps: HandlerCommandDeps) {
       topics: [...target.topics],
       groupId: target.groupId,
       mode: 'stepping',
+      // The start flow's answers: "delivery" always, the exactly-once settings with it.
+      delivery: delivery.delivery,
+      ...(delivery.transactionalIdPrefix ? { transactionalIdPrefix: delivery.transactionalIdPrefix } : {}),
+      ...(delivery.outputTopics?.length ? { outputTopics: [...delivery.outputTopics] } : {}),
     };
     const save = given?.saveToLaunchJson ?? (await askToSave(config));
     if (save === undefined) return false;

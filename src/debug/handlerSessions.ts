@@ -52,6 +52,7 @@ export function handlerDebugging(deps: HandlerDebuggingDeps): HandlerDebugger {
         delivery: launch.delivery,
         ...(launch.transactionalIdPrefix ? { transactionalIdPrefix: launch.transactionalIdPrefix } : {}),
         ...(launch.transactionTimeoutMs ? { transactionTimeoutMs: launch.transactionTimeoutMs } : {}),
+        ...(launch.outputTopics ? { outputTopics: launch.outputTopics } : {}),
         ...(launch.dlqTopic ? { dlqTopic: launch.dlqTopic } : {}),
         members: launch.members,
         concurrency: launch.concurrency,

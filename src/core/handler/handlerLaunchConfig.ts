@@ -31,6 +31,8 @@ export interface HandlerLaunch {
   /** Exactly-once: member n uses `<prefix>-<n>` (default derived from the group). */
   readonly transactionalIdPrefix?: string;
   readonly transactionTimeoutMs?: number;
+  /** The topics the handler writes to, as the start flow asked them (informational; each output names its topic). */
+  readonly outputTopics?: readonly string[];
   readonly dlqTopic?: string;
   readonly members: number;
   readonly concurrency: number;
@@ -153,6 +155,7 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
     ...(raw.transactionTimeoutMs !== undefined
       ? { transactionTimeoutMs: int('transactionTimeoutMs', 60_000, 1000, 900_000) }
       : {}),
+    ...outputTopicsOf(strings('outputTopics', raw.outputTopics)),
     ...(str('dlqTopic', false) ? { dlqTopic: str('dlqTopic', false) } : {}),
     members: int('members', 1, 1, MAX_MEMBERS),
     concurrency: int('concurrency', 1, 1, 1024),
@@ -167,6 +170,17 @@ export function parseHandlerLaunch(raw: Record<string, unknown>): HandlerLaunch 
     ...consumerConfigOf(raw.consumerConfig),
     noDebug: raw.noDebug === true,
   };
+}
+
+function outputTopicsOf(topics: readonly string[]): { outputTopics?: string[] } {
+  if (topics.length === 0) return {};
+  const bad = topics.find((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t) || t === '.' || t === '..');
+  if (bad !== undefined)
+    throw new HandlerLaunchError(
+      'outputTopics',
+      `must be topic names (letters, digits, ".", "_", "-"; at most 249): ${JSON.stringify(bad)} is not one`,
+    );
+  return { outputTopics: [...new Set(topics)] };
 }
 
 function consumerConfigOf(value: unknown): { consumerConfig?: Record<string, string | number | boolean> } {
