@@ -1,0 +1,260 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { KafkaLabApi } from '../../../src/container';
+import { PANEL_ROOT_ID } from '../../../src/webviews/sessionPanel/protocol';
+import { services, uniqueName, waitFor } from '../../support/services';
+import { PROBE_URL, evaluateIn, probeIn, screenshot } from '../support/browser';
+
+// An exactly-once session started through the real "Start Consumer Session" prompts in a real
+// VS Code (answered in the workbench's own quick input), on the real broker: delivery exactly-once,
+// an output topic picked from the cluster's topics, the group's default transactional id prefix,
+// the copying handler, stepping. Next, Next, Commit commits one transaction; the panel's commit
+// timeline (read from its DOM) shows it with its messages, outputs and offsets, and a read_committed
+// reader finds exactly the three copies on the output topic.
+
+const kafkaSupport = () => import('../../support/kafka');
+const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
+
+const workbench = <T = Record<string, unknown>>(request: Record<string, unknown>) => probeIn<T>('workbench', request);
+const panelEval = <T>(expression: string) => evaluateIn<T>(PANEL_ROOT_ID, expression);
+
+type Quick = { placeholder: string; value: string; prompt: string; items: string[]; checked: string[] } | null;
+const QUICK = `(() => {
+  const w = document.querySelector('.quick-input-widget');
+  if (!w || w.style.display === 'none') return null;
+  const input = w.querySelector('.quick-input-box input');
+  const rows = Array.from(w.querySelectorAll('.monaco-list-row'));
+  return {
+    placeholder: input?.getAttribute('placeholder') ?? '',
+    value: input?.value ?? '',
+    prompt: (w.querySelector('.quick-input-message')?.textContent ?? '').trim(),
+    items: rows.map((r) => (r.getAttribute('aria-label') ?? '').trim()),
+    checked: rows.filter((r) => r.getAttribute('aria-checked') === 'true').map((r) => (r.getAttribute('aria-label') ?? '').trim()),
+  };
+})()`;
+
+const TOASTS = `Array.from(document.querySelectorAll('.notifications-toasts .notification-list-item')).map((e) => ({
+  message: (e.querySelector('.notification-list-item-message')?.textContent ?? '').trim(),
+}))`;
+
+/** Waits for the quick input whose placeholder, prompt or items match, checks it, then does `then` (Enter by default). */
+async function answer(
+  what: RegExp,
+  check?: (q: NonNullable<Quick>) => void,
+  then: () => Promise<void> = async () => void (await workbench({ op: 'press', keys: ['Enter'] })),
+): Promise<NonNullable<Quick>> {
+  const q = await waitFor(`the prompt ${String(what)}`, 20_000, async () => {
+    const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+    return value && (what.test(value.placeholder) || what.test(value.prompt)) ? value : undefined;
+  });
+  check?.(q);
+  await then();
+  // The next prompt replaces this one: wait until this one is gone (bounded), not a fixed time.
+  await waitFor(`the prompt ${String(what)} to close`, 20_000, async () => {
+    const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+    return !value || value.placeholder !== q.placeholder || value.prompt !== q.prompt ? true : undefined;
+  }).catch(() => undefined);
+  return q;
+}
+
+const fill = (value: string) =>
+  workbench({ op: 'fill', selector: '.quick-input-widget .quick-input-box input', value });
+
+describe('Exactly-once session from the start flow, and its transactions in the panel (real VS Code, real broker)', function () {
+  this.timeout(180_000);
+  let api: KafkaLabApi;
+  let clusterId: string;
+  let sessionId: string | undefined;
+  const input = uniqueName('ext-eos-in');
+  const output = uniqueName('ext-eos-out');
+  const topics = [input, output, `${input}.dead-letter`];
+  let groupId: string | undefined;
+
+  before(async function () {
+    if (!PROBE_URL) this.skip(); // only the code-server runner can answer the prompts and look into the panel
+    api = await vscode.extensions.getExtension<KafkaLabApi>(EXTENSION_ID)!.activate();
+    clusterId = await vscode.commands.executeCommand<string>('kafkaLab.addCluster', {
+      name: 'Exactly-once test',
+      bootstrapServers: services.kafka.plaintext,
+    });
+    const kafka = await kafkaSupport();
+    await kafka.createTopic(input, 1);
+    await kafka.createTopic(output, 1);
+    await kafka.produceSequence(input, 4, { keys: 4, value: (seq) => JSON.stringify({ order: seq, total: seq * 10 }) });
+  });
+
+  after(async () => {
+    if (!api) return;
+    if (sessionId && api.sessions.manager.get(sessionId))
+      await vscode.commands.executeCommand('kafkaLab.stopSession', sessionId);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
+    const kafka = await kafkaSupport();
+    await kafka.deleteTopicsQuietly(...topics);
+    if (groupId) await kafka.withAdmin((admin) => admin.deleteGroups([groupId!])).catch(() => undefined);
+  });
+
+  it('asks the guarantee, the output topics and the prefix; Next, Next, Commit shows one transaction commit in the timeline', async () => {
+    const cluster = api.clusters().find((c) => c.id === clusterId);
+    assert.ok(cluster, 'the cluster was not saved');
+    // As the Clusters view's topic node hands it over (right-click → Start Consumer Session).
+    const started = vscode.commands.executeCommand<string>('kafkaLab.startSession', {
+      kind: 'topic',
+      cluster,
+      topic: input,
+    });
+
+    await answer(/Topics to consume/, undefined, async () => {
+      // The list renders only the rows in view: filter it to the topic, which comes checked.
+      await fill(input);
+      await waitFor('the topic checked', 10_000, async () => {
+        const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+        return value?.checked.some((i) => i.startsWith(input)) ? true : undefined;
+      });
+      await workbench({ op: 'press', keys: ['Enter'] });
+    });
+    await answer(/^Consumer group$/, (q) => assert.match(q.items[0] ?? '', new RegExp(`New group: .*-dev-${input}`)));
+    await answer(/^Consumer group protocol$/);
+    await answer(/no committed offsets: where should it start/);
+    await answer(
+      /^Delivery guarantee$/,
+      (q) => {
+        assert.match(q.items[0] ?? '', /^At-least-once.*acknowledged before the input offset commits/);
+        assert.match(q.items[1] ?? '', /^Exactly-once.*one Kafka transaction/);
+      },
+      async () => void (await workbench({ op: 'press', keys: ['ArrowDown', 'Enter'] })),
+    );
+    await answer(
+      /^Output topics/,
+      (q) => {
+        assert.match(q.items[0] ?? '', /Other topics, typed/);
+        assert.ok(!q.items.some((i) => i.startsWith(input)), 'the input topic is not offered as an output');
+      },
+      async () => {
+        await fill(output);
+        const row = `.quick-input-widget .monaco-list-row[aria-label^="${output}"]`;
+        await waitFor('the output topic in the list', 10_000, async () => {
+          const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+          return value?.items.some((i) => i.startsWith(output)) ? true : undefined;
+        });
+        await workbench({ op: 'click', selector: row });
+        await waitFor('the output topic checked', 10_000, async () => {
+          const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+          return value?.checked.some((i) => i.startsWith(output)) ? true : undefined;
+        });
+        await workbench({ op: 'press', keys: ['Enter'] });
+      },
+    );
+    const prefix = await answer(/Transactional id prefix/);
+    assert.match(prefix.value, new RegExp(`^kafka-lab-.*-dev-${input}$`), 'the group’s default is the value');
+    await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /^Stepping, copying to the output topics/));
+    await answer(/^Transaction policy/, (q) => assert.match(q.items[0] ?? '', /^Batch.*500 \/ 100 ms/));
+    // Large enough that only Commit ends the transaction here.
+    await answer(
+      /Commit the transaction after this many messages/,
+      (q) => assert.equal(q.value, '500'),
+      async () => {
+        await fill('1000');
+        await workbench({ op: 'press', keys: ['Enter'] });
+      },
+    );
+    await answer(
+      /Or after this many milliseconds/,
+      (q) => assert.equal(q.value, '100'),
+      async () => {
+        await fill('600000');
+        await workbench({ op: 'press', keys: ['Enter'] });
+      },
+    );
+    await answer(/Dead-letter topic/);
+    await answer(/How many members/);
+    await waitFor('the offer to create the DLQ topic', 20_000, async () => {
+      const { value } = await workbench<{ value: Array<{ message: string }> }>({ op: 'evaluate', expression: TOASTS });
+      return value.find((t) => t.message.includes(`"${input}.dead-letter" does not exist`));
+    });
+    await workbench({
+      op: 'click',
+      selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Create")',
+    });
+
+    const id = await started;
+    assert.ok(id, 'the start flow returned no session');
+    sessionId = id;
+    const controller = api.sessions.manager.get(id)!;
+    groupId = controller.spec.groupId;
+    assert.deepEqual(
+      [
+        controller.spec.delivery,
+        controller.spec.outputTopics,
+        controller.spec.handler,
+        controller.spec.mode,
+        controller.snapshot().delivery,
+      ],
+      ['exactly-once', [output], 'copy', 'stepping', 'exactly-once'],
+    );
+    assert.equal(controller.spec.transactionalIdPrefix, prefix.value);
+    const panel = api.sessions.panels.get(id);
+    assert.ok(panel, 'the session panel did not open');
+    await panel.host.whenReady();
+    const onPanel = (offset: number) =>
+      waitFor(`offset ${offset} on the panel`, 30_000, () =>
+        panel.state?.current?.offset === offset ? true : undefined,
+      );
+
+    await onPanel(0);
+    assert.equal(
+      await panelEval<string>(`document.querySelector('.commit-timeline h2')?.textContent ?? ''`),
+      'Transactions (exactly-once)',
+    );
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+    await onPanel(1);
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'next');
+    await onPanel(2);
+    // Nothing is committed yet: the copies wait in the open transaction, invisible to read_committed.
+    const { readTopic } = await import('../../support/topicReader');
+    assert.equal((await readTopic(output, 'read_committed', 30_000)).length, 0, 'visible before the commit');
+    await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'commit');
+
+    type Entry = { kind: string; title: string; summary: string; offsets: string[]; txn: string };
+    const entry = await waitFor('the transaction commit in the panel’s timeline', 30_000, async () => {
+      const entries = await panelEval<
+        Entry[]
+      >(`[...document.querySelectorAll('.commit-log li[data-kind]')].map((li) => ({
+        kind: li.dataset.kind,
+        title: li.querySelector('.commit-title')?.textContent ?? '',
+        summary: li.querySelector('.commit-summary')?.textContent ?? '',
+        offsets: [...li.querySelectorAll('.commit-offsets')].map((o) => o.textContent),
+        txn: li.querySelector('.commit-txn-id')?.textContent ?? '',
+      }))`);
+      return entries.find((e) => e.kind === 'transactionCommit');
+    });
+    assert.equal(entry.title, 'Transaction committed');
+    assert.match(entry.summary, /^3 messages, 3 outputs · open [\d.]+ (ms|s)( \d+ s)? · by Commit$/);
+    assert.deepEqual(entry.offsets, [`${input} [0] → 3`]);
+    assert.match(
+      entry.txn,
+      new RegExp(`^${prefix.value.replace(/[.]/g, '\\.')}-\\d+$`),
+      'the member’s transactional id',
+    );
+    // Distinct from a plain offset commit: an exactly-once session shows none.
+    assert.equal(
+      await panelEval<number>(`document.querySelectorAll('.commit-log li[data-kind="offsetCommit"]').length`),
+      0,
+    );
+    await onPanel(3);
+    await screenshot('eos-timeline');
+
+    // The broker agrees: three copies, committed, byte for byte; the group's offset is 3.
+    const copies = await readTopic(output, 'read_committed', 30_000);
+    assert.deepEqual(
+      copies.map((c) => c.value?.toString()),
+      [0, 1, 2].map((seq) => JSON.stringify({ order: seq, total: seq * 10 })),
+    );
+    assert.deepEqual(
+      copies.map((c) => c.headers.seq),
+      ['0', '1', '2'],
+    );
+    const kafka = await kafkaSupport();
+    assert.equal((await kafka.committedOffsets(groupId, input)).get(0), 3);
+  });
+});
