@@ -3,6 +3,7 @@ import { DeadLetterError } from '../errors';
 import type { ClusterConnection } from '../kafka/connection';
 import { toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
+import { closeProducer } from '../kafka/producerClose';
 import { type Logger, silentLogger } from '../logging';
 import { type DeadLetterEnvelope, type FailedMessage, buildEnvelope, deadLetterHeaders } from './envelope';
 
@@ -109,20 +110,7 @@ export class DeadLetterWriter implements DeadLetterSink {
     this.producer = undefined;
     this.connecting = undefined;
     if (!producer) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 5000);
-      try {
-        producer.flush(3000, () =>
-          producer.disconnect(3000, () => {
-            clearTimeout(timer);
-            resolve();
-          }),
-        );
-      } catch {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    await closeProducer(producer, 3000, 2000);
     for (const entry of this.pending.values()) {
       clearTimeout(entry.timer);
       entry.reject(

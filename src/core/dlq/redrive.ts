@@ -1,6 +1,7 @@
 import type { KafkaConsumer, Message, Producer } from '@confluentinc/kafka-javascript';
 import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
+import { closeProducer } from '../kafka/producerClose';
 import { type Logger, silentLogger } from '../logging';
 import { type Headers, parseEnvelope, payloadOf } from './envelope';
 import { isDeadLetterHeader, provenanceHeaders } from './provenance';
@@ -125,7 +126,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     redriven.sort((a, b) => a.dlqPartition - b.dlqPartition || a.dlqOffset - b.dlqOffset);
     return { redriven, skipped };
   } finally {
-    await Promise.all([disconnect(consumer), flushAndDisconnect(producer)]);
+    await Promise.all([disconnect(consumer), closeProducer(producer, 5000)]);
   }
 }
 
@@ -265,22 +266,5 @@ function disconnect(client: KafkaConsumer): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-  });
-}
-
-function flushAndDisconnect(producer: Producer): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, 10_000);
-    try {
-      producer.flush(5000, () =>
-        producer.disconnect(5000, () => {
-          clearTimeout(timer);
-          resolve();
-        }),
-      );
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
   });
 }

@@ -1,6 +1,7 @@
 import type { Metadata, Producer } from '@confluentinc/kafka-javascript';
 import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
+import { closeProducer } from '../kafka/producerClose';
 import type { TopicPartitionOffset } from '../kafka/record';
 import { type Logger, silentLogger } from '../logging';
 import { NonRetriableError, RetriableError } from '../errors';
@@ -134,18 +135,7 @@ class RdkafkaTransactionalProducer implements TransactionalProducerPort {
   close(): Promise<void> {
     if (!this.connected) return Promise.resolve();
     this.connected = false;
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 5000);
-      try {
-        this.producer.disconnect(3000, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      } catch {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    return closeProducer(this.producer, 3000, 2000);
   }
 }
 
@@ -225,21 +215,7 @@ export class RdkafkaOutputSender implements OutputSender {
     const producer = this.producer;
     this.producer = undefined;
     this.connecting = undefined;
-    if (producer)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 8000);
-        try {
-          producer.flush(5000, () =>
-            producer.disconnect(2000, () => {
-              clearTimeout(timer);
-              resolve();
-            }),
-          );
-        } catch {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    if (producer) await closeProducer(producer, 5000, 3000);
     for (const p of this.pending.values())
       p.reject(
         new OutputSendError('the session stopped before the output was acknowledged; the input stays uncommitted'),
