@@ -1,7 +1,8 @@
 import type { Metadata, Producer } from '@confluentinc/kafka-javascript';
-import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
+import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
 import { closeProducer } from '../kafka/producerClose';
+import { AuthorizationCode, describeTopicAccess, writeDeniedMessage } from '../kafka/topicAccess';
 import { type Logger, silentLogger } from '../logging';
 import type { OriginalMessage } from './provenance';
 import { RedriveError } from './redriveErrors';
@@ -61,7 +62,12 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
       producer.produce(topic, null, message.value, message.key ?? undefined, Date.now(), id, message.headers as never);
     } catch (error) {
       this.deliveries.delete(id);
-      const refused = new Error(`the producer refused the write to ${topic}: ${errorText(error)}`);
+      const code = (error as { code?: number }).code;
+      const refused = new Error(
+        isAuthorizationCode(code)
+          ? writeDeniedMessage(code, topic, principalOf(this.options.connection))
+          : `the producer refused the write to ${topic}: ${errorText(error)}`,
+      );
       queueMicrotask(() => done(refused));
     }
   }
@@ -82,7 +88,15 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
         );
       });
       const entry = metadata.topics.find((t) => t.name === topic);
-      if (!entry || entry.partitions.length === 0) missing.push(topic);
+      if (entry && entry.partitions.length > 0) continue;
+      // Metadata leaves out a topic the principal may not DESCRIBE, as if it did not exist.
+      const access = await describeTopicAccess(producer, topic, this.writeTimeoutMs);
+      if (access.kind === 'notAuthorized')
+        throw new RedriveError(
+          'notAuthorized',
+          `Nothing was re-driven (0 sent). ${writeDeniedMessage(access.code, topic, principalOf(this.options.connection))}`,
+        );
+      missing.push(topic);
     }
     return missing;
   }
@@ -119,7 +133,14 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
       const delivery = id === undefined ? undefined : this.deliveries.get(id);
       if (!delivery || id === undefined) return;
       this.deliveries.delete(id);
-      if (err) delivery(new Error(`the broker did not acknowledge the write to ${report.topic}: ${err.message}`));
+      if (err)
+        delivery(
+          new Error(
+            isAuthorizationCode(err.code)
+              ? writeDeniedMessage(err.code, report.topic, principalOf(this.options.connection))
+              : `the broker did not acknowledge the write to ${report.topic}: ${err.message}`,
+          ),
+        );
       else delivery(undefined, { partition: report.partition, offset: report.offset });
     });
     producer.on('event.error', (err) => this.logger.warn(`re-drive producer: ${err.message}`));
@@ -143,6 +164,14 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
     });
     return this.connecting;
   }
+}
+
+function isAuthorizationCode(code: number | undefined): code is number {
+  return (
+    code === AuthorizationCode.TOPIC_AUTHORIZATION_FAILED ||
+    code === AuthorizationCode.CLUSTER_AUTHORIZATION_FAILED ||
+    code === AuthorizationCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+  );
 }
 
 function errorText(error: unknown): string {
