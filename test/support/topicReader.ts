@@ -3,7 +3,7 @@
 import type { KafkaConsumer, Message } from '@confluentinc/kafka-javascript';
 import { loadNativeClient } from '../../src/core/kafka/nativeClient';
 import { services } from './services';
-import { withAdmin } from './kafka';
+import { kafkaClient, withAdmin } from './kafka';
 
 export interface ReadRecord {
   readonly partition: number;
@@ -25,14 +25,19 @@ export async function readTopic(
   topic: string,
   isolation: 'read_committed' | 'read_uncommitted',
   timeoutMs = 60_000,
+  /** Another broker than the shared one (a private broker of a test). */
+  bootstrap = services.kafka.plaintext,
 ): Promise<ReadRecord[]> {
-  const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+  const offsets = await withAdmin(
+    (admin) => admin.fetchTopicOffsets(topic),
+    bootstrap === services.kafka.plaintext ? undefined : kafkaClient({ brokers: bootstrap }),
+  );
   const partitions = offsets.map((o) => o.partition);
   const nonEmpty = new Set(offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => o.partition));
   if (nonEmpty.size === 0) return [];
   const consumer: KafkaConsumer = new (loadNativeClient().KafkaConsumer)(
     {
-      'bootstrap.servers': services.kafka.plaintext,
+      'bootstrap.servers': bootstrap,
       'group.id': `topic-reader-${process.pid}`,
       'client.id': 'topic-reader',
       'enable.auto.commit': false,
