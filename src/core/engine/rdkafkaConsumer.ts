@@ -171,6 +171,8 @@ class RdkafkaConsumer implements ConsumerPort {
   }
 
   highWatermark(topic: string, partition: number): number | undefined {
+    // Views ask on timers; once the close began, the native handle may be going away on a worker thread.
+    if (this.closing) return undefined;
     try {
       const high = this.consumer.getWatermarkOffsets(topic, partition).highOffset;
       return high !== undefined && high >= 0 ? high : undefined;
