@@ -82,7 +82,15 @@ export async function generateConsumerProject(
   if (!value) return undefined;
   const commitPolicy: CommitPolicy | undefined = session ? session.spec.commitPolicy : await prompts.commitPolicy();
   if (!commitPolicy) return undefined;
-  const concurrency = session ? (session.spec.concurrency ?? 1) : await prompts.concurrency();
+  const delivery = session ? (session.spec.delivery ?? 'at-least-once') : await prompts.delivery();
+  if (!delivery) return undefined;
+  const eos = delivery === 'exactly-once';
+  const outputTopic = !eos
+    ? undefined
+    : (session?.spec.outputTopics?.[0] ?? (await prompts.outputTopic(`${topics[0] as string}.out`, topics)));
+  if (eos && !outputTopic) return undefined;
+  // The exactly-once consumer handles one message at a time, in order.
+  const concurrency = eos ? 1 : session ? (session.spec.concurrency ?? 1) : await prompts.concurrency();
   if (concurrency === undefined) return undefined;
   const dlqTopic = session
     ? dlqTopicFor(session.spec.dlqTopic, topics[0] as string)
@@ -99,6 +107,7 @@ export async function generateConsumerProject(
     concurrency,
     retry: defaultRetryPolicy,
     dlqTopic,
+    ...(eos ? { delivery, outputTopic } : {}),
     autoOffsetReset: session?.spec.autoOffsetReset ?? 'earliest',
     connection: connectionOf(cluster),
     clusterName: cluster.name,
@@ -200,13 +209,21 @@ async function valueFormatFor(
 }
 
 function connectionOf(cluster: ClusterSettings): GeneratorInput['connection'] {
-  const mechanism = cluster.sasl?.mechanism;
+  const sasl = cluster.sasl;
+  const tls = cluster.tls;
   return {
     bootstrapServers: cluster.bootstrapServers,
     securityProtocol: cluster.securityProtocol,
-    ...(mechanism && mechanism !== 'OAUTHBEARER' ? { saslMechanism: mechanism } : {}),
-    ...(cluster.sasl?.username ? { saslUsername: cluster.sasl.username } : {}),
-    ...(cluster.tls?.caFile ? { sslCaLocation: cluster.tls.caFile } : {}),
+    ...(sasl?.mechanism ? { saslMechanism: sasl.mechanism } : {}),
+    ...(sasl?.username && sasl.mechanism !== 'OAUTHBEARER' ? { saslUsername: sasl.username } : {}),
+    // OAUTHBEARER: the endpoint, client id and scope are not secrets; the client secret stays in the environment.
+    ...(sasl?.mechanism === 'OAUTHBEARER' && sasl.tokenEndpointUrl
+      ? { oauthTokenEndpointUrl: sasl.tokenEndpointUrl }
+      : {}),
+    ...(sasl?.mechanism === 'OAUTHBEARER' && sasl.clientId ? { oauthClientId: sasl.clientId } : {}),
+    ...(sasl?.mechanism === 'OAUTHBEARER' && sasl.scope ? { oauthScope: sasl.scope } : {}),
+    ...(tls?.caFile ? { sslCaLocation: tls.caFile } : {}),
+    ...(tls?.certFile && tls.keyFile ? { sslCertificateLocation: tls.certFile, sslKeyLocation: tls.keyFile } : {}),
     ...(cluster.registry?.url ? { schemaRegistryUrl: cluster.registry.url } : {}),
   };
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommitPolicy, defaultBatchPolicy } from '../core/engine/commitPolicy';
 import {
+  type GeneratedDelivery,
   type GeneratedValueFormat,
   MAX_GENERATED_CONCURRENCY,
   type ProjectLanguage,
@@ -22,6 +23,8 @@ export interface GeneratorPrompts {
     hasRegistry: boolean,
   ): Promise<GeneratedValueFormat | undefined>;
   commitPolicy(): Promise<CommitPolicy | undefined>;
+  delivery(): Promise<GeneratedDelivery | undefined>;
+  outputTopic(suggested: string, topics: readonly string[]): Promise<string | undefined>;
   concurrency(): Promise<number | undefined>;
   dlqTopic(suggested: string, topics: readonly string[]): Promise<string | undefined>;
   folder(projectName: string): Promise<string | undefined>;
@@ -126,6 +129,37 @@ export function generatorPrompts(title: string, trace: PromptTrace = () => undef
       if (choice.policy) return choice.policy;
       trace('commitPolicyCustom');
       return askCommitPolicy(title);
+    },
+    async delivery() {
+      const choice = await pick(
+        'delivery',
+        [
+          {
+            label: 'At-least-once',
+            description: 'commit the input after the handler; a crash repeats what was not committed',
+            delivery: 'at-least-once' as const,
+          },
+          {
+            label: 'Exactly-once, with an output topic',
+            description: 'the handler returns records; they commit with the input offsets in one Kafka transaction',
+            delivery: 'exactly-once' as const,
+          },
+        ],
+        { placeHolder: 'The delivery guarantee' },
+      );
+      return choice?.delivery;
+    },
+    outputTopic(suggested, topics) {
+      return input('outputTopic', {
+        prompt: 'The output topic the handler\u2019s records go to (read it read_committed)',
+        value: suggested,
+        validateInput: (v) =>
+          !TOPIC.test(v.trim())
+            ? 'A topic name: letters, digits, ".", "_", "-"'
+            : topics.includes(v.trim())
+              ? 'Not one of the topics consumed'
+              : undefined,
+      });
     },
     async concurrency() {
       const value = await input('concurrency', {

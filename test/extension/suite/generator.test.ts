@@ -100,7 +100,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
     await (await kafkaSupport()).deleteTopicsQuietly(topic);
   });
 
-  it('asks language, group, format (the registry subject found), commit policy, concurrency, DLQ and folder; writes the project', async () => {
+  it('asks language, group, format (the registry subject found), commit policy, delivery, concurrency, DLQ and folder; writes the project', async () => {
     const cluster = await child(api, undefined, 'Generator cluster');
     const topics = await child(api, cluster, 'Topics');
     const node = await child(api, topics, topic);
@@ -116,6 +116,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
     await driver.answer('groupId'); // `${topic}-consumer`
     await driver.answer('valueFormat'); // the detected subject comes first
     await driver.answer('commitPolicy'); // the guide's batch
+    await driver.answer('delivery'); // at-least-once
     await driver.answer('concurrency'); // 1
     await driver.answer('dlqTopic'); // `${topic}.dead-letter`; the folder prompt has opened then
     // The last prompt (a new folder in the workspace): accepting it ends the command.
@@ -136,6 +137,7 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
       'groupId',
       'valueFormat',
       'commitPolicy',
+      'delivery',
       'concurrency',
       'dlqTopic',
       'folder',
@@ -174,6 +176,51 @@ describe('Generate Consumer Project from a topic node, through its prompts', fun
     const parsed = parseHandlerLaunch({ ...debug, handler: path.join(folder, 'src', 'handler.py') });
     assert.equal(parsed.language, 'python');
     assert.equal(parsed.dlqTopic, `${topic}.dead-letter`);
+  });
+  it('exactly-once: the delivery prompt asks for the output topic, skips the concurrency, and writes the transactional consumer', async () => {
+    // The same group id, so the same folder as the first test's project: removed first, so that no overwrite is asked.
+    for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
+    const cluster = await child(api, undefined, 'Generator cluster');
+    const node = await child(api, await child(api, cluster, 'Topics'), topic);
+    const driver = new PromptDriver();
+    const done = Promise.resolve(
+      vscode.commands.executeCommand<GenerateResult | undefined>('kafkaLab.generateConsumerProject', node, {
+        onPrompt: driver.onPrompt,
+      }),
+    );
+    await driver.answer('language'); // TypeScript
+    await driver.answer('groupId');
+    await driver.answer('valueFormat');
+    await driver.answer('commitPolicy');
+    await driver.answer('delivery', 1); // exactly-once
+    await driver.answer('outputTopic'); // `${topic}.out`
+    await driver.answer('dlqTopic');
+    const result = await acceptLast(done);
+    folders.push(result.folder);
+    assert.deepEqual(driver.steps, [
+      'language',
+      'groupId',
+      'valueFormat',
+      'commitPolicy',
+      'delivery',
+      'outputTopic',
+      'dlqTopic',
+      'folder',
+    ]);
+    assert.equal(result.input.delivery, 'exactly-once');
+    assert.equal(result.input.outputTopic, `${topic}.out`);
+    assert.equal(result.input.concurrency, 1);
+    const read = (file: string): string => fs.readFileSync(path.join(result.folder, file), 'utf8');
+    assert.match(read('src/consumer.ts'), /sendOffsetsToTransaction/);
+    assert.match(read('src/config.ts'), /'isolation.level': 'read_committed'/);
+    assert.match(read('.env.example'), new RegExp(`^KAFKA_OUTPUT_TOPIC=${topic.replace(/\./g, '\\.')}\\.out$`, 'm'));
+    assert.match(read('README.md'), /Only Kafka outputs are covered/);
+    const launch = JSON.parse(read('.vscode/launch.json')) as { configurations: Array<Record<string, unknown>> };
+    const debug = launch.configurations.find((c) => c.type === 'kafka-lab');
+    assert.equal(debug?.delivery, 'exactly-once');
+    const { parseHandlerLaunch } = await import('../../../src/core/handler/handlerLaunchConfig');
+    const parsed = parseHandlerLaunch({ ...debug, handler: path.join(result.folder, 'src', 'handler.ts') });
+    assert.equal(parsed.delivery, 'exactly-once');
   });
   it('from a running session: takes its group, topics, commit policy and dead-letter topic, and asks only the rest', async () => {
     const groupId = uniqueName('ext-gen-session');
