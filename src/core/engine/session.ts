@@ -231,6 +231,12 @@ export class ConsumerSession extends EventEmitter<SessionEvents> {
     this.cursor.releaseIf((m) => m.id === messageId);
     try {
       await member.decide(messageId, decision);
+    } catch (error) {
+      // Refused while the message still waits (an output that cannot be produced): it is offered
+      // again at once, so that another decision can be made on it.
+      this.cursor.prefer(messageId);
+      member.returnToQueue(messageId);
+      throw error;
     } finally {
       this.cursor.advance();
     }

@@ -1,9 +1,11 @@
 import type { ConsumerSession } from '../engine/session';
 import { HoldMessage } from '../engine/hold';
-import type { OutputRecord } from '../engine/outputs';
+import { type OutputRecord, OutputRecordError } from '../engine/outputs';
+import { OutputEncodeError } from '../engine/outputSchemas';
 import type { MessageHandler } from '../engine/types';
 import { HandlerFailure } from '../handler/handlerErrors';
 import { HandlerDeadLetter, HandlerRetry, HandlerSkip } from '../handler/processHandler';
+import { OutputRegistryUnavailable } from './registryOutputEncoder';
 
 /** How many handler failures of waiting messages are kept (those of messages revoked meanwhile are never decided). */
 const KEEP_ERRORS = 1000;
@@ -41,7 +43,21 @@ export async function stepThroughHandler(
     return { failed: describeHandlerError(error) };
   }
   errors.delete(messageId);
-  await session.decide(messageId, outputs.length ? { kind: 'ack', outputs } : { kind: 'ack' });
+  try {
+    await session.decide(messageId, outputs.length ? { kind: 'ack', outputs } : { kind: 'ack' });
+  } catch (error) {
+    // An output that cannot be produced (malformed, or its key or value does not fit its registry
+    // schema) is this call's failure: the message keeps waiting, and a dead-letter decision records it.
+    if (!(
+      error instanceof OutputRecordError ||
+      error instanceof OutputEncodeError ||
+      error instanceof OutputRegistryUnavailable
+    ))
+      throw error;
+    if (errors.size >= KEEP_ERRORS) errors.clear();
+    errors.set(messageId, error);
+    return { failed: describeHandlerError(error) };
+  }
   return undefined;
 }
 

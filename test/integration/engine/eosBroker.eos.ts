@@ -111,7 +111,7 @@ describe('exactly-once on a private broker: restarted mid-stream, and a transact
   });
 
   it('a SIGKILL and restart of the broker mid-stream: every input once in read_committed, 0 lost, 0 duplicates', async function () {
-    this.timeout(240_000);
+    this.timeout(480_000);
     const input = uniqueName('it-eos-restart-in');
     const output = uniqueName('it-eos-restart-out');
     const groupId = uniqueName('it-eos-restart-group');
@@ -189,7 +189,7 @@ describe('exactly-once on a private broker: restarted mid-stream, and a transact
   });
 
   it('a handler that holds the transaction open past transaction.timeout.ms: the broker aborts it, the session stops saying what to change, nothing is committed, and a new session delivers every input once', async function () {
-    this.timeout(180_000);
+    this.timeout(360_000);
     const input = uniqueName('it-eos-timeout-in');
     const output = uniqueName('it-eos-timeout-out');
     const groupId = uniqueName('it-eos-timeout-group');
@@ -299,7 +299,7 @@ describe('exactly-once on a cluster that cannot run transactions', () => {
   });
 
   it('the start fails with a typed error that says to fix transaction.state.log.replication.factor; the group is never joined', async function () {
-    this.timeout(120_000);
+    this.timeout(180_000);
     const input = uniqueName('it-eos-notxn-in');
     const groupId = uniqueName('it-eos-notxn-group');
     await createTopics(broker.bootstrap, [input], 1);

@@ -15,7 +15,9 @@ import { ConsumerSession } from '../../../src/core/engine/session';
 import type { DeliveryGuarantee } from '../../../src/core/engine/types';
 import { messageDecoder, processHandler } from '../../../src/core/handler/processHandler';
 import { SchemaRegistryClient } from '../../../src/core/registry/registryClient';
+import type { DeadLetterEnvelope } from '../../../src/core/dlq/envelope';
 import { RegistryOutputEncoder } from '../../../src/core/session/registryOutputEncoder';
+import { SessionController } from '../../../src/core/session/sessionController';
 import { committedOffsets, createTopic, deleteTopicsQuietly, kafkaClient, withAdmin } from '../../support/kafka';
 import { services, uniqueName, waitFor } from '../../support/services';
 import { readTopic } from '../../support/topicReader';
@@ -219,4 +221,111 @@ describe('handler outputs encoded through the Schema Registry (Avro), read back 
       ]);
     });
   }
+
+  it('stepping, exactly-once, through the session controller: Next joins the encoded output to the transaction; an output that does not fit leaves the message waiting with the field named, and Dead-letter records it', async () => {
+    const input = uniqueName('it-sout-step-in');
+    const output = uniqueName('it-sout-step-out');
+    const dlq = `${input}.dead-letter`;
+    topics.push(input, output, dlq);
+    await Promise.all([createTopic(input, 1), createTopic(output, 1), createTopic(dlq, 1)]);
+    const groupId = uniqueName('it-sout-step-group');
+    groups.push(groupId);
+    const record = `lab.outputs.Step_${output.replace(/[^A-Za-z0-9]/g, '_')}`;
+    await register(`${output}-value`, {
+      type: 'record',
+      name: record.split('.').pop(),
+      namespace: 'lab.outputs',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 20, scale: 4 } },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'note', type: 'string' },
+      ],
+    });
+    await register(`${output}-key`, 'string');
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: [
+        { id: '9223372036854775806', amount: '0.5', at: '2026-11-01T10:20:30.123Z' },
+        { id: '2', amount: '1.23456', at: '2026-11-01T10:20:30.123Z' },
+        { id: '3', amount: '3', at: '2026-11-01T10:20:30.000Z' },
+      ].map((v, i) => ({ key: `k${i}`, value: JSON.stringify({ ...v, out: output, record }) })),
+    });
+    await producer.disconnect();
+    const handler = await startHandler(path.join(dir, 'transform.ts'));
+    running.push(handler);
+    const controller = new SessionController(
+      'schema-outputs-step',
+      {
+        clusterId: 'local',
+        clusterName: 'local',
+        groupId,
+        topics: [input],
+        autoOffsetReset: 'earliest',
+        mode: 'stepping',
+        handler: 'noop',
+        commitPolicy: { kind: 'perMessage' },
+        delivery: 'exactly-once',
+        transactionalIdPrefix: uniqueName('it-sout-step-txn'),
+        members: 1,
+      },
+      {
+        connection,
+        decoder: new PayloadDecoder(),
+        // What the composition root passes: the cluster's registry encoder.
+        encoder: new PayloadEncoder({ registry: client, schemas }),
+        handler: processHandler({ channel: handler.channel, decode: decodeInput, timeoutMs: () => undefined }),
+      },
+    );
+    try {
+      await controller.start();
+      const shown = (offset: number) =>
+        waitFor(`offset ${offset} waiting`, 20_000, () => (controller.current?.offset === offset ? true : undefined));
+      const committedTo = (offset: number) =>
+        waitFor(`offset ${offset} committed`, 20_000, async () =>
+          (await committedOffsets(groupId, input)).get(0) === offset ? true : undefined,
+        );
+      await shown(0);
+      await controller.decide('next');
+      await committedTo(1);
+      await shown(1);
+      await controller.decide('next');
+      assert.equal(controller.current?.offset, 1, 'the message whose output does not fit keeps waiting');
+      const notice = controller.panelState().notice;
+      assert.equal(notice?.level, 'error');
+      assert.match(notice?.text ?? '', /OutputEncodeError: output 1: the value could not be encoded as Avro/);
+      assert.match(notice?.text ?? '', /\$\.amount: expected decimal\(20, 4\)/);
+      assert.equal(controller.panelState().history.at(-1)?.decision, 'failed');
+      await controller.decide('deadLetter');
+      await committedTo(2);
+      await shown(2);
+      await controller.decide('next');
+      await committedTo(3);
+    } finally {
+      await controller.stop();
+    }
+    const dead = await readTopic(dlq, 'read_committed');
+    assert.equal(dead.length, 1);
+    const envelope = JSON.parse(dead[0].value?.toString() ?? '{}') as DeadLetterEnvelope;
+    assert.deepEqual([envelope.original_offset, envelope.error_type], [1, 'OutputEncodeError']);
+    assert.match(envelope.error_message, /\$\.amount/);
+    const records = await readTopic(output, 'read_committed');
+    assert.deepEqual(
+      records.map((r) => r.headers.source),
+      ['0', '2'],
+    );
+    const decoder = new PayloadDecoder({ schemas });
+    const values = [];
+    for (const r of records) {
+      const decoded = await decoder.decode(r.value, { topic: output, role: 'value' });
+      assert.ok(decoded.ok && 'schema' in decoded, decoded.ok ? decoded.format : decoded.error.message);
+      values.push(toDisplayJson(decoded.value));
+    }
+    assert.deepEqual(values, [
+      { id: '9223372036854775806', amount: '0.5000', at: '2026-11-01T10:20:30.123Z', note: 'offset 0' },
+      { id: 3, amount: '3.0000', at: '2026-11-01T10:20:30.000Z', note: 'offset 2' },
+    ]);
+  });
 });
