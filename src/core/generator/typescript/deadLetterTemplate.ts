@@ -140,7 +140,9 @@ export class DeadLetterProducer {
     await acknowledged;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    // Never connected (no dead letter written): nothing to flush; flush would throw "not connected".
+    if (!this.connected || !(await this.connected.then(() => true, () => false))) return;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, 10_000);
       this.producer.flush(5_000, () =>
