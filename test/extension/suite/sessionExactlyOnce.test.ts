@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KafkaLabApi } from '../../../src/container';
 import { PANEL_ROOT_ID } from '../../../src/webviews/sessionPanel/protocol';
@@ -10,7 +13,9 @@ import { PROBE_URL, evaluateIn, probeIn, screenshot } from '../support/browser';
 // an output topic picked from the cluster's topics, the group's default transactional id prefix,
 // the copying handler, stepping. Next, Next, Commit commits one transaction; the panel's commit
 // timeline (read from its DOM) shows it with its messages, outputs and offsets, and a read_committed
-// reader finds exactly the three copies on the output topic.
+// reader finds exactly the three copies on the output topic. Then a handler of one's own that
+// throws on one message, running exactly-once: the panel shows the abort (why, what it took back)
+// and the commit after it, and read_committed sees each surviving output once.
 
 const kafkaSupport = () => import('../../support/kafka');
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
@@ -67,8 +72,12 @@ describe('Exactly-once session from the start flow, and its transactions in the 
   let sessionId: string | undefined;
   const input = uniqueName('ext-eos-in');
   const output = uniqueName('ext-eos-out');
-  const topics = [input, output, `${input}.dead-letter`];
+  const abortInput = uniqueName('ext-eos-abort-in');
+  const abortOutput = uniqueName('ext-eos-abort-out');
+  const topics = [input, output, `${input}.dead-letter`, abortInput, abortOutput, `${abortInput}.dead-letter`];
+  const groups: string[] = [];
   let groupId: string | undefined;
+  const handlerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-eos-'));
 
   before(async function () {
     if (!PROBE_URL) this.skip(); // only the code-server runner can answer the prompts and look into the panel
@@ -91,7 +100,10 @@ describe('Exactly-once session from the start flow, and its transactions in the 
     await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
     const kafka = await kafkaSupport();
     await kafka.deleteTopicsQuietly(...topics);
-    if (groupId) await kafka.withAdmin((admin) => admin.deleteGroups([groupId!])).catch(() => undefined);
+    await api.sessions.manager.stopAll(15_000).catch(() => undefined);
+    if (groupId) groups.push(groupId);
+    if (groups.length) await kafka.withAdmin((admin) => admin.deleteGroups(groups)).catch(() => undefined);
+    fs.rmSync(handlerDir, { recursive: true, force: true });
   });
 
   it('asks the guarantee, the output topics and the prefix; Next, Next, Commit shows one transaction commit in the timeline', async () => {
@@ -256,5 +268,109 @@ describe('Exactly-once session from the start flow, and its transactions in the 
     );
     const kafka = await kafkaSupport();
     assert.equal((await kafka.committedOffsets(groupId, input)).get(0), 3);
+
+    // Stopping the session closes its panel (the next test reads the next session's panel).
+    await vscode.commands.executeCommand('kafkaLab.stopSession', id);
+    await waitFor('the panel to close', 20_000, () => (api.sessions.panels.get(id) ? undefined : true));
+  });
+
+  it('a handler failure aborts the open transaction: the abort entry says why and what it took back; read_committed sees each output once', async () => {
+    const kafka = await kafkaSupport();
+    await kafka.createTopic(abortInput, 1);
+    await kafka.createTopic(abortOutput, 1);
+    await kafka.createTopic(`${abortInput}.dead-letter`, 1);
+    await kafka.produceSequence(abortInput, 4, { keys: 4, value: (seq) => JSON.stringify({ order: seq }) });
+    const handler = path.join(handlerDir, 'enrichOrder.js');
+    fs.writeFileSync(
+      handler,
+      [
+        'exports.handle = async (message, context) => {',
+        "  if (message.value.order === 2) throw new Error('order 2 is poison');",
+        `  context.send({ topic: ${JSON.stringify(abortOutput)}, key: message.raw.key, value: { enriched: message.value.order } });`,
+        '};',
+        '',
+      ].join('\n'),
+    );
+    const abortGroup = uniqueName('ext-eos-abort-group');
+    groups.push(abortGroup);
+    // A long transaction interval: orders 0 and 1 are still in the open transaction when order 2 throws.
+    await vscode.debug.startDebugging(
+      vscode.workspace.workspaceFolders?.[0],
+      {
+        type: 'kafka-lab',
+        request: 'launch',
+        name: 'Exactly-once abort test',
+        handler,
+        cluster: 'Exactly-once test',
+        topics: [abortInput],
+        groupId: abortGroup,
+        mode: 'running',
+        delivery: 'exactly-once',
+        commitPolicy: { maxMessages: 1000, maxIntervalMs: 3000 },
+      },
+      { noDebug: true },
+    );
+    const controller = await waitFor('the handler session', 30_000, () =>
+      api.sessions.manager.list().find((c) => c.spec.groupId === abortGroup),
+    );
+    const panel = await waitFor('its panel', 30_000, () => api.sessions.panels.get(controller.id));
+    await panel.host.whenReady();
+
+    type Entry = { kind: string; title: string; summary: string; note: string; offsets: string[] };
+    const entries = () =>
+      panelEval<Entry[]>(`[...document.querySelectorAll('.commit-log li[data-kind]')].map((li) => ({
+        kind: li.dataset.kind,
+        title: li.querySelector('.commit-title')?.textContent ?? '',
+        summary: li.querySelector('.commit-summary')?.textContent ?? '',
+        note: li.querySelector('.commit-note')?.textContent ?? '',
+        offsets: [...li.querySelectorAll('.commit-offsets')].map((o) => o.textContent),
+      }))`);
+    // Newest first: the commit of all four inputs (0 and 1 again, 2 dead-lettered, 3) above the abort.
+    const shown = await waitFor('an abort, then a commit up to offset 4, in the timeline', 60_000, async () => {
+      const list = await entries();
+      const commitAt = list.findIndex(
+        (e) => e.kind === 'transactionCommit' && e.offsets.includes(`${abortInput} [0] → 4`),
+      );
+      const abortAt = list.findIndex((e) => e.kind === 'transactionAbort');
+      return commitAt >= 0 && abortAt > commitAt ? { abort: list[abortAt]!, commit: list[commitAt]! } : undefined;
+    });
+    assert.equal(shown.abort.title, 'Transaction aborted');
+    assert.match(shown.abort.summary, /^handler failure · 2 messages, 2 outputs taken back · open /);
+    assert.match(shown.abort.note, /^The handler failed: the messages since the last commit are delivered again/);
+    assert.equal(shown.commit.title, 'Transaction committed');
+    // The timeline in view for the picture: no bottom panel, the section scrolled to.
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await panelEval(`document.querySelector('.commit-timeline')?.scrollIntoView({ block: 'start' }) ?? null`);
+    await screenshot('eos-timeline-abort');
+
+    // What committed: orders 0, 1 and 3 once each (the aborted copies of 0 and 1 are not visible),
+    // order 2 on the dead-letter topic.
+    const { readTopic } = await import('../../support/topicReader');
+    const committed = await readTopic(abortOutput, 'read_committed', 30_000);
+    assert.deepEqual(
+      committed.map((r) => JSON.parse(r.value!.toString()).enriched),
+      [0, 1, 3],
+    );
+    // Each abort took back the copies of 0 and 1 (the failed order is tried again by the retry
+    // policy, and each try aborts, until it is dead-lettered). read_uncommitted shows the aborted
+    // copies that reached the log (an abort also purges what the producer had not sent yet).
+    const aborts = (await entries()).filter((e) => e.kind === 'transactionAbort');
+    for (const e of aborts) assert.match(e.summary, /^handler failure · 2 messages, 2 outputs taken back/);
+    const all = (await readTopic(abortOutput, 'read_uncommitted', 30_000)).map(
+      (r) => (JSON.parse(r.value!.toString()) as { enriched: number }).enriched,
+    );
+    assert.ok(
+      all.length >= 3 && all.length <= 3 + 2 * aborts.length,
+      `read_uncommitted: ${all.join(',')}; ${aborts.length} abort(s)`,
+    );
+    assert.deepEqual(all.slice(-3), [0, 1, 3]);
+    assert.ok(
+      all.slice(0, -3).every((v) => v === 0 || v === 1),
+      `the aborted records are copies of 0 and 1: ${all.join(',')}`,
+    );
+    const dead = await readTopic(`${abortInput}.dead-letter`, 'read_committed', 30_000);
+    assert.equal(dead.length, 1);
+    assert.match(dead[0]!.value!.toString(), /order 2 is poison/);
+    await vscode.commands.executeCommand('kafkaLab.stopSession', controller.id);
   });
 });
