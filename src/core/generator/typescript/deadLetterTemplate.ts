@@ -145,12 +145,14 @@ export class DeadLetterProducer {
     if (!this.connected || !(await this.connected.then(() => true, () => false))) return;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, 10_000);
-      this.producer.flush(5_000, () =>
+      this.producer.flush(5_000, () => {
+        // Stop polling first: a poll while the disconnect destroys the handle can crash the process.
+        this.producer.setPollInterval(0);
         this.producer.disconnect(() => {
           clearTimeout(timer);
           resolve();
-        }),
-      );
+        });
+      });
     });
   }
 

@@ -367,6 +367,8 @@ export class GroupConsumer {
       await promised((cb) => this.producer.abortTransaction(5_000, cb)).catch(() => undefined);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 10_000);
+      // Stop polling first: a poll while the disconnect destroys the handle can crash the process.
+      this.producer.setPollInterval(0);
       this.producer.disconnect(5_000, () => (clearTimeout(timer), resolve()));
     });
     console.log('stopped');
