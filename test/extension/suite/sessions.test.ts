@@ -462,6 +462,10 @@ describe('consumer sessions in a real VS Code against the real broker', function
       assert.match(q.items[1] ?? '', /Consumer \(KIP-848\).*incrementally/);
     });
     await answer(/no committed offsets: where should it start/);
+    await answer(/^Delivery guarantee$/, (q) => {
+      assert.match(q.items[0] ?? '', /^At-least-once/);
+      assert.match(q.items[1] ?? '', /^Exactly-once/);
+    });
     await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /Stepping/));
     await answer(/^Commit policy$/, (q) => assert.match(q.items[0] ?? '', /Per message/));
     await answer(/Dead-letter topic/, (q) => assert.equal(q.value, '{topic}.dead-letter'));
