@@ -373,4 +373,92 @@ describe('Exactly-once session from the start flow, and its transactions in the 
     assert.match(dead[0]!.value!.toString(), /order 2 is poison/);
     await vscode.commands.executeCommand('kafkaLab.stopSession', controller.id);
   });
+
+  it('refuses before joining: a copy into its own input, a missing output topic, a prefix with a space', async () => {
+    const group = uniqueName('ext-eos-refused-group');
+    const start = (extra: Record<string, unknown>) =>
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaLab.startSession', {
+          clusterId,
+          groupId: group,
+          topics: [input],
+          delivery: 'exactly-once',
+          handler: 'copy',
+          outputTopics: [output],
+          noPanel: true,
+          ...extra,
+        }),
+      );
+    await assert.rejects(start({ outputTopics: [input] }), /also consumed by this session: copying into it would read/);
+    const missing = uniqueName('ext-eos-missing');
+    await assert.rejects(start({ outputTopics: [missing] }), (e: Error) => {
+      assert.match(e.message, new RegExp(`The output topic "${missing}" does not exist .*Create it first`));
+      return true;
+    });
+    await assert.rejects(start({ transactionalIdPrefix: 'two words' }), /prefix "two words" will not do: No spaces/);
+    await assert.rejects(
+      start({ handler: 'copy', outputTopics: [] }),
+      /copying handler needs at least one output topic/,
+    );
+    assert.equal(
+      api.sessions.manager.list().filter((c) => c.spec.groupId === group).length,
+      0,
+      'no session was started',
+    );
+    const kafka = await kafkaSupport();
+    const names = await kafka.withAdmin((admin) => admin.listTopics());
+    assert.ok(!names.includes(missing), 'a missing output topic is not created unless asked');
+  });
+
+  it('Debug Handler… writes "delivery" and the exactly-once settings into launch.json, and the session runs with them', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the suites run in a folder');
+    const launchFile = path.join(folder.uri.fsPath, '.vscode', 'launch.json');
+    const before = fs.existsSync(launchFile) ? fs.readFileSync(launchFile, 'utf8') : undefined;
+    const group = uniqueName('ext-eos-debug-group');
+    groups.push(group);
+    const handler = path.join(handlerDir, 'forward.js');
+    fs.writeFileSync(
+      handler,
+      `exports.handle = (message, context) => context.send({ topic: ${JSON.stringify(output)}, value: message.raw.value });\n`,
+    );
+    try {
+      await vscode.commands.executeCommand('kafkaLab.runHandler', {
+        clusterId,
+        topics: [input],
+        groupId: group,
+        handler,
+        saveToLaunchJson: true,
+        delivery: 'exactly-once',
+        outputTopics: [output],
+      });
+      const written = (
+        JSON.parse(fs.readFileSync(launchFile, 'utf8')) as { configurations: Array<Record<string, unknown>> }
+      ).configurations.find((c) => c.name === `Debug ${group} handler`);
+      assert.ok(written, 'the configuration was not written');
+      assert.deepEqual(
+        {
+          delivery: written.delivery,
+          transactionalIdPrefix: written.transactionalIdPrefix,
+          outputTopics: written.outputTopics,
+          type: written.type,
+        },
+        {
+          delivery: 'exactly-once',
+          transactionalIdPrefix: `kafka-lab-${group}`,
+          outputTopics: [output],
+          type: 'kafka-lab',
+        },
+      );
+      const controller = await waitFor('the handler session', 30_000, () =>
+        api.sessions.manager.list().find((c) => c.spec.groupId === group),
+      );
+      assert.equal(controller.snapshot().delivery, 'exactly-once');
+      assert.equal(controller.spec.transactionalIdPrefix, `kafka-lab-${group}`);
+      assert.deepEqual(controller.spec.outputTopics, [output]);
+      await vscode.commands.executeCommand('kafkaLab.stopSession', controller.id);
+    } finally {
+      if (before !== undefined) fs.writeFileSync(launchFile, before);
+    }
+  });
 });
