@@ -64,11 +64,24 @@ async function produceSeqs(
   }
 }
 
-/** The group's committed offsets, read without joining it (see CommittedReader). */
+/**
+ * The group's committed offsets, read without joining it (see CommittedReader). A young broker may
+ * answer NOT_COORDINATOR while it loads the offsets topic: asked again, bounded.
+ */
 async function committed(bootstrap: string, groupId: string, topic: string, partitions: number): Promise<number[]> {
   const reader = await withTimeout('the committed-offset reader', 20_000, CommittedReader.open(bootstrap, groupId));
   try {
-    const offsets = await reader.read(topic, [...Array(partitions).keys()]);
+    let last: unknown;
+    const offsets = await waitFor(`the committed offsets of ${groupId}`, 30_000, async () => {
+      try {
+        return await reader.read(topic, [...Array(partitions).keys()]);
+      } catch (error) {
+        last = error;
+        return undefined;
+      }
+    }).catch((error: Error) => {
+      throw new Error(`${error.message} (last: ${String(last)})`);
+    });
     return [...Array(partitions).keys()].map((p) => offsets.get(p) ?? -1);
   } finally {
     await reader.close();
