@@ -35,8 +35,12 @@ const ABORTS: Readonly<Record<AbortCause, string>> = {
   'commit failed': 'The transaction could not be committed: it was aborted, and its messages are delivered again.',
 };
 
+/** Own entries only: a value from the wire never reaches Object.prototype. */
+const wordFor = <K extends string>(table: Readonly<Record<K, string>>, key: string): string | undefined =>
+  Object.prototype.hasOwnProperty.call(table, key) ? table[key as K] : undefined;
+
 const count = (n: number, one: string, many = `${one}s`): string =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  `${Number(n).toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** `350 ms`, `1.2 s`, `2 min 5 s`. */
 export function formatOpenFor(ms: number): string {
@@ -68,7 +72,7 @@ export function describeCommitLogEntry(entry: CommitLogEntry): CommitLogText {
     case 'transactionCommit':
       return {
         title: 'Transaction committed',
-        summary: `${count(entry.messages, 'message')}, ${count(entry.outputs, 'output')} · open ${formatOpenFor(entry.openForMs)} · ${REASONS[entry.reason] ?? entry.reason}`,
+        summary: `${count(entry.messages, 'message')}, ${count(entry.outputs, 'output')} · open ${formatOpenFor(entry.openForMs)} · ${wordFor(REASONS, entry.reason) ?? String(entry.reason)}`,
         offsets: groupOffsets(entry.offsets),
       };
     case 'transactionAbort':
@@ -76,12 +80,14 @@ export function describeCommitLogEntry(entry: CommitLogEntry): CommitLogText {
         title: 'Transaction aborted',
         summary: `${entry.cause ?? 'aborted'} · ${count(entry.messages, 'message')}, ${count(entry.outputs, 'output')} taken back · open ${formatOpenFor(entry.openForMs)}`,
         offsets: [],
-        note: (entry.cause && ABORTS[entry.cause]) ?? 'The messages since the last commit are delivered again.',
+        note:
+          (entry.cause !== undefined && wordFor(ABORTS, entry.cause)) ||
+          'The messages since the last commit are delivered again.',
       };
     case 'offsetCommit':
       return {
         title: 'Offsets committed',
-        summary: `${count(entry.offsets.length, 'partition')} · ${REASONS[entry.reason] ?? entry.reason}`,
+        summary: `${count(entry.offsets.length, 'partition')} · ${wordFor(REASONS, entry.reason) ?? String(entry.reason)}`,
         offsets: groupOffsets(entry.offsets),
       };
   }

@@ -355,7 +355,7 @@ function renderCommitLog(state: PanelState): void {
   const exactlyOnce = state.delivery === 'exactly-once';
   commitLogHeading.textContent = exactlyOnce ? 'Transactions (exactly-once)' : 'Commits';
   clear(commitLog);
-  const entries = state.commitLog ?? [];
+  const entries: readonly CommitLogEntry[] = Array.isArray(state.commitLog) ? state.commitLog : [];
   if (entries.length === 0) {
     commitLog.append(
       h('li', { className: 'muted' }, exactlyOnce ? 'No transaction committed or aborted yet.' : 'No commits yet.'),

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KafkaLabApi } from '../../../src/container';
+import type { PanelState } from '../../../src/core/session/panelState';
 import { PANEL_ROOT_ID } from '../../../src/webviews/sessionPanel/protocol';
 import { services, uniqueName, waitFor } from '../../support/services';
 import { PROBE_URL, evaluateIn, probeIn, screenshot } from '../support/browser';
@@ -459,6 +460,86 @@ describe('Exactly-once session from the start flow, and its transactions in the 
       await vscode.commands.executeCommand('kafkaLab.stopSession', controller.id);
     } finally {
       if (before !== undefined) fs.writeFileSync(launchFile, before);
+    }
+  });
+
+  it('renders hostile topic names and transactional ids in the timeline as text: nothing runs, nothing becomes markup', async () => {
+    const { SessionPanel } = await import('../../../src/webviews/sessionPanel/sessionPanel');
+    const hostile = [
+      '<img src=x onerror="window.__pwned=1">',
+      '<script>window.__pwned=2</script>',
+      '"><svg/onload=window.__pwned=3>',
+      'bidi \u202Eevil\u202C nul \u0000',
+    ];
+    const at = Date.UTC(2026, 11, 1, 9, 30);
+    const state: PanelState = {
+      sessionId: 'hostile-eos',
+      title: hostile[0]!,
+      state: 'running',
+      history: [],
+      lastCommits: [],
+      delivery: 'exactly-once',
+      commitLog: hostile.flatMap((text, i) => [
+        {
+          kind: 'transactionCommit' as const,
+          seq: 2 * i + 1,
+          memberId: text,
+          transactionalId: text,
+          reason: 'policy' as const,
+          messages: 500,
+          outputs: 500,
+          openForMs: 87,
+          offsets: [{ topic: text, partition: i, offset: 1000 + i }],
+          at: at + i,
+        },
+        {
+          kind: 'transactionAbort' as const,
+          seq: 2 * i + 2,
+          memberId: text,
+          transactionalId: text,
+          // A cause the panel does not know (the host never sends one, but the webview must not trust it).
+          cause: (i === 0 ? text : 'partitions lost') as 'partitions lost',
+          messages: 3,
+          outputs: 1,
+          openForMs: 2500,
+          at: at + i,
+        },
+      ]),
+    };
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const panel = new SessionPanel({
+      extensionUri: extension.extensionUri,
+      title: 'hostile',
+      source: () => state,
+      onAction: () => undefined,
+      askDeadLetterReason: async () => undefined,
+    });
+    try {
+      await panel.host.whenReady();
+      await waitFor('the hostile state rendered', 20_000, async () =>
+        (await panelEval<string | null>(
+          `document.getElementById(${JSON.stringify(PANEL_ROOT_ID)}).dataset.seq ?? null`,
+        )) === String(panel.host.postedSeq)
+          ? true
+          : undefined,
+      );
+      const facts = await panelEval<{ tags: string[]; text: string; entries: number; pwned: unknown }>(`(() => {
+        const log = document.querySelector('.commit-log');
+        return {
+          tags: [...new Set([...log.querySelectorAll('*')].map((e) => e.tagName.toLowerCase()))].sort(),
+          text: log.textContent,
+          entries: log.querySelectorAll('li[data-kind]').length,
+          pwned: window.__pwned ?? null,
+        };
+      })()`);
+      assert.deepEqual(facts.tags, ['li', 'span'], 'only the timeline’s own elements');
+      assert.equal(facts.entries, hostile.length * 2);
+      assert.equal(facts.pwned, null);
+      for (const text of hostile) assert.ok(facts.text.includes(text), `shown as text: ${JSON.stringify(text)}`);
+      assert.ok(facts.text.includes('500 messages, 500 outputs · open 87 ms · by the commit policy'));
+      assert.ok(facts.text.includes('Partitions were lost'));
+    } finally {
+      panel.dispose();
     }
   });
 });

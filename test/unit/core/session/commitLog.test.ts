@@ -174,6 +174,21 @@ describe('commit timeline: what each entry says', () => {
     assert.equal(text.summary, '1 partition · as the session stopped');
   });
 
+  it('a reason or cause from the wire never reaches Object.prototype', () => {
+    const proto = describeCommitLogEntry({ ...txnAbort(), cause: '__proto__' as 'partitions lost' });
+    assert.equal(proto.note, 'The messages since the last commit are delivered again.');
+    assert.equal(proto.summary, '__proto__ · 0 messages, 0 outputs taken back · open 500 ms');
+    const ctor = describeCommitLogEntry({
+      kind: 'offsetCommit',
+      seq: 1,
+      memberId: 'm',
+      reason: 'constructor' as 'policy',
+      offsets: [],
+      at: AT,
+    });
+    assert.equal(ctor.summary, '0 partitions · constructor');
+  });
+
   it('formats how long a transaction was open', () => {
     assert.equal(formatOpenFor(0), '0 ms');
     assert.equal(formatOpenFor(999), '999 ms');
