@@ -1,12 +1,14 @@
 /**
  * A virtualised list of fixed-height rows over a host-side buffer: the DOM holds only the rows on
  * screen plus an overscan, taken from a small pool of elements that are re-filled (textContent only)
- * as the list scrolls. Rows arrive in pages the host answers by scroll position; a page asked for
- * an older revision, or overtaken by a newer request, is ignored. Past a few million pixels the
+ * as the list scrolls. Rows arrive in pages the host answers by scroll position, one request at a
+ * time (pageRequests.ts): each answer is painted, and if the view moved or the rows changed
+ * meanwhile the next page is asked at once. Past a few million pixels the
  * scroll range is scaled (browsers cap an element's height), so a million rows scroll end to end.
  */
 import type { MessageRow, Page } from '../../../core/viewer/types';
 import { h } from '../../shared/view/dom';
+import { PageRequests } from './pageRequests';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 10;
@@ -27,6 +29,8 @@ export interface VirtualListOptions {
   onMarked?(seqs: readonly number[]): void;
   /** Following was on and the user scrolled away from the end: following is now off. */
   onFollowOff?(): void;
+  /** The first rows with data are on screen (once). */
+  onFirstRows?(): void;
 }
 
 export interface VirtualList {
@@ -42,6 +46,11 @@ export interface VirtualList {
   scrollToIndex(index: number): void;
   /** Follow the end (live tail): when on, new rows scroll into view. */
   setFollow(follow: boolean): void;
+  /**
+   * Asks the first screen of rows before the count is known (the webview has just loaded): the
+   * answer brings the count with it, so rows can show without waiting for the host's first state.
+   */
+  prime(): void;
   readonly total: number;
   /** Row elements in the DOM now (tests check it stays bounded). */
   readonly renderedRows: number;
@@ -66,16 +75,16 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
   let cache = new Map<number, MessageRow>();
   let cacheRevision = -1;
   let total = 0;
-  let revision = 0;
+  /** -1 until the host's first state: a primed page is asked at it. */
+  let revision = -1;
+  let priming = false;
   let selectedSeq: number | undefined;
   /** Rows marked for an action (re-drive selected), by seq; the anchor of a shift-click range. */
   let marked = new Set<number>();
   let anchorIndex = -1;
-  let requestToken = 0;
-  let pageTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastPageAt = 0;
   let follow = false;
   let activeIndex = -1;
+  let rowsShown = false;
 
   const viewportHeight = () => viewport.clientHeight || 400;
   const contentHeight = () => total * ROW_HEIGHT;
@@ -127,6 +136,10 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
         element.classList.toggle('selected', row.seq === selectedSeq);
         element.classList.toggle('marked', marked.has(row.seq));
         element.setAttribute('aria-selected', String(row.seq === selectedSeq || marked.has(row.seq)));
+        if (!rowsShown) {
+          rowsShown = true;
+          options.onFirstRows?.();
+        }
       } else if (!element.classList.contains('vl-loading') || element.dataset.seq) {
         element.classList.add('vl-loading');
         element.classList.remove('selected', 'marked');
@@ -135,7 +148,7 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
       }
     }
     const missing = needed > 0 && (cacheRevision !== revision || !cache.has(first) || !cache.has(last - 1));
-    if (missing) schedulePage();
+    if (missing) pages.request();
   }
 
   /** A click marks its row only; ctrl/cmd toggles it; shift adds the loaded rows from the anchor to it. */
@@ -157,34 +170,29 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
     options.onMarked?.([...marked]);
   }
 
-  function schedulePage(): void {
-    if (pageTimer !== undefined) return;
-    const wait = Math.max(0, lastPageAt + PAGE_INTERVAL_MS - Date.now());
-    pageTimer = setTimeout(() => {
-      pageTimer = undefined;
-      lastPageAt = Date.now();
-      void loadPage();
-    }, wait);
-  }
-
-  async function loadPage(): Promise<void> {
-    const { first, last } = visibleRange();
-    if (last <= first) return;
-    const token = ++requestToken;
-    const askedRevision = revision;
-    try {
-      const page = await options.fetchPage(first, last - first);
-      if (token !== requestToken) return; // overtaken by a newer position
+  const pages = new PageRequests({
+    need: () => {
+      if (priming && total === 0)
+        return { start: 0, count: Math.ceil(viewportHeight() / ROW_HEIGHT) + OVERSCAN, revision };
+      const { first, last } = visibleRange();
+      return last > first ? { start: first, count: last - first, revision } : undefined;
+    },
+    fetch: (start, count) => options.fetchPage(start, count),
+    answered: (page: Page, askedRevision) => {
+      // Painted even if the rows changed since it was asked (fresher than what is on screen);
+      // paint() asks again when the revision or the position moved.
       const next = new Map<number, MessageRow>();
       page.rows.forEach((row, i) => next.set(page.start + i, row));
       cache = next;
       cacheRevision = askedRevision;
-      if (page.total !== total) setTotal(page.total);
+      priming = false;
+      // The count comes with the state too: an older page's count would move the scrollbar back.
+      if (askedRevision === revision && page.total !== total) setTotal(page.total);
       paint();
-    } catch (error) {
-      console.warn('kafka-lab viewer: a page failed', error);
-    }
-  }
+    },
+    intervalMs: PAGE_INTERVAL_MS,
+    onError: (error) => console.warn('kafka-lab viewer: a page failed', error),
+  });
 
   function setTotal(next: number): void {
     total = next;
@@ -252,6 +260,10 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
       const target = Math.max(0, real - viewportHeight() / 2);
       viewport.scrollTop = realRange <= 0 ? 0 : range >= realRange ? target : (target / realRange) * range;
       paint();
+    },
+    prime() {
+      priming = true;
+      pages.request();
     },
     setFollow(on) {
       follow = on;
