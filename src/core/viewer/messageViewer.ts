@@ -16,6 +16,7 @@ import {
 } from './browsingConsumer';
 import { histogram as countOverTime } from './histogram';
 import { MessageStore, validateCapacity } from './messageStore';
+import { OpeningTimeline } from './openingTimeline';
 import { formatOf, payloadDetail, previewOf, statusOf } from './payloadView';
 import { planStart, validateStart } from './startPositions';
 import type {
@@ -36,6 +37,7 @@ import type { MessageViewer, ViewerChange } from './viewerApi';
 import { ViewerExport } from './viewerExport';
 import { compileFilter, type ExpressionCompiler } from './viewerFilter';
 import { ViewerIndex } from './viewerIndex';
+import { ViewerNotifier } from './viewerNotifier';
 import {
   brokerUnreachable,
   initialFacts,
@@ -90,6 +92,13 @@ export function createMessageViewer(deps: MessageViewerDeps): MessageViewer {
 /** Records asked of librdkafka per consume call, and how long a call waits for its first one. */
 const CONSUME_BATCH = 1_000;
 const CONSUME_TIMEOUT_MS = 100;
+/**
+ * Ingest yields to the event loop after this much work (checked every INGEST_CHECK records): a
+ * batch of 1,000 large values can take 100 ms to decode on a loaded machine, and the panel's page
+ * requests (the first rows above all) must not wait behind it.
+ */
+const INGEST_SLICE_MS = 8;
+const INGEST_CHECK = 32;
 
 /** Page requests larger than this are refused: the panel asks for the visible rows. */
 export const MAX_PAGE_ROWS = 1_000;
@@ -102,6 +111,8 @@ class Stopped extends Error {}
  */
 class AssignmentViewer implements MessageViewer {
   readonly options: ViewerOptions;
+  /** When each step of opening happened (the time to the first rows, logged by the panel). */
+  readonly opening = new OpeningTimeline();
   private readonly topic: string;
   private readonly follow: boolean;
   private readonly store: MessageStore;
@@ -116,8 +127,7 @@ class AssignmentViewer implements MessageViewer {
   private facts: ViewerFacts = initialFacts;
   private shownState: ViewerState = stateOf(initialFacts);
   private readCount = 0;
-  private readonly listeners = new Set<(change: ViewerChange) => void>();
-  private notifyTimer: NodeJS.Timeout | undefined;
+  private readonly notifier: ViewerNotifier;
 
   private consumer: BrowsingConsumer | undefined;
   private loop: Promise<void> | undefined;
@@ -159,6 +169,14 @@ class AssignmentViewer implements MessageViewer {
     this.logger = deps.logger.child(`viewer ${this.topic}`);
     this.keyTarget = { topic: this.topic, role: 'key' };
     this.valueTarget = { topic: this.topic, role: 'value' };
+    this.notifier = new ViewerNotifier(
+      this.timings.notifyIntervalMs,
+      (): ViewerChange => ({ state: this.shownState, counts: this.counts }),
+      this.logger,
+      (change) => {
+        if (change.counts.buffered > 0) this.opening.mark('firstNotify');
+      },
+    );
   }
 
   get state(): ViewerState {
@@ -179,6 +197,7 @@ class AssignmentViewer implements MessageViewer {
   start(): Promise<void> {
     if (this.started) return Promise.resolve();
     this.started = true;
+    this.opening.mark('connecting');
     this.loop = this.run().catch((error: unknown) => {
       this.logger.error(`the reader stopped unexpectedly: ${(error as Error)?.message ?? String(error)}`);
     });
@@ -226,14 +245,11 @@ class AssignmentViewer implements MessageViewer {
     this.index.clear();
     this.deadLetters.clear();
     this.undecided.length = 0;
-    this.flush();
-    clearTimeout(this.notifyTimer);
-    this.listeners.clear();
+    this.notifier.close();
   }
 
   onChange(listener: (change: ViewerChange) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.notifier.add(listener);
   }
 
   // ------------------------------------------------------------------ the reader
@@ -280,8 +296,10 @@ class AssignmentViewer implements MessageViewer {
     this.logger.debug(`connecting to ${this.deps.connection.bootstrapServers}`);
     await consumer.connect(this.timings.connectTimeoutMs);
     this.checkStopped();
+    this.opening.mark('connected');
     const all = await consumer.partitions(this.topic, callTimeoutMs);
     this.checkStopped();
+    this.opening.mark('partitions');
     this.logger.debug(`connected; the topic has partitions ${all?.join(', ') ?? '(none)'}`);
     if (!all) throw new ProblemError(topicNotFound(this.topic));
     const wanted = this.options.partitions ?? all;
@@ -306,6 +324,7 @@ class AssignmentViewer implements MessageViewer {
       offset: this.positions.get(partition) ?? this.planned!.get(partition)!,
     }));
     consumer.assign(assignments);
+    this.opening.mark('assigned');
     if (this.facts.paused) consumer.pause(this.topic, this.partitions);
     this.ended.clear();
     this.reopen = false;
@@ -327,6 +346,7 @@ class AssignmentViewer implements MessageViewer {
       const batch = await consumer.consume(CONSUME_BATCH);
       if (this.facts.stopped) return;
       if (batch.length > 0) {
+        this.opening.mark('firstBatch');
         await this.ingest(batch);
         if (this.facts.readerProblem?.reason === 'brokerUnreachable') this.update({ readerProblem: undefined });
       }
@@ -341,8 +361,10 @@ class AssignmentViewer implements MessageViewer {
   private partitionEnded(partition: number, offset: number): void {
     this.ended.set(partition, offset);
     if (this.facts.readerProblem?.reason === 'brokerUnreachable') this.update({ readerProblem: undefined });
-    if (this.facts.phase !== 'caughtUp' && this.partitions.every((p) => this.ended.has(p)))
+    if (this.facts.phase !== 'caughtUp' && this.partitions.every((p) => this.ended.has(p))) {
+      this.opening.mark('caughtUp');
       this.update({ phase: 'caughtUp' });
+    }
   }
 
   private clientError(error: BrowseError): void {
@@ -414,7 +436,15 @@ class AssignmentViewer implements MessageViewer {
     const store = this.store;
     const index = this.index;
     const decoder = this.deps.decoder;
+    let sliceStart = performance.now();
     for (let i = 0; i < batch.length; i++) {
+      if (i > 0 && i % INGEST_CHECK === 0 && performance.now() - sliceStart >= INGEST_SLICE_MS) {
+        // What is in the buffer is shown now (the first rows at once), and requests get their turn.
+        this.changed();
+        await this.yieldToRequests();
+        if (this.facts.stopped) return;
+        sliceStart = performance.now();
+      }
       const m = batch[i]!;
       if (m.topic !== this.topic) continue;
       const key = (m.key as Buffer | null | undefined) ?? null;
@@ -452,6 +482,15 @@ class AssignmentViewer implements MessageViewer {
       this.noteRegistry(seq, keyResult, valueResult);
     }
     this.changed();
+  }
+
+  /**
+   * Lets the event loop run what waits (page requests, a filter, an export), then, if a filter
+   * scan or an export started meanwhile, waits until it ends: they need the buffer to hold still.
+   */
+  private async yieldToRequests(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.holds > 0 && !this.facts.stopped) await this.sleep(this.timings.probeIntervalMs);
   }
 
   /** A registry outage: the message is kept (shown as its bytes) and decoded again when the registry answers. */
@@ -531,27 +570,13 @@ class AssignmentViewer implements MessageViewer {
     this.flush();
   }
 
-  /** Counts changed: one notification per interval at most. */
+  /** Counts changed: the listeners are told (at once, or when the interval ends). */
   private changed(): void {
-    if (this.notifyTimer || this.listeners.size === 0) return;
-    this.notifyTimer = setTimeout(() => {
-      this.notifyTimer = undefined;
-      this.flush();
-    }, this.timings.notifyIntervalMs);
-    this.notifyTimer.unref?.();
+    this.notifier.changed();
   }
 
   private flush(): void {
-    clearTimeout(this.notifyTimer);
-    this.notifyTimer = undefined;
-    const change: ViewerChange = { state: this.shownState, counts: this.counts };
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.logger.warn(`a viewer listener failed: ${(error as Error).message}`);
-      }
-    }
+    this.notifier.flush();
   }
 
   // ------------------------------------------------------------------ the buffer's views

@@ -4,6 +4,7 @@
  */
 import type { DeadLetterCounts } from '../dlq/deadLetterTypes';
 import type { KafkaRecord } from '../kafka/record';
+import type { OpeningTimeline } from './openingTimeline';
 import type {
   ExportFormat,
   HistogramBucket,
@@ -29,6 +30,8 @@ export interface ViewerChange {
  */
 export interface MessageViewer {
   readonly options: ViewerOptions;
+  /** When each step of opening happened (absent in viewers that do not record it). */
+  readonly opening?: OpeningTimeline;
   start(): Promise<void>;
   /** Stops fetching (live tail paused); the buffer stays. */
   pause(): void;
