@@ -16,7 +16,8 @@ import { PROBE_URL, evaluateIn, probeIn, screenshot } from '../support/browser';
 // timeline (read from its DOM) shows it with its messages, outputs and offsets, and a read_committed
 // reader finds exactly the three copies on the output topic. Then a handler of one's own that
 // throws on one message, running exactly-once: the panel shows the abort (why, what it took back)
-// and the commit after it, and read_committed sees each surviving output once.
+// and the commit after it, and read_committed sees each surviving output once (that one only with
+// KAFKA_LAB_EXT_EOS_FULL=1: npm run test:extension:eos).
 
 const kafkaSupport = () => import('../../support/kafka');
 const EXTENSION_ID = 'kafka-consumer-lab.kafka-consumer-lab';
@@ -275,7 +276,10 @@ describe('Exactly-once session from the start flow, and its transactions in the 
     await waitFor('the panel to close', 20_000, () => (api.sessions.panels.get(id) ? undefined : true));
   });
 
-  it('a handler failure aborts the open transaction: the abort entry says why and what it took back; read_committed sees each output once', async () => {
+  it('a handler failure aborts the open transaction: the abort entry says why and what it took back; read_committed sees each output once', async function () {
+    // About 12 s (a handler process, the retries of the failed order, a transaction interval):
+    // past what npm test affords one test, so it runs in npm run test:extension:eos.
+    if (!process.env.KAFKA_LAB_EXT_EOS_FULL) this.skip();
     const kafka = await kafkaSupport();
     await kafka.createTopic(abortInput, 1);
     await kafka.createTopic(abortOutput, 1);
