@@ -184,11 +184,14 @@ async function valueFormatFor(
   if (registry) {
     const latest = await registry.getSchemaByVersion(subject, 'latest');
     if (latest.ok) {
-      const type =
-        latest.value.schemaType === 'JSON' ? 'jsonSchema' : latest.value.schemaType === 'AVRO' ? 'avro' : undefined;
-      if (type)
+      const kind = latest.value.schemaType;
+      const type: GeneratedValueFormat | undefined =
+        kind === 'JSON' ? 'jsonSchema' : kind === 'AVRO' ? 'avro' : kind === 'PROTOBUF' ? 'protobuf' : undefined;
+      if (type === 'protobuf' && latest.value.references?.length)
+        note = `subject ${subject} is Protobuf with imports of other subjects, which the generator does not resolve yet`;
+      else if (type)
         found = { type, subject, version: latest.value.version, id: latest.value.id, schema: latest.value.schema };
-      else note = `subject ${subject} is ${latest.value.schemaType}, which the generator does not support yet`;
+      else note = `subject ${subject} is ${kind}, which the generator does not support yet`;
     } else if (latest.error.reason !== 'subjectNotFound' && latest.error.reason !== 'versionNotFound') {
       deps.logger.warn(`could not read subject ${subject}: ${latest.error.message}`);
       note = `the registry could not be read (${latest.error.message})`;

@@ -39,6 +39,7 @@ const FORMAT_LABELS: Record<GeneratedValueFormat, string> = {
   text: 'Text (UTF-8)',
   avro: 'Avro (Schema Registry)',
   jsonSchema: 'JSON Schema (Schema Registry)',
+  protobuf: 'Protobuf (Schema Registry)',
 };
 
 export function generatorPrompts(title: string, trace: PromptTrace = () => undefined): GeneratorPrompts {
@@ -97,9 +98,10 @@ export function generatorPrompts(title: string, trace: PromptTrace = () => undef
           description: `${detected.subject} v${detected.version}: types generated from it`,
           format: detected.format,
         });
-      for (const format of ['json', 'text', 'avro', 'jsonSchema'] as const) {
-        if (format === detected?.format) continue;
-        if ((format === 'avro' || format === 'jsonSchema') && !hasRegistry) continue;
+      for (const format of ['json', 'text', 'avro', 'jsonSchema', 'protobuf'] as const) {
+        // Protobuf only from the subject: its types and (Python) message classes come from the schema.
+        if (format === detected?.format || format === 'protobuf') continue;
+        if (format !== 'json' && format !== 'text' && !hasRegistry) continue;
         items.push({ label: FORMAT_LABELS[format], format });
       }
       const choice = await pick('valueFormat', items, {

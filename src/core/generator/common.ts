@@ -55,7 +55,7 @@ export function isExactlyOnce(input: GeneratorInput): boolean {
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 
 export function usesRegistry(input: GeneratorInput): boolean {
-  return input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema';
+  return input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema' || input.valueFormat === 'protobuf';
 }
 
 export function commitPolicyText(input: GeneratorInput): string {

@@ -2,13 +2,16 @@ import { envExample, isExactlyOnce, usesRegistry } from './common';
 import { type GeneratorInput, validateGeneratorInput } from './generatorInput';
 import type { GeneratedFile } from './projectFile';
 import { pythonProjectFiles } from './python/pythonProject';
+import { protobufTypes } from './protobufTypes';
 import { type SchemaTypes, avroTypes, jsonSchemaTypes } from './schemaTypes';
 import { consumerTs } from './typescript/consumerTemplate';
 import * as ts from './typescript/projectTemplates';
+import * as tsTests from './typescript/testTemplates';
 import { configTs } from './typescript/configTemplate';
 import { contractTs, watermarkTs } from './typescript/contractTemplate';
 import { deadLetterTs } from './typescript/deadLetterTemplate';
 import { decodeTs } from './typescript/decodeTemplate';
+import { protobufTs } from './typescript/protobufTemplate';
 import { registryTs } from './typescript/registryTemplate';
 import { handlerEosTestTs, handlerEosTs, integrationEosTestTs, readmeEosTs } from './typescript/exactlyOnceTemplates';
 import { transactionalConsumerTs } from './typescript/transactionalConsumerTemplate';
@@ -20,6 +23,7 @@ export function schemaTypesFor(input: GeneratorInput): SchemaTypes | undefined {
   if (!input.schema) return undefined;
   if (input.valueFormat === 'avro') return avroTypes(input.schema.schema);
   if (input.valueFormat === 'jsonSchema') return jsonSchemaTypes(input.schema.schema);
+  if (input.valueFormat === 'protobuf') return protobufTypes(input.schema.schema);
   return undefined;
 }
 
@@ -43,7 +47,8 @@ function typescriptProjectFiles(input: GeneratorInput, types: SchemaTypes | unde
     { path: 'src/config.ts', content: configTs(input) },
     { path: 'src/contract.ts', content: contractTs(input) },
     { path: 'src/decode.ts', content: decodeTs(input) },
-    ...(usesRegistry(input) ? [{ path: 'src/registry.ts', content: registryTs() }] : []),
+    ...(usesRegistry(input) ? [{ path: 'src/registry.ts', content: registryTs(input) }] : []),
+    ...(input.valueFormat === 'protobuf' ? [{ path: 'src/protobuf.ts', content: protobufTs() }] : []),
     { path: 'src/deadLetter.ts', content: deadLetterTs() },
     // The exactly-once consumer handles one message at a time: no watermark to keep.
     ...(eos ? [] : [{ path: 'src/watermark.ts', content: watermarkTs() }]),
@@ -51,11 +56,11 @@ function typescriptProjectFiles(input: GeneratorInput, types: SchemaTypes | unde
     { path: 'src/handler.ts', content: eos ? handlerEosTs(input, rootName) : ts.handlerTs(input, rootName) },
     {
       path: 'test/handler.test.ts',
-      content: eos ? handlerEosTestTs(input, rootName) : ts.handlerTestTs(input, rootName),
+      content: eos ? handlerEosTestTs(input, rootName) : tsTests.handlerTestTs(input, rootName),
     },
-    ...(eos ? [] : [{ path: 'test/watermark.test.ts', content: ts.watermarkTestTs() }]),
-    { path: 'test/deadLetter.test.ts', content: ts.deadLetterTestTs(input) },
-    { path: 'test/integration.test.ts', content: eos ? integrationEosTestTs(input) : ts.integrationTestTs(input) },
+    ...(eos ? [] : [{ path: 'test/watermark.test.ts', content: tsTests.watermarkTestTs() }]),
+    { path: 'test/deadLetter.test.ts', content: tsTests.deadLetterTestTs(input) },
+    { path: 'test/integration.test.ts', content: eos ? integrationEosTestTs(input) : tsTests.integrationTestTs(input) },
     { path: 'README.md', content: eos ? readmeEosTs(input) : ts.readmeTs(input) },
     { path: 'Dockerfile', content: ts.dockerfile() },
     { path: '.dockerignore', content: ts.dockerignore() },

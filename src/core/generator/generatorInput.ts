@@ -5,7 +5,7 @@ import { defaultDeadLetterTopic as defaultDeadLetterTopicName } from '../dlq/dea
 export type ProjectLanguage = 'typescript' | 'python';
 
 /** Formats a generated consumer decodes: plain JSON and text, or through the Schema Registry. */
-export type GeneratedValueFormat = 'json' | 'text' | 'avro' | 'jsonSchema';
+export type GeneratedValueFormat = 'json' | 'text' | 'avro' | 'jsonSchema' | 'protobuf';
 
 /**
  * At-least-once commits the input after the handler; exactly-once runs a transactional producer and
@@ -18,7 +18,7 @@ export interface GeneratorSchema {
   readonly subject: string;
   readonly version: number;
   readonly id: number;
-  /** The schema text: Avro JSON or JSON Schema. */
+  /** The schema text: Avro JSON, JSON Schema or .proto text. */
   readonly schema: string;
 }
 
@@ -144,9 +144,11 @@ export function validateGeneratorInput(input: GeneratorInput): void {
         'The exactly-once consumer handles one message at a time, in order: the concurrency must be 1.',
       );
   } else if (input.outputTopic !== undefined) fail('outputTopic', 'An output topic is only for exactly-once delivery.');
-  if (!['json', 'text', 'avro', 'jsonSchema'].includes(input.valueFormat))
-    fail('valueFormat', 'The value format must be json, text, avro or jsonSchema.');
-  if ((input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema') && !input.connection.schemaRegistryUrl)
+  if (!['json', 'text', 'avro', 'jsonSchema', 'protobuf'].includes(input.valueFormat))
+    fail('valueFormat', 'The value format must be json, text, avro, jsonSchema or protobuf.');
+  if (input.valueFormat === 'protobuf' && input.language === 'python' && !input.schema)
+    fail('schema', 'A Python Protobuf consumer needs the value schema (its message classes are generated from it).');
+  if (['avro', 'jsonSchema', 'protobuf'].includes(input.valueFormat) && !input.connection.schemaRegistryUrl)
     fail('connection', 'A Schema Registry format needs the registry URL of the cluster connection.');
   try {
     validateCommitPolicy(input.commitPolicy);

@@ -10,3 +10,5 @@ export const KAFKA_JAVASCRIPT_VERSION = '1.10.1';
 export const AVSC_VERSION = '5.7.9';
 /** Confluent's Python client, the reference guide's library (the version the interop peer proves). */
 export const CONFLUENT_KAFKA_PYTHON_VERSION = '2.16.1';
+/** The Protobuf library the extension's codec pins (the generated TypeScript consumer decodes with the same). */
+export const PROTOBUFJS_VERSION = '7.6.6';

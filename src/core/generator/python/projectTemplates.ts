@@ -7,7 +7,13 @@ export const PYTEST_VERSION = '8.3.4';
 
 export function confluentRequirement(input: GeneratorInput): string {
   const extra =
-    input.valueFormat === 'avro' ? '[avro]' : input.valueFormat === 'jsonSchema' ? '[json,schemaregistry]' : '';
+    input.valueFormat === 'avro'
+      ? '[avro]'
+      : input.valueFormat === 'jsonSchema'
+        ? '[json,schemaregistry]'
+        : input.valueFormat === 'protobuf'
+          ? '[protobuf,schemaregistry]'
+          : '';
   return `confluent-kafka${extra}==${CONFLUENT_KAFKA_PYTHON_VERSION}`;
 }
 

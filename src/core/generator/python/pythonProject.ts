@@ -6,7 +6,8 @@ import { consumerPy } from './consumerTemplate';
 import { handlerEosPy, readmeEosPy, testHandlerEosPy, testIntegrationEosPy } from './exactlyOnceTemplates';
 import * as py from './projectTemplates';
 import { settingsPy } from './settingsTemplate';
-import { contractPy, deadLetterPy, decodePy, watermarkPy } from './supportTemplates';
+import { decodePy } from './decodeTemplate';
+import { contractPy, deadLetterPy, watermarkPy } from './supportTemplates';
 import { transactionalConsumerPy } from './transactionalConsumerTemplate';
 
 export function pythonProjectFiles(input: GeneratorInput, types: SchemaTypes | undefined): GeneratedFile[] {

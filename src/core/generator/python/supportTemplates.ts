@@ -1,7 +1,5 @@
 import { DEFAULT_PYTHON_NON_RETRIABLE } from '../../handler/handlerLaunchConfig';
 import { DLQ_ENVELOPE_FIELDS, DLQ_HEADERS, DLQ_HEADER_LIMITS, DLQ_HEADER_PREFIX } from '../../dlq/envelopeContract';
-import { ENV } from '../common';
-import type { GeneratorInput } from '../generatorInput';
 
 /** A Python string literal (JSON's escapes are Python's). */
 const q = (text: string): string => JSON.stringify(text);
@@ -281,87 +279,5 @@ class DeadLetterProducer:
 
     def close(self) -> None:
         self._producer.flush(10)
-`;
-}
-
-export function decodePy(input: GeneratorInput): string {
-  const registry = input.valueFormat === 'avro' || input.valueFormat === 'jsonSchema';
-  const imports = registry
-    ? `from confluent_kafka.schema_registry import SchemaRegistryClient, SchemaRegistryError
-from confluent_kafka.schema_registry.${input.valueFormat === 'avro' ? 'avro import AvroDeserializer' : 'json_schema import JSONDeserializer'}
-from confluent_kafka.serialization import MessageField, SerializationContext
-`
-    : '';
-  const init = registry
-    ? `        if not settings.registry_url:
-            raise ValueError("${ENV.registryUrl} is not set; the ${input.valueFormat} values need the Schema Registry")
-        conf = {"url": settings.registry_url, "timeout": 10}
-        if settings.registry_user_info:
-            conf["basic.auth.user.info"] = settings.registry_user_info
-        self._registry = SchemaRegistryClient(conf)
-        self._deserializer = ${input.valueFormat === 'avro' ? 'AvroDeserializer(self._registry)' : 'JSONDeserializer(None, schema_registry_client=self._registry)'}`
-    : '        pass';
-  const body =
-    input.valueFormat === 'json'
-      ? `        try:
-            return json.loads(raw), {"format": "json"}
-        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
-            raise MessageDecodeError(f"the value is not JSON: {error}") from error`
-      : input.valueFormat === 'text'
-        ? `        try:
-            return raw.decode("utf-8"), {"format": "text"}
-        except UnicodeDecodeError as error:
-            raise MessageDecodeError(f"the value is not UTF-8 text: {error}") from error`
-        : `        if len(raw) < 5 or raw[0] != 0:
-            raise MessageDecodeError("the value does not start with the Schema Registry magic byte and a schema id")
-        schema_id = int.from_bytes(raw[1:5], "big")
-        try:
-            self._registry.get_schema(schema_id)  # cached after the first time
-        except SchemaRegistryError as error:
-            if error.http_status_code == 404:
-                raise MessageDecodeError(f"schema {schema_id} is not in the Schema Registry") from error
-            raise RetriableError(f"the Schema Registry failed for schema {schema_id}: {error}") from error
-        except Exception as error:
-            raise RetriableError(f"the Schema Registry did not answer for schema {schema_id}: {error}") from error
-        try:
-            value = self._deserializer(raw, SerializationContext(record.topic(), MessageField.VALUE))
-        except Exception as error:
-            raise MessageDecodeError(f"the value does not decode with schema {schema_id}: {error}") from error
-        return value, {"format": ${q(input.valueFormat)}, "schemaId": schema_id}`;
-  return `"""Turns a fetched record into the handler's Message; a value that does not decode is a MessageDecodeError."""
-
-from __future__ import annotations
-
-${input.valueFormat === 'json' ? 'import json\n\n' : ''}from confluent_kafka import TIMESTAMP_NOT_AVAILABLE
-${imports}
-from contract import Message, Raw${registry ? ', RetriableError' : ''}
-
-
-class MessageDecodeError(ValueError):
-    """Never retried: the message goes straight to the dead-letter topic."""
-
-
-class ValueDecoder:
-    def __init__(self, settings):
-${init}
-
-    def decode(self, record) -> Message:
-        raw = record.value()
-        value, info = (None, {"format": "null"}) if raw is None else self._value(record, raw)
-        key = record.key()
-        kind, timestamp = record.timestamp()
-        return Message(
-            topic=record.topic(),
-            partition=record.partition(),
-            offset=record.offset(),
-            timestamp=None if kind == TIMESTAMP_NOT_AVAILABLE else timestamp,
-            key=None if key is None else key.decode("utf-8", "replace"),
-            value=value,
-            raw=Raw(key, raw, list(record.headers() or [])),
-            value_format=info,
-        )
-
-    def _value(self, record, raw: bytes):
-${body}
 `;
 }

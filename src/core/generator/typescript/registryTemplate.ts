@@ -1,8 +1,11 @@
+import type { GeneratorInput } from '../generatorInput';
+
 /** src/registry.ts: Confluent wire format (magic byte, 4-byte schema id) through the Schema Registry. */
-export function registryTs(): string {
+export function registryTs(input: GeneratorInput): string {
+  const proto = input.valueFormat === 'protobuf';
   return `import * as avro from 'avsc';
 import { MessageDecodeError, type PayloadInfo, RetriableError } from './contract';
-
+${proto ? "import { ProtobufSchema } from './protobuf';\n" : ''}
 const MAGIC_BYTE = 0;
 const REQUEST_TIMEOUT_MS = 10_000;
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
@@ -95,7 +98,9 @@ const LOGICAL_TYPES = {
   'timestamp-micros': TimestampMicrosType,
 };
 
-type Decoder = { readonly format: 'avro'; readonly type: avro.Type } | { readonly format: 'jsonSchema' };
+type Decoder =
+  | { readonly format: 'avro'; readonly type: avro.Type }
+  | { readonly format: 'jsonSchema' }${proto ? "\n  | { readonly format: 'protobuf'; readonly schema: ProtobufSchema }" : ''};
 
 /** Fetches each writer schema once by id (bounded requests) and decodes with it. */
 export class RegistryDecoder {
@@ -110,7 +115,10 @@ export class RegistryDecoder {
     const decoder = await this.decoder(schemaId);
     const body = raw.subarray(5);
     try {
-      const value = decoder.format === 'avro' ? decoder.type.fromBuffer(body) : (JSON.parse(body.toString('utf8')) as unknown);
+      const value =
+        decoder.format === 'avro'
+          ? decoder.type.fromBuffer(body)
+          : ${proto ? "decoder.format === 'protobuf' ? decoder.schema.decode(body) : " : ''}(JSON.parse(body.toString('utf8')) as unknown);
       return { value, info: { format: decoder.format, schemaId } };
     } catch (error) {
       throw new MessageDecodeError('the value does not decode with schema ' + schemaId + ': ' + (error as Error).message);
@@ -145,7 +153,18 @@ export class RegistryDecoder {
     const body = (await response.json()) as { schema?: unknown; schemaType?: unknown };
     if (typeof body.schema !== 'string') throw new MessageDecodeError('the Schema Registry sent no schema for id ' + id);
     const schemaType = typeof body.schemaType === 'string' ? body.schemaType : 'AVRO';
-    if (schemaType === 'JSON') return { format: 'jsonSchema' };
+    if (schemaType === 'JSON') return { format: 'jsonSchema' };${
+      proto
+        ? `
+    if (schemaType === 'PROTOBUF') {
+      try {
+        return { format: 'protobuf', schema: ProtobufSchema.parse(body.schema) };
+      } catch (error) {
+        throw new MessageDecodeError('schema ' + id + ' is not Protobuf this consumer can read: ' + (error as Error).message);
+      }
+    }`
+        : ''
+    }
     if (schemaType !== 'AVRO') throw new MessageDecodeError('schema ' + id + ' is ' + schemaType + ', which this consumer does not decode');
     try {
       const type = avro.Type.forSchema(JSON.parse(body.schema) as avro.Schema, {

@@ -27,8 +27,6 @@ const FENCING_CODES = new Set([-144, 90, 47, 52]);
 const CONSUME_BATCH = 500;
 const CONSUME_TIMEOUT_MS = 100;
 const CALL_TIMEOUT_MS = 30_000;
-
-/** Methods the binding has at run time that its type declarations omit. */
 type Consumer = KafkaConsumer & {
   incrementalAssign(partitions: TopicPartition[]): void;
   incrementalUnassign(partitions: TopicPartition[]): void;
@@ -128,7 +126,7 @@ export class GroupConsumer {
     if (this.fatal) throw this.fatal;
   }
 
-  /** Stops polling, commits the open transaction and leaves the group. */
+  /** Stops polling; the open transaction commits and the member leaves the group. */
   stop(): void {
     this.stopping = true;
   }
