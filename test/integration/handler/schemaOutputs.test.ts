@@ -1,7 +1,7 @@
 // Schema-encoded outputs: handler processes (Node and Python) send records whose key and value the
-// extension host encodes through the real Schema Registry (Avro) before they join the transaction;
-// a read_committed reader decodes them through the registry and finds the values exact (a long
-// past 2^53, a decimal, a timestamp). An output that does not fit its schema fails its input, which
+// extension host encodes through the real Schema Registry (Avro; Protobuf and JSON Schema from an
+// in-process handler) before they join the transaction; a read_committed reader decodes them
+// through the registry and finds the values exact (a long past 2^53, a decimal, a timestamp). An output that does not fit its schema fails its input, which
 // goes to the dead-letter topic with an error naming the field, and nothing of it is produced.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -64,7 +64,7 @@ def handle(message, context):
     })
 `;
 
-describe('handler outputs encoded through the Schema Registry (Avro), read back exactly', function () {
+describe('handler outputs encoded through the Schema Registry (Avro, Protobuf, JSON Schema), read back exactly', function () {
   this.timeout(120_000);
   const topics: string[] = [];
   const groups: string[] = [];
@@ -326,6 +326,104 @@ describe('handler outputs encoded through the Schema Registry (Avro), read back 
     assert.deepEqual(values, [
       { id: '9223372036854775806', amount: '0.5000', at: '2026-11-01T10:20:30.123Z', note: 'offset 0' },
       { id: 3, amount: '3.0000', at: '2026-11-01T10:20:30.000Z', note: 'offset 2' },
+    ]);
+  });
+
+  it('an in-process handler, exactly-once: a Protobuf value by RecordName (int64 past 2^53, a Timestamp) and a JSON Schema key by TopicName', async () => {
+    const input = uniqueName('it-sout-pb-in');
+    const output = uniqueName('it-sout-pb-out');
+    const dlq = `${input}.dead-letter`;
+    topics.push(input, output, dlq);
+    await Promise.all([createTopic(input, 1), createTopic(output, 1), createTopic(dlq, 1)]);
+    const groupId = uniqueName('it-sout-pb-group');
+    groups.push(groupId);
+    const pkg = `lab.pb_${output.replace(/[^A-Za-z0-9]/g, '_')}`;
+    const result = await client.register(`${pkg}.Order`, {
+      schemaType: 'PROTOBUF',
+      schema: `syntax = "proto3";\npackage ${pkg};\nimport "google/protobuf/timestamp.proto";\nmessage Order { int64 id = 1; google.protobuf.Timestamp at = 2; string note = 3; }\n`,
+    });
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    subjects.push(`${pkg}.Order`);
+    await client
+      .register(`${output}-key`, {
+        schemaType: 'JSON',
+        schema: JSON.stringify({
+          type: 'object',
+          title: 'OrderKey',
+          properties: { order: { type: 'string' } },
+          required: ['order'],
+        }),
+      })
+      .then((r) => assert.ok(r.ok, r.ok ? '' : r.error.message));
+    subjects.push(`${output}-key`);
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: ['9223372036854775807', 'not an int64', '-9007199254740993'].map((id, i) => ({
+        key: `k${i}`,
+        value: JSON.stringify({ id }),
+      })),
+    });
+    await producer.disconnect();
+    const session = new ConsumerSession(
+      {
+        connection,
+        groupId,
+        topics: [input],
+        delivery: 'exactly-once',
+        transactionalIdPrefix: uniqueName('it-sout-pb-txn'),
+        commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 100 },
+        // The engine's own handler interface: a JavaScript value (a BigInt) goes to the encoder as it is.
+        handler: (m, context) => {
+          const { id } = JSON.parse(m.value?.toString() ?? '{}') as { id: string };
+          context.send?.({
+            topic: output,
+            key: { order: m.key?.toString() },
+            keySchema: { format: 'jsonSchema' },
+            value: {
+              id: /^-?\d+$/.test(id) ? BigInt(id) : id,
+              at: '2026-11-01T10:20:30.123456789Z',
+              note: `offset ${m.offset}`,
+            },
+            valueSchema: { format: 'protobuf', strategy: 'RecordName', recordName: `${pkg}.Order` },
+          });
+        },
+      },
+      { outputSchemas: new RegistryOutputEncoder(new PayloadEncoder({ registry: client, schemas })) },
+    );
+    sessions.push(session);
+    const deadLettered: string[] = [];
+    session.on('deadLettered', (e) => deadLettered.push(`${e.message.offset}: ${e.envelope.error_message}`));
+    await session.start();
+    await waitFor('all three inputs committed', 60_000, async () =>
+      (await committedOffsets(groupId, input)).get(0) === 3 ? true : undefined,
+    );
+    await session.stop();
+    assert.equal(deadLettered.length, 1, deadLettered.join('\n'));
+    assert.match(deadLettered[0], /^1: output 1: the value could not be encoded as Protobuf: .*\$\.id/);
+    const records = await readTopic(output, 'read_committed');
+    const decoder = new PayloadDecoder({ schemas });
+    const decoded: unknown[] = [];
+    for (const r of records) {
+      const key = await decoder.decode(r.keyBytes, { topic: output, role: 'key' });
+      const value = await decoder.decode(r.value, { topic: output, role: 'value' });
+      assert.ok(key.ok && 'schema' in key && key.format === 'jsonSchema', key.ok ? key.format : key.error.message);
+      assert.ok(
+        value.ok && 'schema' in value && value.format === 'protobuf',
+        value.ok ? value.format : value.error.message,
+      );
+      decoded.push({ key: toDisplayJson(key.value), value: toDisplayJson(value.value) });
+    }
+    assert.deepEqual(decoded, [
+      {
+        key: { order: 'k0' },
+        value: { id: '9223372036854775807', at: '2026-11-01T10:20:30.123456789Z', note: 'offset 0' },
+      },
+      {
+        key: { order: 'k2' },
+        value: { id: '-9007199254740993', at: '2026-11-01T10:20:30.123456789Z', note: 'offset 2' },
+      },
     ]);
   });
 });
