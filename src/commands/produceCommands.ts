@@ -20,6 +20,7 @@ import { GenerateError } from '../core/produce/generateErrors';
 import { produceGenerated } from '../core/produce/generateProduce';
 import { loadGenerator } from '../core/produce/generateRecords';
 import type { PayloadInput, SchemaFormat } from '../core/produce/payloadForms';
+import { describeImport } from '../core/produce/importSummaryText';
 import { ProduceError } from '../core/produce/produceErrors';
 import { ProduceService } from '../core/produce/produceService';
 import { parseProducerSettings, type ProducerSettings } from '../core/produce/producerSettings';
@@ -537,36 +538,15 @@ async function askImportOptions(
   };
 }
 
-function ranges(list: ImportSummary['sentRanges']): string {
-  const shown = list.slice(0, 20).map(([a, b]) => (a === b ? `${a + 1}` : `${a + 1}–${b + 1}`));
-  return shown.join(', ') + (list.length > 20 ? `, and ${list.length - 20} more ranges` : '');
-}
-
 /** The summary: a message that says what went, and every listed failure in the log. */
 function report(summary: ImportSummary, topic: string, logger: Logger): void {
-  const verb = summary.dryRun ? 'ready to send' : 'sent';
-  const lines = [
-    `${summary.sent} of ${summary.read} records ${verb} to ${topic}${summary.sentRanges.length ? ` (records ${ranges(summary.sentRanges)})` : ''}.`,
-  ];
-  if (summary.failed)
-    lines.push(
-      `${summary.failed} failed${summary.failures.length < summary.failed ? ` (the first ${summary.failures.length} are listed in the log)` : ''}.`,
-    );
-  if (summary.notAttemptedRanges.length) lines.push(`Not attempted: records ${ranges(summary.notAttemptedRanges)}.`);
-  if (summary.outcome === 'stopped')
-    lines.push('Stopped at the first bad record, as chosen; nothing after it was read.');
-  if (summary.outcome === 'cancelled') lines.push('Cancelled: the records after the last one read were not sent.');
-  if (summary.fileFault)
-    lines.push(
-      `The file is broken at line ${summary.fileFault.line}, column ${summary.fileFault.column}: ${summary.fileFault.message}`,
-    );
   for (const f of summary.failures)
     logger.warn(`record ${f.index + 1} (line ${f.line}, column ${f.column}) not sent: ${f.message}`, {
       reason: f.reason,
     });
   for (const p of summary.partitions)
     logger.info(`partition ${p.partition}: ${p.count} records, offsets ${p.firstOffset}–${p.lastOffset}`);
-  const text = `Kafka Consumer Lab: ${lines.join(' ')}`;
+  const text = `Kafka Consumer Lab: ${describeImport(summary, topic)}`;
   logger.info(text);
   if (summary.outcome === 'complete') void vscode.window.showInformationMessage(text);
   else void vscode.window.showWarningMessage(text);

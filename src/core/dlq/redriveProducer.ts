@@ -90,7 +90,7 @@ export class RdkafkaRedriveProducer implements RedriveProducerPort {
       const entry = metadata.topics.find((t) => t.name === topic);
       if (entry && entry.partitions.length > 0) continue;
       // Metadata leaves out a topic the principal may not DESCRIBE, as if it did not exist.
-      const access = await describeTopicAccess(producer, topic, this.writeTimeoutMs);
+      const access = await describeTopicAccess(this.options.connection, topic, Math.min(this.writeTimeoutMs, 15_000));
       if (access.kind === 'notAuthorized')
         throw new RedriveError(
           'notAuthorized',

@@ -251,7 +251,7 @@ export function describeSummary(summary: RedriveSummary): string {
   if (summary.failed.length) {
     const first = summary.failed[0];
     parts.push(
-      `${summary.failed.length} write(s) failed, first ${first.dlq.topic}[${first.dlq.partition}]@${first.dlq.offset} → ${first.topic}: ${first.error}.`,
+      `${summary.failed.length} write(s) failed, first ${first.dlq.topic}[${first.dlq.partition}]@${first.dlq.offset} → ${first.topic}: ${first.error.replace(/\.$/, '')}.`,
     );
   }
   if (summary.outcome === 'cancelled') parts.push('Cancelled.');

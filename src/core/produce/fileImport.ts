@@ -157,7 +157,16 @@ export async function importRecords(
   const progress = (): void => options.onProgress?.({ read, sent, failed });
 
   // The topic is checked once, before anything is sent: a missing topic is one error, not a million.
-  const topic = await deps.producer.topic(options.topic);
+  // A refused one is different: the file is still read, and each record is listed as not written,
+  // with the broker's reason, so the summary accounts for every record.
+  let partitions = Number.MAX_SAFE_INTEGER;
+  let denied: ProduceError | undefined;
+  try {
+    partitions = (await deps.producer.topic(options.topic)).partitions;
+  } catch (error) {
+    if (!(error instanceof ProduceError) || error.reason !== 'notAuthorized') throw error;
+    denied = error;
+  }
 
   for await (const item of readEntries(chunks, options.format)) {
     if (isFault(item)) {
@@ -174,9 +183,12 @@ export async function importRecords(
       status.set(item.index, NOT_ATTEMPTED);
       break;
     }
-    const parsed = await parseRecord(item, options.topic, topic.partitions, keyMode, valueMode, deps.encoder);
+    const parsed = await parseRecord(item, options.topic, partitions, keyMode, valueMode, deps.encoder);
     if ('failure' in parsed) {
       fail(parsed.failure);
+    } else if (denied) {
+      const { index, line, column } = item;
+      fail({ index, line, column, stage: 'deliver', reason: denied.reason, message: denied.message });
     } else if (dryRun) {
       status.set(item.index, SENT);
       sent++;

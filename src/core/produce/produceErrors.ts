@@ -1,4 +1,5 @@
 import { LabError } from '../errors';
+import { writeDeniedMessage } from '../kafka/topicAccess';
 
 export type ProduceErrorReason =
   /** The topic does not exist (and the broker does not create topics automatically). */
@@ -48,8 +49,15 @@ export const ProduceCode = {
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
 } as const;
 
-/** Classifies a librdkafka error (from produce() or a delivery report) for `topic`. */
-export function toProduceError(error: { code?: number; message?: string }, topic: string): ProduceError {
+/**
+ * Classifies a librdkafka error (from produce() or a delivery report) for `topic`; `principal` (the
+ * SASL user, never a secret) names who was refused.
+ */
+export function toProduceError(
+  error: { code?: number; message?: string },
+  topic: string,
+  principal?: string,
+): ProduceError {
   const code = error.code;
   const detail = error.message ? ` (${error.message})` : '';
   switch (code) {
@@ -79,12 +87,7 @@ export function toProduceError(error: { code?: number; message?: string }, topic
     case ProduceCode.TOPIC_AUTHORIZATION_FAILED:
     case ProduceCode.CLUSTER_AUTHORIZATION_FAILED:
     case ProduceCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
-      return new ProduceError(
-        'notAuthorized',
-        `Not authorised to write to topic "${topic}"${detail}. Ask for a WRITE ACL on the topic (and IDEMPOTENT_WRITE on the cluster for idempotence), or connect as another principal.`,
-        code,
-        { cause: error },
-      );
+      return new ProduceError('notAuthorized', writeDeniedMessage(code, topic, principal), code, { cause: error });
     case ProduceCode.ALL_BROKERS_DOWN:
     case ProduceCode.TRANSPORT:
     case ProduceCode.AUTHENTICATION:

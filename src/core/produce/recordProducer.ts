@@ -1,6 +1,7 @@
 import type { Metadata, Producer } from '@confluentinc/kafka-javascript';
-import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
+import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
+import { describeTopicAccess, writeDeniedMessage } from '../kafka/topicAccess';
 import { type Logger, silentLogger } from '../logging';
 import { ProduceCode, ProduceError, toProduceError } from './produceErrors';
 import { DEFAULT_PRODUCER_SETTINGS, producerConfig, type ProducerSettings } from './producerSettings';
@@ -68,6 +69,11 @@ export class RecordProducer {
     this.maxInFlight = options.maxInFlight ?? 50_000;
   }
 
+  /** The SASL user, for error messages (never a secret). */
+  private get principal(): string | undefined {
+    return principalOf(this.options.connection);
+  }
+
   /** Records handed to the client and not yet acknowledged or failed. */
   get inFlight(): number {
     return this.callbacks.size;
@@ -83,10 +89,14 @@ export class RecordProducer {
         err ? reject(err) : resolve(data),
       ),
     ).catch((error: { code?: number; message?: string }) => {
-      throw toProduceError(error, name);
+      throw toProduceError(error, name, this.principal);
     });
     const entry = metadata.topics.find((t) => t.name === name);
     if (!entry || entry.partitions.length === 0) {
+      // Metadata leaves out a topic the principal may not DESCRIBE, as if it did not exist.
+      const access = await describeTopicAccess(this.options.connection, name, this.requestTimeoutMs);
+      if (access.kind === 'notAuthorized')
+        throw new ProduceError('notAuthorized', writeDeniedMessage(access.code, name, this.principal), access.code);
       throw new ProduceError(
         'topicNotFound',
         `Topic "${name}" does not exist, and the broker does not create topics when they are written to. Create it, or pick another topic.`,
@@ -147,7 +157,7 @@ export class RecordProducer {
           await this.waitForSpace(deadline, record.topic);
           continue;
         }
-        throw toProduceError(error as { code?: number; message?: string }, record.topic);
+        throw toProduceError(error as { code?: number; message?: string }, record.topic, this.principal);
       }
     }
   }
@@ -267,7 +277,7 @@ export class RecordProducer {
       if (!done || id === undefined) return;
       this.callbacks.delete(id);
       if (this.callbacks.size < this.maxInFlight) this.wakeWaiters();
-      if (err) done(toProduceError(err, report.topic), undefined);
+      if (err) done(toProduceError(err, report.topic, this.principal), undefined);
       else
         done(undefined, {
           topic: report.topic,

@@ -3,6 +3,7 @@ import type { KafkaConsumer, LibrdKafkaError, Message } from '@confluentinc/kafk
 import { codeOf } from '../kafka/clientErrors';
 import { type ClusterConnection, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
+import { describeTopicAccess } from '../kafka/topicAccess';
 import type { TopicPartitionOffset } from '../kafka/record';
 
 /** A client error with librdkafka's code (negative: local; positive: the broker's). */
@@ -123,7 +124,7 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
   private errorListener: (error: BrowseError) => void = () => undefined;
 
   constructor(
-    connection: ClusterConnection,
+    private readonly connection: ClusterConnection,
     private readonly settings: BrowsingSettings,
   ) {
     const kafka = loadNativeClient();
@@ -158,8 +159,8 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
     );
   }
 
-  partitions(topic: string, timeoutMs: number): Promise<number[] | undefined> {
-    return bounded<number[] | undefined>(`metadata of ${topic}`, timeoutMs, (resolve, reject) =>
+  async partitions(topic: string, timeoutMs: number): Promise<number[] | undefined> {
+    const found = await bounded<number[] | undefined>(`metadata of ${topic}`, timeoutMs, (resolve, reject) =>
       this.consumer.getMetadata({ topic, timeout: timeoutMs }, (err, metadata) => {
         if (err) return reject(asBrowseError(err, `metadata of ${topic}`));
         const found = metadata.topics.find((t) => t.name === topic);
@@ -168,6 +169,12 @@ class RdkafkaBrowsingConsumer implements BrowsingConsumer {
         );
       }),
     );
+    if (found) return found;
+    // Metadata leaves out a topic this principal may not DESCRIBE, as if it did not exist.
+    const access = await describeTopicAccess(this.connection, topic, timeoutMs);
+    if (access.kind === 'notAuthorized')
+      throw new BrowseError(access.code, `TOPIC_AUTHORIZATION_FAILED: may not DESCRIBE or READ topic "${topic}"`);
+    return undefined;
   }
 
   watermarks(topic: string, partition: number, timeoutMs: number): Promise<{ low: number; high: number }> {
