@@ -1,4 +1,4 @@
-import { ENV, SECRET_ENV, exactlyOnceReadme, kafkaLabLaunch } from '../common';
+import { ENV, SECRET_ENV, exactlyOnceReadme, kafkaLabLaunch, usesRegistry } from '../common';
 import type { GeneratorInput } from '../generatorInput';
 
 /** src/handler.py of the exactly-once variant: it returns the output records. */
@@ -160,10 +160,27 @@ set -a && . ./.env && set +a && python src/consumer.py
 on fresh topics (it creates and deletes its topics).
 
 ${exactlyOnceReadme(input)}
+- ${valueDecodingTextPy(input)}
 
 ## Debug the handler
 
 With Kafka Consumer Lab installed, press **F5** on "${kafkaLabLaunch(input, '').name}": the extension joins
 the group \`${input.groupId}-debug\` exactly-once (not the service's) and runs \`handle\` under debugpy.
 `;
+}
+
+/** The README's line on how values are decoded (both variants). */
+export function valueDecodingTextPy(input: GeneratorInput): string {
+  const subject = input.schema?.subject ?? '';
+  if (input.valueFormat === 'protobuf')
+    return `Values are decoded with Confluent's \`ProtobufDeserializer\` into the message classes \`src/model.py\`
+  builds from subject \`${subject}\` (its FileDescriptorProto, as protoc would generate them); the schema id is
+  checked in the Schema Registry at \`${ENV.registryUrl}\`, and a record naming a message that is not a
+  top-level message of the schema is dead-lettered. 64-bit integers are \`int\`; a Timestamp is a
+  \`Timestamp\` (\`ToDatetime()\`).`;
+  if (usesRegistry(input))
+    return `Values are decoded through the Schema Registry at \`${ENV.registryUrl}\` with Confluent's ${input.valueFormat === 'avro' ? '`AvroDeserializer`' : '`JSONDeserializer`'}
+  (the writer's schema by id). \`src/model.py\` was generated from subject \`${subject}\`: longs are
+  \`int\`, decimals \`Decimal\`, dates and timestamps \`date\` / \`datetime\`.`;
+  return `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered)' : 'UTF-8 text'}.`;
 }

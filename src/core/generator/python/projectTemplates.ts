@@ -1,6 +1,7 @@
 import { DLQ_HEADERS } from '../../dlq/envelopeContract';
-import { ENV, SECRET_ENV, commitPolicyText, json, kafkaLabLaunch, usesRegistry } from '../common';
+import { ENV, SECRET_ENV, commitPolicyText, json, kafkaLabLaunch } from '../common';
 import type { GeneratorInput } from '../generatorInput';
+import { valueDecodingTextPy } from './exactlyOnceTemplates';
 import { CONFLUENT_KAFKA_PYTHON_VERSION } from '../projectFile';
 
 export const PYTEST_VERSION = '8.3.4';
@@ -354,13 +355,7 @@ on a fresh topic (it creates and deletes its topics).
   \`${DLQ_HEADERS.errorType}\`, the traceback in \`${DLQ_HEADERS.errorStack}\` and the other \`kafka-lab.dlq.*\`
   headers, so the extension's dead-letter view and re-drive read it; written with \`acks=all\`, and the
   source offset is committed only after the broker acknowledged it.
-- ${
-    usesRegistry(input)
-      ? `Values are decoded through the Schema Registry at \`${ENV.registryUrl}\` with Confluent's ${input.valueFormat === 'avro' ? '`AvroDeserializer`' : '`JSONDeserializer`'}
-  (the writer's schema by id). \`src/model.py\` was generated from subject \`${input.schema?.subject ?? ''}\`: longs are
-  \`int\`, decimals \`Decimal\`, dates and timestamps \`date\` / \`datetime\`.`
-      : `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered)' : 'UTF-8 text'}.`
-  }
+- ${valueDecodingTextPy(input)}
 - SIGTERM or SIGINT stops polling, waits up to \`${ENV.shutdownTimeoutMs}\` for the handlers in flight,
   commits what is done and leaves the group. Delivery is at-least-once.
 

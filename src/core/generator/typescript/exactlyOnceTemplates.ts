@@ -167,6 +167,7 @@ npm run build && node --env-file=.env dist/src/consumer.js
 fresh topics (it creates and deletes its topics and groups).
 
 ${exactlyOnceReadme(input)}
+- ${valueDecodingText(input)}
 
 ## Debug the handler
 
@@ -174,4 +175,24 @@ With Kafka Consumer Lab installed, press **F5** on "${kafkaLabLaunch(input, '').
 joins the group \`${input.groupId}-debug\` exactly-once (not the service's group) and runs \`handle\` under
 the debugger, one message at a time.
 `;
+}
+
+/** The README's line on how values are decoded (both variants). */
+export function valueDecodingText(input: GeneratorInput): string {
+  const from = input.schema
+    ? ` \`src/types.ts\` was generated from subject \`${input.schema.subject}\` version ${input.schema.version}.`
+    : '';
+  if (input.valueFormat === 'protobuf')
+    return `Values are decoded through the Schema Registry at \`${ENV.registryUrl}\` (magic byte, 4-byte schema id,
+  message indexes; each schema fetched once, with a bounded request) with protobufjs, as the proto3 JSON
+  mapping shows them: 64-bit integers as exact decimal text, enums by name, bytes as base64, Timestamps as
+  ISO 8601 text with every digit, wrappers as their value.${from} A record whose message indexes name a
+  nested message of a message with map fields may be read as the wrong type (the schema text does not
+  say where protoc puts map entries): keep the value's messages top-level.`;
+  if (usesRegistry(input))
+    return `Values are decoded through the Schema Registry at \`${ENV.registryUrl}\` (magic byte, 4-byte schema id;
+  each schema fetched once, with a bounded request; an unreachable registry is retried, an unknown
+  id is dead-lettered).${from}
+  Longs are numbers within ±2^53 and exact decimal text beyond; decimals, dates and timestamps are readable text.`;
+  return `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered; numbers are JavaScript doubles)' : 'UTF-8 text'}.`;
 }

@@ -1,5 +1,6 @@
 import { DLQ_HEADERS } from '../../dlq/envelopeContract';
 import { ENV, SECRET_ENV, commitPolicyText, isExactlyOnce, json, kafkaLabLaunch, usesRegistry } from '../common';
+import { valueDecodingText } from './exactlyOnceTemplates';
 import type { GeneratorInput } from '../generatorInput';
 import { AVSC_VERSION, KAFKA_JAVASCRIPT_VERSION, PROTOBUFJS_VERSION } from '../projectFile';
 
@@ -174,14 +175,7 @@ fresh topic (it creates and deletes its topics and group).
   \`payload_encoding\`) with the original key and headers plus \`${DLQ_HEADERS.errorType}\` and the
   other \`kafka-lab.dlq.*\` headers, so the extension's dead-letter view and re-drive read it. It is
   written with \`acks=all\`; the source offset is committed only after the broker acknowledged it.
-- ${
-    usesRegistry(input)
-      ? `Values are decoded through the Schema Registry at \`${ENV.registryUrl}\` (magic byte, 4-byte schema id;
-  each schema fetched once, with a bounded request; an unreachable registry is retried, an unknown
-  id is dead-lettered). \`src/types.ts\` was generated from subject \`${input.schema?.subject ?? ''}\`${input.schema ? ` version ${input.schema.version}` : ''}.
-  Longs are numbers within ±2^53 and exact decimal text beyond; decimals, dates and timestamps are readable text.`
-      : `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered)' : 'UTF-8 text'}.`
-  }
+- ${valueDecodingText(input)}
 - SIGTERM or SIGINT stops polling, waits up to \`${ENV.shutdownTimeoutMs}\` for the messages in flight,
   commits what is done and leaves the group. A second signal exits at once. Delivery is
   at-least-once: after a crash the messages after the last commit are handled again.
