@@ -132,7 +132,8 @@ export function viewerCommands(deps: ViewerCommandDeps) {
       clusterId: cluster.id,
       clusterName: cluster.name,
       startText: describeStart(start),
-      timestampType: await timestampTypeOf(cluster, args.topic),
+      // Not awaited: the panel (and its webview's load) starts at once; a detail waits for it.
+      timestampType: timestampTypeOf(cluster, args.topic),
       actions: {
         exportMessages: (p) => exportFrom(p),
         startSessionHere: (record) => startSessionHere(cluster, record),

@@ -28,6 +28,10 @@ import { renderRow, listHeader } from './view/rows';
 import { createVirtualList } from './view/virtualList';
 import type { SortOrder } from '../../core/viewer/types';
 
+// The steps to the first rows, as performance marks (the extension test reads them; nothing else does).
+performance.mark('kafka-lab:script');
+let firstRowsPainted = false;
+
 const connection = new WebviewConnection<ViewerPanelState>({
   descriptor: ViewerPanelWebview,
   render: (state) => render(state),
@@ -120,7 +124,17 @@ const detail = createDetailPane({ connection, canReplay: () => current?.canRepla
 
 const list = createVirtualList({
   label: 'Messages',
-  fetchPage: (start, count) => connection.request(PageRequestType, { start, count }),
+  fetchPage: (start, count) => {
+    if (!firstRowsPainted) performance.mark('kafka-lab:pageAsked');
+    return connection.request(PageRequestType, { start, count }).then((page) => {
+      if (!firstRowsPainted) performance.mark(page.rows.length > 0 ? 'kafka-lab:pageRows' : 'kafka-lab:pageEmpty');
+      return page;
+    });
+  },
+  onFirstRows: () => {
+    firstRowsPainted = true;
+    performance.mark('kafka-lab:firstRows');
+  },
   renderRow,
   onSelect: (row) => {
     list.select(row.seq);
@@ -167,6 +181,7 @@ root.replaceChildren(
 
 function render(state: ViewerPanelState): void {
   const first = current === undefined;
+  if (first) performance.mark('kafka-lab:firstState');
   current = state;
   title.replaceChildren(dataText(state.topic));
   where.replaceChildren(
@@ -283,4 +298,7 @@ function scheduleHistogram(now: boolean): void {
 
 // The root names itself for tests: the list's rendered row count is read from the DOM, not from here.
 root.setAttribute('data-viewer', VIEWER_ROOT_ID);
+performance.mark('kafka-lab:ready');
 connection.start();
+// The first rows are asked together with the first state, not after it: one round trip less.
+list.prime();

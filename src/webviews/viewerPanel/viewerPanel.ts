@@ -53,7 +53,8 @@ export interface ViewerPanelOptions {
   readonly clusterName: string;
   /** How the viewer started, in words. */
   readonly startText: string;
-  readonly timestampType?: TimestampType;
+  /** The topic's timestamp type; asked of the cluster while the panel opens (a detail waits for it). */
+  readonly timestampType?: TimestampType | Promise<TimestampType>;
   readonly actions: ViewerPanelActions;
   readonly logger?: Logger;
   readonly viewColumn?: vscode.ViewColumn;
@@ -99,13 +100,30 @@ export class ViewerPanel implements vscode.Disposable {
       }
       this.host.invalidate();
     });
-    this.host.onRequest(PageRequestType, (p) => viewer.page(p));
-    this.host.onRequest(DetailRequest, ({ seq }) => {
+    const opening = viewer.opening;
+    opening?.mark('panel');
+    this.host.whenReady().then(
+      () => opening?.mark('ready'),
+      () => undefined, // closed before it loaded, or never loaded: the panel host logs nothing more to add
+    );
+    this.host.onRequest(PageRequestType, (p) => {
+      const page = viewer.page(p);
+      if (opening && opening.at('firstRows') === undefined) {
+        opening.mark('firstPageAsked');
+        if (page.rows.length > 0) {
+          opening.mark('firstRows');
+          options.logger?.debug(`viewer of ${viewer.options.topic}: first rows after ${opening.describe()}`);
+        }
+      }
+      return page;
+    });
+    this.host.onRequest(DetailRequest, async ({ seq }) => {
+      const timestampType = await options.timestampType;
       const detail = viewer.detail(seq);
       return detail
         ? {
             seq,
-            message: toDetailMessageView(detail, options.timestampType),
+            message: toDetailMessageView(detail, timestampType),
             raw: { key: rawBytesView(detail.key), value: rawBytesView(detail.value) },
           }
         : { seq };
