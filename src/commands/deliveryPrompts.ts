@@ -108,7 +108,6 @@ export async function ensureOutputTopics(
   if (!go && !options.silent) {
     const choice = await vscode.window.showWarningMessage(
       `The output topic${many ? 's' : ''} ${names} ${many ? 'do' : 'does'} not exist: ${consequence}.`,
-      { modal: true },
       'Create',
     );
     go = choice === 'Create';

@@ -74,9 +74,18 @@ describe('Exactly-once session from the start flow, and its transactions in the 
   let sessionId: string | undefined;
   const input = uniqueName('ext-eos-in');
   const output = uniqueName('ext-eos-out');
+  const typedOutput = uniqueName('ext-eos-typed');
   const abortInput = uniqueName('ext-eos-abort-in');
   const abortOutput = uniqueName('ext-eos-abort-out');
-  const topics = [input, output, `${input}.dead-letter`, abortInput, abortOutput, `${abortInput}.dead-letter`];
+  const topics = [
+    input,
+    output,
+    typedOutput,
+    `${input}.dead-letter`,
+    abortInput,
+    abortOutput,
+    `${abortInput}.dead-letter`,
+  ];
   const groups: string[] = [];
   let groupId: string | undefined;
   const handlerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lab-eos-'));
@@ -156,9 +165,29 @@ describe('Exactly-once session from the start flow, and its transactions in the 
           const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
           return value?.checked.some((i) => i.startsWith(output)) ? true : undefined;
         });
+        // And one more, typed: it does not exist yet.
+        await fill('');
+        await workbench({
+          op: 'click',
+          selector: '.quick-input-widget .monaco-list-row[aria-label*="Other topics, typed"]',
+        });
+        await waitFor('both checked', 10_000, async () => {
+          const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+          return value && value.checked.length === 2 ? true : undefined;
+        });
         await workbench({ op: 'press', keys: ['Enter'] });
       },
     );
+    await answer(/Output topic names, separated by commas/, undefined, async () => {
+      await fill(`${typedOutput}, ${input}`);
+      // An input topic is refused as an output while typing.
+      await waitFor('the loop refused', 10_000, async () => {
+        const { value } = await workbench<{ value: Quick }>({ op: 'evaluate', expression: QUICK });
+        return value && /also consumed by this session/.test(value.prompt) ? true : undefined;
+      });
+      await fill(typedOutput);
+      await workbench({ op: 'press', keys: ['Enter'] });
+    });
     const prefix = await answer(/Transactional id prefix/);
     assert.match(prefix.value, new RegExp(`^kafka-lab-.*-dev-${input}$`), 'the group’s default is the value');
     await answer(/^Mode$/, (q) => assert.match(q.items[0] ?? '', /^Stepping, copying to the output topics/));
@@ -190,6 +219,15 @@ describe('Exactly-once session from the start flow, and its transactions in the 
       op: 'click',
       selector: '.notifications-toasts .notification-list-item .monaco-button:has-text("Create")',
     });
+    // The typed output topic is missing: the start flow offers to create it.
+    await waitFor('the offer to create the typed output topic', 20_000, async () => {
+      const { value } = await workbench<{ value: Array<{ message: string }> }>({ op: 'evaluate', expression: TOASTS });
+      return value.find((t) => t.message.includes(`"${typedOutput}" does not exist`));
+    });
+    await workbench({
+      op: 'click',
+      selector: `.notifications-toasts .notification-list-item:has-text("${typedOutput}") .monaco-button:has-text("Create")`,
+    });
 
     const id = await started;
     assert.ok(id, 'the start flow returned no session');
@@ -204,7 +242,7 @@ describe('Exactly-once session from the start flow, and its transactions in the 
         controller.spec.mode,
         controller.snapshot().delivery,
       ],
-      ['exactly-once', [output], 'copy', 'stepping', 'exactly-once'],
+      ['exactly-once', [output, typedOutput], 'copy', 'stepping', 'exactly-once'],
     );
     assert.equal(controller.spec.transactionalIdPrefix, prefix.value);
     const panel = api.sessions.panels.get(id);
@@ -227,6 +265,7 @@ describe('Exactly-once session from the start flow, and its transactions in the 
     // Nothing is committed yet: the copies wait in the open transaction, invisible to read_committed.
     const { readTopic } = await import('../../support/topicReader');
     assert.equal((await readTopic(output, 'read_committed', 30_000)).length, 0, 'visible before the commit');
+    assert.equal((await readTopic(typedOutput, 'read_committed', 30_000)).length, 0, 'visible before the commit');
     await vscode.commands.executeCommand('kafkaLab.sessionDecide', id, 'commit');
 
     type Entry = { kind: string; title: string; summary: string; offsets: string[]; txn: string };
@@ -243,7 +282,7 @@ describe('Exactly-once session from the start flow, and its transactions in the 
       return entries.find((e) => e.kind === 'transactionCommit');
     });
     assert.equal(entry.title, 'Transaction committed');
-    assert.match(entry.summary, /^3 messages, 3 outputs · open [\d.]+ (ms|s)( \d+ s)? · by Commit$/);
+    assert.match(entry.summary, /^3 messages, 6 outputs · open [\d.]+ (ms|s)( \d+ s)? · by Commit$/);
     assert.deepEqual(entry.offsets, [`${input} [0] → 3`]);
     assert.match(
       entry.txn,
@@ -258,16 +297,20 @@ describe('Exactly-once session from the start flow, and its transactions in the 
     await onPanel(3);
     await screenshot('eos-timeline');
 
-    // The broker agrees: three copies, committed, byte for byte; the group's offset is 3.
-    const copies = await readTopic(output, 'read_committed', 30_000);
-    assert.deepEqual(
-      copies.map((c) => c.value?.toString()),
-      [0, 1, 2].map((seq) => JSON.stringify({ order: seq, total: seq * 10 })),
-    );
-    assert.deepEqual(
-      copies.map((c) => c.headers.seq),
-      ['0', '1', '2'],
-    );
+    // The broker agrees: three copies on each output, committed, byte for byte; the group's offset is 3.
+    for (const topic of [output, typedOutput]) {
+      const copies = await readTopic(topic, 'read_committed', 30_000);
+      assert.deepEqual(
+        copies.map((c) => c.value?.toString()),
+        [0, 1, 2].map((seq) => JSON.stringify({ order: seq, total: seq * 10 })),
+        topic,
+      );
+      assert.deepEqual(
+        copies.map((c) => [c.key, c.headers.seq]),
+        [0, 1, 2].map((seq) => [`key-${seq}`, String(seq)]),
+        topic,
+      );
+    }
     const kafka = await kafkaSupport();
     assert.equal((await kafka.committedOffsets(groupId, input)).get(0), 3);
 
