@@ -32,7 +32,6 @@ export type OpeningMilestone = (typeof OPENING_MILESTONES)[number];
 
 export class OpeningTimeline {
   private readonly marks = new Map<OpeningMilestone, number>();
-  private readonly waiters: Array<{ name: OpeningMilestone; resolve: () => void }> = [];
   /** The clock's reading when the viewer was created (Date.now(): comparable with other processes' wall clocks). */
   readonly origin: number;
 
@@ -44,39 +43,11 @@ export class OpeningTimeline {
   mark(name: OpeningMilestone): void {
     if (this.marks.has(name)) return;
     this.marks.set(name, this.clock() - this.origin);
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const waiter = this.waiters[i]!;
-      if (waiter.name === name) {
-        this.waiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
   }
 
   /** Milliseconds from the viewer's creation to `name`, if it happened. */
   at(name: OpeningMilestone): number | undefined {
     return this.marks.get(name);
-  }
-
-  /** Resolves when `name` is marked (at once if it is), or rejects after `timeoutMs`. */
-  when(name: OpeningMilestone, timeoutMs: number): Promise<number> {
-    const now = this.marks.get(name);
-    if (now !== undefined) return Promise.resolve(now);
-    return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new Error(`the viewer did not reach "${name}" within ${timeoutMs} ms (${this.describe()})`));
-      }, timeoutMs);
-      const waiter = {
-        name,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(this.marks.get(name)!);
-        },
-      };
-      this.waiters.push(waiter);
-    });
   }
 
   /** Every milestone reached, in the order they happened. */
