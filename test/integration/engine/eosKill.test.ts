@@ -123,6 +123,11 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
       instanceId: 'eos-kill-worker',
       delivery,
       transactionalIdPrefix: `${groupId}-txn`,
+      // Exactly-once: transactions that stay open a while, so that a kill soon after a commit lands
+      // inside the next one with its records on the log (with 500 / 100 ms a full batch commits as soon
+      // as it forms). At-least-once: commits every 100 ms, so that a kill between two finds outputs
+      // sent but not committed.
+      batch: delivery === 'exactly-once' ? { messages: 2000, ms: 300 } : { messages: 500, ms: 100 },
     };
 
     const spawn = (run: number) => {
@@ -132,9 +137,11 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
       child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
       const state = { handled: 0, commits: 0 };
       let onCommit: () => void = () => undefined;
+      let onOpenOutputs: () => void = () => undefined;
       const running = new Promise<void>((resolve) =>
-        child.on('message', (m: { type?: string; handled?: number; kind?: string; text?: string }) => {
+        child.on('message', (m: { type?: string; handled?: number; openOutputs?: number; text?: string }) => {
           if (m.type === 'running') resolve();
+          if ((m.openOutputs ?? 0) > 0) onOpenOutputs();
           if (typeof m.handled === 'number') state.handled = Math.max(state.handled, m.handled);
           if (m.type === 'committed') {
             state.commits++;
@@ -153,7 +160,9 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
             if (state.commits >= n) resolve();
           };
         });
-      return { child, state, running, exited, commits, stderr: () => stderr };
+      // Exactly-once: resolves when the worker reports outputs in an open transaction.
+      const openTransaction = () => new Promise<void>((resolve) => (onOpenOutputs = resolve));
+      return { child, state, running, exited, commits, openTransaction, stderr: () => stderr };
     };
 
     const runs: RunReport[] = [];
@@ -174,12 +183,20 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
         } else {
           // While it works: after this run's n-th commit (or transaction), plus a random delay, so
           // that both guarantees are caught with work done since their last commit.
-          const n = 1 + Math.floor(rnd() * 3);
+          // The first run right after its first transaction: the input is fresh, so the next one holds
+          // records (a later commit could cover all input, leaving none open).
+          const n = run === 1 ? 1 : 1 + Math.floor(rnd() * 3);
           // Past the client's linger and the transaction's first round trip: its records are on the log.
           const extra = 20 + Math.round(rnd() * 60);
           trigger = `commit ${n} + ${extra} ms`;
           const stalled = sleep(60_000).then(() => (trigger += ` (stalled after ${worker.state.commits} commits)`));
           await Promise.race([worker.commits(n), stalled, exitedEarly]);
+          // The first exactly-once run is killed inside a transaction that holds outputs, so that at least
+          // one kill proves the abort of what it left open (a delay alone can fall between transactions).
+          if (run === 1 && delivery === 'exactly-once') {
+            await Promise.race([worker.openTransaction(), stalled, exitedEarly]);
+            trigger = `commit ${n}, then outputs in an open transaction + ${extra} ms`;
+          }
           await sleep(extra);
         }
         worker.child.kill('SIGKILL');

@@ -4,7 +4,7 @@
 //
 // Usage: node eosWorker.js '<EosWorkerConfig as JSON>'
 // IPC (parent -> worker): { type: 'stop' } stops the session gracefully and exits 0.
-// IPC (worker -> parent): { type: 'running' }, { type: 'progress', handled }, { type: 'committed', handled }
+// IPC (worker -> parent): { type: 'running' }, { type: 'progress', handled, openOutputs }, { type: 'committed', handled }
 // (offsets committed, by a transaction or not), { type: 'transaction', kind, handled }, { type: 'event', text }.
 import { ConsumerSession } from '../../../../src/core/engine/session';
 import type { DeliveryGuarantee } from '../../../../src/core/engine/types';
@@ -19,6 +19,8 @@ export interface EosWorkerConfig {
   readonly delivery: DeliveryGuarantee;
   /** The same on every restart, so the new producer fences the killed one and aborts its transaction. */
   readonly transactionalIdPrefix: string;
+  /** Transactions (or commits) of this many messages or this many ms, whichever comes first. */
+  readonly batch: { readonly messages: number; readonly ms: number };
 }
 
 const config = JSON.parse(process.argv[2] ?? '') as EosWorkerConfig;
@@ -34,8 +36,7 @@ const session = new ConsumerSession({
   autoOffsetReset: 'earliest',
   delivery: config.delivery,
   transactionalIdPrefix: config.transactionalIdPrefix,
-  // Transactions (or commits) of 500 messages or 100 ms, as the bench measures them.
-  commitPolicy: { kind: 'batch', maxMessages: 500, maxIntervalMs: 100 },
+  commitPolicy: { kind: 'batch', maxMessages: config.batch.messages, maxIntervalMs: config.batch.ms },
   consumerConfig: {
     'group.instance.id': config.instanceId,
     'session.timeout.ms': 10_000,
@@ -51,7 +52,16 @@ session.on('committed', (e) => {
   if (!e.error && e.offsets.length > 0) send({ type: 'committed', handled });
 });
 session.on('error', (e) => send({ type: 'event', text: `error: ${e.error.message}` }));
-const progress = setInterval(() => send({ type: 'progress', handled }), 25);
+/** Outputs in open transactions (exactly-once): what a kill now would leave for the next run to abort. */
+const openOutputs = (): number =>
+  session
+    .snapshot()
+    .members.reduce(
+      (n, m) =>
+        n + (m.transaction?.state === 'open' && m.transaction.openSince !== undefined ? m.transaction.outputs : 0),
+      0,
+    );
+const progress = setInterval(() => send({ type: 'progress', handled, openOutputs: openOutputs() }), 25);
 progress.unref();
 
 let stopping = false;
