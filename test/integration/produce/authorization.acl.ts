@@ -27,6 +27,8 @@ import { describeSummary, planRedrive, runRedrive } from '../../../src/core/dlq/
 import type { KafkaRecord } from '../../../src/core/kafka/record';
 import { silentLogger } from '../../../src/core/logging';
 import { importRecords } from '../../../src/core/produce/fileImport';
+import { describeGeneratedSummary, produceGenerated } from '../../../src/core/produce/generateProduce';
+import { createGenerator } from '../../../src/core/produce/generateRecords';
 import { describeImport } from '../../../src/core/produce/importSummaryText';
 import { ProduceService } from '../../../src/core/produce/produceService';
 import { RecordProducer } from '../../../src/core/produce/recordProducer';
@@ -227,6 +229,39 @@ describe('authorisation errors on a broker with ACLs: produce, file import, re-d
     // Records 2 to 4 (0-based 1–3) were never handed to the producer; reading stopped at the one after the failure.
     assert.deepEqual(summary.notAttemptedRanges, [[1, 1]]);
     assert.equal(summary.read, 2);
+  });
+
+  it('Produce N: stops at the first refused record, 0 sent, and the summary names TOPIC_AUTHORIZATION_FAILED', async () => {
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Order',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['NEW', 'PAID'] } },
+      ],
+    });
+    for (const topic of [topics.hidden, topics.visible]) {
+      const producer = userProducer();
+      const summary = await produceGenerated(
+        { service: new ProduceService({ encoder, producer }), producer },
+        {
+          request: { topic, key: { form: 'null', text: '' }, value: { form: 'json', text: '' }, headers: [] },
+          generator: createGenerator({ format: 'avro', schema }, { seed: 7 }),
+          count: 50,
+        },
+      );
+      assert.equal(summary.outcome, 'stopped', topic);
+      assert.equal(summary.sent, 0, topic);
+      assert.ok(summary.failed >= 1 && summary.failed <= 50, `${topic}: ${summary.failed} failed`);
+      assert.equal(summary.firstFailure?.index, 0, topic);
+      assert.equal(summary.firstFailure?.problems[0]?.reason, 'notAuthorized');
+      assert.match(summary.firstFailure?.problems[0]?.message ?? '', WRITE_DENIED);
+      assert.match(
+        describeGeneratedSummary(summary),
+        /^Stopped: 0 of 50 generated records were sent \(seed 7\); record 1 failed: The broker refused the write \(TOPIC_AUTHORIZATION_FAILED\)/,
+      );
+      assert.equal(await recordCount(topic), 0);
+    }
   });
 
   it('re-drive into a topic the user may not see: refused before anything is sent, 0 sent, twice', async () => {
