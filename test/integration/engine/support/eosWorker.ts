@@ -71,6 +71,8 @@ async function stop(code: number): Promise<void> {
   setTimeout(() => process.exit(3), 30_000).unref();
   try {
     await session.stop();
+    // On stderr, which the test shows when the exit is not clean: a crash after this line is in the teardown.
+    process.stderr.write(`the session stopped (${session.state}); exiting\n`);
   } finally {
     send({ type: 'progress', handled });
     process.exit(code);
