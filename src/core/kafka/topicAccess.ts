@@ -105,11 +105,3 @@ export function writeDeniedMessage(code: number | undefined, topic: string, prin
       );
   }
 }
-
-/** Why reading `topic` was refused, in plain words, and what to do. */
-export function readDeniedMessage(topic: string, principal: string | undefined): string {
-  return (
-    `The broker refused access to topic "${topic}" (TOPIC_AUTHORIZATION_FAILED): ${principalText(principal)} is not authorised to DESCRIBE or READ it. ` +
-    `Ask the cluster administrator for READ on topic "${topic}" (which includes DESCRIBE), or connect as another principal.`
-  );
-}
