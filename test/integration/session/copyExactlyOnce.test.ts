@@ -97,4 +97,50 @@ describe('the copying handler, exactly-once, against the real broker', function 
       assert.ok(e.openForMs >= 0);
     }
   });
+
+  it('at-least-once, the same copy shows plain offset commits in the timeline, and no transaction', async () => {
+    const input = uniqueName('it-copy-alo-in');
+    const output = uniqueName('it-copy-alo-out');
+    topics.push(input, output, `${input}.dead-letter`);
+    await createTopic(input, 1);
+    await createTopic(output, 1);
+    const total = 50;
+    await produceSequence(input, total, { keys: 5 });
+    const groupId = uniqueName('it-copy-alo-group');
+    groups.push(groupId);
+    const c = new SessionController(
+      'copy-alo',
+      {
+        clusterId: 'local',
+        clusterName: 'local',
+        groupId,
+        topics: [input],
+        autoOffsetReset: 'earliest',
+        mode: 'running',
+        handler: 'copy',
+        outputTopics: [output],
+        commitPolicy: { kind: 'batch', maxMessages: 10, maxIntervalMs: 100 },
+        members: 1,
+      },
+      { connection, decoder: new PayloadDecoder() },
+    );
+    controllers.push(c);
+    await c.start();
+    await waitFor('every input committed', 60_000, async () =>
+      (await committedOffsets(groupId, input)).get(0) === total ? true : undefined,
+    );
+    await c.stop();
+    const log = c.panelState().commitLog ?? [];
+    assert.equal(c.panelState().delivery, 'at-least-once');
+    assert.ok(log.length > 0);
+    assert.ok(
+      log.every((e) => e.kind === 'offsetCommit'),
+      [...new Set(log.map((e) => e.kind))].join(', '),
+    );
+    assert.equal(
+      Math.max(...log.flatMap((e) => (e.kind === 'offsetCommit' ? e.offsets.map((o) => o.offset) : []))),
+      total,
+    );
+    assert.equal((await readTopic(output, 'read_committed', 30_000)).length, total);
+  });
 });
