@@ -1,7 +1,7 @@
 import type { Metadata, Producer } from '@confluentinc/kafka-javascript';
 import { type ClusterConnection, principalOf, toLibrdkafkaConfig } from '../kafka/connection';
 import { loadNativeClient } from '../kafka/nativeClient';
-import { describeTopicAccess, writeDeniedMessage } from '../kafka/topicAccess';
+import { describeTopicAccess, principalText, writeDeniedMessage } from '../kafka/topicAccess';
 import { type Logger, silentLogger } from '../logging';
 import { ProduceCode, ProduceError, toProduceError } from './produceErrors';
 import { DEFAULT_PRODUCER_SETTINGS, producerConfig, type ProducerSettings } from './producerSettings';
@@ -97,9 +97,14 @@ export class RecordProducer {
       const access = await describeTopicAccess(this.options.connection, name, this.requestTimeoutMs);
       if (access.kind === 'notAuthorized')
         throw new ProduceError('notAuthorized', writeDeniedMessage(access.code, name, this.principal), access.code);
+      // When DescribeTopics could not answer, say what is certain: the topic is not visible.
+      const unsure =
+        access.kind === 'unknown'
+          ? ` (or ${principalText(this.principal)} may not DESCRIBE it: checking which failed, ${access.detail})`
+          : '';
       throw new ProduceError(
         'topicNotFound',
-        `Topic "${name}" does not exist, and the broker does not create topics when they are written to. Create it, or pick another topic.`,
+        `Topic "${name}" does not exist${unsure}, and the broker does not create topics when they are written to. Create it, or pick another topic.`,
         ProduceCode.UNKNOWN_TOPIC_OR_PART,
       );
     }
