@@ -20,6 +20,8 @@ export const OPENING_MILESTONES = [
   'firstBatch',
   /** The first records are in the buffer and the listeners were told (the panel posts its state). */
   'firstNotify',
+  /** The panel sent the first screen of rows unasked (the webview gets it as soon as it loads). */
+  'firstRowsSent',
   /** Every partition reached its end (an empty topic has no rows to wait for). */
   'caughtUp',
   /** The webview asked its first page. */

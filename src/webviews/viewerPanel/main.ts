@@ -8,6 +8,7 @@ import { button, dataText, h, setButtonLabel } from '../shared/view/dom';
 import { WebviewConnection } from '../shared/view/webviewApi';
 import {
   ExportNotification,
+  FirstRowsNotification,
   HistogramRequest,
   IsolationNotification,
   PageRequestType,
@@ -298,6 +299,11 @@ function scheduleHistogram(now: boolean): void {
 
 // The root names itself for tests: the list's rendered row count is read from the DOM, not from here.
 root.setAttribute('data-viewer', VIEWER_ROOT_ID);
+// The host sends the first screen as soon as it has rows, maybe before this page loaded.
+connection.onNotification(FirstRowsNotification, (page) => {
+  performance.mark('kafka-lab:firstRowsReceived');
+  list.seed(page);
+});
 performance.mark('kafka-lab:ready');
 connection.start();
 // The first rows are asked together with the first state, not after it: one round trip less.

@@ -93,10 +93,13 @@ export interface HistogramParams {
 
 // ---- webview → host ----
 
+const isPage = (x: unknown): x is Page =>
+  isRecord(x) && isIndex(x.start) && isIndex(x.total) && Array.isArray(x.rows) && x.rows.length <= MAX_PAGE_ROWS;
+
 export const PageRequestType = new RequestType<PageParams, Page>(
   'viewer/page',
   (x): x is PageParams => isRecord(x) && isIndex(x.start) && isIndex(x.count) && (x.count as number) <= MAX_PAGE_ROWS,
-  (x): x is Page => isRecord(x) && isIndex(x.start) && isIndex(x.total) && Array.isArray(x.rows),
+  isPage,
 );
 
 export const DetailRequest = new RequestType<SeqParams, DetailResult>(
@@ -173,6 +176,14 @@ export const RedriveNotification = new NotificationType<RedriveParams>(
           x.seqs.every(isIndex)))) ||
       (x.scope === 'matching' && Object.keys(x).length === 1)),
 );
+
+// ---- host → webview ----
+
+/**
+ * The first screen of rows, sent once as soon as the buffer has any, even before the webview has
+ * loaded (VS Code holds messages until it has): the list shows them without a round trip.
+ */
+export const FirstRowsNotification = new NotificationType<Page>('viewer/firstRows', isPage);
 
 // ---- host → webview: the shared `state` notification, with this check ----
 

@@ -11,6 +11,7 @@ import {
   CopyNotification,
   DetailRequest,
   ExportNotification,
+  FirstRowsNotification,
   HistogramRequest,
   PageRequestType,
   PauseNotification,
@@ -29,6 +30,8 @@ import {
 
 /** At most ~10 repaints a second, however fast the topic is (one throttle: the panel host's). */
 export const VIEWER_POST_INTERVAL_MS = 100;
+/** Rows in the first screen sent unasked (a screen and its overscan). */
+const FIRST_ROWS = 60;
 
 /** What the panel asks its owner (the commands) to do for a message of this viewer. */
 export interface ViewerPanelActions {
@@ -75,6 +78,7 @@ export class ViewerPanel implements vscode.Disposable {
   private sort: SortOrder = 'arrival';
   private filterValue: ViewerFilter = {};
   private lastCounts = '';
+  private firstRowsSent = false;
   private readonly subscription: { dispose(): void };
   private stopped: Promise<void> | undefined;
 
@@ -93,6 +97,7 @@ export class ViewerPanel implements vscode.Disposable {
       ...(options.viewColumn !== undefined ? { viewColumn: options.viewColumn } : {}),
     });
     this.subscription = viewer.onChange(({ counts }) => {
+      if (!this.firstRowsSent && counts.matched > 0) this.sendFirstRows();
       const key = `${counts.read}/${counts.dropped}/${counts.matched}/${counts.buffered}`;
       if (key !== this.lastCounts) {
         this.lastCounts = key;
@@ -160,6 +165,15 @@ export class ViewerPanel implements vscode.Disposable {
       options.actions.reopenWithIsolation?.(isolation),
     );
     this.host.onDidDispose(() => void this.stop());
+  }
+
+  /** The first rows go to the webview as soon as there are any; it may not have loaded yet (VS Code holds them). */
+  private sendFirstRows(): void {
+    this.firstRowsSent = true;
+    const page = this.options.viewer.page({ start: 0, count: FIRST_ROWS });
+    if (page.rows.length === 0) return;
+    this.host.notify(FirstRowsNotification, page);
+    this.options.viewer.opening?.mark('firstRowsSent');
   }
 
   get clusterId(): string {

@@ -216,7 +216,10 @@ describe('the message viewer in real VS Code, on the real broker', function () {
       ...load.resources.map((r) => `${r.name} ${Math.round(r.start - started)}-${Math.round(r.end - started)}`),
       ...marks.map((m) => `${m.name} ${Math.round(m.at - started)}`),
     ].join(', ');
-    const steps = `command returned ${commandMs}; host: ${host}; webview: ${webview}`;
+    // The test sees the rows only at its next probe (each one a round trip into the browser): the
+    // webview's own mark says when they were painted.
+    const painted = marks.find((m) => m.name === (until === 'rows' ? 'firstRows' : 'firstState'));
+    const steps = `${until === 'rows' ? 'rows' : 'first state'} painted at ${painted ? Math.round(painted.at - started) : '?'} by the webview's clock; command returned ${commandMs}; host: ${host}; webview: ${webview}`;
     paints.push({ topic, readyMs, paintMs, steps });
     return { id, paintMs };
   }

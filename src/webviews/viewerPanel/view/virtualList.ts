@@ -51,6 +51,8 @@ export interface VirtualList {
    * answer brings the count with it, so rows can show without waiting for the host's first state.
    */
   prime(): void;
+  /** Rows the host sent unasked (the first screen): shown if nothing is on screen yet. */
+  seed(page: Page): void;
   readonly total: number;
   /** Row elements in the DOM now (tests check it stays bounded). */
   readonly renderedRows: number;
@@ -178,21 +180,25 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
       return last > first ? { start: first, count: last - first, revision } : undefined;
     },
     fetch: (start, count) => options.fetchPage(start, count),
-    answered: (page: Page, askedRevision) => {
-      // Painted even if the rows changed since it was asked (fresher than what is on screen);
-      // paint() asks again when the revision or the position moved.
-      const next = new Map<number, MessageRow>();
-      page.rows.forEach((row, i) => next.set(page.start + i, row));
-      cache = next;
-      cacheRevision = askedRevision;
-      priming = false;
-      // The count comes with the state too: an older page's count would move the scrollbar back.
-      if (askedRevision === revision && page.total !== total) setTotal(page.total);
-      paint();
-    },
+    answered: (page: Page, askedRevision) => show(page, askedRevision),
     intervalMs: PAGE_INTERVAL_MS,
     onError: (error) => console.warn('kafka-lab viewer: a page failed', error),
   });
+
+  /**
+   * Paints a page even if the rows changed since it was asked (fresher than what is on screen);
+   * paint() asks again when the revision or the position moved.
+   */
+  function show(page: Page, askedRevision: number): void {
+    const next = new Map<number, MessageRow>();
+    page.rows.forEach((row, i) => next.set(page.start + i, row));
+    cache = next;
+    cacheRevision = askedRevision;
+    priming = false;
+    // The count comes with the state too: an older page's count would move the scrollbar back.
+    if (askedRevision === revision && page.total !== total) setTotal(page.total);
+    paint();
+  }
 
   function setTotal(next: number): void {
     total = next;
@@ -264,6 +270,10 @@ export function createVirtualList(options: VirtualListOptions): VirtualList {
     prime() {
       priming = true;
       pages.request();
+    },
+    seed(page) {
+      if (cache.size > 0 || page.rows.length === 0) return; // a page answered already: it is newer
+      show(page, -1);
     },
     setFollow(on) {
       follow = on;
