@@ -13,7 +13,13 @@ import { deadLetterTs } from './typescript/deadLetterTemplate';
 import { decodeTs } from './typescript/decodeTemplate';
 import { protobufTs } from './typescript/protobufTemplate';
 import { registryTs } from './typescript/registryTemplate';
-import { handlerEosTestTs, handlerEosTs, integrationEosTestTs, readmeEosTs } from './typescript/exactlyOnceTemplates';
+import {
+  handlerEosTestTs,
+  handlerEosTs,
+  integrationEosTestTs,
+  outputsTs,
+  readmeEosTs,
+} from './typescript/exactlyOnceTemplates';
 import { transactionalConsumerTs } from './typescript/transactionalConsumerTemplate';
 
 export type { GeneratedFile } from './projectFile';
@@ -50,6 +56,7 @@ function typescriptProjectFiles(input: GeneratorInput, types: SchemaTypes | unde
     ...(usesRegistry(input) ? [{ path: 'src/registry.ts', content: registryTs(input) }] : []),
     ...(input.valueFormat === 'protobuf' ? [{ path: 'src/protobuf.ts', content: protobufTs() }] : []),
     { path: 'src/deadLetter.ts', content: deadLetterTs() },
+    ...(eos ? [{ path: 'src/outputs.ts', content: outputsTs() }] : []),
     // The exactly-once consumer handles one message at a time: no watermark to keep.
     ...(eos ? [] : [{ path: 'src/watermark.ts', content: watermarkTs() }]),
     { path: 'src/types.ts', content: ts.typesTs(input, types?.typescript) },

@@ -1,7 +1,9 @@
 // npm run test:generator: the exactly-once variant of both generated projects on the real broker.
 // SIGKILLs at random moments, a fencing second instance, then a read_committed reader of the output
 // topic: 0 lost and 0 duplicates (transactionalScenario.ts).
+import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
+import { services } from '../../support/services';
 import { writeFile } from './consumerScenario';
 import { ConsumerProcess, installNodeModules, pythonFor, removeProjects, run, writeProject } from './generatedProject';
 import { cleanUpEos, createEosTopics, eosInput, eosNames, runEosScenario } from './transactionalScenario';
@@ -57,7 +59,7 @@ describe('generated exactly-once consumers: SIGKILLs and fencing, 0 lost and 0 d
     const processes: ConsumerProcess[] = [];
     after(() => cleanUpEos(names, processes));
 
-    it('compiles strict, passes its unit tests, and every output is read exactly once after the kills', async () => {
+    it('compiles strict, passes its unit and its own broker tests, and every output is read exactly once after the kills', async () => {
       const dir = writeProject(eosInput('typescript', names), 'gen-eos-ts');
       await installNodeModules(dir);
       const tsc = path.join(dir, 'node_modules', '.bin', 'tsc');
@@ -65,16 +67,24 @@ describe('generated exactly-once consumers: SIGKILLs and fencing, 0 lost and 0 d
       const unit = await run('npm', ['test', '--silent'], { cwd: dir, timeoutMs: 180_000, what: 'its unit tests' });
       const passed = /# pass (\d+)/.exec(unit.output)?.[1];
       if (!passed || /# fail [1-9]/.test(unit.output)) throw new Error(`unit tests: ${unit.output.slice(-2000)}`);
+      // Its own integration test on the broker: every output read once by a read_committed reader.
+      const own = await run(process.execPath, ['--test', 'dist/test/integration.test.js'], {
+        cwd: dir,
+        env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: services.kafka.plaintext },
+        timeoutMs: 240_000,
+        what: "the exactly-once project's own integration test",
+      });
+      assert.match(own.output, /# pass 1\n# fail 0/);
       writeFile(path.join(dir, 'src', 'handler.ts'), TS_HANDLER);
       await run(tsc, ['-p', '.'], { cwd: dir, timeoutMs: 180_000, what: 'tsc with the test handler' });
       await createEosTopics(names);
       await runEosScenario(
         names,
-        (instanceId) =>
+        (instanceId, delayMs) =>
           new ConsumerProcess(process.execPath, ['dist/src/consumer.js'], dir, {
             ...process.env,
             KAFKA_INSTANCE_ID: instanceId,
-            HANDLER_DELAY_MS: '1',
+            HANDLER_DELAY_MS: String(delayMs),
           }),
         processes,
         (line) => console.log(`      TypeScript: ${line} (${passed} unit tests passed)`),
@@ -87,7 +97,7 @@ describe('generated exactly-once consumers: SIGKILLs and fencing, 0 lost and 0 d
     const processes: ConsumerProcess[] = [];
     after(() => cleanUpEos(names, processes));
 
-    it('passes its unit tests under pytest, and every output is read exactly once after the kills', async () => {
+    it('passes its unit and its own broker tests under pytest, and every output is read exactly once after the kills', async () => {
       const dir = writeProject(eosInput('python', names), 'gen-eos-py');
       const python = await pythonFor(dir);
       const unit = await run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], {
@@ -97,16 +107,23 @@ describe('generated exactly-once consumers: SIGKILLs and fencing, 0 lost and 0 d
       });
       const passed = /(\d+) passed/.exec(unit.output)?.[1];
       if (!passed) throw new Error(`pytest: ${unit.output.slice(-2000)}`);
+      const own = await run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/test_integration.py'], {
+        cwd: dir,
+        env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: services.kafka.plaintext },
+        timeoutMs: 240_000,
+        what: "the exactly-once project's own integration test",
+      });
+      assert.match(own.output, /\b1 passed\b/);
       writeFile(path.join(dir, 'src', 'handler.py'), PY_HANDLER);
       await createEosTopics(names);
       await runEosScenario(
         names,
-        (instanceId) =>
+        (instanceId, delayMs) =>
           new ConsumerProcess(python, ['src/consumer.py'], dir, {
             ...process.env,
             PYTHONUNBUFFERED: '1',
             KAFKA_INSTANCE_ID: instanceId,
-            HANDLER_DELAY_MS: '1',
+            HANDLER_DELAY_MS: String(delayMs),
           }),
         processes,
         (line) => console.log(`      Python: ${line} (${passed} pytest tests passed)`),

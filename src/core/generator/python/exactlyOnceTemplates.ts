@@ -184,3 +184,42 @@ export function valueDecodingTextPy(input: GeneratorInput): string {
   \`int\`, decimals \`Decimal\`, dates and timestamps \`date\` / \`datetime\`.`;
   return `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered)' : 'UTF-8 text'}.`;
 }
+
+/** src/outputs.py of the exactly-once variant: the handler's output records as the producer takes them. */
+export function outputsPy(): string {
+  return `"""The handler's output records as the transactional producer takes them, and what a refused produce means."""
+
+from __future__ import annotations
+
+import json
+
+from confluent_kafka import KafkaException
+
+#: librdkafka codes of a record the broker could never take (too large, no such topic or partition, invalid).
+RECORD_FAULTS = {10, -186, -188, -190}
+
+
+def encode_output(output: dict, default_topic: str):
+    """(topic, produce arguments): bytes and str go as they are, other values as JSON (a value JSON cannot hold is the handler's error)."""
+    value = output.get("value")
+    if value is not None and not isinstance(value, bytes):
+        value = value.encode("utf-8") if isinstance(value, str) else json.dumps(value, default=str).encode("utf-8")
+    key = output.get("key")
+    record = {
+        "value": value,
+        "key": key.encode("utf-8") if isinstance(key, str) else key,
+        "headers": [(k, v if isinstance(v, bytes) else str(v).encode("utf-8")) for k, v in (output.get("headers") or {}).items()],
+    }
+    if output.get("partition") is not None:
+        record["partition"] = output["partition"]
+    return output.get("topic") or default_topic, record
+
+
+def refusal(exception: BaseException) -> str:
+    """"fatal" (the producer is gone), "record" (the record is at fault) or "transaction" (it must abort)."""
+    error = exception.args[0] if isinstance(exception, KafkaException) and exception.args else None
+    if hasattr(error, "fatal") and error.fatal():
+        return "fatal"
+    return "record" if hasattr(error, "code") and error.code() in RECORD_FAULTS else "transaction"
+`;
+}

@@ -3,7 +3,7 @@ import type { GeneratorInput } from '../generatorInput';
 import type { GeneratedFile } from '../projectFile';
 import type { SchemaTypes } from '../schemaTypes';
 import { consumerPy } from './consumerTemplate';
-import { handlerEosPy, readmeEosPy, testHandlerEosPy, testIntegrationEosPy } from './exactlyOnceTemplates';
+import { handlerEosPy, outputsPy, readmeEosPy, testHandlerEosPy, testIntegrationEosPy } from './exactlyOnceTemplates';
 import * as py from './projectTemplates';
 import { settingsPy } from './settingsTemplate';
 import { decodePy } from './decodeTemplate';
@@ -22,6 +22,7 @@ export function pythonProjectFiles(input: GeneratorInput, types: SchemaTypes | u
     { path: 'src/contract.py', content: contractPy() },
     { path: 'src/decode.py', content: decodePy(input) },
     { path: 'src/dead_letter.py', content: deadLetterPy() },
+    ...(eos ? [{ path: 'src/outputs.py', content: outputsPy() }] : []),
     // The exactly-once consumer handles one message at a time: no watermark to keep.
     ...(eos ? [] : [{ path: 'src/watermark.py', content: watermarkPy() }]),
     { path: 'src/model.py', content: py.modelPy(input, types?.python) },

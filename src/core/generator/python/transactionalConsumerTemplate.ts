@@ -25,6 +25,7 @@ from contract import Context, HandlerDeadLetter, HandlerRetry, is_retriable
 from dead_letter import build_envelope, dead_letter_headers
 from decode import MessageDecodeError, ValueDecoder
 from handler import handle
+from outputs import encode_output, refusal
 from settings import Settings, consumer_config, load_settings, producer_config
 
 log = logging.getLogger("consumer")
@@ -91,6 +92,7 @@ class GroupConsumer:
                     self.resume_at = 0.0
                     self._set_paused(False)
                 self._handle_batch(self.consumer.consume(POLL_BATCH, timeout=POLL_TIMEOUT_S))
+                self.producer.poll(0)  # delivery reports: an abort waits for them
             if self.fatal is None:
                 self._commit()
         except FatalTransactionError as error:
@@ -150,33 +152,58 @@ class GroupConsumer:
         key = (m.topic(), m.partition(), m.offset())
         failure = self.failures.get(key)
         if failure is not None and failure.dead_letter:
-            self._dead_letter(m, failure.error, failure.attempts)
+            if not self._queued(m, failure.attempts, lambda: self._dead_letter(m, failure.error, failure.attempts)):
+                return False
             del self.failures[key]
             return True
         attempt = (failure.attempts if failure else 0) + 1
         try:
             decoded = self.decoder.decode(m)
         except MessageDecodeError as error:
-            self._dead_letter(m, error, 0)
-            return True
+            return self._queued(m, 0, lambda: self._dead_letter(m, error, 0))
         except Exception as error:  # the registry did not answer: try again
             return self._failed(m, error, attempt)
+        outputs, dead = [], None
         try:
             result = handle(decoded, Context(attempt=attempt, prefix=f"{m.topic()}/{m.partition()}@{m.offset()}"))
             decision = result.get("decision") if isinstance(result, dict) else getattr(result, "decision", None)
             if isinstance(result, (list, tuple)):
-                for output in result:
-                    self._produce(output)
+                outputs = [encode_output(output, self.settings.output_topic) for output in result]
             elif decision == "retry":
                 raise HandlerRetry(_reason(result, "the handler asked for a retry"))
             elif decision == "deadLetter":
-                self._dead_letter(m, HandlerDeadLetter(_reason(result, "the handler dead-lettered it")), attempt)
+                dead = HandlerDeadLetter(_reason(result, "the handler dead-lettered it"))
             elif decision not in (None, "skip"):
                 raise HandlerDeadLetter(f"the handler returned decision {decision!r}; use 'skip', 'retry' or 'deadLetter'")
         except Exception as error:
             return self._failed(m, error, attempt)
+
+        def produce() -> None:
+            for topic, record in outputs:
+                self._queue(topic, **record)
+            if dead is not None:
+                self._dead_letter(m, dead, attempt)
+
+        if not self._queued(m, attempt, produce):
+            return False
         self.failures.pop(key, None)
         return True
+
+    def _queued(self, m, attempt: int, produce) -> bool:
+        """Hands records to the open transaction. A refusal aborts it: a record the broker could never take
+        is the handler's failure; anything else (the transaction must abort) reads the messages again."""
+        try:
+            produce()
+            return True
+        except (KafkaException, BufferError) as exception:
+            kind = refusal(exception)
+            if kind == "fatal":
+                raise FatalTransactionError(f"the transactional producer {self.settings.transactional_id} cannot go on ({exception}); nothing of the open transaction was committed. Restart the consumer.") from exception
+            if kind == "record":
+                return self._failed(m, exception, attempt)
+            log.error("the producer refused a record of the transaction (%s): aborting it, the messages since the last commit are read again", exception)
+            self._abort(self.settings.retry_cap_ms / 1000)
+            return False
 
     def _failed(self, m, error: BaseException, attempt: int) -> bool:
         """Aborts and seeks back; the message's next delivery retries it (after a backoff) or dead-letters it."""
@@ -187,20 +214,6 @@ class GroupConsumer:
         ceiling = min(s.retry_cap_ms, s.retry_base_ms * 2 ** (attempt - 1)) / 1000
         self._abort(ceiling / 2 + random.random() * ceiling / 2 if retry else 0)
         return False
-
-    def _produce(self, output: dict) -> None:
-        value = output.get("value")
-        if value is not None and not isinstance(value, bytes):
-            value = value.encode("utf-8") if isinstance(value, str) else json.dumps(value, default=str).encode("utf-8")
-        key = output.get("key")
-        extra = {"partition": output["partition"]} if output.get("partition") is not None else {}
-        self._queue(
-            output.get("topic") or self.settings.output_topic,
-            value=value,
-            key=key.encode("utf-8") if isinstance(key, str) else key,
-            headers=[(k, v if isinstance(v, bytes) else str(v).encode("utf-8")) for k, v in (output.get("headers") or {}).items()],
-            **extra,
-        )
 
     def _dead_letter(self, m, error: BaseException, attempts: int) -> None:
         """The dead letter goes in the transaction too: it commits with the input's offset, or neither does."""
@@ -244,7 +257,16 @@ class GroupConsumer:
 
     def _abort(self, backoff_s: float) -> None:
         """Aborts the open transaction and seeks every partition back to its last committed offset."""
-        self._call("abort_transaction", self.producer.abort_transaction, CALL_TIMEOUT_S)
+        for tries in range(3):
+            self.producer.poll(0)
+            try:
+                self._call("abort_transaction", self.producer.abort_transaction, CALL_TIMEOUT_S)
+                break
+            except KafkaException as error:
+                if tries == 2:
+                    raise FatalTransactionError(f"the open transaction could not be aborted ({error}); stopping without committing") from error
+                log.warning("abort_transaction: %s; trying again", error)
+                self.producer.poll(1)
         self.aborts += 1
         self.in_transaction = 0
         for s in self.partitions.values():
@@ -254,7 +276,8 @@ class GroupConsumer:
             try:
                 self.consumer.seek(TopicPartition(s.topic, s.partition, s.committed))
             except KafkaException as error:
-                log.error("seek back to %s/%s@%s failed: %s", s.topic, s.partition, s.committed, error)
+                # Going on from where it is would commit past the aborted messages: stop instead.
+                raise FatalTransactionError(f"could not seek {s.topic}/{s.partition} back to {s.committed} after an abort ({error}); stopping without committing") from error
         if backoff_s > 0:
             # A backoff without sleeping: the partitions are paused, the loop keeps polling.
             self.resume_at = time.monotonic() + backoff_s

@@ -196,3 +196,51 @@ export function valueDecodingText(input: GeneratorInput): string {
   Longs are numbers within ±2^53 and exact decimal text beyond; decimals, dates and timestamps are readable text.`;
   return `Values are decoded as ${input.valueFormat === 'json' ? 'JSON (a value that is not JSON is dead-lettered; numbers are JavaScript doubles)' : 'UTF-8 text'}.`;
 }
+
+/** src/outputs.ts of the exactly-once variant: the handler's output records as the producer takes them. */
+export function outputsTs(): string {
+  return `import type { LibrdKafkaError, MessageHeader, Producer } from '@confluentinc/kafka-javascript';
+import type { OutputRecord } from './contract';
+
+export interface EncodedOutput {
+  readonly topic: string;
+  readonly partition: number | null;
+  readonly key: string | Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: MessageHeader[];
+}
+
+/** Text and bytes go as they are, other values as JSON; a value JSON cannot hold (a BigInt) is the handler's error. */
+export function encodeOutput(output: OutputRecord, defaultTopic: string): EncodedOutput {
+  const v = output.value;
+  const value = v === null || v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+  return {
+    topic: output.topic ?? defaultTopic,
+    partition: output.partition ?? null,
+    key: output.key ?? null,
+    value,
+    headers: Object.entries(output.headers ?? {}).map(([k, h]) => ({ [k]: h })),
+  };
+}
+
+/** librdkafka codes of a record the broker could never take (too large, no such topic or partition, invalid). */
+const RECORD_FAULTS = new Set([10, -186, -188, -190]);
+
+/** What a refused produce means: the producer is gone, the record is at fault, or the transaction must abort. */
+export function refusal(error: unknown): 'fatal' | 'record' | 'transaction' {
+  const e = error as Partial<LibrdKafkaError>;
+  if (e.isFatal) return 'fatal';
+  return RECORD_FAULTS.has(e.code as number) ? 'record' : 'transaction';
+}
+
+/** Fails at the start when a topic the transactions write to is missing: a transaction writing to it could never commit. */
+export async function requireTopic(producer: Producer, topic: string, timeoutMs: number): Promise<void> {
+  const found = await new Promise<boolean>((resolve, reject) =>
+    producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, (err, data) =>
+      err ? reject(new Error('could not read the metadata of ' + topic + ': ' + err.message)) : resolve(data.topics.some((t) => t.name === topic && t.partitions.length > 0)),
+    ),
+  );
+  if (!found) throw new Error('the topic ' + topic + ' does not exist: create it, then start the consumer again');
+}
+`;
+}

@@ -9,7 +9,6 @@ export function transactionalConsumerTs(_input: GeneratorInput): string {
   KafkaConsumer,
   type LibrdKafkaError,
   type Message,
-  type MessageHeader,
   Producer,
   type TopicPartition,
   type TopicPartitionOffset,
@@ -19,6 +18,7 @@ import { type HandlerContext, HandlerDeadLetter, HandlerRetry, type OutputRecord
 import { buildEnvelope, deadLetterHeaders } from './deadLetter';
 import { ValueDecoder } from './decode';
 import { handle } from './handler';
+import { type EncodedOutput, encodeOutput, refusal, requireTopic } from './outputs';
 
 const ERR_ASSIGN_PARTITIONS = -175;
 const ERR_REVOKE_PARTITIONS = -174;
@@ -105,7 +105,7 @@ export class GroupConsumer {
     const { producer, consumer, settings } = this;
     await promised((cb) => producer.connect({ timeout: CALL_TIMEOUT_MS }, (err) => cb(err)));
     producer.setPollInterval(100);
-    for (const topic of [settings.outputTopic, settings.dlqTopic]) await this.requireTopic(topic);
+    for (const topic of [settings.outputTopic, settings.dlqTopic]) await requireTopic(producer, topic, CALL_TIMEOUT_MS);
     // Registers the transactional id: an older instance with it is fenced, its open transaction aborted.
     await this.call('initTransactions', (cb) => producer.initTransactions(CALL_TIMEOUT_MS, cb));
     await this.call('beginTransaction', (cb) => producer.beginTransaction(cb));
@@ -183,7 +183,7 @@ export class GroupConsumer {
     const id = where(message);
     const failure = this.failures.get(id);
     if (failure?.deadLetter) {
-      this.deadLetter(message, failure.error, failure.attempts);
+      if (!(await this.queue(message, failure.attempts, () => this.deadLetter(message, failure.error, failure.attempts)))) return false;
       this.failures.delete(id);
       return true;
     }
@@ -192,10 +192,7 @@ export class GroupConsumer {
     try {
       decoded = await this.decoder.decode(message);
     } catch (error) {
-      if (!isRetriable(error)) {
-        this.deadLetter(message, error, 0);
-        return true;
-      }
+      if (!isRetriable(error)) return this.queue(message, 0, () => this.deadLetter(message, error, 0));
       return this.failed(message, error, attempt);
     }
     const context: HandlerContext = {
@@ -204,19 +201,39 @@ export class GroupConsumer {
       signal: new AbortController().signal,
       log: (...args: unknown[]) => console.log('[' + id + ']', ...args),
     };
+    let outputs: EncodedOutput[] = [];
+    let dead: HandlerDeadLetter | undefined;
     try {
       const result = await handle(decoded, context);
-      if (Array.isArray(result)) for (const output of result as readonly OutputRecord[]) this.produce(output);
+      if (Array.isArray(result)) outputs = (result as readonly OutputRecord[]).map((o) => encodeOutput(o, this.settings.outputTopic));
       else if (result && 'decision' in result) {
         if (result.decision === 'retry') throw new HandlerRetry(result.reason ?? 'the handler asked for a retry');
-        if (result.decision === 'deadLetter')
-          this.deadLetter(message, new HandlerDeadLetter(result.reason ?? 'the handler dead-lettered it'), attempt);
+        if (result.decision === 'deadLetter') dead = new HandlerDeadLetter(result.reason ?? 'the handler dead-lettered it');
       }
     } catch (error) {
       return this.failed(message, error, attempt);
     }
-    this.failures.delete(id);
-    return true;
+    const queued = await this.queue(message, attempt, () => {
+      for (const o of outputs) this.producer.produce(o.topic, o.partition, o.value, o.key, Date.now(), undefined, o.headers);
+      if (dead) this.deadLetter(message, dead, attempt);
+    });
+    if (queued) this.failures.delete(id);
+    return queued;
+  }
+
+  /** Hands records to the open transaction. A refusal aborts it: a record the broker could never take is the handler's failure; anything else (the transaction must abort) reads the messages again. */
+  private async queue(message: Message, attempt: number, produce: () => void): Promise<boolean> {
+    try {
+      produce();
+      return true;
+    } catch (error) {
+      const kind = refusal(error);
+      if (kind === 'fatal') throw new FatalTransactionError('the transactional producer ' + this.settings.transactionalId + ' cannot go on (' + messageOf(error) + '); nothing of the open transaction was committed. Restart the consumer.');
+      if (kind === 'record') return this.failed(message, error, attempt);
+      console.error('the producer refused a record of the transaction (' + messageOf(error) + '): aborting it, the messages since the last commit are read again');
+      await this.abort(this.settings.retry.capMs);
+      return false;
+    }
   }
 
   /** A failure aborts the transaction and seeks back; the message's next delivery retries it or dead-letters it. */
@@ -228,14 +245,6 @@ export class GroupConsumer {
     const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
     await this.abort(retry ? Math.round(ceiling / 2 + (Math.random() * ceiling) / 2) : 0);
     return false;
-  }
-
-  private produce(output: OutputRecord): void {
-    const value = output.value;
-    const bytes = value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-    const headers: MessageHeader[] = Object.entries(output.headers ?? {}).map(([k, v]) => ({ [k]: v }));
-    const key = output.key === null || output.key === undefined ? null : output.key;
-    this.producer.produce(output.topic ?? this.settings.outputTopic, output.partition ?? null, bytes, key, Date.now(), undefined, headers);
   }
 
   /** The dead letter goes in the transaction too: it commits with the input's offset, or neither does. */
@@ -278,9 +287,10 @@ export class GroupConsumer {
       s.pending = undefined;
       if (s.committed === undefined) continue;
       const target = { topic: s.topic, partition: s.partition, offset: s.committed };
-      await promised((cb) => this.consumer.seek(target, CALL_TIMEOUT_MS, cb)).catch((error: Error) =>
-        console.error('seek back to ' + s.topic + '/' + s.partition + '@' + s.committed + ' failed:', error.message),
-      );
+      await promised((cb) => this.consumer.seek(target, CALL_TIMEOUT_MS, cb)).catch((error: Error) => {
+        // Going on from where it is would commit past the aborted messages: stop instead (a restart resumes from the commit).
+        throw new FatalTransactionError('could not seek ' + s.topic + '/' + s.partition + ' back to ' + s.committed + ' after an abort (' + error.message + '); stopping without committing');
+      });
     }
     // A backoff without sleeping: the partitions are paused, the loop keeps polling.
     if (backoffMs > 0) {
@@ -345,16 +355,6 @@ export class GroupConsumer {
       throw error;
     }
   }
-
-  private async requireTopic(topic: string): Promise<void> {
-    const found = await new Promise<boolean>((resolve, reject) =>
-      this.producer.getMetadata({ topic, allTopics: false, timeout: CALL_TIMEOUT_MS }, (err, data) =>
-        err ? reject(new Error('could not read the metadata of ' + topic + ': ' + err.message)) : resolve(data.topics.some((t) => t.name === topic && t.partitions.length > 0)),
-      ),
-    );
-    if (!found) throw new Error('the topic ' + topic + ' does not exist: create it (a transaction writing to it could never commit)');
-  }
-
   private async shutdown(): Promise<void> {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 15_000);
