@@ -110,7 +110,8 @@ export class DeadLetterWriter implements DeadLetterSink {
     this.producer = undefined;
     this.connecting = undefined;
     if (!producer) return;
-    await closeProducer(producer, 3000, 2000);
+    if (!(await closeProducer(producer, 3000, 2000)))
+      this.logger.warn('the dead-letter producer did not close within 5 s');
     for (const entry of this.pending.values()) {
       clearTimeout(entry.timer);
       entry.reject(

@@ -55,11 +55,12 @@ class RdkafkaTransactionalProducer implements TransactionalProducerPort {
   private readonly producer: Producer;
   private readonly knownTopics = new Set<string>();
   private connected = false;
+  private readonly log: Logger;
 
   constructor(settings: TransactionalProducerSettings) {
     const kafka = loadNativeClient();
     this.transactionalId = settings.transactionalId;
-    const log = settings.logger ?? silentLogger;
+    const log = (this.log = settings.logger ?? silentLogger);
     this.producer = new kafka.Producer({
       ...toLibrdkafkaConfig({
         ...settings.connection,
@@ -135,7 +136,9 @@ class RdkafkaTransactionalProducer implements TransactionalProducerPort {
   close(): Promise<void> {
     if (!this.connected) return Promise.resolve();
     this.connected = false;
-    return closeProducer(this.producer, 3000, 2000);
+    return closeProducer(this.producer, 3000, 2000).then((closed) => {
+      if (!closed) this.log.warn(`the transactional producer ${this.transactionalId} did not close within 5 s`);
+    });
   }
 }
 
@@ -215,7 +218,8 @@ export class RdkafkaOutputSender implements OutputSender {
     const producer = this.producer;
     this.producer = undefined;
     this.connecting = undefined;
-    if (producer) await closeProducer(producer, 5000, 3000);
+    if (producer && !(await closeProducer(producer, 5000, 3000)))
+      this.logger.warn('the output producer did not close within 8 s');
     for (const p of this.pending.values())
       p.reject(
         new OutputSendError('the session stopped before the output was acknowledged; the input stays uncommitted'),

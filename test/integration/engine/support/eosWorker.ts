@@ -8,6 +8,7 @@
 // (offsets committed, by a transaction or not), { type: 'transaction', kind, handled }, { type: 'event', text }.
 import { ConsumerSession } from '../../../../src/core/engine/session';
 import type { DeliveryGuarantee } from '../../../../src/core/engine/types';
+import type { Logger } from '../../../../src/core/logging';
 
 export interface EosWorkerConfig {
   readonly bootstrapServers: string;
@@ -28,25 +29,38 @@ const send = (message: object): void => {
   if (process.connected) process.send?.(message);
 };
 
+/** Warnings and errors on stderr, which the test shows when a run ends unexpectedly. */
+const stderrLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message) => process.stderr.write(`warn: ${message}\n`),
+  error: (message) => process.stderr.write(`error: ${message}\n`),
+  child: () => stderrLogger,
+};
+
 let handled = 0;
-const session = new ConsumerSession({
-  connection: { bootstrapServers: config.bootstrapServers, clientId: `eos-worker-${process.pid}` },
-  groupId: config.groupId,
-  topics: [config.input],
-  autoOffsetReset: 'earliest',
-  delivery: config.delivery,
-  transactionalIdPrefix: config.transactionalIdPrefix,
-  commitPolicy: { kind: 'batch', maxMessages: config.batch.messages, maxIntervalMs: config.batch.ms },
-  consumerConfig: {
-    'group.instance.id': config.instanceId,
-    'session.timeout.ms': 10_000,
-    'heartbeat.interval.ms': 500,
+const session = new ConsumerSession(
+  {
+    connection: { bootstrapServers: config.bootstrapServers, clientId: `eos-worker-${process.pid}` },
+    groupId: config.groupId,
+    topics: [config.input],
+    autoOffsetReset: 'earliest',
+    delivery: config.delivery,
+    transactionalIdPrefix: config.transactionalIdPrefix,
+    commitPolicy: { kind: 'batch', maxMessages: config.batch.messages, maxIntervalMs: config.batch.ms },
+    consumerConfig: {
+      'group.instance.id': config.instanceId,
+      'session.timeout.ms': 10_000,
+      'heartbeat.interval.ms': 500,
+    },
+    handler: (m) => {
+      handled++;
+      return [{ topic: config.output, key: m.key, value: m.value, headers: { from: `${m.partition}:${m.offset}` } }];
+    },
   },
-  handler: (m) => {
-    handled++;
-    return [{ topic: config.output, key: m.key, value: m.value, headers: { from: `${m.partition}:${m.offset}` } }];
-  },
-});
+  { logger: stderrLogger },
+);
 session.on('transaction', (e) => send({ type: 'transaction', kind: e.kind, handled }));
 session.on('committed', (e) => {
   if (!e.error && e.offsets.length > 0) send({ type: 'committed', handled });

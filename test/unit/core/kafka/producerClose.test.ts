@@ -28,7 +28,7 @@ const asProducer = (fake: FakeProducer) => fake as unknown as Producer;
 describe('closeProducer', () => {
   it('flushes, stops the poll interval, then disconnects', async () => {
     const fake = new FakeProducer();
-    await closeProducer(asProducer(fake), 3000);
+    assert.equal(await closeProducer(asProducer(fake), 3000), true);
     assert.deepEqual(fake.calls, ['flush 3000', 'poll interval 0', 'disconnect 0 (poll interval 0)']);
   });
 
@@ -41,7 +41,7 @@ describe('closeProducer', () => {
   it('resolves after flush + destroy time when the disconnect never reports back', async () => {
     const fake = new FakeProducer({ neverDisconnects: true });
     const started = Date.now();
-    await closeProducer(asProducer(fake), 20, 30);
+    assert.equal(await closeProducer(asProducer(fake), 20, 30), false, 'a close past its bound says so');
     assert.ok(Date.now() - started >= 45, 'resolved before the bound');
     assert.equal(fake.calls.at(-1), 'disconnect 0 (poll interval 0)');
   });
