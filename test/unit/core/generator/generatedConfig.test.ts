@@ -111,6 +111,60 @@ describe('generator: the exactly-once variant', () => {
   });
 });
 
+describe('generator: the exactly-once outputs module', () => {
+  type Outputs = {
+    encodeOutput(o: Record<string, unknown>, topic: string): Record<string, unknown>;
+    refusal(error: unknown): string;
+  };
+  async function outputsModule(): Promise<Outputs> {
+    const source = fileOf(generateProject(eos()), 'src/outputs.ts');
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gen-outputs-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'outputs.js'), js);
+      return (await import(path.join(dir, 'outputs.js'))) as Outputs;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('encodes text and bytes as they are, other values as JSON, to the output topic unless one is named', async () => {
+    const { encodeOutput } = await outputsModule();
+    assert.deepEqual(encodeOutput({ value: 'text', key: 'k', headers: { a: 'b' } }, 'out'), {
+      topic: 'out',
+      partition: null,
+      key: 'k',
+      value: Buffer.from('text'),
+      headers: [{ a: 'b' }],
+    });
+    assert.deepEqual(encodeOutput({ value: { n: 1 }, topic: 'other', partition: 2 }, 'out'), {
+      topic: 'other',
+      partition: 2,
+      key: null,
+      value: Buffer.from('{"n":1}'),
+      headers: [],
+    });
+    assert.deepEqual(encodeOutput({ value: Buffer.from([0xff]) }, 'out').value, Buffer.from([0xff]));
+    assert.equal(encodeOutput({ value: null }, 'out').value, null);
+    assert.throws(
+      () => encodeOutput({ value: { big: 1n } }, 'out'),
+      TypeError,
+      "a value JSON cannot hold is the handler's error",
+    );
+  });
+
+  it("tells a refused record (the handler's) from a transaction that must abort, and a fatal producer", async () => {
+    const { refusal } = await outputsModule();
+    assert.equal(refusal({ code: 10, message: 'Broker: Message size too large' }), 'record');
+    assert.equal(refusal({ code: -188, message: 'Local: Unknown topic' }), 'record');
+    assert.equal(refusal({ code: -172, message: 'Local: Erroneous state' }), 'transaction');
+    assert.equal(refusal({ code: -184, message: 'Local: Queue full' }), 'transaction');
+    assert.equal(refusal({ code: -150, isFatal: true, message: 'Local: Fatal error' }), 'fatal');
+  });
+});
+
 describe('generator: OAUTHBEARER and mTLS settings from the environment', () => {
   const oauth: GeneratorInput['connection'] = {
     bootstrapServers: 'broker:9093',
