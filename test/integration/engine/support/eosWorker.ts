@@ -88,16 +88,20 @@ async function stop(code: number): Promise<void> {
     // On stderr, which the test shows when the exit is not clean: a crash after this line is in the teardown.
     process.stderr.write(`the session stopped (${session.state}); exiting\n`);
   } finally {
-    send({ type: 'progress', handled });
-    process.exit(code);
+    // Ends the way a service should: the event loop drains (native work still under way finishes
+    // first), rather than process.exit() tearing the process down around it.
+    process.exitCode = code;
+    process.removeListener('disconnect', onDisconnect);
+    if (process.connected) process.send?.({ type: 'progress', handled }, () => process.disconnect());
   }
 }
+const onDisconnect = (): never => process.exit(2);
 
 process.on('message', (message: { type?: string }) => {
   if (message?.type === 'stop') void stop(0);
 });
 process.on('SIGTERM', () => void stop(0));
-process.on('disconnect', () => process.exit(2));
+process.on('disconnect', onDisconnect);
 
 session
   .start()
