@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import type { CommitPolicy } from '../../../../src/core/engine/commitPolicy';
 import { ConsumerSession } from '../../../../src/core/engine/session';
+import { stopOnRequest } from './workerLifecycle';
 
 export interface CrashWorkerConfig {
   readonly bootstrapServers: string;
@@ -66,26 +67,13 @@ session.on('committed', (e) => {
   if (e.error) send({ type: 'event', text: `commit failed (${e.reason}): ${e.error}` });
 });
 
-let stopping = false;
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  // Bounded: a stop that hangs must not leave the parent waiting forever.
-  setTimeout(() => process.exit(3), 20_000).unref();
+stopOnRequest(async () => {
   try {
     await session.stop();
   } finally {
     fs.closeSync(fd);
-    process.exit(code);
   }
-}
-
-process.on('message', (message: { type?: string }) => {
-  if (message?.type === 'stop') void stop(0);
-});
-process.on('SIGTERM', () => void stop(0));
-// If the parent (the test) dies, do not linger as an orphan consumer.
-process.on('disconnect', () => process.exit(2));
+}, 20_000);
 
 session
   .start()

@@ -9,6 +9,7 @@
 import { ConsumerSession } from '../../../../src/core/engine/session';
 import type { DeliveryGuarantee } from '../../../../src/core/engine/types';
 import type { Logger } from '../../../../src/core/logging';
+import { stopOnRequest } from './workerLifecycle';
 
 export interface EosWorkerConfig {
   readonly bootstrapServers: string;
@@ -78,30 +79,11 @@ const openOutputs = (): number =>
 const progress = setInterval(() => send({ type: 'progress', handled, openOutputs: openOutputs() }), 25);
 progress.unref();
 
-let stopping = false;
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  setTimeout(() => process.exit(3), 30_000).unref();
-  try {
-    await session.stop();
-    // On stderr, which the test shows when the exit is not clean: a crash after this line is in the teardown.
-    process.stderr.write(`the session stopped (${session.state}); exiting\n`);
-  } finally {
-    // Ends the way a service should: the event loop drains (native work still under way finishes
-    // first), rather than process.exit() tearing the process down around it.
-    process.exitCode = code;
-    process.removeListener('disconnect', onDisconnect);
-    if (process.connected) process.send?.({ type: 'progress', handled }, () => process.disconnect());
-  }
-}
-const onDisconnect = (): never => process.exit(2);
-
-process.on('message', (message: { type?: string }) => {
-  if (message?.type === 'stop') void stop(0);
-});
-process.on('SIGTERM', () => void stop(0));
-process.on('disconnect', onDisconnect);
+stopOnRequest(
+  () => session.stop(),
+  30_000,
+  () => ({ type: 'progress', handled }),
+);
 
 session
   .start()
