@@ -211,6 +211,18 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
       }
       // The last run is not killed: it finishes the input and stops gracefully.
       const worker = spawn(kills + 1);
+      // Started (joined the group) before anything else: the killed runs may have committed every
+      // input already, and a stop during start-up would end it as a failed start.
+      await withTimeout(
+        `the final ${delivery} run to start`,
+        120_000,
+        Promise.race([
+          worker.running,
+          worker.exited.then((e) => {
+            throw new Error(`the final ${delivery} run exited (${e.code ?? e.signal}): ${worker.stderr()}`);
+          }),
+        ]),
+      );
       await withTimeout(
         `the final ${delivery} run to commit every input`,
         180_000,
@@ -225,7 +237,11 @@ describe(`exactly-once under SIGKILL: ${total} records, ${kills} kills, then the
       );
       worker.child.send({ type: 'stop' });
       const exit = await withTimeout('the final worker to stop', 40_000, worker.exited);
-      assert.equal(exit.code, 0, `the final worker did not stop cleanly (signal ${exit.signal}): ${worker.stderr()}`);
+      assert.equal(
+        exit.code,
+        0,
+        `the final worker did not stop cleanly (exit ${exit.code ?? `by ${exit.signal}`}): ${worker.stderr()}`,
+      );
     } finally {
       await reader.close();
     }

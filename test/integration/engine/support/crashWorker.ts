@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import type { CommitPolicy } from '../../../../src/core/engine/commitPolicy';
 import { ConsumerSession } from '../../../../src/core/engine/session';
-import { stopOnRequest } from './workerLifecycle';
+import { stopOnRequest, stopRequested } from './workerLifecycle';
 
 export interface CrashWorkerConfig {
   readonly bootstrapServers: string;
@@ -79,6 +79,8 @@ session
   .start()
   .then(() => send({ type: 'running' }))
   .catch((error: unknown) => {
+    // Stopped while it started: the stop ends the process once everything is closed.
+    if (stopRequested()) return;
     process.stderr.write(`crash worker could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(4);
   });

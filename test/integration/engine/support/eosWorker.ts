@@ -9,7 +9,7 @@
 import { ConsumerSession } from '../../../../src/core/engine/session';
 import type { DeliveryGuarantee } from '../../../../src/core/engine/types';
 import type { Logger } from '../../../../src/core/logging';
-import { stopOnRequest } from './workerLifecycle';
+import { stopOnRequest, stopRequested } from './workerLifecycle';
 
 export interface EosWorkerConfig {
   readonly bootstrapServers: string;
@@ -89,6 +89,8 @@ session
   .start()
   .then(() => send({ type: 'running' }))
   .catch((error: unknown) => {
+    // Stopped while it started: the stop ends the process once everything is closed.
+    if (stopRequested()) return;
     process.stderr.write(`eos worker could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(4);
   });
