@@ -88,6 +88,8 @@ export interface EosFigures {
   readonly abortedOnLog: number;
   readonly deadLetters: number;
   readonly fencedExit: number | null;
+  /** Runs that stopped on a fatal producer error (exit 1, nothing committed) and were started again. */
+  readonly fatalRestarts: number;
 }
 
 /**
@@ -106,10 +108,20 @@ export async function runEosScenario(
     processes.push(p);
     return p;
   };
+  // A consumer that stops on a fatal producer error (not a fencing) exits 1, committing nothing more;
+  // its supervisor (Docker, Kubernetes) starts it again: so does this test, and counts it.
+  const fatalRestarts: string[] = [];
+  const restartIfFatal = (p: ConsumerProcess): boolean => {
+    const fatal = /fatal: ([^\n]*)/.exec(p.log)?.[1];
+    if (p.running || !fatal || /was fenced/.test(fatal)) return false;
+    fatalRestarts.push(fatal.slice(0, 300));
+    return fatalRestarts.length <= 3;
+  };
   for (const fraction of KILL_AT) {
-    const run = launch();
+    let run = launch();
     const target = Math.round(EOS_RECORDS * fraction);
     await waitFor(`${target} inputs committed before a SIGKILL`, 240_000, async () => {
+      if (!run.running && restartIfFatal(run)) run = launch();
       if (!run.running) throw new Error(`the consumer exited early:\n${run.log.slice(-4000)}`);
       return (await committedTotal(names)) >= target ? true : undefined;
     });
@@ -120,13 +132,14 @@ export async function runEosScenario(
 
   // A run, then a second instance with the same transactional.id: the first is fenced and stops.
   // The first is slowed down, so that it still has work (and a commit to make) when it is fenced.
-  const first = launch(20);
+  let first = launch(20);
   const progress = await committedTotal(names);
   await waitFor('the run before the fencing to commit', 240_000, async () => {
+    if (!first.running && restartIfFatal(first)) first = launch(20);
     if (!first.running) throw new Error(`the consumer exited early:\n${first.log.slice(-4000)}`);
     return (await committedTotal(names)) > progress ? true : undefined;
   });
-  const second = launch();
+  let second = launch();
   const fenced = await first.waitForExit(120_000);
   assert.equal(fenced.code, 1, `the fenced instance exits 1; output:\n${first.log.slice(-3000)}`);
   assert.match(first.log, /fatal: the transactional producer [^\n]+ was fenced/);
@@ -135,6 +148,7 @@ export async function runEosScenario(
   const endTotal = ends.reduce((n, o) => n + Number(o.high), 0);
   assert.equal(endTotal, EOS_RECORDS);
   await waitFor('the committed offsets to reach the end offsets', 300_000, async () => {
+    if (!second.running && restartIfFatal(second)) second = launch();
     if (!second.running) throw new Error(`the consumer exited early:\n${second.log.slice(-4000)}`);
     return (await committedTotal(names)) === EOS_RECORDS ? true : undefined;
   });
@@ -199,9 +213,10 @@ export async function runEosScenario(
     abortedOnLog: allOutputs.length - committedOutputs.length,
     deadLetters: dlq.length,
     fencedExit: fenced.code,
+    fatalRestarts: fatalRestarts.length,
   };
   log(
-    `${EOS_RECORDS} inputs, ${figures.kills} SIGKILLs and a fenced instance (exit ${figures.fencedExit}): read_committed sees ${figures.outputs} outputs, ${figures.lost} lost, ${figures.duplicates} duplicates; ${figures.abortedOnLog} aborted records on the log; ${figures.deadLetters} dead letters for ${poisonCount} poison records`,
+    `${EOS_RECORDS} inputs, ${figures.kills} SIGKILLs and a fenced instance (exit ${figures.fencedExit}): read_committed sees ${figures.outputs} outputs, ${figures.lost} lost, ${figures.duplicates} duplicates; ${figures.abortedOnLog} aborted records on the log; ${figures.deadLetters} dead letters for ${poisonCount} poison records; ${figures.fatalRestarts} restarts after a fatal producer error${fatalRestarts.length ? ` (${fatalRestarts.join(' | ')})` : ''}`,
   );
   return figures;
 }

@@ -257,6 +257,8 @@ class GroupConsumer:
 
     def _abort(self, backoff_s: float) -> None:
         """Aborts the open transaction and seeks every partition back to its last committed offset."""
+        # Delivered first, then aborted: records purged in flight make the client bump its epoch, which races the next abort.
+        self.producer.flush(CALL_TIMEOUT_S)
         for tries in range(3):
             self.producer.poll(0)
             try:

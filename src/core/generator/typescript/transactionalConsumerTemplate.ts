@@ -142,7 +142,6 @@ export class GroupConsumer {
     console.error('fatal: ' + this.fatal.message);
     this.stopping = true;
   }
-
   private poll(): Promise<Message[]> {
     if (this.resumeAt && Date.now() >= this.resumeAt) {
       this.resumeAt = 0;
@@ -280,6 +279,8 @@ export class GroupConsumer {
 
   /** Aborts the open transaction and seeks every partition back to its last committed offset. */
   private async abort(backoffMs: number): Promise<void> {
+    // Delivered first, then aborted: records purged in flight make the client bump its epoch, which races the next abort.
+    await promised((cb) => this.producer.flush(CALL_TIMEOUT_MS, (err) => cb(err))).catch(() => undefined);
     await this.call('abortTransaction', (cb) => this.producer.abortTransaction(CALL_TIMEOUT_MS, cb));
     this.aborts++;
     this.inTransaction = 0;
@@ -308,7 +309,6 @@ export class GroupConsumer {
       console.error('pause/resume failed:', messageOf(error));
     }
   }
-
   private async onRebalance(err: LibrdKafkaError, assignment: TopicPartition[]): Promise<void> {
     const cooperative = this.consumer.rebalanceProtocol() === 'COOPERATIVE';
     const names = assignment.map((tp) => tp.topic + '/' + tp.partition).join(', ');
