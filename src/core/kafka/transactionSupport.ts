@@ -1,15 +1,7 @@
-import type { Admin } from 'kafkajs';
-import { KafkaClientError } from '../errors';
-import { type Logger, silentLogger } from '../logging';
-import type { AdminErrorSubject } from './adminErrors';
-import type { ClassifyContext } from './clientErrors';
-import { type ClusterConnection, principalOf, validateConnection } from './connection';
-import { toKafkajsConfig } from './kafkajsConfig';
-import { fromKafkajsError, overallTimeout } from './kafkajsErrors';
-import { disconnectQuietly, withinBound } from './topicConfigs';
+import type { Logger } from '../logging';
+import { readBrokerConfigs } from './brokerConfigRead';
+import type { ClusterConnection } from './connection';
 
-/** kafkajs's ConfigResourceTypes.BROKER (the Kafka protocol's resource type 4). */
-const BROKER_RESOURCE = 4;
 const REPLICATION_FACTOR = 'transaction.state.log.replication.factor';
 const MIN_ISR = 'transaction.state.log.min.isr';
 /** The internal topic that holds the transaction coordinators' state. */
@@ -61,67 +53,28 @@ const numberOf = (value: string | undefined): number | undefined => {
  * exists) through kafkajs, bounded by `timeoutMs`; fails with a typed KafkaClientError; always
  * disconnects. The start flow calls it before an exactly-once session joins its group.
  */
-export async function describeTransactionSupport(
+export function describeTransactionSupport(
   connection: ClusterConnection,
   clusterName: string,
   options: { readonly timeoutMs?: number; readonly logger?: Logger } = {},
 ): Promise<TransactionSupport> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const logger = (options.logger ?? silentLogger).child('transaction-support');
-  const subject: AdminErrorSubject = { operation: 'read whether the cluster can run transactions' };
-  const context: ClassifyContext = {
-    bootstrapServers: connection.bootstrapServers,
-    username: principalOf(connection),
-    mechanism: connection.sasl?.mechanism,
-    waitedMs: timeoutMs,
-  };
-  validateConnection(connection);
-  const { Kafka } = await import('kafkajs');
-  let admin: Admin;
-  try {
-    admin = new Kafka(toKafkajsConfig(connection, { timeoutMs, logger })).admin();
-  } catch (error) {
-    throw fromKafkajsError(error, subject, context);
-  }
-  const work = (async (): Promise<TransactionSupport> => {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    const broker = cluster.brokers.find((b) => b.nodeId === cluster.controller) ?? cluster.brokers[0];
-    if (!broker) throw new KafkaClientError('unknown', `Could not ${subject.operation}: the cluster listed no broker.`);
-    const [configs, topics] = await Promise.all([
-      admin.describeConfigs({
-        resources: [{ type: BROKER_RESOURCE, name: String(broker.nodeId), configNames: [REPLICATION_FACTOR, MIN_ISR] }],
-        includeSynonyms: false,
-      }),
-      admin.listTopics(),
-    ]);
-    const entries = configs.resources[0]?.configEntries ?? [];
-    const value = (name: string) => numberOf(entries.find((e) => e.configName === name)?.configValue);
-    const facts: TransactionSupportFacts = {
-      brokers: cluster.brokers.length,
-      brokerId: broker.nodeId,
-      replicationFactor: value(REPLICATION_FACTOR),
-      minIsr: value(MIN_ISR),
-      stateTopicExists: topics.includes(TRANSACTION_STATE_TOPIC),
-    };
-    return { ...facts, problem: transactionSupportProblem(facts, clusterName) };
-  })();
-  let settled = false;
-  const late = work.then(
-    () => void (settled = true),
-    () => void (settled = true),
+  return readBrokerConfigs(
+    connection,
+    [REPLICATION_FACTOR, MIN_ISR],
+    { ...options, scope: 'transaction-support', operation: 'read whether the cluster can run transactions' },
+    async ({ admin, brokers, brokerId, configs }, logger) => {
+      const topics = await admin.listTopics();
+      const facts: TransactionSupportFacts = {
+        brokers,
+        brokerId,
+        replicationFactor: numberOf(configs.get(REPLICATION_FACTOR)),
+        minIsr: numberOf(configs.get(MIN_ISR)),
+        stateTopicExists: topics.includes(TRANSACTION_STATE_TOPIC),
+      };
+      logger.debug(
+        `${brokers} broker(s); ${REPLICATION_FACTOR}=${String(facts.replicationFactor)}, ${MIN_ISR}=${String(facts.minIsr)}, ${TRANSACTION_STATE_TOPIC} ${facts.stateTopicExists ? 'exists' : 'missing'}`,
+      );
+      return { ...facts, problem: transactionSupportProblem(facts, clusterName) };
+    },
   );
-  try {
-    const support = await withinBound(work, timeoutMs, () => overallTimeout(subject, context, timeoutMs));
-    logger.debug(
-      `${support.brokers} broker(s); ${REPLICATION_FACTOR}=${String(support.replicationFactor)}, ${MIN_ISR}=${String(support.minIsr)}, ${TRANSACTION_STATE_TOPIC} ${support.stateTopicExists ? 'exists' : 'missing'}`,
-    );
-    return support;
-  } catch (error) {
-    if (error instanceof KafkaClientError) throw error;
-    throw fromKafkajsError(error, subject, context);
-  } finally {
-    if (!settled) void late.then(() => disconnectQuietly(admin, logger));
-    await disconnectQuietly(admin, logger);
-  }
 }
