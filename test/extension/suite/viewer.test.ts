@@ -384,7 +384,10 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     const p = panel(id);
     await p.host.whenReady();
     await waitFor('caught up at the end', () => p.viewer.state.kind === 'caughtUp');
-    assert.equal(await evaluate<boolean>(`document.querySelector('input.follow').checked`), true, 'a tail follows');
+    // The webview paints the host's state a moment after the host reached it.
+    await waitFor('a tail follows (Follow checked)', async () =>
+      (await evaluate<boolean>(`document.querySelector('input.follow')?.checked ?? false`)) ? true : undefined,
+    );
     await produceSequence(tailTopic, 200, { keys: 1 });
     await waitFor('200 new rows, the newest in view', async () => {
       const f = await evaluate<ListFacts>(LIST_FACTS);
