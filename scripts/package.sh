@@ -21,5 +21,8 @@ out="$out_dir/kafka-consumer-lab-$target-$version.vsix"
 # vsce runs the vscode:prepublish script (the production esbuild bundle) itself.
 # The README links the docs and screenshots relative to the repository (no public URL to rewrite them to).
 npx vsce package --target "$target" --out "$out" --allow-missing-repository --no-rewrite-relative-links
-unzip -l "$out" | grep -q 'confluent-kafka-javascript.node' || die "$out does not contain the native client addon."
+# The listing first, then the check: under pipefail, `unzip -l | grep -q` fails whenever grep quits
+# early on a match and unzip dies of SIGPIPE, which made a good package look broken.
+listing=$(unzip -l "$out") || die "could not list $out."
+grep -q 'confluent-kafka-javascript.node' <<<"$listing" || die "$out does not contain the native client addon."
 log "wrote $out ($(du -h "$out" | cut -f1)) for $target"
