@@ -1,4 +1,4 @@
-// A child process for the exactly-once kill test (eosKill.test.ts): a consume-transform-produce
+// A child process for the exactly-once kill test (eosKill.eos.ts): a consume-transform-produce
 // ConsumerSession that writes one output per input (the input's value, a `from` header naming its
 // partition and offset), exactly-once or at-least-once. The parent SIGKILLs it at random moments.
 //
