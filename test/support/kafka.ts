@@ -1,15 +1,19 @@
 // Thin test helpers over the real client's KafkaJS-compatible API (admin, producer, consumer).
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { loadNativeClient } from '../../src/core/kafka/nativeClient';
 import { services, uniqueName, waitFor } from './services';
 
 type Sasl = { mechanism: 'plain' | 'scram-sha-512'; username: string; password: string };
 
 export function kafkaClient(options: { brokers?: string; sasl?: Sasl } = {}): KafkaJS.Kafka {
-  return new KafkaJS.Kafka({
+  // Through the extension's loader: inside a VS Code whose Node has another ABI (test:extension:latest)
+  // it picks the addon built for that Node, as the extension does.
+  const { KafkaJS: client } = loadNativeClient();
+  return new client.Kafka({
     kafkaJS: {
       brokers: [options.brokers ?? services.kafka.plaintext],
       clientId: 'kafka-lab-tests',
-      logLevel: KafkaJS.logLevel.NOTHING,
+      logLevel: client.logLevel.NOTHING,
       ...(options.sasl ? { ssl: false, sasl: options.sasl } : {}),
     },
   });
