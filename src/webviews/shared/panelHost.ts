@@ -39,6 +39,13 @@ export const DEFAULT_POST_INTERVAL_MS = 50;
 /** How many validated messages the test hook `received` keeps. */
 const RECEIVED_LIMIT = 200;
 const READY_TIMEOUT_MS = 30_000;
+/**
+ * Before its first `ready`, a webview is still loading: VS Code holds what is posted to it and hands
+ * it over as the page loads, so states are posted then too (the page paints the latest at its first
+ * frame, with no round trip after `ready`). Only for this long after the panel opened, so that a
+ * webview that never loads (its tab hidden at once) does not collect states without end.
+ */
+const PRE_READY_POST_MS = 10_000;
 
 /**
  * The host side of one webview panel, the same for every panel: the strict-CSP page, narrow
@@ -61,6 +68,7 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
   private stale = true;
   private seq = 0;
   private ready = false;
+  private readonly preReadyPostsUntil = Date.now() + PRE_READY_POST_MS;
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private disposed = false;
   private readonly receivedLog: Array<{ readonly method: string; readonly params?: unknown }> = [];
@@ -144,7 +152,7 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
   invalidate(): void {
     if (this.disposed) return;
     this.stale = true;
-    if (this.ready) this.throttle.schedule();
+    if (this.ready || Date.now() < this.preReadyPostsUntil) this.throttle.schedule();
   }
 
   /** The state the webview shows, or is about to (read from the source if it changed). */
