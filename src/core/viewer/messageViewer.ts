@@ -148,6 +148,10 @@ class AssignmentViewer implements MessageViewer {
     this.reader.pause();
   }
 
+  easeIngestUntil(done: Promise<unknown>, maxMs: number): void {
+    this.reader.easeUntil(done, maxMs);
+  }
+
   resume(): void {
     this.reader.resume();
   }

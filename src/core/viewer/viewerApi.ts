@@ -36,6 +36,8 @@ export interface MessageViewer {
   /** Stops fetching (live tail paused); the buffer stays. */
   pause(): void;
   resume(): void;
+  /** Until `done` settles (at most `maxMs`, capped at 2 s), ingest works half the time: a loading page gets the CPU. */
+  easeIngestUntil(done: Promise<unknown>, maxMs: number): void;
   stop(): Promise<void>;
   readonly state: ViewerState;
   readonly counts: ViewerCounts;

@@ -64,6 +64,8 @@ export interface ViewerPanelOptions {
 }
 
 let nextPanelId = 1;
+/** The longest ingest eases off for a loading page (it usually says ready in 0.3 to 1 s). */
+const EASE_WHILE_LOADING_MS = 1_500;
 
 /**
  * One message viewer tab, host side: it owns its MessageViewer (closing the tab stops it, freeing
@@ -107,10 +109,13 @@ export class ViewerPanel implements vscode.Disposable {
     });
     const opening = viewer.opening;
     opening?.mark('panel');
-    this.host.whenReady().then(
+    const ready = this.host.whenReady();
+    ready.then(
       () => opening?.mark('ready'),
       () => undefined, // closed before it loaded, or never loaded: the panel host logs nothing more to add
     );
+    // While the page loads, a big topic's decoding leaves it half the CPU (its first rows are already on the way).
+    viewer.easeIngestUntil(ready, EASE_WHILE_LOADING_MS);
     this.host.onRequest(PageRequestType, (p) => {
       const page = viewer.page(p);
       if (opening && opening.at('firstRows') === undefined) {

@@ -169,4 +169,39 @@ describe('message viewer: ingest in slices', () => {
     await until('the rest after the export', () => viewer.counts.read === 1_000);
     await viewer.stop();
   });
+
+  it('eases off while asked (a loading page gets half the time) and goes back to full speed when told', async function () {
+    this.timeout(30_000);
+    // How busy the event loop is while a viewer ingests 4,000 messages at 0.05 ms a decode (200 ms of work).
+    const busyWhileIngesting = async (ease: (viewer: ReturnType<typeof viewerOver>) => void): Promise<number> => {
+      const consumer = new OneBatchConsumer('t', 4_000);
+      const viewer = viewerOver(consumer, 0.05);
+      ease(viewer);
+      await viewer.start();
+      await until('the first rows', () => viewer.counts.read > 0);
+      const before = performance.eventLoopUtilization();
+      await until('all read', () => viewer.counts.read === 4_000);
+      const utilization = performance.eventLoopUtilization(before).utilization;
+      await viewer.stop();
+      return utilization;
+    };
+    const full = await busyWhileIngesting(() => undefined);
+    const eased = await busyWhileIngesting((viewer) => viewer.easeIngestUntil(new Promise(() => undefined), 10_000));
+    assert.ok(full > 0.8, `at full speed ingest keeps the loop busy (utilization ${full.toFixed(2)})`);
+    assert.ok(eased < 0.7, `eased, ingest leaves the loop idle about half the time (utilization ${eased.toFixed(2)})`);
+    // Settling the promise ends it: the rest goes at full speed.
+    let loaded: () => void = () => undefined;
+    const consumer = new OneBatchConsumer('t', 4_000);
+    const viewer = viewerOver(consumer, 0.05);
+    viewer.easeIngestUntil(new Promise<void>((resolve) => (loaded = resolve)), 10_000);
+    await viewer.start();
+    await until('the first rows', () => viewer.counts.read > 0);
+    loaded();
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = performance.eventLoopUtilization();
+    await until('all read', () => viewer.counts.read === 4_000);
+    const after = performance.eventLoopUtilization(before).utilization;
+    assert.ok(after > 0.8, `once the page loaded, full speed again (utilization ${after.toFixed(2)})`);
+    await viewer.stop();
+  });
 });
