@@ -15,7 +15,8 @@
 //   op "press"   {keys: string[]}      real key presses (page.keyboard); the focused element after each
 //   op "fill"    {selector, value}     type into an input
 //   op "select"  {selector, value}     choose an <option>
-//   op "evaluate" {expression}         evaluate an expression in the webview; its JSON value
+//   op "evaluate" {expression, inHost?} evaluate an expression in the webview; its JSON value
+//                (inHost: in the frame that holds it, VS Code's own page for the webview)
 
 /* global document, window, getComputedStyle -- the functions passed to frame.evaluate run in the browser */
 
@@ -63,7 +64,9 @@ export async function handleWebviewProbe(req, res, page, writeLog) {
         await frame.selectOption(String(request.selector), String(request.value ?? ''), { timeout: 5_000 });
         return reply(200, { active: await activeElement(frame) });
       case 'evaluate':
-        return reply(200, { value: await frame.evaluate(String(request.expression)) });
+        return reply(200, {
+          value: await (request.inParent ? frame.parentFrame() : frame).evaluate(String(request.expression)),
+        });
       case 'press': {
         const keys = Array.isArray(request.keys) ? request.keys.map(String) : [];
         const after = [];

@@ -121,7 +121,14 @@ describe('the message viewer in real VS Code, on the real broker', function () {
   };
   const closeAll = () => api.viewers.closeAll();
   /** First paint of each viewer opened (measured, reported, never asserted). */
-  const paints: { topic: string; readyMs: number; paintMs: number; steps: string }[] = [];
+  const paints: {
+    topic: string;
+    readyMs: number;
+    paintMs: number;
+    paintedMs: number | undefined;
+    workerWaitMs: number;
+    steps: string;
+  }[] = [];
 
   before(async function () {
     if (!PROBE_URL) this.skip(); // only the code-server runner can look into webviews
@@ -154,6 +161,21 @@ describe('the message viewer in real VS Code, on the real broker', function () {
       console.log(
         `      first paint: ${p.paintMs} ms (webview ready after ${p.readyMs} ms) — ${p.topic}\n        ${p.steps}`,
       );
+    // The summary: each viewer's first paint by the webview's own clock (the test's probe sees it a
+    // round trip later), and how much of it VS Code's webview frame spent waiting for its service
+    // worker before any of the extension's page could load: VS Code 1.100 registers that worker under
+    // a URL with each webview's id, so every webview after the first replaces it and Chromium delays
+    // the replacement's activation by 1 s; in 1.139 only the first webview of a new browser profile
+    // waits, for the worker's first install.
+    const painted = paints.filter((p) => p.paintedMs !== undefined);
+    if (painted.length > 0) {
+      const ms = painted.map((p) => p.paintedMs!);
+      const own = painted.map((p) => p.paintedMs! - p.workerWaitMs);
+      console.log(
+        `      first paint (VS Code ${vscode.version}), by the webview's clock, of ${ms.length} viewers: ${ms.join(', ')} ms (max ${Math.max(...ms)}, target ≤ 1000 ms, not asserted)\n` +
+          `        of which VS Code's webview service worker: ${painted.map((p) => p.workerWaitMs).join(', ')} ms; the rest: ${own.join(', ')} ms (max ${Math.max(...own)})`,
+      );
+    }
     await closeAll();
     await vscode.commands.executeCommand('kafkaLab.filterTopics', '');
     await vscode.commands.executeCommand('kafkaLab.removeCluster', clusterId, { confirmed: true });
@@ -204,14 +226,27 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     );
     // The page's own load: when its document started, and each resource's fetch (script, stylesheets).
     const load = await evaluate<{
+      workerWait: number;
       origin: number;
       response: number;
       loaded: number;
       resources: { name: string; start: number; end: number }[];
     }>(
-      `(() => { const n = performance.getEntriesByType('navigation')[0]; return { origin: performance.timeOrigin, response: performance.timeOrigin + (n?.responseEnd ?? 0), loaded: performance.timeOrigin + (n?.domContentLoadedEventStart ?? 0), resources: performance.getEntriesByType('resource').map((r) => ({ name: r.name.split('/').pop().split('?')[0], start: performance.timeOrigin + r.startTime, end: performance.timeOrigin + r.responseEnd })) }; })()`,
+      `(() => { const n = performance.getEntriesByType('navigation')[0]; return { workerWait: Math.round(n?.workerStart ?? 0), origin: performance.timeOrigin, response: performance.timeOrigin + (n?.responseEnd ?? 0), loaded: performance.timeOrigin + (n?.domContentLoadedEventStart ?? 0), resources: performance.getEntriesByType('resource').map((r) => ({ name: r.name.split('/').pop().split('?')[0], start: performance.timeOrigin + r.startTime, end: performance.timeOrigin + r.responseEnd })) }; })()`,
     );
+    // VS Code's own page around the webview marks when its service worker was ready (VS Code 1.139;
+    // 1.100 marks nothing): until then, none of the extension's page can load.
+    const hostFrame = await probe<{ value: { started?: number; workerReady?: number } }>({
+      op: 'evaluate',
+      inHost: true,
+      expression: `(() => { const at = (name) => performance.getEntriesByType('mark').find((m) => m.name === 'webview/index.html/content/' + name)?.startTime; return { started: at('started'), workerReady: at('workerReady') }; })()`,
+    });
+    const { started: frameStarted, workerReady } = hostFrame.value;
+    const registerWait =
+      frameStarted !== undefined && workerReady !== undefined ? Math.round(workerReady - frameStarted) : 0;
+    const workerWaitMs = registerWait + load.workerWait;
     const webview = [
+      `VS Code's service worker: ready after ${registerWait}, took the page's navigation after ${load.workerWait}`,
       `document ${Math.round(load.origin - started)} (its response ${Math.round(load.response - started)}, DOMContentLoaded ${Math.round(load.loaded - started)})`,
       ...load.resources.map((r) => `${r.name} ${Math.round(r.start - started)}-${Math.round(r.end - started)}`),
       ...marks.map((m) => `${m.name} ${Math.round(m.at - started)}`),
@@ -220,7 +255,14 @@ describe('the message viewer in real VS Code, on the real broker', function () {
     // webview's own mark says when they were painted.
     const painted = marks.find((m) => m.name === (until === 'rows' ? 'firstRows' : 'firstState'));
     const steps = `${until === 'rows' ? 'rows' : 'first state'} painted at ${painted ? Math.round(painted.at - started) : '?'} by the webview's clock; command returned ${commandMs}; host: ${host}; webview: ${webview}`;
-    paints.push({ topic, readyMs, paintMs, steps });
+    paints.push({
+      topic,
+      readyMs,
+      paintMs,
+      paintedMs: painted ? Math.round(painted.at - started) : undefined,
+      workerWaitMs,
+      steps,
+    });
     return { id, paintMs };
   }
 
