@@ -104,4 +104,23 @@ if (watch) {
   await Promise.all(
     [options, webviewOptions, handlerRuntimeOptions, jsonSchemaFakerOptions].map((each) => esbuild.build(each)),
   );
+  checkInlineSafe();
+}
+
+// The panel host writes each webview bundle into its page's <script> and the stylesheets into its
+// <style> (src/webviews/shared/html.ts), where "</script" or "<!--" (or "</style") would end the
+// element early or hide its end. A page refusing such a bundle would not open: the build fails first.
+function checkInlineSafe() {
+  const unsafe = [
+    ...Object.keys(webviewEntries).map((name) => [`dist/webview/${name}.js`, /<\/script|<!--/i]),
+    ...fs
+      .readdirSync('media/webview')
+      .filter((f) => f.endsWith('.css'))
+      .map((f) => [`media/webview/${f}`, /<\/style/i]),
+  ].filter(([file, pattern]) => pattern.test(fs.readFileSync(file, 'utf8')));
+  for (const [file, pattern] of unsafe)
+    console.error(
+      `build: ${file} contains ${pattern.source.replace(/\\/g, '')}: it cannot be written into its webview's page`,
+    );
+  if (unsafe.length > 0) process.exit(1);
 }

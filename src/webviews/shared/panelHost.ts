@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logging';
 import { webviewHtml } from './html';
@@ -97,10 +98,8 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
     webview.html = webviewHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(18).toString('base64'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, `${descriptor.entry}.js`)).toString(),
-      styleUris: ['shared.css', `${descriptor.entry}.css`].map((name) =>
-        webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, name)).toString(),
-      ),
+      script: bundleText(webview, webviewRoot, `${descriptor.entry}.js`),
+      styles: ['shared.css', `${descriptor.entry}.css`].map((name) => fileText(vscode.Uri.joinPath(mediaRoot, name))),
       rootId: descriptor.rootId,
       title: descriptor.label,
       loadingText: descriptor.loadingText,
@@ -269,4 +268,24 @@ export class WebviewPanelHost<S> implements vscode.Disposable {
 function methodOf(message: unknown): string {
   const method = typeof message === 'object' && message !== null ? (message as { method?: unknown }).method : undefined;
   return typeof method === 'string' ? method.slice(0, 80) : typeof message;
+}
+
+/** The extension's own files do not change while it runs: each is read once. */
+const files = new Map<string, string>();
+function fileText(uri: vscode.Uri): string {
+  let text = files.get(uri.fsPath);
+  if (text === undefined) {
+    text = fs.readFileSync(uri.fsPath, 'utf8');
+    files.set(uri.fsPath, text);
+  }
+  return text;
+}
+
+/** The bundle's code, its source map named by webview URI (the page's own URL is VS Code's, not ours). */
+function bundleText(webview: vscode.Webview, root: vscode.Uri, name: string): string {
+  return fileText(vscode.Uri.joinPath(root, name)).replace(
+    /\n\/\/# sourceMappingURL=([\w.-]+)\s*$/,
+    (_line, map: string) =>
+      `\n//# sourceMappingURL=${webview.asWebviewUri(vscode.Uri.joinPath(root, map)).toString()}\n`,
+  );
 }

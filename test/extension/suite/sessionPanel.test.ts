@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { askDeadLetterReason } from '../../../src/commands/sessionPrompts';
 import type { MessageView } from '../../../src/core/session/messageView';
 import type { PanelState } from '../../../src/core/session/panelState';
+import { SCRIPT_ID, STYLE_ID } from '../../../src/webviews/shared/html';
 import { PANEL_ROOT_ID } from '../../../src/webviews/sessionPanel/protocol';
 import { SessionPanel, type SessionPanelAction } from '../../../src/webviews/sessionPanel/sessionPanel';
 
@@ -326,10 +327,10 @@ describe('the session panel webview', function () {
       probes: ['.payload-value .data-block', '.payload-key .json-tree', '.headers-table', 'main'],
     });
 
-    // Exactly two scripts: VS Code's own API shim and our bundle, loaded by nonce. None from data.
-    const ours = facts.scripts.filter((s) => s.src?.endsWith('/sessionPanel.js'));
+    // Exactly two scripts: VS Code's own API shim and our bundle, written into the page, by nonce. None from data.
+    const ours = facts.scripts.filter((s) => s.id === SCRIPT_ID);
     assert.equal(ours.length, 1, JSON.stringify(facts.scripts));
-    assert.ok(ours[0].nonce, 'the bundle is loaded by nonce');
+    assert.ok(ours[0].nonce && ours[0].inline && !ours[0].src, `the bundle runs by nonce: ${JSON.stringify(ours[0])}`);
     const others = facts.scripts.filter((s) => s !== ours[0]);
     assert.ok(
       others.every((s) => s.id === '_vscodeApiScript'),
@@ -354,13 +355,13 @@ describe('the session panel webview', function () {
       assert.equal(facts.tags[tag], 0, `<${tag}> in the document`);
     assert.deepEqual(facts.onAttributes, [], 'event-handler attributes');
     assert.deepEqual(facts.scriptUrls, [], 'javascript: URLs');
-    assert.ok(
-      facts.styles.every((id) => id === '_defaultStyles'),
+    // Style elements: VS Code's defaults and our stylesheets (shared.css, sessionPanel.css); no links.
+    assert.deepEqual(
+      facts.styles.filter((id) => id !== '_defaultStyles'),
+      [STYLE_ID],
       `style elements: ${facts.styles.join(', ')}`,
     );
-    assert.equal(facts.links.length, 2, facts.links.join(', '));
-    assert.match(facts.links[0], /^stylesheet .*\/media\/webview\/shared\.css$/);
-    assert.match(facts.links[1], /^stylesheet .*\/media\/webview\/sessionPanel\.css$/);
+    assert.deepEqual(facts.links, [], facts.links.join(', '));
     // Nothing ran.
     assert.deepEqual(facts.flagged, [], 'a hostile payload set window.__pwned');
     assert.notEqual(facts.title, 'pwned');
@@ -375,6 +376,7 @@ describe('the session panel webview', function () {
     const csp = facts.csp[0];
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /(^|; )script-src 'nonce-[A-Za-z0-9+/=]{16,}'(;|$)/, 'scripts only by nonce');
+    assert.match(csp, /(^|; )style-src 'nonce-[A-Za-z0-9+/=]{16,}'(;|$)/, 'styles only by nonce');
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|unsafe-hashes|strict-dynamic/);
     assert.equal(facts.inlineScriptRan, false, 'an inline script without the nonce ran');
     assert.equal(facts.evalRan, false, 'a string timer (eval) ran');
