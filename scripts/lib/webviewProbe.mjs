@@ -65,7 +65,7 @@ export async function handleWebviewProbe(req, res, page, writeLog) {
         return reply(200, { active: await activeElement(frame) });
       case 'evaluate':
         return reply(200, {
-          value: await (request.inParent ? frame.parentFrame() : frame).evaluate(String(request.expression)),
+          value: await (request.inHost ? (frame.parentFrame() ?? frame) : frame).evaluate(String(request.expression)),
         });
       case 'press': {
         const keys = Array.isArray(request.keys) ? request.keys.map(String) : [];
