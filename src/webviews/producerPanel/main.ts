@@ -2,18 +2,10 @@
 // the host against the schema, each problem shown at its field, then sent. Every string that came
 // from a topic, a schema or the host is rendered as text only (shared/view/dom.ts).
 import type { FieldProblem, PayloadForm, PayloadInput, ProduceField } from '../../core/produce/payloadForms';
-import { MAX_GENERATE_COUNT, MAX_GENERATE_RATE } from '../../core/produce/generateLimits';
 import { button, clear, dataText, h } from '../shared/view/dom';
 import { WebviewConnection } from '../shared/view/webviewApi';
 import {
-  CancelGeneratedNotification,
   CreateTopicNotification,
-  GenerateRequest,
-  type GenerationState,
-  isGenerateCount,
-  isGenerateRate,
-  isSeed,
-  ProduceGeneratedNotification,
   type ProducerDraft,
   type ProducerPanelState,
   ProducerPanelWebview,
@@ -23,6 +15,8 @@ import {
   ValidateRequest,
   ViewInViewerNotification,
 } from './protocol';
+import { fieldError, fillPayload, input, type PayloadControls, payloadControls, select } from './view/payloadControls';
+import { generateSection } from './view/generateSection';
 
 const connection = new WebviewConnection<ProducerPanelState, { draft: ProducerDraft }>({
   descriptor: ProducerPanelWebview,
@@ -30,100 +24,8 @@ const connection = new WebviewConnection<ProducerPanelState, { draft: ProducerDr
 });
 const root = connection.root;
 
-const FORM_LABELS: Record<PayloadForm, string> = {
-  json: 'JSON',
-  text: 'Text',
-  hex: 'Hex',
-  base64: 'Base64',
-  schema: 'Schema Registry',
-  null: 'Null',
-};
-
 let current: ProducerPanelState | undefined;
 let takenPrefill = 0;
-
-// ---- static layout ----
-
-function select(id: string, label: string, options: ReadonlyArray<[string, string]>): HTMLSelectElement {
-  const element = h('select', { id, attrs: { 'aria-label': label } });
-  for (const [value, text] of options) element.appendChild(h('option', { attrs: { value } }, text));
-  return element;
-}
-
-function input(id: string, label: string, placeholder = ''): HTMLInputElement {
-  const element = h('input', { id, attrs: { type: 'text', 'aria-label': label, placeholder, spellcheck: 'false' } });
-  return element;
-}
-
-function fieldError(field: ProduceField): HTMLDivElement {
-  return h('div', { className: 'field-error', role: 'alert', hidden: true, attrs: { 'data-field': field } });
-}
-
-interface PayloadControls {
-  readonly form: HTMLSelectElement;
-  readonly text: HTMLTextAreaElement;
-  readonly schemaRow: HTMLDivElement;
-  readonly format: HTMLSelectElement;
-  readonly strategy: HTMLSelectElement;
-  readonly recordName: HTMLInputElement;
-  readonly subject: HTMLInputElement;
-  readonly version: HTMLInputElement;
-  readonly messageType: HTMLInputElement;
-  readonly error: HTMLDivElement;
-  readonly section: HTMLElement;
-}
-
-function payloadControls(role: 'key' | 'value', initial: PayloadForm): PayloadControls {
-  const form = select(
-    `${role}-form`,
-    `${role} form`,
-    (Object.keys(FORM_LABELS) as PayloadForm[]).map((f) => [f, FORM_LABELS[f]]),
-  );
-  form.value = initial;
-  const text = h('textarea', {
-    id: `${role}-text`,
-    className: 'payload-input',
-    attrs: { 'aria-label': `${role}`, spellcheck: 'false', rows: role === 'key' ? '2' : '10' },
-  });
-  const format = select(`${role}-schema-format`, `${role} schema format`, [
-    ['avro', 'Avro'],
-    ['protobuf', 'Protobuf'],
-    ['jsonSchema', 'JSON Schema'],
-  ]);
-  const strategy = select(`${role}-strategy`, `${role} subject strategy`, [
-    ['TopicName', 'TopicName'],
-    ['RecordName', 'RecordName'],
-    ['TopicRecordName', 'TopicRecordName'],
-  ]);
-  const recordName = input(`${role}-record-name`, `${role} record name`, 'record / message full name');
-  const subject = input(`${role}-subject`, `${role} subject`, 'subject (instead of the strategy)');
-  const version = input(`${role}-version`, `${role} schema version`, 'latest');
-  const messageType = input(`${role}-message-type`, `${role} Protobuf message type`, 'Protobuf message (first)');
-  const schemaRow = h(
-    'div',
-    { className: 'schema-row', hidden: initial !== 'schema' },
-    format,
-    strategy,
-    recordName,
-    subject,
-    version,
-    messageType,
-  );
-  form.addEventListener('change', () => {
-    schemaRow.hidden = form.value !== 'schema';
-    text.disabled = form.value === 'null';
-  });
-  const error = fieldError(role);
-  const section = h(
-    'section',
-    { className: `payload-section ${role}` },
-    h('div', { className: 'bar' }, h('h2', {}, role === 'key' ? 'Key' : 'Value'), form),
-    schemaRow,
-    text,
-    error,
-  );
-  return { form, text, schemaRow, format, strategy, recordName, subject, version, messageType, error, section };
-}
 
 const heading = h('h1', { className: 'title' });
 const settingsLine = h('div', { className: 'muted settings-line' });
@@ -141,6 +43,12 @@ const headersError = fieldError('headers');
 const topicError = fieldError('topic');
 const key = payloadControls('key', 'text');
 const value = payloadControls('value', 'json');
+const generate = generateSection({
+  connection,
+  draftOf: () => draftOf(),
+  fillValue: (generated) => fillPayload(value, generated),
+  clearProblems: () => clearProblems(),
+});
 const result = h('div', { className: 'result', role: 'status', attrs: { 'aria-live': 'polite' } });
 const validateButton = button('Validate', {
   title: 'Check and encode against the schema; sends nothing',
@@ -154,58 +62,6 @@ const sendButton = button('Send', {
 
 validateButton.id = 'validate';
 sendButton.id = 'send';
-
-// ---- Generate from schema, Produce N ----
-
-const generateCount = h('input', {
-  id: 'generate-count',
-  attrs: { type: 'text', inputmode: 'numeric', 'aria-label': 'how many records Produce N sends', value: '10' },
-});
-const generateSeed = input('generate-seed', 'seed', 'random');
-const generateRate = input('generate-rate', 'rate in messages per second', 'no limit');
-const generateButton = button('Generate', {
-  title: 'Fill the value with a random valid record of its schema (the topic’s value subject when none is chosen)',
-  onClick: () => void generate(),
-});
-const produceNButton = button('Produce N', {
-  title: 'Send N generated records with this key, these headers and this partition',
-  onClick: () => void produceN(),
-});
-const cancelGeneratedButton = button('Cancel', {
-  title: 'Stop after the records in flight; the summary counts exactly what was sent',
-  onClick: () => connection.notify(CancelGeneratedNotification),
-});
-generateButton.id = 'generate';
-produceNButton.id = 'produce-n';
-cancelGeneratedButton.id = 'cancel-generated';
-cancelGeneratedButton.hidden = true;
-const generateProgress = h('progress', { id: 'generate-progress', hidden: true, attrs: { max: '1', value: '0' } });
-const generateStatus = h('div', {
-  id: 'generate-status',
-  className: 'generate-status',
-  role: 'status',
-  attrs: { 'aria-live': 'polite' },
-});
-const generateSection = h(
-  'section',
-  { className: 'generate-section' },
-  h('h2', {}, 'Generate from schema'),
-  h(
-    'div',
-    { className: 'row' },
-    generateButton,
-    h('label', { attrs: { for: 'generate-count' } }, 'N'),
-    generateCount,
-    h('label', { attrs: { for: 'generate-seed' } }, 'Seed'),
-    generateSeed,
-    h('label', { attrs: { for: 'generate-rate' } }, 'Rate (msg/s)'),
-    generateRate,
-    produceNButton,
-    cancelGeneratedButton,
-  ),
-  generateProgress,
-  generateStatus,
-);
 
 root.replaceChildren(
   h('div', { className: 'bar' }, heading),
@@ -224,7 +80,7 @@ root.replaceChildren(
   timestampError,
   key.section,
   value.section,
-  generateSection,
+  generate.element,
   h('section', { className: 'headers-section' }, h('h2', {}, 'Headers'), headers, headersError),
   h('div', { className: 'bar actions' }, validateButton, sendButton),
   result,
@@ -412,150 +268,6 @@ async function run(what: 'validate' | 'send'): Promise<void> {
   }
 }
 
-function setGenerateStatus(text: string, phase: string): void {
-  clear(generateStatus);
-  generateStatus.setAttribute('data-phase', phase);
-  generateStatus.appendChild(dataText(text));
-}
-
-/** The seed, count and rate fields, checked here (the host checks again). */
-function generateFields():
-  { ok: true; seed?: number; count: number; ratePerSecond?: number } | { ok: false; message: string } {
-  const seedText = generateSeed.value.trim();
-  const seed = seedText === '' ? undefined : Number(seedText);
-  if (!/^\d*$/.test(seedText) || !isSeed(seed))
-    return {
-      ok: false,
-      message: 'The seed is a whole number from 0 to 9007199254740991; leave it empty for a random one.',
-    };
-  const countText = generateCount.value.trim().replace(/[_,]/g, '');
-  const count = Number(countText);
-  if (!/^\d+$/.test(countText) || !isGenerateCount(count))
-    return { ok: false, message: `N is a whole number from 1 to ${MAX_GENERATE_COUNT.toLocaleString('en-US')}.` };
-  const rateText = generateRate.value.trim();
-  const rate = rateText === '' ? undefined : Number(rateText);
-  if (!isGenerateRate(rate))
-    return {
-      ok: false,
-      message: `The rate is messages per second, more than 0 and at most ${MAX_GENERATE_RATE.toLocaleString('en-US')}; leave it empty for no limit.`,
-    };
-  return {
-    ok: true,
-    count,
-    ...(seed !== undefined ? { seed } : {}),
-    ...(rate !== undefined ? { ratePerSecond: rate } : {}),
-  };
-}
-
-function fillPayload(c: PayloadControls, p: PayloadInput): void {
-  c.form.value = p.form;
-  c.text.value = p.text;
-  c.text.disabled = p.form === 'null';
-  c.schemaRow.hidden = p.form !== 'schema';
-  if (p.schema) {
-    c.format.value = p.schema.format;
-    c.strategy.value = p.schema.strategy;
-    c.version.value = p.schema.version === 'latest' ? '' : String(p.schema.version);
-    c.recordName.value = p.schema.recordName ?? '';
-    c.subject.value = p.schema.subject ?? '';
-    c.messageType.value = p.schema.messageType ?? '';
-  }
-}
-
-let generating = false;
-async function generate(): Promise<void> {
-  if (generating) return;
-  const fields = generateFields();
-  if (!fields.ok) return setGenerateStatus(fields.message, 'invalid');
-  const draft = draftOf();
-  if (!draft) return;
-  generating = true;
-  generateButton.disabled = true;
-  setGenerateStatus('Generating…', 'generating');
-  try {
-    const generated = await connection.request(
-      GenerateRequest,
-      { draft, ...(fields.seed !== undefined ? { seed: fields.seed } : {}) },
-      { timeoutMs: SEND_TIMEOUT_MS },
-    );
-    if (!generated.ok) return setGenerateStatus(generated.message, 'failed');
-    fillPayload(value, generated.value);
-    clearProblems();
-    setGenerateStatus(
-      `Generated from ${generated.subject} version ${generated.version} (seed ${generated.seed}). Validate or Send it, or Produce N.`,
-      'generated',
-    );
-    connection.save({ draft: draftOf() ?? draft });
-  } catch (error) {
-    setGenerateStatus(`Generate failed: ${error instanceof Error ? error.message : String(error)}`, 'failed');
-  } finally {
-    generating = false;
-    generateButton.disabled = current?.hasRegistry === false;
-  }
-}
-
-function produceN(): void {
-  if (current?.generation && isRunning(current.generation)) return;
-  const fields = generateFields();
-  if (!fields.ok) return setGenerateStatus(fields.message, 'invalid');
-  const draft = draftOf();
-  if (!draft) return;
-  connection.save({ draft });
-  connection.notify(ProduceGeneratedNotification, {
-    draft,
-    count: fields.count,
-    ...(fields.seed !== undefined ? { seed: fields.seed } : {}),
-    ...(fields.ratePerSecond !== undefined ? { ratePerSecond: fields.ratePerSecond } : {}),
-  });
-  produceNButton.disabled = true;
-  setGenerateStatus('Starting…', 'loading');
-}
-
-const isRunning = (g: GenerationState): boolean => g.phase === 'loading' || g.phase === 'running';
-
-let shownRun = 0;
-function renderGeneration(g: GenerationState | undefined, hasRegistry: boolean): void {
-  const running = g !== undefined && isRunning(g);
-  generateButton.disabled = !hasRegistry || generating;
-  produceNButton.disabled = !hasRegistry || running;
-  if (!hasRegistry)
-    generateButton.title = produceNButton.title =
-      'Generate needs a Schema Registry: edit the cluster connection to add it.';
-  cancelGeneratedButton.hidden = !running;
-  if (!g) return;
-  if (g.run < shownRun) return;
-  shownRun = g.run;
-  generateProgress.hidden = !running;
-  generateProgress.max = Math.max(1, g.requested);
-  generateProgress.value = g.sent;
-  generateStatus.setAttribute('data-run', String(g.run));
-  generateStatus.setAttribute('data-sent', String(g.sent));
-  generateStatus.setAttribute('data-failed', String(g.failed));
-  const from = g.subject ? ` from ${g.subject} version ${g.version ?? '?'}` : '';
-  const text =
-    g.phase === 'loading'
-      ? 'Reading the schema…'
-      : g.phase === 'running'
-        ? `Producing${from}: ${g.sent.toLocaleString('en-US')} of ${g.requested.toLocaleString('en-US')} sent, ${g.failed} failed (seed ${g.seed ?? '?'}).`
-        : (g.message ?? g.phase);
-  setGenerateStatus(text, g.phase);
-  generateStatus.setAttribute('data-run', String(g.run));
-  if (g.partitions?.length && !running)
-    generateStatus.appendChild(
-      h(
-        'ul',
-        { className: 'generate-partitions' },
-        ...g.partitions.map((p) =>
-          h(
-            'li',
-            { attrs: { 'data-partition': String(p.partition) } },
-            `Partition ${p.partition}: ${p.count.toLocaleString('en-US')} records, offsets ${p.firstOffset}–${p.lastOffset}`,
-          ),
-        ),
-      ),
-    );
-}
-
 // ---- state ----
 
 function render(state: ProducerPanelState): void {
@@ -587,7 +299,7 @@ function render(state: ProducerPanelState): void {
     prefillNote.textContent = state.prefill.note ?? '';
     clearProblems();
   }
-  renderGeneration(state.generation, state.hasRegistry);
+  generate.render(state.generation, state.hasRegistry);
 }
 
 connection.start();
