@@ -41,6 +41,10 @@ async function scratchEditor(text: string, language: string): Promise<() => Prom
   return async () => {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // The next test's editor must not find this one still open (or active again).
+    await waitFor('the scratch editor to be closed', 10_000, () =>
+      vscode.window.visibleTextEditors.every((e) => e.document !== document) ? true : undefined,
+    );
   };
 }
 
@@ -226,44 +230,44 @@ describe('Schema Registry in the Clusters view, against the real registry', func
   });
 
   it('refuses an incompatible change with the verdict; submitted anyway, the registry refuses it with its reasons', async () => {
-    const close = await scratchEditor(breaking, 'json');
-    try {
-      await assert.rejects(
-        Promise.resolve(
-          vscode.commands.executeCommand('kafkaLab.registerSchema', { clusterId, subject, confirmed: true }),
-        ),
-        (error: Error & { reason?: string }) => {
-          assert.equal(error.reason, 'incompatible');
-          assert.match(error.message, /^Not registered: Not compatible with version 3 of ".*" under [A-Z_]+\./);
-          return true;
-        },
-      );
-      await assert.rejects(
-        Promise.resolve(
-          vscode.commands.executeCommand('kafkaLab.registerSchema', {
-            clusterId,
-            subject,
-            confirmed: true,
-            onIncompatible: 'submit',
-          }),
-        ),
-        (error: Error & { reason?: string }) => {
-          assert.equal(error.reason, 'incompatible');
-          assert.match(
-            error.message,
-            /The registry said: .*reader type: STRING not compatible with writer type: DOUBLE/,
-          );
-          return true;
-        },
-      );
-      assert.deepEqual(
-        (await versionNodes()).map((v) => v.label),
-        ['v1', 'v2', 'v3'],
-        'nothing was registered',
-      );
-    } finally {
-      await close();
-    }
+    // The schema is given, not read from the active editor: once, the previous test's editor was
+    // still the active one, and its (compatible) text was registered again instead.
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaLab.registerSchema', {
+          clusterId,
+          subject,
+          schema: breaking,
+          confirmed: true,
+        }),
+      ),
+      (error: Error & { reason?: string }) => {
+        assert.equal(error.reason, 'incompatible');
+        assert.match(error.message, /^Not registered: Not compatible with version 3 of ".*" under [A-Z_]+\./);
+        return true;
+      },
+    );
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('kafkaLab.registerSchema', {
+          clusterId,
+          subject,
+          schema: breaking,
+          confirmed: true,
+          onIncompatible: 'submit',
+        }),
+      ),
+      (error: Error & { reason?: string }) => {
+        assert.equal(error.reason, 'incompatible');
+        assert.match(error.message, /The registry said: .*reader type: STRING not compatible with writer type: DOUBLE/);
+        return true;
+      },
+    );
+    assert.deepEqual(
+      (await versionNodes()).map((v) => v.label),
+      ['v1', 'v2', 'v3'],
+      'nothing was registered',
+    );
   });
 
   it('soft-deletes a version (hidden, but its document still opens) and a subject', async () => {
