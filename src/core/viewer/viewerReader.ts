@@ -328,8 +328,8 @@ export class ViewerReader {
   // ------------------------------------------------------------------ ingest
 
   /**
-   * Until `done` settles (at most `maxMs`), ingest works half the time: after each slice it waits as
-   * long as the slice took. A viewer panel asks for it while its page loads, so that decoding a big
+   * Until `done` settles (at most `maxMs`), ingest works about half the time: after each 8 ms slice it
+   * waits 8 ms. A viewer panel asks for it while its page loads, so that decoding a big
    * topic does not take the CPU the page needs to show the first rows (2 cores are shared with the
    * browser, the workbench and the broker). The first rows are read at full speed.
    */
