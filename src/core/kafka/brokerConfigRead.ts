@@ -2,11 +2,8 @@ import type { Admin } from 'kafkajs';
 import { KafkaClientError } from '../errors';
 import { type Logger, silentLogger } from '../logging';
 import type { AdminErrorSubject } from './adminErrors';
-import type { ClassifyContext } from './clientErrors';
-import { type ClusterConnection, principalOf, validateConnection } from './connection';
-import { toKafkajsConfig } from './kafkajsConfig';
-import { fromKafkajsError, overallTimeout } from './kafkajsErrors';
-import { disconnectQuietly, withinBound } from './topicConfigs';
+import { withBoundedKafkajsAdmin } from './boundedKafkajsAdmin';
+import type { ClusterConnection } from './connection';
 
 /** kafkajs's ConfigResourceTypes.BROKER (the Kafka protocol's resource type 4). */
 const BROKER_RESOURCE = 4;
@@ -41,49 +38,24 @@ export async function readBrokerConfigs<T>(
   options: BrokerReadOptions,
   read: (facts: BrokerRead, logger: Logger) => Promise<T>,
 ): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
   const logger = (options.logger ?? silentLogger).child(options.scope);
   const subject: AdminErrorSubject = { operation: options.operation };
-  const context: ClassifyContext = {
-    bootstrapServers: connection.bootstrapServers,
-    username: principalOf(connection),
-    mechanism: connection.sasl?.mechanism,
-    waitedMs: timeoutMs,
-  };
-  validateConnection(connection);
-  const { Kafka } = await import('kafkajs');
-  let admin: Admin;
-  try {
-    admin = new Kafka(toKafkajsConfig(connection, { timeoutMs, logger })).admin();
-  } catch (error) {
-    throw fromKafkajsError(error, subject, context);
-  }
-  const work = (async (): Promise<T> => {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    const broker = cluster.brokers.find((b) => b.nodeId === cluster.controller) ?? cluster.brokers[0];
-    if (!broker) throw new KafkaClientError('unknown', `Could not ${subject.operation}: the cluster listed no broker.`);
-    const response = await admin.describeConfigs({
-      resources: [{ type: BROKER_RESOURCE, name: String(broker.nodeId), configNames: [...configNames] }],
-      includeSynonyms: false,
-    });
-    const configs = new Map<string, string>();
-    for (const e of response.resources[0]?.configEntries ?? [])
-      if (e.configValue !== null && e.configValue !== undefined) configs.set(e.configName, e.configValue);
-    return read({ admin, brokers: cluster.brokers.length, brokerId: broker.nodeId, configs }, logger);
-  })();
-  let settled = false;
-  const late = work.then(
-    () => void (settled = true),
-    () => void (settled = true),
+  return withBoundedKafkajsAdmin(
+    connection,
+    { timeoutMs: options.timeoutMs ?? 10_000, logger, subject },
+    async (admin) => {
+      const cluster = await admin.describeCluster();
+      const broker = cluster.brokers.find((b) => b.nodeId === cluster.controller) ?? cluster.brokers[0];
+      if (!broker)
+        throw new KafkaClientError('unknown', `Could not ${subject.operation}: the cluster listed no broker.`);
+      const response = await admin.describeConfigs({
+        resources: [{ type: BROKER_RESOURCE, name: String(broker.nodeId), configNames: [...configNames] }],
+        includeSynonyms: false,
+      });
+      const configs = new Map<string, string>();
+      for (const e of response.resources[0]?.configEntries ?? [])
+        if (e.configValue !== null && e.configValue !== undefined) configs.set(e.configName, e.configValue);
+      return read({ admin, brokers: cluster.brokers.length, brokerId: broker.nodeId, configs }, logger);
+    },
   );
-  try {
-    return await withinBound(work, timeoutMs, () => overallTimeout(subject, context, timeoutMs));
-  } catch (error) {
-    if (error instanceof KafkaClientError) throw error;
-    throw fromKafkajsError(error, subject, context);
-  } finally {
-    if (!settled) void late.then(() => disconnectQuietly(admin, logger));
-    await disconnectQuietly(admin, logger);
-  }
 }

@@ -1,11 +1,8 @@
-import type { Admin, DescribeConfigResponse } from 'kafkajs';
 import { KafkaClientError } from '../errors';
 import { type Logger, silentLogger } from '../logging';
 import type { AdminErrorSubject } from './adminErrors';
-import type { ClassifyContext } from './clientErrors';
-import { type ClusterConnection, principalOf, validateConnection } from './connection';
-import { toKafkajsConfig } from './kafkajsConfig';
-import { fromKafkajsError, overallTimeout } from './kafkajsErrors';
+import { withBoundedKafkajsAdmin } from './boundedKafkajsAdmin';
+import type { ClusterConnection } from './connection';
 import type { FetchLike } from './oauthToken';
 import { type TopicConfigRow, toConfigRows } from './topicConfigRows';
 
@@ -19,8 +16,6 @@ export interface TopicConfigsOptions {
 
 /** kafkajs's ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2). */
 const TOPIC_RESOURCE = 2;
-/** How long a disconnect may take before we stop waiting for it. */
-const DISCONNECT_BOUND_MS = 2_000;
 
 /**
  * A topic's configuration (DescribeConfigs), sorted with the values that differ from the defaults
@@ -33,46 +28,16 @@ export async function describeTopicConfigs(
   topic: string,
   options: TopicConfigsOptions = {},
 ): Promise<TopicConfigRow[]> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
   const logger = (options.logger ?? silentLogger).child('configs');
   const subject: AdminErrorSubject = { operation: `describe the configs of topic "${topic}"`, topic };
-  const context: ClassifyContext = {
-    bootstrapServers: connection.bootstrapServers,
-    username: principalOf(connection),
-    mechanism: connection.sasl?.mechanism,
-    waitedMs: timeoutMs,
-  };
-  validateConnection(connection);
   const started = Date.now();
   logger.debug(subject.operation);
-
-  const { Kafka } = await import('kafkajs');
-  let admin: Admin;
   try {
-    admin = new Kafka(toKafkajsConfig(connection, { timeoutMs, logger, fetch: options.fetch })).admin();
-  } catch (error) {
-    throw fromKafkajsError(error, subject, context);
-  }
-
-  // kafkajs reports a timed-out request as an event, then may fail later with a plain Error: keep the first, to report it instead.
-  let earlier: { name: string; message: string } | undefined;
-  admin.on(admin.events.REQUEST_TIMEOUT, ({ payload }) => {
-    earlier ??= {
-      name: 'KafkaJSRequestTimeoutError',
-      message: `request ${payload.apiName} to ${payload.broker} timed out`,
-    };
-  });
-  const work = (async (): Promise<DescribeConfigResponse> => {
-    await admin.connect();
-    return admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: topic }], includeSynonyms: false });
-  })();
-  let settled = false;
-  const late = work.then(
-    () => void (settled = true),
-    () => void (settled = true),
-  );
-  try {
-    const response = await withinBound(work, timeoutMs, () => overallTimeout(subject, context, timeoutMs));
+    const response = await withBoundedKafkajsAdmin(
+      connection,
+      { timeoutMs: options.timeoutMs ?? 10_000, logger, subject, fetch: options.fetch },
+      (admin) => admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: topic }], includeSynonyms: false }),
+    );
     const resource = response.resources.find((r) => r.resourceName === topic);
     if (!resource)
       throw new KafkaClientError(
@@ -83,34 +48,7 @@ export async function describeTopicConfigs(
     logger.debug(`${rows.length} configs of ${topic} in ${Date.now() - started} ms`);
     return rows;
   } catch (error) {
-    const typed = fromKafkajsError(error, subject, context, earlier);
-    logger.warn(`${typed.reason}: ${typed.message}`);
-    throw typed;
-  } finally {
-    // A connect still in progress when the bound ran out could open sockets later: disconnect again once it settles.
-    if (!settled) void late.then(() => disconnectQuietly(admin, logger));
-    await disconnectQuietly(admin, logger);
-  }
-}
-
-export function withinBound<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
-  });
-  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
-}
-
-export async function disconnectQuietly(admin: Admin, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      admin.disconnect(),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, DISCONNECT_BOUND_MS))),
-    ]);
-  } catch (error) {
-    logger.debug(`disconnect failed: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    clearTimeout(timer);
+    if (error instanceof KafkaClientError) logger.warn(`${error.reason}: ${error.message}`);
+    throw error;
   }
 }
