@@ -3,7 +3,7 @@
 // dead-lettered message, whose answer is kept beside the entry across renders). Browser code: every
 // string in an entry is data, rendered as text only.
 import type { HistoryEntry, PanelState } from '../../../core/session/panelState';
-import { clear, dataText, h } from '../../shared/view/dom';
+import { button, clear, dataText, h } from '../../shared/view/dom';
 import { formatClock } from '../../shared/view/format';
 import type { WebviewConnection } from '../../shared/view/webviewApi';
 import { REDRIVE_TIMEOUT_MS, RedriveRequest, ReplayNotification, ViewAroundNotification } from '../protocol';
@@ -111,21 +111,12 @@ export function createHistoryList(
 
   /** Runs the handler on this record again; the host reports the outcome, and nothing is committed. */
   function replayButton(e: HistoryEntry): HTMLElement {
-    const button = h(
-      'button',
-      {
-        className: 'replay',
-        attrs: {
-          type: 'button',
-          title: 'Replay into Handler: run your handler on this message again (nothing is committed)',
-        },
-      },
-      'Replay',
-    );
-    button.addEventListener('click', () =>
-      connection.notify(ReplayNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
-    );
-    return button;
+    return button('Replay', {
+      className: 'replay',
+      title: 'Replay into Handler: run your handler on this message again (nothing is committed)',
+      onClick: () =>
+        connection.notify(ReplayNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
+    });
   }
 
   return { section, render: renderHistory };
@@ -136,19 +127,10 @@ export function viewAroundButton(
   connection: Pick<WebviewConnection<PanelState, object>, 'notify'>,
   e: { topic: string; partition: number; offset: number },
 ): HTMLElement {
-  const button = h(
-    'button',
-    {
-      className: 'link-button view-around',
-      attrs: {
-        type: 'button',
-        title: 'View around this offset: open the message viewer on this partition, a little before it',
-      },
-    },
-    'View around this offset',
-  );
-  button.addEventListener('click', () =>
-    connection.notify(ViewAroundNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
-  );
-  return button;
+  return button('View around this offset', {
+    className: 'link-button view-around',
+    title: 'View around this offset: open the message viewer on this partition, a little before it',
+    onClick: () =>
+      connection.notify(ViewAroundNotification, { topic: e.topic, partition: e.partition, offset: e.offset }),
+  });
 }
