@@ -8,6 +8,7 @@ import type { BrowsingConsumerFactory } from './browsingConsumer';
 import { BufferViews } from './bufferViews';
 import { compileExpression } from './expression';
 import { MessageStore, validateCapacity } from './messageStore';
+import { IngestEasing } from './ingestEasing';
 import { OpeningTimeline } from './openingTimeline';
 import { RegistryRedecoder } from './registryRedecode';
 import { validateStart } from './startPositions';
@@ -61,6 +62,7 @@ class AssignmentViewer implements MessageViewer {
   readonly options: ViewerOptions;
   /** When each step of opening happened (the time to the first rows, logged by the panel). */
   readonly opening = new OpeningTimeline();
+  private readonly easing = new IngestEasing();
   private readonly store: MessageStore;
   private readonly index: ViewerIndex;
   /** The dead letters among the buffered records (core/dlq), for their columns, filter and counts. */
@@ -115,6 +117,7 @@ class AssignmentViewer implements MessageViewer {
     this.reader = new ViewerReader(ctx, {
       ...deps,
       opening: this.opening,
+      easing: this.easing,
       noteRegistry: (seq, key, value) => this.registry.note(seq, key, value),
     });
     this.views = new BufferViews(ctx, this.reader, deps.compileExpression ?? compileExpression, () => this.counts);
@@ -149,7 +152,7 @@ class AssignmentViewer implements MessageViewer {
   }
 
   easeIngestUntil(done: Promise<unknown>, maxMs: number): void {
-    this.reader.easeUntil(done, maxMs);
+    this.easing.easeUntil(done, maxMs);
   }
 
   resume(): void {

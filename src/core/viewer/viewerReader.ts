@@ -12,6 +12,7 @@ import {
 import type { OpeningTimeline } from './openingTimeline';
 import { formatOf, statusOf } from './payloadView';
 import { planStart } from './startPositions';
+import type { IngestEasing } from './ingestEasing';
 import type { ViewerOptions } from './types';
 import type { ViewerContext, ViewerTimings } from './viewerContext';
 import { brokerUnreachable, problemOf, topicNotFound, type ViewerFacts, type ViewerProblem } from './viewerState';
@@ -26,8 +27,6 @@ const CONSUME_TIMEOUT_MS = 100;
  */
 const INGEST_SLICE_MS = 8;
 const INGEST_CHECK = 32;
-/** The longest a caller may ask ingest to ease off for (see `easeUntil`). */
-export const MAX_EASE_MS = 2_000;
 
 class Stopped extends Error {}
 
@@ -38,6 +37,8 @@ export interface ViewerReaderDeps {
   /** Extra librdkafka fetch properties (prefetch bounds). */
   readonly fetchSettings?: Readonly<Record<string, string | number | boolean>>;
   readonly opening: OpeningTimeline;
+  /** While it is active, ingest waits 8 ms after each 8 ms slice (a page is loading). */
+  readonly easing?: IngestEasing;
   /** Each record appended, with its decode results: the registry re-decoding looks for an outage. */
   readonly noteRegistry: (seq: number, key: DecodeResult, value: DecodeResult) => void;
 }
@@ -61,8 +62,6 @@ export class ViewerReader {
   private wake: () => void = () => undefined;
   /** Filter scans and exports running: ingest waits while any is. */
   private holds = 0;
-  /** Date.now() until which ingest eases off (0: full speed). */
-  private easedUntil = 0;
 
   private partitions: number[] = [];
   /** Next offset to read per partition (after the last record read): a reconnect goes on from there. */
@@ -327,21 +326,6 @@ export class ViewerReader {
 
   // ------------------------------------------------------------------ ingest
 
-  /**
-   * Until `done` settles (at most `maxMs`), ingest works about half the time: after each 8 ms slice it
-   * waits 8 ms. A viewer panel asks for it while its page loads, so that decoding a big
-   * topic does not take the CPU the page needs to show the first rows (2 cores are shared with the
-   * browser, the workbench and the broker). The first rows are read at full speed.
-   */
-  easeUntil(done: Promise<unknown>, maxMs: number): void {
-    const until = Date.now() + Math.min(maxMs, MAX_EASE_MS);
-    this.easedUntil = Math.max(this.easedUntil, until);
-    const end = (): void => {
-      if (this.easedUntil === until) this.easedUntil = 0;
-    };
-    done.then(end, end);
-  }
-
   private async ingest(batch: readonly Message[]): Promise<void> {
     const { store, index, decoder, deadLetters } = this.ctx;
     let sliceStart = performance.now();
@@ -349,7 +333,8 @@ export class ViewerReader {
       if (i > 0 && i % INGEST_CHECK === 0 && performance.now() - sliceStart >= INGEST_SLICE_MS) {
         // What is in the buffer is shown now (the first rows at once), and requests get their turn.
         this.ctx.changed();
-        if (this.readCount > 0 && Date.now() < this.easedUntil) await this.sleep(INGEST_SLICE_MS);
+        // Eased while a page loads; the first rows are read at full speed.
+        if (this.readCount > 0 && this.deps.easing?.active) await this.sleep(INGEST_SLICE_MS);
         await this.yieldToRequests();
         if (this.facts.stopped) return;
         sliceStart = performance.now();
