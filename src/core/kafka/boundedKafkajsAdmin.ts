@@ -18,6 +18,11 @@ export interface BoundedAdminOptions {
   readonly subject: AdminErrorSubject;
   /** For OAUTHBEARER's token endpoint (tests pass a fake). */
   readonly fetch?: FetchLike;
+  /**
+   * kafkajs reports a timed-out request as an event, then may fail later with a plain Error: when
+   * set, the first such timeout is reported instead of that error.
+   */
+  readonly preferRequestTimeout?: boolean;
 }
 
 /**
@@ -46,14 +51,14 @@ export async function withBoundedKafkajsAdmin<T>(
   } catch (error) {
     throw fromKafkajsError(error, subject, context);
   }
-  // kafkajs reports a timed-out request as an event, then may fail later with a plain Error: keep the first, to report it instead.
   let earlier: { name: string; message: string } | undefined;
-  admin.on(admin.events.REQUEST_TIMEOUT, ({ payload }) => {
-    earlier ??= {
-      name: 'KafkaJSRequestTimeoutError',
-      message: `request ${payload.apiName} to ${payload.broker} timed out`,
-    };
-  });
+  if (options.preferRequestTimeout)
+    admin.on(admin.events.REQUEST_TIMEOUT, ({ payload }) => {
+      earlier ??= {
+        name: 'KafkaJSRequestTimeoutError',
+        message: `request ${payload.apiName} to ${payload.broker} timed out`,
+      };
+    });
   const running = (async (): Promise<T> => {
     await admin.connect();
     return work(admin);

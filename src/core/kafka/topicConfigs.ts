@@ -35,7 +35,7 @@ export async function describeTopicConfigs(
   try {
     const response = await withBoundedKafkajsAdmin(
       connection,
-      { timeoutMs: options.timeoutMs ?? 10_000, logger, subject, fetch: options.fetch },
+      { timeoutMs: options.timeoutMs ?? 10_000, logger, subject, fetch: options.fetch, preferRequestTimeout: true },
       (admin) => admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: topic }], includeSynonyms: false }),
     );
     const resource = response.resources.find((r) => r.resourceName === topic);
